@@ -1,0 +1,35 @@
+package org.mydata.operator.consent;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.mydata.operator.programme.DataScope;
+import org.mydata.operator.programme.Purpose;
+
+/**
+ * A consent record (CR) with its status chain, oldest first. The CR itself never changes; every
+ * change of status is a new status record appended to the chain.
+ */
+public record Consent(UUID id, UUID accountId, UUID programmeId, List<Purpose> purposes, DataScope scope,
+                      List<UUID> linkIds, Instant validFrom, Instant validUntil, Terms terms, String proposal,
+                      String record, Instant createdAt, List<StatusRecord> statusRecords) {
+
+    public Consent {
+        purposes = List.copyOf(purposes);
+        linkIds = List.copyOf(linkIds);
+        statusRecords = List.copyOf(statusRecords);
+    }
+
+    public StatusRecord latestStatus() {
+        return statusRecords.get(statusRecords.size() - 1);
+    }
+
+    public ConsentStatus status() {
+        return latestStatus().status();
+    }
+
+    /** Active, and inside its validity at {@code now}. */
+    public boolean isInForce(Instant now) {
+        return status() == ConsentStatus.ACTIVE && !now.isBefore(validFrom) && (validUntil == null || now.isBefore(validUntil));
+    }
+}

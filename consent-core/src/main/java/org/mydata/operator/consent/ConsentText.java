@@ -1,0 +1,40 @@
+package org.mydata.operator.consent;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.mydata.operator.programme.DataScope;
+import org.mydata.operator.programme.Programme;
+import org.mydata.operator.programme.Purpose;
+import org.mydata.operator.source.FhirSource;
+
+/**
+ * The plain-language text a person is shown before consenting. It is rendered the same way every time
+ * from the same choices, so its hash in the consent record proves what the person agreed to.
+ */
+public final class ConsentText {
+    private ConsentText() {
+    }
+
+    public static String render(Programme programme, List<Purpose> purposes, DataScope scope, List<FhirSource> sources,
+                                Instant validUntil) {
+        StringBuilder text = new StringBuilder();
+        text.append("I consent to share my health data with the data-donor programme \"").append(programme.name())
+                .append("\" run by ").append(programme.organisation()).append(".\n");
+        text.append("Purposes: ").append(purposes.stream().map(p -> p.plainWords() + " (" + p.code() + ")")
+                .collect(Collectors.joining(", "))).append(".\n");
+        text.append("Data: ").append(String.join(", ", scope.resourceTypes()));
+        if (scope.dataFrom() != null || scope.dataUntil() != null) {
+            text.append(", recorded ")
+                    .append(scope.dataFrom() == null ? "" : "from " + scope.dataFrom() + " ")
+                    .append(scope.dataUntil() == null ? "" : "until " + scope.dataUntil());
+        }
+        text.append(".\n");
+        text.append("From: ").append(sources.stream().map(FhirSource::name).collect(Collectors.joining(", "))).append(".\n");
+        text.append("Until: ").append(validUntil == null ? "I withdraw this consent" : validUntil.toString()).append(".\n");
+        text.append("Terms: ").append(programme.termsUri()).append(" version ").append(programme.termsVersion()).append(".\n");
+        text.append("Researchers receive my data only under a permit the programme's stewards approve, with my name "
+                + "and identifiers removed. I can pause or withdraw this consent at any time; withdrawal is final.\n");
+        return text.toString();
+    }
+}

@@ -1,0 +1,8 @@
+package org.mydata.operator.failure;
+
+/** The request is well formed but clashes with the current state (a final withdrawal, an ambiguous match). */
+public final class ConflictException extends OperatorException {
+    public ConflictException(String message) {
+        super(message);
+    }
+}

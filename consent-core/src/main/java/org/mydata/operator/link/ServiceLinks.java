@@ -1,0 +1,164 @@
+package org.mydata.operator.link;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.mydata.operator.account.Account;
+import org.mydata.operator.account.PersonIdentifier;
+import org.mydata.operator.failure.ConflictException;
+import org.mydata.operator.failure.NotFoundException;
+import org.mydata.operator.signing.KeyRing;
+import org.mydata.operator.signing.RecordType;
+import org.mydata.operator.source.FhirSource;
+import org.mydata.operator.source.SourceRegistry;
+import org.mydata.operator.store.Sql;
+import org.mydata.operator.store.Transactions;
+
+/**
+ * Links accounts to sources. The surrogate id always comes from the source itself, found by the
+ * person's verified identifier; a person can never name one, so nobody can link to another's record.
+ */
+public final class ServiceLinks {
+    private final Transactions tx;
+    private final SourceRegistry sources;
+    private final PatientLookup lookup;
+    private final KeyRing keyRing;
+    private final Clock clock;
+
+    public ServiceLinks(Transactions tx, SourceRegistry sources, PatientLookup lookup, KeyRing keyRing, Clock clock) {
+        this.tx = tx;
+        this.sources = sources;
+        this.lookup = lookup;
+        this.keyRing = keyRing;
+        this.clock = clock;
+    }
+
+    public ServiceLink link(Account account, PersonIdentifier person, UUID sourceId) {
+        FhirSource source = sources.get(sourceId);
+        // The source is asked before any transaction opens: a slow source must not hold database locks.
+        PatientMatch match = lookup.findByIdentifier(source, person);
+        String surrogateId;
+        if (match instanceof PatientMatch.Found found) {
+            surrogateId = found.patientId();
+        } else if (match instanceof PatientMatch.Ambiguous) {
+            throw new ConflictException("source '" + source.name() + "' holds several patients with your identifier; "
+                    + "it cannot be linked until the source resolves that");
+        } else {
+            throw new NotFoundException("source '" + source.name() + "' holds no patient with your identifier");
+        }
+        return tx.inTransaction(c -> {
+            if (liveLinkExists(c, account.id(), sourceId)) {
+                throw new ConflictException("you are already linked to source '" + source.name() + "'");
+            }
+            UUID id = UUID.randomUUID();
+            Instant now = Instant.now(clock);
+            Map<String, Object> claims = new LinkedHashMap<>();
+            claims.put("slr_id", id.toString());
+            claims.put("account_id", account.id().toString());
+            claims.put("service_id", sourceId.toString());
+            claims.put("surrogate_id", surrogateId);
+            claims.put("iat", now.getEpochSecond());
+            String record = keyRing.sign(RecordType.SERVICE_LINK, claims);
+            try (PreparedStatement ps = c.prepareStatement("insert into service_link (id, account_id, source_id, "
+                    + "surrogate_id, record, created_at) values (?,?,?,?,?,?)")) {
+                ps.setObject(1, id);
+                ps.setObject(2, account.id());
+                ps.setObject(3, sourceId);
+                ps.setString(4, surrogateId);
+                ps.setString(5, record);
+                ps.setTimestamp(6, Sql.timestamp(now));
+                ps.executeUpdate();
+            }
+            return new ServiceLink(id, account.id(), sourceId, surrogateId, record, now, null, null);
+        });
+    }
+
+    /** Ends a link with a signed removal record. Consents that relied only on it release nothing from then on. */
+    public ServiceLink remove(Account account, UUID linkId) {
+        return tx.inTransaction(c -> {
+            ServiceLink link = lockOwned(c, account, linkId);
+            if (!link.isLive()) {
+                throw new ConflictException("link " + linkId + " was already removed");
+            }
+            Instant now = Instant.now(clock);
+            Map<String, Object> claims = new LinkedHashMap<>();
+            claims.put("slr_id", link.id().toString());
+            claims.put("account_id", account.id().toString());
+            claims.put("removed", true);
+            claims.put("iat", now.getEpochSecond());
+            String removal = keyRing.sign(RecordType.SERVICE_LINK_REMOVAL, claims);
+            try (PreparedStatement ps = c.prepareStatement(
+                    "update service_link set removed_at = ?, removal_record = ? where id = ?")) {
+                ps.setTimestamp(1, Sql.timestamp(now));
+                ps.setString(2, removal);
+                ps.setObject(3, linkId);
+                ps.executeUpdate();
+            }
+            return new ServiceLink(link.id(), link.accountId(), link.sourceId(), link.surrogateId(), link.record(),
+                    link.createdAt(), now, removal);
+        });
+    }
+
+    /** Every link of the account, live and removed, oldest first. */
+    public List<ServiceLink> list(Account account) {
+        return tx.read(c -> ofAccount(c, account.id()));
+    }
+
+    public ServiceLink get(Account account, UUID linkId) {
+        return tx.read(c -> ofAccount(c, account.id()).stream().filter(l -> l.id().equals(linkId)).findFirst()
+                .orElseThrow(() -> new NotFoundException("no link " + linkId)));
+    }
+
+    public static List<ServiceLink> ofAccount(Connection c, UUID accountId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "select * from service_link where account_id = ? order by created_at, id")) {
+            ps.setObject(1, accountId);
+            try (ResultSet rs = ps.executeQuery()) {
+                List<ServiceLink> result = new ArrayList<>();
+                while (rs.next()) {
+                    result.add(map(rs));
+                }
+                return result;
+            }
+        }
+    }
+
+    private static ServiceLink lockOwned(Connection c, Account account, UUID linkId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "select * from service_link where id = ? and account_id = ? for update")) {
+            ps.setObject(1, linkId);
+            ps.setObject(2, account.id());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new NotFoundException("no link " + linkId);
+                }
+                return map(rs);
+            }
+        }
+    }
+
+    private static boolean liveLinkExists(Connection c, UUID accountId, UUID sourceId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "select 1 from service_link where account_id = ? and source_id = ? and removed_at is null")) {
+            ps.setObject(1, accountId);
+            ps.setObject(2, sourceId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    private static ServiceLink map(ResultSet rs) throws SQLException {
+        return new ServiceLink(Sql.uuid(rs, "id"), Sql.uuid(rs, "account_id"), Sql.uuid(rs, "source_id"),
+                rs.getString("surrogate_id"), rs.getString("record"), Sql.instant(rs, "created_at"),
+                Sql.instant(rs, "removed_at"), rs.getString("removal_record"));
+    }
+}

@@ -1,0 +1,109 @@
+package org.mydata.operator.programme;
+
+import java.net.URI;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.mydata.operator.failure.InvalidRequestException;
+import org.mydata.operator.failure.NotFoundException;
+import org.mydata.operator.failure.Require;
+import org.mydata.operator.json.Json;
+import org.mydata.operator.store.Sql;
+import org.mydata.operator.store.Transactions;
+
+/** The catalogue of data-donor programmes. */
+public final class ProgrammeRegistry {
+    private final Transactions tx;
+    private final Clock clock;
+
+    public ProgrammeRegistry(Transactions tx, Clock clock) {
+        this.tx = tx;
+        this.clock = clock;
+    }
+
+    public Programme create(NewProgramme request) {
+        List<Purpose> purposes = new ArrayList<>();
+        for (String code : Require.nonEmpty("purposes", request.purposes())) {
+            purposes.add(Purpose.fromCode(code).orElseThrow(() -> new InvalidRequestException("purposes",
+                    "'" + code + "' is not a purpose the operator knows (DPV terms such as dpv:ScientificResearch)")));
+        }
+        if (request.scope() == null) {
+            throw new InvalidRequestException("scope", "scope is required");
+        }
+        List<String> stewards = Require.nonEmpty("stewards", request.stewards()).stream()
+                .map(s -> Require.text("stewards", s, 200)).distinct().toList();
+        Programme programme = new Programme(UUID.randomUUID(),
+                Require.text("name", request.name(), 200),
+                Require.text("description", request.description(), 4000),
+                Require.text("organisation", request.organisation(), 200),
+                purposes.stream().distinct().toList(),
+                request.scope().validated("scope"),
+                Require.absoluteUri("termsUri", request.termsUri(), false),
+                Require.text("termsVersion", request.termsVersion(), 50),
+                stewards,
+                Instant.now(clock));
+        tx.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("insert into programme (id, name, description, organisation, "
+                    + "purposes, scope, terms_uri, terms_version, stewards, created_at) values (?,?,?,?,?,?::jsonb,?,?,?,?)")) {
+                ps.setObject(1, programme.id());
+                ps.setString(2, programme.name());
+                ps.setString(3, programme.description());
+                ps.setString(4, programme.organisation());
+                ps.setArray(5, Sql.textArray(c, programme.purposes().stream().map(Purpose::code).toList()));
+                ps.setString(6, Json.write(programme.scope().toJson()));
+                ps.setString(7, programme.termsUri().toString());
+                ps.setString(8, programme.termsVersion());
+                ps.setArray(9, Sql.textArray(c, programme.stewards()));
+                ps.setTimestamp(10, Sql.timestamp(programme.createdAt()));
+                ps.executeUpdate();
+            }
+            return null;
+        });
+        return programme;
+    }
+
+    public List<Programme> list() {
+        return tx.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("select * from programme order by created_at, id");
+                 ResultSet rs = ps.executeQuery()) {
+                List<Programme> result = new ArrayList<>();
+                while (rs.next()) {
+                    result.add(map(rs));
+                }
+                return result;
+            }
+        });
+    }
+
+    public Programme get(UUID id) {
+        return tx.read(c -> find(c, id)).orElseThrow(() -> new NotFoundException("no programme " + id));
+    }
+
+    public Optional<Programme> findByName(String name) {
+        return list().stream().filter(p -> p.name().equals(name)).findFirst();
+    }
+
+    public static Optional<Programme> find(Connection c, UUID id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select * from programme where id = ?")) {
+            ps.setObject(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(map(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    private static Programme map(ResultSet rs) throws SQLException {
+        return new Programme(Sql.uuid(rs, "id"), rs.getString("name"), rs.getString("description"),
+                rs.getString("organisation"),
+                Sql.strings(rs, "purposes").stream().map(code -> Purpose.fromCode(code).orElseThrow()).toList(),
+                DataScope.fromJson(Json.read(rs.getString("scope"))), URI.create(rs.getString("terms_uri")),
+                rs.getString("terms_version"), Sql.strings(rs, "stewards"), Sql.instant(rs, "created_at"));
+    }
+}

@@ -1,0 +1,30 @@
+package org.mydata.operator.signing;
+
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * The kinds of record the operator signs. Each goes out with its own JOSE {@code typ} header
+ * (explicit typing, RFC 8725 section 3.11), so a record of one kind can never be passed off as another.
+ */
+public enum RecordType {
+    SERVICE_LINK("slr+jwt"),
+    SERVICE_LINK_REMOVAL("slr-removal+jwt"),
+    CONSENT("cr+jwt"),
+    CONSENT_STATUS("csr+jwt");
+
+    private final String mediaType;
+
+    RecordType(String mediaType) {
+        this.mediaType = mediaType;
+    }
+
+    /** The JOSE {@code typ} header value. */
+    public String mediaType() {
+        return mediaType;
+    }
+
+    public static Optional<RecordType> fromMediaType(String mediaType) {
+        return Arrays.stream(values()).filter(t -> t.mediaType.equals(mediaType)).findFirst();
+    }
+}

@@ -1,0 +1,129 @@
+package org.mydata.operator.source;
+
+import java.net.URI;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.mydata.operator.failure.InvalidRequestException;
+import org.mydata.operator.failure.NotFoundException;
+import org.mydata.operator.failure.Require;
+import org.mydata.operator.json.Json;
+import org.mydata.operator.store.Sql;
+import org.mydata.operator.store.Transactions;
+
+/** The FHIR sources the operator may read from. */
+public final class SourceRegistry {
+    private final Transactions tx;
+    private final Clock clock;
+
+    public SourceRegistry(Transactions tx, Clock clock) {
+        this.tx = tx;
+        this.clock = clock;
+    }
+
+    public FhirSource register(NewSource request) {
+        String name = Require.text("name", request.name(), 200);
+        URI base = Require.absoluteUri("fhirBaseUrl", request.fhirBaseUrl(), true);
+        SourceAuth auth = request.auth() == null ? new SourceAuth.None() : request.auth();
+        FhirSource source = new FhirSource(UUID.randomUUID(), name, stripTrailingSlash(base), auth, Instant.now(clock));
+        tx.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("insert into fhir_source (id, name, fhir_base_url, auth_type, auth, "
+                    + "created_at) values (?,?,?,?,?::jsonb,?)")) {
+                ps.setObject(1, source.id());
+                ps.setString(2, source.name());
+                ps.setString(3, source.fhirBaseUrl().toString());
+                ps.setString(4, auth.type());
+                ps.setString(5, Json.write(authJson(auth)));
+                ps.setTimestamp(6, Sql.timestamp(source.createdAt()));
+                ps.executeUpdate();
+            }
+            return null;
+        });
+        return source;
+    }
+
+    public List<FhirSource> list() {
+        return tx.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("select * from fhir_source order by created_at, id");
+                 ResultSet rs = ps.executeQuery()) {
+                List<FhirSource> result = new ArrayList<>();
+                while (rs.next()) {
+                    result.add(map(rs));
+                }
+                return result;
+            }
+        });
+    }
+
+    public FhirSource get(UUID id) {
+        return tx.read(c -> find(c, id)).orElseThrow(() -> new NotFoundException("no source " + id));
+    }
+
+    public static Optional<FhirSource> find(Connection c, UUID id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select * from fhir_source where id = ?")) {
+            ps.setObject(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(map(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    private static URI stripTrailingSlash(URI uri) {
+        String s = uri.toString();
+        return s.endsWith("/") ? URI.create(s.substring(0, s.length() - 1)) : uri;
+    }
+
+    private static Map<String, Object> authJson(SourceAuth auth) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        if (auth instanceof SourceAuth.Basic basic) {
+            json.put("username", basic.username());
+            json.put("password", basic.password());
+        } else if (auth instanceof SourceAuth.ClientCredentials cc) {
+            json.put("token_url", cc.tokenUrl().toString());
+            json.put("client_id", cc.clientId());
+            json.put("client_secret", cc.clientSecret());
+            if (cc.scope() != null) {
+                json.put("scope", cc.scope());
+            }
+        }
+        return json;
+    }
+
+    private static FhirSource map(ResultSet rs) throws SQLException {
+        Map<String, Object> a = Json.read(rs.getString("auth"));
+        SourceAuth auth = switch (rs.getString("auth_type")) {
+            case "basic" -> new SourceAuth.Basic((String) a.get("username"), (String) a.get("password"));
+            case "client_credentials" -> new SourceAuth.ClientCredentials(URI.create((String) a.get("token_url")),
+                    (String) a.get("client_id"), (String) a.get("client_secret"), (String) a.get("scope"));
+            default -> new SourceAuth.None();
+        };
+        return new FhirSource(Sql.uuid(rs, "id"), rs.getString("name"), URI.create(rs.getString("fhir_base_url")), auth,
+                Sql.instant(rs, "created_at"));
+    }
+
+    /** Builds the auth of a registration request from its parts, checking each. */
+    public static SourceAuth auth(String type, String username, String password, String tokenUrl, String clientId,
+                                  String clientSecret, String scope) {
+        if (type == null || type.equals("none")) {
+            return new SourceAuth.None();
+        }
+        return switch (type) {
+            case "basic" -> new SourceAuth.Basic(Require.text("auth.username", username, 200),
+                    Require.text("auth.password", password, 500));
+            case "client_credentials" -> new SourceAuth.ClientCredentials(
+                    Require.absoluteUri("auth.tokenUrl", tokenUrl, true),
+                    Require.text("auth.clientId", clientId, 200), Require.text("auth.clientSecret", clientSecret, 500),
+                    scope == null || scope.isBlank() ? null : scope.strip());
+            default -> throw new InvalidRequestException("auth.type", "auth.type must be none, basic or client_credentials");
+        };
+    }
+}

@@ -1,4 +1,5 @@
 import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -84,7 +85,7 @@ public class SyntheaToNdjson {
         resources.values().forEach(r -> rewriteReferences(r, targets, resources.keySet(), dangling));
 
         Map<String, Integer> counts = new TreeMap<>();
-        Gson gson = new Gson();
+        Gson gson = new GsonBuilder().disableHtmlEscaping().create();
         Files.createDirectories(out.toAbsolutePath().getParent());
         try (Writer writer = new OutputStreamWriter(new GZIPOutputStream(Files.newOutputStream(out)), StandardCharsets.UTF_8)) {
             for (JsonObject resource : resources.values().stream().sorted(Comparator.comparing(SyntheaToNdjson::sortKey)).toList()) {

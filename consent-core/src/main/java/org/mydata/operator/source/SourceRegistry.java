@@ -51,6 +51,21 @@ public final class SourceRegistry {
         return source;
     }
 
+    /** Points a source at a new base URL, e.g. when the embedded demo source comes up on another port. */
+    public void moveTo(UUID id, String fhirBaseUrl) {
+        URI base = stripTrailingSlash(Require.absoluteUri("fhirBaseUrl", fhirBaseUrl, true));
+        tx.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("update fhir_source set fhir_base_url = ? where id = ?")) {
+                ps.setString(1, base.toString());
+                ps.setObject(2, id);
+                if (ps.executeUpdate() == 0) {
+                    throw new NotFoundException("no source " + id);
+                }
+            }
+            return null;
+        });
+    }
+
     public List<FhirSource> list() {
         return tx.read(c -> {
             try (PreparedStatement ps = c.prepareStatement("select * from fhir_source order by created_at, id");

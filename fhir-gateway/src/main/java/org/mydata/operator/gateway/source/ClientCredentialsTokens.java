@@ -1,0 +1,106 @@
+package org.mydata.operator.gateway.source;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.mydata.operator.source.FhirSource;
+import org.mydata.operator.source.SourceAuth;
+
+/**
+ * Access tokens for sources that take OAuth2 client credentials, fetched from the source's token
+ * endpoint and reused until shortly before they expire. Thread-safe; two threads that find no token at
+ * the same moment may both fetch one, which is harmless.
+ */
+final class ClientCredentialsTokens {
+
+    /** Renew this long before the stated expiry, so that a token does not run out on its way to the source. */
+    private static final Duration EARLY = Duration.ofSeconds(30);
+    /** For a token response that does not say how long the token lives. */
+    private static final Duration UNSTATED_LIFETIME = Duration.ofMinutes(1);
+
+    private final HttpClient http;
+    private final Duration requestTimeout;
+    private final ObjectMapper json = new ObjectMapper();
+    // Keyed by the whole credentials record, secret included: a changed secret must not reuse the old token.
+    private final Map<SourceAuth.ClientCredentials, Token> cache = new ConcurrentHashMap<>();
+
+    private record Token(String value, Instant renewAt) {
+    }
+
+    ClientCredentialsTokens(Duration connectTimeout, Duration requestTimeout) {
+        this.http = HttpClient.newBuilder().connectTimeout(connectTimeout).build();
+        this.requestTimeout = requestTimeout;
+    }
+
+    String token(FhirSource source, SourceAuth.ClientCredentials credentials) {
+        Token cached = cache.get(credentials);
+        if (cached != null && Instant.now().isBefore(cached.renewAt())) {
+            return cached.value();
+        }
+        Token fresh = fetch(source, credentials);
+        cache.put(credentials, fresh);
+        return fresh.value();
+    }
+
+    /** After the source refused a token: it may have been revoked, so the next lookup fetches a new one. */
+    void forget(SourceAuth.ClientCredentials credentials) {
+        cache.remove(credentials);
+    }
+
+    private Token fetch(FhirSource source, SourceAuth.ClientCredentials credentials) {
+        String form = "grant_type=client_credentials"
+                + (credentials.scope() == null || credentials.scope().isBlank() ? "" : "&scope=" + urlEncode(credentials.scope()));
+        // client_secret_basic, the method RFC 6749 (2.3.1) requires every token endpoint to support.
+        String basic = Base64.getEncoder().encodeToString(
+                (urlEncode(credentials.clientId()) + ":" + urlEncode(credentials.clientSecret())).getBytes(StandardCharsets.UTF_8));
+        HttpRequest request = HttpRequest.newBuilder(credentials.tokenUrl())
+                .timeout(requestTimeout)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("Accept", "application/json")
+                .header("Authorization", "Basic " + basic)
+                .POST(HttpRequest.BodyPublishers.ofString(form))
+                .build();
+        Instant requested = Instant.now();
+        HttpResponse<String> response;
+        try {
+            response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw HapiPatientLookup.unavailable(source, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw HapiPatientLookup.failed(source, "could not be asked for a token: the request was interrupted", e);
+        }
+        if (response.statusCode() != 200) {
+            throw HapiPatientLookup.failed(source, "refused an access token (HTTP " + response.statusCode() + " from its token endpoint)", null);
+        }
+        JsonNode body;
+        try {
+            body = json.readTree(response.body());
+        } catch (IOException e) {
+            throw HapiPatientLookup.failed(source, "answered the token request with something that is not JSON", e);
+        }
+        String accessToken = body.path("access_token").asText("");
+        String tokenType = body.path("token_type").asText("Bearer");
+        if (accessToken.isEmpty() || !tokenType.equalsIgnoreCase("Bearer")) {
+            throw HapiPatientLookup.failed(source, "answered the token request without a bearer access token", null);
+        }
+        long expiresIn = body.path("expires_in").asLong(0);
+        Duration lifetime = expiresIn > 0 ? Duration.ofSeconds(expiresIn) : UNSTATED_LIFETIME;
+        Duration early = lifetime.compareTo(EARLY.multipliedBy(2)) > 0 ? EARLY : lifetime.dividedBy(2);
+        return new Token(accessToken, requested.plus(lifetime).minus(early));
+    }
+
+    private static String urlEncode(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,189 @@
+package org.mydata.operator.gateway.source;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.context.FhirVersionEnum;
+import ca.uhn.fhir.rest.api.EncodingEnum;
+import ca.uhn.fhir.rest.client.apache.ApacheRestfulClientFactory;
+import ca.uhn.fhir.rest.client.api.IGenericClient;
+import ca.uhn.fhir.rest.client.api.ServerValidationModeEnum;
+import ca.uhn.fhir.rest.client.interceptor.BasicAuthInterceptor;
+import ca.uhn.fhir.rest.client.interceptor.BearerTokenAuthInterceptor;
+import ca.uhn.fhir.rest.server.exceptions.AuthenticationException;
+import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
+import java.io.IOException;
+import java.net.SocketTimeoutException;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.util.List;
+import org.apache.http.conn.ConnectTimeoutException;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Bundle.BundleEntryComponent;
+import org.hl7.fhir.r4.model.Bundle.SearchEntryMode;
+import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Resource;
+import org.mydata.operator.account.PersonIdentifier;
+import org.mydata.operator.failure.SourceUnavailableException;
+import org.mydata.operator.link.PatientLookup;
+import org.mydata.operator.link.PatientMatch;
+import org.mydata.operator.source.FhirSource;
+import org.mydata.operator.source.SourceAuth;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Finds a person at a FHIR R4 source with {@code GET [base]/Patient?identifier=system|value}, asking for
+ * at most two matches (enough to tell one from several) and only their identifiers.
+ *
+ * <p>Whatever goes wrong upstream becomes a {@link SourceUnavailableException} whose message names the
+ * source and nothing else: HAPI's own messages quote the request URL, and with it the person's
+ * identifier, so neither they nor the identifier reach messages or logs. Thread-safe; share one instance.
+ */
+public class HapiPatientLookup implements PatientLookup {
+
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_SOCKET_TIMEOUT = Duration.ofSeconds(10);
+
+    private static final Logger log = LoggerFactory.getLogger(HapiPatientLookup.class);
+
+    private final ApacheRestfulClientFactory clients;
+    private final ClientCredentialsTokens tokens;
+
+    public HapiPatientLookup(FhirContext fhirContext) {
+        this(fhirContext, DEFAULT_CONNECT_TIMEOUT, DEFAULT_SOCKET_TIMEOUT);
+    }
+
+    /**
+     * @param fhirContext an R4 context, shared: it is expensive to build. Its own client factory is left
+     *     alone; this lookup keeps a factory of its own so that its timeouts apply to it only.
+     * @param socketTimeout the longest wait for data once connected, also the token request's timeout
+     */
+    public HapiPatientLookup(FhirContext fhirContext, Duration connectTimeout, Duration socketTimeout) {
+        if (fhirContext.getVersion().getVersion() != FhirVersionEnum.R4) {
+            throw new IllegalArgumentException("sources are FHIR R4, the context is " + fhirContext.getVersion().getVersion());
+        }
+        this.clients = new ApacheRestfulClientFactory(fhirContext);
+        clients.setConnectTimeout(Math.toIntExact(connectTimeout.toMillis()));
+        clients.setSocketTimeout(Math.toIntExact(socketTimeout.toMillis()));
+        // A CapabilityStatement round trip before the first search would only add a way to fail.
+        clients.setServerValidationMode(ServerValidationModeEnum.NEVER);
+        this.tokens = new ClientCredentialsTokens(connectTimeout, socketTimeout);
+    }
+
+    @Override
+    public PatientMatch findByIdentifier(FhirSource source, PersonIdentifier person) {
+        Bundle bundle;
+        try {
+            bundle = client(source).search()
+                    .forResource(Patient.class)
+                    .where(Patient.IDENTIFIER.exactly().systemAndIdentifier(person.system(), person.value()))
+                    .count(2)
+                    .elementsSubset("identifier")
+                    .returnBundle(Bundle.class)
+                    .execute();
+        } catch (SourceUnavailableException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            if (e instanceof AuthenticationException && source.auth() instanceof SourceAuth.ClientCredentials credentials) {
+                tokens.forget(credentials);
+            }
+            throw unavailable(source, e);
+        }
+        return match(source, bundle, person);
+    }
+
+    private IGenericClient client(FhirSource source) {
+        IGenericClient client = clients.newGenericClient(source.fhirBaseUrl().toString());
+        client.setEncoding(EncodingEnum.JSON);
+        if (source.auth() instanceof SourceAuth.Basic basic) {
+            client.registerInterceptor(new BasicAuthInterceptor(basic.username(), basic.password()));
+        } else if (source.auth() instanceof SourceAuth.ClientCredentials credentials) {
+            client.registerInterceptor(new BearerTokenAuthInterceptor(tokens.token(source, credentials)));
+        }
+        return client;
+    }
+
+    private static PatientMatch match(FhirSource source, Bundle bundle, PersonIdentifier person) {
+        List<Resource> matches = bundle.getEntry().stream()
+                .filter(e -> !e.hasSearch() || e.getSearch().getMode() == SearchEntryMode.MATCH)
+                .map(BundleEntryComponent::getResource)
+                .toList();
+        if (!matches.stream().allMatch(r -> r instanceof Patient p && p.getIdElement().hasIdPart())) {
+            throw failed(source, "answered the Patient search with other resources", null);
+        }
+        // A server that ignored the identifier parameter would list anybody; linking one of them must not happen.
+        boolean allCarryIdentifier = matches.stream().map(Patient.class::cast).allMatch(p -> p.getIdentifier().stream()
+                .anyMatch(i -> person.system().equals(i.getSystem()) && person.value().equals(i.getValue())));
+        if (!allCarryIdentifier) {
+            throw failed(source, "answered the Patient search with patients that do not carry the identifier", null);
+        }
+        int count = Math.max(matches.size(), bundle.hasTotal() ? bundle.getTotal() : 0);
+        return switch (count) {
+            case 0 -> new PatientMatch.NotFound();
+            case 1 -> new PatientMatch.Found(matches.get(0).getIdElement().getIdPart());
+            default -> new PatientMatch.Ambiguous(count);
+        };
+    }
+
+    static SourceUnavailableException unavailable(FhirSource source, Throwable failure) {
+        if (causedBy(failure, SocketTimeoutException.class) || causedBy(failure, HttpTimeoutException.class)
+                || causedBy(failure, ConnectTimeoutException.class)) {
+            return failed(source, "did not answer in time", failure, true);
+        }
+        if (failure instanceof BaseServerResponseException e && e.getStatusCode() >= 400) {
+            return failed(source, "answered with HTTP status " + e.getStatusCode(), failure);
+        }
+        if (causedBy(failure, IOException.class)) {
+            return failed(source, "could not be reached or broke off the connection", failure);
+        }
+        return failed(source, "did not answer with a FHIR search result", failure);
+    }
+
+    static SourceUnavailableException failed(FhirSource source, String what, Throwable failure) {
+        return failed(source, what, failure, false);
+    }
+
+    private static SourceUnavailableException failed(FhirSource source, String what, Throwable failure, boolean timedOut) {
+        String message = "The FHIR source '" + source.name() + "' " + what + ".";
+        Throwable cause = failure == null ? null : new RedactedFailure(failure);
+        if (cause == null) {
+            log.warn(message);
+        } else {
+            log.warn("{} Cause: {}", message, cause.getMessage());
+        }
+        return new SourceUnavailableException(message, timedOut, cause);
+    }
+
+    private static boolean causedBy(Throwable failure, Class<? extends Throwable> type) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * What failed, as the chain of exception types and the HTTP status, with the stack of the original:
+     * enough to diagnose, and safe to log, unlike the original messages.
+     */
+    static final class RedactedFailure extends RuntimeException {
+        RedactedFailure(Throwable original) {
+            super(describe(original), null, false, true);
+            setStackTrace(original.getStackTrace());
+        }
+
+        private static String describe(Throwable original) {
+            StringBuilder chain = new StringBuilder();
+            for (Throwable t = original; t != null; t = t.getCause()) {
+                if (!chain.isEmpty()) {
+                    chain.append(" <- ");
+                }
+                chain.append(t.getClass().getName());
+                if (t instanceof BaseServerResponseException e && e.getStatusCode() > 0) {
+                    chain.append(" (HTTP ").append(e.getStatusCode()).append(')');
+                }
+            }
+            return chain.toString();
+        }
+    }
+}

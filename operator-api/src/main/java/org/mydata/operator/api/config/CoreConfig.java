@@ -1,0 +1,103 @@
+package org.mydata.operator.api.config;
+
+import ca.uhn.fhir.context.FhirContext;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.Base64;
+import org.mydata.operator.account.Accounts;
+import org.mydata.operator.consent.Consents;
+import org.mydata.operator.gateway.source.HapiPatientLookup;
+import org.mydata.operator.link.PatientLookup;
+import org.mydata.operator.link.ServiceLinks;
+import org.mydata.operator.programme.ProgrammeRegistry;
+import org.mydata.operator.signing.KeystoreKeyRing;
+import org.mydata.operator.signing.SigningAlgorithm;
+import org.mydata.operator.source.SourceRegistry;
+import org.mydata.operator.store.Transactions;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** The domain's objects from consent-core, wired once: one clock, one key ring, one FHIR context. */
+@Configuration(proxyBeanMethods = false)
+public class CoreConfig {
+
+    @Bean
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    @Bean
+    FhirContext fhirContext() {
+        return FhirContext.forR4();
+    }
+
+    @Bean
+    KeystoreKeyRing keyRing(OperatorProperties properties, Clock clock) throws IOException {
+        OperatorProperties.Signing signing = properties.signing();
+        Path keysDir = properties.dataDir().resolve("keys");
+        SigningAlgorithm algorithm = SigningAlgorithm.fromName(signing.algorithm());
+        if (signing.keystore() != null) {
+            if (signing.password() == null) {
+                throw new IllegalStateException("operator.signing.password is required with operator.signing.keystore");
+            }
+            return KeystoreKeyRing.open(signing.keystore(), signing.password().toCharArray(), signing.alias(), algorithm,
+                    clock);
+        }
+        char[] password = signing.password() != null ? signing.password().toCharArray()
+                : generatedPassword(keysDir.resolve("keystore.password"));
+        return KeystoreKeyRing.openOrCreate(keysDir.resolve("operator-signing.p12"), password, signing.alias(), algorithm,
+                clock);
+    }
+
+    @Bean
+    Accounts accounts(Transactions tx, Clock clock) {
+        return new Accounts(tx, clock);
+    }
+
+    @Bean
+    SourceRegistry sourceRegistry(Transactions tx, Clock clock) {
+        return new SourceRegistry(tx, clock);
+    }
+
+    @Bean
+    ProgrammeRegistry programmeRegistry(Transactions tx, Clock clock) {
+        return new ProgrammeRegistry(tx, clock);
+    }
+
+    @Bean
+    PatientLookup patientLookup(FhirContext fhirContext, OperatorProperties properties) {
+        return new HapiPatientLookup(fhirContext, properties.sources().connectTimeout(), properties.sources().readTimeout());
+    }
+
+    @Bean
+    ServiceLinks serviceLinks(Transactions tx, SourceRegistry sources, PatientLookup lookup, KeystoreKeyRing keyRing,
+                              Clock clock) {
+        return new ServiceLinks(tx, sources, lookup, keyRing, clock);
+    }
+
+    @Bean
+    Consents consents(Transactions tx, KeystoreKeyRing keyRing, Clock clock) {
+        return new Consents(tx, keyRing, clock);
+    }
+
+    /** The embedded default's keystore password: random, made once, readable by the operator's user only. */
+    private static char[] generatedPassword(Path file) throws IOException {
+        if (!Files.exists(file)) {
+            Files.createDirectories(file.getParent());
+            byte[] random = new byte[24];
+            new SecureRandom().nextBytes(random);
+            Files.writeString(file, Base64.getUrlEncoder().withoutPadding().encodeToString(random), StandardCharsets.US_ASCII);
+            try {
+                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException notPosix) {
+                // Not a POSIX file system: the data dir's own permissions protect it.
+            }
+        }
+        return Files.readString(file, StandardCharsets.US_ASCII).strip().toCharArray();
+    }
+}

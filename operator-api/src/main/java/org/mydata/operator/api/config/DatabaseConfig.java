@@ -1,0 +1,74 @@
+package org.mydata.operator.api.config;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.sql.DataSource;
+import org.mydata.operator.store.OperatorSchema;
+import org.mydata.operator.store.Transactions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceProperties;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * PostgreSQL, external or embedded. With {@code spring.datasource.url} set the operator uses that
+ * server and starts none; without it, it starts a real PostgreSQL whose data lives under the data dir.
+ * Either way the schema is migrated before anything reads it.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(DataSourceProperties.class)
+public class DatabaseConfig {
+    private static final Logger log = LoggerFactory.getLogger(DatabaseConfig.class);
+
+    /** The embedded server, when one runs; closing it stops PostgreSQL. */
+    public record EmbeddedDatabase(EmbeddedPostgres server) implements AutoCloseable {
+        @Override
+        public void close() throws IOException {
+            if (server != null) {
+                server.close();
+            }
+        }
+    }
+
+    @Bean(destroyMethod = "close")
+    EmbeddedDatabase embeddedDatabase(DataSourceProperties properties, OperatorProperties operator) throws IOException {
+        if (properties.getUrl() != null && !properties.getUrl().isBlank()) {
+            return new EmbeddedDatabase(null);
+        }
+        Path dir = operator.dataDir().resolve("postgres").toAbsolutePath();
+        Files.createDirectories(dir);
+        EmbeddedPostgres server = EmbeddedPostgres.builder()
+                .setDataDirectory(dir)
+                .setCleanDataDirectory(false)
+                .start();
+        log.info("Embedded PostgreSQL started on port {} with data in {}", server.getPort(), dir);
+        return new EmbeddedDatabase(server);
+    }
+
+    @Bean(destroyMethod = "close")
+    HikariDataSource dataSource(DataSourceProperties properties, EmbeddedDatabase embedded) {
+        HikariDataSource dataSource = new HikariDataSource();
+        if (embedded.server() != null) {
+            dataSource.setJdbcUrl(embedded.server().getJdbcUrl("postgres", "postgres"));
+            dataSource.setUsername("postgres");
+        } else {
+            dataSource.setJdbcUrl(properties.getUrl());
+            dataSource.setUsername(properties.getUsername());
+            dataSource.setPassword(properties.getPassword());
+        }
+        dataSource.setPoolName("operator");
+        dataSource.setMaximumPoolSize(16);
+        OperatorSchema.migrate(dataSource);
+        return dataSource;
+    }
+
+    @Bean
+    Transactions transactions(DataSource dataSource) {
+        return new Transactions(dataSource);
+    }
+}

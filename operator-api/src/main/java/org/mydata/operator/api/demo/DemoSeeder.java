@@ -1,0 +1,97 @@
+package org.mydata.operator.api.demo;
+
+import java.util.List;
+import org.mydata.operator.api.config.OperatorProperties;
+import org.mydata.operator.api.security.DemoIdentities;
+import org.mydata.operator.programme.DataScope;
+import org.mydata.operator.programme.NewProgramme;
+import org.mydata.operator.programme.ProgrammeRegistry;
+import org.mydata.operator.source.NewSource;
+import org.mydata.operator.source.SourceAuth;
+import org.mydata.operator.source.SourceRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ApplicationListener;
+import org.springframework.stereotype.Component;
+
+/**
+ * Once the server listens: registers the demo source and the demo programme on first start (later
+ * starts find them in the database), and prints where everything is.
+ */
+@Component
+public class DemoSeeder implements ApplicationListener<ApplicationReadyEvent> {
+    private static final Logger log = LoggerFactory.getLogger(DemoSeeder.class);
+    private final OperatorProperties properties;
+    private final SourceRegistry sources;
+    private final ProgrammeRegistry programmes;
+    private final ObjectProvider<DemoIdentities> identities;
+
+    public DemoSeeder(OperatorProperties properties, SourceRegistry sources, ProgrammeRegistry programmes,
+                      ObjectProvider<DemoIdentities> identities) {
+        this.properties = properties;
+        this.sources = sources;
+        this.programmes = programmes;
+        this.identities = identities;
+    }
+
+    @Override
+    public void onApplicationEvent(ApplicationReadyEvent event) {
+        if (!(event.getApplicationContext() instanceof WebServerApplicationContext web) || web.getWebServer() == null) {
+            return;
+        }
+        String base = "http://localhost:" + web.getWebServer().getPort();
+        if (properties.embedded().demo()) {
+            seed(base);
+        }
+        printWelcome(base);
+    }
+
+    private void seed(String base) {
+        String demoSourceUrl = base + DemoConfig.DEMO_SOURCE_PATH;
+        if (sources.list().stream().noneMatch(s -> s.name().equals(DemoConfig.DEMO_SOURCE_NAME))) {
+            sources.register(new NewSource(DemoConfig.DEMO_SOURCE_NAME, demoSourceUrl, new SourceAuth.None()));
+        } else {
+            sources.list().stream().filter(s -> s.name().equals(DemoConfig.DEMO_SOURCE_NAME)
+                            && !s.fhirBaseUrl().toString().equals(demoSourceUrl))
+                    .forEach(s -> sources.moveTo(s.id(), demoSourceUrl));
+        }
+        if (programmes.findByName(DemoConfig.DEMO_PROGRAMME_NAME).isEmpty()) {
+            programmes.create(new NewProgramme(DemoConfig.DEMO_PROGRAMME_NAME,
+                    "Donate your health records to non-commercial medical research. Researchers only ever see "
+                            + "pseudonymised data, under permits our data access committee approves.",
+                    "MyData Health Research Foundation (demo)",
+                    List.of("dpv:ScientificResearch", "dpv-health:HealthcareScientificResearch"),
+                    DataScope.ofTypes(List.of("Patient", "Observation", "Condition", "MedicationRequest", "Encounter",
+                            "Procedure", "Immunization", "AllergyIntolerance", "DiagnosticReport")),
+                    "https://example.org/mydata-demo/terms", "1.0", List.of(DemoConfig.DEMO_STEWARD)));
+        }
+    }
+
+    private void printWelcome(String base) {
+        StringBuilder text = new StringBuilder("\n\nMyData Consent Operator is running\n");
+        text.append("  API            ").append(base).append("/api/v1\n");
+        text.append("  OpenAPI UI     ").append(base).append("/swagger-ui.html\n");
+        text.append("  JWKS           ").append(base).append("/.well-known/jwks.json\n");
+        text.append("  Data dir       ").append(properties.dataDir().toAbsolutePath().normalize()).append('\n');
+        if (properties.embedded().demo()) {
+            text.append("  Demo source    ").append(base).append(DemoConfig.DEMO_SOURCE_PATH).append('\n');
+        }
+        DemoIdentities demo = identities.getIfAvailable();
+        if (demo != null) {
+            text.append("  Token endpoint ").append(base).append("/oauth2/token\n");
+            text.append("  Demo citizens (sign in at ").append(base).append("/login; app client '")
+                    .append(DemoIdentities.CITIZEN_APP).append("' with PKCE, redirect ")
+                    .append(DemoIdentities.CITIZEN_APP_REDIRECT).append("):\n");
+            demo.citizens().forEach(c -> text.append("    ").append(c.username()).append(" / ").append(c.password())
+                    .append('\n'));
+            text.append("  Demo clients (client credentials; scope = role):\n");
+            demo.clients().forEach(c -> text.append("    ").append(c.clientId()).append(" / ").append(c.secret())
+                    .append("  scope=").append(c.scope()).append('\n'));
+            text.append("  These demo credentials are public: never expose the embedded default to a network.\n");
+        }
+        log.info("{}", text);
+    }
+}

@@ -1,0 +1,130 @@
+package org.mydata.operator.api.rest;
+
+import ca.uhn.fhir.context.FhirContext;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.mydata.operator.account.Account;
+import org.mydata.operator.consent.Consent;
+import org.mydata.operator.consent.ConsentAsFhir;
+import org.mydata.operator.consent.ConsentStatus;
+import org.mydata.operator.consent.Consents;
+import org.mydata.operator.consent.NewConsent;
+import org.mydata.operator.consent.RecordHash;
+import org.mydata.operator.consent.StatusRecord;
+import org.mydata.operator.failure.InvalidRequestException;
+import org.mydata.operator.programme.ProgrammeRegistry;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+
+/** A citizen's consents (scope {@code citizen}): give, see, pause, resume, withdraw, and the receipts. */
+@RestController
+@RequestMapping("/api/v1/me/consents")
+public class ConsentController {
+    private static final String FHIR_JSON = "application/fhir+json";
+    private final Consents consents;
+    private final ProgrammeRegistry programmes;
+    private final Callers callers;
+    private final FhirContext fhir;
+    private final Clock clock;
+
+    public ConsentController(Consents consents, ProgrammeRegistry programmes, Callers callers, FhirContext fhir,
+                             Clock clock) {
+        this.clock = clock;
+        this.consents = consents;
+        this.programmes = programmes;
+        this.callers = callers;
+        this.fhir = fhir;
+    }
+
+    public record ConsentRequest(UUID programmeId, List<String> purposes, ScopeJson scope, List<UUID> sourceIds,
+                                 Instant validUntil, String shownTextSha256) {
+        NewConsent toDomain() {
+            return new NewConsent(programmeId, purposes, scope == null ? null : scope.toDomain(), sourceIds, validUntil,
+                    shownTextSha256);
+        }
+    }
+
+    public record StatusRequest(String status) {
+    }
+
+    /** The consent text a person must be shown before giving the consent, and its hash. */
+    public record TextView(String text, String sha256) {
+    }
+
+    public record TermsView(String policyUri, String version, String shownTextSha256) {
+    }
+
+    public record StatusView(UUID id, int sequence, String status, String changedBy, String reason, String prevHash,
+                             Instant createdAt, String record) {
+        static StatusView of(StatusRecord r) {
+            return new StatusView(r.id(), r.sequence(), r.status().wire(), r.changedBy().wire(), r.reason(), r.prevHash(),
+                    r.createdAt(), r.record());
+        }
+    }
+
+    public record ConsentView(UUID id, UUID programmeId, String status, boolean inForce,
+                              List<ProgrammeController.PurposeView> purposes, ScopeJson scope, List<UUID> linkIds,
+                              Instant validFrom, Instant validUntil, TermsView terms, String text, String record,
+                              List<String> statusRecords, List<StatusView> history) {
+        static ConsentView of(Consent c, Instant now) {
+            return new ConsentView(c.id(), c.programmeId(), c.status().wire(), c.isInForce(now),
+                    c.purposes().stream().map(ProgrammeController::purpose).toList(), ScopeJson.of(c.scope()),
+                    c.linkIds(), c.validFrom(), c.validUntil(),
+                    new TermsView(c.terms().policyUri().toString(), c.terms().version(), c.terms().shownTextSha256()),
+                    c.proposal(), c.record(), c.statusRecords().stream().map(StatusRecord::record).toList(),
+                    c.statusRecords().stream().map(StatusView::of).toList());
+        }
+    }
+
+    @PostMapping("/text")
+    public TextView text(@AuthenticationPrincipal Jwt token, @RequestBody ConsentRequest request) {
+        String text = consents.preview(callers.account(token), request.toDomain());
+        return new TextView(text, RecordHash.sha256(text));
+    }
+
+    @PostMapping
+    @ResponseStatus(HttpStatus.CREATED)
+    public ConsentView grant(@AuthenticationPrincipal Jwt token, @RequestBody ConsentRequest request) {
+        return ConsentView.of(consents.grant(callers.account(token), request.toDomain()), clock.instant());
+    }
+
+    @GetMapping
+    public List<ConsentView> list(@AuthenticationPrincipal Jwt token) {
+        Instant now = clock.instant();
+        return consents.list(callers.account(token)).stream().map(c -> ConsentView.of(c, now)).toList();
+    }
+
+    @GetMapping("/{id}")
+    public ConsentView get(@AuthenticationPrincipal Jwt token, @PathVariable UUID id) {
+        return ConsentView.of(consents.get(callers.account(token), id), clock.instant());
+    }
+
+    @PostMapping("/{id}/status")
+    public ConsentView changeStatus(@AuthenticationPrincipal Jwt token, @PathVariable UUID id,
+                                    @RequestBody StatusRequest request) {
+        ConsentStatus next = ConsentStatus.fromWire(request.status()).orElseThrow(() ->
+                new InvalidRequestException("status", "status must be active, paused or withdrawn"));
+        return ConsentView.of(consents.changeStatus(callers.account(token), id, next, StatusRecord.ChangedBy.PERSON, null),
+                clock.instant());
+    }
+
+    @GetMapping(value = "/{id}/fhir", produces = {FHIR_JSON, "application/json"})
+    public ResponseEntity<String> asFhir(@AuthenticationPrincipal Jwt token, @PathVariable UUID id) {
+        Account account = callers.account(token);
+        Consent consent = consents.get(account, id);
+        String body = fhir.newJsonParser().setPrettyPrint(true)
+                .encodeResourceToString(ConsentAsFhir.toFhir(consent, programmes.get(consent.programmeId())));
+        return ResponseEntity.ok().header("Content-Type", FHIR_JSON).body(body);
+    }
+}

@@ -1,0 +1,59 @@
+package org.mydata.operator.api.rest;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.mydata.operator.account.Account;
+import org.mydata.operator.consent.Consents;
+import org.mydata.operator.link.ServiceLinks;
+import org.mydata.operator.signing.Jwks;
+import org.mydata.operator.signing.KeyRing;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * Everything the operator holds about the caller, with the keys to check it, so a person can take their
+ * receipts elsewhere and verify them without us (MyData: the person is the point of integration).
+ */
+@RestController
+public class ExportController {
+    private final ServiceLinks links;
+    private final Consents consents;
+    private final KeyRing keyRing;
+    private final Callers callers;
+    private final Clock clock;
+
+    public ExportController(ServiceLinks links, Consents consents, KeyRing keyRing, Callers callers, Clock clock) {
+        this.links = links;
+        this.consents = consents;
+        this.keyRing = keyRing;
+        this.callers = callers;
+        this.clock = clock;
+    }
+
+    public record AccountView(UUID id, Instant createdAt) {
+    }
+
+    public record PersonExport(Instant exportedAt, AccountView account, List<LinkController.LinkView> links,
+                               List<ConsentController.ConsentView> consents, Map<String, Object> jwks) {
+    }
+
+    @GetMapping("/api/v1/me/export")
+    public ResponseEntity<PersonExport> export(@AuthenticationPrincipal Jwt token) {
+        Account account = callers.account(token);
+        Instant now = clock.instant();
+        PersonExport export = new PersonExport(now, new AccountView(account.id(), account.createdAt()),
+                links.list(account).stream().map(LinkController.LinkView::of).toList(),
+                consents.list(account).stream().map(c -> ConsentController.ConsentView.of(c, now)).toList(),
+                Jwks.document(keyRing.publicKeys()));
+        return ResponseEntity.ok()
+                .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"mydata-export.json\"")
+                .body(export);
+    }
+}

@@ -1,0 +1,39 @@
+package org.mydata.operator.api.rest;
+
+import java.time.Instant;
+import java.util.Map;
+import org.mydata.operator.signing.Jwks;
+import org.mydata.operator.signing.KeystoreKeyRing;
+import org.mydata.operator.signing.PublishedKey;
+import org.springframework.http.CacheControl;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/** The operator's record-signing keys: the public JWKS, and rotation (scope {@code admin}). */
+@RestController
+public class KeyController {
+    private final KeystoreKeyRing keyRing;
+
+    public KeyController(KeystoreKeyRing keyRing) {
+        this.keyRing = keyRing;
+    }
+
+    public record KeyView(String kid, String alg, String status, Instant createdAt) {
+        static KeyView of(PublishedKey key) {
+            return new KeyView(key.keyId(), key.publicJwk().getKeyType().getValue().equals("OKP") ? "EdDSA" : "ES256",
+                    key.status().wire(), key.createdAt());
+        }
+    }
+
+    @GetMapping("/.well-known/jwks.json")
+    public ResponseEntity<Map<String, Object>> jwks() {
+        return ResponseEntity.ok().cacheControl(CacheControl.noCache()).body(Jwks.document(keyRing.publicKeys()));
+    }
+
+    @PostMapping("/api/v1/admin/keys/rotate")
+    public KeyView rotate() {
+        return KeyView.of(keyRing.rotate());
+    }
+}

@@ -1,0 +1,68 @@
+package org.mydata.operator.api.rest;
+
+import java.net.URI;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.mydata.operator.programme.NewProgramme;
+import org.mydata.operator.programme.Programme;
+import org.mydata.operator.programme.ProgrammeRegistry;
+import org.mydata.operator.programme.Purpose;
+import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+
+/** The public catalogue of data-donor programmes; creating one needs scope {@code admin}. */
+@RestController
+@RequestMapping("/api/v1/programmes")
+public class ProgrammeController {
+    private final ProgrammeRegistry programmes;
+
+    public ProgrammeController(ProgrammeRegistry programmes) {
+        this.programmes = programmes;
+    }
+
+    public record ProgrammeRequest(String name, String description, String organisation, List<String> purposes,
+                                   ScopeJson scope, String termsUri, String termsVersion, List<String> stewards) {
+    }
+
+    public record PurposeView(String code, String plainWords) {
+    }
+
+    public record ProgrammeView(UUID id, String name, String description, String organisation,
+                                List<PurposeView> purposes, ScopeJson scope, URI termsUri, String termsVersion,
+                                List<String> stewards, Instant createdAt) {
+        static ProgrammeView of(Programme p) {
+            return new ProgrammeView(p.id(), p.name(), p.description(), p.organisation(),
+                    p.purposes().stream().map(ProgrammeController::purpose).toList(), ScopeJson.of(p.scope()),
+                    p.termsUri(), p.termsVersion(), p.stewards(), p.createdAt());
+        }
+    }
+
+    static PurposeView purpose(Purpose purpose) {
+        return new PurposeView(purpose.code(), purpose.plainWords());
+    }
+
+    @PostMapping
+    @ResponseStatus(HttpStatus.CREATED)
+    public ProgrammeView create(@RequestBody ProgrammeRequest r) {
+        return ProgrammeView.of(programmes.create(new NewProgramme(r.name(), r.description(), r.organisation(),
+                r.purposes(), r.scope() == null ? null : r.scope().toDomain(), r.termsUri(), r.termsVersion(),
+                r.stewards())));
+    }
+
+    @GetMapping
+    public List<ProgrammeView> list() {
+        return programmes.list().stream().map(ProgrammeView::of).toList();
+    }
+
+    @GetMapping("/{id}")
+    public ProgrammeView get(@PathVariable UUID id) {
+        return ProgrammeView.of(programmes.get(id));
+    }
+}

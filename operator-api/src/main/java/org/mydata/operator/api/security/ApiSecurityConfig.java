@@ -1,0 +1,90 @@
+package org.mydata.operator.api.security;
+
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.JOSEException;
+import java.util.ArrayList;
+import java.util.List;
+import org.mydata.operator.api.config.OperatorProperties;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpMethod;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
+import org.springframework.security.oauth2.core.OAuth2TokenValidator;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.JwtIssuerValidator;
+import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
+import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
+import org.springframework.security.web.SecurityFilterChain;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The API as an OAuth2 resource server. Roles are token scopes: {@code citizen}, {@code researcher},
+ * {@code steward}, {@code auditor}, {@code admin}, {@code source}. Tokens come from the issuer named by
+ * {@code spring.security.oauth2.resourceserver.jwt.*} or, by default, from the embedded authorization server.
+ */
+@Configuration(proxyBeanMethods = false)
+public class ApiSecurityConfig {
+
+    @Bean
+    @Order(2)
+    SecurityFilterChain apiChain(HttpSecurity http, JwtDecoder jwtDecoder, JsonMapper json) throws Exception {
+        ProblemAuthenticationHandlers problems = new ProblemAuthenticationHandlers(json);
+        http.securityMatcher("/api/**", "/.well-known/jwks.json", "/v3/api-docs/**", "/swagger-ui/**",
+                        "/swagger-ui.html", "/demo-source/**")
+                .authorizeHttpRequests(auth -> auth
+                        .requestMatchers(HttpMethod.GET, "/.well-known/jwks.json", "/api/v1/programmes",
+                                "/api/v1/programmes/*").permitAll()
+                        .requestMatchers("/v3/api-docs/**", "/swagger-ui/**", "/swagger-ui.html").permitAll()
+                        // The demo source stands in for a hospital server on a private network: open, like one.
+                        .requestMatchers("/demo-source/**").permitAll()
+                        .requestMatchers("/api/v1/me/**").hasAuthority("SCOPE_citizen")
+                        .requestMatchers("/api/v1/sources/**", "/api/v1/admin/**").hasAuthority("SCOPE_admin")
+                        .requestMatchers(HttpMethod.POST, "/api/v1/programmes").hasAuthority("SCOPE_admin")
+                        .anyRequest().authenticated())
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                // Bearer tokens travel in a header a browser never adds by itself, so CSRF cannot ride on them.
+                .csrf(csrf -> csrf.disable())
+                .oauth2ResourceServer(rs -> rs
+                        .jwt(jwt -> jwt.decoder(jwtDecoder))
+                        .authenticationEntryPoint(problems)
+                        .accessDeniedHandler(problems))
+                .exceptionHandling(e -> e.authenticationEntryPoint(problems).accessDeniedHandler(problems));
+        return http.build();
+    }
+
+    /**
+     * The decoder for access tokens: an external issuer when configured (a real IdP in production),
+     * otherwise the embedded authorization server's own key, checked in-process.
+     */
+    @Bean
+    JwtDecoder jwtDecoder(@Value("${spring.security.oauth2.resourceserver.jwt.issuer-uri:}") String issuerUri,
+                          @Value("${spring.security.oauth2.resourceserver.jwt.jwk-set-uri:}") String jwkSetUri,
+                          ObjectProvider<RSAKey> embeddedTokenKey, OperatorProperties properties) throws JOSEException {
+        NimbusJwtDecoder decoder;
+        List<OAuth2TokenValidator<Jwt>> validators = new ArrayList<>();
+        validators.add(new JwtTimestampValidator(properties.identity().clockSkew()));
+        if (!jwkSetUri.isBlank()) {
+            decoder = NimbusJwtDecoder.withJwkSetUri(jwkSetUri).build();
+        } else if (!issuerUri.isBlank()) {
+            decoder = NimbusJwtDecoder.withIssuerLocation(issuerUri).build();
+        } else {
+            RSAKey key = embeddedTokenKey.getIfAvailable();
+            if (key == null) {
+                throw new IllegalStateException("no token issuer: set spring.security.oauth2.resourceserver.jwt.issuer-uri "
+                        + "or jwk-set-uri, or enable operator.embedded.authorization-server");
+            }
+            decoder = NimbusJwtDecoder.withPublicKey(key.toRSAPublicKey()).build();
+        }
+        if (!issuerUri.isBlank()) {
+            validators.add(new JwtIssuerValidator(issuerUri));
+        }
+        decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(validators));
+        return decoder;
+    }
+}

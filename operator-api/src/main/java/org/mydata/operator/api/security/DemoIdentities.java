@@ -1,0 +1,28 @@
+package org.mydata.operator.api.security;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The embedded authorization server's demo people and clients. They exist so a newcomer can try the
+ * operator in minutes; a real deployment turns the embedded server off and uses its own identity provider.
+ */
+public record DemoIdentities(List<Citizen> citizens, List<Client> clients) {
+
+    /** A demo person who signs in with a password; {@code personIdentifier} matches a patient at the demo source. */
+    public record Citizen(String username, String password, String personIdentifier) {
+    }
+
+    /** A demo service client using client credentials; its token's subject is its id. */
+    public record Client(String clientId, String secret, String scope) {
+    }
+
+    /** The public client a citizen's app uses with authorization code + PKCE. */
+    public static final String CITIZEN_APP = "citizen-app";
+    /** Where the authorization server sends the code; a native app's loopback listener (RFC 8252). */
+    public static final String CITIZEN_APP_REDIRECT = "http://127.0.0.1:8765/callback";
+
+    public Optional<Citizen> citizen(String username) {
+        return citizens.stream().filter(c -> c.username().equals(username)).findFirst();
+    }
+}

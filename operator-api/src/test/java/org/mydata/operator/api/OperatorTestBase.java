@@ -1,0 +1,54 @@
+package org.mydata.operator.api;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeEach;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * The whole operator on a random port with the embedded default: real PostgreSQL, the real authorization
+ * server, the demo source over real HTTP. Test classes extending this share one running operator.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+public abstract class OperatorTestBase {
+    private static final Path DATA_DIR;
+
+    static {
+        try {
+            DATA_DIR = Files.createTempDirectory("operator-it");
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @DynamicPropertySource
+    static void dataDir(DynamicPropertyRegistry registry) {
+        registry.add("operator.data-dir", DATA_DIR::toString);
+    }
+
+    @LocalServerPort
+    protected int port;
+
+    protected OperatorHttp http;
+
+    @BeforeEach
+    void client() {
+        http = new OperatorHttp(port);
+    }
+
+    protected String admin() {
+        return http.clientToken("admin-demo", "admin-demo-secret", "admin");
+    }
+
+    protected String alice() {
+        return http.citizenToken("alice", "alice-demo-password");
+    }
+
+    protected String bob() {
+        return http.citizenToken("bob", "bob-demo-password");
+    }
+}

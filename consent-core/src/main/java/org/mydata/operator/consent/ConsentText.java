@@ -25,9 +25,9 @@ public final class ConsentText {
                 .collect(Collectors.joining(", "))).append(".\n");
         text.append("Data: ").append(String.join(", ", scope.resourceTypes()));
         if (scope.dataFrom() != null || scope.dataUntil() != null) {
-            text.append(", recorded ")
-                    .append(scope.dataFrom() == null ? "" : "from " + scope.dataFrom() + " ")
-                    .append(scope.dataUntil() == null ? "" : "until " + scope.dataUntil());
+            text.append(", recorded")
+                    .append(scope.dataFrom() == null ? "" : " from " + scope.dataFrom())
+                    .append(scope.dataUntil() == null ? "" : " until " + scope.dataUntil());
         }
         text.append(".\n");
         text.append("From: ").append(sources.stream().map(FhirSource::name).collect(Collectors.joining(", "))).append(".\n");

@@ -11,7 +11,12 @@ public enum RecordType {
     SERVICE_LINK("slr+jwt"),
     SERVICE_LINK_REMOVAL("slr-removal+jwt"),
     CONSENT("cr+jwt"),
-    CONSENT_STATUS("csr+jwt");
+    CONSENT_STATUS("csr+jwt"),
+    PERMIT("permit+jwt"),
+    REQUEST_DECISION("decision+jwt"),
+    PERMIT_REVOCATION("permit-revocation+jwt"),
+    CHECKPOINT("checkpoint+jwt"),
+    KEY_ROTATION("key-rotation+jwt");
 
     private final String mediaType;
 

@@ -30,10 +30,10 @@ public class ClinicalResourceProvider<T extends Resource> extends InMemoryResour
     ClinicalResourceProvider(ClinicalType<T> definition, Collection<T> resources) {
         super(definition.type(), resources);
         this.definition = definition;
-        this.byPatient = all().stream()
+        this.byPatient = Map.copyOf(all().stream()
                 .filter(r -> "Patient".equals(definition.patient().apply(r).getReferenceElement().getResourceType()))
                 .collect(Collectors.groupingBy(r -> definition.patient().apply(r).getReferenceElement().getIdPart(),
-                        Collectors.toUnmodifiableList()));
+                        Collectors.toUnmodifiableList())));
     }
 
     @Search

@@ -15,9 +15,11 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Predicate;
 import java.util.zip.GZIPInputStream;
 import org.hl7.fhir.r4.model.Patient;
@@ -56,25 +58,33 @@ public class DemoFhirSource extends RestfulServer {
      * @param fhirContext an R4 context; share the application's, it is expensive to build
      */
     public DemoFhirSource(FhirContext fhirContext, List<? extends Resource> resources) {
+        this(fhirContext, new Owned(resources.stream().map(Resource::copy).toList()));
+    }
+
+    /** Resources nobody else holds, so they need no copying: the bundled dataset is parsed for the source alone. */
+    private record Owned(List<Resource> resources) {
+    }
+
+    private DemoFhirSource(FhirContext fhirContext, Owned dataset) {
         super(fhirContext);
         if (fhirContext.getVersion().getVersion() != FhirVersionEnum.R4) {
             throw new IllegalArgumentException("the demo source serves FHIR R4, not " + fhirContext.getVersion().getVersion());
         }
         Map<Class<? extends Resource>, List<Resource>> byType = new LinkedHashMap<>();
-        for (Resource resource : resources) {
+        for (Resource resource : dataset.resources()) {
             if (!resource.getIdElement().hasIdPart()) {
                 throw new IllegalArgumentException("a " + resource.fhirType() + " without an id cannot be served");
             }
-            byType.computeIfAbsent(resource.getClass(), t -> new ArrayList<>()).add(resource.copy());
+            byType.computeIfAbsent(resource.getClass(), t -> new ArrayList<>()).add(resource);
         }
         List<IResourceProvider> providers = new ArrayList<>();
-        Map<String, Integer> sizes = new LinkedHashMap<>();
+        Map<String, Integer> sizes = new TreeMap<>();
         byType.forEach((type, list) -> {
             providers.add(provider(type, list));
             sizes.put(type.getSimpleName(), list.size());
         });
         this.patients = byType.getOrDefault(Patient.class, List.of()).stream().map(Patient.class::cast).toList();
-        this.counts = Map.copyOf(sizes);
+        this.counts = Collections.unmodifiableMap(sizes);
 
         setResourceProviders(providers);
         setPagingProvider(new FifoMemoryPagingProvider(REMEMBERED_SEARCHES)
@@ -95,7 +105,7 @@ public class DemoFhirSource extends RestfulServer {
         long started = System.nanoTime();
         List<Resource> resources = readDataset(fhirContext, line -> true);
         log.info("Demo FHIR source loaded {} resources in {} ms", resources.size(), (System.nanoTime() - started) / 1_000_000);
-        return new DemoFhirSource(fhirContext, resources);
+        return new DemoFhirSource(fhirContext, new Owned(resources));
     }
 
     /**
@@ -116,7 +126,7 @@ public class DemoFhirSource extends RestfulServer {
         return DemoPerson.firstOf(patients, n);
     }
 
-    /** How many resources of each type are loaded, by type name. */
+    /** How many resources of each type are loaded, by type name in alphabetical order. */
     public Map<String, Integer> resourceCounts() {
         return counts;
     }

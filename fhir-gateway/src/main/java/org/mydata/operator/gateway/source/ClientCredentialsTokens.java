@@ -75,7 +75,7 @@ final class ClientCredentialsTokens {
         try {
             response = http.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
-            throw HapiPatientLookup.unavailable(source, e);
+            throw HapiPatientLookup.unavailable(source, e, null);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw HapiPatientLookup.failed(source, "could not be asked for a token: the request was interrupted", e);

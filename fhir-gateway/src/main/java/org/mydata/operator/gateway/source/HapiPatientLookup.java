@@ -6,15 +6,16 @@ import ca.uhn.fhir.rest.api.EncodingEnum;
 import ca.uhn.fhir.rest.client.apache.ApacheRestfulClientFactory;
 import ca.uhn.fhir.rest.client.api.IGenericClient;
 import ca.uhn.fhir.rest.client.api.ServerValidationModeEnum;
+import ca.uhn.fhir.rest.client.exceptions.FhirClientConnectionException;
 import ca.uhn.fhir.rest.client.interceptor.BasicAuthInterceptor;
 import ca.uhn.fhir.rest.client.interceptor.BearerTokenAuthInterceptor;
-import ca.uhn.fhir.rest.server.exceptions.AuthenticationException;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.List;
+import org.apache.http.client.config.RequestConfig;
 import org.apache.http.conn.ConnectTimeoutException;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Bundle.BundleEntryComponent;
@@ -46,6 +47,7 @@ public class HapiPatientLookup implements PatientLookup {
     private static final Logger log = LoggerFactory.getLogger(HapiPatientLookup.class);
 
     private final ApacheRestfulClientFactory clients;
+    private final RequestConfig timeouts;
     private final ClientCredentialsTokens tokens;
 
     public HapiPatientLookup(FhirContext fhirContext) {
@@ -53,27 +55,32 @@ public class HapiPatientLookup implements PatientLookup {
     }
 
     /**
-     * @param fhirContext an R4 context, shared: it is expensive to build. Its own client factory is left
-     *     alone; this lookup keeps a factory of its own so that its timeouts apply to it only.
-     * @param socketTimeout the longest wait for data once connected, also the token request's timeout
+     * @param fhirContext an R4 context, shared: it is expensive to build. Its settings are left alone.
+     * @param connectTimeout the longest wait for a connection to the source or its token endpoint
+     * @param socketTimeout the longest wait for data once connected, also the whole token request's limit
      */
     public HapiPatientLookup(FhirContext fhirContext, Duration connectTimeout, Duration socketTimeout) {
         if (fhirContext.getVersion().getVersion() != FhirVersionEnum.R4) {
             throw new IllegalArgumentException("sources are FHIR R4, the context is " + fhirContext.getVersion().getVersion());
         }
+        // Timeouts go on each request (see SourceExchange for why), which takes HAPI's default factory.
+        if (!(fhirContext.getRestfulClientFactory() instanceof ApacheRestfulClientFactory)) {
+            throw new IllegalArgumentException("the FHIR context must use HAPI's Apache HTTP client factory");
+        }
+        // This factory only makes the clients, so that they skip the CapabilityStatement round trip
+        // HAPI otherwise makes before the first request to a server: one more way to fail, for nothing.
         this.clients = new ApacheRestfulClientFactory(fhirContext);
-        clients.setConnectTimeout(Math.toIntExact(connectTimeout.toMillis()));
-        clients.setSocketTimeout(Math.toIntExact(socketTimeout.toMillis()));
-        // A CapabilityStatement round trip before the first search would only add a way to fail.
         clients.setServerValidationMode(ServerValidationModeEnum.NEVER);
+        this.timeouts = SourceExchange.timeouts(connectTimeout, socketTimeout);
         this.tokens = new ClientCredentialsTokens(connectTimeout, socketTimeout);
     }
 
     @Override
     public PatientMatch findByIdentifier(FhirSource source, PersonIdentifier person) {
+        SourceExchange exchange = new SourceExchange(timeouts);
         Bundle bundle;
         try {
-            bundle = client(source).search()
+            bundle = client(source, exchange).search()
                     .forResource(Patient.class)
                     .where(Patient.IDENTIFIER.exactly().systemAndIdentifier(person.system(), person.value()))
                     .count(2)
@@ -83,17 +90,18 @@ public class HapiPatientLookup implements PatientLookup {
         } catch (SourceUnavailableException e) {
             throw e;
         } catch (RuntimeException e) {
-            if (e instanceof AuthenticationException && source.auth() instanceof SourceAuth.ClientCredentials credentials) {
+            if (Integer.valueOf(401).equals(exchange.lastStatus()) && source.auth() instanceof SourceAuth.ClientCredentials credentials) {
                 tokens.forget(credentials);
             }
-            throw unavailable(source, e);
+            throw unavailable(source, e, exchange.lastStatus());
         }
         return match(source, bundle, person);
     }
 
-    private IGenericClient client(FhirSource source) {
+    private IGenericClient client(FhirSource source, SourceExchange exchange) {
         IGenericClient client = clients.newGenericClient(source.fhirBaseUrl().toString());
         client.setEncoding(EncodingEnum.JSON);
+        client.registerInterceptor(exchange);
         if (source.auth() instanceof SourceAuth.Basic basic) {
             client.registerInterceptor(new BasicAuthInterceptor(basic.username(), basic.password()));
         } else if (source.auth() instanceof SourceAuth.ClientCredentials credentials) {
@@ -124,25 +132,37 @@ public class HapiPatientLookup implements PatientLookup {
         };
     }
 
+    /** As {@link #unavailable(FhirSource, Throwable, Integer)}, for a caller that did not note the status. */
     static SourceUnavailableException unavailable(FhirSource source, Throwable failure) {
-        if (causedBy(failure, SocketTimeoutException.class) || causedBy(failure, HttpTimeoutException.class)
-                || causedBy(failure, ConnectTimeoutException.class)) {
+        Integer status = failure instanceof BaseServerResponseException e && !(failure instanceof FhirClientConnectionException)
+                ? Integer.valueOf(e.getStatusCode()) : null;
+        return unavailable(source, failure, status);
+    }
+
+    /**
+     * @param status the HTTP status the source answered with, null if it did not answer. HAPI's exceptions
+     *     do not tell reliably: a refused connection and a body of the wrong resource type both come as
+     *     HTTP 500, hence {@link SourceExchange#lastStatus()}.
+     */
+    static SourceUnavailableException unavailable(FhirSource source, Throwable failure, Integer status) {
+        if (causedBy(failure, SocketTimeoutException.class) || causedBy(failure, ConnectTimeoutException.class)
+                || causedBy(failure, HttpTimeoutException.class)) {
             return failed(source, "did not answer in time", failure, true);
         }
-        if (failure instanceof BaseServerResponseException e && e.getStatusCode() >= 400) {
-            return failed(source, "answered with HTTP status " + e.getStatusCode(), failure);
+        if (status != null && status >= 300) {
+            return failed(source, "answered with HTTP status " + status, failure, false);
         }
-        if (causedBy(failure, IOException.class)) {
-            return failed(source, "could not be reached or broke off the connection", failure);
+        if (status == null && causedBy(failure, IOException.class)) {
+            return failed(source, "could not be reached or broke off the connection", failure, false);
         }
-        return failed(source, "did not answer with a FHIR search result", failure);
+        return failed(source, "did not answer with a FHIR search result", failure, false);
     }
 
     static SourceUnavailableException failed(FhirSource source, String what, Throwable failure) {
         return failed(source, what, failure, false);
     }
 
-    private static SourceUnavailableException failed(FhirSource source, String what, Throwable failure, boolean timedOut) {
+    static SourceUnavailableException failed(FhirSource source, String what, Throwable failure, boolean timedOut) {
         String message = "The FHIR source '" + source.name() + "' " + what + ".";
         Throwable cause = failure == null ? null : new RedactedFailure(failure);
         if (cause == null) {
@@ -163,8 +183,8 @@ public class HapiPatientLookup implements PatientLookup {
     }
 
     /**
-     * What failed, as the chain of exception types and the HTTP status, with the stack of the original:
-     * enough to diagnose, and safe to log, unlike the original messages.
+     * What failed, as the chain of exception types, with the stack of the original: enough to diagnose
+     * and safe to log, unlike the original messages.
      */
     static final class RedactedFailure extends RuntimeException {
         RedactedFailure(Throwable original) {
@@ -175,13 +195,7 @@ public class HapiPatientLookup implements PatientLookup {
         private static String describe(Throwable original) {
             StringBuilder chain = new StringBuilder();
             for (Throwable t = original; t != null; t = t.getCause()) {
-                if (!chain.isEmpty()) {
-                    chain.append(" <- ");
-                }
-                chain.append(t.getClass().getName());
-                if (t instanceof BaseServerResponseException e && e.getStatusCode() > 0) {
-                    chain.append(" (HTTP ").append(e.getStatusCode()).append(')');
-                }
+                chain.append(chain.isEmpty() ? "" : " <- ").append(t.getClass().getName());
             }
             return chain.toString();
         }

@@ -9,11 +9,15 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Base64;
+import org.mydata.operator.access.AccessLog;
 import org.mydata.operator.account.Accounts;
 import org.mydata.operator.consent.Consents;
 import org.mydata.operator.gateway.source.HapiPatientLookup;
 import org.mydata.operator.link.PatientLookup;
 import org.mydata.operator.link.ServiceLinks;
+import org.mydata.operator.permit.Cohorts;
+import org.mydata.operator.permit.DataRequests;
+import org.mydata.operator.permit.Permits;
 import org.mydata.operator.programme.ProgrammeRegistry;
 import org.mydata.operator.signing.KeystoreKeyRing;
 import org.mydata.operator.signing.SigningAlgorithm;
@@ -83,6 +87,26 @@ public class CoreConfig {
     @Bean
     Consents consents(Transactions tx, KeystoreKeyRing keyRing, Clock clock) {
         return new Consents(tx, keyRing, clock);
+    }
+
+    @Bean
+    DataRequests dataRequests(Transactions tx, KeystoreKeyRing keyRing, Clock clock) {
+        return new DataRequests(tx, keyRing, clock);
+    }
+
+    @Bean
+    Permits permits(Transactions tx) {
+        return new Permits(tx);
+    }
+
+    @Bean
+    Cohorts cohorts(Transactions tx) {
+        return new Cohorts(tx);
+    }
+
+    @Bean
+    AccessLog accessLog(Transactions tx) {
+        return new AccessLog(tx);
     }
 
     /** The embedded default's keystore password: random, made once, readable by the operator's user only. */

@@ -46,6 +46,11 @@ public class ApiSecurityConfig {
                         .requestMatchers("/api/v1/me/**").hasAuthority("SCOPE_citizen")
                         .requestMatchers("/api/v1/sources/**", "/api/v1/admin/**").hasAuthority("SCOPE_admin")
                         .requestMatchers(HttpMethod.POST, "/api/v1/programmes").hasAuthority("SCOPE_admin")
+                        .requestMatchers(HttpMethod.POST, "/api/v1/requests").hasAuthority("SCOPE_researcher")
+                        .requestMatchers("/api/v1/requests/*/decision", "/api/v1/permits/*/revoke")
+                        .hasAuthority("SCOPE_steward")
+                        .requestMatchers("/api/v1/requests/**").hasAnyAuthority("SCOPE_researcher", "SCOPE_steward")
+                        .requestMatchers("/api/v1/permits/**").hasAuthority("SCOPE_researcher")
                         .anyRequest().authenticated())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 // Bearer tokens travel in a header a browser never adds by itself, so CSRF cannot ride on them.

@@ -62,12 +62,17 @@ public class EmbeddedAuthorizationServerConfig {
         return http.build();
     }
 
-    /** Sign-in for people: the login form, with sessions and CSRF protection. */
+    /**
+     * Sign-in for people: the login form, with sessions and CSRF protection. It matches every request no
+     * other chain claimed, so it comes last.
+     */
     @Bean
-    @Order(3)
+    @Order(100)
     SecurityFilterChain loginChain(HttpSecurity http) throws Exception {
         http.authorizeHttpRequests(auth -> auth
                         .requestMatchers("/login", "/error", "/favicon.ico").permitAll()
+                        // The citizen pages' style sheet: the sign-in and error pages may use it too.
+                        .requestMatchers("/app/assets/**").permitAll()
                         .anyRequest().authenticated())
                 .formLogin(Customizer.withDefaults());
         return http.build();

@@ -1,0 +1,26 @@
+package org.mydata.operator.access;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * One gateway request that released data: who asked, under which permit, for which types, how much
+ * of how many persons, relying on which consents. It names no person except by account id.
+ */
+public record AccessEvent(UUID id, UUID permitId, String client, String interaction, List<String> resourceTypes,
+                          int resourceCount, List<PersonAccess> persons, Instant at) {
+
+    public AccessEvent {
+        resourceTypes = List.copyOf(resourceTypes);
+        persons = List.copyOf(persons);
+    }
+
+    public List<UUID> consentIds() {
+        return persons.stream().map(PersonAccess::consentId).distinct().toList();
+    }
+
+    public int personCount() {
+        return (int) persons.stream().map(PersonAccess::accountId).distinct().count();
+    }
+}

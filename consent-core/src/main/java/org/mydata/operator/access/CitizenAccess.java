@@ -1,0 +1,11 @@
+package org.mydata.operator.access;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/** An access to a person's data as that person sees it in their access log. */
+public record CitizenAccess(UUID eventId, UUID permitId, UUID projectId, String projectTitle, String organisation,
+                            String purpose, UUID consentId, List<String> resourceTypes, int resourceCount,
+                            Instant at) {
+}

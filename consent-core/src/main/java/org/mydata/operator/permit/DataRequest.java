@@ -1,0 +1,13 @@
+package org.mydata.operator.permit;
+
+import java.time.Instant;
+import java.util.UUID;
+import org.mydata.operator.programme.DataScope;
+import org.mydata.operator.programme.Purpose;
+
+/** A research project's request for donated data, and the stewards' decision on it. */
+public record DataRequest(UUID id, UUID programmeId, String requester, String organisation, String title,
+                          Purpose purpose, DataScope scope, String justification, Instant validUntil,
+                          RequestStatus status, String decidedBy, Instant decidedAt, String reason,
+                          String decisionRecord, UUID permitId, Instant createdAt) {
+}

@@ -1,0 +1,302 @@
+package org.mydata.operator.permit;
+
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.mydata.operator.failure.ConflictException;
+import org.mydata.operator.failure.InvalidRequestException;
+import org.mydata.operator.failure.NotFoundException;
+import org.mydata.operator.failure.Require;
+import org.mydata.operator.json.Json;
+import org.mydata.operator.programme.DataScope;
+import org.mydata.operator.programme.Programme;
+import org.mydata.operator.programme.ProgrammeRegistry;
+import org.mydata.operator.programme.Purpose;
+import org.mydata.operator.signing.KeyRing;
+import org.mydata.operator.signing.RecordType;
+import org.mydata.operator.store.Sql;
+import org.mydata.operator.store.Transactions;
+
+/**
+ * Researchers' data requests and the stewards' decisions. An approval issues a signed permit whose
+ * purposes and scope are the intersection of the request's and the programme's, never wider.
+ */
+public final class DataRequests {
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private final Transactions tx;
+    private final KeyRing keyRing;
+    private final Clock clock;
+
+    public DataRequests(Transactions tx, KeyRing keyRing, Clock clock) {
+        this.tx = tx;
+        this.keyRing = keyRing;
+        this.clock = clock;
+    }
+
+    /** The steward's verdict on a request. */
+    public enum Decision {
+        APPROVE,
+        REJECT
+    }
+
+    public DataRequest submit(String researcher, NewDataRequest request) {
+        Instant now = Instant.now(clock);
+        if (request.programmeId() == null) {
+            throw new InvalidRequestException("programmeId", "programmeId is required");
+        }
+        String title = Require.text("title", request.title(), 300);
+        String justification = Require.text("justification", request.justification(), 8000);
+        String organisation = request.organisation() == null ? researcher : Require.text("organisation",
+                request.organisation(), 200);
+        Purpose purpose = Purpose.fromCode(Require.text("purpose", request.purpose(), 100)).orElseThrow(() ->
+                new InvalidRequestException("purpose", "'" + request.purpose() + "' is not a purpose the operator knows"));
+        if (request.scope() == null) {
+            throw new InvalidRequestException("scope", "scope is required");
+        }
+        DataScope scope = request.scope().validated("scope");
+        if (request.validUntil() == null || !request.validUntil().isAfter(now)) {
+            throw new InvalidRequestException("validUntil", "validUntil is required and must lie in the future");
+        }
+        return tx.inTransaction(c -> {
+            Programme programme = ProgrammeRegistry.find(c, request.programmeId())
+                    .orElseThrow(() -> new NotFoundException("no programme " + request.programmeId()));
+            if (!programme.allowsPurpose(purpose)) {
+                throw new InvalidRequestException("purpose", "the programme's donors did not consent to " + purpose.code());
+            }
+            if (scope.resourceTypes().stream().noneMatch(programme.scope().resourceTypes()::contains)) {
+                throw new InvalidRequestException("scope", "the programme holds none of the requested resource types");
+            }
+            UUID id = UUID.randomUUID();
+            try (PreparedStatement ps = c.prepareStatement("insert into data_request (id, programme_id, requester, "
+                    + "organisation, title, purpose, scope, justification, valid_until, status, created_at) "
+                    + "values (?,?,?,?,?,?,?::jsonb,?,?,'pending',?)")) {
+                ps.setObject(1, id);
+                ps.setObject(2, programme.id());
+                ps.setString(3, researcher);
+                ps.setString(4, organisation);
+                ps.setString(5, title);
+                ps.setString(6, purpose.code());
+                ps.setString(7, Json.write(scope.toJson()));
+                ps.setString(8, justification);
+                ps.setTimestamp(9, Sql.timestamp(request.validUntil()));
+                ps.setTimestamp(10, Sql.timestamp(now));
+                ps.executeUpdate();
+            }
+            return load(c, id).orElseThrow();
+        });
+    }
+
+    /** The researcher's own requests. */
+    public List<DataRequest> ofResearcher(String researcher) {
+        return tx.read(c -> query(c, "select * from data_request where requester = ? order by created_at, id", researcher));
+    }
+
+    public DataRequest ofResearcher(String researcher, UUID id) {
+        return tx.read(c -> load(c, id)).filter(r -> r.requester().equals(researcher))
+                .orElseThrow(() -> new NotFoundException("no data request " + id));
+    }
+
+    /** Requests to the programmes the steward decides for. */
+    public List<DataRequest> forSteward(String steward) {
+        return tx.read(c -> query(c, "select r.* from data_request r join programme p on p.id = r.programme_id "
+                + "where ? = any (p.stewards) order by r.created_at, r.id", steward));
+    }
+
+    public DataRequest decide(String steward, UUID requestId, Decision decision, String reason) {
+        return tx.inTransaction(c -> {
+            DataRequest request = lockForSteward(c, steward, requestId);
+            if (request.status() != RequestStatus.PENDING) {
+                throw new ConflictException("data request " + requestId + " was already " + request.status().wire());
+            }
+            Instant now = Instant.now(clock);
+            String why = reason == null || reason.isBlank() ? null : Require.text("reason", reason, 2000);
+            if (decision == Decision.REJECT && why == null) {
+                throw new InvalidRequestException("reason", "a rejection needs a reason the researcher can read");
+            }
+            Programme programme = ProgrammeRegistry.find(c, request.programmeId()).orElseThrow();
+            String decisionRecord = null;
+            UUID permitId = null;
+            if (decision == Decision.APPROVE) {
+                permitId = issuePermit(c, request, programme, steward, now);
+            } else {
+                Map<String, Object> claims = new LinkedHashMap<>();
+                claims.put("request_id", requestId.toString());
+                claims.put("programme_id", programme.id().toString());
+                claims.put("decision", "reject");
+                claims.put("decided_by", steward);
+                claims.put("reason", why);
+                claims.put("iat", now.getEpochSecond());
+                decisionRecord = keyRing.sign(RecordType.REQUEST_DECISION, claims);
+            }
+            try (PreparedStatement ps = c.prepareStatement("update data_request set status = ?, decided_by = ?, "
+                    + "decided_at = ?, reason = ?, decision_record = ? where id = ?")) {
+                ps.setString(1, decision == Decision.APPROVE ? "approved" : "rejected");
+                ps.setString(2, steward);
+                ps.setTimestamp(3, Sql.timestamp(now));
+                ps.setString(4, why);
+                ps.setString(5, decisionRecord);
+                ps.setObject(6, requestId);
+                ps.executeUpdate();
+            }
+            return load(c, requestId).orElseThrow();
+        });
+    }
+
+    /** Ends a permit at once; every gateway request that starts afterwards is refused. */
+    public Permit revoke(String steward, UUID permitId, String reason) {
+        return tx.inTransaction(c -> {
+            Permit permit = Permits.find(c, permitId).orElseThrow(() -> new NotFoundException("no permit " + permitId));
+            Programme programme = ProgrammeRegistry.find(c, permit.programmeId()).orElseThrow();
+            if (!programme.stewards().contains(steward)) {
+                throw new NotFoundException("no permit " + permitId);
+            }
+            try (PreparedStatement lock = c.prepareStatement("select 1 from permit where id = ? for update")) {
+                lock.setObject(1, permitId);
+                lock.executeQuery().close();
+            }
+            Permit current = Permits.find(c, permitId).orElseThrow();
+            if (current.revokedAt() != null) {
+                throw new ConflictException("permit " + permitId + " was already revoked");
+            }
+            Instant now = Instant.now(clock);
+            Map<String, Object> claims = new LinkedHashMap<>();
+            claims.put("permit_id", permitId.toString());
+            claims.put("revoked_by", steward);
+            if (reason != null && !reason.isBlank()) {
+                claims.put("reason", Require.text("reason", reason, 2000));
+            }
+            claims.put("iat", now.getEpochSecond());
+            String record = keyRing.sign(RecordType.PERMIT_REVOCATION, claims);
+            try (PreparedStatement ps = c.prepareStatement(
+                    "update permit set revoked_at = ?, revoked_by = ?, revocation_record = ? where id = ?")) {
+                ps.setTimestamp(1, Sql.timestamp(now));
+                ps.setString(2, steward);
+                ps.setString(3, record);
+                ps.setObject(4, permitId);
+                ps.executeUpdate();
+            }
+            return Permits.find(c, permitId).orElseThrow();
+        });
+    }
+
+    private UUID issuePermit(Connection c, DataRequest request, Programme programme, String steward, Instant now)
+            throws SQLException {
+        List<String> types = request.scope().resourceTypes().stream()
+                .filter(programme.scope().resourceTypes()::contains).toList();
+        DataScope scope = new DataScope(types,
+                later(request.scope().dataFrom(), programme.scope().dataFrom()),
+                earlier(request.scope().dataUntil(), programme.scope().dataUntil()));
+        UUID id = UUID.randomUUID();
+        Map<String, Object> claims = new LinkedHashMap<>();
+        claims.put("permit_id", id.toString());
+        claims.put("project_id", request.id().toString());
+        claims.put("programme_id", programme.id().toString());
+        claims.put("researcher", request.requester());
+        claims.put("organisation", request.organisation());
+        claims.put("purposes", List.of(request.purpose().code()));
+        claims.put("scope", scope.toJson());
+        claims.put("valid_from", now.getEpochSecond());
+        claims.put("valid_until", request.validUntil().getEpochSecond());
+        Map<String, Object> decision = new LinkedHashMap<>();
+        decision.put("decision", "approve");
+        decision.put("decided_by", steward);
+        decision.put("decided_at", now.getEpochSecond());
+        claims.put("decision", decision);
+        claims.put("iat", now.getEpochSecond());
+        String record = keyRing.sign(RecordType.PERMIT, claims);
+        byte[] key = new byte[32];
+        RANDOM.nextBytes(key);
+        try (PreparedStatement ps = c.prepareStatement("insert into permit (id, request_id, programme_id, researcher, "
+                + "organisation, purposes, scope, valid_from, valid_until, record, pseudonym_key, created_at) "
+                + "values (?,?,?,?,?,?,?::jsonb,?,?,?,?,?)")) {
+            ps.setObject(1, id);
+            ps.setObject(2, request.id());
+            ps.setObject(3, programme.id());
+            ps.setString(4, request.requester());
+            ps.setString(5, request.organisation());
+            ps.setArray(6, Sql.textArray(c, List.of(request.purpose().code())));
+            ps.setString(7, Json.write(scope.toJson()));
+            ps.setTimestamp(8, Sql.timestamp(now));
+            ps.setTimestamp(9, Sql.timestamp(request.validUntil()));
+            ps.setString(10, record);
+            ps.setBytes(11, key);
+            ps.setTimestamp(12, Sql.timestamp(now));
+            ps.executeUpdate();
+        }
+        return id;
+    }
+
+    private static java.time.LocalDate later(java.time.LocalDate a, java.time.LocalDate b) {
+        return a == null ? b : b == null ? a : a.isAfter(b) ? a : b;
+    }
+
+    private static java.time.LocalDate earlier(java.time.LocalDate a, java.time.LocalDate b) {
+        return a == null ? b : b == null ? a : a.isBefore(b) ? a : b;
+    }
+
+    private static DataRequest lockForSteward(Connection c, String steward, UUID requestId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select r.id from data_request r join programme p "
+                + "on p.id = r.programme_id where r.id = ? and ? = any (p.stewards) for update of r")) {
+            ps.setObject(1, requestId);
+            ps.setString(2, steward);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new NotFoundException("no data request " + requestId);
+                }
+            }
+        }
+        return load(c, requestId).orElseThrow();
+    }
+
+    private static List<DataRequest> query(Connection c, String sql, String who) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, who);
+            try (ResultSet rs = ps.executeQuery()) {
+                List<DataRequest> result = new ArrayList<>();
+                while (rs.next()) {
+                    result.add(map(c, rs));
+                }
+                return result;
+            }
+        }
+    }
+
+    private static Optional<DataRequest> load(Connection c, UUID id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select * from data_request where id = ?")) {
+            ps.setObject(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(map(c, rs)) : Optional.empty();
+            }
+        }
+    }
+
+    private static DataRequest map(Connection c, ResultSet rs) throws SQLException {
+        UUID id = Sql.uuid(rs, "id");
+        UUID permitId = null;
+        try (PreparedStatement ps = c.prepareStatement("select id from permit where request_id = ?")) {
+            ps.setObject(1, id);
+            try (ResultSet p = ps.executeQuery()) {
+                if (p.next()) {
+                    permitId = Sql.uuid(p, "id");
+                }
+            }
+        }
+        return new DataRequest(id, Sql.uuid(rs, "programme_id"), rs.getString("requester"), rs.getString("organisation"),
+                rs.getString("title"), Purpose.fromCode(rs.getString("purpose")).orElseThrow(),
+                DataScope.fromJson(Json.read(rs.getString("scope"))), rs.getString("justification"),
+                Sql.instant(rs, "valid_until"),
+                RequestStatus.valueOf(rs.getString("status").toUpperCase(java.util.Locale.ROOT)),
+                rs.getString("decided_by"), Sql.instant(rs, "decided_at"), rs.getString("reason"),
+                rs.getString("decision_record"), permitId, Sql.instant(rs, "created_at"));
+    }
+}

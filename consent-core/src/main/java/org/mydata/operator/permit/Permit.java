@@ -1,0 +1,26 @@
+package org.mydata.operator.permit;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.mydata.operator.programme.DataScope;
+import org.mydata.operator.programme.Purpose;
+
+/**
+ * A data permit: what one research project may read from one programme, signed. The request's id is
+ * the project id. The pseudonymisation key is not part of this value: it never leaves the store
+ * except to the gateway's pseudonymiser.
+ */
+public record Permit(UUID id, UUID projectId, UUID programmeId, String researcher, String organisation,
+                     List<Purpose> purposes, DataScope scope, Instant validFrom, Instant validUntil, String record,
+                     Instant revokedAt, String revocationRecord, Instant createdAt) {
+
+    public Permit {
+        purposes = List.copyOf(purposes);
+    }
+
+    /** Not revoked and within its validity. */
+    public boolean isUsable(Instant now) {
+        return revokedAt == null && !now.isBefore(validFrom) && now.isBefore(validUntil);
+    }
+}

@@ -1,0 +1,93 @@
+package org.mydata.operator.permit;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+import org.mydata.operator.failure.NotFoundException;
+import org.mydata.operator.json.Json;
+import org.mydata.operator.programme.DataScope;
+import org.mydata.operator.programme.Purpose;
+import org.mydata.operator.store.Sql;
+import org.mydata.operator.store.Transactions;
+
+/** Reads permits: for their researcher, and for the gateway at the start of every request. */
+public final class Permits {
+    private final Transactions tx;
+
+    public Permits(Transactions tx) {
+        this.tx = tx;
+    }
+
+    /** A permit the gateway may serve now, with its pseudonymisation key. */
+    public record UsablePermit(Permit permit, PseudonymKey key) {
+    }
+
+    /** The per-permit secret behind pseudonyms; its bytes are copied out and never printed. */
+    public static final class PseudonymKey {
+        private final byte[] bytes;
+
+        public PseudonymKey(byte[] bytes) {
+            this.bytes = bytes.clone();
+        }
+
+        public byte[] bytes() {
+            return bytes.clone();
+        }
+
+        @Override
+        public String toString() {
+            return "PseudonymKey[***]";
+        }
+    }
+
+    /**
+     * The permit, if {@code caller} owns it and it is usable at {@code now}; empty otherwise, without
+     * saying which, so nobody learns that a permit exists that is not theirs. Read from the database
+     * every time: a revocation that has returned to the steward is seen by the next request on any node.
+     */
+    public Optional<UsablePermit> forUse(UUID permitId, String caller, Instant now) {
+        return tx.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("select * from permit where id = ? and researcher = ?")) {
+                ps.setObject(1, permitId);
+                ps.setString(2, caller);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return Optional.<UsablePermit>empty();
+                    }
+                    Permit permit = map(rs);
+                    return permit.isUsable(now)
+                            ? Optional.of(new UsablePermit(permit, new PseudonymKey(rs.getBytes("pseudonym_key"))))
+                            : Optional.<UsablePermit>empty();
+                }
+            }
+        });
+    }
+
+    public Permit ofResearcher(String researcher, UUID permitId) {
+        return tx.read(c -> find(c, permitId)).filter(p -> p.researcher().equals(researcher))
+                .orElseThrow(() -> new NotFoundException("no permit " + permitId));
+    }
+
+    static Optional<Permit> find(Connection c, UUID id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select * from permit where id = ?")) {
+            ps.setObject(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(map(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    private static Permit map(ResultSet rs) throws SQLException {
+        return new Permit(Sql.uuid(rs, "id"), Sql.uuid(rs, "request_id"), Sql.uuid(rs, "programme_id"),
+                rs.getString("researcher"), rs.getString("organisation"),
+                Sql.strings(rs, "purposes").stream().map(p -> Purpose.fromCode(p).orElseThrow()).toList(),
+                DataScope.fromJson(Json.read(rs.getString("scope"))), Sql.instant(rs, "valid_from"),
+                Sql.instant(rs, "valid_until"), rs.getString("record"), Sql.instant(rs, "revoked_at"),
+                rs.getString("revocation_record"), Sql.instant(rs, "created_at"));
+    }
+
+}

@@ -1,0 +1,53 @@
+package org.mydata.operator.gateway.broker;
+
+import ca.uhn.fhir.interceptor.api.Hook;
+import ca.uhn.fhir.interceptor.api.Pointcut;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
+import jakarta.servlet.http.HttpServletRequest;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Function;
+import org.mydata.operator.permit.Permits;
+import org.mydata.operator.permit.Permits.UsablePermit;
+
+/**
+ * Every gateway request starts here: the first path segment names the permit, and only its researcher
+ * may use it while it is valid and unrevoked. Anyone else learns nothing: 404, as for a permit that
+ * does not exist. Read from the database at every request, so a revocation is honoured at once.
+ */
+public final class PermitGuard {
+    private final Permits permits;
+    private final Function<HttpServletRequest, Optional<String>> callers;
+    private final Clock clock;
+
+    /** @param callers the authenticated subject of a request, as the edge's security layer established it */
+    public PermitGuard(Permits permits, Function<HttpServletRequest, Optional<String>> callers, Clock clock) {
+        this.permits = permits;
+        this.callers = callers;
+        this.clock = clock;
+    }
+
+    @Hook(Pointcut.SERVER_INCOMING_REQUEST_POST_PROCESSED)
+    public boolean admit(RequestDetails details, HttpServletRequest request) {
+        String tenant = details.getTenantId();
+        UUID permitId;
+        try {
+            permitId = UUID.fromString(tenant == null ? "" : tenant);
+        } catch (IllegalArgumentException e) {
+            throw new ResourceNotFoundException("No FHIR base at this address: the path starts with a permit id.");
+        }
+        String caller = callers.apply(request)
+                .orElseThrow(() -> new ResourceNotFoundException("No FHIR base at this address."));
+        UsablePermit permit = permits.forUse(permitId, caller, clock.instant())
+                .orElseThrow(() -> new ResourceNotFoundException("No FHIR base at this address."));
+        GatewayContext.set(new GatewayContext.Current(permit, caller));
+        return true;
+    }
+
+    @Hook(Pointcut.SERVER_PROCESSING_COMPLETED)
+    public void done() {
+        GatewayContext.clear();
+    }
+}

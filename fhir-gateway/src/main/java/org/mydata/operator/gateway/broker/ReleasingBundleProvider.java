@@ -1,0 +1,71 @@
+package org.mydata.operator.gateway.broker;
+
+import ca.uhn.fhir.rest.api.server.IBundleProvider;
+import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
+import ca.uhn.fhir.rest.server.method.ResponsePage;
+import java.util.Date;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.instance.model.api.IPrimitiveType;
+import org.hl7.fhir.r4.model.InstantType;
+
+/**
+ * A search result that decides again at every page. HAPI keeps it for the {@code next} links; each page
+ * asked later is checked against the permit and the cohort as they are at that moment, so a person who
+ * withdrew between two pages is not on the second, and each page released writes its own access event.
+ */
+final class ReleasingBundleProvider implements IBundleProvider {
+    private final Broker broker;
+    private final UUID permitId;
+    private final String type;
+    private final List<Released> results;
+    private final InstantType published;
+    private final AtomicBoolean firstPage = new AtomicBoolean(true);
+
+    ReleasingBundleProvider(Broker broker, UUID permitId, String type, List<Released> results, Date published) {
+        this.broker = broker;
+        this.permitId = permitId;
+        this.type = type;
+        this.results = List.copyOf(results);
+        this.published = new InstantType(published);
+    }
+
+    @Override
+    public List<IBaseResource> getResources(int from, int to, ResponsePage.ResponsePageBuilder page) {
+        GatewayContext.Current current = GatewayContext.get()
+                .filter(c -> c.permit().permit().id().equals(permitId))
+                .orElseThrow(() -> new ResourceNotFoundException("No such search result."));
+        List<Released> slice = results.subList(Math.min(from, results.size()), Math.min(to, results.size()));
+        boolean first = firstPage.getAndSet(false);
+        // The search itself decided a moment ago; later pages decide again.
+        Set<String> still = first ? null : broker.stillReleasable(current.permit(), type);
+        List<Released> allowed = still == null ? slice
+                : slice.stream().filter(r -> still.contains(r.member().key())).toList();
+        broker.recordRelease(current.permit(), current.caller(), type, first ? "search" : "search-page", allowed);
+        page.setResources(allowed.stream().map(r -> (IBaseResource) r.resource()).toList());
+        return allowed.stream().map(r -> (IBaseResource) r.resource()).toList();
+    }
+
+    @Override
+    public IPrimitiveType<Date> getPublished() {
+        return published;
+    }
+
+    @Override
+    public String getUuid() {
+        return null;
+    }
+
+    @Override
+    public Integer preferredPageSize() {
+        return null;
+    }
+
+    @Override
+    public Integer size() {
+        return results.size();
+    }
+}

@@ -1,0 +1,124 @@
+package org.mydata.operator.gateway.pseudonym;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.parser.IParser;
+import ca.uhn.fhir.util.FhirTerser;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.util.Calendar;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.hl7.fhir.r4.model.Address;
+import org.hl7.fhir.r4.model.BaseDateTimeType;
+import org.hl7.fhir.r4.model.DomainResource;
+import org.hl7.fhir.r4.model.Identifier;
+import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.Resource;
+import org.mydata.operator.permit.Permits.PseudonymKey;
+
+/**
+ * Turns a source's resource into what a research project may see. Per permit:
+ * <ul>
+ *   <li>every logical id and every reference becomes {@code HMAC-SHA256(permit key, type|source|id)}, 128
+ *       bits in hex: stable within the permit, unlinkable across permits, not reversible;</li>
+ *   <li>direct identifiers go: Patient name, telecom, photo, contact, extensions, address except country;
+ *       every resource's identifiers, narrative, notes and attachments (clinical notes name people);
+ *       every reference's display text and identifier;</li>
+ *   <li>every date, date-time and instant of a person's data moves by the same number of days, a per-person,
+ *       per-permit offset in [-182, 182]: intervals within one person's record stay true, calendar dates do not.</li>
+ * </ul>
+ */
+public final class Pseudonymiser {
+    /** Elements never released, whatever the resource (HAPI's encoder drops them on the way out). */
+    private static final Set<String> WITHHELD = Set.of("*.identifier", "*.text", "*.note", "*.contained",
+            "Patient.name", "Patient.telecom", "Patient.photo", "Patient.contact", "Patient.extension",
+            "Patient.link", "DiagnosticReport.presentedForm", "DocumentReference.content", "Media.content",
+            "Observation.valueAttachment");
+    private static final int MAX_SHIFT_DAYS = 182;
+
+    private final SecretKeySpec key;
+    private final FhirTerser terser;
+    private final IParser parser;
+
+    public Pseudonymiser(FhirContext fhirContext, PseudonymKey permitKey) {
+        this.key = new SecretKeySpec(permitKey.bytes(), "HmacSHA256");
+        this.terser = fhirContext.newTerser();
+        this.parser = fhirContext.newJsonParser().setDontEncodeElements(WITHHELD);
+    }
+
+    /** The pseudonym of a source's logical id of the given type. */
+    public String id(String resourceType, UUID sourceId, String sourceLogicalId) {
+        byte[] mac = mac(resourceType + "|" + sourceId + "|" + sourceLogicalId);
+        return HexFormat.of().formatHex(mac, 0, 16);
+    }
+
+    /** The person's date offset in days within this permit; never zero, so no date is released as it was. */
+    public int dayShift(UUID accountId) {
+        int raw = Math.floorMod(ByteBuffer.wrap(mac("date-shift|" + accountId)).getInt(), 2 * MAX_SHIFT_DAYS);
+        return raw < MAX_SHIFT_DAYS ? raw - MAX_SHIFT_DAYS : raw - MAX_SHIFT_DAYS + 1;
+    }
+
+    /** A pseudonymised copy; the source's resource is left untouched. */
+    public Resource apply(Resource original, UUID sourceId, UUID accountId) {
+        Resource copy = original.copy();
+        String type = copy.fhirType();
+        copy.setId(type + "/" + id(type, sourceId, original.getIdElement().getIdPart()));
+        copy.setMeta(copy.hasMeta() && copy.getMeta().hasLastUpdated()
+                ? new org.hl7.fhir.r4.model.Meta().setLastUpdatedElement(copy.getMeta().getLastUpdatedElement().copy())
+                : null);
+        for (Reference reference : terser.getAllPopulatedChildElementsOfType(copy, Reference.class)) {
+            rewrite(reference, sourceId);
+        }
+        for (Identifier identifier : terser.getAllPopulatedChildElementsOfType(copy, Identifier.class)) {
+            identifier.setValue(null).setSystem(null).setAssigner(null).setType(null);
+        }
+        if (copy instanceof Patient patient) {
+            List<Address> addresses = patient.getAddress().stream()
+                    .filter(Address::hasCountry).map(a -> new Address().setCountry(a.getCountry())).toList();
+            patient.setAddress(new java.util.ArrayList<>(addresses));
+        }
+        if (copy instanceof DomainResource domain) {
+            domain.setText(null);
+        }
+        int shift = dayShift(accountId);
+        for (BaseDateTimeType date : terser.getAllPopulatedChildElementsOfType(copy, BaseDateTimeType.class)) {
+            if (date.getValue() != null) {
+                date.add(Calendar.DATE, shift);
+            }
+        }
+        return (Resource) parser.parseResource(parser.encodeResourceToString(copy));
+    }
+
+    private void rewrite(Reference reference, UUID sourceId) {
+        String target = reference.getReference();
+        reference.setDisplay(null);
+        reference.setIdentifier(null);
+        if (target == null) {
+            return;
+        }
+        String[] parts = target.split("/");
+        // Only relative Type/id references point into the source's own data; anything else (absolute URLs,
+        // urn:uuid, contained #refs) could carry an outside identifier, so it is not released.
+        if (parts.length == 2 && !target.contains(":") && !target.startsWith("#")) {
+            reference.setReference(parts[0] + "/" + id(parts[0], sourceId, parts[1]));
+        } else {
+            reference.setReference(null);
+        }
+    }
+
+    private byte[] mac(String input) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(key);
+            return mac.doFinal(input.getBytes(StandardCharsets.UTF_8));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HMAC-SHA256 is missing from this JVM", e);
+        }
+    }
+}

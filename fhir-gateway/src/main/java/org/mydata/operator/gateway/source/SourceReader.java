@@ -1,0 +1,115 @@
+package org.mydata.operator.gateway.source;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.rest.api.EncodingEnum;
+import ca.uhn.fhir.rest.client.apache.ApacheRestfulClientFactory;
+import ca.uhn.fhir.rest.client.api.IGenericClient;
+import ca.uhn.fhir.rest.client.api.ServerValidationModeEnum;
+import ca.uhn.fhir.rest.client.interceptor.BasicAuthInterceptor;
+import ca.uhn.fhir.rest.client.interceptor.BearerTokenAuthInterceptor;
+import ca.uhn.fhir.rest.gclient.IQuery;
+import ca.uhn.fhir.rest.server.exceptions.AuthenticationException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Bundle.BundleEntryComponent;
+import org.hl7.fhir.r4.model.Resource;
+import org.mydata.operator.failure.SourceUnavailableException;
+import org.mydata.operator.source.FhirSource;
+import org.mydata.operator.source.SourceAuth;
+
+/**
+ * Reads one resource type for a set of patients from a FHIR R4 source, following the source's paging
+ * to the end. Anything odd in the answer (an error status, a timeout, a body that is not a searchset
+ * Bundle, an entry of another type) fails the whole read: half an answer is never passed on as whole.
+ */
+public class SourceReader {
+    /** Upstream pages are asked large: fewer round trips, and the gateway pages for the researcher anyway. */
+    private static final int UPSTREAM_PAGE_SIZE = 500;
+    /** A runaway chain of next links (a loop at the source) ends here instead of never. */
+    private static final int MAX_PAGES = 10_000;
+
+    private final ApacheRestfulClientFactory clients;
+    private final ClientCredentialsTokens tokens;
+
+    public SourceReader(FhirContext fhirContext, Duration connectTimeout, Duration socketTimeout) {
+        this.clients = new ApacheRestfulClientFactory(fhirContext);
+        clients.setConnectTimeout(Math.toIntExact(connectTimeout.toMillis()));
+        clients.setSocketTimeout(Math.toIntExact(socketTimeout.toMillis()));
+        clients.setServerValidationMode(ServerValidationModeEnum.NEVER);
+        clients.setPoolMaxTotal(64);
+        clients.setPoolMaxPerRoute(32);
+        this.tokens = new ClientCredentialsTokens(connectTimeout, socketTimeout);
+    }
+
+    /**
+     * {@code GET [base]/[type]?[patientParameter]=id1,id2,...&[passThrough]}, every page.
+     *
+     * @param patientParameter {@code _id} for Patient, {@code patient} for clinical types
+     * @param passThrough search parameters whose meaning the operator does not change (code, category)
+     */
+    public List<Resource> read(FhirSource source, String resourceType, String patientParameter, List<String> patientIds,
+                               Map<String, List<String>> passThrough) {
+        try {
+            IGenericClient client = client(source);
+            StringBuilder url = new StringBuilder(resourceType).append('?').append(patientParameter).append('=')
+                    .append(String.join(",", patientIds.stream().map(SourceReader::encode).toList()));
+            passThrough.forEach((name, values) -> values.forEach(v -> url.append('&').append(encode(name)).append('=')
+                    .append(encode(v))));
+            url.append("&_count=").append(UPSTREAM_PAGE_SIZE);
+            IQuery<Bundle> query = client.search().byUrl(source.fhirBaseUrl() + "/" + url).returnBundle(Bundle.class);
+            Bundle page = query.execute();
+            List<Resource> resources = new ArrayList<>();
+            for (int pages = 1; ; pages++) {
+                collect(source, resourceType, page, resources);
+                if (page.getLink(Bundle.LINK_NEXT) == null) {
+                    return resources;
+                }
+                if (pages >= MAX_PAGES) {
+                    throw HapiPatientLookup.failed(source, "kept paging without end", null);
+                }
+                page = client.loadPage().next(page).execute();
+            }
+        } catch (SourceUnavailableException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            if (e instanceof AuthenticationException && source.auth() instanceof SourceAuth.ClientCredentials credentials) {
+                tokens.forget(credentials);
+            }
+            throw HapiPatientLookup.unavailable(source, e);
+        }
+    }
+
+    private static void collect(FhirSource source, String resourceType, Bundle page, List<Resource> into) {
+        if (page.getType() != Bundle.BundleType.SEARCHSET) {
+            throw HapiPatientLookup.failed(source, "answered a search with something other than a search result", null);
+        }
+        for (BundleEntryComponent entry : page.getEntry()) {
+            if (entry.hasSearch() && entry.getSearch().getMode() != Bundle.SearchEntryMode.MATCH) {
+                continue;
+            }
+            Resource resource = entry.getResource();
+            if (resource == null || !resource.fhirType().equals(resourceType) || !resource.getIdElement().hasIdPart()) {
+                throw HapiPatientLookup.failed(source, "answered a " + resourceType + " search with other content", null);
+            }
+            into.add(resource);
+        }
+    }
+
+    private IGenericClient client(FhirSource source) {
+        IGenericClient client = clients.newGenericClient(source.fhirBaseUrl().toString());
+        client.setEncoding(EncodingEnum.JSON);
+        if (source.auth() instanceof SourceAuth.Basic basic) {
+            client.registerInterceptor(new BasicAuthInterceptor(basic.username(), basic.password()));
+        } else if (source.auth() instanceof SourceAuth.ClientCredentials credentials) {
+            client.registerInterceptor(new BearerTokenAuthInterceptor(tokens.token(source, credentials)));
+        }
+        return client;
+    }
+
+    private static String encode(String value) {
+        return java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,62 @@
+package org.mydata.operator.api.gateway;
+
+import ca.uhn.fhir.context.FhirContext;
+import java.security.Principal;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.mydata.operator.access.AccessLog;
+import org.mydata.operator.api.config.OperatorProperties;
+import org.mydata.operator.gateway.broker.Broker;
+import org.mydata.operator.gateway.broker.GatewayServer;
+import org.mydata.operator.gateway.broker.PermitGuard;
+import org.mydata.operator.gateway.source.SourceReader;
+import org.mydata.operator.permit.Cohorts;
+import org.mydata.operator.permit.Permits;
+import org.mydata.operator.source.SourceRegistry;
+import org.springframework.boot.web.servlet.ServletRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** Mounts the consent-enforcing FHIR gateway at {@code /fhir/{permitId}}. */
+@Configuration(proxyBeanMethods = false)
+public class GatewayConfig {
+    public static final String PATH = "/fhir";
+
+    /** Upstream reads run here: bounded, so one large cohort cannot take every thread or every source. */
+    @Bean(destroyMethod = "shutdownNow")
+    ExecutorService upstreamReads() {
+        return Executors.newFixedThreadPool(8, r -> {
+            Thread t = new Thread(r, "gateway-upstream");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @Bean
+    SourceReader sourceReader(FhirContext fhirContext, OperatorProperties properties) {
+        return new SourceReader(fhirContext, properties.sources().connectTimeout(), properties.sources().readTimeout());
+    }
+
+    @Bean
+    Broker broker(Cohorts cohorts, SourceRegistry sources, SourceReader reader, AccessLog accessLog,
+                  FhirContext fhirContext, Clock clock, ExecutorService upstreamReads, OperatorProperties properties) {
+        Duration deadline = properties.sources().readTimeout().multipliedBy(3);
+        return new Broker(cohorts, sources, reader, accessLog, fhirContext, clock, upstreamReads, deadline);
+    }
+
+    @Bean
+    ServletRegistrationBean<GatewayServer> fhirGateway(FhirContext fhirContext, Broker broker, Permits permits,
+                                                       Clock clock) {
+        // Spring Security authenticated the bearer token before the request reached the servlet.
+        PermitGuard guard = new PermitGuard(permits,
+                request -> Optional.ofNullable(request.getUserPrincipal()).map(Principal::getName), clock);
+        ServletRegistrationBean<GatewayServer> registration = new ServletRegistrationBean<>(
+                new GatewayServer(fhirContext, broker, guard, clock), PATH + "/*");
+        registration.setName("fhirGateway");
+        registration.setLoadOnStartup(1);
+        return registration;
+    }
+}

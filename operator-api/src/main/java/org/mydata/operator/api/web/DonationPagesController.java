@@ -1,0 +1,168 @@
+package org.mydata.operator.api.web;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.mydata.operator.account.Account;
+import org.mydata.operator.consent.Consent;
+import org.mydata.operator.consent.Consents;
+import org.mydata.operator.consent.NewConsent;
+import org.mydata.operator.consent.RecordHash;
+import org.mydata.operator.failure.ConflictException;
+import org.mydata.operator.failure.InvalidRequestException;
+import org.mydata.operator.programme.DataScope;
+import org.mydata.operator.programme.Programme;
+import org.mydata.operator.programme.ProgrammeRegistry;
+import org.springframework.format.annotation.DateTimeFormat;
+import org.springframework.security.core.Authentication;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+import org.springframework.web.util.UriComponentsBuilder;
+
+/**
+ * The catalogue and the donation: choose what to share, read exactly what will be signed, confirm. The
+ * choices travel in the query (choosing stores nothing, so it is safe to repeat or bookmark); only the final
+ * confirmation is a POST, carrying the SHA-256 of the text shown, so the consent record proves what the
+ * person read and a text that changed in between is refused, never signed.
+ */
+@Controller
+@RequestMapping("/app/programmes")
+public class DonationPagesController {
+    private final ProgrammeRegistry programmes;
+    private final Consents consents;
+    private final SignedInCitizens citizens;
+    private final CitizenPages pages;
+
+    public DonationPagesController(ProgrammeRegistry programmes, Consents consents, SignedInCitizens citizens,
+                                   CitizenPages pages) {
+        this.programmes = programmes;
+        this.consents = consents;
+        this.citizens = citizens;
+        this.pages = pages;
+    }
+
+    /** What a person chose on the donation form. */
+    record Choice(List<String> types, List<UUID> sources, LocalDate until) {
+        Choice {
+            types = types == null ? List.of() : List.copyOf(types);
+            sources = sources == null ? List.of() : List.copyOf(sources);
+        }
+
+        /** The consent ends at the start of the chosen day, UTC; no day means until the person withdraws. */
+        Instant validUntil() {
+            return until == null ? null : until.atStartOfDay(ZoneOffset.UTC).toInstant();
+        }
+
+        NewConsent toConsent(UUID programmeId, String shownTextSha256) {
+            return new NewConsent(programmeId, null, DataScope.ofTypes(types), sources, validUntil(), shownTextSha256);
+        }
+
+        String query() {
+            UriComponentsBuilder query = UriComponentsBuilder.newInstance();
+            types.forEach(t -> query.queryParam("type", t));
+            sources.forEach(s -> query.queryParam("source", s));
+            if (until != null) {
+                query.queryParam("until", until);
+            }
+            return query.build().encode().toUriString();
+        }
+    }
+
+    @GetMapping
+    public String catalogue(Authentication signedIn, Model model) {
+        citizens.account(signedIn);
+        model.addAttribute("programmes", programmes.list());
+        return "app/programmes";
+    }
+
+    /** The donation form; with no choices yet, everything the programme asks for and every linked source. */
+    @GetMapping("/{id}/donate")
+    public String choose(@PathVariable UUID id, @RequestParam(name = "type", required = false) List<String> types,
+                         @RequestParam(name = "source", required = false) List<UUID> sources,
+                         @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate until,
+                         Authentication signedIn, Model model) {
+        Account account = citizens.account(signedIn);
+        Programme programme = programmes.get(id);
+        List<CitizenPages.LinkRow> live = pages.links(account).stream().filter(r -> r.link().isLive()).toList();
+        Choice choice = new Choice(types == null ? programme.scope().resourceTypes() : types,
+                sources == null ? live.stream().map(r -> r.link().sourceId()).toList() : sources, until);
+        return chooseForm(programme, live, choice, null, model);
+    }
+
+    @GetMapping("/{id}/confirm")
+    public String confirm(@PathVariable UUID id, @RequestParam(name = "type", required = false) List<String> types,
+                          @RequestParam(name = "source", required = false) List<UUID> sources,
+                          @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate until,
+                          Authentication signedIn, Model model) {
+        Account account = citizens.account(signedIn);
+        Programme programme = programmes.get(id);
+        List<CitizenPages.LinkRow> live = pages.links(account).stream().filter(r -> r.link().isLive()).toList();
+        Choice choice = new Choice(types, sources, until);
+        if (live.isEmpty()) {
+            return chooseForm(programme, live, choice, null, model);
+        }
+        if (choice.types().isEmpty()) {
+            return chooseForm(programme, live, choice, new PageProblem("donate.error.noKinds", null), model);
+        }
+        if (choice.sources().isEmpty()) {
+            return chooseForm(programme, live, choice, new PageProblem("donate.error.noSources", null), model);
+        }
+        String text;
+        try {
+            text = consents.preview(account, choice.toConsent(id, null));
+        } catch (InvalidRequestException | ConflictException refused) {
+            return chooseForm(programme, live, choice, new PageProblem("donate.error.refused", refused.getMessage()),
+                    model);
+        }
+        Map<UUID, String> names = pages.sourceNames();
+        model.addAttribute("programme", programme);
+        model.addAttribute("choice", choice);
+        model.addAttribute("validUntil", choice.validUntil());
+        model.addAttribute("sourceNames", choice.sources().stream().map(s -> names.getOrDefault(s, "?")).toList());
+        model.addAttribute("text", text);
+        model.addAttribute("textSha256", RecordHash.sha256(text));
+        model.addAttribute("changeUrl", "/app/programmes/" + id + "/donate" + choice.query());
+        return "app/confirm";
+    }
+
+    @PostMapping("/{id}/donate")
+    public String donate(@PathVariable UUID id, @RequestParam(name = "type", required = false) List<String> types,
+                         @RequestParam(name = "source", required = false) List<UUID> sources,
+                         @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate until,
+                         @RequestParam String shownTextSha256, Authentication signedIn,
+                         RedirectAttributes redirect) {
+        Account account = citizens.account(signedIn);
+        Choice choice = new Choice(types, sources, until);
+        Consent consent;
+        try {
+            consent = consents.grant(account, choice.toConsent(id, shownTextSha256));
+        } catch (ConflictException changed) {
+            // Typically the text changed since it was shown (the programme's terms, a source's name): show it again.
+            redirect.addFlashAttribute("problem", new PageProblem("donate.error.changed", changed.getMessage()));
+            return "redirect:/app/programmes/" + id + "/confirm" + choice.query();
+        }
+        redirect.addFlashAttribute("notice", "consent.notice.given");
+        return "redirect:/app/consents/" + consent.id();
+    }
+
+    private String chooseForm(Programme programme, List<CitizenPages.LinkRow> live, Choice choice, PageProblem problem,
+                              Model model) {
+        model.addAttribute("programme", programme);
+        model.addAttribute("liveLinks", live);
+        model.addAttribute("choice", choice);
+        if (problem != null) {
+            model.addAttribute("problem", problem);
+        }
+        model.addAttribute("today", LocalDate.now(ZoneOffset.UTC));
+        return "app/donate";
+    }
+}

@@ -1,0 +1,44 @@
+package org.mydata.operator.api.web;
+
+import java.util.Optional;
+import org.mydata.operator.account.PersonIdentifier;
+import org.mydata.operator.api.config.OperatorProperties;
+import org.mydata.operator.api.security.DemoIdentities;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.oauth2.core.OAuth2AuthenticatedPrincipal;
+import org.springframework.stereotype.Component;
+
+/**
+ * Finds the person identifier of a signed-in citizen. A principal that carries claims (an OpenID Connect
+ * user, once such a login is configured) gives it in the claim named by
+ * {@code operator.identity.person-identifier-claim}, as access tokens do; a form-login user of the embedded
+ * default gets their demo identity's identifier, the same one the embedded authorization server puts in
+ * their access tokens.
+ */
+@Component
+public class SessionPersonIdentifiers implements PersonIdentifiers {
+    private final ObjectProvider<DemoIdentities> demo;
+    private final String claim;
+
+    public SessionPersonIdentifiers(ObjectProvider<DemoIdentities> demo, OperatorProperties properties) {
+        this.demo = demo;
+        this.claim = properties.identity().personIdentifierClaim();
+    }
+
+    @Override
+    public Optional<PersonIdentifier> of(Authentication signedIn) {
+        if (signedIn == null) {
+            return Optional.empty();
+        }
+        if (signedIn.getPrincipal() instanceof OAuth2AuthenticatedPrincipal withClaims) {
+            Object value = withClaims.getAttribute(claim);
+            return value == null ? Optional.empty() : Optional.of(PersonIdentifier.parse(value.toString()));
+        }
+        DemoIdentities identities = demo.getIfAvailable();
+        if (identities == null) {
+            return Optional.empty();
+        }
+        return identities.citizen(signedIn.getName()).map(c -> PersonIdentifier.parse(c.personIdentifier()));
+    }
+}

@@ -88,6 +88,11 @@ public final class TestOperator {
         return accounts.forSubject("person-" + UUID.randomUUID());
     }
 
+    /** The account a consent belongs to, as the application would have it from the token. */
+    public Account accountOf(org.mydata.operator.consent.Consent consent) {
+        return new Account(consent.accountId(), null, null);
+    }
+
     public ServiceLink link(Account account, FhirSource source) {
         return links.link(account, PERSON, source.id());
     }

@@ -1,7 +1,6 @@
 package org.mydata.operator.gateway.pseudonym;
 
 import ca.uhn.fhir.context.FhirContext;
-import ca.uhn.fhir.parser.IParser;
 import ca.uhn.fhir.util.FhirTerser;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -9,11 +8,13 @@ import java.security.GeneralSecurityException;
 import java.util.Calendar;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.UUID;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.hl7.fhir.r4.model.Address;
+import org.hl7.fhir.r4.model.Base;
+import org.hl7.fhir.r4.model.Property;
 import org.hl7.fhir.r4.model.BaseDateTimeType;
 import org.hl7.fhir.r4.model.DomainResource;
 import org.hl7.fhir.r4.model.Identifier;
@@ -35,21 +36,22 @@ import org.mydata.operator.permit.Permits.PseudonymKey;
  * </ul>
  */
 public final class Pseudonymiser {
-    /** Elements never released, whatever the resource (HAPI's encoder drops them on the way out). */
-    private static final Set<String> WITHHELD = Set.of("*.identifier", "*.text", "*.note", "*.contained",
-            "Patient.name", "Patient.telecom", "Patient.photo", "Patient.contact", "Patient.extension",
-            "Patient.link", "DiagnosticReport.presentedForm", "DocumentReference.content", "Media.content",
-            "Observation.valueAttachment");
+    /** Elements never released, on any resource that has them. */
+    private static final List<String> WITHHELD = List.of("identifier", "text", "note", "contained");
+    /** And these, per type. */
+    private static final Map<String, List<String>> WITHHELD_BY_TYPE = Map.of(
+            "Patient", List.of("name", "telecom", "photo", "contact", "extension", "link"),
+            "DiagnosticReport", List.of("presentedForm"),
+            "DocumentReference", List.of("content"),
+            "Media", List.of("content"));
     private static final int MAX_SHIFT_DAYS = 182;
 
     private final SecretKeySpec key;
     private final FhirTerser terser;
-    private final IParser parser;
 
     public Pseudonymiser(FhirContext fhirContext, PseudonymKey permitKey) {
         this.key = new SecretKeySpec(permitKey.bytes(), "HmacSHA256");
         this.terser = fhirContext.newTerser();
-        this.parser = fhirContext.newJsonParser().setDontEncodeElements(WITHHELD);
     }
 
     /** The pseudonym of a source's logical id of the given type. */
@@ -64,35 +66,50 @@ public final class Pseudonymiser {
         return raw < MAX_SHIFT_DAYS ? raw - MAX_SHIFT_DAYS : raw - MAX_SHIFT_DAYS + 1;
     }
 
-    /** A pseudonymised copy; the source's resource is left untouched. */
-    public Resource apply(Resource original, UUID sourceId, UUID accountId) {
-        Resource copy = original.copy();
-        String type = copy.fhirType();
-        copy.setId(type + "/" + id(type, sourceId, original.getIdElement().getIdPart()));
-        copy.setMeta(copy.hasMeta() && copy.getMeta().hasLastUpdated()
-                ? new org.hl7.fhir.r4.model.Meta().setLastUpdatedElement(copy.getMeta().getLastUpdatedElement().copy())
+    /**
+     * Pseudonymises the resource in place and returns it. The gateway owns every resource it read from a
+     * source for the length of one request, so no copy is made.
+     */
+    public Resource apply(Resource resource, UUID sourceId, UUID accountId) {
+        String type = resource.fhirType();
+        resource.setId(type + "/" + id(type, sourceId, resource.getIdElement().getIdPart()));
+        withhold(resource, WITHHELD);
+        withhold(resource, WITHHELD_BY_TYPE.getOrDefault(type, List.of()));
+        resource.setMeta(resource.hasMeta() && resource.getMeta().hasLastUpdated()
+                ? new org.hl7.fhir.r4.model.Meta().setLastUpdatedElement(resource.getMeta().getLastUpdatedElement().copy())
                 : null);
-        for (Reference reference : terser.getAllPopulatedChildElementsOfType(copy, Reference.class)) {
+        for (Reference reference : terser.getAllPopulatedChildElementsOfType(resource, Reference.class)) {
             rewrite(reference, sourceId);
         }
-        for (Identifier identifier : terser.getAllPopulatedChildElementsOfType(copy, Identifier.class)) {
+        for (Identifier identifier : terser.getAllPopulatedChildElementsOfType(resource, Identifier.class)) {
             identifier.setValue(null).setSystem(null).setAssigner(null).setType(null);
         }
-        if (copy instanceof Patient patient) {
+        if (resource instanceof Patient patient) {
             List<Address> addresses = patient.getAddress().stream()
                     .filter(Address::hasCountry).map(a -> new Address().setCountry(a.getCountry())).toList();
             patient.setAddress(new java.util.ArrayList<>(addresses));
         }
-        if (copy instanceof DomainResource domain) {
+        if (resource instanceof DomainResource domain) {
             domain.setText(null);
         }
         int shift = dayShift(accountId);
-        for (BaseDateTimeType date : terser.getAllPopulatedChildElementsOfType(copy, BaseDateTimeType.class)) {
+        for (BaseDateTimeType date : terser.getAllPopulatedChildElementsOfType(resource, BaseDateTimeType.class)) {
             if (date.getValue() != null) {
                 date.add(Calendar.DATE, shift);
             }
         }
-        return (Resource) parser.parseResource(parser.encodeResourceToString(copy));
+        return resource;
+    }
+
+    private static void withhold(Resource resource, List<String> names) {
+        for (String name : names) {
+            Property property = resource.getNamedProperty(name);
+            if (property != null) {
+                for (Base value : List.copyOf(property.getValues())) {
+                    resource.removeChild(name, value);
+                }
+            }
+        }
     }
 
     private void rewrite(Reference reference, UUID sourceId) {

@@ -28,6 +28,8 @@ public abstract class OperatorTestBase {
     @DynamicPropertySource
     static void dataDir(DynamicPropertyRegistry registry) {
         registry.add("operator.data-dir", DATA_DIR::toString);
+        // Fault tests wait for a source's timeout; a short one keeps them quick.
+        registry.add("operator.sources.read-timeout", () -> "3s");
     }
 
     @LocalServerPort

@@ -5,6 +5,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.hl7.fhir.r4.model.HumanName;
 import org.hl7.fhir.r4.model.Identifier;
 import org.hl7.fhir.r4.model.Patient;
 import org.mydata.operator.account.PersonIdentifier;
@@ -37,12 +38,18 @@ public record DemoPerson(String patientId, PersonIdentifier identifier, String n
                 .toList();
     }
 
+    /** Given names and family name, without the "Mr."/"Mrs." prefixes Synthea adds. */
+    private static String displayName(Patient patient) {
+        HumanName name = patient.getNameFirstRep();
+        return (name.getGivenAsSingleString() + " " + Objects.toString(name.getFamily(), "")).trim();
+    }
+
     private static Optional<DemoPerson> of(Patient patient) {
         return patient.getIdentifier().stream()
                 .filter(i -> SSN_SYSTEM.equals(i.getSystem()) && i.hasValue())
                 .findFirst()
                 .map(Identifier::getValue)
                 .map(ssn -> new DemoPerson(patient.getIdElement().getIdPart(), new PersonIdentifier(SSN_SYSTEM, ssn),
-                        patient.hasName() ? patient.getNameFirstRep().getNameAsSingleString() : ""));
+                        displayName(patient)));
     }
 }

@@ -1,21 +1,13 @@
 package org.mydata.operator.gateway.source;
 
 import ca.uhn.fhir.context.FhirContext;
-import ca.uhn.fhir.context.FhirVersionEnum;
-import ca.uhn.fhir.rest.api.EncodingEnum;
-import ca.uhn.fhir.rest.client.apache.ApacheRestfulClientFactory;
-import ca.uhn.fhir.rest.client.api.IGenericClient;
-import ca.uhn.fhir.rest.client.api.ServerValidationModeEnum;
 import ca.uhn.fhir.rest.client.exceptions.FhirClientConnectionException;
-import ca.uhn.fhir.rest.client.interceptor.BasicAuthInterceptor;
-import ca.uhn.fhir.rest.client.interceptor.BearerTokenAuthInterceptor;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.List;
-import org.apache.http.client.config.RequestConfig;
 import org.apache.http.conn.ConnectTimeoutException;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Bundle.BundleEntryComponent;
@@ -27,7 +19,6 @@ import org.mydata.operator.failure.SourceUnavailableException;
 import org.mydata.operator.link.PatientLookup;
 import org.mydata.operator.link.PatientMatch;
 import org.mydata.operator.source.FhirSource;
-import org.mydata.operator.source.SourceAuth;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,9 +37,7 @@ public class HapiPatientLookup implements PatientLookup {
 
     private static final Logger log = LoggerFactory.getLogger(HapiPatientLookup.class);
 
-    private final ApacheRestfulClientFactory clients;
-    private final RequestConfig timeouts;
-    private final ClientCredentialsTokens tokens;
+    private final SourceClients clients;
 
     public HapiPatientLookup(FhirContext fhirContext) {
         this(fhirContext, DEFAULT_CONNECT_TIMEOUT, DEFAULT_SOCKET_TIMEOUT);
@@ -60,54 +49,29 @@ public class HapiPatientLookup implements PatientLookup {
      * @param socketTimeout the longest wait for data once connected, also the whole token request's limit
      */
     public HapiPatientLookup(FhirContext fhirContext, Duration connectTimeout, Duration socketTimeout) {
-        if (fhirContext.getVersion().getVersion() != FhirVersionEnum.R4) {
-            throw new IllegalArgumentException("sources are FHIR R4, the context is " + fhirContext.getVersion().getVersion());
-        }
-        // Timeouts go on each request (see SourceExchange for why), which takes HAPI's default factory.
-        if (!(fhirContext.getRestfulClientFactory() instanceof ApacheRestfulClientFactory)) {
-            throw new IllegalArgumentException("the FHIR context must use HAPI's Apache HTTP client factory");
-        }
-        // This factory only makes the clients, so that they skip the CapabilityStatement round trip
-        // HAPI otherwise makes before the first request to a server: one more way to fail, for nothing.
-        this.clients = new ApacheRestfulClientFactory(fhirContext);
-        clients.setServerValidationMode(ServerValidationModeEnum.NEVER);
-        this.timeouts = SourceExchange.timeouts(connectTimeout, socketTimeout);
-        this.tokens = new ClientCredentialsTokens(connectTimeout, socketTimeout);
+        this(new SourceClients(fhirContext, connectTimeout, socketTimeout));
+    }
+
+    public HapiPatientLookup(SourceClients clients) {
+        this.clients = clients;
     }
 
     @Override
     public PatientMatch findByIdentifier(FhirSource source, PersonIdentifier person) {
-        SourceExchange exchange = new SourceExchange(timeouts);
+        SourceClients.Exchange exchange = clients.open(source);
         Bundle bundle;
         try {
-            bundle = client(source, exchange).search()
+            bundle = exchange.client().search()
                     .forResource(Patient.class)
                     .where(Patient.IDENTIFIER.exactly().systemAndIdentifier(person.system(), person.value()))
                     .count(2)
                     .elementsSubset("identifier")
                     .returnBundle(Bundle.class)
                     .execute();
-        } catch (SourceUnavailableException e) {
-            throw e;
         } catch (RuntimeException e) {
-            if (Integer.valueOf(401).equals(exchange.lastStatus()) && source.auth() instanceof SourceAuth.ClientCredentials credentials) {
-                tokens.forget(credentials);
-            }
-            throw unavailable(source, e, exchange.lastStatus());
+            throw clients.failed(exchange, e);
         }
         return match(source, bundle, person);
-    }
-
-    private IGenericClient client(FhirSource source, SourceExchange exchange) {
-        IGenericClient client = clients.newGenericClient(source.fhirBaseUrl().toString());
-        client.setEncoding(EncodingEnum.JSON);
-        client.registerInterceptor(exchange);
-        if (source.auth() instanceof SourceAuth.Basic basic) {
-            client.registerInterceptor(new BasicAuthInterceptor(basic.username(), basic.password()));
-        } else if (source.auth() instanceof SourceAuth.ClientCredentials credentials) {
-            client.registerInterceptor(new BearerTokenAuthInterceptor(tokens.token(source, credentials)));
-        }
-        return client;
     }
 
     private static PatientMatch match(FhirSource source, Bundle bundle, PersonIdentifier person) {

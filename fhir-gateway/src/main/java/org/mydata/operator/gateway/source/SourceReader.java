@@ -1,24 +1,14 @@
 package org.mydata.operator.gateway.source;
 
-import ca.uhn.fhir.context.FhirContext;
-import ca.uhn.fhir.rest.api.EncodingEnum;
-import ca.uhn.fhir.rest.client.apache.ApacheRestfulClientFactory;
 import ca.uhn.fhir.rest.client.api.IGenericClient;
-import ca.uhn.fhir.rest.client.api.ServerValidationModeEnum;
-import ca.uhn.fhir.rest.client.interceptor.BasicAuthInterceptor;
-import ca.uhn.fhir.rest.client.interceptor.BearerTokenAuthInterceptor;
 import ca.uhn.fhir.rest.gclient.IQuery;
-import ca.uhn.fhir.rest.server.exceptions.AuthenticationException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Bundle.BundleEntryComponent;
 import org.hl7.fhir.r4.model.Resource;
-import org.mydata.operator.failure.SourceUnavailableException;
 import org.mydata.operator.source.FhirSource;
-import org.mydata.operator.source.SourceAuth;
 
 /**
  * Reads one resource type for a set of patients from a FHIR R4 source, following the source's paging
@@ -31,17 +21,10 @@ public class SourceReader {
     /** A runaway chain of next links (a loop at the source) ends here instead of never. */
     private static final int MAX_PAGES = 10_000;
 
-    private final ApacheRestfulClientFactory clients;
-    private final ClientCredentialsTokens tokens;
+    private final SourceClients clients;
 
-    public SourceReader(FhirContext fhirContext, Duration connectTimeout, Duration socketTimeout) {
-        this.clients = new ApacheRestfulClientFactory(fhirContext);
-        clients.setConnectTimeout(Math.toIntExact(connectTimeout.toMillis()));
-        clients.setSocketTimeout(Math.toIntExact(socketTimeout.toMillis()));
-        clients.setServerValidationMode(ServerValidationModeEnum.NEVER);
-        clients.setPoolMaxTotal(64);
-        clients.setPoolMaxPerRoute(32);
-        this.tokens = new ClientCredentialsTokens(connectTimeout, socketTimeout);
+    public SourceReader(SourceClients clients) {
+        this.clients = clients;
     }
 
     /**
@@ -52,8 +35,9 @@ public class SourceReader {
      */
     public List<Resource> read(FhirSource source, String resourceType, String patientParameter, List<String> patientIds,
                                Map<String, List<String>> passThrough) {
+        SourceClients.Exchange exchange = clients.open(source);
         try {
-            IGenericClient client = client(source);
+            IGenericClient client = exchange.client();
             StringBuilder url = new StringBuilder(resourceType).append('?').append(patientParameter).append('=')
                     .append(String.join(",", patientIds.stream().map(SourceReader::encode).toList()));
             passThrough.forEach((name, values) -> values.forEach(v -> url.append('&').append(encode(name)).append('=')
@@ -72,13 +56,8 @@ public class SourceReader {
                 }
                 page = client.loadPage().next(page).execute();
             }
-        } catch (SourceUnavailableException e) {
-            throw e;
         } catch (RuntimeException e) {
-            if (e instanceof AuthenticationException && source.auth() instanceof SourceAuth.ClientCredentials credentials) {
-                tokens.forget(credentials);
-            }
-            throw HapiPatientLookup.unavailable(source, e);
+            throw clients.failed(exchange, e);
         }
     }
 
@@ -96,17 +75,6 @@ public class SourceReader {
             }
             into.add(resource);
         }
-    }
-
-    private IGenericClient client(FhirSource source) {
-        IGenericClient client = clients.newGenericClient(source.fhirBaseUrl().toString());
-        client.setEncoding(EncodingEnum.JSON);
-        if (source.auth() instanceof SourceAuth.Basic basic) {
-            client.registerInterceptor(new BasicAuthInterceptor(basic.username(), basic.password()));
-        } else if (source.auth() instanceof SourceAuth.ClientCredentials credentials) {
-            client.registerInterceptor(new BearerTokenAuthInterceptor(tokens.token(source, credentials)));
-        }
-        return client;
     }
 
     private static String encode(String value) {

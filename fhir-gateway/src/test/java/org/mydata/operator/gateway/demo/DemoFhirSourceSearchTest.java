@@ -90,7 +90,8 @@ class DemoFhirSourceSearchTest {
 
         assertThat(client.read().resource(Observation.class).withId("o-2020").execute().getCode().getCodingFirstRep().getCode())
                 .isEqualTo("8302-2");
-        assertThatThrownBy(() -> client.update().resource(read).execute()).isInstanceOf(Exception.class);
+        // HAPI answers an interaction no provider offers with 400.
+        assertThatThrownBy(() -> client.update().resource(read).execute()).isInstanceOf(InvalidRequestException.class);
     }
 
     private static List<String> observations(String query) {

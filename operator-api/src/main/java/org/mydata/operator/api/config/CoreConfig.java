@@ -13,6 +13,7 @@ import org.mydata.operator.access.AccessLog;
 import org.mydata.operator.account.Accounts;
 import org.mydata.operator.consent.Consents;
 import org.mydata.operator.gateway.source.HapiPatientLookup;
+import org.mydata.operator.gateway.source.SourceClients;
 import org.mydata.operator.link.PatientLookup;
 import org.mydata.operator.link.ServiceLinks;
 import org.mydata.operator.permit.Cohorts;
@@ -73,9 +74,15 @@ public class CoreConfig {
         return new ProgrammeRegistry(tx, clock);
     }
 
+    /** One way to reach sources, for linking and for the gateway alike. */
     @Bean
-    PatientLookup patientLookup(FhirContext fhirContext, OperatorProperties properties) {
-        return new HapiPatientLookup(fhirContext, properties.sources().connectTimeout(), properties.sources().readTimeout());
+    SourceClients sourceClients(FhirContext fhirContext, OperatorProperties properties) {
+        return new SourceClients(fhirContext, properties.sources().connectTimeout(), properties.sources().readTimeout());
+    }
+
+    @Bean
+    PatientLookup patientLookup(SourceClients sourceClients) {
+        return new HapiPatientLookup(sourceClients);
     }
 
     @Bean

@@ -12,6 +12,7 @@ import org.mydata.operator.api.config.OperatorProperties;
 import org.mydata.operator.gateway.broker.Broker;
 import org.mydata.operator.gateway.broker.GatewayServer;
 import org.mydata.operator.gateway.broker.PermitGuard;
+import org.mydata.operator.gateway.source.SourceClients;
 import org.mydata.operator.gateway.source.SourceReader;
 import org.mydata.operator.permit.Cohorts;
 import org.mydata.operator.permit.Permits;
@@ -36,8 +37,8 @@ public class GatewayConfig {
     }
 
     @Bean
-    SourceReader sourceReader(FhirContext fhirContext, OperatorProperties properties) {
-        return new SourceReader(fhirContext, properties.sources().connectTimeout(), properties.sources().readTimeout());
+    SourceReader sourceReader(SourceClients sourceClients) {
+        return new SourceReader(sourceClients);
     }
 
     @Bean

@@ -2,7 +2,6 @@ package org.mydata.operator.log;
 
 import java.util.Arrays;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
  * One entry of the log: its index, its bytes, and its leaf hash. An entry erased for an account's
@@ -17,11 +16,7 @@ public record LogEntry(long index, byte[] entry, Hash leafHash) {
         entry = entry == null ? null : entry.clone();
     }
 
-    /** The bytes, or empty when they were erased. */
-    public Optional<byte[]> bytes() {
-        return Optional.ofNullable(entry).map(byte[]::clone);
-    }
-
+    /** The bytes, or null when they were erased. */
     @Override
     public byte[] entry() {
         return entry == null ? null : entry.clone();

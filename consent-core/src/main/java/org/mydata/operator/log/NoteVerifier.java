@@ -7,6 +7,7 @@ import java.security.GeneralSecurityException;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.Locale;
 
 /**
  * Checks Ed25519 signatures on C2SP signed notes for one known key. Witnesses and auditors configure it
@@ -52,7 +53,7 @@ public final class NoteVerifier {
         String hexId = vkey.substring(first + 1, second);
         byte[] typed;
         try {
-            if (hexId.length() != 8 || !hexId.equals(hexId.toLowerCase(java.util.Locale.ROOT))) {
+            if (hexId.length() != 8 || !hexId.equals(hexId.toLowerCase(Locale.ROOT))) {
                 throw new IllegalArgumentException("the key ID must be 8 lower-case hex digits");
             }
             typed = Base64.getDecoder().decode(vkey.substring(second + 1));

@@ -1,7 +1,10 @@
 package org.mydata.operator.log;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Base64;
 
 /**
@@ -36,11 +39,11 @@ public final class SignedNote {
         String decoded;
         try {
             decoded = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(note))
                     .toString();
-        } catch (java.nio.charset.CharacterCodingException e) {
+        } catch (CharacterCodingException e) {
             throw new InvalidProofException("the note is not valid UTF-8", e);
         }
         return open(decoded, verifier);
@@ -120,7 +123,7 @@ public final class SignedNote {
             throw new InvalidProofException("a note signature is too short to hold a key ID and a signature");
         }
         int keyId = ByteBuffer.wrap(blob, 0, 4).getInt();
-        byte[] signature = java.util.Arrays.copyOfRange(blob, 4, blob.length);
+        byte[] signature = Arrays.copyOfRange(blob, 4, blob.length);
         return new ParsedSignature(name, keyId, signature);
     }
 

@@ -47,7 +47,7 @@ final class StoredSubtrees implements SubtreeHashes {
             if (!leaves.isEmpty()) {
                 try (PreparedStatement ps = connection.prepareStatement(
                         "select idx, leaf_hash from log_entry where idx = any (?)")) {
-                    ps.setArray(1, connection.createArrayOf("bigint", leaves.toArray()));
+                    ps.setArray(1, connection.createArrayOf("bigint", leaves.toArray(new Long[0])));
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
                             found.put(Subtree.leaf(rs.getLong(1)), new Hash(rs.getBytes(2)));
@@ -60,8 +60,8 @@ final class StoredSubtrees implements SubtreeHashes {
                         "select s.level, s.idx, s.hash from log_subtree s "
                                 + "join unnest(?::integer[], ?::bigint[]) as w (level, idx) "
                                 + "on s.level = w.level and s.idx = w.idx")) {
-                    Array levelArray = connection.createArrayOf("integer", levels.toArray());
-                    Array indexArray = connection.createArrayOf("bigint", indices.toArray());
+                    Array levelArray = connection.createArrayOf("integer", levels.toArray(new Integer[0]));
+                    Array indexArray = connection.createArrayOf("bigint", indices.toArray(new Long[0]));
                     ps.setArray(1, levelArray);
                     ps.setArray(2, indexArray);
                     try (ResultSet rs = ps.executeQuery()) {

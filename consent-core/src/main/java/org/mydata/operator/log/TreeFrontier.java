@@ -2,6 +2,7 @@ package org.mydata.operator.log;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The right edge of a tree of n leaves: the complete subtrees that cover [0, n), one per set bit of n.
@@ -46,7 +47,7 @@ public final class TreeFrontier {
     /** Resumes a tree of the given size, reading its frontier from a hash source in one request. */
     public static TreeFrontier load(long size, SubtreeHashes source) {
         List<Subtree> subtrees = subtreesFor(size);
-        var known = subtrees.isEmpty() ? java.util.Map.<Subtree, Hash>of() : source.hashes(subtrees);
+        Map<Subtree, Hash> known = subtrees.isEmpty() ? Map.of() : source.hashes(subtrees);
         List<Hash> hashes = new ArrayList<>(subtrees.size());
         for (Subtree s : subtrees) {
             Hash h = known.get(s);

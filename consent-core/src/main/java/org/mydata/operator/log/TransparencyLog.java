@@ -1,0 +1,339 @@
+package org.mydata.operator.log;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.LongFunction;
+import java.util.function.UnaryOperator;
+import org.mydata.operator.failure.InvalidRequestException;
+import org.mydata.operator.failure.NotFoundException;
+import org.mydata.operator.store.Sql;
+import org.mydata.operator.store.Transactions;
+
+/**
+ * The operator's transparency log in PostgreSQL: entries, the stored subtree hashes, and checkpoints.
+ *
+ * <h2>How an entry gets in</h2>
+ * Two steps, split where the costs differ.
+ * <ol>
+ * <li><b>Sequencing, in the caller's transaction.</b> {@link #append} takes the next index from the
+ * single {@code log_head} row ({@code UPDATE ... RETURNING}) and inserts the entry and its leaf hash. The
+ * row lock that UPDATE takes is held until the caller commits or rolls back, so no second transaction
+ * can take an index before the first has ended: a rollback hands its index back, and the committed
+ * entries are always exactly 0..n-1. The record and its log entry commit together or not at all, so an
+ * acknowledged record can never be missing from the log, and the index is known before commit, so a
+ * record can carry its own {@code log_index} ({@link #append(Connection, LongFunction)}).</li>
+ * <li><b>Integration, in batches, by one writer.</b> {@link LogWriter}, elected with a PostgreSQL
+ * advisory lock, reads the entries past the last checkpoint, stores the subtree hashes they complete,
+ * and signs one checkpoint for the whole batch in one transaction. A crash between the two steps loses
+ * nothing: the next writer finds the committed entries past the last checkpoint and integrates them.</li>
+ * </ol>
+ *
+ * <p>Why not a queue that the writer numbers later, as Trillian does? It would let appending
+ * transactions commit in parallel, but then a record could not know its index when it is signed, and
+ * the order in the log would no longer be the order in which the operator's decisions became visible.
+ * Why a counter row rather than {@code pg_advisory_xact_lock} plus {@code max(idx) + 1}? The row lock
+ * gives the same serialisation, also fails safely under REPEATABLE READ (a serialization error instead
+ * of a duplicate index read from an old snapshot), and is visible in {@code pg_locks} as what it is.
+ * The price is that appending transactions serialise from their append to their commit; callers
+ * therefore append as the <em>last</em> statement before commit, after taking every other lock they
+ * need, which also rules out lock-order deadlocks with this row.
+ *
+ * <p>Proofs and roots are answered from stored subtree hashes only (see {@link MerkleTree}): at most
+ * two queries and O(log n) rows, never a rehash of the log. They can be asked for any tree size up to
+ * the latest checkpoint.
+ */
+public final class TransparencyLog {
+    /** Entries are signed records or small JSON documents; anything near this is a bug, not a record. */
+    public static final int MAX_ENTRY_BYTES = 1 << 20;
+    /** The most entries one {@link #entries} call returns. */
+    public static final int MAX_PAGE = 1000;
+
+    private final Transactions tx;
+    private final UnaryOperator<SubtreeHashes> observe;
+
+    public TransparencyLog(Transactions tx) {
+        this(tx, UnaryOperator.identity());
+    }
+
+    /** Tests look at every subtree lookup the log makes, to count them. */
+    TransparencyLog(Transactions tx, UnaryOperator<SubtreeHashes> observe) {
+        this.tx = Objects.requireNonNull(tx, "tx");
+        this.observe = observe;
+    }
+
+    // ---- appending, inside the caller's transaction -------------------------------------------------
+
+    /**
+     * Appends an entry inside the caller's open transaction and returns its index. Call it last before
+     * commit: from here to commit, other appenders wait (see the class comment).
+     *
+     * @throws IllegalStateException when the connection is in auto-commit mode, where the index and
+     *                               the entry could not commit together
+     */
+    public long append(Connection c, byte[] entry) throws SQLException {
+        Objects.requireNonNull(entry, "entry");
+        return append(c, index -> entry);
+    }
+
+    /**
+     * Appends the entry that {@code entryAt} makes for the index it is given, for records that carry
+     * their own {@code log_index}: the index is reserved first, then the record is signed with it.
+     */
+    public long append(Connection c, LongFunction<byte[]> entryAt) throws SQLException {
+        requireTransaction(c);
+        long index = reserve(c, 1);
+        byte[] entry = requireEntry(entryAt.apply(index));
+        try (PreparedStatement ps = c.prepareStatement(
+                "insert into log_entry (idx, entry, leaf_hash) values (?, ?, ?)")) {
+            ps.setLong(1, index);
+            ps.setBytes(2, entry);
+            ps.setBytes(3, MerkleTree.leafHash(entry).raw());
+            ps.executeUpdate();
+        }
+        return index;
+    }
+
+    /** Appends several entries in order inside the caller's transaction; returns the first one's index. */
+    public long appendAll(Connection c, List<byte[]> entries) throws SQLException {
+        requireTransaction(c);
+        if (entries.isEmpty()) {
+            throw new IllegalArgumentException("nothing to append");
+        }
+        entries.forEach(TransparencyLog::requireEntry);
+        long first = reserve(c, entries.size());
+        try (PreparedStatement ps = c.prepareStatement(
+                "insert into log_entry (idx, entry, leaf_hash) values (?, ?, ?)")) {
+            long index = first;
+            for (byte[] entry : entries) {
+                ps.setLong(1, index++);
+                ps.setBytes(2, entry);
+                ps.setBytes(3, MerkleTree.leafHash(entry).raw());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+        return first;
+    }
+
+    /**
+     * Erases an entry's bytes, keeping its index and leaf hash, inside the caller's transaction (the one
+     * that erases the account). Roots, proofs and checkpoints are unchanged; the entry reads as erased.
+     *
+     * @return false when there is no such entry or it was erased already
+     */
+    public boolean erase(Connection c, long index) throws SQLException {
+        requireTransaction(c);
+        try (PreparedStatement ps = c.prepareStatement(
+                "update log_entry set entry = null where idx = ? and entry is not null")) {
+            ps.setLong(1, index);
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    private static long reserve(Connection c, int count) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "update log_head set next_index = next_index + ? returning next_index - ?")) {
+            ps.setLong(1, count);
+            ps.setLong(2, count);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new IllegalStateException("the log_head row is missing; the schema is not migrated");
+                }
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    private static void requireTransaction(Connection c) throws SQLException {
+        if (c.getAutoCommit()) {
+            throw new IllegalStateException("append inside a transaction, so the record and its log entry commit "
+                    + "together");
+        }
+    }
+
+    private static byte[] requireEntry(byte[] entry) {
+        if (entry == null) {
+            throw new IllegalArgumentException("a log entry must not be null");
+        }
+        if (entry.length > MAX_ENTRY_BYTES) {
+            throw new IllegalArgumentException("a log entry of " + entry.length + " bytes is larger than "
+                    + MAX_ENTRY_BYTES);
+        }
+        return entry;
+    }
+
+    // ---- reading -----------------------------------------------------------------------------------
+
+    /** How many entries are committed, integrated or not. */
+    public long sequencedSize() {
+        return tx.read(TransparencyLog::sequencedSize);
+    }
+
+    static long sequencedSize(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select next_index from log_head");
+             ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? rs.getLong(1) : 0;
+        }
+    }
+
+    public Optional<LogEntry> entry(long index) {
+        List<LogEntry> one = entries(index, index + 1);
+        return one.isEmpty() ? Optional.empty() : Optional.of(one.get(0));
+    }
+
+    /** Entries [start, end) in order, stopping at the last committed one; at most {@link #MAX_PAGE}. */
+    public List<LogEntry> entries(long start, long end) {
+        return tx.read(c -> entries(c, start, end));
+    }
+
+    public List<LogEntry> entries(Connection c, long start, long end) throws SQLException {
+        if (start < 0) {
+            throw new InvalidRequestException("start", "start must not be negative");
+        }
+        if (end < start) {
+            throw new InvalidRequestException("end", "end must not be before start");
+        }
+        if (end - start > MAX_PAGE) {
+            throw new InvalidRequestException("end", "at most " + MAX_PAGE + " entries at a time");
+        }
+        List<LogEntry> out = new ArrayList<>((int) (end - start));
+        try (PreparedStatement ps = c.prepareStatement(
+                "select idx, entry, leaf_hash from log_entry where idx >= ? and idx < ? order by idx")) {
+            ps.setLong(1, start);
+            ps.setLong(2, end);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new LogEntry(rs.getLong(1), rs.getBytes(2), new Hash(rs.getBytes(3))));
+                }
+            }
+        }
+        return out;
+    }
+
+    public Optional<Checkpoint> latestCheckpoint() {
+        return tx.read(TransparencyLog::latestCheckpoint);
+    }
+
+    public static Optional<Checkpoint> latestCheckpoint(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "select tree_size, root_hash, issued_at, jws from log_checkpoint order by tree_size desc limit 1");
+             ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? Optional.of(checkpoint(rs)) : Optional.empty();
+        }
+    }
+
+    /** The checkpoint issued for exactly this tree size, if one was. */
+    public Optional<Checkpoint> checkpoint(long treeSize) {
+        return tx.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "select tree_size, root_hash, issued_at, jws from log_checkpoint where tree_size = ?")) {
+                ps.setLong(1, treeSize);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(checkpoint(rs)) : Optional.<Checkpoint>empty();
+                }
+            }
+        });
+    }
+
+    /** The latest checkpoint as a C2SP signed note; empty when none was issued or no note key is configured. */
+    public Optional<String> latestCheckpointNote() {
+        return tx.read(c -> note(c, "select note from log_checkpoint order by tree_size desc limit 1", null));
+    }
+
+    /** The C2SP signed note of the checkpoint issued for this tree size. */
+    public Optional<String> checkpointNote(long treeSize) {
+        return tx.read(c -> note(c, "select note from log_checkpoint where tree_size = ?", treeSize));
+    }
+
+    private static Optional<String> note(Connection c, String sql, Long treeSize) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            if (treeSize != null) {
+                ps.setLong(1, treeSize);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
+            }
+        }
+    }
+
+    private static Checkpoint checkpoint(ResultSet rs) throws SQLException {
+        return new Checkpoint(rs.getLong("tree_size"), new Hash(rs.getBytes("root_hash")), Sql.instant(rs, "issued_at"),
+                rs.getString("jws"));
+    }
+
+    /** How far the tree is integrated: the latest checkpoint's size, 0 before the first. */
+    public static long integratedSize(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "select tree_size from log_checkpoint order by tree_size desc limit 1");
+             ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? rs.getLong(1) : 0;
+        }
+    }
+
+    // ---- proofs ------------------------------------------------------------------------------------
+
+    public InclusionProof inclusionProof(long index, long treeSize) {
+        return tx.read(c -> inclusionProof(c, index, treeSize));
+    }
+
+    /** PATH(index, D[treeSize]) from stored hashes, for any tree size up to the latest checkpoint. */
+    public InclusionProof inclusionProof(Connection c, long index, long treeSize) throws SQLException {
+        requireIntegrated(c, treeSize);
+        if (index < 0 || index >= treeSize) {
+            throw new InvalidRequestException("index", "index " + index + " is not inside a tree of " + treeSize);
+        }
+        return new InclusionProof(index, treeSize, MerkleTree.inclusionProof(index, treeSize, hashes(c)));
+    }
+
+    public ConsistencyProof consistencyProof(long first, long second) {
+        return tx.read(c -> consistencyProof(c, first, second));
+    }
+
+    /** PROOF(first, D[second]) from stored hashes. */
+    public ConsistencyProof consistencyProof(Connection c, long first, long second) throws SQLException {
+        if (first < 0) {
+            throw new InvalidRequestException("from", "from must not be negative");
+        }
+        if (second < first) {
+            throw new InvalidRequestException("to", "to must not be smaller than from");
+        }
+        requireIntegrated(c, second);
+        return new ConsistencyProof(first, second, MerkleTree.consistencyProof(first, second, hashes(c)));
+    }
+
+    public Hash rootHash(long treeSize) {
+        return tx.read(c -> rootHash(c, treeSize));
+    }
+
+    /** MTH(D[treeSize]) from stored hashes, popcount(treeSize) of them. */
+    public Hash rootHash(Connection c, long treeSize) throws SQLException {
+        if (treeSize < 0) {
+            throw new InvalidRequestException("size", "size must not be negative");
+        }
+        requireIntegrated(c, treeSize);
+        return MerkleTree.root(treeSize, hashes(c));
+    }
+
+    /** The stored hashes seen through one connection, for callers that combine several lookups in one snapshot. */
+    public static SubtreeHashes subtreeHashes(Connection c) {
+        return new StoredSubtrees(c);
+    }
+
+    private SubtreeHashes hashes(Connection c) {
+        return observe.apply(new StoredSubtrees(c));
+    }
+
+    private static void requireIntegrated(Connection c, long treeSize) throws SQLException {
+        long integrated = integratedSize(c);
+        if (treeSize > integrated) {
+            throw new NotFoundException("the log has no signed tree of " + treeSize + " entries yet (the latest "
+                    + "checkpoint covers " + integrated + ")");
+        }
+    }
+}

@@ -1,26 +1,40 @@
 package org.mydata.operator.access;
 
+import java.io.IOException;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import org.erdtman.jcs.JsonCanonicalizer;
+import org.mydata.operator.json.Json;
+import org.mydata.operator.log.TransparencyLog;
 import org.mydata.operator.store.Sql;
 import org.mydata.operator.store.Transactions;
 
 /** Durable records of data released through the gateway, and each person's view of them. */
 public final class AccessLog {
     private final Transactions tx;
+    private final TransparencyLog log;
 
-    public AccessLog(Transactions tx) {
+    public AccessLog(Transactions tx, TransparencyLog log) {
         this.tx = tx;
+        this.log = log;
     }
 
-    /** Writes the event and commits it; only after this returns may the data be released. */
+    /**
+     * Writes the event and its log entry and commits both; only after this returns may the data be
+     * released. The entry is the event as RFC 8785 canonical JSON: pseudonymous ids, codes and counts.
+     */
     public void record(AccessEvent event) {
+        byte[] entry = canonicalEntry(event);
         tx.inTransaction(c -> {
+            long logIndex = log.append(c, entry);
             try (PreparedStatement ps = c.prepareStatement("insert into access_event (id, permit_id, client, interaction, "
-                    + "resource_types, resource_count, person_count, consent_ids, created_at) values (?,?,?,?,?,?,?,?,?)")) {
+                    + "resource_types, resource_count, person_count, consent_ids, created_at, log_index) "
+                    + "values (?,?,?,?,?,?,?,?,?,?)")) {
                 ps.setObject(1, event.id());
                 ps.setObject(2, event.permitId());
                 ps.setString(3, event.client());
@@ -30,6 +44,7 @@ public final class AccessLog {
                 ps.setInt(7, event.personCount());
                 ps.setArray(8, c.createArrayOf("uuid", event.consentIds().toArray()));
                 ps.setTimestamp(9, Sql.timestamp(event.at()));
+                ps.setLong(10, logIndex);
                 ps.executeUpdate();
             }
             try (PreparedStatement ps = c.prepareStatement("insert into access_event_person (event_id, account_id, "
@@ -46,6 +61,35 @@ public final class AccessLog {
             }
             return null;
         });
+    }
+
+    /** The log entry of an event: its JSON form, canonicalised per RFC 8785 so anyone can rebuild the bytes. */
+    public static byte[] canonicalEntry(AccessEvent event) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("type", "access-event");
+        json.put("event_id", event.id().toString());
+        json.put("permit_id", event.permitId().toString());
+        json.put("client", event.client());
+        json.put("interaction", event.interaction());
+        json.put("resource_types", event.resourceTypes());
+        json.put("resource_count", event.resourceCount());
+        json.put("person_count", event.personCount());
+        json.put("consent_ids", event.consentIds().stream().map(UUID::toString).sorted().toList());
+        List<Object> persons = new ArrayList<>();
+        for (PersonAccess person : event.persons()) {
+            Map<String, Object> p = new LinkedHashMap<>();
+            p.put("account_id", person.accountId().toString());
+            p.put("consent_id", person.consentId().toString());
+            p.put("resource_count", person.resourceCount());
+            persons.add(p);
+        }
+        json.put("persons", persons);
+        json.put("iat", event.at().getEpochSecond());
+        try {
+            return new JsonCanonicalizer(Json.write(json)).getEncodedUTF8();
+        } catch (IOException e) {
+            throw new IllegalStateException("an access event could not be canonicalised", e);
+        }
     }
 
     /** Every access that touched the person's data, newest first. */

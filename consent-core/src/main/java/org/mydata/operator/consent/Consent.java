@@ -12,7 +12,7 @@ import org.mydata.operator.programme.Purpose;
  */
 public record Consent(UUID id, UUID accountId, UUID programmeId, List<Purpose> purposes, DataScope scope,
                       List<UUID> linkIds, Instant validFrom, Instant validUntil, Terms terms, String proposal,
-                      String record, Instant createdAt, List<StatusRecord> statusRecords) {
+                      String record, Instant createdAt, List<StatusRecord> statusRecords, Long logIndex) {
 
     public Consent {
         purposes = List.copyOf(purposes);

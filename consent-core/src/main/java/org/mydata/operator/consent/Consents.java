@@ -1,6 +1,7 @@
 package org.mydata.operator.consent;
 
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -18,6 +19,7 @@ import org.mydata.operator.failure.InvalidRequestException;
 import org.mydata.operator.failure.NotFoundException;
 import org.mydata.operator.json.Json;
 import org.mydata.operator.link.ServiceLink;
+import org.mydata.operator.log.TransparencyLog;
 import org.mydata.operator.link.ServiceLinks;
 import org.mydata.operator.programme.DataScope;
 import org.mydata.operator.programme.Programme;
@@ -38,11 +40,13 @@ import org.mydata.operator.store.Transactions;
 public final class Consents {
     private final Transactions tx;
     private final KeyRing keyRing;
+    private final TransparencyLog log;
     private final Clock clock;
 
-    public Consents(Transactions tx, KeyRing keyRing, Clock clock) {
+    public Consents(Transactions tx, KeyRing keyRing, TransparencyLog log, Clock clock) {
         this.tx = tx;
         this.keyRing = keyRing;
+        this.log = log;
         this.clock = clock;
     }
 
@@ -99,6 +103,12 @@ public final class Consents {
                     ps.addBatch();
                 }
                 ps.executeBatch();
+            }
+            long logIndex = log.append(c, record.getBytes(StandardCharsets.US_ASCII));
+            try (PreparedStatement ps = c.prepareStatement("update consent set log_index = ? where id = ?")) {
+                ps.setLong(1, logIndex);
+                ps.setObject(2, id);
+                ps.executeUpdate();
             }
             appendStatus(c, account, id, ConsentStatus.ACTIVE, StatusRecord.ChangedBy.PERSON, null, null, 1, now);
             return load(c, account.id(), id);
@@ -232,9 +242,16 @@ public final class Consents {
             claims.put("prev_csr_hash", prevHash);
         }
         claims.put("iat", now.getEpochSecond());
-        String record = keyRing.sign(RecordType.CONSENT_STATUS, claims);
+        // The status record carries its own place in the log: the index is reserved, then the record signed.
+        String[] signed = new String[1];
+        long logIndex = log.append(c, index -> {
+            claims.put("log_index", index);
+            signed[0] = keyRing.sign(RecordType.CONSENT_STATUS, claims);
+            return signed[0].getBytes(StandardCharsets.US_ASCII);
+        });
+        String record = signed[0];
         try (PreparedStatement ps = c.prepareStatement("insert into consent_status (id, consent_id, seq, status, "
-                + "changed_by, reason, prev_hash, record, created_at) values (?,?,?,?,?,?,?,?,?)")) {
+                + "changed_by, reason, prev_hash, record, created_at, log_index) values (?,?,?,?,?,?,?,?,?,?)")) {
             ps.setObject(1, id);
             ps.setObject(2, consentId);
             ps.setInt(3, sequence);
@@ -244,6 +261,7 @@ public final class Consents {
             ps.setString(7, prevHash);
             ps.setString(8, record);
             ps.setTimestamp(9, Sql.timestamp(now));
+            ps.setLong(10, logIndex);
             ps.executeUpdate();
         }
     }
@@ -264,7 +282,7 @@ public final class Consents {
                         new Terms(URI.create((String) terms.get("policy_uri")), (String) terms.get("version"),
                                 (String) terms.get("shown_text_sha256")),
                         rs.getString("proposal"), rs.getString("record"), Sql.instant(rs, "created_at"),
-                        statusChain(c, consentId));
+                        statusChain(c, consentId), rs.getObject("log_index", Long.class));
             }
         }
     }
@@ -294,7 +312,7 @@ public final class Consents {
                             ConsentStatus.fromWire(rs.getString("status")).orElseThrow(),
                             StatusRecord.ChangedBy.valueOf(rs.getString("changed_by").toUpperCase(java.util.Locale.ROOT)),
                             rs.getString("reason"), rs.getString("prev_hash"), rs.getString("record"),
-                            Sql.instant(rs, "created_at")));
+                            Sql.instant(rs, "created_at"), rs.getObject("log_index", Long.class)));
                 }
                 return chain;
             }

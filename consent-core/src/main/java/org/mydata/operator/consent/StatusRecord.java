@@ -8,7 +8,7 @@ import java.util.UUID;
  * compact JWS, so the chain of a consent can be checked link by link without the database.
  */
 public record StatusRecord(UUID id, UUID consentId, int sequence, ConsentStatus status, ChangedBy changedBy,
-                           String reason, String prevHash, String record, Instant createdAt) {
+                           String reason, String prevHash, String record, Instant createdAt, Long logIndex) {
 
     /** Who moved the consent: the person themself, or the operator (with a reason). */
     public enum ChangedBy {

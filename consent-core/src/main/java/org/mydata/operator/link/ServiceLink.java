@@ -8,7 +8,7 @@ import java.util.UUID;
  * source is this account's, and, once the person removes it, the signed removal record.
  */
 public record ServiceLink(UUID id, UUID accountId, UUID sourceId, String surrogateId, String record, Instant createdAt,
-                          Instant removedAt, String removalRecord) {
+                          Instant removedAt, String removalRecord, Long logIndex, Long removalLogIndex) {
 
     public boolean isLive() {
         return removedAt == null;

@@ -1,5 +1,6 @@
 package org.mydata.operator.link;
 
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -15,6 +16,7 @@ import org.mydata.operator.account.Account;
 import org.mydata.operator.account.PersonIdentifier;
 import org.mydata.operator.failure.ConflictException;
 import org.mydata.operator.failure.NotFoundException;
+import org.mydata.operator.log.TransparencyLog;
 import org.mydata.operator.signing.KeyRing;
 import org.mydata.operator.signing.RecordType;
 import org.mydata.operator.source.FhirSource;
@@ -31,13 +33,16 @@ public final class ServiceLinks {
     private final SourceRegistry sources;
     private final PatientLookup lookup;
     private final KeyRing keyRing;
+    private final TransparencyLog log;
     private final Clock clock;
 
-    public ServiceLinks(Transactions tx, SourceRegistry sources, PatientLookup lookup, KeyRing keyRing, Clock clock) {
+    public ServiceLinks(Transactions tx, SourceRegistry sources, PatientLookup lookup, KeyRing keyRing,
+                        TransparencyLog log, Clock clock) {
         this.tx = tx;
         this.sources = sources;
         this.lookup = lookup;
         this.keyRing = keyRing;
+        this.log = log;
         this.clock = clock;
     }
 
@@ -77,7 +82,9 @@ public final class ServiceLinks {
                 ps.setTimestamp(6, Sql.timestamp(now));
                 ps.executeUpdate();
             }
-            return new ServiceLink(id, account.id(), sourceId, surrogateId, record, now, null, null);
+            long logIndex = log.append(c, record.getBytes(StandardCharsets.US_ASCII));
+            setLogIndex(c, "log_index", id, logIndex);
+            return new ServiceLink(id, account.id(), sourceId, surrogateId, record, now, null, null, logIndex, null);
         });
     }
 
@@ -102,8 +109,10 @@ public final class ServiceLinks {
                 ps.setObject(3, linkId);
                 ps.executeUpdate();
             }
+            long logIndex = log.append(c, removal.getBytes(StandardCharsets.US_ASCII));
+            setLogIndex(c, "removal_log_index", linkId, logIndex);
             return new ServiceLink(link.id(), link.accountId(), link.sourceId(), link.surrogateId(), link.record(),
-                    link.createdAt(), now, removal);
+                    link.createdAt(), now, removal, link.logIndex(), logIndex);
         });
     }
 
@@ -145,6 +154,14 @@ public final class ServiceLinks {
         }
     }
 
+    private static void setLogIndex(Connection c, String column, UUID linkId, long index) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("update service_link set " + column + " = ? where id = ?")) {
+            ps.setLong(1, index);
+            ps.setObject(2, linkId);
+            ps.executeUpdate();
+        }
+    }
+
     private static boolean liveLinkExists(Connection c, UUID accountId, UUID sourceId) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
                 "select 1 from service_link where account_id = ? and source_id = ? and removed_at is null")) {
@@ -159,6 +176,7 @@ public final class ServiceLinks {
     private static ServiceLink map(ResultSet rs) throws SQLException {
         return new ServiceLink(Sql.uuid(rs, "id"), Sql.uuid(rs, "account_id"), Sql.uuid(rs, "source_id"),
                 rs.getString("surrogate_id"), rs.getString("record"), Sql.instant(rs, "created_at"),
-                Sql.instant(rs, "removed_at"), rs.getString("removal_record"));
+                Sql.instant(rs, "removed_at"), rs.getString("removal_record"), rs.getObject("log_index", Long.class),
+                rs.getObject("removal_log_index", Long.class));
     }
 }

@@ -1,5 +1,6 @@
 package org.mydata.operator.permit;
 
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -18,6 +19,7 @@ import org.mydata.operator.failure.InvalidRequestException;
 import org.mydata.operator.failure.NotFoundException;
 import org.mydata.operator.failure.Require;
 import org.mydata.operator.json.Json;
+import org.mydata.operator.log.TransparencyLog;
 import org.mydata.operator.programme.DataScope;
 import org.mydata.operator.programme.Programme;
 import org.mydata.operator.programme.ProgrammeRegistry;
@@ -35,11 +37,13 @@ public final class DataRequests {
     private static final SecureRandom RANDOM = new SecureRandom();
     private final Transactions tx;
     private final KeyRing keyRing;
+    private final TransparencyLog log;
     private final Clock clock;
 
-    public DataRequests(Transactions tx, KeyRing keyRing, Clock clock) {
+    public DataRequests(Transactions tx, KeyRing keyRing, TransparencyLog log, Clock clock) {
         this.tx = tx;
         this.keyRing = keyRing;
+        this.log = log;
         this.clock = clock;
     }
 
@@ -148,6 +152,14 @@ public final class DataRequests {
                 ps.setObject(6, requestId);
                 ps.executeUpdate();
             }
+            if (decisionRecord != null) {
+                long index = log.append(c, decisionRecord.getBytes(StandardCharsets.US_ASCII));
+                update(c, "update data_request set decision_log_index = ? where id = ?", index, requestId);
+            } else {
+                String permitRecord = Permits.find(c, permitId).orElseThrow().record();
+                long index = log.append(c, permitRecord.getBytes(StandardCharsets.US_ASCII));
+                update(c, "update permit set log_index = ? where id = ?", index, permitId);
+            }
             return load(c, requestId).orElseThrow();
         });
     }
@@ -185,6 +197,8 @@ public final class DataRequests {
                 ps.setObject(4, permitId);
                 ps.executeUpdate();
             }
+            long index = log.append(c, record.getBytes(StandardCharsets.US_ASCII));
+            update(c, "update permit set revocation_log_index = ? where id = ?", index, permitId);
             return Permits.find(c, permitId).orElseThrow();
         });
     }
@@ -234,6 +248,14 @@ public final class DataRequests {
             ps.executeUpdate();
         }
         return id;
+    }
+
+    private static void update(Connection c, String sql, long index, UUID id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setLong(1, index);
+            ps.setObject(2, id);
+            ps.executeUpdate();
+        }
     }
 
     private static java.time.LocalDate later(java.time.LocalDate a, java.time.LocalDate b) {

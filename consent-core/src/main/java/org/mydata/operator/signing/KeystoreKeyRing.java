@@ -134,6 +134,14 @@ public final class KeystoreKeyRing implements KeyRing {
         return Collections.unmodifiableList(keys);
     }
 
+    /**
+     * The active key when it is Ed25519, for signatures that are not JWS: the transparency log's C2SP
+     * checkpoint notes. Empty with an ES256 key ring, which then publishes no notes.
+     */
+    public java.util.Optional<OctetKeyPair> activeEd25519Key() {
+        return active().privateJwk() instanceof OctetKeyPair okp ? java.util.Optional.of(okp) : java.util.Optional.empty();
+    }
+
     public String activeKeyId() {
         return active().privateJwk().getKeyID();
     }

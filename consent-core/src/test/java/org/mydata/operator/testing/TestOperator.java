@@ -19,6 +19,7 @@ import org.mydata.operator.link.PatientLookup;
 import org.mydata.operator.link.PatientMatch;
 import org.mydata.operator.link.ServiceLink;
 import org.mydata.operator.link.ServiceLinks;
+import org.mydata.operator.log.TransparencyLog;
 import org.mydata.operator.programme.DataScope;
 import org.mydata.operator.programme.NewProgramme;
 import org.mydata.operator.programme.Programme;
@@ -50,6 +51,7 @@ public final class TestOperator {
     public final Accounts accounts;
     public final ServiceLinks links;
     public final Consents consents;
+    public final TransparencyLog log;
     /** What the fake source answers for a patient search; Found("pat-1") unless a test says otherwise. */
     public final AtomicReference<PatientLookup> lookup =
             new AtomicReference<>((source, person) -> new PatientMatch.Found("pat-1"));
@@ -62,9 +64,10 @@ public final class TestOperator {
         sources = new SourceRegistry(tx, clock);
         programmes = new ProgrammeRegistry(tx, clock);
         accounts = new Accounts(tx, clock);
+        log = new TransparencyLog(tx);
         links = new ServiceLinks(tx, sources, (source, person) -> lookup.get().findByIdentifier(source, person), keyRing,
-                clock);
-        consents = new Consents(tx, keyRing, clock);
+                log, clock);
+        consents = new Consents(tx, keyRing, log, clock);
     }
 
     public RecordVerifier verifier() {

@@ -9,6 +9,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Base64;
+import javax.sql.DataSource;
 import org.mydata.operator.access.AccessLog;
 import org.mydata.operator.account.Accounts;
 import org.mydata.operator.consent.Consents;
@@ -16,6 +17,11 @@ import org.mydata.operator.gateway.source.HapiPatientLookup;
 import org.mydata.operator.gateway.source.SourceClients;
 import org.mydata.operator.link.PatientLookup;
 import org.mydata.operator.link.ServiceLinks;
+import org.mydata.operator.log.CheckpointSigner;
+import org.mydata.operator.log.Ed25519NoteSigner;
+import org.mydata.operator.log.LogWriter;
+import org.mydata.operator.log.NoteSigner;
+import org.mydata.operator.log.TransparencyLog;
 import org.mydata.operator.permit.Cohorts;
 import org.mydata.operator.permit.DataRequests;
 import org.mydata.operator.permit.Permits;
@@ -87,18 +93,18 @@ public class CoreConfig {
 
     @Bean
     ServiceLinks serviceLinks(Transactions tx, SourceRegistry sources, PatientLookup lookup, KeystoreKeyRing keyRing,
-                              Clock clock) {
-        return new ServiceLinks(tx, sources, lookup, keyRing, clock);
+                              TransparencyLog log, Clock clock) {
+        return new ServiceLinks(tx, sources, lookup, keyRing, log, clock);
     }
 
     @Bean
-    Consents consents(Transactions tx, KeystoreKeyRing keyRing, Clock clock) {
-        return new Consents(tx, keyRing, clock);
+    Consents consents(Transactions tx, KeystoreKeyRing keyRing, TransparencyLog log, Clock clock) {
+        return new Consents(tx, keyRing, log, clock);
     }
 
     @Bean
-    DataRequests dataRequests(Transactions tx, KeystoreKeyRing keyRing, Clock clock) {
-        return new DataRequests(tx, keyRing, clock);
+    DataRequests dataRequests(Transactions tx, KeystoreKeyRing keyRing, TransparencyLog log, Clock clock) {
+        return new DataRequests(tx, keyRing, log, clock);
     }
 
     @Bean
@@ -112,8 +118,46 @@ public class CoreConfig {
     }
 
     @Bean
-    AccessLog accessLog(Transactions tx) {
-        return new AccessLog(tx);
+    AccessLog accessLog(Transactions tx, TransparencyLog log) {
+        return new AccessLog(tx, log);
+    }
+
+    @Bean
+    TransparencyLog transparencyLog(Transactions tx) {
+        return new TransparencyLog(tx);
+    }
+
+    /**
+     * The log's writer: on every node, but only the one holding the PostgreSQL advisory lock integrates
+     * entries and signs checkpoints; the others stand by and take over if it goes away.
+     */
+    @Bean(initMethod = "start", destroyMethod = "close")
+    LogWriter logWriter(DataSource dataSource, KeystoreKeyRing keyRing, Clock clock, OperatorProperties properties) {
+        String origin = properties.log().origin();
+        NoteSigner notes = new NoteSigner() {
+            // Resolved at each signature, so a key rotation takes effect for notes as it does for records.
+            private Ed25519NoteSigner current() {
+                return Ed25519NoteSigner.fromJwk(origin, keyRing.activeEd25519Key().orElseThrow(() ->
+                        new IllegalStateException("checkpoint notes need an Ed25519 operator key")));
+            }
+
+            @Override
+            public String keyName() {
+                return origin;
+            }
+
+            @Override
+            public int keyId() {
+                return current().keyId();
+            }
+
+            @Override
+            public byte[] sign(byte[] text) {
+                return current().sign(text);
+            }
+        };
+        return new LogWriter(dataSource, new CheckpointSigner(keyRing, clock, origin,
+                keyRing.activeEd25519Key().isPresent() ? notes : null), LogWriter.Settings.defaults());
     }
 
     /** The embedded default's keystore password: random, made once, readable by the operator's user only. */

@@ -13,11 +13,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param identity how tokens describe people
  * @param embedded which built-in parts start (authorization server, demo source and programme)
  * @param sources how the operator talks to FHIR sources
+ * @param log the transparency log
  */
 @ConfigurationProperties("operator")
 public record OperatorProperties(@DefaultValue("./data") Path dataDir, @DefaultValue Signing signing,
                                  @DefaultValue Identity identity, @DefaultValue Embedded embedded,
-                                 @DefaultValue Sources sources) {
+                                 @DefaultValue Sources sources, @DefaultValue Log log) {
 
     /**
      * @param keystore PKCS#12 keystore with the signing keys; default {@code <data-dir>/keys/operator-signing.p12}
@@ -44,6 +45,13 @@ public record OperatorProperties(@DefaultValue("./data") Path dataDir, @DefaultV
      */
     public record Embedded(@DefaultValue("true") boolean authorizationServer, @DefaultValue("true") boolean demo,
                            @DefaultValue("15m") Duration tokenTimeToLive) {
+    }
+
+    /**
+     * @param origin the log's name in its C2SP checkpoints: set it to the operator's public host and path,
+     *     e.g. {@code operator.example.org/log}, so witnesses can tell logs apart
+     */
+    public record Log(@DefaultValue("mydata-consent-operator.local/log") String origin) {
     }
 
     /**

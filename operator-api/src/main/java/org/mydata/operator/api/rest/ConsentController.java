@@ -66,23 +66,23 @@ public class ConsentController {
     }
 
     public record StatusView(UUID id, int sequence, String status, String changedBy, String reason, String prevHash,
-                             Instant createdAt, String record) {
+                             Instant createdAt, Long logIndex, String record) {
         static StatusView of(StatusRecord r) {
             return new StatusView(r.id(), r.sequence(), r.status().wire(), r.changedBy().wire(), r.reason(), r.prevHash(),
-                    r.createdAt(), r.record());
+                    r.createdAt(), r.logIndex(), r.record());
         }
     }
 
     public record ConsentView(UUID id, UUID programmeId, String status, boolean inForce,
                               List<ProgrammeController.PurposeView> purposes, ScopeJson scope, List<UUID> linkIds,
                               Instant validFrom, Instant validUntil, TermsView terms, String text, String record,
-                              List<String> statusRecords, List<StatusView> history) {
+                              Long logIndex, List<String> statusRecords, List<StatusView> history) {
         static ConsentView of(Consent c, Instant now) {
             return new ConsentView(c.id(), c.programmeId(), c.status().wire(), c.isInForce(now),
                     c.purposes().stream().map(ProgrammeController::purpose).toList(), ScopeJson.of(c.scope()),
                     c.linkIds(), c.validFrom(), c.validUntil(),
                     new TermsView(c.terms().policyUri().toString(), c.terms().version(), c.terms().shownTextSha256()),
-                    c.proposal(), c.record(), c.statusRecords().stream().map(StatusRecord::record).toList(),
+                    c.proposal(), c.record(), c.logIndex(), c.statusRecords().stream().map(StatusRecord::record).toList(),
                     c.statusRecords().stream().map(StatusView::of).toList());
         }
     }

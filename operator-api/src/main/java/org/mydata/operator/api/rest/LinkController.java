@@ -33,11 +33,12 @@ public class LinkController {
     public record LinkRequest(UUID sourceId) {
     }
 
-    public record LinkView(UUID id, UUID sourceId, String surrogateId, String status, String record, Instant createdAt,
-                           Instant removedAt, String removalRecord) {
+    public record LinkView(UUID id, UUID sourceId, String surrogateId, String status, String record, Long logIndex,
+                           Instant createdAt, Instant removedAt, String removalRecord, Long removalLogIndex) {
         static LinkView of(ServiceLink link) {
             return new LinkView(link.id(), link.sourceId(), link.surrogateId(), link.isLive() ? "live" : "removed",
-                    link.record(), link.createdAt(), link.removedAt(), link.removalRecord());
+                    link.record(), link.logIndex(), link.createdAt(), link.removedAt(), link.removalRecord(),
+                    link.removalLogIndex());
         }
     }
 

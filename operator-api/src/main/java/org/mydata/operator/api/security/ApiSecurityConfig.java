@@ -39,7 +39,8 @@ public class ApiSecurityConfig {
                         "/swagger-ui.html", "/demo-source/**")
                 .authorizeHttpRequests(auth -> auth
                         .requestMatchers(HttpMethod.GET, "/.well-known/jwks.json", "/api/v1/programmes",
-                                "/api/v1/programmes/*").permitAll()
+                                "/api/v1/programmes/*", "/api/v1/audit/checkpoint.note").permitAll()
+                        .requestMatchers("/api/v1/audit/**").hasAuthority("SCOPE_auditor")
                         .requestMatchers("/v3/api-docs/**", "/swagger-ui/**", "/swagger-ui.html").permitAll()
                         // The demo source stands in for a hospital server on a private network: open, like one.
                         .requestMatchers("/demo-source/**").permitAll()

@@ -12,6 +12,7 @@ import org.mydata.operator.account.Account;
 import org.mydata.operator.api.rest.ExportController;
 import org.mydata.operator.consent.Consents;
 import org.mydata.operator.programme.Purpose;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.oauth2.jwt.Jwt;
@@ -69,6 +70,9 @@ public class AccessPagesController {
         Instant now = Instant.now();
         Jwt sessionAsToken = Jwt.withTokenValue("web-session").header("alg", "none").subject(account.subject())
                 .issuedAt(now).expiresAt(now.plus(1, ChronoUnit.MINUTES)).build();
-        return export.export(sessionAsToken);
+        ResponseEntity<ExportController.PersonExport> built = export.export(sessionAsToken);
+        // A file to save, whatever the browser said it accepts.
+        return ResponseEntity.status(built.getStatusCode()).headers(built.getHeaders())
+                .contentType(MediaType.APPLICATION_JSON).body(built.getBody());
     }
 }

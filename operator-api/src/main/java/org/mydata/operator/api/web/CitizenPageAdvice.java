@@ -79,9 +79,9 @@ public class CitizenPageAdvice {
         return page;
     }
 
-    private static ModelAndView page(HttpStatus status, String key, String detail) {
+    static ModelAndView page(HttpStatus status, String key, String detail) {
         ModelAndView page = new ModelAndView("app/problem", status);
-        page.addObject("problem", new PageProblem(key, detail));
+        page.addObject("failure", new PageProblem(key, detail));
         page.addObject("status", status.value());
         return page;
     }

@@ -108,8 +108,8 @@ public class ConsentPagesController {
         RecordVerifier verifier = new RecordVerifier(Jwks.toJwkSet(keyRing.publicKeys()));
         model.addAttribute("card", pages.card(account, consent));
         model.addAttribute("consentCheck", check(verifier, consent.record()));
-        model.addAttribute("textHash", RecordHash.sha256(consent.proposal()));
-        model.addAttribute("textMatches", RecordHash.sha256(consent.proposal()).equals(consent.terms().shownTextSha256()));
+        model.addAttribute("textMatches",
+                RecordHash.sha256(consent.proposal()).equals(consent.terms().shownTextSha256()));
         List<StatusCheck> chain = new ArrayList<>();
         String previous = null;
         for (StatusRecord record : consent.statusRecords()) {

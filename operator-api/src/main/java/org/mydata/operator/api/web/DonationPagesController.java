@@ -101,8 +101,8 @@ public class DonationPagesController {
     @GetMapping("/{id}/confirm")
     public String confirm(@PathVariable UUID id, @RequestParam(name = "type", required = false) List<String> types,
                           @RequestParam(name = "source", required = false) List<UUID> sources,
-                          @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate until,
-                          Authentication signedIn, Model model) {
+                          @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE)
+                          LocalDate until, Authentication signedIn, Model model) {
         Account account = citizens.account(signedIn);
         Programme programme = programmes.get(id);
         List<CitizenPages.LinkRow> live = pages.links(account).stream().filter(r -> r.link().isLive()).toList();

@@ -5,10 +5,12 @@ import org.mydata.operator.account.Account;
 import org.mydata.operator.consent.Consent;
 import org.mydata.operator.consent.ConsentStatus;
 import org.mydata.operator.consent.Consents;
+import org.springframework.http.HttpStatus;
 import org.springframework.security.core.Authentication;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.servlet.ModelAndView;
 
 /** The front page of a signed-in citizen: what they have linked and given, and where to go next. */
 @Controller
@@ -38,5 +40,14 @@ public class HomePageController {
         model.addAttribute("paused", all.stream().filter(c -> c.status() == ConsentStatus.PAUSED).count());
         model.addAttribute("withdrawn", all.stream().filter(c -> c.status() == ConsentStatus.WITHDRAWN).count());
         return "app/home";
+    }
+
+    /**
+     * Any other page under {@code /app} does not exist: a readable 404 page rather than the API's problem
+     * document. The style sheets under {@code /app/assets} stay with the static resources.
+     */
+    @GetMapping("/app/{first:(?!assets$).*}/**")
+    public ModelAndView unknown() {
+        return CitizenPageAdvice.page(HttpStatus.NOT_FOUND, "problem.notFound", null);
     }
 }

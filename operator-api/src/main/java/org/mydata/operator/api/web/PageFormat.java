@@ -1,7 +1,6 @@
 package org.mydata.operator.api.web;
 
 import java.time.Instant;
-import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.FormatStyle;
@@ -22,10 +21,6 @@ public class PageFormat {
         }
         return DateTimeFormatter.ofLocalizedDateTime(FormatStyle.MEDIUM, FormatStyle.SHORT).withLocale(locale())
                 .withZone(ZoneOffset.UTC).format(instant) + " UTC";
-    }
-
-    public String day(LocalDate date) {
-        return date == null ? "" : DateTimeFormatter.ofLocalizedDate(FormatStyle.LONG).withLocale(locale()).format(date);
     }
 
     /** A machine-readable timestamp for {@code <time datetime>}. */

@@ -21,7 +21,6 @@ public final class ConsentAsFhir {
     public static final String ACCOUNT_SYSTEM = "urn:mydata-operator:account";
     public static final String CONSENT_SYSTEM = "urn:mydata-operator:consent";
     public static final String STATUS_SYSTEM = "urn:mydata-operator:consent-status";
-    public static final String DPV_SYSTEM = "https://w3id.org/dpv";
 
     private ConsentAsFhir() {
     }
@@ -56,7 +55,7 @@ public final class ConsentAsFhir {
         }
         provision.setPeriod(period);
         for (Purpose purpose : consent.purposes()) {
-            provision.addPurpose(new Coding(DPV_SYSTEM, purpose.code(), purpose.plainWords()));
+            provision.addPurpose(new Coding(purpose.codeSystem(), purpose.term(), purpose.plainWords()));
         }
         for (String type : consent.scope().resourceTypes()) {
             provision.addClass_(new Coding("http://hl7.org/fhir/resource-types", type, type));

@@ -33,6 +33,16 @@ public enum Purpose {
         return code;
     }
 
+    /** The vocabulary's namespace: DPV itself or its health sector extension, as a FHIR code system. */
+    public String codeSystem() {
+        return code.startsWith("dpv-health:") ? "https://w3id.org/dpv/sector/health" : "https://w3id.org/dpv";
+    }
+
+    /** The term without its prefix, as FHIR codes it within {@link #codeSystem()}. */
+    public String term() {
+        return code.substring(code.indexOf(':') + 1);
+    }
+
     public String plainWords() {
         return plainWords;
     }

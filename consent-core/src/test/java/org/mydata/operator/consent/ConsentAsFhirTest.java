@@ -106,9 +106,9 @@ class ConsentAsFhirTest {
         assertThat(provision.getType()).isEqualTo(ConsentProvisionType.PERMIT);
         assertThat(provision.getPeriod().getStart()).isEqualTo(Date.from(consent.validFrom()));
         assertThat(provision.getPeriod().getEnd()).isEqualTo(Date.from(validUntil));
-        assertThat(provision.getPurpose()).extracting(Coding::getSystem).containsOnly(ConsentAsFhir.DPV_SYSTEM);
+        assertThat(provision.getPurpose()).extracting(Coding::getSystem).containsOnly("https://w3id.org/dpv");
         assertThat(provision.getPurpose()).extracting(Coding::getCode)
-                .containsExactly("dpv:AcademicResearch", "dpv:DataAltruism");
+                .containsExactly("AcademicResearch", "DataAltruism");
         assertThat(provision.getClass_()).extracting(Coding::getCode).containsExactly("Observation", "Condition");
         assertThat(provision.getDataPeriod().getStartElement().getValueAsString()).isEqualTo("2018-01-01");
         assertThat(provision.getDataPeriod().getEndElement().getValueAsString()).isEqualTo("2024-12-31");

@@ -72,7 +72,9 @@ public class DemoSeeder implements ApplicationListener<ApplicationReadyEvent> {
 
     private void printWelcome(String base) {
         StringBuilder text = new StringBuilder("\n\nMyData Consent Operator is running\n");
+        text.append("  Citizen pages  ").append(base).append("/app\n");
         text.append("  API            ").append(base).append("/api/v1\n");
+        text.append("  FHIR gateway   ").append(base).append("/fhir/{permitId}\n");
         text.append("  OpenAPI UI     ").append(base).append("/swagger-ui.html\n");
         text.append("  JWKS           ").append(base).append("/.well-known/jwks.json\n");
         text.append("  Data dir       ").append(properties.dataDir().toAbsolutePath().normalize()).append('\n');

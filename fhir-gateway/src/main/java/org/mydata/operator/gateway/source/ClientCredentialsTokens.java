@@ -37,14 +37,17 @@ final class ClientCredentialsTokens {
     private record Token(String value, Instant renewAt) {
     }
 
-    ClientCredentialsTokens(Duration connectTimeout, Duration requestTimeout) {
+    private final java.time.Clock clock;
+
+    ClientCredentialsTokens(Duration connectTimeout, Duration requestTimeout, java.time.Clock clock) {
         this.http = HttpClient.newBuilder().connectTimeout(connectTimeout).build();
         this.requestTimeout = requestTimeout;
+        this.clock = clock;
     }
 
     String token(FhirSource source, SourceAuth.ClientCredentials credentials) {
         Token cached = cache.get(credentials);
-        if (cached != null && Instant.now().isBefore(cached.renewAt())) {
+        if (cached != null && clock.instant().isBefore(cached.renewAt())) {
             return cached.value();
         }
         Token fresh = fetch(source, credentials);
@@ -70,7 +73,7 @@ final class ClientCredentialsTokens {
                 .header("Authorization", "Basic " + basic)
                 .POST(HttpRequest.BodyPublishers.ofString(form))
                 .build();
-        Instant requested = Instant.now();
+        Instant requested = clock.instant();
         HttpResponse<String> response;
         try {
             response = http.send(request, HttpResponse.BodyHandlers.ofString());

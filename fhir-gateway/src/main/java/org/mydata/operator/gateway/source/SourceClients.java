@@ -28,6 +28,11 @@ public final class SourceClients {
     }
 
     public SourceClients(FhirContext fhirContext, Duration connectTimeout, Duration socketTimeout) {
+        this(fhirContext, connectTimeout, socketTimeout, java.time.Clock.systemUTC());
+    }
+
+    /** @param clock decides when a cached source token is due for renewal */
+    public SourceClients(FhirContext fhirContext, Duration connectTimeout, Duration socketTimeout, java.time.Clock clock) {
         if (fhirContext.getVersion().getVersion() != FhirVersionEnum.R4) {
             throw new IllegalArgumentException("sources are FHIR R4, the context is " + fhirContext.getVersion().getVersion());
         }
@@ -40,7 +45,7 @@ public final class SourceClients {
         this.clients = new ApacheRestfulClientFactory(fhirContext);
         clients.setServerValidationMode(ServerValidationModeEnum.NEVER);
         this.timeouts = SourceExchange.timeouts(connectTimeout, socketTimeout);
-        this.tokens = new ClientCredentialsTokens(connectTimeout, socketTimeout);
+        this.tokens = new ClientCredentialsTokens(connectTimeout, socketTimeout, clock);
     }
 
     public Exchange open(FhirSource source) {

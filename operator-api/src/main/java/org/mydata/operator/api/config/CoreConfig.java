@@ -82,8 +82,9 @@ public class CoreConfig {
 
     /** One way to reach sources, for linking and for the gateway alike. */
     @Bean
-    SourceClients sourceClients(FhirContext fhirContext, OperatorProperties properties) {
-        return new SourceClients(fhirContext, properties.sources().connectTimeout(), properties.sources().readTimeout());
+    SourceClients sourceClients(FhirContext fhirContext, OperatorProperties properties, Clock clock) {
+        return new SourceClients(fhirContext, properties.sources().connectTimeout(), properties.sources().readTimeout(),
+                clock);
     }
 
     @Bean

@@ -46,14 +46,23 @@ public class ExportController {
 
     @GetMapping("/api/v1/me/export")
     public ResponseEntity<PersonExport> export(@AuthenticationPrincipal Jwt token) {
-        Account account = callers.account(token);
+        return download(exportOf(callers.account(token)));
+    }
+
+    /** Everything about the account, built the same way for the API and the citizen pages. */
+    public PersonExport exportOf(Account account) {
         Instant now = clock.instant();
-        PersonExport export = new PersonExport(now, new AccountView(account.id(), account.createdAt()),
+        return new PersonExport(now, new AccountView(account.id(), account.createdAt()),
                 links.list(account).stream().map(LinkController.LinkView::of).toList(),
                 consents.list(account).stream().map(c -> ConsentController.ConsentView.of(c, now)).toList(),
                 Jwks.document(keyRing.publicKeys()));
+    }
+
+    /** A JSON file to save, whatever the client said it accepts. */
+    public static ResponseEntity<PersonExport> download(PersonExport export) {
         return ResponseEntity.ok()
                 .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"mydata-export.json\"")
+                .contentType(org.springframework.http.MediaType.APPLICATION_JSON)
                 .body(export);
     }
 }

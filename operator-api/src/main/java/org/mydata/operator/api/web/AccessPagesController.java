@@ -1,7 +1,5 @@
 package org.mydata.operator.api.web;
 
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,10 +10,8 @@ import org.mydata.operator.account.Account;
 import org.mydata.operator.api.rest.ExportController;
 import org.mydata.operator.consent.Consents;
 import org.mydata.operator.programme.Purpose;
-import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.Authentication;
-import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -61,18 +57,10 @@ public class AccessPagesController {
 
     /**
      * Everything about the person, exactly as {@code GET /api/v1/me/export} gives it (the same code builds it):
-     * the account, every link and consent with all their signed records, and the keys to check them. The API
-     * asks who the caller is through the token's subject; here the session's name is that subject.
+     * the account, every link and consent with all their signed records, and the keys to check them.
      */
     @GetMapping("/app/export")
     public ResponseEntity<ExportController.PersonExport> download(Authentication signedIn) {
-        Account account = citizens.account(signedIn);
-        Instant now = Instant.now();
-        Jwt sessionAsToken = Jwt.withTokenValue("web-session").header("alg", "none").subject(account.subject())
-                .issuedAt(now).expiresAt(now.plus(1, ChronoUnit.MINUTES)).build();
-        ResponseEntity<ExportController.PersonExport> built = export.export(sessionAsToken);
-        // A file to save, whatever the browser said it accepts.
-        return ResponseEntity.status(built.getStatusCode()).headers(built.getHeaders())
-                .contentType(MediaType.APPLICATION_JSON).body(built.getBody());
+        return ExportController.download(export.exportOf(citizens.account(signedIn)));
     }
 }

@@ -19,6 +19,7 @@ import org.mydata.operator.link.PatientLookup;
 import org.mydata.operator.link.ServiceLinks;
 import org.mydata.operator.log.CheckpointSigner;
 import org.mydata.operator.log.Ed25519NoteSigner;
+import org.mydata.operator.log.KeyRotations;
 import org.mydata.operator.log.LogWriter;
 import org.mydata.operator.log.NoteSigner;
 import org.mydata.operator.log.TransparencyLog;
@@ -126,6 +127,11 @@ public class CoreConfig {
     @Bean
     TransparencyLog transparencyLog(Transactions tx) {
         return new TransparencyLog(tx);
+    }
+
+    @Bean
+    KeyRotations keyRotations(KeystoreKeyRing keyRing, TransparencyLog log, Transactions tx, Clock clock) {
+        return new KeyRotations(keyRing, log, tx, clock);
     }
 
     /**

@@ -2,6 +2,7 @@ package org.mydata.operator.api.rest;
 
 import java.time.Instant;
 import java.util.Map;
+import org.mydata.operator.log.KeyRotations;
 import org.mydata.operator.signing.Jwks;
 import org.mydata.operator.signing.KeystoreKeyRing;
 import org.mydata.operator.signing.PublishedKey;
@@ -15,9 +16,11 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 public class KeyController {
     private final KeystoreKeyRing keyRing;
+    private final KeyRotations rotations;
 
-    public KeyController(KeystoreKeyRing keyRing) {
+    public KeyController(KeystoreKeyRing keyRing, KeyRotations rotations) {
         this.keyRing = keyRing;
+        this.rotations = rotations;
     }
 
     public record KeyView(String kid, String alg, String status, Instant createdAt) {
@@ -34,6 +37,6 @@ public class KeyController {
 
     @PostMapping("/api/v1/admin/keys/rotate")
     public KeyView rotate() {
-        return KeyView.of(keyRing.rotate());
+        return KeyView.of(rotations.rotate());
     }
 }

@@ -5,10 +5,13 @@ import ca.uhn.fhir.rest.param.DateRangeParam;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDate;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Date;
+import java.util.Deque;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +23,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.hl7.fhir.r4.model.AllergyIntolerance;
 import org.hl7.fhir.r4.model.Condition;
@@ -48,10 +52,18 @@ import org.mydata.operator.source.SourceRegistry;
 /**
  * Brokers one read: cohort from the database, data from the sources (asked per patient, in bounded
  * parallel chunks), a decision per resource, pseudonymisation, and the access event before release.
+ * Searches and bulk exports walk the cohort the same way and decide each resource with the same code;
+ * they differ only in pace and in what they do with each decided chunk.
  */
 public final class Broker {
     /** Patients per upstream request: short enough URLs, few enough round trips. */
     private static final int PATIENTS_PER_REQUEST = 40;
+    /** An export asks for fewer at a time: what it holds is a chunk's worth, whatever the cohort's size. */
+    private static final int EXPORT_PATIENTS_PER_REQUEST = 10;
+    /** Chunks an export has asked for ahead of the one it is writing. */
+    private static final int EXPORT_READ_AHEAD = 2;
+    private static final Pace SEARCH = new Pace(PATIENTS_PER_REQUEST, Integer.MAX_VALUE, true);
+    private static final Pace EXPORT = new Pace(EXPORT_PATIENTS_PER_REQUEST, EXPORT_READ_AHEAD, false);
 
     private final Cohorts cohorts;
     private final SourceRegistry sources;
@@ -77,51 +89,44 @@ public final class Broker {
     /** Everything of the type that the permit may see now and that matches the criteria, in a stable order. */
     List<Released> search(UsablePermit permit, String type, SearchCriteria criteria) {
         Pseudonymiser pseudonymiser = new Pseudonymiser(fhirContext, permit.key());
-        List<CohortMember> cohort = cohorts.of(permit.permit(), type, clock.instant());
+        List<CohortMember> cohort = cohort(permit, type);
         if (criteria.patients() != null) {
             cohort = cohort.stream().filter(m -> criteria.patients()
                     .contains(pseudonymiser.id("Patient", m.sourceId(), m.surrogateId()))).toList();
         }
-        Map<String, CohortMember> members = new HashMap<>();
-        Map<UUID, List<String>> surrogatesBySource = new LinkedHashMap<>();
-        for (CohortMember member : cohort) {
-            members.put(member.key(), member);
-            surrogatesBySource.computeIfAbsent(member.sourceId(), s -> new ArrayList<>()).add(member.surrogateId());
-        }
-        Map<String, List<String>> passThrough = type.equals("Patient") ? Map.of() : criteria.passThrough();
-        List<Upstream> answers = ask(type, surrogatesBySource, passThrough);
-        Permit p = permit.permit();
         List<Released> released = new ArrayList<>();
-        for (Upstream answer : answers) {
-            for (Resource resource : answer.resources()) {
-                Optional<String> subject = subjectOf(resource, answer.source());
-                CohortMember member = subject.map(s -> members.get(answer.source().id() + "|" + s)).orElse(null);
-                if (member == null) {
-                    continue;
-                }
-                LocalDate day = ClinicalDates.dayOf(resource).orElse(null);
-                if (!insidePermitPeriod(p, day, type)) {
-                    continue;
-                }
-                Optional<CohortMember.Grant> grant = type.equals("Patient")
-                        ? member.grants().stream().findFirst() : member.grantCovering(day);
-                if (grant.isEmpty()) {
-                    continue;
-                }
-                Resource out = pseudonymiser.apply(resource, member.sourceId(), member.accountId());
-                if (matches(out, criteria)) {
-                    released.add(new Released(out, member, grant.get().consentId()));
-                }
-            }
-        }
+        release(permit, type, cohort, criteria, SEARCH, decided -> released.addAll(decided.released()));
         released.sort(Comparator.comparing(r -> r.resource().getIdElement().getIdPart()));
         return released;
     }
 
+    /**
+     * Everything of the type that the permit may see from the given cohort, handed to {@code sink} chunk
+     * by chunk as each is decided, with at most a couple of chunks read ahead: what the caller keeps is
+     * up to it, the broker holds no more than those chunks. A failure of any chunk ends the walk with
+     * the exception (chunks already handed over stay handed over: the caller must discard them).
+     */
+    void export(UsablePermit permit, String type, List<CohortMember> cohort, Consumer<Decided> sink) {
+        release(permit, type, cohort, SearchCriteria.everything(), EXPORT, sink);
+    }
+
+    /** Who the permit may read this type of now, from the database. */
+    List<CohortMember> cohort(UsablePermit permit, String type) {
+        return cohorts.of(permit.permit(), type, clock.instant());
+    }
+
     /** The cohort keys that may still be served now: a page asked later re-checks against these. */
     Set<String> stillReleasable(UsablePermit permit, String type) {
-        return cohorts.of(permit.permit(), type, clock.instant()).stream().map(CohortMember::key)
-                .collect(Collectors.toSet());
+        return cohort(permit, type).stream().map(CohortMember::key).collect(Collectors.toSet());
+    }
+
+    /**
+     * The consent under which a resource of the type, about data of {@code day} (null if it has no
+     * clinical date), may be released of this member now; empty if none does. A Patient resource is the
+     * person themself and goes under any consent that covers the type.
+     */
+    static Optional<CohortMember.Grant> grantFor(CohortMember member, String type, LocalDate day) {
+        return type.equals("Patient") ? member.grants().stream().findFirst() : member.grantCovering(day);
     }
 
     /** Writes the access event; the caller releases the resources only after this returns. */
@@ -132,32 +137,86 @@ public final class Broker {
                     new PersonAccess(r.member().accountId(), r.consentId(), 1),
                     (a, b) -> new PersonAccess(a.accountId(), a.consentId(), a.resourceCount() + b.resourceCount()));
         }
-        accessLog.record(new AccessEvent(UUID.randomUUID(), permit.permit().id(), caller, interaction, List.of(type),
-                page.size(), List.copyOf(persons.values()), clock.instant()));
+        recordAccess(permit, caller, List.of(type), interaction, List.copyOf(persons.values()));
     }
 
-    private record Upstream(FhirSource source, List<Resource> resources) {
+    /** Writes an access event of the given persons' counts; the caller releases only after this returns. */
+    void recordAccess(UsablePermit permit, String caller, List<String> types, String interaction,
+                      List<PersonAccess> persons) {
+        int resources = persons.stream().mapToInt(PersonAccess::resourceCount).sum();
+        accessLog.record(new AccessEvent(UUID.randomUUID(), permit.permit().id(), caller, interaction, types,
+                resources, persons, clock.instant()));
     }
 
-    private List<Upstream> ask(String type, Map<UUID, List<String>> surrogatesBySource,
-                               Map<String, List<String>> passThrough) {
-        List<Future<Upstream>> futures = new ArrayList<>();
+    /** One chunk of patients, decided: how many patients were asked for, and what of theirs may go. */
+    record Decided(int patients, List<Released> released) {
+    }
+
+    /**
+     * How a walk over the cohort is paced. A search answers one HTTP request and holds its result anyway:
+     * large chunks, all asked at once, one deadline for the whole. An export runs in the background over
+     * any number of patients and holds nothing: small chunks, a short read-ahead, a deadline per chunk.
+     */
+    private record Pace(int patientsPerRequest, int readAhead, boolean oneDeadline) {
+    }
+
+    private record Chunk(FhirSource source, List<String> surrogateIds) {
+    }
+
+    private record Upstream(FhirSource source, int patients, List<Resource> resources) {
+    }
+
+    /**
+     * The walk that search and export share: the cohort split per source into chunks of patients, each
+     * chunk asked upstream (bounded parallel, on the shared upstream pool) and decided resource by resource,
+     * in cohort order. Any chunk's failure fails the walk.
+     */
+    private void release(UsablePermit permit, String type, List<CohortMember> cohort, SearchCriteria criteria,
+                         Pace pace, Consumer<Decided> sink) {
+        Pseudonymiser pseudonymiser = new Pseudonymiser(fhirContext, permit.key());
+        Map<String, CohortMember> members = new HashMap<>();
+        Map<UUID, List<String>> surrogatesBySource = new LinkedHashMap<>();
+        for (CohortMember member : cohort) {
+            members.put(member.key(), member);
+            surrogatesBySource.computeIfAbsent(member.sourceId(), s -> new ArrayList<>()).add(member.surrogateId());
+        }
+        List<Chunk> chunks = new ArrayList<>();
         for (Map.Entry<UUID, List<String>> entry : surrogatesBySource.entrySet()) {
             FhirSource source = sources.get(entry.getKey());
             List<String> ids = entry.getValue();
-            for (int from = 0; from < ids.size(); from += PATIENTS_PER_REQUEST) {
-                List<String> chunk = ids.subList(from, Math.min(ids.size(), from + PATIENTS_PER_REQUEST));
-                futures.add(upstream.submit(() -> new Upstream(source,
-                        reader.read(source, type, type.equals("Patient") ? "_id" : "patient", chunk, passThrough))));
+            for (int from = 0; from < ids.size(); from += pace.patientsPerRequest()) {
+                int to = Math.min(ids.size(), from + pace.patientsPerRequest());
+                chunks.add(new Chunk(source, ids.subList(from, to)));
             }
         }
+        Map<String, List<String>> passThrough = type.equals("Patient") ? Map.of() : criteria.passThrough();
+        Permit p = permit.permit();
+        Deque<Future<Upstream>> inFlight = new ArrayDeque<>();
+        Iterator<Chunk> next = chunks.iterator();
         long until = System.nanoTime() + deadline.toNanos();
-        List<Upstream> answers = new ArrayList<>();
         try {
-            for (Future<Upstream> future : futures) {
-                answers.add(future.get(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS));
+            while (true) {
+                while (inFlight.size() < pace.readAhead() && next.hasNext()) {
+                    Chunk chunk = next.next();
+                    inFlight.add(upstream.submit(() -> new Upstream(chunk.source(), chunk.surrogateIds().size(),
+                            reader.read(chunk.source(), type, type.equals("Patient") ? "_id" : "patient",
+                                    chunk.surrogateIds(), passThrough))));
+                }
+                Future<Upstream> head = inFlight.poll();
+                if (head == null) {
+                    return;
+                }
+                if (!pace.oneDeadline()) {
+                    until = System.nanoTime() + deadline.toNanos();
+                }
+                Upstream answer = head.get(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS);
+                List<Released> released = new ArrayList<>();
+                for (Resource resource : answer.resources()) {
+                    decide(resource, answer.source(), members, p, type, pseudonymiser, criteria)
+                            .ifPresent(released::add);
+                }
+                sink.accept(new Decided(answer.patients(), released));
             }
-            return answers;
         } catch (TimeoutException e) {
             throw new SourceUnavailableException("The sources did not answer within " + deadline.toSeconds()
                     + " seconds.", true, null);
@@ -170,8 +229,36 @@ public final class Broker {
             Thread.currentThread().interrupt();
             throw new SourceUnavailableException("The read was interrupted.", false, e);
         } finally {
-            futures.forEach(f -> f.cancel(true));
+            inFlight.forEach(f -> f.cancel(true));
         }
+    }
+
+    /**
+     * The decision on one resource a source returned: it must be about a cohort member at that source,
+     * inside the permit's data period, covered by one of the member's consents, and (pseudonymised) match
+     * the criteria. Pseudonymises the resource in place when it is released.
+     */
+    private static Optional<Released> decide(Resource resource, FhirSource source, Map<String, CohortMember> members,
+                                             Permit permit, String type, Pseudonymiser pseudonymiser,
+                                             SearchCriteria criteria) {
+        Optional<String> subject = subjectOf(resource, source);
+        CohortMember member = subject.map(s -> members.get(source.id() + "|" + s)).orElse(null);
+        if (member == null) {
+            return Optional.empty();
+        }
+        LocalDate day = ClinicalDates.dayOf(resource).orElse(null);
+        if (!insidePermitPeriod(permit, day, type)) {
+            return Optional.empty();
+        }
+        Optional<CohortMember.Grant> grant = grantFor(member, type, day);
+        if (grant.isEmpty()) {
+            return Optional.empty();
+        }
+        Resource out = pseudonymiser.apply(resource, member.sourceId(), member.accountId());
+        if (!matches(out, criteria)) {
+            return Optional.empty();
+        }
+        return Optional.of(new Released(out, member, grant.get().consentId(), day));
     }
 
     private static boolean insidePermitPeriod(Permit permit, LocalDate day, String type) {

@@ -3,6 +3,7 @@ package org.mydata.operator.gateway.broker;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Pointcut;
+import ca.uhn.fhir.rest.annotation.Metadata;
 import ca.uhn.fhir.rest.api.EncodingEnum;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.FifoMemoryPagingProvider;
@@ -10,7 +11,12 @@ import ca.uhn.fhir.rest.server.RestfulServer;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import ca.uhn.fhir.rest.server.exceptions.InternalErrorException;
 import ca.uhn.fhir.rest.server.exceptions.UnclassifiedServerFailureException;
+import ca.uhn.fhir.rest.server.provider.ServerCapabilityStatementProvider;
 import ca.uhn.fhir.rest.server.tenant.UrlBaseTenantIdentificationStrategy;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,8 +44,17 @@ public final class GatewayServer extends RestfulServer {
     private static final Logger log = LoggerFactory.getLogger(GatewayServer.class);
     private static final int REMEMBERED_SEARCHES = 1000;
 
+    private final BulkExport bulkExport;
+
     public GatewayServer(FhirContext fhirContext, Broker broker, PermitGuard guard, Clock clock) {
+        this(fhirContext, broker, guard, clock, null);
+    }
+
+    /** @param bulkExport serves {@code $export} and its status and file URLs; null for a gateway without export */
+    public GatewayServer(FhirContext fhirContext, Broker broker, PermitGuard guard, Clock clock,
+                         BulkExport bulkExport) {
         super(fhirContext);
+        this.bulkExport = bulkExport;
         setTenantIdentificationStrategy(new UrlBaseTenantIdentificationStrategy());
         setDefaultResponseEncoding(EncodingEnum.JSON);
         setPagingProvider(new FifoMemoryPagingProvider(REMEMBERED_SEARCHES).setDefaultPageSize(50).setMaximumPageSize(500));
@@ -51,10 +66,64 @@ public final class GatewayServer extends RestfulServer {
             providers.add(new ClinicalTypeProvider(type, broker, fhirContext, clock));
         }
         setResourceProviders(providers);
+        setServerConformanceProvider(new PerPermitCapabilityStatement(this));
         registerInterceptor(guard);
         registerInterceptor(new OutcomeOnly());
+        if (bulkExport != null) {
+            registerInterceptor(new ExportCapability());
+        }
         setServerName("MyData Consent Operator FHIR gateway");
         setImplementationDescription("Consent-enforcing, pseudonymising FHIR R4 gateway; one base per data permit");
+    }
+
+    /**
+     * Bulk export's URLs ({@code $export}, its status and its files) are answered by {@link BulkExport}: they
+     * follow the asynchronous request pattern, not HAPI's request/response, and check the permit themselves
+     * as {@link PermitGuard} does. Everything else is HAPI's.
+     */
+    @Override
+    protected void service(HttpServletRequest request, HttpServletResponse response)
+            throws ServletException, IOException {
+        if (bulkExport != null && bulkExport.handles(request)) {
+            bulkExport.service(request, response);
+            return;
+        }
+        super.service(request, response);
+    }
+
+    /**
+     * HAPI's CapabilityStatement, made afresh for every request. HAPI keeps the statement it made for a
+     * minute by default and serves it to every caller, but each permit's lists only that permit's types
+     * (the hooks in {@link OutcomeOnly} shape it when it is made), so none may be kept.
+     */
+    public static final class PerPermitCapabilityStatement extends ServerCapabilityStatementProvider {
+        PerPermitCapabilityStatement(RestfulServer server) {
+            super(server);
+        }
+
+        @Override
+        @Metadata(cacheMillis = 0)
+        public IBaseConformance getServerConformance(HttpServletRequest request, RequestDetails details) {
+            return super.getServerConformance(request, details);
+        }
+    }
+
+    /** The CapabilityStatement says that the base offers bulk export, as the Bulk Data IG asks. */
+    public static final class ExportCapability {
+        private static final String IG = "http://hl7.org/fhir/uv/bulkdata";
+
+        @Hook(Pointcut.SERVER_CAPABILITY_STATEMENT_GENERATED)
+        public void bulkExport(IBaseConformance conformance) {
+            if (conformance instanceof CapabilityStatement statement) {
+                statement.addInstantiates(IG + "/CapabilityStatement/bulk-data");
+                statement.getRest().forEach(rest -> {
+                    rest.addOperation().setName("export").setDefinition(IG + "/OperationDefinition/export");
+                    rest.getResource().stream().filter(r -> r.getType().equals("Patient"))
+                            .forEach(patient -> patient.addOperation().setName("export")
+                                    .setDefinition(IG + "/OperationDefinition/patient-export"));
+                });
+            }
+        }
     }
 
     /** Interceptors that shape what leaves the gateway. */

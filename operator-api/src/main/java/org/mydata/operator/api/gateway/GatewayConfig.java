@@ -1,15 +1,19 @@
 package org.mydata.operator.api.gateway;
 
 import ca.uhn.fhir.context.FhirContext;
+import jakarta.servlet.http.HttpServletRequest;
 import java.security.Principal;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Function;
 import org.mydata.operator.access.AccessLog;
 import org.mydata.operator.api.config.OperatorProperties;
 import org.mydata.operator.gateway.broker.Broker;
+import org.mydata.operator.gateway.broker.BulkExport;
+import org.mydata.operator.gateway.broker.ExportJobs;
 import org.mydata.operator.gateway.broker.GatewayServer;
 import org.mydata.operator.gateway.broker.PermitGuard;
 import org.mydata.operator.gateway.source.SourceClients;
@@ -21,10 +25,15 @@ import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** Mounts the consent-enforcing FHIR gateway at {@code /fhir/{permitId}}. */
+/** Mounts the consent-enforcing FHIR gateway at {@code /fhir/{permitId}}, bulk export included. */
 @Configuration(proxyBeanMethods = false)
 public class GatewayConfig {
     public static final String PATH = "/fhir";
+    /** Under the data directory: where bulk export files are written. */
+    public static final String EXPORTS_DIR = "exports";
+    private static final int RUNNING_EXPORTS = 2;
+    private static final int MAX_EXPORTS = 8;
+    private static final Duration EXPORT_RETENTION = Duration.ofHours(24);
 
     /** Upstream reads run here: bounded, so one large cohort cannot take every thread or every source. */
     @Bean(destroyMethod = "shutdownNow")
@@ -48,14 +57,27 @@ public class GatewayConfig {
         return new Broker(cohorts, sources, reader, accessLog, fhirContext, clock, upstreamReads, deadline);
     }
 
+    /**
+     * Bulk export jobs of this node, their files under {@code <data-dir>/exports}: two run at once, eight may
+     * wait or run, and finished ones are kept a day (docs/api.md, "Bulk export").
+     */
+    @Bean(destroyMethod = "close")
+    ExportJobs exportJobs(Broker broker, Permits permits, FhirContext fhirContext, Clock clock,
+                          OperatorProperties properties) {
+        return new ExportJobs(broker, permits, fhirContext, clock, properties.dataDir().resolve(EXPORTS_DIR),
+                RUNNING_EXPORTS, MAX_EXPORTS, EXPORT_RETENTION);
+    }
+
     @Bean
     ServletRegistrationBean<GatewayServer> fhirGateway(FhirContext fhirContext, Broker broker, Permits permits,
-                                                       Clock clock) {
+                                                       ExportJobs exportJobs, Clock clock) {
         // Spring Security authenticated the bearer token before the request reached the servlet.
-        PermitGuard guard = new PermitGuard(permits,
-                request -> Optional.ofNullable(request.getUserPrincipal()).map(Principal::getName), clock);
+        Function<HttpServletRequest, Optional<String>> callers =
+                request -> Optional.ofNullable(request.getUserPrincipal()).map(Principal::getName);
+        PermitGuard guard = new PermitGuard(permits, callers, clock);
+        BulkExport bulkExport = new BulkExport(fhirContext, permits, exportJobs, broker, callers, clock);
         ServletRegistrationBean<GatewayServer> registration = new ServletRegistrationBean<>(
-                new GatewayServer(fhirContext, broker, guard, clock), PATH + "/*");
+                new GatewayServer(fhirContext, broker, guard, clock, bulkExport), PATH + "/*");
         registration.setName("fhirGateway");
         registration.setLoadOnStartup(1);
         return registration;

@@ -9,23 +9,15 @@ import ca.uhn.fhir.parser.IParser;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.WireMock;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.jwk.RSAKey;
-import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -81,17 +73,32 @@ class BulkExportTest extends OperatorTestBase {
         mocked.stop();
     }
 
+    private ResearchFixtures fixtures;
+
     @BeforeEach
     void roles() {
-        admin = admin();
-        researcher = http.clientToken("researcher-demo", "researcher-demo-secret", "researcher");
-        steward = http.clientToken("steward-demo", "steward-demo-secret", "steward");
-        for (JsonNode source : http.get("/api/v1/sources", admin).json()) {
-            if (source.get("name").asText().equals("Demo Hospital (Synthea)")) {
-                demoSource = source.get("id").asText();
-            }
-        }
+        fixtures = new ResearchFixtures(http);
+        admin = fixtures.admin;
+        researcher = fixtures.researcher;
+        steward = fixtures.steward;
+        demoSource = fixtures.demoSource;
         persons = DemoFhirSource.demoPersons(3);
+    }
+
+    private String programme(List<String> types) {
+        return fixtures.programme(types);
+    }
+
+    private String citizen(String name) {
+        return fixtures.citizen(name);
+    }
+
+    private String approvedPermit(String programme, List<String> types) {
+        return fixtures.approvedPermit(programme, types, "Export study");
+    }
+
+    private String token(String subject) {
+        return ResearchFixtures.mintedToken(tokenSigningKey, subject, List.of("researcher"), Instant.now().plusSeconds(300));
     }
 
     @Test
@@ -336,60 +343,8 @@ class BulkExportTest extends OperatorTestBase {
         });
         return ids;
     }
-
-    private String programme(List<String> types) {
-        OperatorHttp.Reply reply = http.post("/api/v1/programmes", admin, Map.of(
-                "name", "Export programme " + UUID.randomUUID(),
-                "description", "d", "organisation", "Test Foundation", "purposes", List.of("dpv:ScientificResearch"),
-                "scope", Map.of("resourceTypes", types), "termsUri", "https://example.org/t", "termsVersion", "1",
-                "stewards", List.of("steward-demo")));
-        assertThat(reply.status()).as(reply.body()).isEqualTo(201);
-        return reply.json().get("id").asText();
-    }
-
-    /** The citizen's token, with a live link to the demo source (other tests may have made one already). */
-    private String citizen(String name) {
-        String token = http.citizenToken(name, name + "-demo-password");
-        boolean linked = false;
-        for (JsonNode link : http.get("/api/v1/me/links", token).json()) {
-            linked |= link.get("sourceId").asText().equals(demoSource) && link.get("status").asText().equals("live");
-        }
-        if (!linked) {
-            assertThat(http.post("/api/v1/me/links", token, Map.of("sourceId", demoSource)).status()).isEqualTo(201);
-        }
-        return token;
-    }
-
     private String consent(String citizen, String programme, String source) {
-        OperatorHttp.Reply reply = http.post("/api/v1/me/consents", citizen,
-                Map.of("programmeId", programme, "sourceIds", List.of(source)));
-        assertThat(reply.status()).as(reply.body()).isEqualTo(201);
-        return reply.json().get("id").asText();
-    }
-
-    private String approvedPermit(String programme, List<String> types) {
-        OperatorHttp.Reply request = http.post("/api/v1/requests", researcher, Map.of("programmeId", programme,
-                "title", "Export study", "organisation", "Test University", "purpose", "dpv:AcademicResearch",
-                "scope", Map.of("resourceTypes", types), "justification", "Testing the bulk export",
-                "validUntil", Instant.now().plus(30, ChronoUnit.DAYS).toString()));
-        assertThat(request.status()).as(request.body()).isEqualTo(201);
-        OperatorHttp.Reply decided = http.post("/api/v1/requests/" + request.json().get("id").asText() + "/decision",
-                steward, Map.of("decision", "approve"));
-        assertThat(decided.status()).as(decided.body()).isEqualTo(200);
-        return decided.json().get("permitId").asText();
-    }
-
-    private String token(String subject) {
-        try {
-            JWSHeader header = new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(tokenSigningKey.getKeyID()).build();
-            SignedJWT jwt = new SignedJWT(header,
-                    new JWTClaimsSet.Builder().subject(subject).claim("scope", List.of("researcher"))
-                            .issueTime(new Date()).expirationTime(Date.from(Instant.now().plusSeconds(300))).build());
-            jwt.sign(new RSASSASigner(tokenSigningKey));
-            return jwt.serialize();
-        } catch (com.nimbusds.jose.JOSEException e) {
-            throw new IllegalStateException(e);
-        }
+        return fixtures.consent(citizen, programme, List.of(source), null);
     }
 
     private static com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder fhir(String body) {

@@ -9,16 +9,10 @@ import ca.uhn.fhir.rest.client.api.ServerValidationModeEnum;
 import ca.uhn.fhir.rest.client.interceptor.BearerTokenAuthInterceptor;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.jwk.RSAKey;
-import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -47,23 +41,41 @@ class GatewayTest extends OperatorTestBase {
     @Autowired
     RSAKey tokenSigningKey;
 
-    private String admin;
+    private ResearchFixtures fixtures;
     private String researcher;
     private String steward;
-    private String demoSource;
     private List<DemoPerson> persons;
 
     @BeforeEach
     void roles() {
-        admin = admin();
-        researcher = http.clientToken("researcher-demo", "researcher-demo-secret", "researcher");
-        steward = http.clientToken("steward-demo", "steward-demo-secret", "steward");
-        for (JsonNode source : http.get("/api/v1/sources", admin).json()) {
-            if (source.get("name").asText().equals("Demo Hospital (Synthea)")) {
-                demoSource = source.get("id").asText();
-            }
-        }
+        fixtures = new ResearchFixtures(http);
+        researcher = fixtures.researcher;
+        steward = fixtures.steward;
         persons = DemoFhirSource.demoPersons(3);
+    }
+
+    private String programme(List<String> types) {
+        return fixtures.programme(types);
+    }
+
+    private String citizen(String name) {
+        return fixtures.citizen(name);
+    }
+
+    private String consent(String citizen, String programme, List<String> types) {
+        return fixtures.consent(citizen, programme, List.of(fixtures.demoSource), types);
+    }
+
+    private String approvedPermit(String programme, List<String> types) {
+        return fixtures.approvedPermit(programme, types, "Gateway study");
+    }
+
+    private void status(String citizen, String consent, String status) {
+        fixtures.status(citizen, consent, status);
+    }
+
+    private String token(String subject) {
+        return ResearchFixtures.mintedToken(tokenSigningKey, subject, List.of("researcher"), Instant.now().plusSeconds(300));
     }
 
     @Test
@@ -200,52 +212,6 @@ class GatewayTest extends OperatorTestBase {
 
     // --- helpers ---------------------------------------------------------------------------------
 
-    private String programme(List<String> types) {
-        OperatorHttp.Reply reply = http.post("/api/v1/programmes", admin, Map.of("name", "Gateway programme " + UUID.randomUUID(),
-                "description", "d", "organisation", "Test Foundation", "purposes", List.of("dpv:ScientificResearch"),
-                "scope", Map.of("resourceTypes", types), "termsUri", "https://example.org/t", "termsVersion", "1",
-                "stewards", List.of("steward-demo")));
-        assertThat(reply.status()).as(reply.body()).isEqualTo(201);
-        return reply.json().get("id").asText();
-    }
-
-    private String citizen(String name) {
-        String token = http.citizenToken(name, name + "-demo-password");
-        boolean linked = false;
-        for (JsonNode link : http.get("/api/v1/me/links", token).json()) {
-            linked |= link.get("sourceId").asText().equals(demoSource) && link.get("status").asText().equals("live");
-        }
-        if (!linked) {
-            assertThat(http.post("/api/v1/me/links", token, Map.of("sourceId", demoSource)).status()).isEqualTo(201);
-        }
-        return token;
-    }
-
-    private String consent(String citizen, String programme, List<String> types) {
-        Map<String, Object> body = types == null ? Map.of("programmeId", programme, "sourceIds", List.of(demoSource))
-                : Map.of("programmeId", programme, "sourceIds", List.of(demoSource), "scope", Map.of("resourceTypes", types));
-        OperatorHttp.Reply reply = http.post("/api/v1/me/consents", citizen, body);
-        assertThat(reply.status()).as(reply.body()).isEqualTo(201);
-        return reply.json().get("id").asText();
-    }
-
-    private String approvedPermit(String programme, List<String> types) {
-        OperatorHttp.Reply request = http.post("/api/v1/requests", researcher, Map.of("programmeId", programme,
-                "title", "Gateway study", "organisation", "Test University", "purpose", "dpv:AcademicResearch",
-                "scope", Map.of("resourceTypes", types), "justification", "Testing the gateway",
-                "validUntil", Instant.now().plus(30, ChronoUnit.DAYS).toString()));
-        assertThat(request.status()).as(request.body()).isEqualTo(201);
-        OperatorHttp.Reply decided = http.post("/api/v1/requests/" + request.json().get("id").asText() + "/decision",
-                steward, Map.of("decision", "approve"));
-        assertThat(decided.status()).as(decided.body()).isEqualTo(200);
-        return decided.json().get("permitId").asText();
-    }
-
-    private void status(String citizen, String consent, String status) {
-        assertThat(http.post("/api/v1/me/consents/" + consent + "/status", citizen, Map.of("status", status)).status())
-                .isEqualTo(200);
-    }
-
     private void withdraw(String citizen, String consent) {
         status(citizen, consent, "withdrawn");
     }
@@ -305,11 +271,4 @@ class GatewayTest extends OperatorTestBase {
         return bundle;
     }
 
-    private String token(String subject) throws Exception {
-        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(tokenSigningKey.getKeyID()).build(),
-                new JWTClaimsSet.Builder().subject(subject).claim("scope", List.of("researcher"))
-                        .issueTime(new Date()).expirationTime(Date.from(Instant.now().plusSeconds(300))).build());
-        jwt.sign(new RSASSASigner(tokenSigningKey));
-        return jwt.serialize();
-    }
 }

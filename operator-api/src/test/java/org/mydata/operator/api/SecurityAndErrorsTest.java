@@ -7,15 +7,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
-import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
 import java.time.Instant;
-import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -173,11 +167,7 @@ class SecurityAndErrorsTest extends OperatorTestBase {
         assertThat(badAuth.status()).isEqualTo(422);
     }
 
-    private static String token(RSAKey key, Instant expiry) throws Exception {
-        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).build(),
-                new JWTClaimsSet.Builder().subject("alice").claim("scope", List.of("citizen"))
-                        .issueTime(Date.from(expiry.minusSeconds(600))).expirationTime(Date.from(expiry)).build());
-        jwt.sign(new RSASSASigner(key));
-        return jwt.serialize();
+    private static String token(RSAKey key, Instant expiry) {
+        return ResearchFixtures.mintedToken(key, "alice", List.of("citizen"), expiry);
     }
 }

@@ -8,10 +8,12 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Base64;
 import javax.sql.DataSource;
 import org.mydata.operator.access.AccessLog;
 import org.mydata.operator.account.Accounts;
+import org.mydata.operator.audit.AuditBundles;
 import org.mydata.operator.consent.Consents;
 import org.mydata.operator.gateway.source.HapiPatientLookup;
 import org.mydata.operator.gateway.source.SourceClients;
@@ -165,6 +167,16 @@ public class CoreConfig {
         };
         return new LogWriter(dataSource, new CheckpointSigner(keyRing, clock, origin,
                 keyRing.activeEd25519Key().isPresent() ? notes : null), LogWriter.Settings.defaults());
+    }
+
+    /**
+     * Consent audit bundles. A request waits at most this long for the writer to cover the consent's newest
+     * records with a checkpoint (it integrates within about a second); past it, the bundle says what is
+     * not covered yet rather than leave it out.
+     */
+    @Bean
+    AuditBundles auditBundles(Transactions tx, TransparencyLog log, LogWriter logWriter) {
+        return new AuditBundles(tx, log, logWriter::wakeUp, Duration.ofSeconds(5));
     }
 
     /** The embedded default's keystore password: random, made once, readable by the operator's user only. */

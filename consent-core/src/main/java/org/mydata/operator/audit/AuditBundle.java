@@ -1,0 +1,111 @@
+package org.mydata.operator.audit;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.mydata.operator.log.Checkpoint;
+import org.mydata.operator.log.Hash;
+import org.mydata.operator.signing.RecordType;
+
+/**
+ * Everything an auditor needs to judge one consent, as the operator hands it out: the signed checkpoint,
+ * the consent's records (consent record, status records in chain order, the service links it relies on
+ * and their removals), and the access events that relied on it, each with its log index and its
+ * inclusion proof against that checkpoint. Nothing in it is trusted: {@link BundleVerifier} checks all of
+ * it against the operator's JWKS. Its JSON form is {@link AuditJson}'s business.
+ *
+ * @param checkpoint the checkpoint as the bundle states it; its JWS is what gets verified, and the stated
+ *                   size and root must agree with what the JWS signs
+ */
+public record AuditBundle(String consentId, Checkpoint checkpoint, List<Item> records,
+                          List<AccessEventItem> accessEvents) {
+    public AuditBundle {
+        Objects.requireNonNull(consentId, "consentId");
+        Objects.requireNonNull(checkpoint, "checkpoint");
+        records = List.copyOf(records);
+        accessEvents = List.copyOf(accessEvents);
+    }
+
+    /** What a signed record in the bundle claims to be; the JWS {@code typ} must agree. */
+    public enum Kind {
+        CR("cr", RecordType.CONSENT),
+        CSR("csr", RecordType.CONSENT_STATUS),
+        SLR("slr", RecordType.SERVICE_LINK),
+        SLR_REMOVAL("slr-removal", RecordType.SERVICE_LINK_REMOVAL);
+
+        private final String wire;
+        private final RecordType type;
+
+        Kind(String wire, RecordType type) {
+            this.wire = wire;
+            this.type = type;
+        }
+
+        public String wire() {
+            return wire;
+        }
+
+        public RecordType recordType() {
+            return type;
+        }
+
+        public static Optional<Kind> fromWire(String wire) {
+            return Arrays.stream(values()).filter(k -> k.wire.equals(wire)).findFirst();
+        }
+    }
+
+    /**
+     * One signed record.
+     *
+     * @param logIndex  its place in the log; null for a record that never entered the log
+     * @param auditPath the inclusion proof against the bundle's checkpoint; null when the checkpoint does
+     *                  not cover the record yet (or it has no log index), which the verifier reports
+     */
+    public record Item(Kind kind, Long logIndex, String jws, List<Hash> auditPath) {
+        public Item {
+            Objects.requireNonNull(kind, "kind");
+            Objects.requireNonNull(jws, "jws");
+            auditPath = auditPath == null ? null : List.copyOf(auditPath);
+        }
+    }
+
+    /**
+     * One access event: the exact bytes of its log entry (RFC 8785 canonical JSON).
+     *
+     * @param entry    the entry's bytes; null when they were erased for an account's erasure, in which case
+     *                 leafHash carries what remains of it in the tree
+     * @param leafHash given only for an erased entry; otherwise the verifier hashes the bytes itself
+     */
+    public record AccessEventItem(long logIndex, byte[] entry, Hash leafHash, List<Hash> auditPath) {
+        public AccessEventItem {
+            if (entry == null && leafHash == null) {
+                throw new IllegalArgumentException("an access event needs its entry or, when erased, its leaf hash");
+            }
+            entry = entry == null ? null : entry.clone();
+            auditPath = auditPath == null ? null : List.copyOf(auditPath);
+        }
+
+        @Override
+        public byte[] entry() {
+            return entry == null ? null : entry.clone();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof AccessEventItem a && a.logIndex == logIndex && Arrays.equals(a.entry, entry)
+                    && Objects.equals(a.leafHash, leafHash) && Objects.equals(a.auditPath, auditPath);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(logIndex, Arrays.hashCode(entry), leafHash, auditPath);
+        }
+
+        @Override
+        public String toString() {
+            return "AccessEventItem[logIndex=" + logIndex + ", " + (entry == null ? "erased" : entry.length + " bytes")
+                    + "]";
+        }
+    }
+}

@@ -1,0 +1,397 @@
+package org.mydata.operator.audit;
+
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.util.JSONObjectUtils;
+import java.nio.charset.StandardCharsets;
+import java.text.ParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.mydata.operator.consent.ConsentStatus;
+import org.mydata.operator.log.Checkpoint;
+import org.mydata.operator.log.ConsistencyProof;
+import org.mydata.operator.log.Hash;
+import org.mydata.operator.log.InvalidProofException;
+import org.mydata.operator.log.LogVerifier;
+import org.mydata.operator.log.MerkleTree;
+import org.mydata.operator.signing.RecordVerifier;
+
+/**
+ * Checks one consent's audit bundle with nothing but the operator's JWKS, and optionally a checkpoint the
+ * auditor kept from an earlier visit: no database, no network. It answers "was this consent honoured?":
+ *
+ * <ul>
+ * <li>{@code checkpoint}: the checkpoint's JWS verifies ({@code checkpoint+jwt}) and says what the bundle
+ * states (size, root, time);</li>
+ * <li>{@code consistency}: the kept checkpoint and the bundle's are one history (RFC 9162 consistency);</li>
+ * <li>{@code signature}: every record's JWS verifies with the key its {@code kid} names, and its {@code typ}
+ * is the kind the bundle lists it as;</li>
+ * <li>{@code inclusion}: every record and access event is in the checkpoint's tree at its stated index;</li>
+ * <li>{@code consent} and {@code links}: one consent record, for this consent; every service link it names is
+ * in the bundle, the person's, made before the consent, and removed (if at all) after it was made;</li>
+ * <li>{@code claims}, {@code chain}, {@code withdrawal final}: the status chain (see {@link StatusChain});</li>
+ * <li>{@code access}: each access event relied on this consent only where the consent record preceded it,
+ * the status in force at the event's log position was {@code active}, one of its links was live, and the
+ * event's time lay within the consent's validity.</li>
+ * </ul>
+ *
+ * What it cannot see: a status record the operator left out <em>after</em> the last one it shows (nothing
+ * in the bundle points forward to it). The full-log audit ({@link LogAudit}) sees every record and catches
+ * that; the person's own receipts do too.
+ */
+public final class BundleVerifier {
+    private BundleVerifier() {
+    }
+
+    /**
+     * @param kept a checkpoint the auditor saved earlier, with the consistency proof to the bundle's; null
+     *             to skip the consistency check
+     */
+    public static Report verify(JWKSet jwks, AuditBundle bundle, KeptCheckpoint kept) {
+        return new Run(new RecordVerifier(jwks), bundle).verify(kept);
+    }
+
+    /** One verification, so the per-bundle state need not be passed around. */
+    private static final class Run {
+        private final RecordVerifier verifier;
+        private final AuditBundle bundle;
+        private final Checkpoint stated;
+        private final List<Check> checks = new ArrayList<>();
+
+        Run(RecordVerifier verifier, AuditBundle bundle) {
+            this.verifier = verifier;
+            this.bundle = bundle;
+            this.stated = bundle.checkpoint();
+        }
+
+        Report verify(KeptCheckpoint kept) {
+            checks.add(SignedCheckpoints.check(verifier, stated, "checkpoint", "checkpoint").check());
+            if (kept != null) {
+                consistency(kept);
+            }
+            List<Read> records = new ArrayList<>();
+            for (AuditBundle.Item item : bundle.records()) {
+                Read read = new Read(item, ReadRecord.read(verifier, item.jws()));
+                records.add(read);
+                signature(read);
+                checks.add(inclusion(read.label(), item.logIndex(),
+                        MerkleTree.leafHash(item.jws().getBytes(StandardCharsets.US_ASCII)), item.auditPath()));
+            }
+            Read consent = consentRecord(records);
+            Map<String, Read> links = links(records, consent);
+            StatusChain chain = chain(records, consent);
+            for (AuditBundle.AccessEventItem event : bundle.accessEvents()) {
+                accessEvent(event, consent, chain, links, records);
+            }
+            return new Report("consent " + bundle.consentId() + " against the checkpoint of " + stated.treeSize()
+                    + " entries", checks);
+        }
+
+        // ---- checkpoints --------------------------------------------------------------------------------
+
+        private void consistency(KeptCheckpoint kept) {
+            SignedCheckpoints.Outcome keptOutcome = SignedCheckpoints.check(verifier, kept.checkpoint(),
+                    "kept checkpoint", "kept checkpoint");
+            checks.add(keptOutcome.check());
+            if (keptOutcome.signed().isEmpty()) {
+                checks.add(Check.fail("consistency", "the kept checkpoint is not one the operator signed, so it "
+                        + "cannot anchor the history"));
+                return;
+            }
+            Checkpoint old = keptOutcome.signed().get();
+            boolean keptIsOlder = old.treeSize() <= stated.treeSize();
+            Checkpoint first = keptIsOlder ? old : stated;
+            Checkpoint second = keptIsOlder ? stated : old;
+            String firstName = keptIsOlder ? "the kept checkpoint" : "the bundle's checkpoint";
+            String secondName = keptIsOlder ? "the bundle's checkpoint" : "the kept checkpoint";
+            ConsistencyProof proof = kept.proof();
+            List<Hash> path = List.of();
+            if (first.treeSize() != second.treeSize()) {
+                if (proof == null) {
+                    checks.add(Check.fail("consistency", "no consistency proof from " + first.treeSize() + " to "
+                            + second.treeSize() + " entries was given"));
+                    return;
+                }
+                if (proof.first() != first.treeSize() || proof.second() != second.treeSize()) {
+                    checks.add(Check.fail("consistency", "the consistency proof given is from " + proof.first() + " to "
+                            + proof.second() + " entries, not from " + first.treeSize() + " to " + second.treeSize()));
+                    return;
+                }
+                path = proof.consistency();
+            }
+            try {
+                LogVerifier.verifyConsistency(first.treeSize(), second.treeSize(), first.rootHash(), second.rootHash(),
+                        path);
+                checks.add(Check.pass("consistency", firstName + " of " + first.treeSize() + " entries (root "
+                        + first.rootHash().base64() + ") is a prefix of " + secondName + " of " + second.treeSize()
+                        + " entries" + (keptIsOlder ? "" : "; the bundle is older than the checkpoint you kept")));
+            } catch (InvalidProofException e) {
+                checks.add(Check.fail("consistency", firstName + " of " + first.treeSize() + " entries and "
+                        + secondName + " of " + second.treeSize() + " entries are not one history: " + e.getMessage()));
+            }
+        }
+
+        private Check inclusion(String label, Long logIndex, Hash leafHash, List<Hash> auditPath) {
+            if (logIndex == null) {
+                return Check.fail("inclusion", label + ": it has no log index, so it is not in the log");
+            }
+            if (logIndex >= stated.treeSize()) {
+                return Check.fail("inclusion", label + ": the checkpoint of " + stated.treeSize() + " entries does "
+                        + "not cover it yet; fetch the bundle again once the log has integrated it");
+            }
+            if (auditPath == null) {
+                return Check.fail("inclusion", label + ": the bundle gives no inclusion proof");
+            }
+            try {
+                LogVerifier.verifyInclusion(logIndex, stated.treeSize(), leafHash, auditPath, stated.rootHash());
+                return Check.pass("inclusion", label + ": in the tree of " + stated.treeSize() + " entries");
+            } catch (InvalidProofException e) {
+                return Check.fail("inclusion", label + ": " + e.getMessage()
+                        + " (the record differs from the logged entry, or the proof is wrong)");
+            }
+        }
+
+        // ---- records ------------------------------------------------------------------------------------
+
+        /** A bundle item with what was read from its JWS. */
+        private record Read(AuditBundle.Item item, ReadRecord record) {
+            String label() {
+                return Labels.record(item.kind().wire(), item.logIndex(), record);
+            }
+        }
+
+        private void signature(Read read) {
+            ReadRecord r = read.record();
+            if (!r.signed()) {
+                checks.add(Check.fail("signature", read.label() + ": " + r.signatureError()));
+            } else if (!read.item().kind().recordType().mediaType().equals(r.typ())) {
+                checks.add(Check.fail("signature", read.label() + ": the JWS is a " + r.typ() + ", not the "
+                        + read.item().kind().recordType().mediaType() + " the bundle lists it as"));
+            } else {
+                checks.add(Check.pass("signature", read.label() + ": " + r.typ() + ", key " + r.kid()));
+            }
+        }
+
+        private Read consentRecord(List<Read> records) {
+            List<Read> crs = records.stream().filter(r -> r.item().kind() == AuditBundle.Kind.CR).toList();
+            if (crs.size() != 1) {
+                checks.add(Check.fail("consent", "the bundle holds " + crs.size() + " consent records, not one"));
+                return crs.isEmpty() ? null : crs.get(0);
+            }
+            Read cr = crs.get(0);
+            String crId = cr.record().string("cr_id");
+            if (!bundle.consentId().equals(crId)) {
+                checks.add(Check.fail("consent", cr.label() + ": it is not consent " + bundle.consentId()));
+            } else {
+                checks.add(Check.pass("consent", cr.label() + ": consent of account "
+                        + cr.record().string("account_id")));
+            }
+            return cr;
+        }
+
+        /** The service link records by slr_id, after checking them against the consent record. */
+        private Map<String, Read> links(List<Read> records, Read consent) {
+            Map<String, Read> links = new LinkedHashMap<>();
+            for (Read r : records) {
+                if (r.item().kind() == AuditBundle.Kind.SLR) {
+                    links.put(r.record().string("slr_id"), r);
+                }
+            }
+            if (consent == null) {
+                return links;
+            }
+            String account = consent.record().string("account_id");
+            Long consentIndex = consent.item().logIndex();
+            List<String> named = consent.record().claims().get("slr_ids") instanceof List<?> ids
+                    ? ids.stream().map(String::valueOf).toList() : List.of();
+            if (named.isEmpty()) {
+                checks.add(Check.fail("links", consent.label() + ": it names no service links (slr_ids)"));
+            }
+            for (String slrId : named) {
+                Read link = links.get(slrId);
+                if (link == null) {
+                    checks.add(Check.fail("links", "slr " + slrId + ": the consent names it, the bundle lacks it"));
+                    continue;
+                }
+                List<String> problems = new ArrayList<>();
+                if (!Objects.equals(account, link.record().string("account_id"))) {
+                    problems.add("it links account " + link.record().string("account_id") + ", not the consent's "
+                            + account);
+                }
+                if (link.item().logIndex() != null && consentIndex != null && link.item().logIndex() >= consentIndex) {
+                    problems.add("it was logged after the consent record (#" + consentIndex + ")");
+                }
+                report("links", link.label(), problems, "linked to account " + account + " before the consent");
+            }
+            for (Read r : records) {
+                if (r.item().kind() == AuditBundle.Kind.SLR && !named.contains(r.record().string("slr_id"))) {
+                    checks.add(Check.fail("links", r.label() + ": the consent record does not name this link"));
+                }
+                if (r.item().kind() == AuditBundle.Kind.SLR_REMOVAL) {
+                    Read link = links.get(r.record().string("slr_id"));
+                    List<String> problems = new ArrayList<>();
+                    if (link == null) {
+                        problems.add("it removes a link the bundle does not hold");
+                    } else if (r.item().logIndex() != null && link.item().logIndex() != null
+                            && r.item().logIndex() <= link.item().logIndex()) {
+                        problems.add("it precedes the link it removes (slr #" + link.item().logIndex() + ")");
+                    }
+                    report("links", r.label(), problems,
+                            "removes slr #" + (link == null ? "?" : link.item().logIndex()));
+                }
+            }
+            return links;
+        }
+
+        private StatusChain chain(List<Read> records, Read consent) {
+            StatusChain chain = new StatusChain(bundle.consentId(), consent == null ? null : consent.item().logIndex());
+            List<Read> csrs = records.stream().filter(r -> r.item().kind() == AuditBundle.Kind.CSR).toList();
+            if (csrs.isEmpty()) {
+                checks.add(Check.fail(StatusChain.CHAIN, "the bundle holds no status records for the consent"));
+                return chain;
+            }
+            List<StatusChain.Problem> finality = new ArrayList<>();
+            for (Read csr : csrs) {
+                if (csr.item().logIndex() == null) {
+                    checks.add(Check.fail(StatusChain.CHAIN, csr.label() + ": without a log index it has no place in "
+                            + "the chain"));
+                    continue;
+                }
+                boolean first = chain.isEmpty();
+                List<StatusChain.Problem> problems = chain.append(csr.item().logIndex(), csr.record());
+                report(StatusChain.CLAIMS, csr.label(), reasons(problems, StatusChain.CLAIMS),
+                        csr.record().string("status") + ", for this consent, log_index claim matches");
+                report(StatusChain.CHAIN, csr.label(), reasons(problems, StatusChain.CHAIN),
+                        first ? "starts the chain" : "links to the status record before it");
+                problems.stream().filter(p -> p.check().equals(StatusChain.WITHDRAWAL_FINAL))
+                        .map(p -> new StatusChain.Problem(p.check(), csr.label() + ": " + p.reason()))
+                        .forEach(finality::add);
+            }
+            if (finality.isEmpty()) {
+                Long withdrawn = chain.withdrawnAt();
+                checks.add(Check.pass(StatusChain.WITHDRAWAL_FINAL, withdrawn == null
+                        ? "not withdrawn; latest status " + chain.latest().map(s -> s.status().wire() + " (csr #"
+                        + s.logIndex() + ")").orElse("unknown")
+                        : "withdrawn at csr #" + withdrawn + ", nothing follows"));
+            } else {
+                finality.forEach(p -> checks.add(Check.fail(StatusChain.WITHDRAWAL_FINAL, p.reason())));
+            }
+            return chain;
+        }
+
+        // ---- access events -------------------------------------------------------------------------------
+
+        private void accessEvent(AuditBundle.AccessEventItem event, Read consent, StatusChain chain,
+                                 Map<String, Read> links, List<Read> records) {
+            byte[] bytes = event.entry();
+            Hash leafHash = bytes == null ? event.leafHash() : MerkleTree.leafHash(bytes);
+            Map<String, Object> json = null;
+            String parseProblem = null;
+            if (bytes == null) {
+                parseProblem = "its entry was erased, so what it relied on cannot be read";
+            } else {
+                try {
+                    json = JSONObjectUtils.parse(new String(bytes, StandardCharsets.UTF_8));
+                } catch (ParseException e) {
+                    parseProblem = "its entry is not JSON: " + e.getMessage();
+                }
+            }
+            String label = Labels.accessEvent(event.logIndex(), json != null && json.get("event_id") instanceof String s
+                    ? s : null);
+            checks.add(inclusion(label, event.logIndex(), leafHash, event.auditPath()));
+            if (parseProblem != null) {
+                checks.add(Check.fail("access", label + ": " + parseProblem));
+                return;
+            }
+            checks.add(reliedOnActiveConsent(label, event.logIndex(), json, consent, chain, links, records));
+        }
+
+        private Check reliedOnActiveConsent(String label, long index, Map<String, Object> json, Read consent,
+                                            StatusChain chain, Map<String, Read> links, List<Read> records) {
+            List<String> problems = new ArrayList<>();
+            if (!"access-event".equals(json.get("type"))) {
+                problems.add("its type is " + json.get("type") + ", not access-event");
+            }
+            List<?> consentIds = json.get("consent_ids") instanceof List<?> l ? l : List.of();
+            if (!consentIds.contains(bundle.consentId())) {
+                problems.add("it does not name this consent among the consents it relied on");
+            }
+            if (consent == null) {
+                problems.add("the bundle has no consent record to judge it by");
+                return Check.fail("access", label + ": " + String.join("; ", problems));
+            }
+            String account = consent.record().string("account_id");
+            if (json.get("persons") instanceof List<?> persons) {
+                for (Object p : persons) {
+                    if (p instanceof Map<?, ?> person && bundle.consentId().equals(person.get("consent_id"))
+                            && !Objects.equals(account, person.get("account_id"))) {
+                        problems.add("it counts account " + person.get("account_id") + " under this consent, which is "
+                                + "account " + account + "'s");
+                    }
+                }
+            }
+            Long consentIndex = consent.item().logIndex();
+            if (consentIndex == null || consentIndex >= index) {
+                problems.add("the consent record (#" + consentIndex + ") does not precede it");
+            }
+            Optional<StatusChain.Step> inForce = chain.inForceBefore(index);
+            if (inForce.isEmpty()) {
+                problems.add("no status record of the consent precedes it");
+            } else if (inForce.get().status() != ConsentStatus.ACTIVE) {
+                problems.add("the consent was " + inForce.get().status().wire() + " at that position (csr #"
+                        + inForce.get().logIndex() + ")");
+            }
+            String liveLink = liveLinkAt(index, links, records);
+            if (liveLink == null) {
+                problems.add("none of the consent's service links was live at that position");
+            }
+            Long iat = json.get("iat") instanceof Number n ? n.longValue() : null;
+            Long validFrom = consent.record().wholeNumber("valid_from");
+            Long validUntil = consent.record().wholeNumber("valid_until");
+            // Times are whole seconds on both sides; the gateway compares finer instants, so an event in the same
+            // second as valid_until is accepted here.
+            if (iat == null) {
+                problems.add("it has no iat");
+            } else if ((validFrom != null && iat < validFrom) || (validUntil != null && iat > validUntil)) {
+                problems.add("its time " + iat + " lies outside the consent's validity");
+            }
+            if (!problems.isEmpty()) {
+                return Check.fail("access", label + ": " + String.join("; ", problems));
+            }
+            return Check.pass("access", label + ": relied on the consent while active (csr #"
+                    + inForce.get().logIndex() + "), through live link " + liveLink);
+        }
+
+        /** A link of the consent that was made before this index and not removed before it; null if none. */
+        private static String liveLinkAt(long index, Map<String, Read> links, List<Read> records) {
+            for (Read link : links.values()) {
+                Long made = link.item().logIndex();
+                if (made == null || made >= index) {
+                    continue;
+                }
+                String slrId = link.record().string("slr_id");
+                boolean removedBefore = records.stream().anyMatch(r -> r.item().kind() == AuditBundle.Kind.SLR_REMOVAL
+                        && Objects.equals(slrId, r.record().string("slr_id")) && r.item().logIndex() != null
+                        && r.item().logIndex() < index);
+                if (!removedBefore) {
+                    return "slr #" + made;
+                }
+            }
+            return null;
+        }
+
+        // ---- reporting ----------------------------------------------------------------------------------
+
+        private static List<String> reasons(List<StatusChain.Problem> problems, String check) {
+            return problems.stream().filter(p -> p.check().equals(check)).map(StatusChain.Problem::reason).toList();
+        }
+
+        private void report(String name, String label, List<String> problems, String fine) {
+            checks.add(problems.isEmpty() ? Check.pass(name, label + ": " + fine)
+                    : Check.fail(name, label + ": " + String.join("; ", problems)));
+        }
+    }
+}

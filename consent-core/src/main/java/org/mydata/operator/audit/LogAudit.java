@@ -1,0 +1,451 @@
+package org.mydata.operator.audit;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.util.JSONObjectUtils;
+import java.nio.charset.StandardCharsets;
+import java.text.ParseException;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import org.mydata.operator.consent.ConsentStatus;
+import org.mydata.operator.log.Checkpoint;
+import org.mydata.operator.log.Hash;
+import org.mydata.operator.log.LogEntry;
+import org.mydata.operator.log.MerkleTree;
+import org.mydata.operator.log.TreeFrontier;
+import org.mydata.operator.signing.RecordType;
+import org.mydata.operator.signing.RecordVerifier;
+
+/**
+ * Audits the whole log against a signed checkpoint of size N, given entries 0 to N-1 in order (as the pages
+ * of {@code GET /api/v1/audit/entries} give them). Where a consent bundle shows one consent, this sees
+ * everything, so it also catches what a bundle could leave out:
+ *
+ * <ul>
+ * <li>{@code entries}: indexes run 0..N-1 without gaps, and each entry's bytes hash to its stated leaf hash;</li>
+ * <li>{@code root}: the root recomputed from the entries is the one the checkpoint signs;</li>
+ * <li>{@code signature}: every signed record verifies against the JWKS;</li>
+ * <li>{@code keys}: every record is signed by the log's first key or by one a key rotation record announced
+ * earlier in the log, and each rotation is signed by the key it announces;</li>
+ * <li>{@code claims}, {@code chain}, {@code withdrawal final}: every consent's status chain across the whole
+ * log, in log order (see {@link StatusChain}), and every status record follows its consent record;</li>
+ * <li>{@code links}: link removals and consents name links that exist, are the person's, and are live;</li>
+ * <li>{@code access}: every access event relied only on permits issued and not revoked, and on consents
+ * that were active, with a live link and within their validity, at the event's log position.</li>
+ * </ul>
+ *
+ * Feed it with {@link #add} page by page and call {@link #finish}; it keeps the tree's frontier
+ * (O(log N) hashes) and a small state per consent, link and permit, never the entries themselves.
+ * Signatures within a page are verified in parallel, since they are nearly all of the work.
+ *
+ * <p>Each kind of check yields one passing line with counts, or one line per failure (the first
+ * {@value #MAX_LINES_PER_CHECK}, then a count of the rest).
+ */
+public final class LogAudit {
+    static final int MAX_LINES_PER_CHECK = 50;
+    private static final List<String> ORDER = List.of("entries", "root", "signature", "keys", StatusChain.CLAIMS,
+            StatusChain.CHAIN, StatusChain.WITHDRAWAL_FINAL, "links", "access");
+
+    private final RecordVerifier verifier;
+    private final long verifyFrom;
+    private final TreeFrontier frontier = TreeFrontier.empty();
+    private final Map<String, List<String>> failures = new LinkedHashMap<>();
+    private final Map<String, Long> failureCounts = new HashMap<>();
+    private final Map<RecordType, Long> verified = new EnumMap<>(RecordType.class);
+    private final Map<String, ConsentState> consents = new HashMap<>();
+    private final Map<String, LinkState> links = new HashMap<>();
+    private final Map<String, PermitState> permits = new HashMap<>();
+    private final Set<String> announcedKeys = new LinkedHashSet<>();
+    private long statusRecords;
+    private long accessEvents;
+    private long consentsRelied;
+    private long erased;
+    private long next;
+
+    private record ConsentState(long logIndex, String accountId, List<String> slrIds, Long validFrom, Long validUntil,
+                                StatusChain chain) {
+    }
+
+    private static final class LinkState {
+        final long logIndex;
+        final String accountId;
+        Long removedAt;
+
+        LinkState(long logIndex, String accountId) {
+            this.logIndex = logIndex;
+            this.accountId = accountId;
+        }
+    }
+
+    private static final class PermitState {
+        final long logIndex;
+        Long revokedAt;
+
+        PermitState(long logIndex) {
+            this.logIndex = logIndex;
+        }
+    }
+
+    /**
+     * @param verifyFrom the first index whose signature is checked. 0 for a complete audit; an auditor who
+     *                   audited [0, F) before may pass F: earlier entries are still hashed and read, so
+     *                   the root and every consent's state are complete, but their signatures are not checked
+     *                   again
+     */
+    public LogAudit(JWKSet jwks, long verifyFrom) {
+        this.verifier = new RecordVerifier(jwks);
+        this.verifyFrom = verifyFrom;
+    }
+
+    public LogAudit(JWKSet jwks) {
+        this(jwks, 0);
+    }
+
+    /** How many entries have been added. */
+    public long size() {
+        return next;
+    }
+
+    /** The next entries, in order, continuing where the last page ended. */
+    public void add(List<LogEntry> page) {
+        // Reading (and so verifying) records is independent per entry; the state below is not.
+        List<Object> read = page.parallelStream().map(this::read).toList();
+        for (int i = 0; i < page.size(); i++) {
+            accept(page.get(i), read.get(i));
+        }
+    }
+
+    /** Compares everything added with the checkpoint and reports. */
+    public Report finish(Checkpoint stated) {
+        List<Check> checks = new ArrayList<>();
+        checks.add(SignedCheckpoints.check(verifier, stated, "checkpoint", "checkpoint").check());
+        if (next != stated.treeSize()) {
+            fail("entries", "the audit saw " + next + " entries, the checkpoint covers " + stated.treeSize());
+        }
+        Hash root = frontier.root();
+        if (!root.equals(stated.rootHash())) {
+            fail("root", "the " + next + " entries hash to root " + root.base64() + ", the checkpoint says "
+                    + stated.rootHash().base64());
+        }
+        Map<String, String> passes = new LinkedHashMap<>();
+        passes.put("entries", next + " entries in order, each hashing to its leaf hash" + (erased == 0 ? ""
+                : " (" + erased + " erased, kept by leaf hash)"));
+        passes.put("root", "the entries hash to the checkpoint's root " + root.base64());
+        passes.put("signature", verifiedSummary());
+        passes.put("keys", "every record is signed by an announced key: " + String.join(", ", announcedKeys));
+        passes.put(StatusChain.CLAIMS, "every status record names its consent and carries its log index ("
+                + statusRecords + " records)");
+        passes.put(StatusChain.CHAIN, "every status chain unbroken and in log order (" + consents.size()
+                + " consents)");
+        passes.put(StatusChain.WITHDRAWAL_FINAL, "nothing follows any withdrawal (" + consents.values().stream()
+                .filter(c -> c.chain().withdrawnAt() != null).count() + " withdrawn consents)");
+        passes.put("links", "link removals and consents name live links of the same person (" + links.size()
+                + " links)");
+        passes.put("access", "every access event relied on an unrevoked permit and on consents that were active, "
+                + "linked and valid at its log position (" + accessEvents + " events, " + consentsRelied
+                + " consent uses)");
+        for (String name : ORDER) {
+            List<String> lines = failures.get(name);
+            if (lines == null) {
+                checks.add(Check.pass(name, passes.get(name)));
+                continue;
+            }
+            lines.forEach(line -> checks.add(Check.fail(name, line)));
+            long more = failureCounts.get(name) - lines.size();
+            if (more > 0) {
+                checks.add(Check.fail(name, "... and " + more + " more " + name + " failures"));
+            }
+        }
+        return new Report("the log of " + stated.treeSize() + " entries", checks);
+    }
+
+    // ---- per entry -------------------------------------------------------------------------------------
+
+    private Object read(LogEntry entry) {
+        byte[] bytes = entry.entry();
+        if (bytes == null) {
+            return null;
+        }
+        if (bytes.length > 0 && bytes[0] == '{') {
+            try {
+                return JSONObjectUtils.parse(new String(bytes, StandardCharsets.UTF_8));
+            } catch (ParseException e) {
+                return "not JSON: " + e.getMessage();
+            }
+        }
+        String jws = new String(bytes, StandardCharsets.US_ASCII);
+        return entry.index() >= verifyFrom ? ReadRecord.read(verifier, jws) : ReadRecord.unchecked(jws);
+    }
+
+    @SuppressWarnings("unchecked")
+    private void accept(LogEntry entry, Object read) {
+        long index = next++;
+        if (entry.index() != index) {
+            fail("entries", "entry #" + entry.index() + " came where #" + index + " belongs: entries are missing or "
+                    + "out of order");
+        }
+        Hash leafHash = entry.leafHash();
+        if (entry.erased()) {
+            erased++;
+        } else {
+            Hash computed = MerkleTree.leafHash(entry.entry());
+            if (!computed.equals(leafHash)) {
+                fail("entries", "entry #" + index + ": its bytes hash to " + computed.base64() + ", not to its stated "
+                        + "leaf hash " + leafHash.base64());
+            }
+            // The root is computed from the bytes themselves, never from what the operator says they hash to.
+            leafHash = computed;
+        }
+        frontier.append(leafHash);
+        if (read instanceof ReadRecord record) {
+            record(index, record);
+        } else if (read instanceof Map<?, ?> json) {
+            accessEvent(index, (Map<String, Object>) json);
+        } else if (read instanceof String problem) {
+            fail("access", "entry #" + index + ": " + problem);
+        }
+    }
+
+    private void record(long index, ReadRecord record) {
+        Optional<RecordType> type = RecordType.fromMediaType(record.typ());
+        String kind = type.map(t -> t.mediaType().replace("+jwt", "")).orElse("record");
+        String label = Labels.record(kind, index, record);
+        if (!record.signed()) {
+            fail("signature", label + ": " + record.signatureError());
+        } else if (type.isEmpty()) {
+            fail("signature", label + ": unknown record type '" + record.typ() + "'");
+        } else if (index >= verifyFrom) {
+            verified.merge(type.get(), 1L, Long::sum);
+        }
+        if (type.isEmpty()) {
+            return;
+        }
+        keys(type.get(), record, label);
+        switch (type.get()) {
+            case SERVICE_LINK -> link(index, record, label);
+            case SERVICE_LINK_REMOVAL -> linkRemoval(index, record, label);
+            case CONSENT -> consent(index, record, label);
+            case CONSENT_STATUS -> status(index, record, label);
+            case PERMIT -> {
+                if (permits.putIfAbsent(String.valueOf(record.string("permit_id")), new PermitState(index)) != null) {
+                    fail("access", label + ": a second permit with the same id");
+                }
+            }
+            case PERMIT_REVOCATION -> {
+                PermitState permit = permits.get(record.string("permit_id"));
+                if (permit == null) {
+                    fail("access", label + ": it revokes a permit the log does not hold before it");
+                } else if (permit.revokedAt == null) {
+                    permit.revokedAt = index;
+                }
+            }
+            case REQUEST_DECISION, KEY_ROTATION, CHECKPOINT -> {
+                // Signed and in the tree; nothing else in the log depends on them.
+            }
+        }
+    }
+
+    /**
+     * The first key to sign in the log needs no announcement; every later one must have been announced by a
+     * key rotation record earlier in the log, signed with the new key itself. So a key that appears only in
+     * the JWKS, never in the log, cannot have signed anything the log holds.
+     */
+    private void keys(RecordType type, ReadRecord record, String label) {
+        String kid = record.kid();
+        if (type == RecordType.KEY_ROTATION) {
+            String announced = record.string("kid");
+            String previous = record.string("previous_kid");
+            List<String> problems = new ArrayList<>();
+            if (announced == null || !announced.equals(kid)) {
+                problems.add("it announces key " + announced + " but is signed with key " + kid);
+            }
+            if (previous != null && !announcedKeys.isEmpty() && !announcedKeys.contains(previous)) {
+                problems.add("it rotates away from key " + previous + ", which the log never announced");
+            }
+            if (!thumbprintIs(record.claims().get("jwk"), announced)) {
+                problems.add("its jwk is not the key " + announced);
+            }
+            if (!problems.isEmpty()) {
+                fail("keys", label + ": " + String.join("; ", problems));
+            }
+            if (previous != null && announcedKeys.isEmpty()) {
+                announcedKeys.add(previous);
+            }
+            if (announced != null) {
+                announcedKeys.add(announced);
+            }
+            return;
+        }
+        if (kid == null) {
+            return;
+        }
+        if (announcedKeys.isEmpty()) {
+            announcedKeys.add(kid);
+        } else if (!announcedKeys.contains(kid)) {
+            fail("keys", label + ": signed with key " + kid + ", which no key rotation record announced before it");
+        }
+    }
+
+    private static boolean thumbprintIs(Object jwk, String kid) {
+        if (!(jwk instanceof Map<?, ?> map) || kid == null) {
+            return false;
+        }
+        try {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> json = (Map<String, Object>) map;
+            return JWK.parse(json).computeThumbprint().toString().equals(kid);
+        } catch (ParseException | JOSEException e) {
+            return false;
+        }
+    }
+
+    private void link(long index, ReadRecord record, String label) {
+        String slrId = record.string("slr_id");
+        if (slrId == null || links.putIfAbsent(slrId, new LinkState(index, record.string("account_id"))) != null) {
+            fail("links", label + ": no slr_id, or a second link with the same id");
+        }
+    }
+
+    private void linkRemoval(long index, ReadRecord record, String label) {
+        LinkState link = links.get(record.string("slr_id"));
+        if (link == null) {
+            fail("links", label + ": it removes a link the log does not hold before it");
+        } else if (link.removedAt != null) {
+            fail("links", label + ": the link was already removed at #" + link.removedAt);
+        } else if (!Objects.equals(link.accountId, record.string("account_id"))) {
+            fail("links", label + ": it is signed for account " + record.string("account_id") + ", the link is "
+                    + link.accountId + "'s");
+        } else {
+            link.removedAt = index;
+        }
+    }
+
+    private void consent(long index, ReadRecord record, String label) {
+        String crId = record.string("cr_id");
+        String account = record.string("account_id");
+        List<String> slrIds = record.claims().get("slr_ids") instanceof List<?> ids
+                ? ids.stream().map(String::valueOf).toList() : List.of();
+        if (crId == null || consents.containsKey(crId)) {
+            fail(StatusChain.CHAIN, label + ": no cr_id, or a second consent record with the same id");
+            return;
+        }
+        for (String slrId : slrIds) {
+            LinkState link = links.get(slrId);
+            if (link == null || link.removedAt != null || !Objects.equals(link.accountId, account)) {
+                fail("links", label + ": it names slr " + slrId + ", which is not a live link of account " + account
+                        + " at that position");
+            }
+        }
+        consents.put(crId, new ConsentState(index, account, slrIds, record.wholeNumber("valid_from"),
+                record.wholeNumber("valid_until"), new StatusChain(crId, index)));
+    }
+
+    private void status(long index, ReadRecord record, String label) {
+        statusRecords++;
+        ConsentState consent = consents.get(record.string("cr_id"));
+        if (consent == null) {
+            fail(StatusChain.CHAIN, label + ": its consent record " + record.string("cr_id")
+                    + " is not in the log before it" + erasedHint());
+            return;
+        }
+        for (StatusChain.Problem problem : consent.chain().append(index, record)) {
+            fail(problem.check(), label + ": " + problem.reason());
+        }
+    }
+
+    private void accessEvent(long index, Map<String, Object> json) {
+        accessEvents++;
+        String label = Labels.accessEvent(index, json.get("event_id") instanceof String s ? s : null);
+        if (!"access-event".equals(json.get("type"))) {
+            fail("access", label + ": a JSON entry of type " + json.get("type") + ", not access-event");
+            return;
+        }
+        List<String> problems = new ArrayList<>();
+        PermitState permit = permits.get(String.valueOf(json.get("permit_id")));
+        if (permit == null) {
+            problems.add("its permit " + json.get("permit_id") + " is not in the log before it");
+        } else if (permit.revokedAt != null) {
+            problems.add("its permit was revoked at #" + permit.revokedAt);
+        }
+        Map<String, String> accountOfConsent = new HashMap<>();
+        if (json.get("persons") instanceof List<?> persons) {
+            for (Object p : persons) {
+                if (p instanceof Map<?, ?> person) {
+                    accountOfConsent.put(String.valueOf(person.get("consent_id")),
+                            String.valueOf(person.get("account_id")));
+                }
+            }
+        }
+        Long iat = json.get("iat") instanceof Number n ? n.longValue() : null;
+        List<?> consentIds = json.get("consent_ids") instanceof List<?> l ? l : List.of();
+        for (Object id : consentIds) {
+            consentsRelied++;
+            String crId = String.valueOf(id);
+            ConsentState consent = consents.get(crId);
+            if (consent == null) {
+                problems.add("consent " + crId + " is not in the log before it" + erasedHint());
+                continue;
+            }
+            String person = accountOfConsent.get(crId);
+            if (person != null && !person.equals(consent.accountId())) {
+                problems.add("it counts account " + person + " under consent " + crId + " of account "
+                        + consent.accountId());
+            }
+            Optional<StatusChain.Step> inForce = consent.chain().inForceBefore(index);
+            if (inForce.isEmpty() || inForce.get().status() != ConsentStatus.ACTIVE) {
+                problems.add("consent " + crId + " was " + inForce.map(s -> s.status().wire() + " (csr #" + s.logIndex()
+                        + ")").orElse("without any status") + " at that position");
+            }
+            boolean live = consent.slrIds().stream().map(links::get)
+                    .anyMatch(l -> l != null && l.logIndex < index && (l.removedAt == null || l.removedAt > index));
+            if (!live) {
+                problems.add("consent " + crId + " had no live service link at that position");
+            }
+            if (iat != null && ((consent.validFrom() != null && iat < consent.validFrom())
+                    || (consent.validUntil() != null && iat > consent.validUntil()))) {
+                problems.add("its time " + iat + " lies outside consent " + crId + "'s validity");
+            }
+        }
+        if (!problems.isEmpty()) {
+            fail("access", label + ": " + String.join("; ", problems));
+        }
+    }
+
+    // ---- reporting ----------------------------------------------------------------------------------
+
+    private String erasedHint() {
+        return erased == 0 ? "" : " (it may be among the " + erased + " erased entries)";
+    }
+
+    private void fail(String check, String line) {
+        List<String> lines = failures.computeIfAbsent(check, k -> new ArrayList<>());
+        if (lines.size() < MAX_LINES_PER_CHECK) {
+            lines.add(line);
+        }
+        failureCounts.merge(check, 1L, Long::sum);
+    }
+
+    private String verifiedSummary() {
+        long total = verified.values().stream().mapToLong(Long::longValue).sum();
+        StringBuilder text = new StringBuilder(total + " signed records verified");
+        if (verifyFrom > 0) {
+            text.append(" from #").append(verifyFrom).append(" on (earlier ones were read, not re-verified)");
+        }
+        if (!verified.isEmpty()) {
+            text.append(": ");
+            List<String> parts = new ArrayList<>();
+            verified.forEach((type, count) -> parts.add(count + " " + type.mediaType()));
+            text.append(String.join(", ", parts));
+        }
+        return text.toString();
+    }
+}

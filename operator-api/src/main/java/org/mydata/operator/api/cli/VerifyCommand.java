@@ -1,0 +1,367 @@
+package org.mydata.operator.api.cli;
+
+import com.nimbusds.jose.jwk.JWKSet;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.text.ParseException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.mydata.operator.audit.AuditBundle;
+import org.mydata.operator.audit.AuditJson;
+import org.mydata.operator.audit.BundleVerifier;
+import org.mydata.operator.audit.Check;
+import org.mydata.operator.audit.KeptCheckpoint;
+import org.mydata.operator.audit.LogAudit;
+import org.mydata.operator.audit.MalformedAuditDataException;
+import org.mydata.operator.audit.Report;
+import org.mydata.operator.log.Checkpoint;
+import org.mydata.operator.log.ConsistencyProof;
+import org.mydata.operator.log.TransparencyLog;
+
+/**
+ * {@code java -jar mydata-operator.jar verify ...}: an auditor's check of a consent, or of the whole log,
+ * with nothing but the operator's public keys. It starts no Spring context, no database and no server;
+ * {@code OperatorApplication.main} hands it the arguments after {@code verify}. The checking itself is
+ * consent-core's ({@link BundleVerifier}, {@link LogAudit}); this class reads files, fetches over HTTP,
+ * and prints. JSON is read with Nimbus's utilities throughout, as consent-core does ({@link AuditJson}).
+ *
+ * <p>Exit status: 0 when every check passed, 1 when any failed (or the operator's data is malformed),
+ * 2 on a usage error or when the input could not be read or fetched, in which case nothing was verified.
+ */
+public final class VerifyCommand {
+    public static final int OK = 0;
+    public static final int FAILED = 1;
+    public static final int USAGE = 2;
+    static final String TOKEN_VARIABLE = "MYDATA_TOKEN";
+
+    private static final String USAGE_TEXT = """
+            usage:
+              verify consent --jwks FILE --bundle FILE [--kept-checkpoint FILE [--consistency FILE]]
+                  offline: check a saved audit bundle against a saved JWKS, and optionally against a checkpoint
+                  kept earlier (--consistency: the proof between the two sizes, not needed when they are equal)
+              verify consent --operator URL --consent ID [--token TOKEN] [--kept-checkpoint FILE] [--save DIR]
+                  online: fetch the JWKS, the bundle and, with --kept-checkpoint, the consistency proof;
+                  --save DIR writes jwks.json, bundle.json, checkpoint.json (keep it for next time) and
+                  consistency.json, so the same verification can be repeated offline
+              verify log --operator URL [--token TOKEN] [--from F] [--to N]
+                  full-log audit: fetch entries 0..N-1, recompute the root and compare it with the checkpoint
+                  signed for size N (default: the latest), verify every signature from index F on (default 0)
+                  and every consent's status chain and access event
+            The token (scope auditor) may also come from the environment variable MYDATA_TOKEN.
+            Exit status: 0 all checks passed, 1 a check failed, 2 usage error or input not obtainable.
+            """;
+
+    private VerifyCommand() {
+    }
+
+    /** Runs the command; never calls System.exit, so tests can run it in process. */
+    public static int run(String[] args, PrintStream out) {
+        try {
+            if (args.length == 0) {
+                throw new UsageException("say what to verify: consent or log");
+            }
+            if (args[0].equals("--help") || args[0].equals("-h")) {
+                out.print(USAGE_TEXT);
+                return OK;
+            }
+            Options options = Options.parse(args);
+            return switch (args[0]) {
+                case "consent" -> options.has("operator") ? consentOnline(options, out) : consentOffline(options, out);
+                case "log" -> log(options, out);
+                default -> throw new UsageException("unknown mode '" + args[0] + "': use consent or log");
+            };
+        } catch (UsageException e) {
+            out.println("error: " + e.getMessage());
+            out.print(USAGE_TEXT);
+            return USAGE;
+        } catch (InputException e) {
+            out.println("error: " + e.getMessage());
+            out.println("nothing was verified");
+            return USAGE;
+        } catch (MalformedAuditDataException e) {
+            out.println("FAIL  input             " + e.getMessage());
+            out.println("Result: FAILED, the operator's data is not in the audit format");
+            return FAILED;
+        }
+    }
+
+    // ---- modes -----------------------------------------------------------------------------------------
+
+    private static int consentOffline(Options options, PrintStream out)
+            throws UsageException, InputException, MalformedAuditDataException {
+        options.allow("jwks", "bundle", "kept-checkpoint", "consistency");
+        String jwksFile = options.required("jwks");
+        String bundleFile = options.required("bundle");
+        if (options.has("consistency") && !options.has("kept-checkpoint")) {
+            throw new UsageException("--consistency needs --kept-checkpoint");
+        }
+        JWKSet jwks = jwks(readFile(jwksFile), jwksFile);
+        AuditBundle bundle = AuditJson.bundle(AuditJson.parseObject(readFile(bundleFile), "the bundle"));
+        KeptCheckpoint kept = null;
+        if (options.has("kept-checkpoint")) {
+            Checkpoint checkpoint = AuditJson.checkpoint(AuditJson.parseObject(readFile(options.get("kept-checkpoint")),
+                    "the kept checkpoint"), "kept checkpoint");
+            ConsistencyProof proof = options.has("consistency") ? AuditJson.consistencyProof(AuditJson.parseObject(
+                    readFile(options.get("consistency")), "the consistency proof"), "consistency proof") : null;
+            kept = new KeptCheckpoint(checkpoint, proof);
+        }
+        return print(BundleVerifier.verify(jwks, bundle, kept), out, kept == null);
+    }
+
+    private static int consentOnline(Options options, PrintStream out)
+            throws UsageException, InputException, MalformedAuditDataException {
+        options.allow("operator", "consent", "token", "kept-checkpoint", "save");
+        String consentId = options.required("consent");
+        Operator operator = new Operator(options.required("operator"), token(options));
+        String jwksText = operator.get("/.well-known/jwks.json", false);
+        JWKSet jwks = jwks(jwksText, "the operator's JWKS");
+        String bundleText = operator.get("/api/v1/audit/consents/" + encode(consentId), true);
+        AuditBundle bundle = AuditJson.bundle(AuditJson.parseObject(bundleText, "the bundle"));
+        KeptCheckpoint kept = null;
+        String proofText = null;
+        if (options.has("kept-checkpoint")) {
+            Checkpoint checkpoint = AuditJson.checkpoint(AuditJson.parseObject(readFile(options.get("kept-checkpoint")),
+                    "the kept checkpoint"), "kept checkpoint");
+            long from = Math.min(checkpoint.treeSize(), bundle.checkpoint().treeSize());
+            long to = Math.max(checkpoint.treeSize(), bundle.checkpoint().treeSize());
+            ConsistencyProof proof = null;
+            if (from != to) {
+                proofText = operator.get("/api/v1/audit/proofs/consistency?from=" + from + "&to=" + to, true);
+                proof = AuditJson.consistencyProof(AuditJson.parseObject(proofText, "the consistency proof"),
+                        "consistency proof");
+            }
+            kept = new KeptCheckpoint(checkpoint, proof);
+        }
+        if (options.has("save")) {
+            Path dir = Path.of(options.get("save"));
+            write(dir.resolve("jwks.json"), jwksText);
+            write(dir.resolve("bundle.json"), bundleText);
+            write(dir.resolve("checkpoint.json"), AuditJson.write(AuditJson.toJson(bundle.checkpoint())));
+            if (proofText != null) {
+                write(dir.resolve("consistency.json"), proofText);
+            }
+            out.println("saved the JWKS, the bundle and its checkpoint to " + dir);
+        }
+        return print(BundleVerifier.verify(jwks, bundle, kept), out, kept == null);
+    }
+
+    private static int log(Options options, PrintStream out)
+            throws UsageException, InputException, MalformedAuditDataException {
+        options.allow("operator", "token", "from", "to");
+        Operator operator = new Operator(options.required("operator"), token(options));
+        long from = options.number("from", 0);
+        JWKSet jwks = jwks(operator.get("/.well-known/jwks.json", false), "the operator's JWKS");
+        String checkpointPath = "/api/v1/audit/checkpoint"
+                + (options.has("to") ? "?size=" + options.number("to", 0) : "");
+        Checkpoint checkpoint = AuditJson.checkpoint(AuditJson.parseObject(operator.get(checkpointPath, true),
+                "the checkpoint"), "checkpoint");
+        if (from > checkpoint.treeSize()) {
+            throw new UsageException("--from " + from + " lies past the checkpoint's " + checkpoint.treeSize()
+                    + " entries");
+        }
+        LogAudit audit = new LogAudit(jwks, from);
+        for (long start = 0; start < checkpoint.treeSize(); start += TransparencyLog.MAX_PAGE) {
+            long end = Math.min(checkpoint.treeSize(), start + TransparencyLog.MAX_PAGE);
+            String what = "entries " + start + ".." + (end - 1);
+            audit.add(AuditJson.entries(AuditJson.parseArray(
+                    operator.get("/api/v1/audit/entries?start=" + start + "&end=" + end, true), what), what));
+        }
+        return print(audit.finish(checkpoint), out, false);
+    }
+
+    // ---- output ----------------------------------------------------------------------------------------
+
+    private static int print(Report report, PrintStream out, boolean noKeptCheckpoint) {
+        out.println("Verifying " + report.subject());
+        for (Check check : report.checks()) {
+            out.println(line(check));
+        }
+        if (noKeptCheckpoint) {
+            out.println("note: no kept checkpoint given, so this run cannot show that the history was not rewritten "
+                    + "since an earlier visit; keep this bundle's checkpoint and pass it next time");
+        }
+        List<Check> failures = report.failures();
+        if (report.ok()) {
+            out.println("Result: PASSED, all " + report.checks().size() + " checks");
+            return OK;
+        }
+        out.println("Result: FAILED, " + failures.size() + " of " + report.checks().size() + " checks failed:");
+        failures.forEach(f -> out.println(line(f)));
+        return FAILED;
+    }
+
+    private static String line(Check check) {
+        return String.format("%s  %-17s %s", check.passed() ? "PASS" : "FAIL", check.name(), check.detail());
+    }
+
+    // ---- input ---------------------------------------------------------------------------------------
+
+    private static JWKSet jwks(String text, String what) throws InputException {
+        try {
+            return JWKSet.parse(text);
+        } catch (ParseException e) {
+            throw new InputException(what + " is not a JWKS: " + e.getMessage());
+        }
+    }
+
+    private static String readFile(String path) throws InputException {
+        try {
+            return Files.readString(Path.of(path), StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new InputException("cannot read " + path + ": no such file");
+        } catch (IOException e) {
+            throw new InputException("cannot read " + path + ": " + e);
+        }
+    }
+
+    private static void write(Path file, String text) throws InputException {
+        try {
+            if (file.getParent() != null) {
+                Files.createDirectories(file.getParent());
+            }
+            Files.writeString(file, text, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new InputException("cannot write " + file + ": " + e.getMessage());
+        }
+    }
+
+    private static String token(Options options) throws UsageException {
+        String token = options.has("token") ? options.get("token") : System.getenv(TOKEN_VARIABLE);
+        if (token == null || token.isBlank()) {
+            throw new UsageException("an auditor's access token is needed: --token or " + TOKEN_VARIABLE);
+        }
+        return token;
+    }
+
+    private static String encode(String pathSegment) {
+        return URLEncoder.encode(pathSegment, StandardCharsets.UTF_8);
+    }
+
+    /** The operator's HTTP API, read with the auditor's token. */
+    private static final class Operator {
+        private final String base;
+        private final String token;
+        private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
+                .followRedirects(HttpClient.Redirect.NORMAL).build();
+
+        Operator(String base, String token) throws UsageException {
+            if (!base.startsWith("https://") && !base.startsWith("http://")) {
+                throw new UsageException("--operator must be an http(s) URL, not '" + base + "'");
+            }
+            this.base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+            this.token = token;
+        }
+
+        String get(String path, boolean authorised) throws InputException {
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
+                    .timeout(Duration.ofSeconds(60))
+                    .header("Accept", "application/json").GET();
+            if (authorised) {
+                request.header("Authorization", "Bearer " + token);
+            }
+            HttpResponse<String> response;
+            try {
+                response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                throw new InputException("GET " + base + path + " failed: " + e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InputException("interrupted while fetching " + base + path);
+            }
+            if (response.statusCode() != 200) {
+                String body = response.body() == null ? "" : response.body().strip();
+                throw new InputException("GET " + base + path + " answered " + response.statusCode()
+                        + (body.isEmpty() ? "" : ": " + (body.length() > 300 ? body.substring(0, 300) + "..." : body)));
+            }
+            return response.body();
+        }
+    }
+
+    // ---- arguments -----------------------------------------------------------------------------------
+
+    /** {@code --name value} pairs after the mode. */
+    private static final class Options {
+        private final Map<String, String> values = new HashMap<>();
+
+        static Options parse(String[] args) throws UsageException {
+            Options options = new Options();
+            for (int i = 1; i < args.length; i += 2) {
+                if (!args[i].startsWith("--") || args[i].length() < 3) {
+                    throw new UsageException("expected an option like --bundle, not '" + args[i] + "'");
+                }
+                if (i + 1 >= args.length) {
+                    throw new UsageException(args[i] + " needs a value");
+                }
+                if (options.values.put(args[i].substring(2), args[i + 1]) != null) {
+                    throw new UsageException(args[i] + " is given twice");
+                }
+            }
+            return options;
+        }
+
+        void allow(String... names) throws UsageException {
+            Set<String> allowed = Set.of(names);
+            for (String name : values.keySet()) {
+                if (!allowed.contains(name)) {
+                    throw new UsageException("--" + name + " does not belong here");
+                }
+            }
+        }
+
+        boolean has(String name) {
+            return values.containsKey(name);
+        }
+
+        String get(String name) {
+            return values.get(name);
+        }
+
+        String required(String name) throws UsageException {
+            if (!has(name)) {
+                throw new UsageException("--" + name + " is required");
+            }
+            return get(name);
+        }
+
+        long number(String name, long otherwise) throws UsageException {
+            if (!has(name)) {
+                return otherwise;
+            }
+            try {
+                long value = Long.parseLong(get(name));
+                if (value < 0) {
+                    throw new NumberFormatException();
+                }
+                return value;
+            } catch (NumberFormatException e) {
+                throw new UsageException("--" + name + " must be a whole number, not '" + get(name) + "'");
+            }
+        }
+    }
+
+    /** The command line is wrong; the usage text follows the message. */
+    private static final class UsageException extends Exception {
+        UsageException(String message) {
+            super(message);
+        }
+    }
+
+    /** A file or an HTTP resource could not be had: nothing was verified. */
+    private static final class InputException extends Exception {
+        InputException(String message) {
+            super(message);
+        }
+    }
+}

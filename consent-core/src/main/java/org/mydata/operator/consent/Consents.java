@@ -174,6 +174,23 @@ public final class Consents {
         return tx.read(c -> load(c, account.id(), consentId));
     }
 
+    /** Any person's consent, for auditors; not found when there is none. */
+    public Consent getForAudit(UUID consentId) {
+        return tx.read(c -> {
+            UUID accountId;
+            try (PreparedStatement ps = c.prepareStatement("select account_id from consent where id = ?")) {
+                ps.setObject(1, consentId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        throw new NotFoundException("no consent " + consentId);
+                    }
+                    accountId = Sql.uuid(rs, "account_id");
+                }
+            }
+            return load(c, accountId, consentId);
+        });
+    }
+
     private record Plan(Programme programme, List<Purpose> purposes, DataScope scope, List<ServiceLink> links,
                         String text) {
     }

@@ -1,0 +1,180 @@
+package org.mydata.operator.audit;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import org.hl7.fhir.r4.model.AuditEvent;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.Identifier;
+import org.hl7.fhir.r4.model.Provenance;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.Resource;
+import org.hl7.fhir.r4.model.Signature;
+import org.mydata.operator.consent.Consent;
+import org.mydata.operator.consent.ConsentAsFhir;
+import org.mydata.operator.json.Json;
+import org.mydata.operator.programme.Programme;
+
+/**
+ * A consent's {@link AuditBundle} as a FHIR R4 {@code Bundle} of type {@code collection}: the {@code Consent}
+ * (as {@link ConsentAsFhir} maps it), one {@code Provenance} per signed record carrying the compact JWS as its
+ * signature, and one {@code AuditEvent} per access event that relied on the consent. Entries refer to each
+ * other by {@code urn:uuid:} full URLs.
+ *
+ * <p>This is a view for FHIR tooling, not a substitute for the audit bundle: the inclusion proofs and the
+ * checkpoint are not in it, and nothing in it is verified here. The JWS in each signature can be checked
+ * against the operator's JWKS; an access event's canonical log entry is not carried, only what it says.
+ */
+public final class AuditBundleAsFhir {
+    public static final String OPERATOR = "MyData Consent Operator";
+    public static final String GATEWAY = "MyData Consent Operator FHIR gateway";
+    public static final String RECORD_KIND_SYSTEM = "urn:mydata-operator:record-kind";
+    public static final String PERMIT_SYSTEM = "urn:mydata-operator:permit";
+    public static final String ACCESS_EVENT_SYSTEM = "urn:mydata-operator:access-event";
+    public static final String LOG_SYSTEM = "urn:mydata-operator:log";
+    public static final String SIGNATURE_TYPE_SYSTEM = "urn:iso-astm:E1762-95:2013";
+    public static final String VERIFICATION_SIGNATURE = "1.2.840.10065.1.12.1.5";
+    public static final String JOSE = "application/jose";
+
+    private static final String DATA_OPERATION = "http://terminology.hl7.org/CodeSystem/v3-DataOperation";
+    private static final String PARTICIPANT_TYPE = "http://terminology.hl7.org/CodeSystem/provenance-participant-type";
+    private static final String AUDIT_EVENT_TYPE = "http://terminology.hl7.org/CodeSystem/audit-event-type";
+    private static final String RESTFUL_INTERACTION = "http://hl7.org/fhir/restful-interaction";
+
+    private AuditBundleAsFhir() {
+    }
+
+    /**
+     * @param consent   the consent the bundle is about, as the operator holds it now
+     * @param programme its programme
+     */
+    public static Bundle toFhir(AuditBundle bundle, Consent consent, Programme programme) {
+        Objects.requireNonNull(bundle, "bundle");
+        if (!consent.id().toString().equals(bundle.consentId())) {
+            throw new IllegalArgumentException("the consent is not the one the audit bundle is about");
+        }
+        Bundle fhir = new Bundle();
+        fhir.setType(Bundle.BundleType.COLLECTION);
+        fhir.setTimestamp(Date.from(bundle.checkpoint().issuedAt()));
+
+        String consentUrl = "urn:uuid:" + consent.id();
+        add(fhir, consentUrl, ConsentAsFhir.toFhir(consent, programme));
+
+        for (AuditBundle.Item item : bundle.records()) {
+            String id = UUID.nameUUIDFromBytes(item.jws().getBytes(StandardCharsets.US_ASCII)).toString();
+            add(fhir, "urn:uuid:" + id, provenance(id, item, consentUrl, consent));
+        }
+        for (AuditBundle.AccessEventItem event : bundle.accessEvents()) {
+            String id = UUID.nameUUIDFromBytes(("access-event:" + event.logIndex()).getBytes(StandardCharsets.US_ASCII))
+                    .toString();
+            add(fhir, "urn:uuid:" + id, auditEvent(id, event, consentUrl, bundle.checkpoint().issuedAt()));
+        }
+        return fhir;
+    }
+
+    private static void add(Bundle bundle, String fullUrl, Resource resource) {
+        bundle.addEntry().setFullUrl(fullUrl).setResource(resource);
+    }
+
+    private static Provenance provenance(String id, AuditBundle.Item item, String consentUrl, Consent consent) {
+        ReadRecord record = ReadRecord.unchecked(item.jws());
+        Long iat = record.wholeNumber("iat");
+        // A record without a readable iat is still listed; its time is then the consent's, and says so.
+        Date recorded = Date.from(iat == null ? consent.createdAt() : Instant.ofEpochSecond(iat));
+        String where = item.logIndex() == null ? "not in the log" : "log index " + item.logIndex();
+
+        Provenance provenance = new Provenance();
+        provenance.setId(id);
+        provenance.addTarget(new Reference(consentUrl));
+        provenance.setRecorded(recorded);
+        provenance.addPolicy(RECORD_KIND_SYSTEM + ":" + item.kind().wire());
+        provenance.setActivity(new CodeableConcept(new Coding(DATA_OPERATION, operation(item.kind()), null))
+                .setText(item.kind().wire() + " record (" + item.kind().recordType().mediaType() + "), " + where
+                        + (iat == null ? "; no readable iat, recorded is the consent's creation time" : "")));
+        if (item.kind() == AuditBundle.Kind.CSR && record.string("status") != null) {
+            String reason = record.string("reason");
+            provenance.addReason().setText("status " + record.string("status")
+                    + (record.string("changed_by") == null ? "" : " by " + record.string("changed_by"))
+                    + (reason == null ? "" : ": " + reason));
+        }
+        provenance.addAgent()
+                .setType(new CodeableConcept(new Coding(PARTICIPANT_TYPE, "author", "Author")))
+                .setWho(new Reference().setDisplay(OPERATOR));
+
+        Signature signature = new Signature();
+        signature.addType(new Coding(SIGNATURE_TYPE_SYSTEM, VERIFICATION_SIGNATURE, "Verification Signature"));
+        signature.setWhen(recorded);
+        signature.setWho(new Reference().setDisplay(OPERATOR));
+        signature.setSigFormat(JOSE);
+        signature.setData(item.jws().getBytes(StandardCharsets.US_ASCII));
+        provenance.addSignature(signature);
+        return provenance;
+    }
+
+    private static String operation(AuditBundle.Kind kind) {
+        return switch (kind) {
+            case CR, SLR -> "CREATE";
+            case CSR -> "UPDATE";
+            case SLR_REMOVAL -> "DELETE";
+        };
+    }
+
+    private static AuditEvent auditEvent(String id, AuditBundle.AccessEventItem event, String consentUrl,
+                                         Instant checkpointTime) {
+        Map<String, Object> entry = null;
+        if (event.entry() != null) {
+            try {
+                entry = Json.read(new String(event.entry(), StandardCharsets.UTF_8));
+            } catch (RuntimeException e) {
+                entry = null;
+            }
+        }
+        AuditEvent audit = new AuditEvent();
+        audit.setId(id);
+        audit.setType(new Coding(AUDIT_EVENT_TYPE, "rest", "RESTful Operation"));
+        String interaction = entry != null && entry.get("interaction") instanceof String s ? s : null;
+        if (interaction != null) {
+            audit.addSubtype(new Coding(RESTFUL_INTERACTION, interaction, null));
+        }
+        audit.setAction(AuditEvent.AuditEventAction.R);
+        Instant at = entry != null && entry.get("iat") instanceof Number n ? Instant.ofEpochSecond(n.longValue()) : null;
+        audit.setRecorded(Date.from(at == null ? checkpointTime : at));
+        audit.setOutcome(AuditEvent.AuditEventOutcome._0);
+        if (entry == null) {
+            audit.setOutcomeDesc("the log entry " + (event.entry() == null ? "was erased" : "could not be read")
+                    + "; recorded is the time of the checkpoint that covers it");
+        }
+        String client = entry != null && entry.get("client") instanceof String s ? s : "unknown client";
+        audit.addAgent().setRequestor(true).setWho(new Reference().setDisplay(client));
+        audit.getSource().setObserver(new Reference().setDisplay(GATEWAY));
+
+        AuditEvent.AuditEventEntityComponent consent = audit.addEntity();
+        consent.setWhat(new Reference(consentUrl));
+        consent.addDetail().setType("log_index").setValue(new org.hl7.fhir.r4.model.StringType(
+                Long.toString(event.logIndex())));
+        if (entry != null) {
+            if (entry.get("event_id") instanceof String eventId) {
+                consent.addDetail().setType("event_id").setValue(new org.hl7.fhir.r4.model.StringType(eventId));
+            }
+            if (entry.get("resource_types") instanceof List<?> types && !types.isEmpty()) {
+                consent.addDetail().setType("resource_types").setValue(new org.hl7.fhir.r4.model.StringType(
+                        String.join(",", types.stream().map(String::valueOf).toList())));
+            }
+            if (entry.get("resource_count") instanceof Number count) {
+                consent.addDetail().setType("resource_count").setValue(new org.hl7.fhir.r4.model.StringType(
+                        count.toString()));
+            }
+            if (entry.get("permit_id") instanceof String permit) {
+                audit.addEntity().setWhat(new Reference().setIdentifier(
+                        new Identifier().setSystem(PERMIT_SYSTEM).setValue(permit)).setDisplay("permit " + permit));
+            }
+        }
+        return audit;
+    }
+}

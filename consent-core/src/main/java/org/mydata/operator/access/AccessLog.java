@@ -1,12 +1,17 @@
 package org.mydata.operator.access;
 
 import java.io.IOException;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.erdtman.jcs.JsonCanonicalizer;
 import org.mydata.operator.json.Json;
@@ -27,10 +32,20 @@ public final class AccessLog {
     /**
      * Writes the event and its log entry and commits both; only after this returns may the data be
      * released. The entry is the event as RFC 8785 canonical JSON: pseudonymous ids, codes and counts.
+     *
+     * <p>The consents relied on are share-locked and checked first: a status change must wait for this
+     * transaction, or this one sees it. So the log never shows an access after a withdrawal or pause that
+     * it relied on, which is what an auditor checks.
+     *
+     * @throws ConsentsEndedException when a consent relied on is no longer active and valid; nothing is written
      */
     public void record(AccessEvent event) {
         byte[] entry = canonicalEntry(event);
         tx.inTransaction(c -> {
+            Set<UUID> ended = notInForce(c, event.consentIds(), event.at());
+            if (!ended.isEmpty()) {
+                throw new ConsentsEndedException(ended);
+            }
             long logIndex = log.append(c, entry);
             try (PreparedStatement ps = c.prepareStatement("insert into access_event (id, permit_id, client, interaction, "
                     + "resource_types, resource_count, person_count, consent_ids, created_at, log_index) "
@@ -61,6 +76,24 @@ public final class AccessLog {
             }
             return null;
         });
+    }
+
+    private static Set<UUID> notInForce(Connection c, List<UUID> consentIds, Instant at) throws SQLException {
+        Set<UUID> ended = new HashSet<>(consentIds);
+        try (PreparedStatement ps = c.prepareStatement("select c.id, c.valid_until, (select s.status from consent_status s "
+                + "where s.consent_id = c.id order by s.seq desc limit 1) as status "
+                + "from consent c where c.id = any (?) for share of c")) {
+            ps.setArray(1, c.createArrayOf("uuid", consentIds.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Instant until = Sql.instant(rs, "valid_until");
+                    if ("active".equals(rs.getString("status")) && (until == null || at.isBefore(until))) {
+                        ended.remove(Sql.uuid(rs, "id"));
+                    }
+                }
+            }
+        }
+        return ended;
     }
 
     /** The log entry of an event: its JSON form, canonicalised per RFC 8785 so anyone can rebuild the bytes. */

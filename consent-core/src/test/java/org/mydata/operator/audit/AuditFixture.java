@@ -11,6 +11,8 @@ import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.OctetKeyPair;
 import com.nimbusds.jose.jwk.gen.OctetKeyPairGenerator;
 import java.nio.file.Path;
+import java.sql.PreparedStatement;
+import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -90,6 +92,44 @@ final class AuditFixture implements AutoCloseable {
         accessLog.record(new AccessEvent(UUID.randomUUID(), permitId, "researcher@uni.example", "search-type",
                 List.of("Observation"), resources,
                 List.of(new PersonAccess(consent.accountId(), consent.id(), resources)), Instant.now(op.clock)));
+    }
+
+    /**
+     * What a misbehaving operator could write: an access event that skips {@link AccessLog#record}'s check
+     * that the consent is still in force, straight into the tables and the log.
+     */
+    void rogueAccess(Consent consent, int resources) {
+        op.clock.advance(Duration.ofMinutes(1));
+        AccessEvent event = new AccessEvent(UUID.randomUUID(), permitId, "researcher@uni.example", "search-type",
+                List.of("Observation"), resources,
+                List.of(new PersonAccess(consent.accountId(), consent.id(), resources)), Instant.now(op.clock));
+        op.tx.inTransaction(c -> {
+            long index = op.log.append(c, AccessLog.canonicalEntry(event));
+            try (PreparedStatement ps = c.prepareStatement("insert into access_event (id, permit_id, client, "
+                    + "interaction, resource_types, resource_count, person_count, consent_ids, created_at, log_index) "
+                    + "values (?,?,?,?,?,?,?,?,?,?)")) {
+                ps.setObject(1, event.id());
+                ps.setObject(2, permitId);
+                ps.setString(3, event.client());
+                ps.setString(4, event.interaction());
+                ps.setArray(5, c.createArrayOf("text", event.resourceTypes().toArray()));
+                ps.setInt(6, resources);
+                ps.setInt(7, 1);
+                ps.setArray(8, c.createArrayOf("uuid", new Object[] {consent.id()}));
+                ps.setTimestamp(9, Timestamp.from(event.at()));
+                ps.setLong(10, index);
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement("insert into access_event_person (event_id, account_id, "
+                    + "consent_id, resource_count) values (?,?,?,?)")) {
+                ps.setObject(1, event.id());
+                ps.setObject(2, consent.accountId());
+                ps.setObject(3, consent.id());
+                ps.setInt(4, resources);
+                ps.executeUpdate();
+            }
+            return null;
+        });
     }
 
     AuditBundle bundle(Consent consent) {

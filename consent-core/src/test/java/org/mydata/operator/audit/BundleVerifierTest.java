@@ -1,6 +1,7 @@
 package org.mydata.operator.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.time.Instant;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mydata.operator.access.ConsentsEndedException;
 import org.mydata.operator.consent.Consent;
 import org.mydata.operator.consent.ConsentStatus;
 import org.mydata.operator.consent.StatusRecord;
@@ -229,8 +231,16 @@ class BundleVerifierTest {
     }
 
     @Test
+    void theOperatorItselfRefusesToLogAnAccessAfterTheWithdrawal() {
+        int before = f.bundle(consent).accessEvents().size();
+        assertThatThrownBy(() -> f.access(consent, 1)).isInstanceOf(ConsentsEndedException.class)
+                .satisfies(e -> assertThat(((ConsentsEndedException) e).consentIds()).containsExactly(consent.id()));
+        assertThat(f.bundle(consent).accessEvents()).hasSize(before);
+    }
+
+    @Test
     void anAccessEventAfterTheWithdrawalIsNamed() {
-        f.access(consent, 1);
+        f.rogueAccess(consent, 1);
         AuditBundle bundle = f.bundle(consent);
         long late = bundle.accessEvents().get(2).logIndex();
 

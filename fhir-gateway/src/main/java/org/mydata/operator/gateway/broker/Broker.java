@@ -38,6 +38,7 @@ import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 import org.mydata.operator.access.AccessEvent;
 import org.mydata.operator.access.AccessLog;
+import org.mydata.operator.access.ConsentsEndedException;
 import org.mydata.operator.access.PersonAccess;
 import org.mydata.operator.failure.SourceUnavailableException;
 import org.mydata.operator.gateway.pseudonym.Pseudonymiser;
@@ -129,15 +130,29 @@ public final class Broker {
         return type.equals("Patient") ? member.grants().stream().findFirst() : member.grantCovering(day);
     }
 
-    /** Writes the access event; the caller releases the resources only after this returns. */
-    void recordRelease(UsablePermit permit, String caller, String type, String interaction, List<Released> page) {
-        Map<String, PersonAccess> persons = new LinkedHashMap<>();
-        for (Released r : page) {
-            persons.merge(r.member().accountId() + "|" + r.consentId(),
-                    new PersonAccess(r.member().accountId(), r.consentId(), 1),
-                    (a, b) -> new PersonAccess(a.accountId(), a.consentId(), a.resourceCount() + b.resourceCount()));
+    /**
+     * Writes the access event and returns what may be released: the page, less the data of anyone whose
+     * consent ended while the request ran (the event's transaction sees every change that committed before
+     * it). The caller releases exactly the returned resources, and only after this returns.
+     */
+    List<Released> recordRelease(UsablePermit permit, String caller, String type, String interaction,
+                                 List<Released> page) {
+        List<Released> releasable = page;
+        while (true) {
+            Map<String, PersonAccess> persons = new LinkedHashMap<>();
+            for (Released r : releasable) {
+                persons.merge(r.member().accountId() + "|" + r.consentId(),
+                        new PersonAccess(r.member().accountId(), r.consentId(), 1),
+                        (a, b) -> new PersonAccess(a.accountId(), a.consentId(), a.resourceCount() + b.resourceCount()));
+            }
+            try {
+                recordAccess(permit, caller, List.of(type), interaction, List.copyOf(persons.values()));
+                return releasable;
+            } catch (ConsentsEndedException ended) {
+                // Each round removes at least one consent, so this ends.
+                releasable = releasable.stream().filter(r -> !ended.consentIds().contains(r.consentId())).toList();
+            }
         }
-        recordAccess(permit, caller, List.of(type), interaction, List.copyOf(persons.values()));
     }
 
     /** Writes an access event of the given persons' counts; the caller releases only after this returns. */

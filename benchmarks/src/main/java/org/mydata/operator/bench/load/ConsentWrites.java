@@ -1,0 +1,97 @@
+package org.mydata.operator.bench.load;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Scenario 1: concurrent citizens grant, pause, resume and withdraw consents for a fixed time through the
+ * REST API. The demo has three citizens (alice, bob, carol); 16 loops share them, each on its own consents,
+ * because one consent's chain serialises on its row lock by design. Every grant signs a consent record
+ * and its first status record; every change signs one status record.
+ */
+final class ConsentWrites {
+    static final int LOOPS = 16;
+    private static final String[] CITIZENS = {"alice", "bob", "carol"};
+
+    private ConsentWrites() {
+    }
+
+    private static final class Loop {
+        String consent;
+        int step;
+    }
+
+    static void run(Driver.Ctx ctx) {
+        Api api = ctx.api();
+        String admin = api.admin();
+        String source = api.demoSourceId(admin);
+        String programme = api.programme(admin, "Benchmark consent writes", List.of("Patient", "Observation"));
+        String[] tokens = new String[CITIZENS.length];
+        for (int i = 0; i < CITIZENS.length; i++) {
+            tokens[i] = api.citizen(CITIZENS[i]);
+            api.ensureLinked(tokens[i], source);
+        }
+        Loop[] loops = new Loop[LOOPS];
+        for (int i = 0; i < LOOPS; i++) {
+            loops[i] = new Loop();
+        }
+        Cpu cpu = new Cpu(ctx.pid(), ctx.pgData());
+        PgWaits waits = new PgWaits(ctx.pgUrl("postgres"), "postgres");
+        boolean profile = ctx.option("profile") != null;
+        Load.Result r = Load.run("consent-writes", LOOPS, ctx.warmup(3, 60), ctx.warmup(12, 60), (w, rec) -> {
+            Loop loop = loops[w];
+            String token = tokens[w % CITIZENS.length];
+            try {
+                if (loop.consent == null) {
+                    loop.consent = rec.time("grant", () -> api.consent(token, programme, source));
+                    loop.step = 0;
+                    rec.count("csr", 1);
+                    rec.count("records", 2);
+                    return;
+                }
+                String next = loop.step == 0 ? "paused" : loop.step == 1 ? "active" : "withdrawn";
+                rec.time("status", () -> api.status(token, loop.consent, next).expect(200));
+                rec.count("csr", 1);
+                rec.count("records", 1);
+                loop.step++;
+                if (next.equals("withdrawn")) {
+                    loop.consent = null;
+                }
+            } catch (Exception e) {
+                loop.consent = null;
+                throw e;
+            }
+        }, () -> {
+            cpu.start();
+            waits.start();
+            if (profile) {
+                Jfr.start(ctx.pid(), "consent-writes");
+            }
+        }, () -> {
+            cpu.stop();
+            ctx.metrics().put("s1.pg_waits", waits.stop());
+            if (profile) {
+                Path file = ctx.out().resolve("consent-writes.jfr");
+                Jfr.stop(ctx.pid(), "consent-writes", file);
+            }
+        });
+        Metrics m = ctx.metrics();
+        m.put("s1.loops", LOOPS);
+        m.put("s1.citizens", CITIZENS.length);
+        m.put("s1.seconds", r.seconds());
+        m.put("s1.csr_per_s", r.rate("csr"));
+        m.put("s1.records_per_s", r.rate("records"));
+        m.put("s1.requests_per_s", (r.n("grant") + r.n("status")) / r.seconds());
+        m.put("s1.p50_ms", r.percentileMs(null, 50));
+        m.put("s1.p99_ms", r.percentileMs(null, 99));
+        m.put("s1.status_p50_ms", r.percentileMs("status", 50));
+        m.put("s1.status_p99_ms", r.percentileMs("status", 99));
+        m.put("s1.grant_p50_ms", r.percentileMs("grant", 50));
+        m.put("s1.grant_p99_ms", r.percentileMs("grant", 99));
+        m.put("s1.errors", r.errors());
+        m.put("s1.load", Cpu.loadAverage());
+        cpu.record(m, "s1");
+        Progress.say("consent writes: %.0f CSR/s, %.0f signed records/s, p50 %.1f ms, p99 %.1f ms",
+                r.rate("csr"), r.rate("records"), r.percentileMs(null, 50), r.percentileMs(null, 99));
+    }
+}

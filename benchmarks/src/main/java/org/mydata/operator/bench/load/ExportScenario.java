@@ -1,0 +1,318 @@
+package org.mydata.operator.bench.load;
+
+import ca.uhn.fhir.parser.IParser;
+import ca.uhn.fhir.rest.client.api.IGenericClient;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.zaxxer.hikari.HikariDataSource;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.hl7.fhir.r4.model.Resource;
+import org.mydata.operator.account.Account;
+import org.mydata.operator.account.Accounts;
+import org.mydata.operator.consent.Consents;
+import org.mydata.operator.consent.NewConsent;
+import org.mydata.operator.gateway.demo.DemoFhirSource;
+import org.mydata.operator.gateway.demo.DemoPerson;
+import org.mydata.operator.gateway.source.HapiPatientLookup;
+import org.mydata.operator.gateway.source.SourceClients;
+import org.mydata.operator.link.ServiceLinks;
+import org.mydata.operator.log.TransparencyLog;
+import org.mydata.operator.signing.KeystoreKeyRing;
+import org.mydata.operator.signing.SigningAlgorithm;
+import org.mydata.operator.source.SourceRegistry;
+import org.mydata.operator.store.Transactions;
+
+/**
+ * Scenario 3: FHIR bulk export ({@code $export}, Prefer: respond-async, poll, manifest, NDJSON files) of a
+ * permit over two cohort sizes, against its limit: the same data read straight from the source, parsed
+ * and serialised to NDJSON with HAPI alone. Peak heap comes from the operator JVM's GC log, over the
+ * export's window.
+ *
+ * <p>The demo source holds 40 Synthea patients and the demo has three citizens. The other 37 patients get
+ * accounts, links and consents written in-process with consent-core, on the operator's database and with
+ * its keystore, as a second operator node would write them; the operator's log writer integrates their
+ * records like any other.
+ */
+final class ExportScenario {
+    static final List<String> TYPES = List.of("Patient", "Observation", "Condition", "MedicationRequest", "Encounter",
+            "Procedure", "Immunization", "DiagnosticReport", "AllergyIntolerance");
+    private static final String[] CITIZENS = {"alice", "bob", "carol"};
+
+    private ExportScenario() {
+    }
+
+    static void run(Driver.Ctx ctx) throws Exception {
+        Api api = ctx.api();
+        Metrics m = ctx.metrics();
+        String admin = api.admin();
+        String researcher = api.researcher();
+        String steward = api.steward();
+        String source = api.demoSourceId(admin);
+        int[] sizes = ctx.quick() ? new int[] {10, 20} : new int[] {10, 40};
+        m.put("s3.sizes", sizes[0] + "," + sizes[1]);
+        String[] programmes = new String[sizes.length];
+        String[] permits = new String[sizes.length];
+        for (int s = 0; s < sizes.length; s++) {
+            programmes[s] = api.programme(admin, "Benchmark export " + sizes[s], TYPES);
+        }
+        for (String name : CITIZENS) {
+            String token = api.citizen(name);
+            api.ensureLinked(token, source);
+            for (String p : programmes) {
+                api.consent(token, p, source);
+            }
+        }
+        for (int s = 0; s < sizes.length; s++) {
+            permits[s] = api.approvedPermit(researcher, steward, programmes[s], TYPES);
+        }
+        Api.Reply probe = api.get("/fhir/" + permits[0] + "/$export", researcher,
+                Map.of("Prefer", "respond-async", "Accept", "application/fhir+json"));
+        if (probe.status() != 202) {
+            m.put("s3.available", false);
+            m.put("s3.unavailable_reason", "kick-off answered HTTP " + probe.status());
+            Progress.say("export: $export not available (HTTP %d)", probe.status());
+            return;
+        }
+        api.get(probe.raw().headers().firstValue("Content-Location").orElseThrow(), researcher,
+                Map.of("Accept", "application/json"));
+        m.put("s3.available", true);
+
+        List<DemoPerson> persons = DemoFhirSource.demoPersons(sizes[sizes.length - 1]);
+        seed(ctx, source, persons, programmes, sizes);
+        Path gcLog = Path.of(ctx.require("gc-log"));
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        for (int s = 0; s < sizes.length; s++) {
+            // Each measured twice after a clean heap; the better run counts, for the export and its limit alike.
+            double seconds = Double.MAX_VALUE;
+            long resources = 0;
+            double[] heap = {0, 0, 0};
+            for (int attempt = 0; attempt < (ctx.quick() ? 1 : 2); attempt++) {
+                Jfr.jcmd(ctx.pid(), "GC.run");
+                double from = uptime(ctx.pid());
+                long t0 = System.nanoTime();
+                resources = export(api, http, researcher, permits[s]);
+                seconds = Math.min(seconds, (System.nanoTime() - t0) / 1e9);
+                double[] h = peakHeap(gcLog, from, uptime(ctx.pid()));
+                heap = new double[] {Math.max(heap[0], h[0]), Math.max(heap[1], h[1]), heap[2] + h[2]};
+            }
+            // A third export only for memory: a full GC every second meanwhile (jcmd GC.run); the highest
+            // occupancy after those is the live heap at its peak. The first one, right before, is the baseline.
+            Jfr.jcmd(ctx.pid(), "GC.run");
+            double memFrom = uptime(ctx.pid());
+            java.util.concurrent.atomic.AtomicBoolean exporting = new java.util.concurrent.atomic.AtomicBoolean(true);
+            Thread collector = new Thread(() -> {
+                while (exporting.get()) {
+                    Jfr.jcmd(ctx.pid(), "GC.run");
+                    try {
+                        Thread.sleep(1000);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            });
+            collector.start();
+            export(api, http, researcher, permits[s]);
+            exporting.set(false);
+            collector.join();
+            double[] live = fullGcs(gcLog, memFrom, uptime(ctx.pid()));
+            String key = "s3.size." + sizes[s];
+            m.put(key + ".baseline_live_mb", live[0]);
+            m.put(key + ".peak_full_live_mb", live[1]);
+            m.put(key + ".full_gcs", (long) live[2]);
+            Progress.say("export of %d patients, memory pass: live heap %.0f MB before, at most %.0f MB during (%d full GCs)",
+                    sizes[s], live[0], live[1], (long) live[2]);
+            m.put(key + ".resources", resources);
+            m.put(key + ".seconds", seconds);
+            m.put(key + ".resources_per_s", resources / seconds);
+            m.put(key + ".peak_heap_mb", heap[0]);
+            m.put(key + ".peak_live_mb", heap[1]);
+            m.put(key + ".gcs", (long) heap[2]);
+            Progress.say("export of %d patients: %d resources in %.1f s (%.0f/s), peak heap %.0f MB, peak after GC %.0f MB "
+                    + "(%d GCs)", sizes[s], resources, seconds, resources / seconds, heap[0], heap[1], (long) heap[2]);
+
+            List<String> ids = persons.subList(0, sizes[s]).stream().map(DemoPerson::patientId).toList();
+            double limitSeconds = Double.MAX_VALUE;
+            long limit = 0;
+            for (int attempt = 0; attempt < (ctx.quick() ? 1 : 2); attempt++) {
+                long t1 = System.nanoTime();
+                limit = hapiAlone(api.base() + "/demo-source/fhir", ids);
+                limitSeconds = Math.min(limitSeconds, (System.nanoTime() - t1) / 1e9);
+            }
+            m.put(key + ".limit_resources", limit);
+            m.put(key + ".limit_per_s", limit / limitSeconds);
+            Progress.say("HAPI alone over the same %d patients: %d resources in %.1f s (%.0f/s)", sizes[s], limit,
+                    limitSeconds, limit / limitSeconds);
+        }
+        m.put("s3.load", Cpu.loadAverage());
+    }
+
+    /** Kick-off, poll, manifest, every file; returns the number of NDJSON lines received. */
+    private static long export(Api api, HttpClient http, String token, String permit) throws Exception {
+        Api.Reply kickOff = api.get("/fhir/" + permit + "/$export", token,
+                Map.of("Prefer", "respond-async", "Accept", "application/fhir+json")).expect(202);
+        String status = kickOff.raw().headers().firstValue("Content-Location").orElseThrow();
+        JsonNode manifest;
+        while (true) {
+            Api.Reply poll = api.get(status, token, Map.of("Accept", "application/json"));
+            if (poll.status() == 200) {
+                manifest = poll.json();
+                break;
+            }
+            poll.expect(202);
+            Thread.sleep(100);
+        }
+        long lines = 0;
+        for (JsonNode output : manifest.get("output")) {
+            HttpRequest request = HttpRequest.newBuilder(URI.create(output.get("url").asText()))
+                    .header("Authorization", "Bearer " + token).header("Accept", "application/fhir+ndjson").GET().build();
+            HttpResponse<java.io.InputStream> file = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            if (file.statusCode() != 200) {
+                throw new IllegalStateException("export file " + output.get("url") + ": HTTP " + file.statusCode());
+            }
+            try (BufferedReader reader = new BufferedReader(new InputStreamReader(file.body(), StandardCharsets.UTF_8))) {
+                while (reader.readLine() != null) {
+                    lines++;
+                }
+            }
+        }
+        api.get(status, token, Map.of()); // leave the job; it expires on its own
+        return lines;
+    }
+
+    /** The limit: the same patients' data read from the source with HAPI, parsed and serialised as NDJSON. */
+    private static long hapiAlone(String sourceBase, List<String> patients) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        AtomicLong count = new AtomicLong();
+        AtomicLong bytes = new AtomicLong();
+        try {
+            List<Future<?>> tasks = new ArrayList<>();
+            for (String type : TYPES) {
+                for (int from = 0; from < patients.size(); from += 10) {
+                    List<String> chunk = patients.subList(from, Math.min(patients.size(), from + 10));
+                    tasks.add(pool.submit(() -> {
+                        IGenericClient client = Fhir.client(sourceBase, null);
+                        IParser parser = Fhir.CONTEXT.newJsonParser();
+                        String parameter = type.equals("Patient") ? "_id" : "patient";
+                        for (Resource r : Fhir.readAll(client, type + "?" + parameter + "=" + String.join(",", chunk)
+                                + "&_count=500")) {
+                            bytes.addAndGet(parser.encodeResourceToString(r).length() + 1);
+                            count.incrementAndGet();
+                        }
+                    }));
+                }
+            }
+            for (Future<?> t : tasks) {
+                t.get();
+            }
+        } finally {
+            pool.shutdown();
+        }
+        return count.get();
+    }
+
+    /** Accounts, links and consents for the demo persons beyond the three citizens, written with consent-core. */
+    private static void seed(Driver.Ctx ctx, String sourceId, List<DemoPerson> persons, String[] programmes, int[] sizes)
+            throws IOException {
+        Path keys = ctx.dataDir().resolve("keys");
+        char[] password = Files.readString(keys.resolve("keystore.password")).strip().toCharArray();
+        Clock clock = Clock.systemUTC();
+        KeystoreKeyRing ring = KeystoreKeyRing.open(keys.resolve("operator-signing.p12"), password, "operator",
+                SigningAlgorithm.EDDSA, clock);
+        try (HikariDataSource ds = new HikariDataSource()) {
+            ds.setJdbcUrl(ctx.pgUrl("postgres"));
+            ds.setUsername("postgres");
+            ds.setMaximumPoolSize(2);
+            Transactions tx = new Transactions(ds);
+            TransparencyLog log = new TransparencyLog(tx);
+            SourceRegistry sources = new SourceRegistry(tx, clock);
+            ServiceLinks links = new ServiceLinks(tx, sources,
+                    new HapiPatientLookup(new SourceClients(Fhir.CONTEXT, Duration.ofSeconds(5), Duration.ofSeconds(30))),
+                    ring, log, clock);
+            Consents consents = new Consents(tx, ring, log, clock);
+            Accounts accounts = new Accounts(tx, clock);
+            UUID source = UUID.fromString(sourceId);
+            for (int i = CITIZENS.length; i < persons.size(); i++) {
+                Account account = accounts.forSubject("bench-person-" + persons.get(i).patientId());
+                if (links.list(account).stream().noneMatch(l -> l.sourceId().equals(source) && l.isLive())) {
+                    links.link(account, persons.get(i).identifier(), source);
+                }
+                for (int s = 0; s < sizes.length; s++) {
+                    if (i < sizes[s]) {
+                        consents.grant(account, new NewConsent(UUID.fromString(programmes[s]), null, null,
+                                List.of(source), null, null));
+                    }
+                }
+            }
+        }
+        Progress.say("export: seeded %d more persons with consent-core", persons.size() - CITIZENS.length);
+    }
+
+    private static double uptime(long pid) {
+        Matcher m = Pattern.compile("([0-9.]+) s").matcher(Jfr.jcmd(pid, "VM.uptime"));
+        return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
+    }
+
+    /** Occupancy after the first full GC in the window, the highest after any later full GC, and their count. */
+    private static double[] fullGcs(Path gcLog, double from, double until) throws IOException {
+        double first = Double.NaN;
+        double peak = 0;
+        int count = 0;
+        for (String line : Files.readAllLines(gcLog)) {
+            Matcher m = GC_LINE.matcher(line);
+            if (line.contains("Pause Full") && m.find()) {
+                double t = Double.parseDouble(m.group(1));
+                if (t >= from && t <= until) {
+                    double after = Double.parseDouble(m.group(3));
+                    if (Double.isNaN(first)) {
+                        first = after;
+                    } else {
+                        peak = Math.max(peak, after);
+                    }
+                    count++;
+                }
+            }
+        }
+        return new double[] {first, peak, count};
+    }
+
+    private static final Pattern GC_LINE = Pattern.compile("^\\[([0-9.]+)s\\].*Pause.*?(\\d+)M->(\\d+)M\\((\\d+)M\\)");
+
+    /** Highest heap occupancy before a GC and after a GC, and the number of GCs, in the uptime window. */
+    private static double[] peakHeap(Path gcLog, double from, double until) throws IOException {
+        double before = 0;
+        double after = 0;
+        int gcs = 0;
+        for (String line : Files.readAllLines(gcLog)) {
+            Matcher m = GC_LINE.matcher(line);
+            if (m.find()) {
+                double t = Double.parseDouble(m.group(1));
+                if (t >= from && t <= until) {
+                    before = Math.max(before, Double.parseDouble(m.group(2)));
+                    after = Math.max(after, Double.parseDouble(m.group(3)));
+                    gcs++;
+                }
+            }
+        }
+        return new double[] {before, after, gcs};
+    }
+}

@@ -1,0 +1,124 @@
+package org.mydata.operator.bench.load;
+
+import ca.uhn.fhir.rest.client.api.IGenericClient;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Resource;
+
+/**
+ * Scenario 2: the same searches through the gateway ({@code /fhir/{permitId}}, bearer token, consent check,
+ * pseudonymisation, access event) and directly against the demo source, with HAPI's generic client at the
+ * same concurrency. The cohort is the three demo citizens, each consenting to a programme of this run's
+ * own; the source is the demo source inside the same operator JVM, so both paths share its cost.
+ */
+final class GatewayOverhead {
+    static final int CONCURRENCY = 8;
+    private static final String[] CITIZENS = {"alice", "bob", "carol"};
+
+    private GatewayOverhead() {
+    }
+
+    static void run(Driver.Ctx ctx) {
+        Api api = ctx.api();
+        String admin = api.admin();
+        String researcher = api.researcher();
+        String steward = api.steward();
+        String source = api.demoSourceId(admin);
+        String programme = api.programme(admin, "Benchmark gateway", List.of("Patient", "Observation"));
+        List<String> patients = new ArrayList<>();
+        for (String name : CITIZENS) {
+            String token = api.citizen(name);
+            patients.add(api.ensureLinked(token, source));
+            api.consent(token, programme, source);
+        }
+        String permit = api.approvedPermit(researcher, steward, programme, List.of("Patient", "Observation"));
+        String gatewayBase = api.base() + "/fhir/" + permit;
+        String sourceBase = api.base() + "/demo-source/fhir";
+        IGenericClient directClient = Fhir.client(sourceBase, null);
+        IGenericClient gatewayClient = Fhir.client(gatewayBase, researcher);
+
+        // A code every cohort member has, the most frequent such: a cohort-wide search that pages.
+        String cohort = String.join(",", patients);
+        Map<String, Map<String, Integer>> byCode = new HashMap<>();
+        for (Resource r : Fhir.readAll(directClient, "Observation?patient=" + cohort + "&_count=500")) {
+            Observation o = (Observation) r;
+            byCode.computeIfAbsent(o.getCode().getCodingFirstRep().getCode(), c -> new HashMap<>())
+                    .merge(o.getSubject().getReference(), 1, Integer::sum);
+        }
+        String code = byCode.entrySet().stream().filter(e -> e.getValue().size() == patients.size())
+                .max(Map.Entry.comparingByValue((a, b) -> Integer.compare(sum(a), sum(b)))).orElseThrow().getKey();
+        List<String> pseudonyms = Fhir.readAll(gatewayClient, "Patient").stream()
+                .map(p -> p.getIdElement().getIdPart()).toList();
+
+        String cohortDirect = "Observation?patient=" + cohort + "&code=" + code + "&_count=20";
+        String cohortGateway = "Observation?code=" + code + "&_count=20";
+        int[] d = Fhir.count(directClient, cohortDirect);
+        int[] g = Fhir.count(gatewayClient, cohortGateway);
+        int perPatientDirect = 0;
+        int perPatientGateway = 0;
+        for (String p : patients) {
+            perPatientDirect += Fhir.count(directClient, "Observation?patient=" + p + "&_count=100")[0];
+        }
+        for (String p : pseudonyms) {
+            perPatientGateway += Fhir.count(gatewayClient, "Observation?patient=" + p + "&_count=100")[0];
+        }
+        Metrics m = ctx.metrics();
+        m.put("s2.code", code);
+        m.put("s2.cohort.resources.direct", d[0]);
+        m.put("s2.cohort.resources.gateway", g[0]);
+        m.put("s2.cohort.requests", g[1]);
+        m.put("s2.patient.resources.direct", perPatientDirect);
+        m.put("s2.patient.resources.gateway", perPatientGateway);
+        m.put("s2.concurrency", CONCURRENCY);
+        Progress.say("gateway: code %s, cohort search %d/%d resources (direct/gateway), per patient %d/%d", code, d[0],
+                g[0], perPatientDirect, perPatientGateway);
+
+        List<IGenericClient> directs = new ArrayList<>();
+        List<IGenericClient> gateways = new ArrayList<>();
+        for (int i = 0; i < CONCURRENCY; i++) {
+            directs.add(Fhir.client(sourceBase, null));
+            gateways.add(Fhir.client(gatewayBase, researcher));
+        }
+        int[] turn = new int[CONCURRENCY];
+        measure(ctx, "s2.cohort.direct", (w, rec) -> rec.time("op", () -> Fhir.count(directs.get(w), cohortDirect)));
+        measure(ctx, "s2.cohort.gateway", (w, rec) -> rec.time("op", () -> Fhir.count(gateways.get(w), cohortGateway)));
+        measure(ctx, "s2.patient.direct", (w, rec) -> rec.time("op", () -> Fhir.count(directs.get(w),
+                "Observation?patient=" + patients.get(turn[w]++ % patients.size()) + "&_count=100")));
+        measure(ctx, "s2.patient.gateway", (w, rec) -> rec.time("op", () -> Fhir.count(gateways.get(w),
+                "Observation?patient=" + pseudonyms.get(turn[w]++ % pseudonyms.size()) + "&_count=100")));
+    }
+
+    private static int sum(Map<String, Integer> counts) {
+        return counts.values().stream().mapToInt(Integer::intValue).sum();
+    }
+
+    private static void measure(Driver.Ctx ctx, String prefix, Load.Op op) {
+        Cpu cpu = new Cpu(ctx.pid(), ctx.pgData());
+        boolean profile = ctx.option("profile") != null && prefix.endsWith("gateway");
+        String name = prefix.replace("s2.", "").replace('.', '-');
+        Load.Result r = Load.run(prefix, CONCURRENCY, ctx.warmup(3, 15), ctx.warmup(9, 40), op, () -> {
+            cpu.start();
+            if (profile) {
+                Jfr.start(ctx.pid(), name);
+            }
+        }, () -> {
+            cpu.stop();
+            if (profile) {
+                Jfr.stop(ctx.pid(), name, ctx.out().resolve(name + ".jfr"));
+            }
+        });
+        Metrics m = ctx.metrics();
+        m.put(prefix + ".ops_per_s", r.ops("op"));
+        m.put(prefix + ".p50_ms", r.percentileMs("op", 50));
+        m.put(prefix + ".p99_ms", r.percentileMs("op", 99));
+        m.put(prefix + ".errors", r.errors());
+        m.put(prefix + ".load", Cpu.loadAverage());
+        cpu.record(m, prefix);
+        Progress.say("%s: %.1f searches/s, p50 %.1f ms, p99 %.1f ms", prefix, r.ops("op"), r.percentileMs("op", 50),
+                r.percentileMs("op", 99));
+    }
+}

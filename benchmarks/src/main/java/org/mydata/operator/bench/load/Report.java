@@ -1,0 +1,385 @@
+package org.mydata.operator.bench.load;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.stream.Stream;
+
+/**
+ * The one table: scenario, figure, the limit it is compared with, the ratio; printed and written as
+ * Markdown with the date, JDK and machine, the goals met or missed, and where the time went.
+ */
+final class Report {
+    private final Properties m;
+    private final List<String[]> rows = new ArrayList<>();
+    private final List<String> goals = new ArrayList<>();
+    private final JsonNode jmh1;
+    private final JsonNode jmh2;
+
+    private Report(Properties metrics, JsonNode jmh1, JsonNode jmh2) {
+        this.m = metrics;
+        this.jmh1 = jmh1;
+        this.jmh2 = jmh2;
+    }
+
+    static void run(Driver.Ctx ctx) throws IOException {
+        Path out = ctx.out();
+        com.fasterxml.jackson.databind.node.ArrayNode t1 = Api.JSON.createArrayNode();
+        t1.addAll((com.fasterxml.jackson.databind.node.ArrayNode) json(out.resolve("jmh-sign.json")));
+        t1.addAll((com.fasterxml.jackson.databind.node.ArrayNode) json(out.resolve("jmh-merkle.json")));
+        Report r = new Report(Metrics.read(out.resolve("metrics.properties")), t1, json(out.resolve("jmh-t2.json")));
+        r.build();
+        String table = r.table();
+        System.out.println();
+        System.out.println(table);
+        r.goals.forEach(g -> System.out.println("  " + g));
+        Path doc = Path.of(ctx.options().getOrDefault("doc", "docs/benchmarks.md"));
+        Files.createDirectories(doc.toAbsolutePath().getParent());
+        Files.writeString(doc, r.markdown(ctx, table), StandardCharsets.UTF_8);
+        System.out.println("\nwritten to " + doc);
+    }
+
+    private static JsonNode json(Path file) throws IOException {
+        return Files.exists(file) && Files.size(file) > 0 ? Api.JSON.readTree(file.toFile()) : Api.JSON.createArrayNode();
+    }
+
+    // ---- figures ----------------------------------------------------------------------------------
+
+    private double num(String key) {
+        String v = m.getProperty(key);
+        try {
+            return v == null ? Double.NaN : Double.parseDouble(v);
+        } catch (NumberFormatException e) {
+            return Double.NaN;
+        }
+    }
+
+    private String str(String key, String otherwise) {
+        return m.getProperty(key, otherwise);
+    }
+
+    /** JMH score of benchmark (simple class.method name) with the given param value (or null). */
+    private double jmh(JsonNode results, String benchmark, String param) {
+        for (JsonNode r : results) {
+            if (r.get("benchmark").asText().endsWith(benchmark)
+                    && (param == null || r.path("params").toString().contains("\"" + param + "\""))) {
+                return r.get("primaryMetric").get("score").asDouble();
+            }
+        }
+        return Double.NaN;
+    }
+
+    private static String f0(double v) {
+        return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%,.0f", v);
+    }
+
+    private static String f1(double v) {
+        return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%,.1f", v);
+    }
+
+    private static String f2(double v) {
+        return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    private static String f3(double v) {
+        return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.3f", v);
+    }
+
+    private void row(String scenario, String figure, String limit, String ratio) {
+        rows.add(new String[] {scenario, figure, limit, ratio});
+    }
+
+    private void goal(String what, boolean measured, boolean met, String why) {
+        goals.add((measured ? (met ? "MET     " : "NOT MET ") : "n/a     ") + what + (why.isEmpty() ? "" : " — " + why));
+    }
+
+    // ---- the table --------------------------------------------------------------------------------
+
+    private void build() {
+        double signEd1 = jmh(jmh1, "SigningBenchmark.sign", "EdDSA");
+        double signEs1 = jmh(jmh1, "SigningBenchmark.sign", "ES256");
+        double verifyEd1 = jmh(jmh1, "SigningBenchmark.verify", "EdDSA");
+        double verifyEs1 = jmh(jmh1, "SigningBenchmark.verify", "ES256");
+        double signEd2 = jmh(jmh2, "SigningBenchmark.sign", "EdDSA");
+        // The machine's signing rate is at least the one-thread rate: on a shared machine two threads can measure less.
+        double signLimit = Double.isNaN(signEd2) ? signEd1 : Math.max(signEd1, signEd2);
+        double inserts = num("insert.per_s");
+        double insertsDurable = num("insert_durable.per_s");
+
+        // 1. consent writes
+        double csr = num("s1.csr_per_s");
+        double lower = Math.min(signLimit, inserts);
+        if (!Double.isNaN(csr)) {
+            row("1 Consent writes: " + str("s1.loops", "16") + " loops over " + str("s1.citizens", "3")
+                            + " citizens grant/pause/resume/withdraw (REST, real tokens)",
+                    f0(csr) + " CSR/s (" + f0(num("s1.records_per_s")) + " signed records/s); p50 "
+                            + f1(num("s1.p50_ms")) + " ms, p99 " + f1(num("s1.p99_ms")) + " ms",
+                    "lower of EdDSA signing " + f0(signLimit) + "/s (JMH, " + (Double.isNaN(signEd2) ? "1 thread"
+                            : "best of 1 and 2 threads") + ") and single-row "
+                            + "inserts " + f0(inserts) + "/s (16 connections, "
+                            + "same server and settings as the operator)",
+                    f2(csr / lower));
+            goal("1 consent writes >= 0.50 of the lower limit", true, csr / lower >= 0.5,
+                    String.format(Locale.ROOT, "%.2f", csr / lower));
+        }
+        row("1a Signing limit (JMH, KeystoreKeyRing / RecordVerifier, 1 thread)",
+                "EdDSA: sign " + f0(signEd1) + "/s, verify " + f0(verifyEd1) + "/s; 2 threads sign " + f0(signEd2) + "/s",
+                "ES256: sign " + f0(signEs1) + "/s, verify " + f0(verifyEs1) + "/s",
+                "sign " + f1(signEd1 / signEs1) + "x, verify " + f1(verifyEd1 / verifyEs1) + "x");
+        if (!Double.isNaN(inserts)) {
+            row("1b Insert limit: single-row autocommit inserts, 16 connections",
+                    f0(inserts) + "/s into the operator's embedded PostgreSQL (fsync=" + str("insert.fsync", "?")
+                            + ", synchronous_commit=" + str("insert.server_synchronous_commit", "?") + "; p50 "
+                            + f2(num("insert.p50_ms")) + " ms)",
+                    f0(insertsDurable) + "/s into a server from the same binaries with fsync=" + str("insert_durable.fsync",
+                            "?") + ", synchronous_commit=" + str("insert_durable.synchronous_commit", "?") + " (p50 "
+                            + f2(num("insert_durable.p50_ms")) + " ms)",
+                    f1(inserts / insertsDurable) + "x");
+        }
+
+        // 2. gateway
+        for (String kind : List.of("cohort", "patient")) {
+            String p = "s2." + kind;
+            double gw = num(p + ".gateway.ops_per_s");
+            double direct = num(p + ".direct.ops_per_s");
+            if (Double.isNaN(gw)) {
+                continue;
+            }
+            String what = kind.equals("cohort")
+                    ? "2a Gateway search, cohort-wide Observation?code=" + str("s2.code", "?") + "&_count=20 ("
+                    + f0(num("s2.cohort.resources.gateway")) + " resources, " + f0(num("s2.cohort.requests")) + " pages)"
+                    : "2b Gateway search, per patient Observation?patient=...&_count=100 (3 patients, "
+                    + f0(num("s2.patient.resources.gateway")) + " resources in all)";
+            row(what + ", " + str("s2.concurrency", "8") + " clients",
+                    "gateway " + f1(gw) + " searches/s; p50 " + f1(num(p + ".gateway.p50_ms")) + " ms, p99 "
+                            + f1(num(p + ".gateway.p99_ms")) + " ms",
+                    "direct to the source " + f1(direct) + " searches/s; p50 " + f1(num(p + ".direct.p50_ms"))
+                            + " ms, p99 " + f1(num(p + ".direct.p99_ms")) + " ms",
+                    f2(gw / direct));
+            goal("2 gateway " + kind + " search throughput >= 0.8 of direct", true, gw / direct >= 0.8,
+                    String.format(Locale.ROOT, "%.2f", gw / direct));
+        }
+
+        // 3. export
+        if ("false".equals(m.getProperty("s3.available"))) {
+            row("3 Bulk export", "not measured: $export not available (" + str("s3.unavailable_reason", "") + ")", "", "");
+            goal("3 bulk export >= 0.7 of HAPI alone, heap flat", false, false, "$export not available");
+        } else if (m.getProperty("s3.available") != null) {
+            double smallHeap = Double.NaN;
+            double largeHeap = Double.NaN;
+            boolean fast = true;
+            List<String> sizes = List.of(str("s3.sizes", "10,40").split(","));
+            for (String size : sizes) {
+                String p = "s3.size." + size;
+                double rate = num(p + ".resources_per_s");
+                double limit = num(p + ".limit_per_s");
+                row("3 Bulk export $export, permit over " + size + " patients (all 9 brokered types)",
+                        f0(rate) + " resources/s (" + f0(num(p + ".resources")) + " in " + f1(num(p + ".seconds"))
+                                + " s); live heap at most " + f0(num(p + ".peak_full_live_mb")) + " MB during the export, "
+                                + f0(num(p + ".baseline_live_mb")) + " MB before it (full GC every second); heap in use at "
+                                + "most " + f0(num(p + ".peak_heap_mb")) + " MB",
+                        "HAPI alone, same data from the source, parse + NDJSON: " + f0(limit) + " resources/s",
+                        f2(rate / limit));
+                fast &= rate / limit >= 0.7;
+                if (size.equals(sizes.get(0))) {
+                    smallHeap = num(p + ".peak_full_live_mb");
+                } else {
+                    largeHeap = num(p + ".peak_full_live_mb");
+                }
+            }
+            row("3c Export heap growth, " + sizes.get(0) + " -> " + sizes.get(1) + " patients (peak live heap, which "
+                            + "includes the demo source's in-memory dataset)", f0(largeHeap) + " MB at " + sizes.get(1),
+                    f0(smallHeap) + " MB at " + sizes.get(0), f2(largeHeap / smallHeap));
+            goal("3 bulk export >= 0.7 of HAPI alone", true, fast, "");
+            goal("3 export peak heap within 20% between sizes (" + sizes.get(0) + " vs " + sizes.get(1)
+                            + " patients, not 500 vs 2,000)", true,
+                    largeHeap / smallHeap <= 1.2, String.format(Locale.ROOT, "%.2f", largeHeap / smallHeap));
+        }
+
+        // 4. revocation
+        if (m.getProperty("s4.rounds") != null) {
+            double leaks = num("s4.leaks");
+            row("4 Revocation: withdraw on node 1, read at once through node 2 (same PostgreSQL), "
+                            + f0(num("s4.rounds")) + " rounds",
+                    f0(leaks) + " releases of the withdrawn person's data; positive controls "
+                            + f0(num("s4.controls") - num("s4.controls_failed")) + "/" + f0(num("s4.controls"))
+                            + " released while consenting; consent check (permit + cohort) p50 "
+                            + f2(num("s4.check_before_p50_ms")) + " ms with 3 consents in the programme, p50 "
+                            + f2(num("s4.check_p50_ms")) + " ms / p99 " + f2(num("s4.check_p99_ms")) + " ms with "
+                            + f0(num("s4.consents_in_programme")) + " (the withdrawn ones included)",
+                    "node 2's whole gateway request: p50 " + f1(num("s4.request_p50_ms")) + " ms, p99 "
+                            + f1(num("s4.request_p99_ms")) + " ms",
+                    f2(num("s4.check_p50_ms") / num("s4.request_p50_ms")) + " of the request");
+            goal("4 no release after a withdrawal returned", true, leaks == 0 && num("s4.controls_failed") == 0,
+                    f0(leaks) + " leaks, " + f0(num("s4.controls_failed")) + " failed positive controls");
+        }
+
+        // 5. log
+        double append = num("s5.append.per_s");
+        if (!Double.isNaN(append)) {
+            row("5a Log append: TransparencyLog.append, one entry per transaction, " + str("s5.append.writers", "16")
+                            + " writers, LogWriter integrating alongside",
+                    f0(append) + " entries/s; p50 " + f2(num("s5.append.p50_ms")) + " ms, p99 "
+                            + f2(num("s5.append.p99_ms")) + " ms",
+                    "single-row inserts " + f0(inserts) + "/s (16 connections)", f2(append / inserts));
+        }
+        List<String> sizes = Stream.of("10000", "100000", "1000000")
+                .filter(s -> m.getProperty("s5.size." + s + ".inclusion_p50_ms") != null).toList();
+        if (!sizes.isEmpty()) {
+            String largest = sizes.get(sizes.size() - 1);
+            row("5b Log integration by the elected writer (batches of 100,000, one signed checkpoint each)",
+                    f0(num("s5.size." + largest + ".integrate_per_s")) + " entries/s while growing the log to "
+                            + label(largest) + " (COPY-loaded entries)",
+                    "", "");
+            for (String proof : List.of("inclusion", "consistency")) {
+                StringBuilder fig = new StringBuilder();
+                StringBuilder mem = new StringBuilder();
+                for (String s : sizes) {
+                    fig.append(fig.isEmpty() ? "" : "; ").append(label(s)).append(": p50 ")
+                            .append(f3(num("s5.size." + s + "." + proof + "_p50_ms"))).append(" ms, p99 ")
+                            .append(f3(num("s5.size." + s + "." + proof + "_p99_ms"))).append(" ms");
+                    mem.append(mem.isEmpty() ? "" : ", ").append(label(s)).append(" ")
+                            .append(f2(jmh(jmh1, "MerkleBenchmark." + proof + "Proof", s))).append(" us");
+                }
+                double growth = num("s5.size." + largest + "." + proof + "_p50_ms") / num("s5.size.10000." + proof
+                        + "_p50_ms");
+                double logGrowth = Math.log(Double.parseDouble(largest)) / Math.log(10_000);
+                row("5c " + proof + " proof from PostgreSQL (TransparencyLog, one connection, " + "random leaves)",
+                        fig.toString(), "log n growth x" + f2(logGrowth) + " from 10^4 to " + label(largest)
+                                + " (linear: x" + f0(Double.parseDouble(largest) / 10_000) + "); in memory (JMH): " + mem,
+                        "x" + f2(growth));
+                goal("5 " + proof + " proof latency grows like log n", true, growth <= 2 * logGrowth,
+                        "x" + f2(growth) + " for x" + f2(logGrowth) + " in log n");
+            }
+        }
+        if (m.getProperty("s5.verify.total_s") != null) {
+            double leaf = jmh(jmh1, "LeafHashBenchmark.leafHash", null);
+            double bound = num("s5.verify.entries") / leaf;
+            row("5d Full-log verify, " + f0(num("s5.verify.entries")) + " entries of 650 bytes (read all, hash, fold, "
+                            + "compare with the checkpoint; LogVerifier.rootOf)",
+                    f2(num("s5.verify.total_s")) + " s (read " + f2(num("s5.verify.read_s")) + " s, hash and fold "
+                            + f2(num("s5.verify.hash_s")) + " s)",
+                    "hashing alone " + f2(bound) + " s (leaf hash " + f0(leaf) + "/s, JMH)",
+                    f2(bound / num("s5.verify.total_s")));
+        }
+        verifyCliRow(verifyEd1);
+    }
+
+    private void verifyCliRow(double verifyRate) {
+        if (m.getProperty("s5.cli.seconds") == null) {
+            return;
+        }
+        double n = num("s5.cli.entries");
+        double bound = n / verifyRate;
+        row("5e `verify log` (the auditor's command, its own JVM) over the operator's real log of " + f0(n)
+                        + " records and access events from scenarios 1-4",
+                f1(num("s5.cli.seconds")) + " s, " + str("s5.cli.result", "?"),
+                "verifying " + f0(n) + " EdDSA signatures alone: " + f1(bound) + " s (JMH verify rate, 1 thread; not "
+                        + "every entry is a signed record)",
+                f2(bound / num("s5.cli.seconds")));
+        goals.add(("true".equals(m.getProperty("s5.cli.passed")) ? "MET     " : "NOT MET ")
+                + "5 verify log passes on the operator's own log");
+    }
+
+    private static String label(String size) {
+        return switch (size) {
+            case "10000" -> "10^4";
+            case "100000" -> "10^5";
+            case "1000000" -> "10^6";
+            default -> size;
+        };
+    }
+
+    private String table() {
+        int[] w = {8, 6, 5, 5};
+        String[] head = {"scenario", "figure", "limit compared with", "ratio"};
+        for (int i = 0; i < 4; i++) {
+            w[i] = Math.max(w[i], head[i].length());
+        }
+        StringBuilder sb = new StringBuilder();
+        sb.append("| ").append(String.join(" | ", head)).append(" |\n|---|---|---|---|\n");
+        for (String[] r : rows) {
+            sb.append("| ").append(String.join(" | ", r)).append(" |\n");
+        }
+        return sb.toString();
+    }
+
+    private String markdown(Driver.Ctx ctx, String table) throws IOException {
+        StringBuilder md = new StringBuilder();
+        md.append("# Benchmarks\n\n");
+        md.append("Made by `benchmarks/run.sh").append(ctx.quick() ? " --quick" : "").append("`; the numbers below are ")
+                .append(ctx.quick() ? "a quick run's (short windows: indicative only)" : "a full run's")
+                .append(". Rerun it to refresh this page. Ratios compare figures measured in the same run on the same "
+                        + "machine, which is what to read: absolute numbers move with the machine and its load.\n\n");
+        md.append("| | |\n|---|---|\n");
+        md.append("| date | ").append(ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME)).append(" |\n");
+        md.append("| commit | ").append(ctx.options().getOrDefault("commit", "?")).append(" |\n");
+        md.append("| JDK | ").append(System.getProperty("java.vm.name")).append(' ')
+                .append(System.getProperty("java.runtime.version")).append(" |\n");
+        md.append("| machine | ").append(Runtime.getRuntime().availableProcessors()).append(" cores, ")
+                .append(memory()).append(", ").append(System.getProperty("os.name")).append(' ')
+                .append(System.getProperty("os.arch")).append(" |\n");
+        md.append("| load average (1/5/15 min) when each scenario ended | ").append(loads()).append(" |\n");
+        md.append("| operator | ").append(ctx.options().getOrDefault("operator-jvm", "")).append(" |\n\n");
+        md.append(table).append('\n');
+        md.append("## Goals\n\n```\n");
+        goals.forEach(g -> md.append(g).append('\n'));
+        md.append("```\n\n");
+        md.append("## Where the time went\n\n");
+        md.append("CPU over each measured window (from /proc: cores busy, the operator JVM, its PostgreSQL server, "
+                + "the load driver, and other processes on the machine, such as other builds):\n\n");
+        for (String key : List.of("s1", "s2.cohort.direct", "s2.cohort.gateway", "s2.patient.direct",
+                "s2.patient.gateway", "s5.append")) {
+            if (m.getProperty(key + ".cpu") != null) {
+                md.append("- ").append(key).append(": ").append(m.getProperty(key + ".cpu")).append('\n');
+            }
+        }
+        if (m.getProperty("s1.pg_waits") != null) {
+            md.append("\nPostgreSQL backends during scenario 1 (average number in each state, sampled every 20 ms "
+                    + "from pg_stat_activity; Lock:transactionid is a transaction waiting for another's row lock): ")
+                    .append(m.getProperty("s1.pg_waits")).append("\n");
+        }
+        try (Stream<Path> files = Files.list(ctx.out())) {
+            for (Path top : files.filter(p -> p.toString().endsWith(".top.txt")).sorted().toList()) {
+                md.append("\nJFR on the operator during `").append(top.getFileName().toString().replace(".top.txt", ""))
+                        .append("` (execution samples):\n\n```\n").append(Files.readString(top)).append("```\n");
+            }
+        }
+        md.append("\n## Method\n\n").append(Files.exists(ctx.out().resolve("method.md"))
+                ? Files.readString(ctx.out().resolve("method.md")) : "See benchmarks/README.md.\n");
+        return md.toString();
+    }
+
+    private String loads() {
+        StringBuilder sb = new StringBuilder();
+        for (String key : List.of("s1", "insert", "s2.cohort.gateway", "s3", "s4", "s5")) {
+            String v = m.getProperty(key + ".load");
+            if (v != null) {
+                sb.append(sb.isEmpty() ? "" : "; ").append(key).append(": ").append(v);
+            }
+        }
+        return sb.toString();
+    }
+
+    private static String memory() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+                if (line.startsWith("MemTotal:")) {
+                    long kb = Long.parseLong(line.replaceAll("\\D", ""));
+                    return String.format(Locale.ROOT, "%.0f GiB memory", kb / 1024.0 / 1024.0);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux
+        }
+        return "memory unknown";
+    }
+}

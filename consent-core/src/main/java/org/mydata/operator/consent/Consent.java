@@ -20,6 +20,19 @@ public record Consent(UUID id, UUID accountId, UUID programmeId, List<Purpose> p
         statusRecords = List.copyOf(statusRecords);
     }
 
+    /** This consent with one more status record at the end of its chain. */
+    public Consent withStatus(StatusRecord added) {
+        List<StatusRecord> chain = new java.util.ArrayList<>(statusRecords);
+        chain.add(added);
+        return new Consent(id, accountId, programmeId, purposes, scope, linkIds, validFrom, validUntil, terms, proposal,
+                record, createdAt, chain, logIndex);
+    }
+
+    public Consent withLogIndex(long index) {
+        return new Consent(id, accountId, programmeId, purposes, scope, linkIds, validFrom, validUntil, terms, proposal,
+                record, createdAt, statusRecords, index);
+    }
+
     public StatusRecord latestStatus() {
         return statusRecords.get(statusRecords.size() - 1);
     }

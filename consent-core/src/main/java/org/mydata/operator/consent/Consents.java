@@ -8,6 +8,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -57,7 +58,7 @@ public final class Consents {
 
     public Consent grant(Account account, NewConsent request) {
         return tx.inTransaction(c -> {
-            Instant now = Instant.now(clock);
+            Instant now = Instant.now(clock).truncatedTo(ChronoUnit.MICROS);
             Plan plan = plan(c, account, request, now);
             if (request.shownTextSha256() != null && !request.shownTextSha256().equals(RecordHash.sha256(plan.text()))) {
                 throw new ConflictException("the consent text you were shown is not the one this request would sign; "
@@ -104,14 +105,18 @@ public final class Consents {
                 }
                 ps.executeBatch();
             }
+            // Read before the first append: from there to commit this transaction holds the log's head, and
+            // every other record writer waits for it.
+            Consent stored = load(c, account.id(), id);
             long logIndex = log.append(c, record.getBytes(StandardCharsets.US_ASCII));
             try (PreparedStatement ps = c.prepareStatement("update consent set log_index = ? where id = ?")) {
                 ps.setLong(1, logIndex);
                 ps.setObject(2, id);
                 ps.executeUpdate();
             }
-            appendStatus(c, account, id, ConsentStatus.ACTIVE, StatusRecord.ChangedBy.PERSON, null, null, 1, now);
-            return load(c, account.id(), id);
+            StatusRecord first = appendStatus(c, account, id, ConsentStatus.ACTIVE, StatusRecord.ChangedBy.PERSON, null,
+                    null, 1, now);
+            return stored.withLogIndex(logIndex).withStatus(first);
         });
     }
 
@@ -135,17 +140,16 @@ public final class Consents {
                     }
                 }
             }
-            List<StatusRecord> chain = statusChain(c, consentId);
-            StatusRecord last = chain.get(chain.size() - 1);
+            Consent current = load(c, account.id(), consentId);
+            StatusRecord last = current.latestStatus();
             if (last.status() == ConsentStatus.WITHDRAWN) {
                 throw new ConflictException("consent " + consentId + " was withdrawn; a withdrawal is final");
             }
             if (!last.status().mayBecome(next)) {
                 throw new ConflictException("consent " + consentId + " is already " + next.wire());
             }
-            appendStatus(c, account, consentId, next, by, reason, RecordHash.sha256(last.record()), last.sequence() + 1,
-                    Instant.now(clock));
-            return load(c, account.id(), consentId);
+            return current.withStatus(appendStatus(c, account, consentId, next, by, reason,
+                    RecordHash.sha256(last.record()), last.sequence() + 1, Instant.now(clock).truncatedTo(ChronoUnit.MICROS)));
         });
     }
 
@@ -242,7 +246,7 @@ public final class Consents {
                 ConsentText.render(programme, purposes, scope, sources, request.validUntil()));
     }
 
-    private void appendStatus(Connection c, Account account, UUID consentId, ConsentStatus status,
+    private StatusRecord appendStatus(Connection c, Account account, UUID consentId, ConsentStatus status,
                               StatusRecord.ChangedBy by, String reason, String prevHash, int sequence, Instant now)
             throws SQLException {
         UUID id = UUID.randomUUID();
@@ -281,6 +285,8 @@ public final class Consents {
             ps.setLong(10, logIndex);
             ps.executeUpdate();
         }
+        return new StatusRecord(id, consentId, sequence, status, by, reason == null || reason.isBlank() ? null
+                : reason.strip(), prevHash, record, now, logIndex);
     }
 
     private static Consent load(Connection c, UUID accountId, UUID consentId) throws SQLException {

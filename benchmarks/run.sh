@@ -25,7 +25,7 @@ while [ $# -gt 0 ]; do
     --no-profile) PROFILE=0 ;;
     --keep) KEEP=1 ;;
     --doc) DOC="$2"; shift ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift

@@ -21,6 +21,11 @@ final class ConsentWrites {
         int step;
     }
 
+    /**
+     * The full run warms up for 150 s: Tink's Ed25519 is pure Java and C2 compiles its field arithmetic only
+     * after some 10^4 signatures, which at this scenario's rate takes one to two minutes (JFR shows the
+     * compilations and the signing share of CPU falling from ~65% to ~10% once they are done).
+     */
     static void run(Driver.Ctx ctx) {
         Api api = ctx.api();
         String admin = api.admin();
@@ -38,7 +43,7 @@ final class ConsentWrites {
         Cpu cpu = new Cpu(ctx.pid(), ctx.pgData());
         PgWaits waits = new PgWaits(ctx.pgUrl("postgres"), "postgres");
         boolean profile = ctx.option("profile") != null;
-        Load.Result r = Load.run("consent-writes", LOOPS, ctx.warmup(3, 60), ctx.warmup(12, 60), (w, rec) -> {
+        Load.Result r = Load.run("consent-writes", LOOPS, ctx.warmup(3, 150), ctx.warmup(12, 60), (w, rec) -> {
             Loop loop = loops[w];
             String token = tokens[w % CITIZENS.length];
             try {

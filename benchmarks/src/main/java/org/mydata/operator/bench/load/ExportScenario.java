@@ -106,8 +106,12 @@ final class ExportScenario {
             double seconds = Double.MAX_VALUE;
             long resources = 0;
             double[] heap = {0, 0, 0};
+            Cpu exportCpu = new Cpu(ctx.pid(), ctx.pgData());
             for (int attempt = 0; attempt < (ctx.quick() ? 1 : 2); attempt++) {
                 Jfr.jcmd(ctx.pid(), "GC.run");
+                if (attempt == 0) {
+                    exportCpu.start();
+                }
                 double from = uptime(ctx.pid());
                 long t0 = System.nanoTime();
                 resources = export(api, http, researcher, permits[s]);
@@ -115,6 +119,7 @@ final class ExportScenario {
                 double[] h = peakHeap(gcLog, from, uptime(ctx.pid()));
                 heap = new double[] {Math.max(heap[0], h[0]), Math.max(heap[1], h[1]), heap[2] + h[2]};
             }
+            exportCpu.stop();
             // A third export only for memory: a full GC every second meanwhile (jcmd GC.run); the highest
             // occupancy after those is the live heap at its peak. The first one, right before, is the baseline.
             Jfr.jcmd(ctx.pid(), "GC.run");
@@ -153,11 +158,16 @@ final class ExportScenario {
             List<String> ids = persons.subList(0, sizes[s]).stream().map(DemoPerson::patientId).toList();
             double limitSeconds = Double.MAX_VALUE;
             long limit = 0;
+            Cpu limitCpu = new Cpu(ctx.pid(), ctx.pgData());
+            limitCpu.start();
             for (int attempt = 0; attempt < (ctx.quick() ? 1 : 2); attempt++) {
                 long t1 = System.nanoTime();
                 limit = hapiAlone(api.base() + "/demo-source/fhir", ids);
                 limitSeconds = Math.min(limitSeconds, (System.nanoTime() - t1) / 1e9);
             }
+            limitCpu.stop();
+            exportCpu.record(m, key + ".export");
+            limitCpu.record(m, key + ".limit");
             m.put(key + ".limit_resources", limit);
             m.put(key + ".limit_per_s", limit / limitSeconds);
             Progress.say("HAPI alone over the same %d patients: %d resources in %.1f s (%.0f/s)", sizes[s], limit,

@@ -337,7 +337,8 @@ final class Report {
         md.append("CPU over each measured window (from /proc: cores busy, the operator JVM, its PostgreSQL server, "
                 + "the load driver, and other processes on the machine, such as other builds):\n\n");
         for (String key : List.of("s1", "s2.cohort.direct", "s2.cohort.gateway", "s2.patient.direct",
-                "s2.patient.gateway", "s5.append")) {
+                "s2.patient.gateway", "s3.size.10.export", "s3.size.10.limit", "s3.size.20.export", "s3.size.20.limit",
+                "s3.size.40.export", "s3.size.40.limit", "s5.append")) {
             if (m.getProperty(key + ".cpu") != null) {
                 md.append("- ").append(key).append(": ").append(m.getProperty(key + ".cpu")).append('\n');
             }

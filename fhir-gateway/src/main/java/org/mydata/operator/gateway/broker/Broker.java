@@ -89,7 +89,7 @@ public final class Broker {
 
     /** Everything of the type that the permit may see now and that matches the criteria, in a stable order. */
     List<Released> search(UsablePermit permit, String type, SearchCriteria criteria) {
-        Pseudonymiser pseudonymiser = new Pseudonymiser(fhirContext, permit.key());
+        Pseudonymiser pseudonymiser = new Pseudonymiser(permit.key());
         List<CohortMember> cohort = cohort(permit, type);
         if (criteria.patients() != null) {
             cohort = cohort.stream().filter(m -> criteria.patients()
@@ -188,7 +188,7 @@ public final class Broker {
      */
     private void release(UsablePermit permit, String type, List<CohortMember> cohort, SearchCriteria criteria,
                          Pace pace, Consumer<Decided> sink) {
-        Pseudonymiser pseudonymiser = new Pseudonymiser(fhirContext, permit.key());
+        Pseudonymiser pseudonymiser = new Pseudonymiser(permit.key());
         Map<String, CohortMember> members = new HashMap<>();
         Map<UUID, List<String>> surrogatesBySource = new LinkedHashMap<>();
         for (CohortMember member : cohort) {

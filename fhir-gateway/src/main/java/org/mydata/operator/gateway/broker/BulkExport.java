@@ -249,7 +249,7 @@ public final class BulkExport {
     private void download(HttpServletResponse response, UsablePermit permit, String caller, ExportJob job,
                           ExportJob.Output output) throws IOException {
         String type = output.type();
-        Pseudonymiser pseudonymiser = new Pseudonymiser(fhirContext, permit.key());
+        Pseudonymiser pseudonymiser = new Pseudonymiser(permit.key());
         Map<String, Person> cohort = new HashMap<>();
         for (CohortMember member : broker.cohort(permit, type)) {
             cohort.put(pseudonymiser.id("Patient", member.sourceId(), member.surrogateId()),

@@ -203,7 +203,7 @@ public final class ExportJobs implements AutoCloseable {
 
     private long write(ExportJob job, UsablePermit permit, String type, List<CohortMember> cohort, String step)
             throws IOException {
-        Pseudonymiser pseudonymiser = new Pseudonymiser(fhirContext, permit.key());
+        Pseudonymiser pseudonymiser = new Pseudonymiser(permit.key());
         IParser parser = fhirContext.newJsonParser().setPrettyPrint(false);
         long[] lines = {0};
         int[] patients = {0};

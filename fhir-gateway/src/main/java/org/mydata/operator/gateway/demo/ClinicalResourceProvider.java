@@ -48,10 +48,10 @@ public class ClinicalResourceProvider<T extends Resource> extends InMemoryResour
         requireSupported(code, "code", definition.code());
         requireSupported(category, "category", definition.category());
         requireSupported(date, "date", definition.date());
+        // The index answers patient (or subject) exactly; a second one given is checked per resource.
         Stream<T> candidates = patient != null ? forPatients(patient) : subject != null ? forPatients(subject) : all().stream();
         return page(candidates
-                .filter(r -> patient == null || anyPatient(r, patient))
-                .filter(r -> subject == null || anyPatient(r, subject))
+                .filter(r -> patient == null || subject == null || anyPatient(r, subject))
                 .filter(commonFilters(ids, lastUpdated))
                 .filter(r -> SearchMatch.allOfAnyOf(code, t -> SearchMatch.codes(definition.code().apply(r), t)))
                 .filter(r -> SearchMatch.allOfAnyOf(category, t -> SearchMatch.codes(definition.category().apply(r), t)))
@@ -61,7 +61,13 @@ public class ClinicalResourceProvider<T extends Resource> extends InMemoryResour
 
     /** The candidates of the named patients, in id order as the unfiltered search returns them. */
     private Stream<T> forPatients(ReferenceOrListParam patients) {
+        for (ReferenceParam p : patients.getValuesAsQueryTokens()) {
+            if (p.hasChain()) {
+                throw new InvalidRequestException("chained references are not supported by the demo source");
+            }
+        }
         return patients.getValuesAsQueryTokens().stream()
+                .filter(p -> p.getResourceType() == null || "Patient".equals(p.getResourceType()))
                 .map(ReferenceParam::getIdPart)
                 .distinct()
                 .flatMap(id -> byPatient.getOrDefault(id, List.of()).stream())

@@ -29,7 +29,7 @@ public record DemoPerson(String patientId, PersonIdentifier identifier, String n
      * The first {@code n} Patients in order of their logical id that carry an SSN identifier. The ids
      * are Synthea's seeded UUIDs, so the same dataset always yields the same persons in the same order.
      */
-    static List<DemoPerson> firstOf(Collection<Patient> patients, int n) {
+    public static List<DemoPerson> firstOf(Collection<Patient> patients, int n) {
         return patients.stream()
                 .sorted(Comparator.comparing(p -> p.getIdElement().getIdPart()))
                 .map(DemoPerson::of)

@@ -2,7 +2,7 @@
 # Measures the operator against its limits in one reproducible run and prints one table:
 # scenario | figure | limit compared with | ratio. See benchmarks/README.md.
 #
-#   benchmarks/run.sh [--quick] [--no-build] [--no-profile] [--keep] [--doc PATH]
+#   benchmarks/run.sh [--quick] [--no-build] [--no-profile] [--keep] [--doc PATH] [--only LIST] [--population FILE]
 #
 #   --quick       short windows and smaller sizes (under 5 minutes on 2 cores); the table goes to
 #                 benchmarks/target/benchmarks-quick.md unless --doc says otherwise
@@ -10,6 +10,12 @@
 #   --no-build    use the jars already built
 #   --no-profile  no JFR recordings (the full run records the operator during scenarios 1 and 2)
 #   --keep        keep the work directory (operator logs, GC logs, JFR files, JMH output)
+#   --only LIST   only these of jmh,consent,gateway,export,revocation,log (comma-separated); the table goes
+#                 to benchmarks/target/benchmarks-partial.md unless --doc says otherwise
+#   --population FILE
+#                 the full run's export population (default ~/.cache/mydata-operator/synthea-2000.ndjson.gz;
+#                 made once with scripts/generate-demo-patients.sh --patients 2000 when missing, about an hour)
+#   --export-sizes A,B  the two cohort sizes the full run exports (default 500,2000)
 #
 # Needs only a JDK 17+ (java, jcmd) and the network to Maven Central for the first build.
 set -euo pipefail
@@ -17,7 +23,8 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 
-QUICK=0; BUILD=1; PROFILE=1; KEEP=0; DOC=""
+QUICK=0; BUILD=1; PROFILE=1; KEEP=0; DOC=""; ONLY=""; EXPORT_SIZES=500,2000
+POPULATION="${XDG_CACHE_HOME:-$HOME/.cache}/mydata-operator/synthea-2000.ndjson.gz"
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) QUICK=1 ;;
@@ -25,7 +32,10 @@ while [ $# -gt 0 ]; do
     --no-profile) PROFILE=0 ;;
     --keep) KEEP=1 ;;
     --doc) DOC="$2"; shift ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    --only) ONLY=",$2,"; shift ;;
+    --population) POPULATION="$2"; shift ;;
+    --export-sizes) EXPORT_SIZES="$2"; shift ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -33,12 +43,24 @@ done
 if [ "$QUICK" = 1 ]; then
   PROFILE=0
   DOC=${DOC:-benchmarks/target/benchmarks-quick.md}
+elif [ -n "$ONLY" ]; then
+  DOC=${DOC:-benchmarks/target/benchmarks-partial.md}
 else
   DOC=${DOC:-docs/benchmarks.md}
 fi
 
 STARTED=$(date +%s)
 say() { echo "[run.sh $(date +%H:%M:%S)] $*" >&2; }
+wanted() { [ -z "$ONLY" ] || [[ "$ONLY" == *",$1,"* ]]; }
+
+# The full run exports 500 and 2,000 Synthea patients: a population made once and kept (Synthea simulates
+# each life from birth, about two seconds a patient here), served from its own JVM by NdjsonSource.
+if [ "$QUICK" = 0 ] && wanted export && [ ! -s "$POPULATION" ]; then
+  say "making the export population once: 2,000 Synthea patients into $POPULATION (about an hour)"
+  mkdir -p "$(dirname "$POPULATION")"
+  "$ROOT/scripts/generate-demo-patients.sh" --patients 2000 --out "$POPULATION.part"
+  mv "$POPULATION.part" "$POPULATION"
+fi
 
 if [ "$BUILD" = 1 ]; then
   say "building (./mvnw -B -q -DskipTests package)"
@@ -49,7 +71,7 @@ CP="$ROOT/benchmarks/target/classes:$(cat "$ROOT/benchmarks/target/classpath.txt
 [ -f "$JAR" ] || { echo "no $JAR: build first" >&2; exit 1; }
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/mydata-bench.XXXXXX")
-NODE1_PID=""; NODE2_PID=""
+NODE1_PID=""; NODE2_PID=""; SOURCE_PID=""
 stop_node() {
   local pid=$1
   [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
@@ -58,6 +80,7 @@ stop_node() {
   kill -9 "$pid" 2>/dev/null || true
 }
 cleanup() {
+  stop_node "$SOURCE_PID"
   stop_node "$NODE2_PID"
   stop_node "$NODE1_PID"
   if [ "$KEEP" = 1 ]; then say "work directory kept: $WORK"; else rm -rf "$WORK"; fi
@@ -72,8 +95,8 @@ free_port() {
   done
 }
 
-wait_for() { # log file, pattern, what
-  for _ in $(seq 1 360); do
+wait_for() { # log file, pattern, what[, seconds]
+  for _ in $(seq 1 $(( ${4:-180} * 2 ))); do
     if grep -q "$2" "$1" 2>/dev/null; then return 0; fi
     sleep 0.5
   done
@@ -94,11 +117,13 @@ jmh() { # output name, JMH arguments...
   java -cp "$CP" org.openjdk.jmh.Main "$@" -rf json -rff "$WORK/$name.json" > "$WORK/$name.log" 2>&1 \
     || { tail -40 "$WORK/$name.log" >&2; exit 1; }
 }
-say "JMH: signing (EdDSA, ES256), leaf hash, Merkle proofs at $SIZES (load average: $(cut -d' ' -f1-3 /proc/loadavg))"
-jmh jmh-sign SigningBenchmark -t 1 "${JMH_SIGN[@]}"
-jmh jmh-merkle 'LeafHashBenchmark|MerkleBenchmark' -t 1 "${JMH_RUN[@]}" -p size="$SIZES"
-[ "$QUICK" = 1 ] || jmh jmh-t2 'SigningBenchmark.sign' -p algorithm=EdDSA -t 2 "${JMH_SIGN[@]}"
-grep -hE '^(Benchmark|[A-Za-z]+Benchmark\.)' "$WORK"/jmh-*.log >&2 || true
+if wanted jmh; then
+  say "JMH: signing (EdDSA, ES256), leaf hash, Merkle proofs at $SIZES (load average: $(cut -d' ' -f1-3 /proc/loadavg))"
+  jmh jmh-sign SigningBenchmark -t 1 "${JMH_SIGN[@]}"
+  jmh jmh-merkle 'LeafHashBenchmark|MerkleBenchmark' -t 1 "${JMH_RUN[@]}" -p size="$SIZES"
+  [ "$QUICK" = 1 ] || jmh jmh-t2 'SigningBenchmark.sign' -p algorithm=EdDSA -t 2 "${JMH_SIGN[@]}"
+  grep -hE '^(Benchmark|[A-Za-z]+Benchmark\.)' "$WORK"/jmh-*.log >&2 || true
+fi
 
 # ---- node 1: the embedded default (PostgreSQL, authorization server, demo Synthea source) ----------------
 OPERATOR_JVM="-Xms512m -Xmx2g -XX:+UseG1GC"
@@ -119,15 +144,34 @@ say "operator up (pid $NODE1_PID), embedded PostgreSQL on port $PG_PORT"
 COMMON=(--base "$BASE" --pg-port "$PG_PORT" --pid "$NODE1_PID" --data-dir "$WORK/node1")
 PROF=(); [ "$PROFILE" = 1 ] && PROF=(--profile true)
 
-say "scenario 1: insert limit, then consent writes"
-driver insert-limit "${COMMON[@]}"
-driver consent-writes "${COMMON[@]}" "${PROF[@]}"
+if wanted consent; then
+  say "scenario 1: insert limit, then consent writes"
+  driver insert-limit "${COMMON[@]}"
+  driver consent-writes "${COMMON[@]}" "${PROF[@]}"
+fi
 
-say "scenario 2: gateway search overhead"
-driver gateway "${COMMON[@]}" "${PROF[@]}"
+if wanted gateway; then
+  say "scenario 2: gateway search overhead"
+  driver gateway "${COMMON[@]}" "${PROF[@]}"
+fi
 
-say "scenario 3: bulk export"
-driver export "${COMMON[@]}" --gc-log "$WORK/gc-node1.log"
+if wanted export; then
+  if [ "$QUICK" = 1 ]; then
+    say "scenario 3: bulk export (the operator's demo source, 10 and 20 patients)"
+    driver export "${COMMON[@]}" --gc-log "$WORK/gc-node1.log"
+  else
+    SOURCE_PORT=$(free_port)
+    say "scenario 3: bulk export of $EXPORT_SIZES patients; loading $POPULATION into NdjsonSource on port $SOURCE_PORT"
+    java -Xmx10g -XX:+UseParallelGC -cp "$CP" org.mydata.operator.bench.source.NdjsonSource "$POPULATION" "$SOURCE_PORT" \
+      > "$WORK/source.log" 2>&1 &
+    SOURCE_PID=$!
+    wait_for "$WORK/source.log" "NDJSON source serving" "NDJSON source" 900
+    say "$(cat "$WORK/source.log")"
+    driver export "${COMMON[@]}" --gc-log "$WORK/gc-node1.log" --source-base "http://127.0.0.1:$SOURCE_PORT/fhir" \
+      --dataset "$POPULATION" --sizes "$EXPORT_SIZES"
+    stop_node "$SOURCE_PID"; SOURCE_PID=""
+  fi
+fi
 
 # ---- node 2: another operator on the same PostgreSQL and keystore, no demo source --------------------------
 start_node2() {
@@ -156,10 +200,14 @@ if [ "$QUICK" = 1 ]; then
   driver log "${COMMON[@]}"
   revocation
 else
-  start_node2
-  revocation
-  say "scenario 5: transparency log"
-  driver log "${COMMON[@]}"
+  if wanted revocation; then
+    start_node2
+    revocation
+  fi
+  if wanted log; then
+    say "scenario 5: transparency log"
+    driver log "${COMMON[@]}"
+  fi
 fi
 
 for jfr in "$WORK"/*.jfr; do

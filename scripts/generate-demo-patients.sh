@@ -2,6 +2,10 @@
 # Regenerates the demo FHIR source's dataset:
 #   fhir-gateway/src/main/resources/demo-source/synthea-patients.ndjson.gz
 #
+#   scripts/generate-demo-patients.sh                      the shipped 40-patient dataset, byte-identical
+#   scripts/generate-demo-patients.sh --patients N --out F  a larger population with the same settings, e.g. the
+#                                                          benchmarks' 2,000 patients (benchmarks/run.sh does this)
+#
 # Synthea (org.mitre.synthea:synthea:3.3.0 from Maven Central) simulates a synthetic population;
 # SyntheaToNdjson.java (beside this script) flattens its FHIR R4 transaction bundles into one
 # resource per line with references in Type/id form, as a plain FHIR server would hold them.
@@ -9,7 +13,7 @@
 # Parameters (change them here, and the output changes):
 #   seed 42, clinician seed 42       -s 42 -cs 42
 #   simulated "today" 2025-06-01      -r 20250601 -e 20250601 (without it every run ends on the current day)
-#   40 living adults aged 18-85       -p 40 -a 18-85, generate.only_alive_patients
+#   40 living adults aged 18-85       -p "$PATIENTS" -a 18-85, generate.only_alive_patients
 #   Massachusetts                     Synthea's default state
 #   5 years of history                exporter.years_of_history=5
 #   one simulation thread             generate.thread_pool_size=1 (clinician assignment is shared state)
@@ -24,6 +28,14 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 OUT="$ROOT/fhir-gateway/src/main/resources/demo-source/synthea-patients.ndjson.gz"
+PATIENTS=40
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --patients) PATIENTS="$2"; shift 2 ;;
+    --out) OUT="$2"; shift 2 ;;
+    *) echo "usage: $0 [--patients N] [--out FILE.ndjson.gz]" >&2; exit 2 ;;
+  esac
+done
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 
@@ -44,8 +56,8 @@ cat > "$WORK/pom.xml" <<'EOF'
 EOF
 "$ROOT/mvnw" -B -q -f "$WORK/pom.xml" dependency:copy-dependencies -DoutputDirectory="$WORK/lib"
 
-(cd "$WORK" && java -Xmx2g -cp "lib/*" App \
-  -s 42 -cs 42 -r 20250601 -e 20250601 -p 40 -a 18-85 \
+(cd "$WORK" && java -Xmx4g -cp "lib/*" App \
+  -s 42 -cs 42 -r 20250601 -e 20250601 -p "$PATIENTS" -a 18-85 \
   --generate.only_alive_patients=true \
   --generate.thread_pool_size=1 \
   --generate.append_numbers_to_person_names=false \

@@ -180,6 +180,12 @@ public final class Api {
         throw new IllegalStateException("the demo source is not registered");
     }
 
+    /** Registers a FHIR source that asks for no authentication; returns its id. */
+    public String registerSource(String admin, String name, String fhirBaseUrl) {
+        return post("/api/v1/sources", admin, Map.of("name", name + " " + UUID.randomUUID(), "fhirBaseUrl", fhirBaseUrl))
+                .expect(201).json().get("id").asText();
+    }
+
     /** A new programme stewarded by the demo steward, for these resource types. */
     public String programme(String admin, String name, List<String> types) {
         return post("/api/v1/programmes", admin, Map.of("name", name + " " + UUID.randomUUID(),

@@ -48,15 +48,19 @@ import org.mydata.operator.store.Transactions;
  * and serialised to NDJSON with HAPI alone. Peak heap comes from the operator JVM's GC log, over the
  * export's window.
  *
- * <p>The demo source holds 40 Synthea patients and the demo has three citizens. The other 37 patients get
- * accounts, links and consents written in-process with consent-core, on the operator's database and with
- * its keystore, as a second operator node would write them; the operator's log writer integrates their
- * records like any other.
+ * <p>The full run reads a population of 2,000 Synthea patients from {@link
+ * org.mydata.operator.bench.source.NdjsonSource} in its own JVM; the quick run reads the operator's bundled demo
+ * source of 40, whose three demo citizens consent over REST. Every other person gets an account, a link and
+ * consents written in-process with consent-core, on the operator's database and with its keystore, as a second
+ * operator node would write them; the operator's log writer integrates their records like any other.
  */
 final class ExportScenario {
     static final List<String> TYPES = List.of("Patient", "Observation", "Condition", "MedicationRequest", "Encounter",
             "Procedure", "Immunization", "DiagnosticReport", "AllergyIntolerance");
     private static final String[] CITIZENS = {"alice", "bob", "carol"};
+    /** Often enough for a few samples in a quick run's short exports, seldom enough not to slow a long one much. */
+    private static final Duration FULL_GC_EVERY = Duration.ofSeconds(2);
+    private static final int SEEDERS = 4;
 
     private ExportScenario() {
     }
@@ -67,20 +71,35 @@ final class ExportScenario {
         String admin = api.admin();
         String researcher = api.researcher();
         String steward = api.steward();
-        String source = api.demoSourceId(admin);
-        int[] sizes = ctx.quick() ? new int[] {10, 20} : new int[] {10, 40};
+        // A population of its own (run.sh: 2,000 Synthea patients served by NdjsonSource in another JVM), or the
+        // operator's bundled demo source of 40.
+        String sourceBase = ctx.option("source-base");
+        Path dataset = sourceBase == null ? null : Path.of(ctx.require("dataset"));
+        int[] sizes = ctx.option("sizes") != null
+                ? java.util.Arrays.stream(ctx.option("sizes").split(",")).mapToInt(Integer::parseInt).toArray()
+                : ctx.quick() ? new int[] {10, 20} : new int[] {10, 40};
         m.put("s3.sizes", sizes[0] + "," + sizes[1]);
+        m.put("s3.source", sourceBase == null
+                ? "the operator's in-memory demo source, whose dataset is in the heap measured"
+                : "NdjsonSource in its own JVM, counted in 'other processes'");
+        String source = sourceBase == null ? api.demoSourceId(admin)
+                : api.registerSource(admin, "Benchmark NDJSON source", sourceBase);
         String[] programmes = new String[sizes.length];
         String[] permits = new String[sizes.length];
         for (int s = 0; s < sizes.length; s++) {
             programmes[s] = api.programme(admin, "Benchmark export " + sizes[s], TYPES);
         }
-        for (String name : CITIZENS) {
-            String token = api.citizen(name);
-            api.ensureLinked(token, source);
-            for (String p : programmes) {
-                api.consent(token, p, source);
+        int seedFrom = 0;
+        if (sourceBase == null) {
+            // The demo citizens consent as citizens do, over REST; the rest of the cohort is seeded below.
+            for (String name : CITIZENS) {
+                String token = api.citizen(name);
+                api.ensureLinked(token, source);
+                for (String p : programmes) {
+                    api.consent(token, p, source);
+                }
             }
+            seedFrom = CITIZENS.length;
         }
         for (int s = 0; s < sizes.length; s++) {
             permits[s] = api.approvedPermit(researcher, steward, programmes[s], TYPES);
@@ -97,74 +116,66 @@ final class ExportScenario {
                 Map.of("Accept", "application/json"));
         m.put("s3.available", true);
 
-        List<DemoPerson> persons = DemoFhirSource.demoPersons(sizes[sizes.length - 1]);
-        seed(ctx, source, persons, programmes, sizes);
+        int largest = sizes[sizes.length - 1];
+        List<DemoPerson> persons = dataset == null ? DemoFhirSource.demoPersons(largest) : persons(dataset, largest);
+        if (persons.size() < largest) {
+            throw new IllegalStateException("the population has " + persons.size() + " persons, fewer than " + largest);
+        }
+        seed(ctx, source, persons, seedFrom, programmes, sizes);
+        String limitBase = sourceBase == null ? api.base() + "/demo-source/fhir" : sourceBase;
         Path gcLog = Path.of(ctx.require("gc-log"));
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         for (int s = 0; s < sizes.length; s++) {
-            // Each measured twice after a clean heap; the better run counts, for the export and its limit alike.
-            double seconds = Double.MAX_VALUE;
-            long resources = 0;
-            double[] heap = {0, 0, 0};
-            Cpu exportCpu = new Cpu(ctx.pid(), ctx.pgData());
-            for (int attempt = 0; attempt < (ctx.quick() ? 1 : 2); attempt++) {
-                Jfr.jcmd(ctx.pid(), "GC.run");
-                if (attempt == 0) {
-                    exportCpu.start();
-                }
-                double from = uptime(ctx.pid());
-                long t0 = System.nanoTime();
-                resources = export(api, http, researcher, permits[s]);
-                seconds = Math.min(seconds, (System.nanoTime() - t0) / 1e9);
-                double[] h = peakHeap(gcLog, from, uptime(ctx.pid()));
-                heap = new double[] {Math.max(heap[0], h[0]), Math.max(heap[1], h[1]), heap[2] + h[2]};
-            }
-            exportCpu.stop();
-            // A third export only for memory: a full GC every second meanwhile (jcmd GC.run); the highest
-            // occupancy after those is the live heap at its peak. The first one, right before, is the baseline.
+            String key = "s3.size." + sizes[s];
+            // One export per size, timed, with a full GC forced every few seconds meanwhile: the occupancy after
+            // each is the live heap then, and the highest is the peak (the first, right before, the baseline).
             Jfr.jcmd(ctx.pid(), "GC.run");
-            double memFrom = uptime(ctx.pid());
+            Cpu exportCpu = new Cpu(ctx.pid(), ctx.pgData());
+            double from = uptime(ctx.pid());
             java.util.concurrent.atomic.AtomicBoolean exporting = new java.util.concurrent.atomic.AtomicBoolean(true);
             Thread collector = new Thread(() -> {
                 while (exporting.get()) {
-                    Jfr.jcmd(ctx.pid(), "GC.run");
                     try {
-                        Thread.sleep(1000);
+                        Thread.sleep(FULL_GC_EVERY.toMillis());
                     } catch (InterruptedException e) {
                         return;
                     }
+                    if (exporting.get()) {
+                        Jfr.jcmd(ctx.pid(), "GC.run");
+                    }
                 }
             });
+            exportCpu.start();
             collector.start();
-            export(api, http, researcher, permits[s]);
+            long t0 = System.nanoTime();
+            long resources = export(api, http, researcher, permits[s]);
+            double seconds = (System.nanoTime() - t0) / 1e9;
             exporting.set(false);
+            collector.interrupt();
             collector.join();
-            double[] live = fullGcs(gcLog, memFrom, uptime(ctx.pid()));
-            String key = "s3.size." + sizes[s];
+            exportCpu.stop();
+            double until = uptime(ctx.pid());
+            double[] heap = peakHeap(gcLog, from, until);
+            double[] live = fullGcs(gcLog, from, until);
             m.put(key + ".baseline_live_mb", live[0]);
             m.put(key + ".peak_full_live_mb", live[1]);
             m.put(key + ".full_gcs", (long) live[2]);
-            Progress.say("export of %d patients, memory pass: live heap %.0f MB before, at most %.0f MB during (%d full GCs)",
-                    sizes[s], live[0], live[1], (long) live[2]);
             m.put(key + ".resources", resources);
             m.put(key + ".seconds", seconds);
             m.put(key + ".resources_per_s", resources / seconds);
             m.put(key + ".peak_heap_mb", heap[0]);
             m.put(key + ".peak_live_mb", heap[1]);
             m.put(key + ".gcs", (long) heap[2]);
-            Progress.say("export of %d patients: %d resources in %.1f s (%.0f/s), peak heap %.0f MB, peak after GC %.0f MB "
-                    + "(%d GCs)", sizes[s], resources, seconds, resources / seconds, heap[0], heap[1], (long) heap[2]);
+            Progress.say("export of %d patients: %d resources in %.1f s (%.0f/s); live heap %.0f MB before, at most %.0f MB "
+                    + "during (%d full GCs); heap in use at most %.0f MB", sizes[s], resources, seconds, resources / seconds,
+                    live[0], live[1], (long) live[2], heap[0]);
 
             List<String> ids = persons.subList(0, sizes[s]).stream().map(DemoPerson::patientId).toList();
-            double limitSeconds = Double.MAX_VALUE;
-            long limit = 0;
             Cpu limitCpu = new Cpu(ctx.pid(), ctx.pgData());
             limitCpu.start();
-            for (int attempt = 0; attempt < (ctx.quick() ? 1 : 2); attempt++) {
-                long t1 = System.nanoTime();
-                limit = hapiAlone(api.base() + "/demo-source/fhir", ids);
-                limitSeconds = Math.min(limitSeconds, (System.nanoTime() - t1) / 1e9);
-            }
+            long t1 = System.nanoTime();
+            long limit = hapiAlone(limitBase, ids);
+            double limitSeconds = (System.nanoTime() - t1) / 1e9;
             limitCpu.stop();
             exportCpu.record(m, key + ".export");
             limitCpu.record(m, key + ".limit");
@@ -174,6 +185,21 @@ final class ExportScenario {
                     limitSeconds, limit / limitSeconds);
         }
         m.put("s3.load", Cpu.loadAverage());
+    }
+
+    /** The first {@code n} persons of a population file, by the demo source's rule (Patients in id order, with an SSN). */
+    private static List<DemoPerson> persons(Path dataset, int n) throws IOException {
+        IParser parser = Fhir.CONTEXT.newJsonParser();
+        List<org.hl7.fhir.r4.model.Patient> patients = new ArrayList<>();
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(
+                new java.util.zip.GZIPInputStream(Files.newInputStream(dataset)), StandardCharsets.UTF_8))) {
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                if (line.contains("\"resourceType\":\"Patient\"")) {
+                    patients.add(parser.parseResource(org.hl7.fhir.r4.model.Patient.class, line));
+                }
+            }
+        }
+        return DemoPerson.firstOf(patients, n);
     }
 
     /** Kick-off, poll, manifest, every file; returns the number of NDJSON lines received. */
@@ -241,17 +267,24 @@ final class ExportScenario {
     }
 
     /** Accounts, links and consents for the demo persons beyond the three citizens, written with consent-core. */
-    private static void seed(Driver.Ctx ctx, String sourceId, List<DemoPerson> persons, String[] programmes, int[] sizes)
-            throws IOException {
+    /**
+     * Accounts, links and consents for the persons from {@code from} on, written with consent-core on the
+     * operator's database and keystore, as another operator node would (four at a time; each link asks the
+     * source for the person's Patient like any link does).
+     */
+    private static void seed(Driver.Ctx ctx, String sourceId, List<DemoPerson> persons, int from, String[] programmes,
+                             int[] sizes) throws Exception {
         Path keys = ctx.dataDir().resolve("keys");
         char[] password = Files.readString(keys.resolve("keystore.password")).strip().toCharArray();
         Clock clock = Clock.systemUTC();
         KeystoreKeyRing ring = KeystoreKeyRing.open(keys.resolve("operator-signing.p12"), password, "operator",
                 SigningAlgorithm.EDDSA, clock);
+        long started = System.nanoTime();
+        ExecutorService pool = Executors.newFixedThreadPool(SEEDERS);
         try (HikariDataSource ds = new HikariDataSource()) {
             ds.setJdbcUrl(ctx.pgUrl("postgres"));
             ds.setUsername("postgres");
-            ds.setMaximumPoolSize(2);
+            ds.setMaximumPoolSize(SEEDERS);
             Transactions tx = new Transactions(ds);
             TransparencyLog log = new TransparencyLog(tx);
             SourceRegistry sources = new SourceRegistry(tx, clock);
@@ -261,20 +294,31 @@ final class ExportScenario {
             Consents consents = new Consents(tx, ring, log, clock);
             Accounts accounts = new Accounts(tx, clock);
             UUID source = UUID.fromString(sourceId);
-            for (int i = CITIZENS.length; i < persons.size(); i++) {
-                Account account = accounts.forSubject("bench-person-" + persons.get(i).patientId());
-                if (links.list(account).stream().noneMatch(l -> l.sourceId().equals(source) && l.isLive())) {
-                    links.link(account, persons.get(i).identifier(), source);
-                }
-                for (int s = 0; s < sizes.length; s++) {
-                    if (i < sizes[s]) {
-                        consents.grant(account, new NewConsent(UUID.fromString(programmes[s]), null, null,
-                                List.of(source), null, null));
+            List<Future<?>> seeded = new ArrayList<>();
+            for (int i = from; i < persons.size(); i++) {
+                int person = i;
+                seeded.add(pool.submit(() -> {
+                    Account account = accounts.forSubject("bench-person-" + persons.get(person).patientId());
+                    if (links.list(account).stream().noneMatch(l -> l.sourceId().equals(source) && l.isLive())) {
+                        links.link(account, persons.get(person).identifier(), source);
                     }
-                }
+                    for (int s = 0; s < sizes.length; s++) {
+                        if (person < sizes[s]) {
+                            consents.grant(account, new NewConsent(UUID.fromString(programmes[s]), null, null,
+                                    List.of(source), null, null));
+                        }
+                    }
+                    return null;
+                }));
             }
+            for (Future<?> f : seeded) {
+                f.get();
+            }
+        } finally {
+            pool.shutdown();
         }
-        Progress.say("export: seeded %d more persons with consent-core", persons.size() - CITIZENS.length);
+        Progress.say("export: seeded %d persons with consent-core in %.0f s", persons.size() - from,
+                (System.nanoTime() - started) / 1e9);
     }
 
     private static double uptime(long pid) {

@@ -8,7 +8,7 @@
 #                 benchmarks/target/benchmarks-quick.md unless --doc says otherwise
 #   (default)     the full run (under 30 minutes on 2 cores); the table goes to docs/benchmarks.md
 #   --no-build    use the jars already built
-#   --no-profile  no JFR recordings (the full run records the operator during scenarios 1 and 2)
+#   --no-profile  no JFR recordings (the full run records the operator during scenarios 1, 2 and 3)
 #   --keep        keep the work directory (operator logs, GC logs, JFR files, JMH output)
 #   --only LIST   only these of jmh,consent,gateway,export,revocation,log (comma-separated); the table goes
 #                 to benchmarks/target/benchmarks-partial.md unless --doc says otherwise
@@ -167,7 +167,7 @@ if wanted export; then
     SOURCE_PID=$!
     wait_for "$WORK/source.log" "NDJSON source serving" "NDJSON source" 900
     say "$(cat "$WORK/source.log")"
-    driver export "${COMMON[@]}" --gc-log "$WORK/gc-node1.log" --source-base "http://127.0.0.1:$SOURCE_PORT/fhir" \
+    driver export "${COMMON[@]}" "${PROF[@]}" --gc-log "$WORK/gc-node1.log" --source-base "http://127.0.0.1:$SOURCE_PORT/fhir" \
       --dataset "$POPULATION" --sizes "$EXPORT_SIZES"
     stop_node "$SOURCE_PID"; SOURCE_PID=""
   fi

@@ -145,6 +145,10 @@ final class ExportScenario {
                     }
                 }
             });
+            boolean profile = ctx.option("profile") != null && s == sizes.length - 1;
+            if (profile) {
+                Jfr.start(ctx.pid(), "export");
+            }
             exportCpu.start();
             collector.start();
             long t0 = System.nanoTime();
@@ -154,6 +158,9 @@ final class ExportScenario {
             collector.interrupt();
             collector.join();
             exportCpu.stop();
+            if (profile) {
+                Jfr.stop(ctx.pid(), "export", ctx.out().resolve("export.jfr"));
+            }
             double until = uptime(ctx.pid());
             double[] heap = peakHeap(gcLog, from, until);
             double[] live = fullGcs(gcLog, from, until);

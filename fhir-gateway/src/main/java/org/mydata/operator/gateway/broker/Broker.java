@@ -178,8 +178,6 @@ public final class Broker {
     private record Chunk(FhirSource source, List<String> surrogateIds) {
     }
 
-    private record Upstream(FhirSource source, int patients, List<Resource> resources) {
-    }
 
     /**
      * The walk that search and export share: the cohort split per source into chunks of patients, each
@@ -206,31 +204,33 @@ public final class Broker {
         }
         Map<String, List<String>> passThrough = type.equals("Patient") ? Map.of() : criteria.passThrough();
         Permit p = permit.permit();
-        Deque<Future<Upstream>> inFlight = new ArrayDeque<>();
+        Deque<Future<Decided>> inFlight = new ArrayDeque<>();
         Iterator<Chunk> next = chunks.iterator();
         long until = System.nanoTime() + deadline.toNanos();
         try {
             while (true) {
                 while (inFlight.size() < pace.readAhead() && next.hasNext()) {
                     Chunk chunk = next.next();
-                    inFlight.add(upstream.submit(() -> new Upstream(chunk.source(), chunk.surrogateIds().size(),
-                            reader.read(chunk.source(), type, type.equals("Patient") ? "_id" : "patient",
-                                    chunk.surrogateIds(), passThrough))));
+                    // Each chunk is decided (and pseudonymised) on the thread that read it, so chunks are parsed and
+                    // decided in parallel; the caller's thread only consumes them, in cohort order.
+                    inFlight.add(upstream.submit(() -> {
+                        List<Released> released = new ArrayList<>();
+                        for (Resource resource : reader.read(chunk.source(), type, type.equals("Patient") ? "_id"
+                                : "patient", chunk.surrogateIds(), passThrough)) {
+                            decide(resource, chunk.source(), members, p, type, pseudonymiser, criteria)
+                                    .ifPresent(released::add);
+                        }
+                        return new Decided(chunk.surrogateIds().size(), released);
+                    }));
                 }
-                Future<Upstream> head = inFlight.poll();
+                Future<Decided> head = inFlight.poll();
                 if (head == null) {
                     return;
                 }
                 if (!pace.oneDeadline()) {
                     until = System.nanoTime() + deadline.toNanos();
                 }
-                Upstream answer = head.get(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS);
-                List<Released> released = new ArrayList<>();
-                for (Resource resource : answer.resources()) {
-                    decide(resource, answer.source(), members, p, type, pseudonymiser, criteria)
-                            .ifPresent(released::add);
-                }
-                sink.accept(new Decided(answer.patients(), released));
+                sink.accept(head.get(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS));
             }
         } catch (TimeoutException e) {
             throw new SourceUnavailableException("The sources did not answer within " + deadline.toSeconds()

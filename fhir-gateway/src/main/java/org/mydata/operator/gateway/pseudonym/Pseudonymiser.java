@@ -33,6 +33,8 @@ import org.mydata.operator.permit.Permits.PseudonymKey;
  *   <li>every date, date-time and instant of a person's data moves by the same number of days, a per-person,
  *       per-permit offset in [-182, 182]: intervals within one person's record stay true, calendar dates do not.</li>
  * </ul>
+ * One instance serves one permit's request or export and may be used from several threads at once (the broker
+ * decides chunks in parallel); each resource it changes belongs to one thread.
  */
 public final class Pseudonymiser {
     /** Elements never released, on any resource that has them. */

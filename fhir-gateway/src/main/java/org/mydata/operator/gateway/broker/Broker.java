@@ -24,6 +24,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.hl7.fhir.r4.model.AllergyIntolerance;
 import org.hl7.fhir.r4.model.Condition;
@@ -96,7 +97,7 @@ public final class Broker {
                     .contains(pseudonymiser.id("Patient", m.sourceId(), m.surrogateId()))).toList();
         }
         List<Released> released = new ArrayList<>();
-        release(permit, type, cohort, criteria, SEARCH, decided -> released.addAll(decided.released()));
+        release(permit, type, cohort, criteria, SEARCH, decided -> decided, decided -> released.addAll(decided.released()));
         released.sort(Comparator.comparing(r -> r.resource().getIdElement().getIdPart()));
         return released;
     }
@@ -107,8 +108,9 @@ public final class Broker {
      * up to it, the broker holds no more than those chunks. A failure of any chunk ends the walk with
      * the exception (chunks already handed over stay handed over: the caller must discard them).
      */
-    void export(UsablePermit permit, String type, List<CohortMember> cohort, Consumer<Decided> sink) {
-        release(permit, type, cohort, SearchCriteria.everything(), EXPORT, sink);
+    <T> void export(UsablePermit permit, String type, List<CohortMember> cohort, Function<Decided, T> render,
+                    Consumer<T> sink) {
+        release(permit, type, cohort, SearchCriteria.everything(), EXPORT, render, sink);
     }
 
     /** Who the permit may read this type of now, from the database. */
@@ -184,8 +186,8 @@ public final class Broker {
      * chunk asked upstream (bounded parallel, on the shared upstream pool) and decided resource by resource,
      * in cohort order. Any chunk's failure fails the walk.
      */
-    private void release(UsablePermit permit, String type, List<CohortMember> cohort, SearchCriteria criteria,
-                         Pace pace, Consumer<Decided> sink) {
+    private <T> void release(UsablePermit permit, String type, List<CohortMember> cohort, SearchCriteria criteria,
+                         Pace pace, Function<Decided, T> render, Consumer<T> sink) {
         Pseudonymiser pseudonymiser = new Pseudonymiser(permit.key());
         Map<String, CohortMember> members = new HashMap<>();
         Map<UUID, List<String>> surrogatesBySource = new LinkedHashMap<>();
@@ -204,15 +206,15 @@ public final class Broker {
         }
         Map<String, List<String>> passThrough = type.equals("Patient") ? Map.of() : criteria.passThrough();
         Permit p = permit.permit();
-        Deque<Future<Decided>> inFlight = new ArrayDeque<>();
+        Deque<Future<T>> inFlight = new ArrayDeque<>();
         Iterator<Chunk> next = chunks.iterator();
         long until = System.nanoTime() + deadline.toNanos();
         try {
             while (true) {
                 while (inFlight.size() < pace.readAhead() && next.hasNext()) {
                     Chunk chunk = next.next();
-                    // Each chunk is decided (and pseudonymised) on the thread that read it, so chunks are parsed and
-                    // decided in parallel; the caller's thread only consumes them, in cohort order.
+                    // Each chunk is decided, pseudonymised and rendered on the thread that read it, so chunks are
+                    // parsed, decided and (for exports) encoded in parallel; the sink takes them in cohort order.
                     inFlight.add(upstream.submit(() -> {
                         List<Released> released = new ArrayList<>();
                         for (Resource resource : reader.read(chunk.source(), type, type.equals("Patient") ? "_id"
@@ -220,10 +222,10 @@ public final class Broker {
                             decide(resource, chunk.source(), members, p, type, pseudonymiser, criteria)
                                     .ifPresent(released::add);
                         }
-                        return new Decided(chunk.surrogateIds().size(), released);
+                        return render.apply(new Decided(chunk.surrogateIds().size(), released));
                     }));
                 }
-                Future<Decided> head = inFlight.poll();
+                Future<T> head = inFlight.poll();
                 if (head == null) {
                     return;
                 }

@@ -204,31 +204,46 @@ public final class ExportJobs implements AutoCloseable {
     private long write(ExportJob job, UsablePermit permit, String type, List<CohortMember> cohort, String step)
             throws IOException {
         Pseudonymiser pseudonymiser = new Pseudonymiser(permit.key());
-        IParser parser = fhirContext.newJsonParser().setPrettyPrint(false);
         long[] lines = {0};
         int[] patients = {0};
         try (BufferedWriter data = Files.newBufferedWriter(job.directory().resolve(type + DATA_SUFFIX),
                 StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
              BufferedWriter keys = Files.newBufferedWriter(job.directory().resolve(type + KEYS_SUFFIX),
                      StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            broker.export(permit, type, cohort, decided -> {
+            broker.export(permit, type, cohort, decided -> render(pseudonymiser, decided), chunk -> {
                 stopIfDeleted(job);
                 try {
-                    for (Released released : decided.released()) {
-                        data.write(parser.encodeResourceToString(released.resource()));
+                    for (int i = 0; i < chunk.data().size(); i++) {
+                        data.write(chunk.data().get(i));
                         data.write('\n');
-                        keys.write(keyLine(pseudonymiser, released));
+                        keys.write(chunk.keys().get(i));
                         keys.write('\n');
-                        lines[0]++;
                     }
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
-                patients[0] += decided.patients();
+                lines[0] += chunk.data().size();
+                patients[0] += chunk.patients();
                 job.progress(step + patients[0] + " of " + cohort.size() + " patients");
             });
         }
         return lines[0];
+    }
+
+    /** A decided chunk as the lines of the data file and of the keys file. */
+    private record Rendered(int patients, List<String> data, List<String> keys) {
+    }
+
+    /** Runs on the thread that read the chunk; a parser per chunk, since HAPI's parsers are not thread-safe. */
+    private Rendered render(Pseudonymiser pseudonymiser, Broker.Decided decided) {
+        IParser parser = fhirContext.newJsonParser();
+        List<String> data = new ArrayList<>(decided.released().size());
+        List<String> keys = new ArrayList<>(decided.released().size());
+        for (Released released : decided.released()) {
+            data.add(parser.encodeResourceToString(released.resource()));
+            keys.add(keyLine(pseudonymiser, released));
+        }
+        return new Rendered(decided.patients(), data, keys);
     }
 
     private static void stopIfDeleted(ExportJob job) {

@@ -13,8 +13,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -44,67 +44,89 @@ public class SyntheaToNdjson {
         String lastUpdated = args[2];
         Set<String> excluded = args.length > 3 ? Set.of(args[3].split(",")) : Set.of();
 
-        List<JsonObject> entries = new ArrayList<>();
+        List<Path> bundles;
         try (Stream<Path> files = Files.list(in)) {
-            for (Path file : files.filter(f -> f.toString().endsWith(".json")).sorted().toList()) {
-                try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-                    JsonObject bundle = JsonParser.parseReader(reader).getAsJsonObject();
-                    bundle.getAsJsonArray("entry").forEach(e -> entries.add(e.getAsJsonObject()));
-                }
-            }
+            bundles = files.filter(f -> f.toString().endsWith(".json")).sorted().toList();
         }
-
+        // Two passes over the bundles, so that only strings are held, never every bundle's tree: the first
+        // learns where every full URL and conditional reference points, the second rewrites and keeps lines.
         Map<String, String> targets = new HashMap<>();
-        // Sorted by Type/id so that the output is byte-identical for the same Synthea output.
-        Map<String, JsonObject> resources = new TreeMap<>();
-        for (JsonObject entry : entries) {
-            JsonObject resource = entry.getAsJsonObject("resource");
-            String type = resource.get("resourceType").getAsString();
-            String fullUrl = entry.get("fullUrl").getAsString();
-            String id = resource.has("id") ? resource.get("id").getAsString() : fullUrl.substring(fullUrl.lastIndexOf(':') + 1);
-            String local = type + "/" + id;
-            targets.put(fullUrl, local);
-            if (resource.has("identifier")) {
-                for (JsonElement identifier : resource.getAsJsonArray("identifier")) {
-                    JsonObject i = identifier.getAsJsonObject();
-                    if (i.has("system") && i.has("value")) {
-                        targets.putIfAbsent(type + "?identifier=" + i.get("system").getAsString() + "|" + i.get("value").getAsString(), local);
+        Set<String> kept = new HashSet<>();
+        for (Path file : bundles) {
+            for (JsonObject entry : entries(file)) {
+                JsonObject resource = entry.getAsJsonObject("resource");
+                String type = resource.get("resourceType").getAsString();
+                String fullUrl = entry.get("fullUrl").getAsString();
+                String local = type + "/" + id(entry);
+                targets.put(fullUrl, local);
+                if (resource.has("identifier")) {
+                    for (JsonElement identifier : resource.getAsJsonArray("identifier")) {
+                        JsonObject i = identifier.getAsJsonObject();
+                        if (i.has("system") && i.has("value")) {
+                            targets.putIfAbsent(type + "?identifier=" + i.get("system").getAsString() + "|" + i.get("value").getAsString(), local);
+                        }
                     }
                 }
-            }
-            resource.addProperty("id", id);
-            JsonObject meta = resource.has("meta") ? resource.getAsJsonObject("meta") : new JsonObject();
-            meta.addProperty("lastUpdated", lastUpdated);
-            resource.add("meta", meta);
-            if (!excluded.contains(type)) {
-                resources.putIfAbsent(local, resource);
+                if (!excluded.contains(type)) {
+                    kept.add(local);
+                }
             }
         }
 
-        Set<String> dangling = new TreeSet<>();
-        resources.values().forEach(r -> rewriteReferences(r, targets, resources.keySet(), dangling));
-
-        Map<String, Integer> counts = new TreeMap<>();
         Gson gson = new GsonBuilder().disableHtmlEscaping().create();
+        Set<String> dangling = new TreeSet<>();
+        // Patients first (a reader that only wants the people can stop early), then by Type/id, so that the
+        // output is byte-identical for the same Synthea output; the first bundle to hold a resource gives it.
+        Map<String, String> lines = new TreeMap<>();
+        Map<String, Integer> counts = new TreeMap<>();
+        for (Path file : bundles) {
+            for (JsonObject entry : entries(file)) {
+                JsonObject resource = entry.getAsJsonObject("resource");
+                String type = resource.get("resourceType").getAsString();
+                if (excluded.contains(type)) {
+                    continue;
+                }
+                String id = id(entry);
+                String key = (type.equals("Patient") ? "0" : "1") + type + "/" + id;
+                if (lines.containsKey(key)) {
+                    continue;
+                }
+                resource.addProperty("id", id);
+                JsonObject meta = resource.has("meta") ? resource.getAsJsonObject("meta") : new JsonObject();
+                meta.addProperty("lastUpdated", lastUpdated);
+                resource.add("meta", meta);
+                rewriteReferences(resource, targets, kept, dangling);
+                lines.put(key, gson.toJson(resource));
+                counts.merge(type, 1, Integer::sum);
+            }
+        }
+
         Files.createDirectories(out.toAbsolutePath().getParent());
         try (Writer writer = new OutputStreamWriter(new GZIPOutputStream(Files.newOutputStream(out)), StandardCharsets.UTF_8)) {
-            for (JsonObject resource : resources.values().stream().sorted(Comparator.comparing(SyntheaToNdjson::sortKey)).toList()) {
-                writer.write(gson.toJson(resource));
+            for (String line : lines.values()) {
+                writer.write(line);
                 writer.write('\n');
-                counts.merge(resource.get("resourceType").getAsString(), 1, Integer::sum);
             }
         }
         counts.forEach((type, n) -> System.out.printf("%-26s %6d%n", type, n));
-        System.out.printf("%-26s %6d%n", "total", resources.size());
+        System.out.printf("%-26s %6d%n", "total", lines.size());
         if (!dangling.isEmpty()) {
             System.out.println("references left pointing outside the dataset (resource types dropped): " + dangling);
         }
     }
 
-    /** Patients first, so a reader that only wants the people can stop early. */
-    private static String sortKey(JsonObject resource) {
-        String type = resource.get("resourceType").getAsString();
-        return (type.equals("Patient") ? "0" : "1") + type + "/" + resource.get("id").getAsString();
+    private static List<JsonObject> entries(Path bundle) throws IOException {
+        try (Reader reader = Files.newBufferedReader(bundle, StandardCharsets.UTF_8)) {
+            List<JsonObject> entries = new ArrayList<>();
+            JsonParser.parseReader(reader).getAsJsonObject().getAsJsonArray("entry").forEach(e -> entries.add(e.getAsJsonObject()));
+            return entries;
+        }
+    }
+
+    private static String id(JsonObject entry) {
+        JsonObject resource = entry.getAsJsonObject("resource");
+        String fullUrl = entry.get("fullUrl").getAsString();
+        return resource.has("id") ? resource.get("id").getAsString() : fullUrl.substring(fullUrl.lastIndexOf(':') + 1);
     }
 
     private static void rewriteReferences(JsonElement element, Map<String, String> targets, Set<String> kept, Set<String> dangling) {

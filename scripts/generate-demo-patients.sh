@@ -23,7 +23,8 @@
 #   Claim, ExplanationOfBenefit dropped: billing data, more than half of the volume, no clinical content
 #   every resource gets meta.lastUpdated 2025-06-01T00:00:00Z, the day the "hospital" was loaded
 #
-# Needs java 17+ and network access to Maven Central. Takes about two minutes.
+# Needs java 17+ and network access to Maven Central. Takes about two minutes for 40 patients, half an hour
+# for 2,000 (Synthea simulates each life from birth; one thread keeps the output reproducible).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -73,6 +74,6 @@ EOF
   --exporter.pretty_print=false \
   Massachusetts > "$WORK/synthea.log")
 
-java -cp "$WORK/lib/*" "$ROOT/scripts/SyntheaToNdjson.java" \
+java -Xmx$(( PATIENTS / 200 + 2 ))g -cp "$WORK/lib/*" "$ROOT/scripts/SyntheaToNdjson.java" \
   "$WORK/output/fhir" "$OUT" 2025-06-01T00:00:00Z Claim,ExplanationOfBenefit
 ls -l "$OUT"

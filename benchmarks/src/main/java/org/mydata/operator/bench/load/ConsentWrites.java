@@ -2,6 +2,13 @@ package org.mydata.operator.bench.load;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.UUID;
+import org.mydata.operator.account.Account;
+import org.mydata.operator.consent.ConsentStatus;
+import org.mydata.operator.consent.NewConsent;
+import org.mydata.operator.consent.StatusRecord;
+import org.mydata.operator.gateway.demo.DemoFhirSource;
+import org.mydata.operator.gateway.demo.DemoPerson;
 
 /**
  * Scenario 1: concurrent citizens grant, pause, resume and withdraw consents for a fixed time through the
@@ -26,7 +33,7 @@ final class ConsentWrites {
      * after some 10^4 signatures, which at this scenario's rate takes one to two minutes (JFR shows the
      * compilations and the signing share of CPU falling from ~65% to ~10% once they are done).
      */
-    static void run(Driver.Ctx ctx) {
+    static void run(Driver.Ctx ctx) throws Exception {
         Api api = ctx.api();
         String admin = api.admin();
         String source = api.demoSourceId(admin);
@@ -98,5 +105,57 @@ final class ConsentWrites {
         cpu.record(m, "s1");
         Progress.say("consent writes: %.0f CSR/s, %.0f signed records/s, p50 %.1f ms, p99 %.1f ms",
                 r.rate("csr"), r.rate("records"), r.percentileMs(null, 50), r.percentileMs(null, 99));
+        inProcess(ctx, programme, source);
+    }
+
+    /**
+     * The same loops without HTTP, Spring or tokens: consent-core's {@code Consents} called from the driver's JVM
+     * on the operator's database and keystore, 16 threads. What separates this figure from the REST one is the
+     * web layer; what separates it from the limits is the transaction (its statements and the log head's lock).
+     */
+    private static void inProcess(Driver.Ctx ctx, String programme, String sourceId) throws Exception {
+        UUID source = UUID.fromString(sourceId);
+        List<DemoPerson> persons = DemoFhirSource.demoPersons(CITIZENS.length);
+        try (Core core = Core.open(ctx, LOOPS)) {
+            Account[] accounts = new Account[persons.size()];
+            for (int i = 0; i < persons.size(); i++) {
+                accounts[i] = core.accounts.forSubject("bench-in-process-" + persons.get(i).patientId());
+                if (core.links.list(accounts[i]).stream().noneMatch(l -> l.sourceId().equals(source) && l.isLive())) {
+                    core.links.link(accounts[i], persons.get(i).identifier(), source);
+                }
+            }
+            NewConsent grant = new NewConsent(UUID.fromString(programme), null, null, List.of(source), null, null);
+            Loop[] loops = new Loop[LOOPS];
+            for (int i = 0; i < LOOPS; i++) {
+                loops[i] = new Loop();
+            }
+            Cpu cpu = new Cpu(ctx.pid(), ctx.pgData());
+            Load.Result r = Load.run("consent-writes-in-process", LOOPS, ctx.warmup(3, 40), ctx.warmup(12, 30), (w, rec) -> {
+                Loop loop = loops[w];
+                Account account = accounts[w % accounts.length];
+                if (loop.consent == null) {
+                    loop.consent = rec.time("grant", () -> core.consents.grant(account, grant).id().toString());
+                    loop.step = 0;
+                    rec.count("csr", 1);
+                    return;
+                }
+                ConsentStatus next = loop.step == 0 ? ConsentStatus.PAUSED : loop.step == 1 ? ConsentStatus.ACTIVE
+                        : ConsentStatus.WITHDRAWN;
+                rec.time("status", () -> core.consents.changeStatus(account, UUID.fromString(loop.consent), next,
+                        StatusRecord.ChangedBy.PERSON, null));
+                rec.count("csr", 1);
+                loop.step++;
+                if (next == ConsentStatus.WITHDRAWN) {
+                    loop.consent = null;
+                }
+            }, cpu::start, cpu::stop);
+            Metrics m = ctx.metrics();
+            m.put("s1.in_process_csr_per_s", r.rate("csr"));
+            m.put("s1.in_process_p50_ms", r.percentileMs(null, 50));
+            m.put("s1.in_process_p99_ms", r.percentileMs(null, 99));
+            cpu.record(m, "s1.in_process");
+            Progress.say("consent writes in process: %.0f CSR/s, p50 %.1f ms, p99 %.1f ms", r.rate("csr"),
+                    r.percentileMs(null, 50), r.percentileMs(null, 99));
+        }
     }
 }

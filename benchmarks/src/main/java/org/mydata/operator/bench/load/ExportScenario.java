@@ -3,7 +3,6 @@ package org.mydata.operator.bench.load;
 import ca.uhn.fhir.parser.IParser;
 import ca.uhn.fhir.rest.client.api.IGenericClient;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.zaxxer.hikari.HikariDataSource;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -14,7 +13,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,14 +31,7 @@ import org.mydata.operator.consent.Consents;
 import org.mydata.operator.consent.NewConsent;
 import org.mydata.operator.gateway.demo.DemoFhirSource;
 import org.mydata.operator.gateway.demo.DemoPerson;
-import org.mydata.operator.gateway.source.HapiPatientLookup;
-import org.mydata.operator.gateway.source.SourceClients;
 import org.mydata.operator.link.ServiceLinks;
-import org.mydata.operator.log.TransparencyLog;
-import org.mydata.operator.signing.KeystoreKeyRing;
-import org.mydata.operator.signing.SigningAlgorithm;
-import org.mydata.operator.source.SourceRegistry;
-import org.mydata.operator.store.Transactions;
 
 /**
  * Scenario 3: FHIR bulk export ({@code $export}, Prefer: respond-async, poll, manifest, NDJSON files) of a
@@ -281,25 +272,12 @@ final class ExportScenario {
      */
     private static void seed(Driver.Ctx ctx, String sourceId, List<DemoPerson> persons, int from, String[] programmes,
                              int[] sizes) throws Exception {
-        Path keys = ctx.dataDir().resolve("keys");
-        char[] password = Files.readString(keys.resolve("keystore.password")).strip().toCharArray();
-        Clock clock = Clock.systemUTC();
-        KeystoreKeyRing ring = KeystoreKeyRing.open(keys.resolve("operator-signing.p12"), password, "operator",
-                SigningAlgorithm.EDDSA, clock);
         long started = System.nanoTime();
         ExecutorService pool = Executors.newFixedThreadPool(SEEDERS);
-        try (HikariDataSource ds = new HikariDataSource()) {
-            ds.setJdbcUrl(ctx.pgUrl("postgres"));
-            ds.setUsername("postgres");
-            ds.setMaximumPoolSize(SEEDERS);
-            Transactions tx = new Transactions(ds);
-            TransparencyLog log = new TransparencyLog(tx);
-            SourceRegistry sources = new SourceRegistry(tx, clock);
-            ServiceLinks links = new ServiceLinks(tx, sources,
-                    new HapiPatientLookup(new SourceClients(Fhir.CONTEXT, Duration.ofSeconds(5), Duration.ofSeconds(30))),
-                    ring, log, clock);
-            Consents consents = new Consents(tx, ring, log, clock);
-            Accounts accounts = new Accounts(tx, clock);
+        try (Core core = Core.open(ctx, SEEDERS)) {
+            Accounts accounts = core.accounts;
+            ServiceLinks links = core.links;
+            Consents consents = core.consents;
             UUID source = UUID.fromString(sourceId);
             List<Future<?>> seeded = new ArrayList<>();
             for (int i = from; i < persons.size(); i++) {

@@ -145,6 +145,16 @@ final class Report {
                     f1(inserts / insertsDurable) + "x");
         }
 
+        double inProcess = num("s1.in_process_csr_per_s");
+        if (!Double.isNaN(inProcess)) {
+            row("1c Consent writes in process: the same 16 loops calling consent-core's Consents from the driver's JVM "
+                            + "(no HTTP, Spring or tokens; same database and keystore)",
+                    f0(inProcess) + " CSR/s; p50 " + f1(num("s1.in_process_p50_ms")) + " ms, p99 "
+                            + f1(num("s1.in_process_p99_ms")) + " ms",
+                    "the REST figure (1): " + f0(csr) + " CSR/s; lower limit " + f0(lower) + "/s",
+                    f2(inProcess / csr) + "x REST, " + f2(inProcess / lower) + " of the limit");
+        }
+
         // 2. gateway
         for (String kind : List.of("cohort", "patient")) {
             String p = "s2." + kind;
@@ -336,7 +346,7 @@ final class Report {
         md.append("## Where the time went\n\n");
         md.append("CPU over each measured window (from /proc: cores busy, the operator JVM, its PostgreSQL server, "
                 + "the load driver, and other processes on the machine, such as other builds):\n\n");
-        List<String> windows = new ArrayList<>(List.of("s1", "s2.cohort.direct", "s2.cohort.gateway", "s2.patient.direct",
+        List<String> windows = new ArrayList<>(List.of("s1", "s1.in_process", "s2.cohort.direct", "s2.cohort.gateway", "s2.patient.direct",
                 "s2.patient.gateway"));
         for (String size : str("s3.sizes", "").split(",")) {
             windows.add("s3.size." + size + ".export");

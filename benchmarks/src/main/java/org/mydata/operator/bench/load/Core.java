@@ -1,0 +1,58 @@
+package org.mydata.operator.bench.load;
+
+import com.zaxxer.hikari.HikariDataSource;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import org.mydata.operator.account.Accounts;
+import org.mydata.operator.consent.Consents;
+import org.mydata.operator.gateway.source.HapiPatientLookup;
+import org.mydata.operator.gateway.source.SourceClients;
+import org.mydata.operator.link.ServiceLinks;
+import org.mydata.operator.log.TransparencyLog;
+import org.mydata.operator.signing.KeystoreKeyRing;
+import org.mydata.operator.signing.SigningAlgorithm;
+import org.mydata.operator.source.SourceRegistry;
+import org.mydata.operator.store.Transactions;
+
+/**
+ * consent-core in the driver's JVM, on the operator's database and with its keystore, as another operator
+ * node would have it: for seeding cohorts and for measuring consent writes without the REST layer.
+ */
+final class Core implements AutoCloseable {
+    final Accounts accounts;
+    final ServiceLinks links;
+    final Consents consents;
+    private final HikariDataSource dataSource;
+
+    private Core(HikariDataSource dataSource, KeystoreKeyRing ring) {
+        this.dataSource = dataSource;
+        Clock clock = Clock.systemUTC();
+        Transactions tx = new Transactions(dataSource);
+        TransparencyLog log = new TransparencyLog(tx);
+        this.accounts = new Accounts(tx, clock);
+        this.links = new ServiceLinks(tx, new SourceRegistry(tx, clock),
+                new HapiPatientLookup(new SourceClients(Fhir.CONTEXT, Duration.ofSeconds(5), Duration.ofSeconds(30))),
+                ring, log, clock);
+        this.consents = new Consents(tx, ring, log, clock);
+    }
+
+    static Core open(Driver.Ctx ctx, int connections) throws IOException {
+        Path keys = ctx.dataDir().resolve("keys");
+        char[] password = Files.readString(keys.resolve("keystore.password")).strip().toCharArray();
+        KeystoreKeyRing ring = KeystoreKeyRing.open(keys.resolve("operator-signing.p12"), password, "operator",
+                SigningAlgorithm.EDDSA, Clock.systemUTC());
+        HikariDataSource dataSource = new HikariDataSource();
+        dataSource.setJdbcUrl(ctx.pgUrl("postgres"));
+        dataSource.setUsername("postgres");
+        dataSource.setMaximumPoolSize(connections);
+        return new Core(dataSource, ring);
+    }
+
+    @Override
+    public void close() {
+        dataSource.close();
+    }
+}

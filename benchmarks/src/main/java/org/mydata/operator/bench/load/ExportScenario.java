@@ -197,7 +197,14 @@ final class ExportScenario {
                 }
             }
         }
-        return DemoPerson.firstOf(patients, n);
+        // A person whose SSN another Patient shares cannot be linked (the lookup refuses an ambiguous match), so
+        // neither is in a cohort; 2,000 random 999-xx-xxxx numbers collide about once.
+        Map<String, Long> ssns = patients.stream().flatMap(p -> p.getIdentifier().stream())
+                .filter(i -> DemoPerson.SSN_SYSTEM.equals(i.getSystem()))
+                .collect(java.util.stream.Collectors.groupingBy(org.hl7.fhir.r4.model.Identifier::getValue,
+                        java.util.stream.Collectors.counting()));
+        return DemoPerson.firstOf(patients.stream().filter(p -> p.getIdentifier().stream()
+                .noneMatch(i -> DemoPerson.SSN_SYSTEM.equals(i.getSystem()) && ssns.get(i.getValue()) > 1)).toList(), n);
     }
 
     /** Kick-off, poll, manifest, every file; returns the number of NDJSON lines received. */

@@ -44,7 +44,8 @@ public final class NdjsonSource {
     /** type -> patient id -> resources, in file order. */
     private final Map<String, Map<String, List<Stored>>> byPatient = new HashMap<>();
     private final Map<String, Stored> patients = new HashMap<>();
-    private final Map<String, String> patientByIdentifier = new HashMap<>();
+    /** system|value -> the Patients with that identifier (Synthea's random SSNs collide now and then). */
+    private final Map<String, List<String>> patientsByIdentifier = new HashMap<>();
     private String base;
 
     private NdjsonSource(Path dataset) throws IOException {
@@ -65,7 +66,8 @@ public final class NdjsonSource {
             String id = resource.path("id").asText();
             patients.put(id, new Stored(id, line));
             for (JsonNode identifier : resource.path("identifier")) {
-                patientByIdentifier.put(identifier.path("system").asText() + "|" + identifier.path("value").asText(), id);
+                patientsByIdentifier.computeIfAbsent(identifier.path("system").asText() + "|"
+                        + identifier.path("value").asText(), k -> new ArrayList<>()).add(id);
             }
             return;
         }
@@ -111,8 +113,7 @@ public final class NdjsonSource {
     private List<Stored> search(String type, Map<String, String> query) {
         List<Stored> found = new ArrayList<>();
         if (type.equals("Patient") && query.containsKey("identifier")) {
-            String id = patientByIdentifier.get(query.get("identifier"));
-            if (id != null) {
+            for (String id : patientsByIdentifier.getOrDefault(query.get("identifier"), List.of())) {
                 found.add(patients.get(id));
             }
             return found;

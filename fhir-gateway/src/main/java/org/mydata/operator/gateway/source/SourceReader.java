@@ -5,6 +5,7 @@ import ca.uhn.fhir.rest.gclient.IQuery;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Bundle.BundleEntryComponent;
 import org.hl7.fhir.r4.model.Resource;
@@ -35,6 +36,18 @@ public class SourceReader {
      */
     public List<Resource> read(FhirSource source, String resourceType, String patientParameter, List<String> patientIds,
                                Map<String, List<String>> passThrough) {
+        List<Resource> resources = new ArrayList<>();
+        read(source, resourceType, patientParameter, patientIds, passThrough, resources::addAll);
+        return resources;
+    }
+
+    /**
+     * As {@link #read(FhirSource, String, String, List, Map)}, handing each upstream page to {@code page} as it
+     * arrives, so that a caller holds one page of parsed resources at a time. When a later page fails, earlier
+     * pages were handed over already: the caller must drop what it made of them.
+     */
+    public void read(FhirSource source, String resourceType, String patientParameter, List<String> patientIds,
+                     Map<String, List<String>> passThrough, Consumer<List<Resource>> page) {
         SourceClients.Exchange exchange = clients.open(source);
         try {
             IGenericClient client = exchange.client();
@@ -44,17 +57,18 @@ public class SourceReader {
                     .append(encode(v))));
             url.append("&_count=").append(UPSTREAM_PAGE_SIZE);
             IQuery<Bundle> query = client.search().byUrl(source.fhirBaseUrl() + "/" + url).returnBundle(Bundle.class);
-            Bundle page = query.execute();
-            List<Resource> resources = new ArrayList<>();
+            Bundle bundle = query.execute();
             for (int pages = 1; ; pages++) {
-                collect(source, resourceType, page, resources);
-                if (page.getLink(Bundle.LINK_NEXT) == null) {
-                    return resources;
+                List<Resource> resources = new ArrayList<>(bundle.getEntry().size());
+                collect(source, resourceType, bundle, resources);
+                page.accept(resources);
+                if (bundle.getLink(Bundle.LINK_NEXT) == null) {
+                    return;
                 }
                 if (pages >= MAX_PAGES) {
                     throw HapiPatientLookup.failed(source, "kept paging without end", null);
                 }
-                page = client.loadPage().next(page).execute();
+                bundle = client.loadPage().next(bundle).execute();
             }
         } catch (RuntimeException e) {
             throw clients.failed(exchange, e);

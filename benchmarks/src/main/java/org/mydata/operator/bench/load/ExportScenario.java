@@ -110,7 +110,12 @@ final class ExportScenario {
         int largest = sizes[sizes.length - 1];
         List<DemoPerson> persons = dataset == null ? DemoFhirSource.demoPersons(largest) : persons(dataset, largest);
         if (persons.size() < largest) {
-            throw new IllegalStateException("the population has " + persons.size() + " persons, fewer than " + largest);
+            // The largest cohort is everyone who can be linked (a 2,000-patient population has 1,998).
+            Progress.say("export: %d persons can be linked, the largest cohort has %d rather than %d", persons.size(),
+                    persons.size(), largest);
+            sizes[sizes.length - 1] = persons.size();
+            m.put("s3.sizes", sizes[0] + "," + sizes[1]);
+            m.put("s3.requested_largest", largest);
         }
         seed(ctx, source, persons, seedFrom, programmes, sizes);
         String limitBase = sourceBase == null ? api.base() + "/demo-source/fhir" : sourceBase;

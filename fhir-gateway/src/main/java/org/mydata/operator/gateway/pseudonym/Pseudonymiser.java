@@ -18,6 +18,7 @@ import org.hl7.fhir.r4.model.BaseDateTimeType;
 import org.hl7.fhir.r4.model.DomainResource;
 import org.hl7.fhir.r4.model.Identifier;
 import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.PrimitiveType;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 import org.mydata.operator.permit.Permits.PseudonymKey;
@@ -116,6 +117,10 @@ public final class Pseudonymiser {
             if (date.getValue() != null) {
                 date.add(Calendar.DATE, shift);
             }
+        }
+        // Most elements are primitives, whose only children are an element id and extensions.
+        if (element instanceof PrimitiveType<?> primitive && !primitive.hasExtension()) {
+            return;
         }
         for (Property child : element.children()) {
             if (child.hasValues()) {

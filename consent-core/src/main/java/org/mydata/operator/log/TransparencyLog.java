@@ -53,6 +53,8 @@ public final class TransparencyLog {
     public static final int MAX_ENTRY_BYTES = 1 << 20;
     /** The most entries one {@link #entries} call returns. */
     public static final int MAX_PAGE = 1000;
+    /** The advisory lock appenders queue on: the ASCII bytes of "mydatapp" (the writer's is "mydatlog"). */
+    private static final long APPEND_QUEUE_KEY = 0x6d79646174617070L;
 
     private final Transactions tx;
     private final UnaryOperator<SubtreeHashes> observe;
@@ -137,6 +139,14 @@ public final class TransparencyLog {
     }
 
     private static long reserve(Connection c, int count) throws SQLException {
+        // Queue for the head first. Waiters for a row lock wait on the holder's transaction id, so every one of
+        // them wakes at each commit, re-reads the row and all but one sleep again: with 16 appenders that herd
+        // cost PostgreSQL a core (docs/benchmarks.md). An exclusive advisory lock, held to the same commit,
+        // queues them in the lock manager and wakes one at a time. The row lock still gives the correctness.
+        try (PreparedStatement ps = c.prepareStatement("select pg_advisory_xact_lock(?)")) {
+            ps.setLong(1, APPEND_QUEUE_KEY);
+            ps.execute();
+        }
         try (PreparedStatement ps = c.prepareStatement(
                 "update log_head set next_index = next_index + ? returning next_index - ?")) {
             ps.setLong(1, count);

@@ -6,7 +6,6 @@ import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.rest.annotation.Metadata;
 import ca.uhn.fhir.rest.api.EncodingEnum;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
-import ca.uhn.fhir.rest.server.FifoMemoryPagingProvider;
 import ca.uhn.fhir.rest.server.RestfulServer;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import ca.uhn.fhir.rest.server.exceptions.InternalErrorException;
@@ -18,6 +17,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -42,7 +42,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class GatewayServer extends RestfulServer {
     private static final Logger log = LoggerFactory.getLogger(GatewayServer.class);
-    private static final int REMEMBERED_SEARCHES = 1000;
+    /** What the remembered searches may hold for their next pages, about 250 MB of parsed resources. */
+    private static final int REMEMBERED_RESOURCES = 50_000;
+    private static final Duration REMEMBERED_FOR = Duration.ofMinutes(30);
 
     private final BulkExport bulkExport;
 
@@ -57,7 +59,8 @@ public final class GatewayServer extends RestfulServer {
         this.bulkExport = bulkExport;
         setTenantIdentificationStrategy(new UrlBaseTenantIdentificationStrategy());
         setDefaultResponseEncoding(EncodingEnum.JSON);
-        setPagingProvider(new FifoMemoryPagingProvider(REMEMBERED_SEARCHES).setDefaultPageSize(50).setMaximumPageSize(500));
+        setPagingProvider(new BoundedPagingProvider(REMEMBERED_RESOURCES, REMEMBERED_FOR, clock)
+                .setDefaultPageSize(50).setMaximumPageSize(500));
         List<ca.uhn.fhir.rest.server.IResourceProvider> providers = new ArrayList<>();
         providers.add(new PatientTypeProvider(broker, fhirContext, clock));
         for (Class<? extends org.hl7.fhir.r4.model.Resource> type : List.of(Observation.class, Condition.class,

@@ -365,7 +365,8 @@ final class Report {
         }
         if (m.getProperty("s1.pg_waits") != null) {
             md.append("\nPostgreSQL backends during scenario 1 (average number in each state, sampled every 20 ms "
-                    + "from pg_stat_activity; Lock:transactionid is a transaction waiting for another's row lock): ")
+                    + "from pg_stat_activity; Lock:advisory is an appender queued for the log head, Lock:transactionid a "
+                    + "transaction waiting for another's row lock): ")
                     .append(m.getProperty("s1.pg_waits")).append("\n");
         }
         try (Stream<Path> files = Files.list(ctx.out())) {

@@ -63,7 +63,7 @@ public final class Broker {
     /** An export asks for fewer at a time: what it holds is a chunk's worth, whatever the cohort's size. */
     private static final int EXPORT_PATIENTS_PER_REQUEST = 10;
     /** Chunks an export has asked for ahead of the one it is writing. */
-    private static final int EXPORT_READ_AHEAD = 2;
+    private static final int EXPORT_READ_AHEAD = 4;
     private static final Pace SEARCH = new Pace(PATIENTS_PER_REQUEST, Integer.MAX_VALUE, true);
     private static final Pace EXPORT = new Pace(EXPORT_PATIENTS_PER_REQUEST, EXPORT_READ_AHEAD, false);
 

@@ -1,6 +1,5 @@
 package org.mydata.operator.gateway.broker;
 
-import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.rest.param.DateRangeParam;
 import java.time.Clock;
 import java.time.Duration;
@@ -71,18 +70,16 @@ public final class Broker {
     private final SourceRegistry sources;
     private final SourceReader reader;
     private final AccessLog accessLog;
-    private final FhirContext fhirContext;
     private final Clock clock;
     private final ExecutorService upstream;
     private final Duration deadline;
 
     public Broker(Cohorts cohorts, SourceRegistry sources, SourceReader reader, AccessLog accessLog,
-                  FhirContext fhirContext, Clock clock, ExecutorService upstream, Duration deadline) {
+                  Clock clock, ExecutorService upstream, Duration deadline) {
         this.cohorts = cohorts;
         this.sources = sources;
         this.reader = reader;
         this.accessLog = accessLog;
-        this.fhirContext = fhirContext;
         this.clock = clock;
         this.upstream = upstream;
         this.deadline = deadline;
@@ -183,14 +180,13 @@ public final class Broker {
     private record Chunk(FhirSource source, List<String> surrogateIds) {
     }
 
-
     /**
      * The walk that search and export share: the cohort split per source into chunks of patients, each
      * chunk asked upstream (bounded parallel, on the shared upstream pool) and decided resource by resource,
      * in cohort order. Any chunk's failure fails the walk.
      */
     private <T> void release(UsablePermit permit, String type, List<CohortMember> cohort, SearchCriteria criteria,
-                         Pace pace, Function<Decided, T> render, Consumer<T> sink) {
+                             Pace pace, Function<Decided, T> render, Consumer<T> sink) {
         Pseudonymiser pseudonymiser = new Pseudonymiser(permit.key());
         Map<String, CohortMember> members = new HashMap<>();
         Map<UUID, List<String>> surrogatesBySource = new LinkedHashMap<>();

@@ -51,10 +51,10 @@ public class GatewayConfig {
     }
 
     @Bean
-    Broker broker(Cohorts cohorts, SourceRegistry sources, SourceReader reader, AccessLog accessLog,
-                  FhirContext fhirContext, Clock clock, ExecutorService upstreamReads, OperatorProperties properties) {
+    Broker broker(Cohorts cohorts, SourceRegistry sources, SourceReader reader, AccessLog accessLog, Clock clock,
+                  ExecutorService upstreamReads, OperatorProperties properties) {
         Duration deadline = properties.sources().readTimeout().multipliedBy(3);
-        return new Broker(cohorts, sources, reader, accessLog, fhirContext, clock, upstreamReads, deadline);
+        return new Broker(cohorts, sources, reader, accessLog, clock, upstreamReads, deadline);
     }
 
     /**

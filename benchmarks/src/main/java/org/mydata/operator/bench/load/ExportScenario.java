@@ -49,8 +49,9 @@ final class ExportScenario {
     static final List<String> TYPES = List.of("Patient", "Observation", "Condition", "MedicationRequest", "Encounter",
             "Procedure", "Immunization", "DiagnosticReport", "AllergyIntolerance");
     private static final String[] CITIZENS = {"alice", "bob", "carol"};
-    /** Often enough for a few samples in a quick run's short exports, seldom enough not to slow a long one much. */
+    /** Seldom enough not to slow a long export much; a quick run's exports last seconds and sample faster. */
     private static final Duration FULL_GC_EVERY = Duration.ofSeconds(2);
+    private static final Duration FULL_GC_EVERY_QUICK = Duration.ofMillis(500);
     private static final int SEEDERS = 4;
 
     private ExportScenario() {
@@ -132,7 +133,7 @@ final class ExportScenario {
             Thread collector = new Thread(() -> {
                 while (exporting.get()) {
                     try {
-                        Thread.sleep(FULL_GC_EVERY.toMillis());
+                        Thread.sleep((ctx.quick() ? FULL_GC_EVERY_QUICK : FULL_GC_EVERY).toMillis());
                     } catch (InterruptedException e) {
                         return;
                     }

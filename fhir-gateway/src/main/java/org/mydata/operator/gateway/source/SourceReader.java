@@ -29,22 +29,12 @@ public class SourceReader {
     }
 
     /**
-     * {@code GET [base]/[type]?[patientParameter]=id1,id2,...&[passThrough]}, every page.
+     * {@code GET [base]/[type]?[patientParameter]=id1,id2,...&[passThrough]}, every page, each handed to
+     * {@code page} as it arrives, so that a caller holds one page of parsed resources at a time. When a later
+     * page fails, earlier pages were handed over already: the caller must drop what it made of them.
      *
      * @param patientParameter {@code _id} for Patient, {@code patient} for clinical types
      * @param passThrough search parameters whose meaning the operator does not change (code, category)
-     */
-    public List<Resource> read(FhirSource source, String resourceType, String patientParameter, List<String> patientIds,
-                               Map<String, List<String>> passThrough) {
-        List<Resource> resources = new ArrayList<>();
-        read(source, resourceType, patientParameter, patientIds, passThrough, resources::addAll);
-        return resources;
-    }
-
-    /**
-     * As {@link #read(FhirSource, String, String, List, Map)}, handing each upstream page to {@code page} as it
-     * arrives, so that a caller holds one page of parsed resources at a time. When a later page fails, earlier
-     * pages were handed over already: the caller must drop what it made of them.
      */
     public void read(FhirSource source, String resourceType, String patientParameter, List<String> patientIds,
                      Map<String, List<String>> passThrough, Consumer<List<Resource>> page) {

@@ -15,15 +15,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+import java.util.zip.GZIPInputStream;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.hl7.fhir.r4.model.Identifier;
+import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Resource;
 import org.mydata.operator.account.Account;
 import org.mydata.operator.account.Accounts;
@@ -68,7 +74,7 @@ final class ExportScenario {
         String sourceBase = ctx.option("source-base");
         Path dataset = sourceBase == null ? null : Path.of(ctx.require("dataset"));
         int[] sizes = ctx.option("sizes") != null
-                ? java.util.Arrays.stream(ctx.option("sizes").split(",")).mapToInt(Integer::parseInt).toArray()
+                ? Arrays.stream(ctx.option("sizes").split(",")).mapToInt(Integer::parseInt).toArray()
                 : ctx.quick() ? new int[] {10, 20} : new int[] {10, 40};
         m.put("s3.sizes", sizes[0] + "," + sizes[1]);
         m.put("s3.source", sourceBase == null
@@ -129,7 +135,7 @@ final class ExportScenario {
             Jfr.jcmd(ctx.pid(), "GC.run");
             Cpu exportCpu = new Cpu(ctx.pid(), ctx.pgData());
             double from = uptime(ctx.pid());
-            java.util.concurrent.atomic.AtomicBoolean exporting = new java.util.concurrent.atomic.AtomicBoolean(true);
+            AtomicBoolean exporting = new AtomicBoolean(true);
             Thread collector = new Thread(() -> {
                 while (exporting.get()) {
                     try {
@@ -194,12 +200,12 @@ final class ExportScenario {
     /** The first {@code n} persons of a population file, by the demo source's rule (Patients in id order, with an SSN). */
     private static List<DemoPerson> persons(Path dataset, int n) throws IOException {
         IParser parser = Fhir.CONTEXT.newJsonParser();
-        List<org.hl7.fhir.r4.model.Patient> patients = new ArrayList<>();
+        List<Patient> patients = new ArrayList<>();
         try (BufferedReader in = new BufferedReader(new InputStreamReader(
-                new java.util.zip.GZIPInputStream(Files.newInputStream(dataset)), StandardCharsets.UTF_8))) {
+                new GZIPInputStream(Files.newInputStream(dataset)), StandardCharsets.UTF_8))) {
             for (String line = in.readLine(); line != null; line = in.readLine()) {
                 if (line.contains("\"resourceType\":\"Patient\"")) {
-                    patients.add(parser.parseResource(org.hl7.fhir.r4.model.Patient.class, line));
+                    patients.add(parser.parseResource(Patient.class, line));
                 }
             }
         }
@@ -207,8 +213,7 @@ final class ExportScenario {
         // neither is in a cohort; 2,000 random 999-xx-xxxx numbers collide about once.
         Map<String, Long> ssns = patients.stream().flatMap(p -> p.getIdentifier().stream())
                 .filter(i -> DemoPerson.SSN_SYSTEM.equals(i.getSystem()))
-                .collect(java.util.stream.Collectors.groupingBy(org.hl7.fhir.r4.model.Identifier::getValue,
-                        java.util.stream.Collectors.counting()));
+                .collect(Collectors.groupingBy(Identifier::getValue, Collectors.counting()));
         return DemoPerson.firstOf(patients.stream().filter(p -> p.getIdentifier().stream()
                 .noneMatch(i -> DemoPerson.SSN_SYSTEM.equals(i.getSystem()) && ssns.get(i.getValue()) > 1)).toList(), n);
     }

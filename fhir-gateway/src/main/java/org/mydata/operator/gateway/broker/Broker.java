@@ -10,6 +10,7 @@ import java.util.Comparator;
 import java.util.Date;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,15 +26,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import org.hl7.fhir.r4.model.AllergyIntolerance;
-import org.hl7.fhir.r4.model.Condition;
-import org.hl7.fhir.r4.model.DiagnosticReport;
-import org.hl7.fhir.r4.model.Encounter;
-import org.hl7.fhir.r4.model.Immunization;
-import org.hl7.fhir.r4.model.MedicationRequest;
-import org.hl7.fhir.r4.model.Observation;
-import org.hl7.fhir.r4.model.Patient;
-import org.hl7.fhir.r4.model.Procedure;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 import org.mydata.operator.access.AccessEvent;
@@ -42,6 +34,8 @@ import org.mydata.operator.access.ConsentsEndedException;
 import org.mydata.operator.access.PersonAccess;
 import org.mydata.operator.failure.SourceUnavailableException;
 import org.mydata.operator.gateway.pseudonym.Pseudonymiser;
+import org.mydata.operator.gateway.registry.BrokeredType;
+import org.mydata.operator.gateway.registry.BrokeredTypes;
 import org.mydata.operator.gateway.source.SourceReader;
 import org.mydata.operator.permit.CohortMember;
 import org.mydata.operator.permit.Cohorts;
@@ -87,11 +81,11 @@ public final class Broker {
 
     /** Everything of the type that the permit may see now and that matches the criteria, in a stable order. */
     List<Released> search(UsablePermit permit, String type, SearchCriteria criteria) {
-        Pseudonymiser pseudonymiser = new Pseudonymiser(permit.key());
+        Pseudonymiser pseudonymiser = pseudonymiser(permit);
         List<CohortMember> cohort = cohort(permit, type);
         if (criteria.patients() != null) {
-            cohort = cohort.stream().filter(m -> criteria.patients()
-                    .contains(pseudonymiser.id("Patient", m.sourceId(), m.surrogateId()))).toList();
+            cohort = cohort.stream().filter(m -> criteria.patients().contains(pseudonymiser.person(m.accountId())))
+                    .toList();
         }
         List<Released> released = new ArrayList<>();
         release(permit, type, cohort, criteria, SEARCH, decided -> decided, decided -> released.addAll(decided.released()));
@@ -110,9 +104,22 @@ public final class Broker {
         release(permit, type, cohort, SearchCriteria.everything(), EXPORT, render, sink);
     }
 
-    /** Who the permit may read this type of now, from the database. */
+    /**
+     * Who the permit may read this type of now, from the database. A person linked at several sources is one
+     * Patient in a permit: their Patient resource is read from the first of those sources only.
+     */
     List<CohortMember> cohort(UsablePermit permit, String type) {
-        return cohorts.of(permit.permit(), type, clock.instant());
+        List<CohortMember> cohort = cohorts.of(permit.permit(), type, clock.instant());
+        if (!BrokeredTypes.of(type).isPatient()) {
+            return cohort;
+        }
+        Set<UUID> seen = new HashSet<>();
+        return cohort.stream().filter(member -> seen.add(member.accountId())).toList();
+    }
+
+    /** The pseudonymiser of one permit's request or export. */
+    Pseudonymiser pseudonymiser(UsablePermit permit) {
+        return new Pseudonymiser(permit.key(), permit.permit().scope().resourceTypes(), clock);
     }
 
     /** The cohort keys that may still be served now: a page asked later re-checks against these. */
@@ -187,7 +194,8 @@ public final class Broker {
      */
     private <T> void release(UsablePermit permit, String type, List<CohortMember> cohort, SearchCriteria criteria,
                              Pace pace, Function<Decided, T> render, Consumer<T> sink) {
-        Pseudonymiser pseudonymiser = new Pseudonymiser(permit.key());
+        Pseudonymiser pseudonymiser = pseudonymiser(permit);
+        BrokeredType brokered = BrokeredTypes.of(type);
         Map<String, CohortMember> members = new HashMap<>();
         Map<UUID, List<String>> surrogatesBySource = new LinkedHashMap<>();
         for (CohortMember member : cohort) {
@@ -203,7 +211,7 @@ public final class Broker {
                 chunks.add(new Chunk(source, ids.subList(from, to)));
             }
         }
-        Map<String, List<String>> passThrough = type.equals("Patient") ? Map.of() : criteria.passThrough();
+        Map<String, List<String>> passThrough = brokered.isPatient() ? Map.of() : criteria.passThrough();
         Permit p = permit.permit();
         Deque<Future<List<T>>> inFlight = new ArrayDeque<>();
         Iterator<Chunk> next = chunks.iterator();
@@ -219,12 +227,12 @@ public final class Broker {
                     // patients can hold 20,000 Observations).
                     inFlight.add(upstream.submit(() -> {
                         List<T> pages = new ArrayList<>();
-                        reader.read(chunk.source(), type, type.equals("Patient") ? "_id" : "patient",
+                        reader.read(chunk.source(), type, brokered.upstreamPatientParameter(),
                                 chunk.surrogateIds(), passThrough, page -> {
                                     List<Released> released = new ArrayList<>();
                                     for (Resource resource : page) {
-                                        decide(resource, chunk.source(), members, p, type, pseudonymiser, criteria)
-                                                .ifPresent(released::add);
+                                        decide(resource, chunk.source(), members, p, brokered, pseudonymiser,
+                                                criteria).ifPresent(released::add);
                                     }
                                     pages.add(render.apply(new Decided(0, released)));
                                 });
@@ -263,14 +271,15 @@ public final class Broker {
      * the criteria. Pseudonymises the resource in place when it is released.
      */
     private static Optional<Released> decide(Resource resource, FhirSource source, Map<String, CohortMember> members,
-                                             Permit permit, String type, Pseudonymiser pseudonymiser,
+                                             Permit permit, BrokeredType brokered, Pseudonymiser pseudonymiser,
                                              SearchCriteria criteria) {
-        Optional<String> subject = subjectOf(resource, source);
+        String type = brokered.name();
+        Optional<String> subject = subjectOf(resource, brokered, source);
         CohortMember member = subject.map(s -> members.get(source.id() + "|" + s)).orElse(null);
         if (member == null) {
             return Optional.empty();
         }
-        LocalDate day = ClinicalDates.dayOf(resource).orElse(null);
+        LocalDate day = brokered.clinicalDay(resource).orElse(null);
         if (!insidePermitPeriod(permit, day, type)) {
             return Optional.empty();
         }
@@ -278,11 +287,12 @@ public final class Broker {
         if (grant.isEmpty()) {
             return Optional.empty();
         }
-        Resource out = pseudonymiser.apply(resource, member.sourceId(), member.accountId());
-        if (!matches(out, criteria)) {
+        Optional<Resource> out = pseudonymiser.apply(resource, new Pseudonymiser.Person(member.accountId(),
+                member.sourceId(), source.fhirBaseUrl().toString(), member.surrogateId()));
+        if (out.isEmpty() || !matches(out.get(), brokered, criteria)) {
             return Optional.empty();
         }
-        return Optional.of(new Released(out, member, grant.get().consentId(), day));
+        return Optional.of(new Released(out.get(), member, grant.get().consentId(), day));
     }
 
     private static boolean insidePermitPeriod(Permit permit, LocalDate day, String type) {
@@ -296,15 +306,12 @@ public final class Broker {
                 && (permit.scope().dataUntil() == null || !day.isAfter(permit.scope().dataUntil()));
     }
 
-    private static boolean matches(Resource out, SearchCriteria criteria) {
+    /** Judged on what is released: pseudonymous ids, the clinical date as shifted (never a withheld one). */
+    private static boolean matches(Resource out, BrokeredType brokered, SearchCriteria criteria) {
         if (criteria.ids() != null && !criteria.ids().contains(out.getIdElement().getIdPart())) {
             return false;
         }
-        if (criteria.date() != null && !within(criteria.date(), ClinicalDates.of(out).orElse(null))) {
-            return false;
-        }
-        return criteria.lastUpdated() == null
-                || within(criteria.lastUpdated(), out.hasMeta() ? out.getMeta().getLastUpdated() : null);
+        return criteria.date() == null || within(criteria.date(), brokered.clinicalInstant(out).orElse(null));
     }
 
     private static boolean within(DateRangeParam range, Date date) {
@@ -320,28 +327,11 @@ public final class Broker {
      * The Patient the resource is about, as an id at its source; empty when it cannot be told, and then
      * the resource is not released.
      */
-    private static Optional<String> subjectOf(Resource resource, FhirSource source) {
-        if (resource instanceof Patient patient) {
-            return Optional.of(patient.getIdElement().getIdPart());
+    private static Optional<String> subjectOf(Resource resource, BrokeredType brokered, FhirSource source) {
+        if (brokered.isPatient()) {
+            return Optional.of(resource.getIdElement().getIdPart());
         }
-        Reference subject = null;
-        if (resource instanceof Observation o) {
-            subject = o.getSubject();
-        } else if (resource instanceof Condition c) {
-            subject = c.getSubject();
-        } else if (resource instanceof MedicationRequest m) {
-            subject = m.getSubject();
-        } else if (resource instanceof Encounter e) {
-            subject = e.getSubject();
-        } else if (resource instanceof Procedure p) {
-            subject = p.getSubject();
-        } else if (resource instanceof Immunization i) {
-            subject = i.getPatient();
-        } else if (resource instanceof DiagnosticReport d) {
-            subject = d.getSubject();
-        } else if (resource instanceof AllergyIntolerance a) {
-            subject = a.getPatient();
-        }
+        Reference subject = brokered.subject().apply(resource);
         if (subject == null || !subject.hasReference()) {
             return Optional.empty();
         }

@@ -34,6 +34,7 @@ import org.hl7.fhir.r4.model.OperationOutcome.IssueSeverity;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
 import org.mydata.operator.access.PersonAccess;
 import org.mydata.operator.gateway.pseudonym.Pseudonymiser;
+import org.mydata.operator.gateway.registry.BrokeredTypes;
 import org.mydata.operator.permit.CohortMember;
 import org.mydata.operator.permit.Permits;
 import org.mydata.operator.permit.Permits.UsablePermit;
@@ -156,7 +157,7 @@ public final class BulkExport {
         }
         boolean lenient = prefer.contains("handling=lenient");
         List<String> permitted = permit.permit().scope().resourceTypes().stream()
-                .filter(ClinicalDates.BROKERED_TYPES::contains).toList();
+                .filter(BrokeredTypes.names()::contains).toList();
         List<String> types = null;
         for (Map.Entry<String, String[]> parameter : request.getParameterMap().entrySet()) {
             String name = parameter.getKey();
@@ -249,7 +250,7 @@ public final class BulkExport {
     private void download(HttpServletResponse response, UsablePermit permit, String caller, ExportJob job,
                           ExportJob.Output output) throws IOException {
         String type = output.type();
-        Pseudonymiser pseudonymiser = new Pseudonymiser(permit.key());
+        Pseudonymiser pseudonymiser = broker.pseudonymiser(permit);
         Map<String, Person> cohort = new HashMap<>();
         for (CohortMember member : broker.cohort(permit, type)) {
             cohort.put(pseudonymiser.id("Patient", member.sourceId(), member.surrogateId()),

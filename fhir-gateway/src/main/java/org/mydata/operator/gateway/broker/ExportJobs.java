@@ -203,7 +203,7 @@ public final class ExportJobs implements AutoCloseable {
 
     private long write(ExportJob job, UsablePermit permit, String type, List<CohortMember> cohort, String step)
             throws IOException {
-        Pseudonymiser pseudonymiser = new Pseudonymiser(permit.key());
+        Pseudonymiser pseudonymiser = broker.pseudonymiser(permit);
         long[] lines = {0};
         int[] patients = {0};
         try (BufferedWriter data = Files.newBufferedWriter(job.directory().resolve(type + DATA_SUFFIX),

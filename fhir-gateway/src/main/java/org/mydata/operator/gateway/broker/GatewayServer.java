@@ -22,16 +22,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.hl7.fhir.instance.model.api.IBaseConformance;
-import org.hl7.fhir.r4.model.AllergyIntolerance;
 import org.hl7.fhir.r4.model.CapabilityStatement;
-import org.hl7.fhir.r4.model.Condition;
-import org.hl7.fhir.r4.model.DiagnosticReport;
-import org.hl7.fhir.r4.model.Encounter;
-import org.hl7.fhir.r4.model.Immunization;
-import org.hl7.fhir.r4.model.MedicationRequest;
-import org.hl7.fhir.r4.model.Observation;
-import org.hl7.fhir.r4.model.Procedure;
 import org.mydata.operator.failure.SourceUnavailableException;
+import org.mydata.operator.gateway.registry.BrokeredType;
+import org.mydata.operator.gateway.registry.BrokeredTypes;
 import org.mydata.operator.store.StoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,11 +56,9 @@ public final class GatewayServer extends RestfulServer {
         setPagingProvider(new BoundedPagingProvider(REMEMBERED_RESOURCES, REMEMBERED_FOR, clock)
                 .setDefaultPageSize(50).setMaximumPageSize(500));
         List<ca.uhn.fhir.rest.server.IResourceProvider> providers = new ArrayList<>();
-        providers.add(new PatientTypeProvider(broker, fhirContext, clock));
-        for (Class<? extends org.hl7.fhir.r4.model.Resource> type : List.of(Observation.class, Condition.class,
-                MedicationRequest.class, Encounter.class, Procedure.class, Immunization.class, DiagnosticReport.class,
-                AllergyIntolerance.class)) {
-            providers.add(new ClinicalTypeProvider(type, broker, fhirContext, clock));
+        for (BrokeredType type : BrokeredTypes.all()) {
+            providers.add(type.isPatient() ? new PatientTypeProvider(broker, fhirContext, clock)
+                    : new ClinicalTypeProvider(type, broker, fhirContext, clock));
         }
         setResourceProviders(providers);
         setServerConformanceProvider(new PerPermitCapabilityStatement(this));
@@ -156,16 +148,31 @@ public final class GatewayServer extends RestfulServer {
                     + "(incident " + incident + ").");
         }
 
-        /** The CapabilityStatement of a permit lists only the types that permit may read. */
+        /**
+         * The CapabilityStatement of a permit lists only the types that permit may read, each with only the
+         * search parameters the registry says the gateway answers for it (the providers share one set of
+         * annotations and refuse the rest).
+         */
         @Hook(Pointcut.SERVER_CAPABILITY_STATEMENT_GENERATED)
         public void onlyPermittedTypes(IBaseConformance conformance, RequestDetails details) {
-            GatewayContext.get().ifPresent(current -> {
-                if (conformance instanceof CapabilityStatement statement) {
-                    List<String> allowed = current.permit().permit().scope().resourceTypes();
-                    statement.getRest().forEach(rest -> rest.getResource()
-                            .removeIf(resource -> !allowed.contains(resource.getType())));
-                }
+            if (!(conformance instanceof CapabilityStatement statement)) {
+                return;
+            }
+            List<String> allowed = GatewayContext.get().map(c -> c.permit().permit().scope().resourceTypes())
+                    .orElse(BrokeredTypes.names());
+            statement.getRest().forEach(rest -> {
+                rest.getResource().removeIf(resource -> !allowed.contains(resource.getType()));
+                rest.getResource().forEach(resource -> BrokeredTypes.named(resource.getType()).ifPresent(type ->
+                        resource.getSearchParam().removeIf(param -> !answers(type, param.getName()))));
             });
+        }
+
+        private static boolean answers(BrokeredType type, String parameter) {
+            return switch (parameter) {
+                case "date" -> type.dateSearch();
+                case "code", "category" -> type.tokenParameters().contains(parameter);
+                default -> true;
+            };
         }
     }
 }

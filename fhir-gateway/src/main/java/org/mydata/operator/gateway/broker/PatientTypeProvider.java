@@ -6,10 +6,10 @@ import ca.uhn.fhir.rest.annotation.OptionalParam;
 import ca.uhn.fhir.rest.annotation.Read;
 import ca.uhn.fhir.rest.annotation.Search;
 import ca.uhn.fhir.rest.api.server.IBundleProvider;
-import ca.uhn.fhir.rest.param.DateRangeParam;
 import ca.uhn.fhir.rest.param.TokenAndListParam;
 import java.time.Clock;
 import java.util.Map;
+import java.util.Set;
 import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Resource;
@@ -27,10 +27,8 @@ final class PatientTypeProvider extends BrokeredTypeProvider {
     }
 
     @Search
-    public IBundleProvider search(@OptionalParam(name = "_id") TokenAndListParam ids,
-                                  @OptionalParam(name = "_lastUpdated") DateRangeParam lastUpdated) {
-        Map<String, java.util.List<String>> none = Map.of();
-        java.util.Set<String> wanted = ids(ids);
-        return search(new SearchCriteria(wanted, wanted, none, null, nonEmpty(lastUpdated)));
+    public IBundleProvider search(@OptionalParam(name = "_id") TokenAndListParam ids) {
+        Set<String> wanted = ids(ids);
+        return search(new SearchCriteria(wanted, wanted, Map.of(), null));
     }
 }

@@ -14,12 +14,11 @@ import java.util.Set;
  * @param patients pseudonymised Patient ids whose data to keep, or null for anyone in the cohort
  * @param passThrough parameters for the source, each value as a FHIR query token
  * @param date range on the resource's clinical date, after the shift, or null
- * @param lastUpdated range on meta.lastUpdated, after the shift, or null
  */
-record SearchCriteria(Set<String> ids, Set<String> patients, Map<String, List<String>> passThrough, DateRangeParam date,
-                      DateRangeParam lastUpdated) {
+record SearchCriteria(Set<String> ids, Set<String> patients, Map<String, List<String>> passThrough,
+                      DateRangeParam date) {
 
     static SearchCriteria everything() {
-        return new SearchCriteria(null, null, Map.of(), null, null);
+        return new SearchCriteria(null, null, Map.of(), null);
     }
 }

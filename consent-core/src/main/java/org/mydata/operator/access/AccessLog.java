@@ -14,8 +14,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.erdtman.jcs.JsonCanonicalizer;
+import org.mydata.operator.consent.ConsentStatus;
 import org.mydata.operator.json.Json;
 import org.mydata.operator.log.TransparencyLog;
+import org.mydata.operator.release.ReleasePolicy;
+import org.mydata.operator.release.Standing;
+import org.mydata.operator.release.Validity;
 import org.mydata.operator.store.Sql;
 import org.mydata.operator.store.Transactions;
 
@@ -37,7 +41,8 @@ public final class AccessLog {
      * transaction, or this one sees it. So the log never shows an access after a withdrawal or pause that
      * it relied on, which is what an auditor checks.
      *
-     * @throws ConsentsEndedException when a consent relied on is no longer active and valid; nothing is written
+     * @throws ConsentsEndedException when a consent relied on is no longer in force by the release policy (active,
+     *                                valid, linked) at the event's time; nothing is written
      */
     public void record(AccessEvent event) {
         byte[] entry = canonicalEntry(event);
@@ -78,17 +83,36 @@ public final class AccessLog {
         });
     }
 
+    /**
+     * The consents relied on that the release policy does not hold in force at {@code at}. The consents and
+     * their live links are share-locked: a status change or a link removal waits for this transaction, or this
+     * one sees it, so the log never shows an access after a change that ended what it relied on.
+     */
     private static Set<UUID> notInForce(Connection c, List<UUID> consentIds, Instant at) throws SQLException {
+        Set<UUID> linked = new HashSet<>();
+        try (PreparedStatement ps = c.prepareStatement("select cl.consent_id from consent_link cl "
+                + "join service_link sl on sl.id = cl.link_id "
+                + "where cl.consent_id = any (?) and sl.removed_at is null for share of sl")) {
+            ps.setArray(1, c.createArrayOf("uuid", consentIds.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    linked.add(Sql.uuid(rs, "consent_id"));
+                }
+            }
+        }
         Set<UUID> ended = new HashSet<>(consentIds);
-        try (PreparedStatement ps = c.prepareStatement("select c.id, c.valid_until, (select s.status from consent_status s "
-                + "where s.consent_id = c.id order by s.seq desc limit 1) as status "
+        try (PreparedStatement ps = c.prepareStatement("select c.id, c.valid_from, c.valid_until, (select s.status "
+                + "from consent_status s where s.consent_id = c.id order by s.seq desc limit 1) as status "
                 + "from consent c where c.id = any (?) for share of c")) {
             ps.setArray(1, c.createArrayOf("uuid", consentIds.toArray()));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    Instant until = Sql.instant(rs, "valid_until");
-                    if ("active".equals(rs.getString("status")) && (until == null || at.isBefore(until))) {
-                        ended.remove(Sql.uuid(rs, "id"));
+                    UUID id = Sql.uuid(rs, "id");
+                    Standing standing = new Standing(ConsentStatus.fromWire(rs.getString("status")).orElse(null),
+                            new Validity(Sql.instant(rs, "valid_from"), Sql.instant(rs, "valid_until")),
+                            linked.contains(id));
+                    if (ReleasePolicy.isInForce(standing, at)) {
+                        ended.remove(id);
                     }
                 }
             }

@@ -3,8 +3,6 @@ package org.mydata.operator.audit;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Date;
-import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import org.hl7.fhir.r4.model.AuditEvent;
@@ -16,9 +14,9 @@ import org.hl7.fhir.r4.model.Provenance;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.Signature;
+import org.mydata.operator.access.AccessEntry;
 import org.mydata.operator.consent.Consent;
 import org.mydata.operator.consent.ConsentAsFhir;
-import org.mydata.operator.json.Json;
 import org.mydata.operator.programme.Programme;
 
 /**
@@ -127,30 +125,21 @@ public final class AuditBundleAsFhir {
 
     private static AuditEvent auditEvent(String id, AuditBundle.AccessEventItem event, String consentUrl,
                                          Instant checkpointTime) {
-        Map<String, Object> entry = null;
-        if (event.entry() != null) {
-            try {
-                entry = Json.read(new String(event.entry(), StandardCharsets.UTF_8));
-            } catch (RuntimeException e) {
-                entry = null;
-            }
-        }
+        AccessEntry entry = AccessEntry.parse(event.entry()) instanceof AccessEntry read ? read : null;
         AuditEvent audit = new AuditEvent();
         audit.setId(id);
         audit.setType(new Coding(AUDIT_EVENT_TYPE, "rest", "RESTful Operation"));
-        String interaction = entry != null && entry.get("interaction") instanceof String s ? s : null;
-        if (interaction != null) {
-            audit.addSubtype(new Coding(RESTFUL_INTERACTION, interaction, null));
+        if (entry != null) {
+            audit.addSubtype(new Coding(RESTFUL_INTERACTION, entry.interaction(), null));
         }
         audit.setAction(AuditEvent.AuditEventAction.R);
-        Instant at = entry != null && entry.get("iat") instanceof Number n ? Instant.ofEpochSecond(n.longValue()) : null;
-        audit.setRecorded(Date.from(at == null ? checkpointTime : at));
+        audit.setRecorded(Date.from(entry == null ? checkpointTime : entry.at()));
         audit.setOutcome(AuditEvent.AuditEventOutcome._0);
         if (entry == null) {
             audit.setOutcomeDesc("the log entry " + (event.entry() == null ? "was erased" : "could not be read")
                     + "; recorded is the time of the checkpoint that covers it");
         }
-        String client = entry != null && entry.get("client") instanceof String s ? s : "unknown client";
+        String client = entry != null ? entry.client() : "unknown client";
         audit.addAgent().setRequestor(true).setWho(new Reference().setDisplay(client));
         audit.getSource().setObserver(new Reference().setDisplay(GATEWAY));
 
@@ -159,21 +148,17 @@ public final class AuditBundleAsFhir {
         consent.addDetail().setType("log_index").setValue(new org.hl7.fhir.r4.model.StringType(
                 Long.toString(event.logIndex())));
         if (entry != null) {
-            if (entry.get("event_id") instanceof String eventId) {
-                consent.addDetail().setType("event_id").setValue(new org.hl7.fhir.r4.model.StringType(eventId));
-            }
-            if (entry.get("resource_types") instanceof List<?> types && !types.isEmpty()) {
+            consent.addDetail().setType("event_id").setValue(new org.hl7.fhir.r4.model.StringType(
+                    entry.eventId().toString()));
+            if (!entry.resourceTypes().isEmpty()) {
                 consent.addDetail().setType("resource_types").setValue(new org.hl7.fhir.r4.model.StringType(
-                        String.join(",", types.stream().map(String::valueOf).toList())));
+                        String.join(",", entry.resourceTypes())));
             }
-            if (entry.get("resource_count") instanceof Number count) {
-                consent.addDetail().setType("resource_count").setValue(new org.hl7.fhir.r4.model.StringType(
-                        count.toString()));
-            }
-            if (entry.get("permit_id") instanceof String permit) {
-                audit.addEntity().setWhat(new Reference().setIdentifier(
-                        new Identifier().setSystem(PERMIT_SYSTEM).setValue(permit)).setDisplay("permit " + permit));
-            }
+            consent.addDetail().setType("resource_count").setValue(new org.hl7.fhir.r4.model.StringType(
+                    Long.toString(entry.resourceCount())));
+            String permit = entry.permitId().toString();
+            audit.addEntity().setWhat(new Reference().setIdentifier(
+                    new Identifier().setSystem(PERMIT_SYSTEM).setValue(permit)).setDisplay("permit " + permit));
         }
         return audit;
     }

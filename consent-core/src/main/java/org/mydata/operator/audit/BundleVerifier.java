@@ -1,16 +1,17 @@
 package org.mydata.operator.audit;
 
 import com.nimbusds.jose.jwk.JWKSet;
-import com.nimbusds.jose.util.JSONObjectUtils;
 import java.nio.charset.StandardCharsets;
-import java.text.ParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import org.mydata.operator.consent.ConsentStatus;
+import java.util.UUID;
+import org.mydata.operator.access.AccessEntry;
+import org.mydata.operator.access.PersonAccess;
+import org.mydata.operator.access.ReadAccessEntry;
 import org.mydata.operator.log.Checkpoint;
 import org.mydata.operator.log.ConsistencyProof;
 import org.mydata.operator.log.Hash;
@@ -33,9 +34,10 @@ import org.mydata.operator.signing.RecordVerifier;
  * <li>{@code consent} and {@code links}: one consent record, for this consent; every service link it names is
  * in the bundle, the person's, made before the consent, and removed (if at all) after it was made;</li>
  * <li>{@code claims}, {@code chain}, {@code withdrawal final}: the status chain (see {@link StatusChain});</li>
- * <li>{@code access}: each access event relied on this consent only where the consent record preceded it,
- * the status in force at the event's log position was {@code active}, one of its links was live, and the
- * event's time lay within the consent's validity.</li>
+ * <li>{@code access}: each access event reads as {@link AccessEntry} (a readable {@code iat} included) and
+ * relied on this consent only where the consent record preceded it and the release policy held the consent in
+ * force: active and linked at the event's log position, valid at its {@code iat} (see {@link ReliedOn}, which
+ * the full-log audit judges through as well).</li>
  * </ul>
  *
  * What it cannot see: a status record the operator left out <em>after</em> the last one it shows (nothing
@@ -288,35 +290,22 @@ public final class BundleVerifier {
                                  Map<String, Read> links, List<Read> records) {
             byte[] bytes = event.entry();
             Hash leafHash = bytes == null ? event.leafHash() : MerkleTree.leafHash(bytes);
-            Map<String, Object> json = null;
-            String parseProblem = null;
-            if (bytes == null) {
-                parseProblem = "its entry was erased, so what it relied on cannot be read";
-            } else {
-                try {
-                    json = JSONObjectUtils.parse(new String(bytes, StandardCharsets.UTF_8));
-                } catch (ParseException e) {
-                    parseProblem = "its entry is not JSON: " + e.getMessage();
-                }
-            }
-            String label = Labels.accessEvent(event.logIndex(), json != null && json.get("event_id") instanceof String s
-                    ? s : null);
+            ReadAccessEntry read = AccessEntry.parse(bytes);
+            String label = Labels.accessEvent(event.logIndex(), read instanceof AccessEntry entry
+                    ? entry.eventId().toString() : ((ReadAccessEntry.Malformed) read).eventId());
             checks.add(inclusion(label, event.logIndex(), leafHash, event.auditPath()));
-            if (parseProblem != null) {
-                checks.add(Check.fail("access", label + ": " + parseProblem));
+            if (read instanceof ReadAccessEntry.Malformed malformed) {
+                checks.add(Check.fail("access", label + ": " + malformed.problem()));
                 return;
             }
-            checks.add(reliedOnActiveConsent(label, event.logIndex(), json, consent, chain, links, records));
+            checks.add(reliedOnActiveConsent(label, event.logIndex(), (AccessEntry) read, consent, chain, links,
+                    records));
         }
 
-        private Check reliedOnActiveConsent(String label, long index, Map<String, Object> json, Read consent,
+        private Check reliedOnActiveConsent(String label, long index, AccessEntry entry, Read consent,
                                             StatusChain chain, Map<String, Read> links, List<Read> records) {
             List<String> problems = new ArrayList<>();
-            if (!"access-event".equals(json.get("type"))) {
-                problems.add("its type is " + json.get("type") + ", not access-event");
-            }
-            List<?> consentIds = json.get("consent_ids") instanceof List<?> l ? l : List.of();
-            if (!consentIds.contains(bundle.consentId())) {
+            if (entry.consentIds().stream().map(UUID::toString).noneMatch(bundle.consentId()::equals)) {
                 problems.add("it does not name this consent among the consents it relied on");
             }
             if (consent == null) {
@@ -324,13 +313,11 @@ public final class BundleVerifier {
                 return Check.fail("access", label + ": " + String.join("; ", problems));
             }
             String account = consent.record().string("account_id");
-            if (json.get("persons") instanceof List<?> persons) {
-                for (Object p : persons) {
-                    if (p instanceof Map<?, ?> person && bundle.consentId().equals(person.get("consent_id"))
-                            && !Objects.equals(account, person.get("account_id"))) {
-                        problems.add("it counts account " + person.get("account_id") + " under this consent, which is "
-                                + "account " + account + "'s");
-                    }
+            for (PersonAccess person : entry.persons()) {
+                if (bundle.consentId().equals(person.consentId().toString())
+                        && !Objects.equals(account, person.accountId().toString())) {
+                    problems.add("it counts account " + person.accountId() + " under this consent, which is "
+                            + "account " + account + "'s");
                 }
             }
             Long consentIndex = consent.item().logIndex();
@@ -338,26 +325,9 @@ public final class BundleVerifier {
                 problems.add("the consent record (#" + consentIndex + ") does not precede it");
             }
             Optional<StatusChain.Step> inForce = chain.inForceBefore(index);
-            if (inForce.isEmpty()) {
-                problems.add("no status record of the consent precedes it");
-            } else if (inForce.get().status() != ConsentStatus.ACTIVE) {
-                problems.add("the consent was " + inForce.get().status().wire() + " at that position (csr #"
-                        + inForce.get().logIndex() + ")");
-            }
             String liveLink = liveLinkAt(index, links, records);
-            if (liveLink == null) {
-                problems.add("none of the consent's service links was live at that position");
-            }
-            Long iat = json.get("iat") instanceof Number n ? n.longValue() : null;
-            Long validFrom = consent.record().wholeNumber("valid_from");
-            Long validUntil = consent.record().wholeNumber("valid_until");
-            // Times are whole seconds on both sides; the gateway compares finer instants, so an event in the same
-            // second as valid_until is accepted here.
-            if (iat == null) {
-                problems.add("it has no iat");
-            } else if ((validFrom != null && iat < validFrom) || (validUntil != null && iat > validUntil)) {
-                problems.add("its time " + iat + " lies outside the consent's validity");
-            }
+            problems.addAll(ReliedOn.problems("the consent", inForce, consent.record().wholeNumber("valid_from"),
+                    consent.record().wholeNumber("valid_until"), liveLink != null, entry.at()));
             if (!problems.isEmpty()) {
                 return Check.fail("access", label + ": " + String.join("; ", problems));
             }

@@ -3,7 +3,6 @@ package org.mydata.operator.audit;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
-import com.nimbusds.jose.util.JSONObjectUtils;
 import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.util.ArrayList;
@@ -16,7 +15,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import org.mydata.operator.consent.ConsentStatus;
+import java.util.UUID;
+import org.mydata.operator.access.AccessEntry;
+import org.mydata.operator.access.PersonAccess;
+import org.mydata.operator.access.ReadAccessEntry;
 import org.mydata.operator.log.Checkpoint;
 import org.mydata.operator.log.Hash;
 import org.mydata.operator.log.LogEntry;
@@ -39,8 +41,9 @@ import org.mydata.operator.signing.RecordVerifier;
  * <li>{@code claims}, {@code chain}, {@code withdrawal final}: every consent's status chain across the whole
  * log, in log order (see {@link StatusChain}), and every status record follows its consent record;</li>
  * <li>{@code links}: link removals and consents name links that exist, are the person's, and are live;</li>
- * <li>{@code access}: every access event relied only on permits issued and not revoked, and on consents
- * that were active, with a live link and within their validity, at the event's log position.</li>
+ * <li>{@code access}: every access event reads as {@link AccessEntry} (a readable {@code iat} included) and
+ * relied only on permits issued and not revoked, and on consents the release policy held in force (active and
+ * linked at the event's log position, valid at its {@code iat}; see {@link ReliedOn}).</li>
  * </ul>
  *
  * Feed it with {@link #add} page by page and call {@link #finish}; it keeps the tree's frontier
@@ -176,17 +179,12 @@ public final class LogAudit {
             return null;
         }
         if (bytes.length > 0 && bytes[0] == '{') {
-            try {
-                return JSONObjectUtils.parse(new String(bytes, StandardCharsets.UTF_8));
-            } catch (ParseException e) {
-                return "not JSON: " + e.getMessage();
-            }
+            return AccessEntry.parse(bytes);
         }
         String jws = new String(bytes, StandardCharsets.US_ASCII);
         return entry.index() >= verifyFrom ? ReadRecord.read(verifier, jws) : ReadRecord.unchecked(jws);
     }
 
-    @SuppressWarnings("unchecked")
     private void accept(LogEntry entry, Object read) {
         long index = next++;
         if (entry.index() != index) {
@@ -208,10 +206,11 @@ public final class LogAudit {
         frontier.append(leafHash);
         if (read instanceof ReadRecord record) {
             record(index, record);
-        } else if (read instanceof Map<?, ?> json) {
-            accessEvent(index, (Map<String, Object>) json);
-        } else if (read instanceof String problem) {
-            fail("access", "entry #" + index + ": " + problem);
+        } else if (read instanceof AccessEntry event) {
+            accessEvent(index, event);
+        } else if (read instanceof ReadAccessEntry.Malformed malformed) {
+            accessEvents++;
+            fail("access", Labels.accessEvent(index, malformed.eventId()) + ": " + malformed.problem());
         }
     }
 
@@ -362,34 +361,23 @@ public final class LogAudit {
         }
     }
 
-    private void accessEvent(long index, Map<String, Object> json) {
+    private void accessEvent(long index, AccessEntry event) {
         accessEvents++;
-        String label = Labels.accessEvent(index, json.get("event_id") instanceof String s ? s : null);
-        if (!"access-event".equals(json.get("type"))) {
-            fail("access", label + ": a JSON entry of type " + json.get("type") + ", not access-event");
-            return;
-        }
+        String label = Labels.accessEvent(index, event.eventId().toString());
         List<String> problems = new ArrayList<>();
-        PermitState permit = permits.get(String.valueOf(json.get("permit_id")));
+        PermitState permit = permits.get(event.permitId().toString());
         if (permit == null) {
-            problems.add("its permit " + json.get("permit_id") + " is not in the log before it");
+            problems.add("its permit " + event.permitId() + " is not in the log before it");
         } else if (permit.revokedAt != null) {
             problems.add("its permit was revoked at #" + permit.revokedAt);
         }
         Map<String, String> accountOfConsent = new HashMap<>();
-        if (json.get("persons") instanceof List<?> persons) {
-            for (Object p : persons) {
-                if (p instanceof Map<?, ?> person) {
-                    accountOfConsent.put(String.valueOf(person.get("consent_id")),
-                            String.valueOf(person.get("account_id")));
-                }
-            }
+        for (PersonAccess person : event.persons()) {
+            accountOfConsent.put(person.consentId().toString(), person.accountId().toString());
         }
-        Long iat = json.get("iat") instanceof Number n ? n.longValue() : null;
-        List<?> consentIds = json.get("consent_ids") instanceof List<?> l ? l : List.of();
-        for (Object id : consentIds) {
+        for (UUID id : event.consentIds()) {
             consentsRelied++;
-            String crId = String.valueOf(id);
+            String crId = id.toString();
             ConsentState consent = consents.get(crId);
             if (consent == null) {
                 problems.add("consent " + crId + " is not in the log before it" + erasedHint());
@@ -400,20 +388,10 @@ public final class LogAudit {
                 problems.add("it counts account " + person + " under consent " + crId + " of account "
                         + consent.accountId());
             }
-            Optional<StatusChain.Step> inForce = consent.chain().inForceBefore(index);
-            if (inForce.isEmpty() || inForce.get().status() != ConsentStatus.ACTIVE) {
-                problems.add("consent " + crId + " was " + inForce.map(s -> s.status().wire() + " (csr #" + s.logIndex()
-                        + ")").orElse("without any status") + " at that position");
-            }
             boolean live = consent.slrIds().stream().map(links::get)
                     .anyMatch(l -> l != null && l.logIndex < index && (l.removedAt == null || l.removedAt > index));
-            if (!live) {
-                problems.add("consent " + crId + " had no live service link at that position");
-            }
-            if (iat != null && ((consent.validFrom() != null && iat < consent.validFrom())
-                    || (consent.validUntil() != null && iat > consent.validUntil()))) {
-                problems.add("its time " + iat + " lies outside consent " + crId + "'s validity");
-            }
+            problems.addAll(ReliedOn.problems("consent " + crId, consent.chain().inForceBefore(index),
+                    consent.validFrom(), consent.validUntil(), live, event.at()));
         }
         if (!problems.isEmpty()) {
             fail("access", label + ": " + String.join("; ", problems));

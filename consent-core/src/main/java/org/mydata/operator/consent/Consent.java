@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.UUID;
 import org.mydata.operator.programme.DataScope;
 import org.mydata.operator.programme.Purpose;
+import org.mydata.operator.release.ReleasePolicy;
+import org.mydata.operator.release.Validity;
 
 /**
  * A consent record (CR) with its status chain, oldest first. The CR itself never changes; every
@@ -41,8 +43,16 @@ public record Consent(UUID id, UUID accountId, UUID programmeId, List<Purpose> p
         return latestStatus().status();
     }
 
-    /** Active, and inside its validity at {@code now}. */
+    /**
+     * Active, and inside its validity at {@code now}, by the release policy's rule: whether its links are live
+     * is the cohort's question, not the consent's.
+     */
     public boolean isInForce(Instant now) {
-        return status() == ConsentStatus.ACTIVE && !now.isBefore(validFrom) && (validUntil == null || now.isBefore(validUntil));
+        return ReleasePolicy.whyNotInForceByTerms(status(), validity(), now).isEmpty();
+    }
+
+    /** Its validity as the release policy reads it (whole seconds, as the record states it). */
+    public Validity validity() {
+        return new Validity(validFrom, validUntil);
     }
 }

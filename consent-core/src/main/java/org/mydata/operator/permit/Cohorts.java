@@ -8,9 +8,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.mydata.operator.consent.ConsentStatus;
 import org.mydata.operator.json.Json;
 import org.mydata.operator.programme.DataScope;
 import org.mydata.operator.programme.Purpose;
+import org.mydata.operator.release.ConsentGrant;
+import org.mydata.operator.release.PermitTerms;
+import org.mydata.operator.release.ReleasePolicy;
+import org.mydata.operator.release.Standing;
+import org.mydata.operator.release.Validity;
+import org.mydata.operator.source.SourcePatient;
 import org.mydata.operator.store.Sql;
 import org.mydata.operator.store.Transactions;
 
@@ -26,50 +33,53 @@ public final class Cohorts {
     }
 
     /**
-     * Persons whose consent to the permit's programme is active and in force at {@code now}, whose
-     * purposes cover one of the permit's, and whose scope includes {@code resourceType}, each at every
-     * source their consent names through a live link.
+     * Persons with a consent to the permit's programme that the release policy lets the permit rely on for
+     * {@code resourceType} at {@code now}, each at every source their consent names through a live link. The
+     * query only picks candidates (active, linked, not yet ended); {@link ReleasePolicy} decides.
      */
     public List<CohortMember> of(Permit permit, String resourceType, Instant now) {
-        if (!permit.scope().resourceTypes().contains(resourceType)) {
+        PermitTerms terms = PermitTerms.of(permit);
+        if (ReleasePolicy.whyNotForType(terms, resourceType, now).isPresent()) {
             return List.of();
         }
         return tx.read(c -> {
-            Map<String, CohortMember> members = new LinkedHashMap<>();
+            Map<SourcePatient, CohortMember> members = new LinkedHashMap<>();
+            // No valid_from condition: the policy judges validity in whole seconds, which can begin up to a
+            // second before the stored instant; a candidate too many is harmless, one too few is not.
             try (PreparedStatement ps = c.prepareStatement("""
-                    select c.id as consent_id, c.account_id, c.purposes, c.scope, sl.source_id, sl.surrogate_id
+                    select c.id as consent_id, c.account_id, c.purposes, c.scope, c.valid_from, c.valid_until,
+                           latest.status, sl.source_id, sl.surrogate_id
                       from consent c
                       join lateral (select s.status from consent_status s where s.consent_id = c.id
                                      order by s.seq desc limit 1) latest on true
                       join consent_link cl on cl.consent_id = c.id
                       join service_link sl on sl.id = cl.link_id and sl.removed_at is null
                      where c.programme_id = ? and latest.status = 'active'
-                       and c.valid_from <= ? and (c.valid_until is null or c.valid_until > ?)
+                       and (c.valid_until is null or c.valid_until > ?)
                      order by c.created_at, c.id
                     """)) {
                 ps.setObject(1, permit.programmeId());
                 ps.setTimestamp(2, Sql.timestamp(now));
-                ps.setTimestamp(3, Sql.timestamp(now));
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        List<Purpose> purposes = Sql.strings(rs, "purposes").stream()
-                                .map(p -> Purpose.fromCode(p).orElseThrow()).toList();
-                        DataScope scope = DataScope.fromJson(Json.read(rs.getString("scope")));
-                        boolean purposeCovered = permit.purposes().stream()
-                                .anyMatch(wanted -> purposes.stream().anyMatch(given -> given.covers(wanted)));
-                        if (!purposeCovered || !scope.resourceTypes().contains(resourceType)) {
+                        UUID accountId = Sql.uuid(rs, "account_id");
+                        ConsentGrant grant = new ConsentGrant(Sql.uuid(rs, "consent_id"), accountId,
+                                Sql.strings(rs, "purposes").stream().map(p -> Purpose.fromCode(p).orElseThrow())
+                                        .toList(),
+                                DataScope.fromJson(Json.read(rs.getString("scope"))),
+                                new Standing(ConsentStatus.fromWire(rs.getString("status")).orElse(null),
+                                        new Validity(Sql.instant(rs, "valid_from"), Sql.instant(rs, "valid_until")),
+                                        true));
+                        if (!ReleasePolicy.whyNotReliable(grant, terms, resourceType, now).isEmpty()) {
                             continue;
                         }
-                        UUID sourceId = Sql.uuid(rs, "source_id");
-                        String surrogateId = rs.getString("surrogate_id");
-                        CohortMember.Grant grant = new CohortMember.Grant(Sql.uuid(rs, "consent_id"), scope);
-                        members.merge(sourceId + "|" + surrogateId,
-                                new CohortMember(Sql.uuid(rs, "account_id"), sourceId, surrogateId, List.of(grant)),
-                                (a, b) -> {
-                                    List<CohortMember.Grant> grants = new ArrayList<>(a.grants());
-                                    grants.addAll(b.grants());
-                                    return new CohortMember(a.accountId(), a.sourceId(), a.surrogateId(), grants);
-                                });
+                        SourcePatient patient = new SourcePatient(Sql.uuid(rs, "source_id"),
+                                rs.getString("surrogate_id"));
+                        members.merge(patient, new CohortMember(accountId, patient, List.of(grant)), (a, b) -> {
+                            List<ConsentGrant> grants = new ArrayList<>(a.grants());
+                            grants.addAll(b.grants());
+                            return new CohortMember(a.accountId(), a.patient(), grants);
+                        });
                     }
                 }
             }

@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.UUID;
 import org.mydata.operator.programme.DataScope;
 import org.mydata.operator.programme.Purpose;
+import org.mydata.operator.release.PermitTerms;
+import org.mydata.operator.release.ReleasePolicy;
 
 /**
  * A data permit: what one research project may read from one programme, signed. The request's id is
@@ -19,8 +21,8 @@ public record Permit(UUID id, UUID projectId, UUID programmeId, String researche
         purposes = List.copyOf(purposes);
     }
 
-    /** Not revoked and within its validity. */
+    /** Not revoked and within its validity, by the release policy's rule. */
     public boolean isUsable(Instant now) {
-        return revokedAt == null && !now.isBefore(validFrom) && now.isBefore(validUntil);
+        return ReleasePolicy.whyNotUsable(PermitTerms.of(this), now).isEmpty();
     }
 }

@@ -198,7 +198,7 @@ class LogAuditTest {
     void aReadRelyingOnAPausedConsentIsNamed() {
         Audited log = extended(List.of(accessEvent(paused)));
         assertFails(log.audit(), "access", "access event #" + entries.size(), "consent " + paused.id()
-                + " was paused (csr #" + paused.latestStatus().logIndex() + ")");
+                + " was paused at that position (csr #" + paused.latestStatus().logIndex() + ")");
     }
 
     @Test

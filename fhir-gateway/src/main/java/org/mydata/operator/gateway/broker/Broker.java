@@ -3,6 +3,7 @@ package org.mydata.operator.gateway.broker;
 import ca.uhn.fhir.rest.param.DateRangeParam;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -25,13 +26,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import java.util.stream.Collectors;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 import org.mydata.operator.access.AccessEvent;
 import org.mydata.operator.access.AccessLog;
 import org.mydata.operator.access.ConsentsEndedException;
 import org.mydata.operator.access.PersonAccess;
+import org.mydata.operator.access.PersonConsent;
 import org.mydata.operator.failure.SourceUnavailableException;
 import org.mydata.operator.gateway.pseudonym.Pseudonymiser;
 import org.mydata.operator.gateway.registry.BrokeredType;
@@ -39,9 +40,12 @@ import org.mydata.operator.gateway.registry.BrokeredTypes;
 import org.mydata.operator.gateway.source.SourceReader;
 import org.mydata.operator.permit.CohortMember;
 import org.mydata.operator.permit.Cohorts;
-import org.mydata.operator.permit.Permit;
 import org.mydata.operator.permit.Permits.UsablePermit;
+import org.mydata.operator.release.ConsentGrant;
+import org.mydata.operator.release.PermitTerms;
+import org.mydata.operator.release.ReleasePolicy;
 import org.mydata.operator.source.FhirSource;
+import org.mydata.operator.source.SourcePatient;
 import org.mydata.operator.source.SourceRegistry;
 
 /**
@@ -122,18 +126,36 @@ public final class Broker {
         return new Pseudonymiser(permit.key(), permit.permit().scope().resourceTypes(), clock);
     }
 
-    /** The cohort keys that may still be served now: a page asked later re-checks against these. */
-    Set<String> stillReleasable(UsablePermit permit, String type) {
-        return cohort(permit, type).stream().map(CohortMember::key).collect(Collectors.toSet());
+    /**
+     * What of a page decided earlier may still go now: each resource decided again by the release policy
+     * against the cohort of this moment, under whichever consent covers it now.
+     */
+    List<Released> stillReleasable(UsablePermit permit, String type, List<Released> page) {
+        Instant at = clock.instant();
+        PermitTerms terms = PermitTerms.of(permit.permit());
+        Map<SourcePatient, CohortMember> members = new HashMap<>();
+        for (CohortMember member : cohorts.of(permit.permit(), type, at)) {
+            members.put(member.key(), member);
+        }
+        List<Released> still = new ArrayList<>(page.size());
+        for (Released r : page) {
+            CohortMember member = members.get(r.member().key());
+            if (member != null) {
+                grantFor(terms, member, type, r.day(), at)
+                        .ifPresent(grant -> still.add(new Released(r.resource(), member, grant.consentId(), r.day())));
+            }
+        }
+        return still;
     }
 
     /**
      * The consent under which a resource of the type, about data of {@code day} (null if it has no
-     * clinical date), may be released of this member now; empty if none does. A Patient resource is the
-     * person themself and goes under any consent that covers the type.
+     * clinical date), may be released of this member at {@code at}; empty if none does. The release
+     * policy decides; a Patient resource is the person themself and is judged by no data period.
      */
-    static Optional<CohortMember.Grant> grantFor(CohortMember member, String type, LocalDate day) {
-        return type.equals("Patient") ? member.grants().stream().findFirst() : member.grantCovering(day);
+    static Optional<ConsentGrant> grantFor(PermitTerms permit, CohortMember member, String type, LocalDate day,
+                                           Instant at) {
+        return ReleasePolicy.decide(permit, member.grants(), type, day, at).grant();
     }
 
     /**
@@ -145,11 +167,10 @@ public final class Broker {
                                  List<Released> page) {
         List<Released> releasable = page;
         while (true) {
-            Map<String, PersonAccess> persons = new LinkedHashMap<>();
+            Map<PersonConsent, PersonAccess> persons = new LinkedHashMap<>();
             for (Released r : releasable) {
-                persons.merge(r.member().accountId() + "|" + r.consentId(),
-                        new PersonAccess(r.member().accountId(), r.consentId(), 1),
-                        (a, b) -> new PersonAccess(a.accountId(), a.consentId(), a.resourceCount() + b.resourceCount()));
+                PersonAccess one = new PersonAccess(r.member().accountId(), r.consentId(), 1);
+                persons.merge(one.key(), one, PersonAccess::plus);
             }
             try {
                 recordAccess(permit, caller, List.of(type), interaction, List.copyOf(persons.values()));
@@ -196,7 +217,7 @@ public final class Broker {
                              Pace pace, Function<Decided, T> render, Consumer<T> sink) {
         Pseudonymiser pseudonymiser = pseudonymiser(permit);
         BrokeredType brokered = BrokeredTypes.of(type);
-        Map<String, CohortMember> members = new HashMap<>();
+        Map<SourcePatient, CohortMember> members = new HashMap<>();
         Map<UUID, List<String>> surrogatesBySource = new LinkedHashMap<>();
         for (CohortMember member : cohort) {
             members.put(member.key(), member);
@@ -212,7 +233,8 @@ public final class Broker {
             }
         }
         Map<String, List<String>> passThrough = brokered.isPatient() ? Map.of() : criteria.passThrough();
-        Permit p = permit.permit();
+        PermitTerms terms = PermitTerms.of(permit.permit());
+        Instant at = clock.instant();
         Deque<Future<List<T>>> inFlight = new ArrayDeque<>();
         Iterator<Chunk> next = chunks.iterator();
         long until = System.nanoTime() + deadline.toNanos();
@@ -231,8 +253,8 @@ public final class Broker {
                                 chunk.surrogateIds(), passThrough, page -> {
                                     List<Released> released = new ArrayList<>();
                                     for (Resource resource : page) {
-                                        decide(resource, chunk.source(), members, p, brokered, pseudonymiser,
-                                                criteria).ifPresent(released::add);
+                                        decide(resource, chunk.source(), members, terms, at, brokered,
+                                                pseudonymiser, criteria).ifPresent(released::add);
                                     }
                                     pages.add(render.apply(new Decided(0, released)));
                                 });
@@ -266,24 +288,21 @@ public final class Broker {
     }
 
     /**
-     * The decision on one resource a source returned: it must be about a cohort member at that source,
-     * inside the permit's data period, covered by one of the member's consents, and (pseudonymised) match
-     * the criteria. Pseudonymises the resource in place when it is released.
+     * The decision on one resource a source returned: it must be about a cohort member at that source, the
+     * release policy must let it go at {@code at} under one of the member's consents, and (pseudonymised) it
+     * must match the criteria. Pseudonymises the resource in place when it is released.
      */
-    private static Optional<Released> decide(Resource resource, FhirSource source, Map<String, CohortMember> members,
-                                             Permit permit, BrokeredType brokered, Pseudonymiser pseudonymiser,
+    private static Optional<Released> decide(Resource resource, FhirSource source,
+                                             Map<SourcePatient, CohortMember> members, PermitTerms permit, Instant at,
+                                             BrokeredType brokered, Pseudonymiser pseudonymiser,
                                              SearchCriteria criteria) {
-        String type = brokered.name();
         Optional<String> subject = subjectOf(resource, brokered, source);
-        CohortMember member = subject.map(s -> members.get(source.id() + "|" + s)).orElse(null);
+        CohortMember member = subject.map(s -> members.get(new SourcePatient(source.id(), s))).orElse(null);
         if (member == null) {
             return Optional.empty();
         }
         LocalDate day = brokered.clinicalDay(resource).orElse(null);
-        if (!insidePermitPeriod(permit, day, type)) {
-            return Optional.empty();
-        }
-        Optional<CohortMember.Grant> grant = grantFor(member, type, day);
+        Optional<ConsentGrant> grant = grantFor(permit, member, brokered.name(), day, at);
         if (grant.isEmpty()) {
             return Optional.empty();
         }
@@ -293,17 +312,6 @@ public final class Broker {
             return Optional.empty();
         }
         return Optional.of(new Released(out.get(), member, grant.get().consentId(), day));
-    }
-
-    private static boolean insidePermitPeriod(Permit permit, LocalDate day, String type) {
-        if (permit.scope().dataFrom() == null && permit.scope().dataUntil() == null) {
-            return true;
-        }
-        if (type.equals("Patient")) {
-            return true;
-        }
-        return day != null && (permit.scope().dataFrom() == null || !day.isBefore(permit.scope().dataFrom()))
-                && (permit.scope().dataUntil() == null || !day.isAfter(permit.scope().dataUntil()));
     }
 
     /** Judged on what is released: pseudonymous ids, the clinical date as shifted (never a withheld one). */

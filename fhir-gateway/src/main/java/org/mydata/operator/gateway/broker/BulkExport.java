@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.time.Clock;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -33,11 +34,13 @@ import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueSeverity;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
 import org.mydata.operator.access.PersonAccess;
+import org.mydata.operator.access.PersonConsent;
 import org.mydata.operator.gateway.pseudonym.Pseudonymiser;
 import org.mydata.operator.gateway.registry.BrokeredTypes;
 import org.mydata.operator.permit.CohortMember;
 import org.mydata.operator.permit.Permits;
 import org.mydata.operator.permit.Permits.UsablePermit;
+import org.mydata.operator.release.PermitTerms;
 import org.mydata.operator.store.StoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -251,6 +254,8 @@ public final class BulkExport {
                           ExportJob.Output output) throws IOException {
         String type = output.type();
         Pseudonymiser pseudonymiser = broker.pseudonymiser(permit);
+        PermitTerms terms = PermitTerms.of(permit.permit());
+        Instant at = clock.instant();
         Map<String, Person> cohort = new HashMap<>();
         for (CohortMember member : broker.cohort(permit, type)) {
             cohort.put(pseudonymiser.id("Patient", member.sourceId(), member.surrogateId()),
@@ -260,11 +265,10 @@ public final class BulkExport {
         try (BufferedReader counted = Files.newBufferedReader(jobs.keysFile(job, output), StandardCharsets.UTF_8);
              BufferedReader keys = Files.newBufferedReader(jobs.keysFile(job, output), StandardCharsets.UTF_8);
              BufferedReader data = Files.newBufferedReader(jobs.dataFile(job, output), StandardCharsets.UTF_8)) {
-            Map<String, PersonAccess> persons = new LinkedHashMap<>();
+            Map<PersonConsent, PersonAccess> persons = new LinkedHashMap<>();
             for (String line = counted.readLine(); line != null; line = counted.readLine()) {
-                decide(cohort, type, line).ifPresent(grant -> persons.merge(grant.accountId() + "|" + grant.consentId(),
-                        grant, (a, b) -> new PersonAccess(a.accountId(), a.consentId(),
-                                a.resourceCount() + b.resourceCount())));
+                decide(terms, at, cohort, type, line).ifPresent(one -> persons.merge(one.key(), one,
+                        PersonAccess::plus));
             }
             broker.recordAccess(permit, caller, List.of(type), "export-download", List.copyOf(persons.values()));
             response.setStatus(200);
@@ -275,7 +279,7 @@ public final class BulkExport {
                 if (line == null) {
                     throw new IOException("the export file " + output.file() + " is shorter than its keys");
                 }
-                if (decide(cohort, type, key).isPresent()) {
+                if (decide(terms, at, cohort, type, key).isPresent()) {
                     out.write(line.getBytes(StandardCharsets.UTF_8));
                     out.write('\n');
                 }
@@ -290,8 +294,12 @@ public final class BulkExport {
     private record Person(CohortMember member, int dayShift) {
     }
 
-    /** The person and consent a line goes out under now, with a count of one; empty if it may not go. */
-    private static Optional<PersonAccess> decide(Map<String, Person> cohort, String type, String keyLine) {
+    /**
+     * The person and consent a line goes out under at {@code at}, as the release policy decides, with a count
+     * of one; empty if it may not go.
+     */
+    private static Optional<PersonAccess> decide(PermitTerms permit, Instant at, Map<String, Person> cohort,
+                                                 String type, String keyLine) {
         ExportJobs.Key key = ExportJobs.Key.parse(keyLine);
         Person person = cohort.get(key.person());
         if (person == null) {
@@ -299,7 +307,7 @@ public final class BulkExport {
         }
         CohortMember member = person.member();
         LocalDate day = key.shiftedDay() == null ? null : key.shiftedDay().minusDays(person.dayShift());
-        return Broker.grantFor(member, type, day)
+        return Broker.grantFor(permit, member, type, day, at)
                 .map(grant -> new PersonAccess(member.accountId(), grant.consentId(), 1));
     }
 

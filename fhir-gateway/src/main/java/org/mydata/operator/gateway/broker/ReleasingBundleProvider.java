@@ -5,7 +5,6 @@ import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import ca.uhn.fhir.rest.server.method.ResponsePage;
 import java.util.Date;
 import java.util.List;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.hl7.fhir.instance.model.api.IBaseResource;
@@ -41,9 +40,7 @@ final class ReleasingBundleProvider implements IBundleProvider {
         List<Released> slice = results.subList(Math.min(from, results.size()), Math.min(to, results.size()));
         boolean first = firstPage.getAndSet(false);
         // The search itself decided a moment ago; later pages decide again.
-        Set<String> still = first ? null : broker.stillReleasable(current.permit(), type);
-        List<Released> allowed = still == null ? slice
-                : slice.stream().filter(r -> still.contains(r.member().key())).toList();
+        List<Released> allowed = first ? slice : broker.stillReleasable(current.permit(), type, slice);
         List<IBaseResource> released = broker.recordRelease(current.permit(), current.caller(), type,
                 first ? "search" : "search-page", allowed).stream().map(r -> (IBaseResource) r.resource()).toList();
         page.setResources(released);

@@ -1,0 +1,23 @@
+package org.mydata.operator.release;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+import org.mydata.operator.permit.Permit;
+import org.mydata.operator.programme.DataScope;
+import org.mydata.operator.programme.Purpose;
+
+/** What a permit lets its researcher read, and when: the permit side of every release decision. */
+public record PermitTerms(UUID permitId, List<Purpose> purposes, DataScope scope, Validity validity,
+                          boolean revoked) {
+    public PermitTerms {
+        purposes = List.copyOf(purposes);
+        Objects.requireNonNull(scope, "scope");
+        Objects.requireNonNull(validity, "validity");
+    }
+
+    public static PermitTerms of(Permit permit) {
+        return new PermitTerms(permit.id(), permit.purposes(), permit.scope(),
+                new Validity(permit.validFrom(), permit.validUntil()), permit.revokedAt() != null);
+    }
+}

@@ -1,0 +1,162 @@
+package org.mydata.operator.release;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.mydata.operator.consent.ConsentStatus;
+import org.mydata.operator.programme.DataScope;
+
+/**
+ * The one answer to "may this leave, for this permit, at this moment?". Every path that releases data or
+ * judges a release asks here: the cohort query, the gateway's per-resource decision, the export's per-line
+ * decision at download, {@code AccessLog}'s last check before an event is written, and both auditors. Pure:
+ * no database, no FHIR, no clock; the caller says what it knows and at which instant.
+ *
+ * <p>The rules:
+ * <ul>
+ * <li>A consent is <em>in force</em> at {@code t} when its status then is {@code active}, {@code t} lies in its
+ * {@link Validity} (from inclusive, until exclusive, in whole seconds) and one of its service links is live.</li>
+ * <li>A permit is <em>usable</em> at {@code t} when it is not revoked and {@code t} lies in its validity.</li>
+ * <li>A consent may be <em>relied on</em> for a permit and a resource type when it is in force, its purposes
+ * cover every purpose of the permit (a broader DPV purpose covers its narrower ones, see
+ * {@link org.mydata.operator.programme.Purpose#covers}), and its scope names the type.</li>
+ * <li>A resource is released when the permit is usable and names the type, and one of the person's consents
+ * may be relied on; and, unless it is the {@value #PERSON} resource itself, when its clinical day lies in the
+ * permit's data period and in that consent's. A data period is calendar days, both ends inclusive; a resource
+ * without a clinical day is never released under a data period. The {@value #PERSON} resource is the person
+ * themself, not data of a day: any consent that may be relied on releases it.</li>
+ * </ul>
+ */
+public final class ReleasePolicy {
+    /** The resource type that is the person themself, judged by no data period. */
+    public static final String PERSON = "Patient";
+
+    private ReleasePolicy() {
+    }
+
+    /**
+     * What keeps a consent from being in force at {@code at} by its own terms (status and validity), without
+     * its links; every reason that applies, empty when none does.
+     */
+    public static List<Refusal> whyNotInForceByTerms(ConsentStatus status, Validity validity, Instant at) {
+        List<Refusal> refusals = new ArrayList<>(2);
+        if (status == null) {
+            refusals.add(Refusal.NO_STATUS);
+        } else if (status == ConsentStatus.PAUSED) {
+            refusals.add(Refusal.PAUSED);
+        } else if (status == ConsentStatus.WITHDRAWN) {
+            refusals.add(Refusal.WITHDRAWN);
+        }
+        if (!validity.hasBegunAt(at)) {
+            refusals.add(Refusal.CONSENT_NOT_YET_VALID);
+        } else if (validity.hasEndedAt(at)) {
+            refusals.add(Refusal.CONSENT_EXPIRED);
+        }
+        return refusals;
+    }
+
+    /** What keeps a consent from being in force at {@code at}: every reason that applies, empty when none. */
+    public static List<Refusal> whyNotInForce(Standing standing, Instant at) {
+        List<Refusal> refusals = whyNotInForceByTerms(standing.status(), standing.validity(), at);
+        if (!standing.linked()) {
+            refusals.add(Refusal.NO_LIVE_LINK);
+        }
+        return refusals;
+    }
+
+    public static boolean isInForce(Standing standing, Instant at) {
+        return whyNotInForce(standing, at).isEmpty();
+    }
+
+    /** What keeps a permit from being used at {@code at}; empty when it may be. */
+    public static Optional<Refusal> whyNotUsable(PermitTerms permit, Instant at) {
+        if (permit.revoked()) {
+            return Optional.of(Refusal.PERMIT_REVOKED);
+        }
+        if (!permit.validity().hasBegunAt(at)) {
+            return Optional.of(Refusal.PERMIT_NOT_YET_VALID);
+        }
+        if (permit.validity().hasEndedAt(at)) {
+            return Optional.of(Refusal.PERMIT_EXPIRED);
+        }
+        return Optional.empty();
+    }
+
+    /** What keeps the permit from reading any resource of the type at {@code at}; empty when it may. */
+    public static Optional<Refusal> whyNotForType(PermitTerms permit, String type, Instant at) {
+        Optional<Refusal> unusable = whyNotUsable(permit, at);
+        if (unusable.isPresent()) {
+            return unusable;
+        }
+        return permit.scope().resourceTypes().contains(type) ? Optional.empty()
+                : Optional.of(Refusal.TYPE_OUTSIDE_PERMIT);
+    }
+
+    /**
+     * What keeps the consent from being relied on for the permit and the type at {@code at}, whatever the
+     * resource's day: every reason that applies, empty when none does. The cohort is the persons with a
+     * consent for which this is empty.
+     */
+    public static List<Refusal> whyNotReliable(ConsentGrant consent, PermitTerms permit, String type, Instant at) {
+        List<Refusal> refusals = whyNotInForce(consent.standing(), at);
+        boolean covered = !permit.purposes().isEmpty() && permit.purposes().stream()
+                .allMatch(wanted -> consent.purposes().stream().anyMatch(given -> given.covers(wanted)));
+        if (!covered) {
+            refusals.add(Refusal.PURPOSE_NOT_COVERED);
+        }
+        if (!consent.scope().resourceTypes().contains(type)) {
+            refusals.add(Refusal.TYPE_OUTSIDE_CONSENT);
+        }
+        return refusals;
+    }
+
+    /**
+     * The decision on one resource of a person.
+     *
+     * @param consents the person's consents to the permit's programme, in the order to prefer them
+     * @param day      the resource's clinical day at the source (before any shift); null when it has none
+     * @return released under the first consent that covers it, or refused: for the permit's reason if the
+     *         permit refuses, else for the first consent's first reason (so one consent's case reads plainly)
+     */
+    public static Decision decide(PermitTerms permit, List<ConsentGrant> consents, String type, LocalDate day,
+                                  Instant at) {
+        Optional<Refusal> byPermit = whyNotForType(permit, type, at);
+        if (byPermit.isEmpty() && !type.equals(PERSON)) {
+            byPermit = outsidePeriod(permit.scope(), day, Refusal.UNDATED_UNDER_PERMIT_PERIOD,
+                    Refusal.DAY_OUTSIDE_PERMIT_PERIOD);
+        }
+        if (byPermit.isPresent()) {
+            return new Decision.Refuse(byPermit.get());
+        }
+        Refusal first = null;
+        for (ConsentGrant consent : consents) {
+            List<Refusal> refusals = whyNotReliable(consent, permit, type, at);
+            Optional<Refusal> refusal = !refusals.isEmpty() ? Optional.of(refusals.get(0))
+                    : type.equals(PERSON) ? Optional.empty()
+                    : outsidePeriod(consent.scope(), day, Refusal.UNDATED_UNDER_CONSENT_PERIOD,
+                    Refusal.DAY_OUTSIDE_CONSENT_PERIOD);
+            if (refusal.isEmpty()) {
+                return new Decision.Release(consent);
+            }
+            if (first == null) {
+                first = refusal.get();
+            }
+        }
+        return new Decision.Refuse(first == null ? Refusal.NO_CONSENT : first);
+    }
+
+    /** Why a day does not lie in the scope's data period; empty when it does or there is no period. */
+    private static Optional<Refusal> outsidePeriod(DataScope scope, LocalDate day, Refusal undated, Refusal outside) {
+        if (scope.dataFrom() == null && scope.dataUntil() == null) {
+            return Optional.empty();
+        }
+        if (day == null) {
+            return Optional.of(undated);
+        }
+        boolean inside = (scope.dataFrom() == null || !day.isBefore(scope.dataFrom()))
+                && (scope.dataUntil() == null || !day.isAfter(scope.dataUntil()));
+        return inside ? Optional.empty() : Optional.of(outside);
+    }
+}

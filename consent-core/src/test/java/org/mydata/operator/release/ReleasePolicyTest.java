@@ -1,0 +1,213 @@
+package org.mydata.operator.release;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mydata.operator.consent.ConsentStatus.ACTIVE;
+import static org.mydata.operator.consent.ConsentStatus.PAUSED;
+import static org.mydata.operator.consent.ConsentStatus.WITHDRAWN;
+import static org.mydata.operator.programme.Purpose.ACADEMIC_RESEARCH;
+import static org.mydata.operator.programme.Purpose.COMMERCIAL_RESEARCH;
+import static org.mydata.operator.programme.Purpose.DATA_ALTRUISM;
+import static org.mydata.operator.programme.Purpose.HEALTHCARE_SCIENTIFIC_RESEARCH;
+import static org.mydata.operator.programme.Purpose.RESEARCH_AND_DEVELOPMENT;
+import static org.mydata.operator.programme.Purpose.SCIENTIFIC_RESEARCH;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.mydata.operator.consent.ConsentStatus;
+import org.mydata.operator.programme.DataScope;
+import org.mydata.operator.programme.Purpose;
+
+/** The release policy's rules, one row per case, including every case the five old copies disagreed on. */
+class ReleasePolicyTest {
+    static final Instant T = Instant.parse("2025-03-01T10:00:00Z");
+    static final LocalDate DAY = LocalDate.parse("2020-06-15");
+    static final DataScope Y2020 = new DataScope(List.of("Observation", "Patient"), LocalDate.parse("2020-01-01"),
+            LocalDate.parse("2020-12-31"));
+
+    /** A consent with the given changes to the one that releases everything the permit below asks for. */
+    record C(ConsentStatus status, Instant from, Instant until, boolean linked, List<Purpose> purposes,
+             DataScope scope) {
+        static C fine() {
+            return new C(ACTIVE, T.minus(Duration.ofDays(1)), null, true, List.of(SCIENTIFIC_RESEARCH),
+                    DataScope.ofTypes(List.of("Observation", "Patient")));
+        }
+
+        C status(ConsentStatus s) {
+            return new C(s, from, until, linked, purposes, scope);
+        }
+
+        C from(Instant f) {
+            return new C(status, f, until, linked, purposes, scope);
+        }
+
+        C until(Instant u) {
+            return new C(status, from, u, linked, purposes, scope);
+        }
+
+        C unlinked() {
+            return new C(status, from, until, false, purposes, scope);
+        }
+
+        C purposes(Purpose... p) {
+            return new C(status, from, until, linked, List.of(p), scope);
+        }
+
+        C scope(DataScope s) {
+            return new C(status, from, until, linked, purposes, s);
+        }
+
+        ConsentGrant grant(UUID id) {
+            return new ConsentGrant(id, ACCOUNT, purposes, scope, new Standing(status, new Validity(from, until),
+                    linked));
+        }
+    }
+
+    static final UUID ACCOUNT = UUID.randomUUID();
+    static final UUID FIRST = UUID.fromString("00000000-0000-0000-0000-000000000001");
+    static final UUID SECOND = UUID.fromString("00000000-0000-0000-0000-000000000002");
+
+    static PermitTerms permit() {
+        return permit(List.of(ACADEMIC_RESEARCH), DataScope.ofTypes(List.of("Observation", "Patient", "Condition")),
+                false, T.plus(Duration.ofDays(365)));
+    }
+
+    static PermitTerms permit(List<Purpose> purposes, DataScope scope, boolean revoked, Instant until) {
+        return new PermitTerms(UUID.randomUUID(), purposes, scope, new Validity(T.minus(Duration.ofDays(1)), until),
+                revoked);
+    }
+
+    static PermitTerms permitFor(Purpose purpose) {
+        return permit(List.of(purpose), permit().scope(), false, T.plus(Duration.ofDays(365)));
+    }
+
+    /** Expected: the index of the consent it leaves under, or the refusal. */
+    static Arguments row(String name, PermitTerms permit, List<C> consents, String type, LocalDate day, Instant at,
+                         Object expected) {
+        return Arguments.of(name, permit, consents, type, day, at, expected);
+    }
+
+    static Stream<Arguments> cases() {
+        C fine = C.fine();
+        return Stream.of(
+                row("a consent in force releases", permit(), List.of(fine), "Observation", DAY, T, 0),
+                row("valid_from in the future", permit(), List.of(fine.from(T.plusSeconds(1))), "Observation", DAY, T,
+                        Refusal.CONSENT_NOT_YET_VALID),
+                row("valid_from exactly at the instant (inclusive)", permit(), List.of(fine.from(T)), "Observation",
+                        DAY, T, 0),
+                row("valid_from later in the same second (whole seconds)", permit(),
+                        List.of(fine.from(T.plusMillis(700))), "Observation", DAY, T.plusMillis(200), 0),
+                row("valid_until exactly at the instant (exclusive)", permit(), List.of(fine.until(T)), "Observation",
+                        DAY, T, Refusal.CONSENT_EXPIRED),
+                row("valid_until a second later", permit(), List.of(fine.until(T.plusSeconds(1))), "Observation", DAY,
+                        T, 0),
+                row("valid_until later in the same second (whole seconds)", permit(),
+                        List.of(fine.until(T.plusMillis(700))), "Observation", DAY, T.plusMillis(200),
+                        Refusal.CONSENT_EXPIRED),
+                row("paused", permit(), List.of(fine.status(PAUSED)), "Observation", DAY, T, Refusal.PAUSED),
+                row("withdrawn", permit(), List.of(fine.status(WITHDRAWN)), "Observation", DAY, T, Refusal.WITHDRAWN),
+                row("no status yet", permit(), List.of(fine.status(null)), "Observation", DAY, T, Refusal.NO_STATUS),
+                row("no live link", permit(), List.of(fine.unlinked()), "Observation", DAY, T, Refusal.NO_LIVE_LINK),
+                row("a broader purpose covers a narrower permit", permitFor(ACADEMIC_RESEARCH),
+                        List.of(fine.purposes(RESEARCH_AND_DEVELOPMENT)), "Observation", DAY, T, 0),
+                row("a sibling's parent covers health research", permitFor(HEALTHCARE_SCIENTIFIC_RESEARCH),
+                        List.of(fine.purposes(SCIENTIFIC_RESEARCH)), "Observation", DAY, T, 0),
+                row("a narrower purpose does not cover a broader permit", permitFor(SCIENTIFIC_RESEARCH),
+                        List.of(fine.purposes(ACADEMIC_RESEARCH)), "Observation", DAY, T, Refusal.PURPOSE_NOT_COVERED),
+                row("a sibling purpose does not cover", permitFor(COMMERCIAL_RESEARCH),
+                        List.of(fine.purposes(ACADEMIC_RESEARCH)), "Observation", DAY, T, Refusal.PURPOSE_NOT_COVERED),
+                row("another branch does not cover", permitFor(ACADEMIC_RESEARCH),
+                        List.of(fine.purposes(DATA_ALTRUISM)), "Observation", DAY, T, Refusal.PURPOSE_NOT_COVERED),
+                row("every purpose of the permit must be covered",
+                        permit(List.of(ACADEMIC_RESEARCH, DATA_ALTRUISM), permit().scope(), false, T.plusSeconds(60)),
+                        List.of(fine), "Observation", DAY, T, Refusal.PURPOSE_NOT_COVERED),
+                row("type outside the consent's scope", permit(), List.of(fine), "Condition", DAY, T,
+                        Refusal.TYPE_OUTSIDE_CONSENT),
+                row("type outside the permit's scope", permit(), List.of(fine), "MedicationRequest", DAY, T,
+                        Refusal.TYPE_OUTSIDE_PERMIT),
+                row("day inside the consent's data period", permit(), List.of(fine.scope(Y2020)), "Observation", DAY,
+                        T, 0),
+                row("day on the data period's last day (inclusive)", permit(), List.of(fine.scope(Y2020)),
+                        "Observation", LocalDate.parse("2020-12-31"), T, 0),
+                row("day outside the consent's data period", permit(), List.of(fine.scope(Y2020)), "Observation",
+                        LocalDate.parse("2021-01-01"), T, Refusal.DAY_OUTSIDE_CONSENT_PERIOD),
+                row("day absent under a consent with a data period", permit(), List.of(fine.scope(Y2020)),
+                        "Observation", null, T, Refusal.UNDATED_UNDER_CONSENT_PERIOD),
+                row("day absent under a consent without one", permit(), List.of(fine), "Observation", null, T, 0),
+                row("Patient without a day under a consent's data period", permit(), List.of(fine.scope(Y2020)),
+                        "Patient", null, T, 0),
+                row("Patient without a day under a permit's data period",
+                        permit(List.of(ACADEMIC_RESEARCH), Y2020, false, T.plusSeconds(60)), List.of(fine), "Patient",
+                        null, T, 0),
+                row("Patient still needs a consent in force", permit(), List.of(fine.status(PAUSED)), "Patient", null,
+                        T, Refusal.PAUSED),
+                row("day outside the permit's data period",
+                        permit(List.of(ACADEMIC_RESEARCH), Y2020, false, T.plusSeconds(60)), List.of(fine),
+                        "Observation", LocalDate.parse("2019-12-31"), T, Refusal.DAY_OUTSIDE_PERMIT_PERIOD),
+                row("day absent under a permit's data period",
+                        permit(List.of(ACADEMIC_RESEARCH), Y2020, false, T.plusSeconds(60)), List.of(fine),
+                        "Observation", null, T, Refusal.UNDATED_UNDER_PERMIT_PERIOD),
+                row("a revoked permit", permit(List.of(ACADEMIC_RESEARCH), permit().scope(), true, T.plusSeconds(60)),
+                        List.of(fine), "Observation", DAY, T, Refusal.PERMIT_REVOKED),
+                row("a permit whose validity ended at the instant",
+                        permit(List.of(ACADEMIC_RESEARCH), permit().scope(), false, T), List.of(fine), "Observation",
+                        DAY, T, Refusal.PERMIT_EXPIRED),
+                row("nobody's consent", permit(), List.of(), "Observation", DAY, T, Refusal.NO_CONSENT),
+                row("the second consent when the first is paused", permit(), List.of(fine.status(PAUSED), fine),
+                        "Observation", DAY, T, 1),
+                row("the second consent when the first's period misses the day", permit(),
+                        List.of(fine.scope(Y2020), fine), "Observation", LocalDate.parse("2023-05-05"), T, 1),
+                row("the first consent's reason when none covers", permit(),
+                        List.of(fine.status(WITHDRAWN), fine.unlinked()), "Observation", DAY, T, Refusal.WITHDRAWN));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void decides(String name, PermitTerms permit, List<C> consents, String type, LocalDate day, Instant at,
+                 Object expected) {
+        List<ConsentGrant> grants = new java.util.ArrayList<>();
+        for (int i = 0; i < consents.size(); i++) {
+            grants.add(consents.get(i).grant(i == 0 ? FIRST : SECOND));
+        }
+
+        Decision decision = ReleasePolicy.decide(permit, grants, type, day, at);
+
+        if (expected instanceof Integer index) {
+            assertThat(decision).isEqualTo(new Decision.Release(grants.get(index)));
+        } else {
+            assertThat(decision).isEqualTo(new Decision.Refuse((Refusal) expected));
+        }
+    }
+
+    @Test
+    void everyReasonAConsentIsNotInForceIsNamedForTheAuditors() {
+        Standing worst = new Standing(WITHDRAWN, new Validity(T.minusSeconds(10), T), false);
+        assertThat(ReleasePolicy.whyNotInForce(worst, T)).containsExactly(Refusal.WITHDRAWN,
+                Refusal.CONSENT_EXPIRED, Refusal.NO_LIVE_LINK);
+        assertThat(ReleasePolicy.whyNotInForce(new Standing(ACTIVE, new Validity(T, null), true), T)).isEmpty();
+    }
+
+    @Test
+    void theCohortsQuestionIgnoresTheDayTheResourcesQuestionDoesNot() {
+        ConsentGrant dated = C.fine().scope(Y2020).grant(FIRST);
+        assertThat(ReleasePolicy.whyNotReliable(dated, permit(), "Observation", T)).isEmpty();
+        assertThat(ReleasePolicy.decide(permit(), List.of(dated), "Observation", null, T))
+                .isEqualTo(new Decision.Refuse(Refusal.UNDATED_UNDER_CONSENT_PERIOD));
+    }
+
+    @Test
+    void validityIsWholeSecondsAsTheRecordsStateIt() {
+        Validity stored = new Validity(T.plusMillis(999), T.plusSeconds(60).plusNanos(1));
+        assertThat(stored).isEqualTo(Validity.ofEpochSeconds(T.getEpochSecond(), T.getEpochSecond() + 60));
+        assertThat(stored.contains(T)).isTrue();
+        assertThat(stored.contains(T.plusSeconds(60))).isFalse();
+        assertThat(Validity.ofEpochSeconds(null, null).contains(Instant.EPOCH)).isTrue();
+    }
+}

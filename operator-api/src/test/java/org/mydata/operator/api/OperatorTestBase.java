@@ -28,8 +28,12 @@ public abstract class OperatorTestBase {
     @DynamicPropertySource
     static void dataDir(DynamicPropertyRegistry registry) {
         registry.add("operator.data-dir", DATA_DIR::toString);
-        // Fault tests wait for a source's timeout; a short one keeps them quick.
-        registry.add("operator.sources.read-timeout", () -> "3s");
+        // Fault tests wait for a source's timeout and the gateway's deadline; short ones keep them quick.
+        registry.add("operator.gateway.read-timeout", () -> "3s");
+        registry.add("operator.gateway.deadline", () -> "8s");
+        // Small bulkheads, so that the fault tests can fill a slow source's with a few requests.
+        registry.add("operator.gateway.source-concurrency", () -> "2");
+        registry.add("operator.gateway.source-queue", () -> "1");
     }
 
     @LocalServerPort

@@ -31,9 +31,12 @@ public abstract class OperatorTestBase {
         // Fault tests wait for a source's timeout and the gateway's deadline; short ones keep them quick.
         registry.add("operator.gateway.read-timeout", () -> "3s");
         registry.add("operator.gateway.deadline", () -> "8s");
-        // Small bulkheads, so that the fault tests can fill a slow source's with a few requests.
+        // Small bulkheads, so that a fault test fills a slow source's with a few requests (room enough for the
+        // background exports other tests leave running), and caps that the demo source's pages stay well within.
         registry.add("operator.gateway.source-concurrency", () -> "2");
-        registry.add("operator.gateway.source-queue", () -> "1");
+        registry.add("operator.gateway.source-queue", () -> "4");
+        registry.add("operator.gateway.max-response-size", () -> "4MB");
+        registry.add("operator.gateway.max-pages-per-call", () -> "50");
     }
 
     @LocalServerPort

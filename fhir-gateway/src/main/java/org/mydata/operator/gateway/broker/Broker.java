@@ -254,8 +254,9 @@ public final class Broker {
                 head.get(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS).forEach(sink);
             }
         } catch (TimeoutException e) {
-            throw new SourceUnavailableException("The sources did not answer within " + deadline.toSeconds()
-                    + " seconds; their connections were closed.", true, null);
+            // The reads end at the same deadline and say so in the same words; whichever is first answers.
+            throw new SourceUnavailableException("The sources did not answer within the deadline of "
+                    + deadline.toSeconds() + " s; their connections were closed.", true, null);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof SourceUnavailableException unavailable) {
                 throw unavailable;

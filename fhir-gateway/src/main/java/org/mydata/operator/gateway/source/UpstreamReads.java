@@ -75,6 +75,12 @@ public final class UpstreamReads implements AutoCloseable {
         return bulkhead == null ? 0 : bulkhead.getActiveCount();
     }
 
+    /** Reads waiting for a turn at the source. For monitoring and tests. */
+    public int waiting(UUID sourceId) {
+        ThreadPoolExecutor bulkhead = bulkheads.get(sourceId);
+        return bulkhead == null ? 0 : bulkhead.getQueue().size();
+    }
+
     private ThreadPoolExecutor bulkhead(FhirSource source) {
         return bulkheads.computeIfAbsent(source.id(), id -> {
             AtomicInteger threads = new AtomicInteger();

@@ -2,6 +2,7 @@ package org.mydata.operator.api;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -94,6 +95,25 @@ class GatewayFaultsTest extends OperatorTestBase {
     void aTimeoutReleasesNothing() {
         source.stubFor(get(urlPathEqualTo("/fhir/Observation")).willReturn(fhir("{}").withFixedDelay(6_000)));
         assertRefused(504, "did not answer in time");
+    }
+
+    @Test
+    void anAnswerOverTheByteCapReleasesNothing() {
+        // A valid beginning, then a string that runs past the cap (4 MB in the tests).
+        source.stubFor(get(urlPathEqualTo("/fhir/Observation")).willReturn(fhir("{\"resourceType\":\"Bundle\","
+                + "\"type\":\"searchset\",\"id\":\"" + "a".repeat(5 * 1024 * 1024) + "\"}")));
+        assertRefused(502, "larger than the limit of 4194304 bytes");
+    }
+
+    @Test
+    void endlessPagingStopsAtThePageCapAndReleasesNothing() {
+        // Every page links to a next page never seen before, so only the cap (50 in the tests) ends it.
+        source.stubFor(get(urlPathEqualTo("/fhir/Observation")).willReturn(fhir("{\"resourceType\":\"Bundle\","
+                + "\"type\":\"searchset\",\"link\":[{\"relation\":\"next\",\"url\":\"" + source.baseUrl()
+                + "/fhir/Observation?page={{randomValue type='UUID'}}\"}]}").withTransformers("response-template")));
+        assertRefused(502, "kept paging past the limit of 50 pages");
+        assertThat(source.countRequestsMatching(getRequestedFor(urlPathEqualTo("/fhir/Observation")).build())
+                .getCount()).isEqualTo(50);
     }
 
     @Test

@@ -28,8 +28,15 @@ public abstract class OperatorTestBase {
     @DynamicPropertySource
     static void dataDir(DynamicPropertyRegistry registry) {
         registry.add("operator.data-dir", DATA_DIR::toString);
-        // Fault tests wait for a source's timeout; a short one keeps them quick.
-        registry.add("operator.sources.read-timeout", () -> "3s");
+        // Fault tests wait for a source's timeout and the gateway's deadline; short ones keep them quick.
+        registry.add("operator.gateway.read-timeout", () -> "3s");
+        registry.add("operator.gateway.deadline", () -> "8s");
+        // Small bulkheads, so that a fault test fills a slow source's with a few requests (room enough for the
+        // background exports other tests leave running), and caps that the demo source's pages stay well within.
+        registry.add("operator.gateway.source-concurrency", () -> "2");
+        registry.add("operator.gateway.source-queue", () -> "4");
+        registry.add("operator.gateway.max-response-size", () -> "4MB");
+        registry.add("operator.gateway.max-pages-per-call", () -> "50");
     }
 
     @LocalServerPort

@@ -20,7 +20,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -38,6 +37,7 @@ import org.mydata.operator.gateway.pseudonym.Pseudonymiser;
 import org.mydata.operator.gateway.registry.BrokeredType;
 import org.mydata.operator.gateway.registry.BrokeredTypes;
 import org.mydata.operator.gateway.source.SourceReader;
+import org.mydata.operator.gateway.source.UpstreamReads;
 import org.mydata.operator.permit.CohortMember;
 import org.mydata.operator.permit.Cohorts;
 import org.mydata.operator.permit.Permits.UsablePermit;
@@ -69,11 +69,16 @@ public final class Broker {
     private final SourceReader reader;
     private final AccessLog accessLog;
     private final Clock clock;
-    private final ExecutorService upstream;
+    private final UpstreamReads upstream;
     private final Duration deadline;
 
+    /**
+     * @param upstream where reads of the sources run, in a bulkhead per source
+     * @param deadline how long a search's whole read, or an export's read of one chunk, may take; the reads'
+     *     connections are closed when it passes
+     */
     public Broker(Cohorts cohorts, SourceRegistry sources, SourceReader reader, AccessLog accessLog,
-                  Clock clock, ExecutorService upstream, Duration deadline) {
+                  Clock clock, UpstreamReads upstream, Duration deadline) {
         this.cohorts = cohorts;
         this.sources = sources;
         this.reader = reader;
@@ -199,8 +204,9 @@ public final class Broker {
 
     /**
      * How a walk over the cohort is paced. A search answers one HTTP request and holds its result anyway:
-     * large chunks, all asked at once, one deadline for the whole. An export runs in the background over
-     * any number of patients and holds nothing: small chunks, a short read-ahead, a deadline per chunk.
+     * large chunks, as many at once as a source reads at once, one deadline for the whole. An export runs in
+     * the background over any number of patients and holds nothing: small chunks, a short read-ahead, a
+     * deadline per chunk.
      */
     private record Pace(int patientsPerRequest, int readAhead, boolean oneDeadline) {
     }
@@ -210,7 +216,7 @@ public final class Broker {
 
     /**
      * The walk that search and export share: the cohort split per source into chunks of patients, each
-     * chunk asked upstream (bounded parallel, on the shared upstream pool) and decided resource by resource,
+     * chunk asked upstream (bounded parallel, in its source's bulkhead) and decided resource by resource,
      * in cohort order. Any chunk's failure fails the walk.
      */
     private <T> void release(UsablePermit permit, String type, List<CohortMember> cohort, SearchCriteria criteria,
@@ -238,18 +244,24 @@ public final class Broker {
         Deque<Future<List<T>>> inFlight = new ArrayDeque<>();
         Iterator<Chunk> next = chunks.iterator();
         long until = System.nanoTime() + deadline.toNanos();
+        // No more at a time than a source's bulkhead runs at once: a walk never fills a queue by itself, so a
+        // full bulkhead means other callers of that source, and the walk fails fast only then.
+        int readAhead = Math.min(pace.readAhead(), upstream.concurrencyPerSource());
         try {
             while (true) {
-                while (inFlight.size() < pace.readAhead() && next.hasNext()) {
+                while (inFlight.size() < readAhead && next.hasNext()) {
                     Chunk chunk = next.next();
                     // Each chunk is decided, pseudonymised and rendered on the thread that read it, so chunks are
                     // parsed, decided and (for exports) encoded in parallel; the sink takes them in cohort order.
                     // Rendered page by page: a chunk's parsed resources are held one upstream page at a time, so
                     // memory follows the page size and not the heaviest patients' record (an export's chunk of 10
                     // patients can hold 20,000 Observations).
-                    inFlight.add(upstream.submit(() -> {
+                    // A search's reads share its one deadline; an export's chunk gets a whole one from when it is asked.
+                    Duration within = pace.oneDeadline()
+                            ? Duration.ofNanos(Math.max(0, until - System.nanoTime())) : deadline;
+                    inFlight.add(upstream.submit(chunk.source(), within, call -> {
                         List<T> pages = new ArrayList<>();
-                        reader.read(chunk.source(), type, brokered.upstreamPatientParameter(),
+                        reader.read(call, type, brokered.upstreamPatientParameter(),
                                 chunk.surrogateIds(), passThrough, page -> {
                                     List<Released> released = new ArrayList<>();
                                     for (Resource resource : page) {
@@ -272,8 +284,9 @@ public final class Broker {
                 head.get(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS).forEach(sink);
             }
         } catch (TimeoutException e) {
-            throw new SourceUnavailableException("The sources did not answer within " + deadline.toSeconds()
-                    + " seconds.", true, null);
+            // The reads end at the same deadline and say so in the same words; whichever is first answers.
+            throw new SourceUnavailableException("The sources did not answer within the deadline of "
+                    + deadline.toSeconds() + " s; their connections were closed.", true, null);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof SourceUnavailableException unavailable) {
                 throw unavailable;

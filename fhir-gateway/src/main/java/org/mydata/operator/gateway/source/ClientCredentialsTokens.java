@@ -2,17 +2,26 @@ package org.mydata.operator.gateway.source;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.mydata.operator.source.FhirSource;
 import org.mydata.operator.source.SourceAuth;
 
@@ -27,6 +36,8 @@ final class ClientCredentialsTokens {
     private static final Duration EARLY = Duration.ofSeconds(30);
     /** For a token response that does not say how long the token lives. */
     private static final Duration UNSTATED_LIFETIME = Duration.ofMinutes(1);
+    /** A token answer is a few hundred bytes; anything near this is not one. */
+    private static final int MAX_ANSWER_BYTES = 64 * 1024;
 
     private final HttpClient http;
     private final Duration requestTimeout;
@@ -45,12 +56,13 @@ final class ClientCredentialsTokens {
         this.clock = clock;
     }
 
-    String token(FhirSource source, SourceAuth.ClientCredentials credentials) {
+    /** A token for the call's source, fetched within what is left of the call's time if none is cached. */
+    String token(UpstreamCall call, SourceAuth.ClientCredentials credentials) {
         Token cached = cache.get(credentials);
         if (cached != null && clock.instant().isBefore(cached.renewAt())) {
             return cached.value();
         }
-        Token fresh = fetch(source, credentials);
+        Token fresh = fetch(call, credentials);
         cache.put(credentials, fresh);
         return fresh.value();
     }
@@ -60,7 +72,8 @@ final class ClientCredentialsTokens {
         cache.remove(credentials);
     }
 
-    private Token fetch(FhirSource source, SourceAuth.ClientCredentials credentials) {
+    private Token fetch(UpstreamCall call, SourceAuth.ClientCredentials credentials) {
+        FhirSource source = call.source();
         String form = "grant_type=client_credentials"
                 + (credentials.scope() == null || credentials.scope().isBlank() ? "" : "&scope=" + urlEncode(credentials.scope()));
         // client_secret_basic, the method RFC 6749 (2.3.1) requires every token endpoint to support.
@@ -74,12 +87,20 @@ final class ClientCredentialsTokens {
                 .POST(HttpRequest.BodyPublishers.ofString(form))
                 .build();
         Instant requested = clock.instant();
-        HttpResponse<String> response;
+        HttpResponse<byte[]> response;
+        // The request timeout covers the wait for the answer's head, not its body: the whole exchange is waited
+        // for here instead, at most the request timeout and never past the call's deadline, then cancelled.
+        Duration wait = call.remaining().compareTo(requestTimeout) < 0 ? call.remaining() : requestTimeout;
+        CompletableFuture<HttpResponse<byte[]>> pending = http.sendAsync(request, info -> new CappedBody());
         try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw HapiPatientLookup.unavailable(source, e, null);
+            response = pending.get(wait.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            pending.cancel(true);
+            throw HapiPatientLookup.failed(source, "did not answer the token request in time", e, true);
+        } catch (ExecutionException e) {
+            throw HapiPatientLookup.unavailable(source, e.getCause(), null);
         } catch (InterruptedException e) {
+            pending.cancel(true);
             Thread.currentThread().interrupt();
             throw HapiPatientLookup.failed(source, "could not be asked for a token: the request was interrupted", e);
         }
@@ -88,7 +109,7 @@ final class ClientCredentialsTokens {
         }
         JsonNode body;
         try {
-            body = json.readTree(response.body());
+            body = json.readTree(new String(response.body(), StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw HapiPatientLookup.failed(source, "answered the token request with something that is not JSON", e);
         }
@@ -101,6 +122,48 @@ final class ClientCredentialsTokens {
         Duration lifetime = expiresIn > 0 ? Duration.ofSeconds(expiresIn) : UNSTATED_LIFETIME;
         Duration early = lifetime.compareTo(EARLY.multipliedBy(2)) > 0 ? EARLY : lifetime.dividedBy(2);
         return new Token(accessToken, requested.plus(lifetime).minus(early));
+    }
+
+    /** The answer's bytes, failing and cancelling the exchange as soon as there are too many. */
+    private static final class CappedBody implements HttpResponse.BodySubscriber<byte[]> {
+        private final CompletableFuture<byte[]> body = new CompletableFuture<>();
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        private Flow.Subscription subscription;
+
+        @Override
+        public CompletionStage<byte[]> getBody() {
+            return body;
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription subscription) {
+            this.subscription = subscription;
+            subscription.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public void onNext(List<ByteBuffer> items) {
+            for (ByteBuffer item : items) {
+                if (bytes.size() + item.remaining() > MAX_ANSWER_BYTES) {
+                    subscription.cancel();
+                    body.completeExceptionally(new IOException("the token answer is larger than " + MAX_ANSWER_BYTES + " bytes"));
+                    return;
+                }
+                byte[] chunk = new byte[item.remaining()];
+                item.get(chunk);
+                bytes.write(chunk, 0, chunk.length);
+            }
+        }
+
+        @Override
+        public void onError(Throwable failure) {
+            body.completeExceptionally(failure);
+        }
+
+        @Override
+        public void onComplete() {
+            body.complete(bytes.toByteArray());
+        }
     }
 
     private static String urlEncode(String value) {

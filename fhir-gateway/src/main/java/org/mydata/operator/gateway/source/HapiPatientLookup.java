@@ -58,18 +58,20 @@ public class HapiPatientLookup implements PatientLookup {
 
     @Override
     public PatientMatch findByIdentifier(FhirSource source, PersonIdentifier person) {
-        SourceClients.Exchange exchange = clients.open(source);
         Bundle bundle;
-        try {
-            bundle = exchange.client().search()
-                    .forResource(Patient.class)
-                    .where(Patient.IDENTIFIER.exactly().systemAndIdentifier(person.system(), person.value()))
-                    .count(2)
-                    .elementsSubset("identifier")
-                    .returnBundle(Bundle.class)
-                    .execute();
-        } catch (RuntimeException e) {
-            throw clients.failed(exchange, e);
+        try (UpstreamCall call = clients.call(source, clients.settings().deadline())) {
+            SourceClients.Exchange exchange = clients.open(call);
+            try {
+                bundle = exchange.client().search()
+                        .forResource(Patient.class)
+                        .where(Patient.IDENTIFIER.exactly().systemAndIdentifier(person.system(), person.value()))
+                        .count(2)
+                        .elementsSubset("identifier")
+                        .returnBundle(Bundle.class)
+                        .execute();
+            } catch (RuntimeException e) {
+                throw clients.failed(exchange, e);
+            }
         }
         return match(source, bundle, person);
     }

@@ -3,8 +3,10 @@ package org.mydata.operator.gateway.source;
 import ca.uhn.fhir.rest.client.api.IGenericClient;
 import ca.uhn.fhir.rest.gclient.IQuery;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Bundle.BundleEntryComponent;
@@ -13,19 +15,20 @@ import org.mydata.operator.source.FhirSource;
 
 /**
  * Reads one resource type for a set of patients from a FHIR R4 source, following the source's paging
- * to the end. Anything odd in the answer (an error status, a timeout, a body that is not a searchset
- * Bundle, an entry of another type) fails the whole read: half an answer is never passed on as whole.
+ * to the end, but no further than the page cap. Anything odd in the answer (an error status, a timeout, a
+ * body that is not a searchset Bundle or is over the byte cap, an entry of another type, paging without end)
+ * fails the whole read: half an answer is never passed on as whole.
  */
 public class SourceReader {
     /** Upstream pages are asked large: fewer round trips, and the gateway pages for the researcher anyway. */
     private static final int UPSTREAM_PAGE_SIZE = 500;
-    /** A runaway chain of next links (a loop at the source) ends here instead of never. */
-    private static final int MAX_PAGES = 10_000;
 
     private final SourceClients clients;
+    private final int maxPages;
 
     public SourceReader(SourceClients clients) {
         this.clients = clients;
+        this.maxPages = clients.settings().maxPagesPerCall();
     }
 
     /**
@@ -33,12 +36,14 @@ public class SourceReader {
      * {@code page} as it arrives, so that a caller holds one page of parsed resources at a time. When a later
      * page fails, earlier pages were handed over already: the caller must drop what it made of them.
      *
+     * @param call the source and the deadline; its connection is closed when the deadline passes
      * @param patientParameter {@code _id} for Patient, {@code patient} for clinical types
      * @param passThrough search parameters whose meaning the operator does not change (code, category)
      */
-    public void read(FhirSource source, String resourceType, String patientParameter, List<String> patientIds,
+    public void read(UpstreamCall call, String resourceType, String patientParameter, List<String> patientIds,
                      Map<String, List<String>> passThrough, Consumer<List<Resource>> page) {
-        SourceClients.Exchange exchange = clients.open(source);
+        FhirSource source = call.source();
+        SourceClients.Exchange exchange = clients.open(call);
         try {
             IGenericClient client = exchange.client();
             StringBuilder url = new StringBuilder(resourceType).append('?').append(patientParameter).append('=')
@@ -48,15 +53,23 @@ public class SourceReader {
             url.append("&_count=").append(UPSTREAM_PAGE_SIZE);
             IQuery<Bundle> query = client.search().byUrl(source.fhirBaseUrl() + "/" + url).returnBundle(Bundle.class);
             Bundle bundle = query.execute();
+            Set<String> followed = new HashSet<>();
             for (int pages = 1; ; pages++) {
                 List<Resource> resources = new ArrayList<>(bundle.getEntry().size());
                 collect(source, resourceType, bundle, resources);
                 page.accept(resources);
-                if (bundle.getLink(Bundle.LINK_NEXT) == null) {
+                Bundle.BundleLinkComponent next = bundle.getLink(Bundle.LINK_NEXT);
+                if (next == null) {
                     return;
                 }
-                if (pages >= MAX_PAGES) {
-                    throw HapiPatientLookup.failed(source, "kept paging without end", null);
+                // A next link seen before is a loop: it would go round until the cap, for nothing.
+                if (!followed.add(next.getUrl())) {
+                    throw HapiPatientLookup.failed(source, "paged in a loop (a next link led back to an earlier page)",
+                            null);
+                }
+                if (pages >= maxPages) {
+                    throw HapiPatientLookup.failed(source, "kept paging past the limit of " + maxPages
+                            + " pages for one read", null);
                 }
                 bundle = client.loadPage().next(bundle).execute();
             }

@@ -91,8 +91,7 @@ public class CoreConfig {
     /** One way to reach sources, for linking and for the gateway alike. */
     @Bean
     SourceClients sourceClients(FhirContext fhirContext, OperatorProperties properties, Clock clock) {
-        return new SourceClients(fhirContext, properties.sources().connectTimeout(), properties.sources().readTimeout(),
-                clock);
+        return new SourceClients(fhirContext, properties.gateway().settings(), clock);
     }
 
     @Bean

@@ -2,8 +2,10 @@ package org.mydata.operator.api.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import org.mydata.operator.gateway.GatewaySettings;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Every setting of the operator, under {@code operator.*}; docs/operating.md lists them.
@@ -12,13 +14,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param signing the record signing key ring
  * @param identity how tokens describe people
  * @param embedded which built-in parts start (authorization server, demo source and programme)
- * @param sources how the operator talks to FHIR sources
  * @param log the transparency log
+ * @param gateway how far the gateway (and linking) trusts FHIR sources: timeouts, deadline, caps, bulkheads
  */
 @ConfigurationProperties("operator")
 public record OperatorProperties(@DefaultValue("./data") Path dataDir, @DefaultValue Signing signing,
                                  @DefaultValue Identity identity, @DefaultValue Embedded embedded,
-                                 @DefaultValue Sources sources, @DefaultValue Log log) {
+                                 @DefaultValue Log log, @DefaultValue Gateway gateway) {
 
     /**
      * @param keystore PKCS#12 keystore with the signing keys; default {@code <data-dir>/keys/operator-signing.p12}
@@ -55,9 +57,22 @@ public record OperatorProperties(@DefaultValue("./data") Path dataDir, @DefaultV
     }
 
     /**
-     * @param connectTimeout how long to wait for a source to accept a connection
-     * @param readTimeout how long to wait for a source's answer
+     * The bounds on reading FHIR sources; each one left unset takes {@link GatewaySettings#defaults()}, the one
+     * place the defaults are written (docs/operating.md lists them). See {@link GatewaySettings} for each.
      */
-    public record Sources(@DefaultValue("5s") Duration connectTimeout, @DefaultValue("10s") Duration readTimeout) {
+    public record Gateway(Duration connectTimeout, Duration readTimeout, Duration deadline, DataSize maxResponseSize,
+                          Integer maxPagesPerCall, Integer sourceConcurrency, Integer sourceQueue) {
+
+        public GatewaySettings settings() {
+            GatewaySettings d = GatewaySettings.defaults();
+            return new GatewaySettings(or(connectTimeout, d.connectTimeout()), or(readTimeout, d.readTimeout()),
+                    or(deadline, d.deadline()), maxResponseSize == null ? d.maxResponseBytes() : maxResponseSize.toBytes(),
+                    or(maxPagesPerCall, d.maxPagesPerCall()), or(sourceConcurrency, d.sourceConcurrency()),
+                    or(sourceQueue, d.sourceQueue()));
+        }
+
+        private static <T> T or(T value, T otherwise) {
+            return value == null ? otherwise : value;
+        }
     }
 }

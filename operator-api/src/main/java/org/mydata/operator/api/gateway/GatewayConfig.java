@@ -6,8 +6,6 @@ import java.security.Principal;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.Function;
 import org.mydata.operator.access.AccessLog;
 import org.mydata.operator.api.config.OperatorProperties;
@@ -18,6 +16,7 @@ import org.mydata.operator.gateway.broker.GatewayServer;
 import org.mydata.operator.gateway.broker.PermitGuard;
 import org.mydata.operator.gateway.source.SourceClients;
 import org.mydata.operator.gateway.source.SourceReader;
+import org.mydata.operator.gateway.source.UpstreamReads;
 import org.mydata.operator.permit.Cohorts;
 import org.mydata.operator.permit.Permits;
 import org.mydata.operator.source.SourceRegistry;
@@ -35,14 +34,13 @@ public class GatewayConfig {
     private static final int MAX_EXPORTS = 8;
     private static final Duration EXPORT_RETENTION = Duration.ofHours(24);
 
-    /** Upstream reads run here: bounded, so one large cohort cannot take every thread or every source. */
-    @Bean(destroyMethod = "shutdownNow")
-    ExecutorService upstreamReads() {
-        return Executors.newFixedThreadPool(8, r -> {
-            Thread t = new Thread(r, "gateway-upstream");
-            t.setDaemon(true);
-            return t;
-        });
+    /**
+     * Upstream reads run here, in a bulkhead per source (operator.gateway.source-concurrency and -queue), so
+     * that a slow source holds only its own threads and never delays reads of the others.
+     */
+    @Bean(destroyMethod = "close")
+    UpstreamReads upstreamReads(SourceClients sourceClients) {
+        return new UpstreamReads(sourceClients);
     }
 
     @Bean
@@ -52,9 +50,9 @@ public class GatewayConfig {
 
     @Bean
     Broker broker(Cohorts cohorts, SourceRegistry sources, SourceReader reader, AccessLog accessLog, Clock clock,
-                  ExecutorService upstreamReads, OperatorProperties properties) {
-        Duration deadline = properties.sources().readTimeout().multipliedBy(3);
-        return new Broker(cohorts, sources, reader, accessLog, clock, upstreamReads, deadline);
+                  UpstreamReads upstreamReads, OperatorProperties properties) {
+        return new Broker(cohorts, sources, reader, accessLog, clock, upstreamReads,
+                properties.gateway().settings().deadline());
     }
 
     /**

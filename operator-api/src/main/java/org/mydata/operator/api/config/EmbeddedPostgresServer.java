@@ -1,6 +1,7 @@
 package org.mydata.operator.api.config;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import io.zonky.test.db.postgres.util.LinuxUtils;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.nio.channels.FileLock;
@@ -52,6 +53,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     private volatile long postmasterPid;
     private volatile boolean closing;
     private volatile int restarts;
+    private long goneSince;
 
     private EmbeddedPostgresServer(Path dataDir, EmbeddedPostgres server, long postmasterPid,
                                    List<String> postmasterCommand, Duration watchInterval) {
@@ -136,16 +138,21 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             if (closing || running(postmasterPid)) {
                 return;
             }
-            log.warn("The embedded PostgreSQL (pid {}) is gone; starting it again on port {} with data in {}",
-                    postmasterPid, port(), dataDir);
-            long started = System.nanoTime();
+            if (goneSince == 0) {
+                log.warn("The embedded PostgreSQL (pid {}) is gone; starting it again on port {} with data in {}",
+                        postmasterPid, port(), dataDir);
+                goneSince = System.nanoTime();
+            }
             try {
                 restart();
                 restarts++;
-                log.info("The embedded PostgreSQL is back (pid {}) after {} ms; the connection pool reconnects by itself",
-                        postmasterPid, (System.nanoTime() - started) / 1_000_000);
+                log.info("The embedded PostgreSQL is back (pid {}) {} ms after it was found gone; the connection pool "
+                        + "reconnects by itself", postmasterPid, (System.nanoTime() - goneSince) / 1_000_000);
+                goneSince = 0;
             } catch (IOException | RuntimeException e) {
-                log.warn("Starting the embedded PostgreSQL again failed ({}); trying again shortly", e.getMessage());
+                // Right after a crash the old postmaster may not be reaped yet, which PostgreSQL takes for a
+                // running server; the next round usually succeeds.
+                log.info("Starting the embedded PostgreSQL again failed ({}); trying again shortly", e.getMessage());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -167,10 +174,9 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                 passed.add(options.get(i));
             }
         }
-        List<String> args = List.of(pgCtl.toString(), "-D", dataDir.toString(), "-o", String.join(" ", passed),
-                "-l", dataDir.resolveSibling("postgres.log").toString(), "-w", "-t", "60", "start");
-        Process process = new ProcessBuilder(args).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process process = new ProcessBuilder(pgCtl(pgCtl, "-D", dataDir.toString(), "-o", String.join(" ", passed),
+                "-l", dataDir.resolveSibling("postgres.log").toString(), "-w", "-t", "60", "start"))
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         if (!process.waitFor(90, TimeUnit.SECONDS)) {
             process.destroyForcibly();
             throw new IOException("pg_ctl start did not finish");
@@ -240,8 +246,8 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         Path pgCtl = Path.of(command.get(0)).resolveSibling("pg_ctl");
         if (Files.isExecutable(pgCtl)) {
             try {
-                Process p = new ProcessBuilder(pgCtl.toString(), "-D", dir.toString(), "-m", "fast", "-w", "-t",
-                        Long.toString(FAST_SHUTDOWN.toSeconds()), "stop").redirectErrorStream(true)
+                Process p = new ProcessBuilder(pgCtl(pgCtl, "-D", dir.toString(), "-m", "fast", "-w", "-t",
+                        Long.toString(FAST_SHUTDOWN.toSeconds()), "stop")).redirectErrorStream(true)
                         .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
                 p.waitFor(FAST_SHUTDOWN.toSeconds() + 10, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
@@ -258,6 +264,20 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             throw new IllegalStateException("the PostgreSQL left running on " + dir + " (pid " + pid
                     + ") cannot be stopped; stop it by hand and start again");
         }
+    }
+
+    /**
+     * pg_ctl refuses to run as root; the library then runs its binaries in a user namespace of their own
+     * ({@code unshare -U}), and so must every later call, or the server would not be the same one.
+     */
+    private static List<String> pgCtl(Path pgCtl, String... args) {
+        List<String> command = new ArrayList<>();
+        if (LinuxUtils.isUnshareAvailable()) {
+            command.addAll(List.of("unshare", "-U"));
+        }
+        command.add(pgCtl.toString());
+        command.addAll(List.of(args));
+        return command;
     }
 
     private static boolean awaitExit(long pid, Duration timeout) {

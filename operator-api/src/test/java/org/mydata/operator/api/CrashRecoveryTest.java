@@ -109,8 +109,10 @@ class CrashRecoveryTest {
             assertThat(ProcessHandle.of(pgPid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
             again.assertLogVerifiesAndGrewFrom(null, acknowledged);
 
+            // A graceful stop takes its PostgreSQL with it: nothing is left for the next start to take over.
             second.destroy();
             assertThat(second.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(dataDir.resolve("postgres").resolve("postmaster.pid")).doesNotExist();
         } finally {
             for (Process p : new Process[] {first, second}) {
                 if (p != null && p.isAlive()) {

@@ -88,14 +88,24 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         Path dir = dataDir.toAbsolutePath().normalize();
         Files.createDirectories(dir);
         stopLeftover(dir);
+        // The library's own shutdown hook would stop PostgreSQL behind the watchdog's back, which would then
+        // start it again as the JVM exits; this class's hook stops the watchdog first.
         EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder().setDataDirectory(dir).setCleanDataDirectory(false)
-                .setPGStartupWait(Duration.ofSeconds(60));
+                .setRegisterShutdownHook(false).setPGStartupWait(Duration.ofSeconds(60));
         DURABLE.forEach(builder::setServerConfig);
         EmbeddedPostgres server = builder.start();
         Optional<Postmaster> postmaster = Postmaster.read(dir);
         long pid = postmaster.map(Postmaster::pid).orElse(-1L);
         List<String> command = postmaster.flatMap(p -> commandLine(p.pid())).orElse(null);
-        return new EmbeddedPostgresServer(dir, server, pid, command, watchInterval);
+        EmbeddedPostgresServer started = new EmbeddedPostgresServer(dir, server, pid, command, watchInterval);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                started.close();
+            } catch (IOException e) {
+                log.warn("Stopping the embedded PostgreSQL at exit failed: {}", e.getMessage());
+            }
+        }, "embedded-postgres-stop"));
+        return started;
     }
 
     public int port() {

@@ -42,8 +42,11 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.Date;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
@@ -95,15 +98,65 @@ public final class KeystoreKeyRing implements KeyRing {
         return new KeystoreKeyRing(path, password, alias, algorithmForNewKeys, clock, entries);
     }
 
-    /** Opens the keystore, first creating it with one fresh key of the given algorithm when it does not exist. */
+    /**
+     * Opens the keystore, first creating it with one fresh key of the given algorithm when it does not exist.
+     * For a key ring with no stored records behind it; an operator's key ring opens with
+     * {@link #openOrCreate(Path, char[], String, SigningAlgorithm, Clock, Set)}.
+     */
     public static KeystoreKeyRing openOrCreate(Path path, char[] password, String alias, SigningAlgorithm algorithm,
                                                Clock clock) {
+        return openOrCreate(path, password, alias, algorithm, clock, Set.of());
+    }
+
+    /**
+     * Opens the keystore over a database whose records were signed by {@code kidsInUse}. A new keystore is
+     * made only when that set is empty (a truly empty installation): a missing keystore over signed records
+     * is a lost keystore, to be restored from backup, never silently replaced.
+     *
+     * @throws MissingSigningKeysException when the keystore is missing or lacks any of {@code kidsInUse}
+     */
+    public static KeystoreKeyRing openOrCreate(Path path, char[] password, String alias, SigningAlgorithm algorithm,
+                                               Clock clock, Set<String> kidsInUse) {
         if (!Files.exists(path)) {
+            if (!kidsInUse.isEmpty()) {
+                throw new MissingSigningKeysException("the signing keystore " + path + " does not exist, but the "
+                        + "database holds records signed by key(s) " + String.join(", ", kidsInUse) + "; restore the "
+                        + "keystore (and its password) from the backup taken with the database. A new key is made only "
+                        + "for a database without signed records.", kidsInUse);
+            }
             KeyStore store = emptyStore();
             addKey(store, password, alias, algorithm, clock.instant());
             save(store, path, password);
         }
-        return open(path, password, alias, algorithm, clock);
+        KeystoreKeyRing ring = open(path, password, alias, algorithm, clock);
+        ring.requireKeys(kidsInUse);
+        return ring;
+    }
+
+    /** The ids of every key in the ring, retired ones included. */
+    public Set<String> keyIds() {
+        Set<String> ids = new LinkedHashSet<>();
+        for (Entry e : entries) {
+            ids.add(e.privateJwk().getKeyID());
+        }
+        return Collections.unmodifiableSet(ids);
+    }
+
+    /**
+     * Refuses a ring that lacks a key which signed stored records: the JWKS would no longer verify them, and
+     * an auditor's {@code verify log} would fail on every one.
+     *
+     * @throws MissingSigningKeysException naming the missing key ids
+     */
+    public void requireKeys(Set<String> kidsInUse) {
+        Set<String> missing = new TreeSet<>(kidsInUse);
+        missing.removeAll(keyIds());
+        if (!missing.isEmpty()) {
+            throw new MissingSigningKeysException("the signing keystore " + path + " lacks key(s) "
+                    + String.join(", ", missing) + " that signed records in the database; restore the keystore (and "
+                    + "its password) from the backup taken with the database, or configure the keystore that holds "
+                    + "them (operator.signing.keystore)", missing);
+        }
     }
 
     @Override

@@ -10,6 +10,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.Set;
 import javax.sql.DataSource;
 import org.mydata.operator.access.AccessLog;
 import org.mydata.operator.account.Accounts;
@@ -29,16 +30,21 @@ import org.mydata.operator.permit.Cohorts;
 import org.mydata.operator.permit.DataRequests;
 import org.mydata.operator.permit.Permits;
 import org.mydata.operator.programme.ProgrammeRegistry;
+import org.mydata.operator.signing.KeysInUse;
 import org.mydata.operator.signing.KeystoreKeyRing;
+import org.mydata.operator.signing.MissingSigningKeysException;
 import org.mydata.operator.signing.SigningAlgorithm;
 import org.mydata.operator.source.SourceRegistry;
 import org.mydata.operator.store.Transactions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /** The domain's objects from consent-core, wired once: one clock, one key ring, one FHIR context. */
 @Configuration(proxyBeanMethods = false)
 public class CoreConfig {
+    private static final Logger log = LoggerFactory.getLogger(CoreConfig.class);
 
     @Bean
     Clock clock() {
@@ -55,22 +61,38 @@ public class CoreConfig {
         return context;
     }
 
+    /**
+     * The key ring, checked against the database: every key that signed a stored record or checkpoint must be
+     * in it, and a new key is made only for a database without signed records (docs/operating.md, Keys).
+     */
     @Bean
-    KeystoreKeyRing keyRing(OperatorProperties properties, Clock clock) throws IOException {
+    KeystoreKeyRing keyRing(OperatorProperties properties, Clock clock, DataSource dataSource) throws IOException {
         OperatorProperties.Signing signing = properties.signing();
         Path keysDir = properties.dataDir().resolve("keys");
         SigningAlgorithm algorithm = SigningAlgorithm.fromName(signing.algorithm());
+        Set<String> inUse = KeysInUse.read(dataSource);
+        KeystoreKeyRing ring;
         if (signing.keystore() != null) {
             if (signing.password() == null) {
                 throw new IllegalStateException("operator.signing.password is required with operator.signing.keystore");
             }
-            return KeystoreKeyRing.open(signing.keystore(), signing.password().toCharArray(), signing.alias(), algorithm,
+            ring = KeystoreKeyRing.open(signing.keystore(), signing.password().toCharArray(), signing.alias(), algorithm,
                     clock);
+            ring.requireKeys(inUse);
+        } else {
+            Path keystore = keysDir.resolve("operator-signing.p12");
+            boolean existed = Files.exists(keystore);
+            char[] password = signing.password() != null ? signing.password().toCharArray()
+                    : generatedPassword(keysDir.resolve("keystore.password"), inUse);
+            ring = KeystoreKeyRing.openOrCreate(keystore, password, signing.alias(), algorithm, clock, inUse);
+            if (!existed) {
+                log.info("No signed records in the database and no keystore: made a new signing key {} in {}; back it "
+                        + "up with the database (docs/operating.md)", ring.activeKeyId(), keystore);
+            }
         }
-        char[] password = signing.password() != null ? signing.password().toCharArray()
-                : generatedPassword(keysDir.resolve("keystore.password"));
-        return KeystoreKeyRing.openOrCreate(keysDir.resolve("operator-signing.p12"), password, signing.alias(), algorithm,
-                clock);
+        log.info("Signing key ring: {} key(s), active {}; the database's records were signed by {}", ring.keyIds().size(),
+                ring.activeKeyId(), inUse.isEmpty() ? "none yet" : String.join(", ", inUse));
+        return ring;
     }
 
     @Bean
@@ -184,8 +206,8 @@ public class CoreConfig {
     }
 
     /** The embedded default's keystore password: random, made once, readable by the operator's user only. */
-    private static char[] generatedPassword(Path file) throws IOException {
-        if (!Files.exists(file)) {
+    private static char[] generatedPassword(Path file, Set<String> kidsInUse) throws IOException {
+        if (!Files.exists(file) && kidsInUse.isEmpty()) {
             Files.createDirectories(file.getParent());
             byte[] random = new byte[24];
             new SecureRandom().nextBytes(random);
@@ -195,6 +217,11 @@ public class CoreConfig {
             } catch (UnsupportedOperationException notPosix) {
                 // Not a POSIX file system: the data dir's own permissions protect it.
             }
+        }
+        if (!Files.exists(file)) {
+            throw new MissingSigningKeysException("the keystore password " + file + " does not exist, but the database "
+                    + "holds records signed by key(s) " + String.join(", ", kidsInUse) + "; restore the keys directory "
+                    + "from the backup taken with the database", kidsInUse);
         }
         return Files.readString(file, StandardCharsets.US_ASCII).strip().toCharArray();
     }

@@ -1,24 +1,23 @@
 package org.mydata.operator.api.config;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.time.Duration;
 import javax.sql.DataSource;
 import org.mydata.operator.store.OperatorSchema;
 import org.mydata.operator.store.Transactions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.boot.jdbc.autoconfigure.DataSourceProperties;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
  * PostgreSQL, external or embedded. With {@code spring.datasource.url} set the operator uses that
  * server and starts none; without it, it starts a real PostgreSQL whose data lives under the data dir.
- * Either way the schema is migrated before anything reads it.
+ * Either way the server must keep what it acknowledges (docs/operating.md, Durability), and the schema is
+ * migrated before anything reads it.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(DataSourceProperties.class)
@@ -26,7 +25,7 @@ public class DatabaseConfig {
     private static final Logger log = LoggerFactory.getLogger(DatabaseConfig.class);
 
     /** The embedded server, when one runs; closing it stops PostgreSQL. */
-    public record EmbeddedDatabase(EmbeddedPostgres server) implements AutoCloseable {
+    public record EmbeddedDatabase(EmbeddedPostgresServer server) implements AutoCloseable {
         @Override
         public void close() throws IOException {
             if (server != null) {
@@ -37,24 +36,21 @@ public class DatabaseConfig {
 
     @Bean(destroyMethod = "close")
     EmbeddedDatabase embeddedDatabase(DataSourceProperties properties, OperatorProperties operator) throws IOException {
-        if (properties.getUrl() != null && !properties.getUrl().isBlank()) {
+        if (external(properties)) {
             return new EmbeddedDatabase(null);
         }
-        Path dir = operator.dataDir().resolve("postgres").toAbsolutePath();
-        Files.createDirectories(dir);
-        EmbeddedPostgres server = EmbeddedPostgres.builder()
-                .setDataDirectory(dir)
-                .setCleanDataDirectory(false)
-                .start();
-        log.info("Embedded PostgreSQL started on port {} with data in {}", server.getPort(), dir);
+        Duration watch = operator.database().watchdogInterval();
+        EmbeddedPostgresServer server = EmbeddedPostgresServer.start(operator.dataDir().resolve("postgres"),
+                watch.isZero() ? null : watch);
+        log.info("Embedded PostgreSQL started on port {} with data in {}", server.port(), server.dataDir());
         return new EmbeddedDatabase(server);
     }
 
     @Bean(destroyMethod = "close")
-    HikariDataSource dataSource(DataSourceProperties properties, EmbeddedDatabase embedded) {
+    HikariDataSource dataSource(DataSourceProperties properties, EmbeddedDatabase embedded, OperatorProperties operator) {
         HikariDataSource dataSource = new HikariDataSource();
         if (embedded.server() != null) {
-            dataSource.setJdbcUrl(embedded.server().getJdbcUrl("postgres", "postgres"));
+            dataSource.setJdbcUrl(embedded.server().jdbcUrl());
             dataSource.setUsername("postgres");
         } else {
             dataSource.setJdbcUrl(properties.getUrl());
@@ -63,12 +59,25 @@ public class DatabaseConfig {
         }
         dataSource.setPoolName("operator");
         dataSource.setMaximumPoolSize(16);
-        OperatorSchema.migrate(dataSource);
+        try {
+            // The embedded server is configured durable by this class, so the override never applies to it.
+            DatabaseDurability.require(dataSource, embedded.server() != null ? "the embedded PostgreSQL"
+                    : "the configured PostgreSQL (spring.datasource.url)",
+                    embedded.server() == null && operator.database().allowUnsafeDurability());
+            OperatorSchema.migrate(dataSource);
+        } catch (RuntimeException e) {
+            dataSource.close();
+            throw e;
+        }
         return dataSource;
     }
 
     @Bean
     Transactions transactions(DataSource dataSource) {
         return new Transactions(dataSource);
+    }
+
+    private static boolean external(DataSourceProperties properties) {
+        return properties.getUrl() != null && !properties.getUrl().isBlank();
     }
 }

@@ -16,11 +16,13 @@ import org.springframework.util.unit.DataSize;
  * @param embedded which built-in parts start (authorization server, demo source and programme)
  * @param log the transparency log
  * @param gateway how far the gateway (and linking) trusts FHIR sources: timeouts, deadline, caps, bulkheads
+ * @param database the operator's PostgreSQL, embedded or external
  */
 @ConfigurationProperties("operator")
 public record OperatorProperties(@DefaultValue("./data") Path dataDir, @DefaultValue Signing signing,
                                  @DefaultValue Identity identity, @DefaultValue Embedded embedded,
-                                 @DefaultValue Log log, @DefaultValue Gateway gateway) {
+                                 @DefaultValue Log log, @DefaultValue Gateway gateway,
+                                 @DefaultValue Database database) {
 
     /**
      * @param keystore PKCS#12 keystore with the signing keys; default {@code <data-dir>/keys/operator-signing.p12}
@@ -54,6 +56,17 @@ public record OperatorProperties(@DefaultValue("./data") Path dataDir, @DefaultV
      *     e.g. {@code operator.example.org/log}, so witnesses can tell logs apart
      */
     public record Log(@DefaultValue("mydata-consent-operator.local/log") String origin) {
+    }
+
+    /**
+     * @param allowUnsafeDurability start even on an external PostgreSQL that could acknowledge commits it then
+     *     loses ({@code fsync}, {@code synchronous_commit} or {@code full_page_writes} off), warning at every start;
+     *     for throw-away data only (docs/operating.md, Durability)
+     * @param watchdogInterval how often the embedded default checks that its PostgreSQL runs, starting it again
+     *     when it does not; 0 for no watchdog
+     */
+    public record Database(@DefaultValue("false") boolean allowUnsafeDurability,
+                           @DefaultValue("1s") Duration watchdogInterval) {
     }
 
     /**

@@ -127,6 +127,26 @@ public final class OperatorHttp {
         return post(path, token, JSON.writeValueAsString(body));
     }
 
+    /**
+     * A request with extra headers (name, value, name, value...), given up after the timeout, with the whole
+     * response: for tests that read response headers or bound how long an answer may take.
+     */
+    public HttpResponse<String> exchange(String method, String path, String token, String json,
+                                         java.time.Duration timeout, String... headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(timeout)
+                .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
+        if (json != null) {
+            request.header("Content-Type", "application/json");
+        }
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        return raw(http, request.build());
+    }
+
     private HttpRequest withBody(String method, String path, String token, String json) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
                 .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));

@@ -131,12 +131,23 @@ public final class GatewayServer extends RestfulServer {
         public BaseServerResponseException shape(RequestDetails details, Throwable failure) {
             Throwable cause = failure;
             while (cause.getCause() != null && !(cause instanceof SourceUnavailableException)
+                    && !(cause instanceof StoreException)
                     && !(cause instanceof BaseServerResponseException && cause != failure)) {
                 cause = cause.getCause();
             }
             if (cause instanceof SourceUnavailableException source) {
                 return new UnclassifiedServerFailureException(source.timedOut() ? 504 : 502,
                         source.getMessage() + " Nothing was released.");
+            }
+            if (cause instanceof StoreException store && store.isTransient()) {
+                // The database is away: say so at once. Nothing leaves before its access is on record, so an
+                // access whose recording broke off released nothing either way.
+                log.warn("gateway request answered 503: database {}", store.kind());
+                UnclassifiedServerFailureException unavailable = new UnclassifiedServerFailureException(503,
+                        "The operator cannot reach its database just now; nothing was released. Try again in a few "
+                                + "seconds.");
+                unavailable.addResponseHeader("Retry-After", String.valueOf(store.retryAfter().toSeconds()));
+                return unavailable;
             }
             if (failure instanceof BaseServerResponseException known && known.getStatusCode() < 500) {
                 return known;

@@ -59,6 +59,7 @@ public class DatabaseConfig {
         }
         dataSource.setPoolName("operator");
         dataSource.setMaximumPoolSize(16);
+        failFastAndHeal(dataSource, operator.pool());
         try {
             // The embedded server is configured durable by this class, so the override never applies to it.
             DatabaseDurability.require(dataSource, embedded.server() != null ? "the embedded PostgreSQL"
@@ -70,6 +71,24 @@ public class DatabaseConfig {
             throw e;
         }
         return dataSource;
+    }
+
+    /**
+     * While PostgreSQL is away a request gets no connection within the connection timeout and is answered
+     * 503 (docs/operating.md); HikariCP drops connections that failed with a connection error, checks idle
+     * ones before handing them out, and keeps making new ones, so the pool heals by itself once the server
+     * is back. The driver's own timeouts bound a connect to a host that does not answer and a read from a
+     * server that vanished without closing its sockets.
+     */
+    static void failFastAndHeal(HikariDataSource dataSource, OperatorProperties.Pool pool) {
+        dataSource.setConnectionTimeout(pool.connectionTimeout().toMillis());
+        dataSource.setValidationTimeout(pool.validationTimeout().toMillis());
+        dataSource.setKeepaliveTime(Duration.ofSeconds(30).toMillis());
+        long connectSeconds = Math.max(1, pool.connectionTimeout().toSeconds());
+        dataSource.addDataSourceProperty("connectTimeout", String.valueOf(connectSeconds));
+        dataSource.addDataSourceProperty("loginTimeout", String.valueOf(connectSeconds));
+        dataSource.addDataSourceProperty("socketTimeout", String.valueOf(Math.max(1, pool.socketTimeout().toSeconds())));
+        dataSource.addDataSourceProperty("tcpKeepAlive", "true");
     }
 
     @Bean

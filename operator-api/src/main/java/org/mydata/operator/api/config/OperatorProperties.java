@@ -17,12 +17,15 @@ import org.springframework.util.unit.DataSize;
  * @param log the transparency log
  * @param gateway how far the gateway (and linking) trusts FHIR sources: timeouts, deadline, caps, bulkheads
  * @param database the operator's PostgreSQL, embedded or external
+ * @param pool how the operator's connections to PostgreSQL notice that it is gone
+ * @param idempotency the {@code Idempotency-Key} header of state-changing requests
  */
 @ConfigurationProperties("operator")
 public record OperatorProperties(@DefaultValue("./data") Path dataDir, @DefaultValue Signing signing,
                                  @DefaultValue Identity identity, @DefaultValue Embedded embedded,
                                  @DefaultValue Log log, @DefaultValue Gateway gateway,
-                                 @DefaultValue Database database) {
+                                 @DefaultValue Database database, @DefaultValue Pool pool,
+                                 @DefaultValue Idempotency idempotency) {
 
     /**
      * @param keystore PKCS#12 keystore with the signing keys; default {@code <data-dir>/keys/operator-signing.p12}
@@ -87,5 +90,22 @@ public record OperatorProperties(@DefaultValue("./data") Path dataDir, @DefaultV
         private static <T> T or(T value, T otherwise) {
             return value == null ? otherwise : value;
         }
+    }
+
+    /**
+     * @param connectionTimeout how long a request waits for a connection before it is answered 503: while
+     *     PostgreSQL is away every request waits this long, so it is short
+     * @param socketTimeout how long a statement may wait for the server's answer before the connection is
+     *     taken for dead (a server that vanished without closing its connections); longer than any query
+     * @param validationTimeout how long checking an idle connection may take
+     */
+    public record Pool(@DefaultValue("3s") Duration connectionTimeout, @DefaultValue("60s") Duration socketTimeout,
+                       @DefaultValue("1s") Duration validationTimeout) {
+    }
+
+    /**
+     * @param timeToLive how long a key and its stored response are kept: a retry after that is a new request
+     */
+    public record Idempotency(@DefaultValue("24h") Duration timeToLive) {
     }
 }

@@ -4,6 +4,7 @@ import org.mydata.operator.account.Account;
 import org.mydata.operator.account.Accounts;
 import org.mydata.operator.account.PersonIdentifier;
 import org.mydata.operator.api.config.OperatorProperties;
+import org.mydata.operator.store.IdempotencyScope;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.stereotype.Component;
 
@@ -18,8 +19,12 @@ public class Callers {
         this.personIdentifierClaim = properties.identity().personIdentifierClaim();
     }
 
+    /**
+     * Made on first use, outside the request's idempotency scope: this bookkeeping is not the change an
+     * {@code Idempotency-Key} guards, and a retry makes it again harmlessly.
+     */
     public Account account(Jwt token) {
-        return accounts.forSubject(token.getSubject());
+        return IdempotencyScope.outside(() -> accounts.forSubject(token.getSubject()));
     }
 
     public PersonIdentifier personIdentifier(Jwt token) {

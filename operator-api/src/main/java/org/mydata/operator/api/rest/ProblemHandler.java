@@ -6,6 +6,7 @@ import org.mydata.operator.failure.InvalidRequestException;
 import org.mydata.operator.failure.NotFoundException;
 import org.mydata.operator.failure.OperatorException;
 import org.mydata.operator.failure.SourceUnavailableException;
+import org.mydata.operator.store.StoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
@@ -52,6 +53,20 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
         return ResponseEntity.status(problem.getStatus()).body(problem);
     }
 
+    /**
+     * The database. When it is away the answer is 503 at once, with {@code Retry-After}; what it says about
+     * the request's change is only what is known: not carried out, or (the connection broke during COMMIT)
+     * perhaps carried out.
+     */
+    @ExceptionHandler(StoreException.class)
+    ResponseEntity<ProblemDetail> store(StoreException e) {
+        if (!e.isTransient()) {
+            return unexpected(e);
+        }
+        log.warn("database failure answered 503 ({}): {}", e.kind(), e.getMessage());
+        return Problems.databaseFailure(e);
+    }
+
     @ExceptionHandler(MethodArgumentTypeMismatchException.class)
     ResponseEntity<ProblemDetail> badPathValue(MethodArgumentTypeMismatchException e) {
         return ResponseEntity.badRequest().body(Problems.of(HttpStatus.BAD_REQUEST, "bad-request", "Bad request",
@@ -63,7 +78,8 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
         String incident = UUID.randomUUID().toString();
         log.error("incident {}: unexpected failure", incident, e);
         ProblemDetail problem = Problems.of(HttpStatus.INTERNAL_SERVER_ERROR, "internal", "Internal error",
-                "the operator failed to handle the request; nothing was changed by it (incident " + incident + ")");
+                "the operator failed to handle the request (incident " + incident + "); if it was to change something, "
+                        + "retry it with the same Idempotency-Key to learn whether it did, or read the resource first");
         return ResponseEntity.internalServerError().body(problem);
     }
 

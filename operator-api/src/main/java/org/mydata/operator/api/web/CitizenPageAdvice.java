@@ -1,15 +1,18 @@
 package org.mydata.operator.api.web;
 
+import jakarta.servlet.http.HttpServletResponse;
 import java.util.UUID;
 import org.mydata.operator.failure.ConflictException;
 import org.mydata.operator.failure.InvalidRequestException;
 import org.mydata.operator.failure.NotFoundException;
 import org.mydata.operator.failure.OperatorException;
 import org.mydata.operator.failure.SourceUnavailableException;
+import org.mydata.operator.store.StoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.security.access.AccessDeniedException;
@@ -52,6 +55,21 @@ public class CitizenPageAdvice {
                     e.getMessage());
         }
         return page(HttpStatus.BAD_REQUEST, "problem.invalid", e.getMessage());
+    }
+
+    /**
+     * The database is away: a page that says so at once (503, {@code Retry-After}) rather than a wait and a
+     * generic error, and that says whether the person's change may have been saved.
+     */
+    @ExceptionHandler(StoreException.class)
+    public ModelAndView store(StoreException e, HttpServletResponse response) throws Exception {
+        if (!e.isTransient()) {
+            return unexpected(e);
+        }
+        log.warn("database failure on a citizen page answered 503 ({})", e.kind());
+        response.setHeader(HttpHeaders.RETRY_AFTER, String.valueOf(e.retryAfter().toSeconds()));
+        return page(HttpStatus.SERVICE_UNAVAILABLE, e.kind() == StoreException.Kind.OUTCOME_UNKNOWN
+                ? "problem.outcomeUnknown" : "problem.unavailable", null);
     }
 
     /** A path id that is not a UUID names no page: not found, like another person's consent. */

@@ -3,6 +3,7 @@ package org.mydata.operator.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.mydata.operator.api.config.EmbeddedPostgresServer;
 import java.io.IOException;
 import java.net.CookieManager;
 import java.net.ServerSocket;
@@ -204,7 +205,11 @@ class DatabaseOutageTest {
     }
 
     private static EmbeddedPostgres postgres(Path dir, int port) throws IOException {
-        return EmbeddedPostgres.builder().setDataDirectory(dir).setCleanDataDirectory(false).setPort(port).start();
+        // Durable as production must be: the operator refuses a server that could lose acknowledged commits.
+        EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder().setDataDirectory(dir).setCleanDataDirectory(false)
+                .setPort(port);
+        EmbeddedPostgresServer.DURABLE.forEach(builder::setServerConfig);
+        return builder.start();
     }
 
     private static int freePort() throws IOException {

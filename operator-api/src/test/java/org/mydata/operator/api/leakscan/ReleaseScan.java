@@ -235,6 +235,11 @@ public final class ReleaseScan {
         return subjectsOf.getOrDefault(person, Set.of());
     }
 
+    /** Hits by kind label, in report order. */
+    public Map<String, Integer> hits() {
+        return hits;
+    }
+
     public int totalHits() {
         return hits.values().stream().mapToInt(Integer::intValue).sum();
     }

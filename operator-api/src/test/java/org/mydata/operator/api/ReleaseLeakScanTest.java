@@ -142,7 +142,16 @@ class ReleaseLeakScanTest extends OperatorTestBase {
     private record Cohort(UUID permitId, Map<Person, List<Link>> links, Person twice) {
     }
 
-    private record Link(UUID sourceId, String surrogateId) {
+    /** A live link, with the account it belongs to as its signed service link record names it. */
+    private record Link(UUID sourceId, String surrogateId, UUID accountId) {
+        static Link of(tools.jackson.databind.JsonNode view) {
+            String jws = view.get("record").asString();
+            String payload = new String(java.util.Base64.getUrlDecoder().decode(jws.split("\\.")[1]),
+                    java.nio.charset.StandardCharsets.UTF_8);
+            String account = OperatorHttp.JSON.readTree(payload).get("account_id").asString();
+            return new Link(UUID.fromString(view.get("sourceId").asString()), view.get("surrogateId").asString(),
+                    UUID.fromString(account));
+        }
     }
 
     /**
@@ -160,8 +169,7 @@ class ReleaseLeakScanTest extends OperatorTestBase {
             for (UUID sourceId : through) {
                 OperatorHttp.Reply linked = http.post("/api/v1/me/links", citizen, Map.of("sourceId", sourceId));
                 assertThat(linked.status()).as(linked.body()).isEqualTo(201);
-                links.computeIfAbsent(person, p -> new ArrayList<>())
-                        .add(new Link(sourceId, linked.json().get("surrogateId").asString()));
+                links.computeIfAbsent(person, p -> new ArrayList<>()).add(Link.of(linked.json()));
             }
             fixtures.consent(citizen, programme, through.stream().map(UUID::toString).toList(), null);
         }
@@ -185,17 +193,18 @@ class ReleaseLeakScanTest extends OperatorTestBase {
 
     /**
      * THE ONE PLACE THAT KNOWS HOW THE GATEWAY NAMES A PERSON'S PATIENT: released Patient id -> source person.
-     * Computed as the gateway does, from the permit's pseudonym key in the database: today
-     * {@code Pseudonymiser.id("Patient", sourceId, surrogateId)}, one id per link. When the Patient becomes a
-     * per-permit pseudonym of the account, change this method (and only this one) to match; every released
-     * resource the mapping cannot place is itself counted as a hit, so a wrong mapping cannot pass unseen.
+     * Computed as the gateway does, from the permit's pseudonym key in the database: the person's one Patient
+     * in a permit is {@code Pseudonymiser.person(accountId)}, whichever of their links the data came through.
+     * Every released resource the mapping cannot place is itself counted as a hit, so a wrong mapping cannot
+     * pass unseen.
      */
     private Map<String, Person> releasedPatientIds(Cohort cohort) {
         Permits.UsablePermit permit = permits.forUse(cohort.permitId(), "researcher-demo", Instant.now()).orElseThrow();
-        Pseudonymiser pseudonymiser = new Pseudonymiser(permit.key());
+        Pseudonymiser pseudonymiser = new Pseudonymiser(permit.key(), permit.permit().scope().resourceTypes(),
+                java.time.Clock.systemUTC());
         Map<String, Person> byId = new HashMap<>();
         cohort.links().forEach((person, links) -> links.forEach(link ->
-                byId.put(pseudonymiser.id("Patient", link.sourceId(), link.surrogateId()), person)));
+                byId.put(pseudonymiser.person(link.accountId()), person)));
         return byId;
     }
 

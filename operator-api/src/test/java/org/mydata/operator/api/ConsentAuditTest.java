@@ -18,7 +18,7 @@ import java.util.UUID;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mydata.operator.api.cli.VerifyCommand;
+import org.mydata.operator.verify.VerifyCommand;
 import org.mydata.operator.audit.AuditJson;
 import org.mydata.operator.log.Checkpoint;
 import org.mydata.operator.log.Hash;

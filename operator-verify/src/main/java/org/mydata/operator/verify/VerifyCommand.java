@@ -14,6 +14,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.text.ParseException;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -72,9 +73,13 @@ public final class VerifyCommand {
     private VerifyCommand() {
     }
 
-    /** The auditor's jar: {@code java -jar operator-verify.jar consent|log ...}. */
+    /**
+     * The auditor's jar: {@code java -jar operator-verify.jar consent|log ...}. A leading {@code verify} is
+     * dropped, so a script written for the server's jar works with this one by changing the jar's name alone.
+     */
     public static void main(String[] args) {
-        System.exit(run(args, System.out));
+        boolean asOnTheServer = args.length > 0 && args[0].equals("verify");
+        System.exit(run(asOnTheServer ? Arrays.copyOfRange(args, 1, args.length) : args, System.out));
     }
 
     /** Runs the command; never calls System.exit, so tests can run it in process. */

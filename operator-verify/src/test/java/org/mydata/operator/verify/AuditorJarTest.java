@@ -46,6 +46,8 @@ class AuditorJarTest {
         Run help = java("-jar", JAR.toString(), "--help");
         assertThat(help.status()).as(help.output()).isZero();
         assertThat(help.output()).contains("usage: java -jar operator-verify.jar", "consent --jwks FILE");
+        Run asOnTheServer = java("-jar", JAR.toString(), "verify", "--help");
+        assertThat(asOnTheServer.status()).as(asOnTheServer.output()).isZero();
         Run missing = java("-jar", JAR.toString(), "consent", "--jwks", "no-such-jwks.json", "--bundle", "b.json");
         assertThat(missing.status()).as(missing.output()).isEqualTo(VerifyCommand.USAGE);
         assertThat(missing.output()).contains("cannot read no-such-jwks.json", "nothing was verified");

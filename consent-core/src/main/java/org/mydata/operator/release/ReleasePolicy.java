@@ -2,7 +2,6 @@ package org.mydata.operator.release;
 
 import java.time.Instant;
 import java.time.LocalDate;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.mydata.operator.consent.ConsentStatus;
@@ -17,7 +16,9 @@ import org.mydata.operator.programme.DataScope;
  * <p>The rules:
  * <ul>
  * <li>A consent is <em>in force</em> at {@code t} when its status then is {@code active}, {@code t} lies in its
- * {@link Validity} (from inclusive, until exclusive, in whole seconds) and one of its service links is live.</li>
+ * {@link Validity} (from inclusive, until exclusive, in whole seconds) and one of its service links is live.
+ * That rule is {@link ConsentInForce}, in the auditor's module operator-verify with {@link Refusal},
+ * {@link Standing} and {@link Validity}, so the auditors judge by it without the server.</li>
  * <li>A permit is <em>usable</em> at {@code t} when it is not revoked and {@code t} lies in its validity.</li>
  * <li>A consent may be <em>relied on</em> for a permit and a resource type when it is in force, its purposes
  * cover every purpose of the permit (a broader DPV purpose covers its narrower ones, see
@@ -36,38 +37,18 @@ public final class ReleasePolicy {
     private ReleasePolicy() {
     }
 
-    /**
-     * What keeps a consent from being in force at {@code at} by its own terms (status and validity), without
-     * its links; every reason that applies, empty when none does.
-     */
+    /** See {@link ConsentInForce#whyNotInForceByTerms}: the rule the auditors judge by too. */
     public static List<Refusal> whyNotInForceByTerms(ConsentStatus status, Validity validity, Instant at) {
-        List<Refusal> refusals = new ArrayList<>(2);
-        if (status == null) {
-            refusals.add(Refusal.NO_STATUS);
-        } else if (status == ConsentStatus.PAUSED) {
-            refusals.add(Refusal.PAUSED);
-        } else if (status == ConsentStatus.WITHDRAWN) {
-            refusals.add(Refusal.WITHDRAWN);
-        }
-        if (!validity.hasBegunAt(at)) {
-            refusals.add(Refusal.CONSENT_NOT_YET_VALID);
-        } else if (validity.hasEndedAt(at)) {
-            refusals.add(Refusal.CONSENT_EXPIRED);
-        }
-        return refusals;
+        return ConsentInForce.whyNotInForceByTerms(status, validity, at);
     }
 
-    /** What keeps a consent from being in force at {@code at}: every reason that applies, empty when none. */
+    /** See {@link ConsentInForce#whyNotInForce}: the rule the auditors judge by too. */
     public static List<Refusal> whyNotInForce(Standing standing, Instant at) {
-        List<Refusal> refusals = whyNotInForceByTerms(standing.status(), standing.validity(), at);
-        if (!standing.linked()) {
-            refusals.add(Refusal.NO_LIVE_LINK);
-        }
-        return refusals;
+        return ConsentInForce.whyNotInForce(standing, at);
     }
 
     public static boolean isInForce(Standing standing, Instant at) {
-        return whyNotInForce(standing, at).isEmpty();
+        return ConsentInForce.isInForce(standing, at);
     }
 
     /** What keeps a permit from being used at {@code at}; empty when it may be. */

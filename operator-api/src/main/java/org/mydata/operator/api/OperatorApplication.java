@@ -1,15 +1,16 @@
 package org.mydata.operator.api;
 
 import java.util.Arrays;
-import org.mydata.operator.api.cli.VerifyCommand;
+import org.mydata.operator.verify.VerifyCommand;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 
 /**
  * The operator: one executable for the API, the embedded authorization server and the demo source. With
- * {@code verify} as its first argument it is instead the auditor's offline verifier, which must not start
- * Spring, a database or a server, so it is dispatched before anything else happens.
+ * {@code verify} as its first argument it is instead the auditor's verifier (operator-verify's, the same as
+ * {@code java -jar operator-verify.jar}), which must not start Spring, a database or a server, so it is
+ * dispatched before anything else happens. Auditors' scripts call it this way, so it stays.
  */
 @SpringBootApplication
 @ConfigurationPropertiesScan

@@ -3,7 +3,9 @@ package org.mydata.operator.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,19 +14,22 @@ import java.sql.PreparedStatement;
 import java.sql.Statement;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mydata.operator.api.cli.VerifyCommand;
 import org.mydata.operator.audit.AuditJson;
 import org.mydata.operator.log.Checkpoint;
 import org.mydata.operator.log.Hash;
 import org.mydata.operator.log.MerkleTree;
 import org.mydata.operator.signing.KeystoreKeyRing;
 import org.mydata.operator.signing.RecordType;
+import org.mydata.operator.verify.VerifyCommand;
 import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
@@ -32,6 +37,7 @@ import tools.jackson.databind.JsonNode;
  * An auditor verifies a citizen's consent, and the whole log, with the {@code verify} command against the
  * running operator: online, then offline on the files it saved; then the operator misbehaves (a status
  * record altered in PostgreSQL, a forked checkpoint it once served) and the command says so and where.
+ * The auditor's own small jar (operator-verify) does the same in a JVM of its own, without the server.
  */
 class ConsentAuditTest extends OperatorTestBase {
     @Autowired
@@ -181,6 +187,109 @@ class ConsentAuditTest extends OperatorTestBase {
         Run log = verify("log", "--operator", http.base(), "--token", auditor);
         assertThat(log.status()).as(log.output()).isZero();
         assertThat(log.output()).contains("PASS  root", "PASS  access", "Result: PASSED");
+    }
+
+    /**
+     * The jar an auditor downloads instead of the server: run as a child process, on files the real operator
+     * served and against the running operator itself, and through the server's own {@code verify} entry.
+     */
+    @Test
+    void theAuditorsSmallJarChecksTheOperatorsReceiptsOnItsOwn() throws Exception {
+        Path jar = Path.of("..", "operator-verify", "target", "operator-verify.jar").toAbsolutePath().normalize();
+        assertThat(jar).as("operator-verify builds it as it compiles; build through the reactor (-am)").exists();
+        long size = Files.size(jar);
+        System.out.printf("operator-verify.jar: %,d bytes (%.1f MB)%n", size, size / 1e6);
+        Path serverJar = Path.of("target", "mydata-operator.jar");
+        if (Files.exists(serverJar)) {
+            System.out.printf("mydata-operator.jar: %,d bytes (%.1f MB), from an earlier package%n",
+                    Files.size(serverJar), Files.size(serverJar) / 1e6);
+        }
+        assertThat(size).as("an auditor's download").isLessThan(10_000_000L);
+
+        String admin = admin();
+        String alice = alice();
+        String auditor = http.clientToken("auditor-demo", "auditor-demo-secret", "auditor");
+        String source = demoSource(admin);
+        String madeLink = link(alice, source);
+        try {
+            String programme = http.post("/api/v1/programmes", admin, Map.of("name",
+                    "Jar audit programme " + UUID.randomUUID(), "description", "d", "organisation", "Audit Foundation",
+                    "purposes", List.of("dpv:ScientificResearch"), "scope", Map.of("resourceTypes", List.of("Patient")),
+                    "termsUri", "https://example.org/t", "termsVersion", "1", "stewards", List.of("steward-demo")))
+                    .json().get("id").asText();
+            String consent = http.post("/api/v1/me/consents", alice, Map.of("programmeId", programme,
+                    "sourceIds", List.of(source))).json().get("id").asText();
+            http.post("/api/v1/me/consents/" + consent + "/status", alice, Map.of("status", "paused"));
+
+            // Offline, on what the operator served: the receipt bundle and the JWKS, as files.
+            OperatorHttp.Reply bundle = http.get("/api/v1/audit/consents/" + consent, auditor);
+            assertThat(bundle.status()).as(bundle.body()).isEqualTo(200);
+            Path bundleFile = Files.writeString(dir.resolve("jar-bundle.json"), bundle.body());
+            Path jwksFile = Files.writeString(dir.resolve("jar-jwks.json"),
+                    http.get("/.well-known/jwks.json", null).body());
+            Run offline = child(Map.of(), "-jar", jar.toString(), "consent", "--jwks", jwksFile.toString(),
+                    "--bundle", bundleFile.toString());
+            assertThat(offline.status()).as(offline.output()).isZero();
+            assertThat(offline.output()).contains("PASS  signature", "PASS  inclusion", "PASS  chain",
+                    "Result: PASSED");
+
+            // The pause record altered in the file: the jar names it and exits 1.
+            JsonNode paused = bundle.json().get("records").get(2);
+            assertThat(paused.get("kind").asText()).isEqualTo("csr");
+            String original = paused.get("jws").asText();
+            int at = original.lastIndexOf('.') + 20;
+            String flipped = original.substring(0, at) + (original.charAt(at) == 'A' ? 'B' : 'A')
+                    + original.substring(at + 1);
+            Path tampered = Files.writeString(dir.resolve("jar-tampered.json"), bundle.body().replace(original, flipped));
+            Run caught = child(Map.of(), "-jar", jar.toString(), "consent", "--jwks", jwksFile.toString(),
+                    "--bundle", tampered.toString());
+            assertThat(caught.status()).as(caught.output()).isEqualTo(VerifyCommand.FAILED);
+            assertThat(caught.output()).contains("FAIL  signature", "csr #" + paused.get("log_index").asLong(),
+                    "Result: FAILED");
+
+            // Online, the token from the environment, as an auditor's script passes it; then the whole log.
+            Map<String, String> token = Map.of("MYDATA_TOKEN", auditor);
+            Run online = child(token, "-jar", jar.toString(), "consent", "--operator", http.base(),
+                    "--consent", consent);
+            assertThat(online.status()).as(online.output()).isZero();
+            Run log = child(token, "-jar", jar.toString(), "log", "--operator", http.base());
+            assertThat(log.status()).as(log.output()).isZero();
+            assertThat(log.output()).contains("PASS  root", "Result: PASSED");
+
+            // The server's own entry still verifies, through the same command, before any Spring starts.
+            Run server = child(Map.of(), "-cp", System.getProperty("java.class.path"),
+                    OperatorApplication.class.getName(), "verify", "consent", "--jwks", jwksFile.toString(),
+                    "--bundle", bundleFile.toString());
+            assertThat(server.status()).as(server.output()).isZero();
+            assertThat(server.output()).contains("Result: PASSED").doesNotContain("Spring");
+        } finally {
+            if (madeLink != null) {
+                http.delete("/api/v1/me/links/" + madeLink, alice);
+            }
+        }
+    }
+
+    /** A JVM of its own, as the auditor runs it; given up (and ended, by its handle) after two minutes. */
+    private static Run child(Map<String, String> environment, String... javaArgs) throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(List.of(javaArgs));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().remove("MYDATA_TOKEN");
+        builder.environment().putAll(environment);
+        Process process = builder.start();
+        CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        if (!process.waitFor(2, TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+            throw new AssertionError("the verifier did not finish in two minutes: " + command);
+        }
+        return new Run(process.exitValue(), output.get(10, TimeUnit.SECONDS));
     }
 
     @Test

@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.mydata.operator.api.cli.VerifyCommand;
+import org.mydata.operator.verify.VerifyCommand;
 import org.mydata.operator.api.config.DatabaseConfig;
 import org.mydata.operator.log.Hash;
 import org.mydata.operator.log.LogVerifier;

@@ -10,8 +10,8 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * An access event as its log entry states it: the reading side of {@link AccessLog#canonicalEntry}, kept beside
- * it so the two cannot drift. The auditors and the FHIR view read entries only through {@link #parse}.
+ * An access event as its log entry states it: the reading side of consent-core's
+ * {@code AccessLog.canonicalEntry}, which names this parser so the two cannot drift. The auditors and the FHIR view read entries only through {@link #parse}.
  *
  * <p>The parser takes what the writer writes and nothing less: every member present with its type, ids as UUIDs,
  * counts as whole numbers, and {@code iat} as whole seconds since the epoch. An entry without a readable

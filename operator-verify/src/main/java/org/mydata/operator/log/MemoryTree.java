@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * A whole Merkle tree held in memory, every complete subtree kept. For auditors who downloaded a range
- * of entries and for tests; the operator's own log lives in {@link TransparencyLog}. Not thread-safe.
+ * of entries and for tests; the operator's own log lives in consent-core's {@code TransparencyLog}. Not thread-safe.
  */
 public final class MemoryTree implements SubtreeHashes {
     private final List<List<Hash>> levels = new ArrayList<>();

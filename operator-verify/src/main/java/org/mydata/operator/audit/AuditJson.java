@@ -19,7 +19,7 @@ import org.mydata.operator.log.LogEntry;
 /**
  * The wire form of audit data, written and read in one place so that what the operator serves and what
  * the {@code verify} command reads cannot drift apart. JSON goes through Nimbus's JSON utilities, the
- * core's one codec (see {@link org.mydata.operator.json.Json}). Field names are snake_case as in the
+ * core's one codec (consent-core's {@code Json}). Field names are snake_case as in the
  * records and in the RFC 9162 proof responses; bytes are standard base64.
  *
  * <pre>

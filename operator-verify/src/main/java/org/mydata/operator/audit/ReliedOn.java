@@ -4,13 +4,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.mydata.operator.release.ConsentInForce;
 import org.mydata.operator.release.Refusal;
-import org.mydata.operator.release.ReleasePolicy;
 import org.mydata.operator.release.Standing;
 import org.mydata.operator.release.Validity;
 
 /**
- * Whether an access event could rely on one consent, judged by the release policy with what the log shows:
+ * Whether an access event could rely on one consent, judged by the release policy's rule ({@link ConsentInForce}) with what the log shows:
  * the status in force at the event's log position, the validity the consent record states, whether one of its
  * links was live at that position, and the event's {@code iat}. The full-log audit and the bundle verifier both
  * judge through here, so they reach the same verdict, in the same words, on the same entries.
@@ -33,7 +33,7 @@ final class ReliedOn {
         Standing standing = new Standing(status.map(StatusChain.Step::status).orElse(null),
                 Validity.ofEpochSeconds(validFrom, validUntil), linked);
         List<String> problems = new ArrayList<>();
-        for (Refusal refusal : ReleasePolicy.whyNotInForce(standing, at)) {
+        for (Refusal refusal : ConsentInForce.whyNotInForce(standing, at)) {
             problems.add(switch (refusal) {
                 case NO_STATUS -> consent + " had no status record before it";
                 case PAUSED, WITHDRAWN -> consent + " was " + status.get().status().wire() + " at that position (csr #"

@@ -1,4 +1,4 @@
-package org.mydata.operator.api.cli;
+package org.mydata.operator.verify;
 
 import com.nimbusds.jose.jwk.JWKSet;
 import java.io.IOException;
@@ -14,6 +14,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.text.ParseException;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,14 +29,14 @@ import org.mydata.operator.audit.MalformedAuditDataException;
 import org.mydata.operator.audit.Report;
 import org.mydata.operator.log.Checkpoint;
 import org.mydata.operator.log.ConsistencyProof;
-import org.mydata.operator.log.TransparencyLog;
 
 /**
- * {@code java -jar mydata-operator.jar verify ...}: an auditor's check of a consent, or of the whole log,
- * with nothing but the operator's public keys. It starts no Spring context, no database and no server;
- * {@code OperatorApplication.main} hands it the arguments after {@code verify}. The checking itself is
- * consent-core's ({@link BundleVerifier}, {@link LogAudit}); this class reads files, fetches over HTTP,
- * and prints. JSON is read with Nimbus's utilities throughout, as consent-core does ({@link AuditJson}).
+ * {@code java -jar operator-verify.jar ...}: an auditor's check of a consent, or of the whole log, with nothing
+ * but the operator's public keys. The small jar holds this module and Nimbus and Tink, nothing of the server;
+ * {@code java -jar mydata-operator.jar verify ...} runs the same class, as {@code OperatorApplication.main} hands
+ * it the arguments after {@code verify} before any Spring context starts. The checking itself is
+ * {@link BundleVerifier}'s and {@link LogAudit}'s; this class reads files, fetches over HTTP (java.net.http),
+ * and prints. JSON is read with Nimbus's utilities throughout, as the operator writes it ({@link AuditJson}).
  *
  * <p>Exit status: 0 when every check passed, 1 when any failed (or the operator's data is malformed),
  * 2 on a usage error or when the input could not be read or fetched, in which case nothing was verified.
@@ -45,17 +46,23 @@ public final class VerifyCommand {
     public static final int FAILED = 1;
     public static final int USAGE = 2;
     static final String TOKEN_VARIABLE = "MYDATA_TOKEN";
+    /**
+     * Entries fetched per request: the most {@code GET /api/v1/audit/entries} serves at a time (consent-core's
+     * {@code TransparencyLog.MAX_PAGE}); a smaller page would only cost more requests.
+     */
+    static final int ENTRIES_PAGE = 1000;
 
     private static final String USAGE_TEXT = """
-            usage:
-              verify consent --jwks FILE --bundle FILE [--kept-checkpoint FILE [--consistency FILE]]
+            usage: java -jar operator-verify.jar MODE OPTIONS...
+                   (the same as java -jar mydata-operator.jar verify MODE OPTIONS...)
+              consent --jwks FILE --bundle FILE [--kept-checkpoint FILE [--consistency FILE]]
                   offline: check a saved audit bundle against a saved JWKS, and optionally against a checkpoint
                   kept earlier (--consistency: the proof between the two sizes, not needed when they are equal)
-              verify consent --operator URL --consent ID [--token TOKEN] [--kept-checkpoint FILE] [--save DIR]
+              consent --operator URL --consent ID [--token TOKEN] [--kept-checkpoint FILE] [--save DIR]
                   online: fetch the JWKS, the bundle and, with --kept-checkpoint, the consistency proof;
                   --save DIR writes jwks.json, bundle.json, checkpoint.json (keep it for next time) and
                   consistency.json, so the same verification can be repeated offline
-              verify log --operator URL [--token TOKEN] [--from F] [--to N]
+              log --operator URL [--token TOKEN] [--from F] [--to N]
                   full-log audit: fetch entries 0..N-1, recompute the root and compare it with the checkpoint
                   signed for size N (default: the latest), verify every signature from index F on (default 0)
                   and every consent's status chain and access event
@@ -64,6 +71,15 @@ public final class VerifyCommand {
             """;
 
     private VerifyCommand() {
+    }
+
+    /**
+     * The auditor's jar: {@code java -jar operator-verify.jar consent|log ...}. A leading {@code verify} is
+     * dropped, so a script written for the server's jar works with this one by changing the jar's name alone.
+     */
+    public static void main(String[] args) {
+        boolean asOnTheServer = args.length > 0 && args[0].equals("verify");
+        System.exit(run(asOnTheServer ? Arrays.copyOfRange(args, 1, args.length) : args, System.out));
     }
 
     /** Runs the command; never calls System.exit, so tests can run it in process. */
@@ -172,8 +188,8 @@ public final class VerifyCommand {
                     + " entries");
         }
         LogAudit audit = new LogAudit(jwks, from);
-        for (long start = 0; start < checkpoint.treeSize(); start += TransparencyLog.MAX_PAGE) {
-            long end = Math.min(checkpoint.treeSize(), start + TransparencyLog.MAX_PAGE);
+        for (long start = 0; start < checkpoint.treeSize(); start += ENTRIES_PAGE) {
+            long end = Math.min(checkpoint.treeSize(), start + ENTRIES_PAGE);
             String what = "entries " + start + ".." + (end - 1);
             audit.add(AuditJson.entries(AuditJson.parseArray(
                     operator.get("/api/v1/audit/entries?start=" + start + "&end=" + end, true), what), what));

@@ -4,7 +4,7 @@ package org.mydata.operator.access;
 public sealed interface ReadAccessEntry permits AccessEntry, ReadAccessEntry.Malformed {
 
     /**
-     * An entry that is not an access event as {@link AccessLog#canonicalEntry} writes them.
+     * An entry that is not an access event as consent-core's {@code AccessLog.canonicalEntry} writes them.
      *
      * @param eventId its {@code event_id} if that much could be read, for naming it in a report; else null
      * @param problem what is wrong, in words

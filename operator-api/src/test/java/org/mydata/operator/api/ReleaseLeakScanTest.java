@@ -39,6 +39,8 @@ import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 import org.mydata.operator.api.leakscan.ReleaseScan;
 import org.mydata.operator.api.leakscan.SourcePopulation;
 import org.mydata.operator.api.leakscan.SourcePopulation.Person;
@@ -66,6 +68,20 @@ import tools.jackson.databind.JsonNode;
  * a few examples; the test fails unless every count is zero.
  */
 class ReleaseLeakScanTest extends OperatorTestBase {
+
+    /**
+     * This test is about what leaves, not about timeouts: the short deadlines the fault tests need would fail a
+     * 100,000-resource release on a busy machine, so it gets production-like bounds (its own application context).
+     */
+    @DynamicPropertySource
+    static void generousDeadlines(DynamicPropertyRegistry registry) {
+        registry.add("operator.gateway.read-timeout", () -> "30s");
+        registry.add("operator.gateway.deadline", () -> "180s");
+        registry.add("operator.gateway.source-concurrency", () -> "4");
+        registry.add("operator.gateway.source-queue", () -> "16");
+        registry.add("operator.gateway.max-response-size", () -> "16MB");
+        registry.add("operator.gateway.max-pages-per-call", () -> "1000");
+    }
     private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private static final Set<String> TYPES = new LinkedHashSet<>(SourcePopulation.BROKERED);
     /** About how many source resources one search asks for, at most (one person with more is searched alone). */

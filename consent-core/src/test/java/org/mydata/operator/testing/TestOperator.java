@@ -57,7 +57,12 @@ public final class TestOperator {
             new AtomicReference<>((source, person) -> new PatientMatch.Found("pat-1"));
 
     public TestOperator(Path keyDir) {
-        dataSource = TestPostgres.freshDatabase();
+        this(keyDir, TestPostgres.freshDatabase());
+    }
+
+    /** On a database the test made itself (migrated with the operator's schema). */
+    public TestOperator(Path keyDir, DataSource dataSource) {
+        this.dataSource = dataSource;
         tx = new Transactions(dataSource);
         keyRing = KeystoreKeyRing.openOrCreate(keyDir.resolve("operator.p12"), "test".toCharArray(), "operator",
                 SigningAlgorithm.EDDSA, clock);

@@ -150,6 +150,16 @@ public final class LogAppender {
         return submit(c -> b -> b.append(entry));
     }
 
+    /** How many writes wait for the next batch; tests use it to line writes up behind a running batch. */
+    int queued() {
+        lock.lock();
+        try {
+            return queue.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private void run(List<Pending<?>> batch) {
         List<Pending<?>> remaining = new ArrayList<>(batch);
         try {

@@ -19,7 +19,9 @@ import org.mydata.operator.store.Transactions;
  * The operator's transparency log in PostgreSQL: entries, the stored subtree hashes, and checkpoints.
  *
  * <h2>How an entry gets in</h2>
- * Two steps, split where the costs differ.
+ * The operator's services append through {@link LogAppender}, which sequences a whole batch of requests'
+ * writes at once ({@link #lockHead}, {@link #insertLocked}); {@link #append} sequences one transaction's
+ * entries, for tools and tests. Either way, two steps, split where the costs differ.
  * <ol>
  * <li><b>Sequencing, in the caller's transaction.</b> {@link #append} takes the next index from the
  * single {@code log_head} row ({@code UPDATE ... RETURNING}) and inserts the entry and its leaf hash. The

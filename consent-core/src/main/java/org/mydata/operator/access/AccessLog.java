@@ -16,7 +16,7 @@ import java.util.UUID;
 import org.erdtman.jcs.JsonCanonicalizer;
 import org.mydata.operator.consent.ConsentStatus;
 import org.mydata.operator.json.Json;
-import org.mydata.operator.log.TransparencyLog;
+import org.mydata.operator.log.LogAppender;
 import org.mydata.operator.release.ReleasePolicy;
 import org.mydata.operator.release.Standing;
 import org.mydata.operator.release.Validity;
@@ -26,61 +26,78 @@ import org.mydata.operator.store.Transactions;
 /** Durable records of data released through the gateway, and each person's view of them. */
 public final class AccessLog {
     private final Transactions tx;
-    private final TransparencyLog log;
+    private final LogAppender appender;
 
-    public AccessLog(Transactions tx, TransparencyLog log) {
+    public AccessLog(Transactions tx, LogAppender appender) {
         this.tx = tx;
-        this.log = log;
+        this.appender = appender;
     }
 
     /**
      * Writes the event and its log entry and commits both; only after this returns may the data be
      * released. The entry is the event as RFC 8785 canonical JSON: pseudonymous ids, codes and counts.
      *
-     * <p>The consents relied on are share-locked and checked first: a status change must wait for this
-     * transaction, or this one sees it. So the log never shows an access after a withdrawal or pause that
-     * it relied on, which is what an auditor checks.
+     * <p>The check runs in the log appender's batch, at the event's place in the log, after every write before
+     * it (a withdrawal in the same batch included): the consents relied on are share-locked and checked, so the
+     * log never shows an access after a withdrawal or pause that it relied on, which is what an auditor checks.
      *
      * @throws ConsentsEndedException when a consent relied on is no longer in force by the release policy (active,
      *                                valid, linked) at the event's time; nothing is written
      */
     public void record(AccessEvent event) {
         byte[] entry = canonicalEntry(event);
-        tx.inTransaction(c -> {
+        appender.submit(c -> {
             Set<UUID> ended = notInForce(c, event.consentIds(), event.at());
             if (!ended.isEmpty()) {
                 throw new ConsentsEndedException(ended);
             }
-            long logIndex = log.append(c, entry);
-            try (PreparedStatement ps = c.prepareStatement("insert into access_event (id, permit_id, client, interaction, "
-                    + "resource_types, resource_count, person_count, consent_ids, created_at, log_index) "
-                    + "values (?,?,?,?,?,?,?,?,?,?)")) {
-                ps.setObject(1, event.id());
-                ps.setObject(2, event.permitId());
-                ps.setString(3, event.client());
-                ps.setString(4, event.interaction());
-                ps.setArray(5, Sql.textArray(c, event.resourceTypes()));
-                ps.setInt(6, event.resourceCount());
-                ps.setInt(7, event.personCount());
-                ps.setArray(8, c.createArrayOf("uuid", event.consentIds().toArray()));
-                ps.setTimestamp(9, Sql.timestamp(event.at()));
-                ps.setLong(10, logIndex);
-                ps.executeUpdate();
-            }
-            try (PreparedStatement ps = c.prepareStatement("insert into access_event_person (event_id, account_id, "
-                    + "consent_id, resource_count) values (?,?,?,?) on conflict (event_id, account_id, consent_id) "
-                    + "do nothing")) {
-                for (PersonAccess person : event.persons()) {
+            return b -> {
+                long logIndex = b.append(entry);
+                Connection w = b.connection();
+                try (PreparedStatement ps = w.prepareStatement("insert into access_event (id, permit_id, client, "
+                        + "interaction, resource_types, resource_count, person_count, consent_ids, created_at, "
+                        + "log_index) values (?,?,?,?,?,?,?,?,?,?)")) {
                     ps.setObject(1, event.id());
-                    ps.setObject(2, person.accountId());
-                    ps.setObject(3, person.consentId());
-                    ps.setInt(4, person.resourceCount());
-                    ps.addBatch();
+                    ps.setObject(2, event.permitId());
+                    ps.setString(3, event.client());
+                    ps.setString(4, event.interaction());
+                    ps.setArray(5, Sql.textArray(w, event.resourceTypes()));
+                    ps.setInt(6, event.resourceCount());
+                    ps.setInt(7, event.personCount());
+                    ps.setArray(8, w.createArrayOf("uuid", event.consentIds().toArray()));
+                    ps.setTimestamp(9, Sql.timestamp(event.at()));
+                    ps.setLong(10, logIndex);
+                    ps.executeUpdate();
                 }
-                ps.executeBatch();
-            }
-            return null;
+                if (!event.persons().isEmpty()) {
+                    insertPersons(w, event);
+                }
+                return null;
+            };
         });
+    }
+
+    /** The event's persons in one statement, however many. */
+    private static void insertPersons(Connection c, AccessEvent event) throws SQLException {
+        int n = event.persons().size();
+        Object[] accounts = new Object[n];
+        Object[] consents = new Object[n];
+        Object[] counts = new Object[n];
+        for (int i = 0; i < n; i++) {
+            PersonAccess person = event.persons().get(i);
+            accounts[i] = person.accountId();
+            consents[i] = person.consentId();
+            counts[i] = person.resourceCount();
+        }
+        try (PreparedStatement ps = c.prepareStatement("insert into access_event_person (event_id, account_id, "
+                + "consent_id, resource_count) select ?, a, k, n from unnest(?::uuid[], ?::uuid[], ?::int[]) as t(a, k, n) "
+                + "on conflict (event_id, account_id, consent_id) do nothing")) {
+            ps.setObject(1, event.id());
+            ps.setArray(2, c.createArrayOf("uuid", accounts));
+            ps.setArray(3, c.createArrayOf("uuid", consents));
+            ps.setArray(4, c.createArrayOf("int4", counts));
+            ps.executeUpdate();
+        }
     }
 
     /**

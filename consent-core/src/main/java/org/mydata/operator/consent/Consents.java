@@ -1,7 +1,6 @@
 package org.mydata.operator.consent;
 
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -20,13 +19,13 @@ import org.mydata.operator.failure.InvalidRequestException;
 import org.mydata.operator.failure.NotFoundException;
 import org.mydata.operator.json.Json;
 import org.mydata.operator.link.ServiceLink;
-import org.mydata.operator.log.TransparencyLog;
+import org.mydata.operator.log.LogAppender;
 import org.mydata.operator.link.ServiceLinks;
 import org.mydata.operator.programme.DataScope;
 import org.mydata.operator.programme.Programme;
 import org.mydata.operator.programme.ProgrammeRegistry;
 import org.mydata.operator.programme.Purpose;
-import org.mydata.operator.signing.KeyRing;
+import org.mydata.operator.release.Validity;
 import org.mydata.operator.signing.RecordType;
 import org.mydata.operator.source.FhirSource;
 import org.mydata.operator.source.SourceRegistry;
@@ -34,20 +33,19 @@ import org.mydata.operator.store.Sql;
 import org.mydata.operator.store.Transactions;
 
 /**
- * Gives, lists and changes consents. Every write is one transaction that signs and stores together, so a
- * record is either stored and signed or does not exist; status changes of one consent are serialised by
- * a row lock, so its chain never forks.
+ * Gives, lists and changes consents. Every write goes through the node's {@link LogAppender}, which signs and
+ * stores it in one transaction, so a record is either stored and signed or does not exist; status changes of
+ * one consent are checked in the order the appender runs them, under the consent's row lock, so its chain
+ * never forks.
  */
 public final class Consents {
     private final Transactions tx;
-    private final KeyRing keyRing;
-    private final TransparencyLog log;
+    private final LogAppender appender;
     private final Clock clock;
 
-    public Consents(Transactions tx, KeyRing keyRing, TransparencyLog log, Clock clock) {
+    public Consents(Transactions tx, LogAppender appender, Clock clock) {
         this.tx = tx;
-        this.keyRing = keyRing;
-        this.log = log;
+        this.appender = appender;
         this.clock = clock;
     }
 
@@ -57,100 +55,130 @@ public final class Consents {
     }
 
     public Consent grant(Account account, NewConsent request) {
-        return tx.inTransaction(c -> {
-            Instant now = Instant.now(clock).truncatedTo(ChronoUnit.MICROS);
-            Plan plan = plan(c, account, request, now);
-            if (request.shownTextSha256() != null && !request.shownTextSha256().equals(RecordHash.sha256(plan.text()))) {
-                throw new ConflictException("the consent text you were shown is not the one this request would sign; "
-                        + "show the current text and ask again");
-            }
-            UUID id = UUID.randomUUID();
-            Terms terms = new Terms(plan.programme().termsUri(), plan.programme().termsVersion(),
-                    RecordHash.sha256(plan.text()));
-            Map<String, Object> claims = new LinkedHashMap<>();
-            claims.put("cr_id", id.toString());
-            claims.put("account_id", account.id().toString());
-            claims.put("slr_ids", plan.links().stream().map(l -> l.id().toString()).toList());
-            claims.put("programme_id", plan.programme().id().toString());
-            claims.put("purposes", plan.purposes().stream().map(Purpose::code).toList());
-            claims.put("scope", plan.scope().toJson());
-            claims.put("valid_from", now.getEpochSecond());
-            if (request.validUntil() != null) {
-                claims.put("valid_until", request.validUntil().getEpochSecond());
-            }
-            claims.put("terms", termsJson(terms));
-            claims.put("iat", now.getEpochSecond());
-            String record = keyRing.sign(RecordType.CONSENT, claims);
-            try (PreparedStatement ps = c.prepareStatement("insert into consent (id, account_id, programme_id, purposes, "
-                    + "scope, valid_from, valid_until, terms, proposal, record, created_at) "
-                    + "values (?,?,?,?,?::jsonb,?,?,?::jsonb,?,?,?)")) {
-                ps.setObject(1, id);
-                ps.setObject(2, account.id());
-                ps.setObject(3, plan.programme().id());
-                ps.setArray(4, Sql.textArray(c, plan.purposes().stream().map(Purpose::code).toList()));
-                ps.setString(5, Json.write(plan.scope().toJson()));
-                ps.setTimestamp(6, Sql.timestamp(now));
-                ps.setTimestamp(7, Sql.timestamp(request.validUntil()));
-                ps.setString(8, Json.write(termsJson(terms)));
-                ps.setString(9, plan.text());
-                ps.setString(10, record);
-                ps.setTimestamp(11, Sql.timestamp(now));
-                ps.executeUpdate();
-            }
-            try (PreparedStatement ps = c.prepareStatement("insert into consent_link (consent_id, link_id) values (?,?)")) {
-                for (ServiceLink link : plan.links()) {
-                    ps.setObject(1, id);
-                    ps.setObject(2, link.id());
-                    ps.addBatch();
+        Instant now = Instant.now(clock).truncatedTo(ChronoUnit.MICROS);
+        // Planned on the request's thread in a read: the batch that stores it is shared by many requests.
+        Plan plan = tx.read(c -> plan(c, account, request, now));
+        if (request.shownTextSha256() != null && !request.shownTextSha256().equals(RecordHash.sha256(plan.text()))) {
+            throw new ConflictException("the consent text you were shown is not the one this request would sign; "
+                    + "show the current text and ask again");
+        }
+        UUID id = UUID.randomUUID();
+        Terms terms = new Terms(plan.programme().termsUri(), plan.programme().termsVersion(),
+                RecordHash.sha256(plan.text()));
+        // In the order the database lists them (uuid order is the order of the text form), as a read gives them.
+        List<UUID> linkIds = plan.links().stream().map(ServiceLink::id)
+                .sorted(java.util.Comparator.comparing(UUID::toString)).toList();
+        Instant validUntil = request.validUntil() == null ? null : request.validUntil().truncatedTo(ChronoUnit.MICROS);
+        return appender.submit(c -> {
+            requireLive(c, linkIds);
+            return b -> {
+                Map<String, Object> claims = new LinkedHashMap<>();
+                claims.put("cr_id", id.toString());
+                claims.put("account_id", account.id().toString());
+                claims.put("slr_ids", plan.links().stream().map(l -> l.id().toString()).toList());
+                claims.put("programme_id", plan.programme().id().toString());
+                claims.put("purposes", plan.purposes().stream().map(Purpose::code).toList());
+                claims.put("scope", plan.scope().toJson());
+                claims.put("valid_from", now.getEpochSecond());
+                if (validUntil != null) {
+                    claims.put("valid_until", validUntil.getEpochSecond());
                 }
-                ps.executeBatch();
-            }
-            // Read before the first append: from there to commit this transaction holds the log's head, and
-            // every other record writer waits for it.
-            Consent stored = load(c, account.id(), id);
-            long logIndex = log.append(c, record.getBytes(StandardCharsets.US_ASCII));
-            try (PreparedStatement ps = c.prepareStatement("update consent set log_index = ? where id = ?")) {
-                ps.setLong(1, logIndex);
-                ps.setObject(2, id);
-                ps.executeUpdate();
-            }
-            StatusRecord first = appendStatus(c, account, id, ConsentStatus.ACTIVE, StatusRecord.ChangedBy.PERSON, null,
-                    null, 1, now);
-            return stored.withLogIndex(logIndex).withStatus(first);
+                claims.put("terms", termsJson(terms));
+                claims.put("iat", now.getEpochSecond());
+                LogAppender.Appended cr = b.sign(RecordType.CONSENT, claims);
+                Connection c2 = b.connection();
+                try (PreparedStatement ps = c2.prepareStatement("insert into consent (id, account_id, programme_id, "
+                        + "purposes, scope, valid_from, valid_until, terms, proposal, record, created_at, log_index) "
+                        + "values (?,?,?,?,?::jsonb,?,?,?::jsonb,?,?,?,?)")) {
+                    ps.setObject(1, id);
+                    ps.setObject(2, account.id());
+                    ps.setObject(3, plan.programme().id());
+                    ps.setArray(4, Sql.textArray(c2, plan.purposes().stream().map(Purpose::code).toList()));
+                    ps.setString(5, Json.write(plan.scope().toJson()));
+                    ps.setTimestamp(6, Sql.timestamp(now));
+                    ps.setTimestamp(7, Sql.timestamp(validUntil));
+                    ps.setString(8, Json.write(termsJson(terms)));
+                    ps.setString(9, plan.text());
+                    ps.setString(10, cr.record());
+                    ps.setTimestamp(11, Sql.timestamp(now));
+                    ps.setLong(12, cr.logIndex());
+                    ps.executeUpdate();
+                }
+                try (PreparedStatement ps = c2.prepareStatement(
+                        "insert into consent_link (consent_id, link_id) select ?, unnest(?::uuid[])")) {
+                    ps.setObject(1, id);
+                    ps.setArray(2, c2.createArrayOf("uuid", linkIds.toArray()));
+                    ps.executeUpdate();
+                }
+                StatusRecord first = appendStatus(b, account, id, ConsentStatus.ACTIVE, StatusRecord.ChangedBy.PERSON,
+                        null, null, 1, now);
+                return new Consent(id, account.id(), plan.programme().id(), plan.purposes(), plan.scope(), linkIds, now,
+                        validUntil, terms, plan.text(), cr.record(), now, List.of(first), cr.logIndex());
+            };
         });
     }
 
     /**
-     * Appends a status record. The consent's row is locked first, so concurrent changes queue up and each
-     * one links to the record before it.
+     * Appends a status record and answers with it and the consent's standing, not its history. The check runs
+     * in the appender's batch, after every earlier write: the consent's row is locked and its latest status
+     * read in one statement (the batch holds the log's head, so no other status write of this consent can be
+     * under way), so each record links to the one before it.
      */
-    public Consent changeStatus(Account account, UUID consentId, ConsentStatus next, StatusRecord.ChangedBy by,
-                                String reason) {
+    public StatusChange changeStatus(Account account, UUID consentId, ConsentStatus next, StatusRecord.ChangedBy by,
+                                     String reason) {
         if (by == StatusRecord.ChangedBy.OPERATOR && (reason == null || reason.isBlank())) {
             throw new InvalidRequestException("reason", "the operator must give a reason when it changes a consent");
         }
-        return tx.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "select id from consent where id = ? and account_id = ? for update")) {
+        return appender.submit(c -> {
+            UUID programmeId;
+            Validity validity;
+            int sequence;
+            ConsentStatus status;
+            String previous;
+            try (PreparedStatement ps = c.prepareStatement("select c.programme_id, c.valid_from, c.valid_until, s.seq, "
+                    + "s.status, s.record from consent c join lateral (select seq, status, record from consent_status "
+                    + "where consent_id = c.id order by seq desc limit 1) s on true "
+                    + "where c.id = ? and c.account_id = ? for update of c")) {
                 ps.setObject(1, consentId);
                 ps.setObject(2, account.id());
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next()) {
                         throw new NotFoundException("no consent " + consentId);
                     }
+                    programmeId = Sql.uuid(rs, "programme_id");
+                    validity = new Validity(Sql.instant(rs, "valid_from"), Sql.instant(rs, "valid_until"));
+                    sequence = rs.getInt("seq");
+                    status = ConsentStatus.fromWire(rs.getString("status")).orElseThrow();
+                    previous = rs.getString("record");
                 }
             }
-            Consent current = load(c, account.id(), consentId);
-            StatusRecord last = current.latestStatus();
-            if (last.status() == ConsentStatus.WITHDRAWN) {
+            if (status == ConsentStatus.WITHDRAWN) {
                 throw new ConflictException("consent " + consentId + " was withdrawn; a withdrawal is final");
             }
-            if (!last.status().mayBecome(next)) {
+            if (!status.mayBecome(next)) {
                 throw new ConflictException("consent " + consentId + " is already " + next.wire());
             }
-            return current.withStatus(appendStatus(c, account, consentId, next, by, reason,
-                    RecordHash.sha256(last.record()), last.sequence() + 1, Instant.now(clock).truncatedTo(ChronoUnit.MICROS)));
+            return b -> new StatusChange(consentId, account.id(), programmeId, validity, appendStatus(b, account,
+                    consentId, next, by, reason, RecordHash.sha256(previous), sequence + 1,
+                    Instant.now(clock).truncatedTo(ChronoUnit.MICROS)));
         });
+    }
+
+    /** Refuses a consent whose links were removed after it was planned. */
+    private static void requireLive(Connection c, List<UUID> linkIds) throws SQLException {
+        int live = 0;
+        try (PreparedStatement ps = c.prepareStatement(
+                "select id from service_link where id = any (?) and removed_at is null for share")) {
+            ps.setArray(1, c.createArrayOf("uuid", linkIds.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    live++;
+                }
+            }
+        }
+        if (live != linkIds.size()) {
+            throw new ConflictException("a link this consent would rely on was removed meanwhile; ask again");
+        }
     }
 
     public List<Consent> list(Account account) {
@@ -246,47 +274,41 @@ public final class Consents {
                 ConsentText.render(programme, purposes, scope, sources, request.validUntil()));
     }
 
-    private StatusRecord appendStatus(Connection c, Account account, UUID consentId, ConsentStatus status,
-                              StatusRecord.ChangedBy by, String reason, String prevHash, int sequence, Instant now)
-            throws SQLException {
+    private static StatusRecord appendStatus(LogAppender.Batch b, Account account, UUID consentId, ConsentStatus status,
+                                             StatusRecord.ChangedBy by, String reason, String prevHash, int sequence,
+                                             Instant now) throws SQLException {
         UUID id = UUID.randomUUID();
+        String why = reason == null || reason.isBlank() ? null : reason.strip();
         Map<String, Object> claims = new LinkedHashMap<>();
         claims.put("csr_id", id.toString());
         claims.put("cr_id", consentId.toString());
         claims.put("account_id", account.id().toString());
         claims.put("status", status.wire());
         claims.put("changed_by", by.wire());
-        if (reason != null && !reason.isBlank()) {
-            claims.put("reason", reason.strip());
+        if (why != null) {
+            claims.put("reason", why);
         }
         if (prevHash != null) {
             claims.put("prev_csr_hash", prevHash);
         }
         claims.put("iat", now.getEpochSecond());
-        // The status record carries its own place in the log: the index is reserved, then the record signed.
-        String[] signed = new String[1];
-        long logIndex = log.append(c, index -> {
-            claims.put("log_index", index);
-            signed[0] = keyRing.sign(RecordType.CONSENT_STATUS, claims);
-            return signed[0].getBytes(StandardCharsets.US_ASCII);
-        });
-        String record = signed[0];
-        try (PreparedStatement ps = c.prepareStatement("insert into consent_status (id, consent_id, seq, status, "
-                + "changed_by, reason, prev_hash, record, created_at, log_index) values (?,?,?,?,?,?,?,?,?,?)")) {
+        // The status record carries its own place in the log.
+        LogAppender.Appended csr = b.signAtIndex(RecordType.CONSENT_STATUS, claims);
+        try (PreparedStatement ps = b.connection().prepareStatement("insert into consent_status (id, consent_id, seq, "
+                + "status, changed_by, reason, prev_hash, record, created_at, log_index) values (?,?,?,?,?,?,?,?,?,?)")) {
             ps.setObject(1, id);
             ps.setObject(2, consentId);
             ps.setInt(3, sequence);
             ps.setString(4, status.wire());
             ps.setString(5, by.wire());
-            ps.setString(6, reason == null || reason.isBlank() ? null : reason.strip());
+            ps.setString(6, why);
             ps.setString(7, prevHash);
-            ps.setString(8, record);
+            ps.setString(8, csr.record());
             ps.setTimestamp(9, Sql.timestamp(now));
-            ps.setLong(10, logIndex);
+            ps.setLong(10, csr.logIndex());
             ps.executeUpdate();
         }
-        return new StatusRecord(id, consentId, sequence, status, by, reason == null || reason.isBlank() ? null
-                : reason.strip(), prevHash, record, now, logIndex);
+        return new StatusRecord(id, consentId, sequence, status, by, why, prevHash, csr.record(), now, csr.logIndex());
     }
 
     private static Consent load(Connection c, UUID accountId, UUID consentId) throws SQLException {

@@ -1,6 +1,5 @@
 package org.mydata.operator.link;
 
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -16,8 +15,7 @@ import org.mydata.operator.account.Account;
 import org.mydata.operator.account.PersonIdentifier;
 import org.mydata.operator.failure.ConflictException;
 import org.mydata.operator.failure.NotFoundException;
-import org.mydata.operator.log.TransparencyLog;
-import org.mydata.operator.signing.KeyRing;
+import org.mydata.operator.log.LogAppender;
 import org.mydata.operator.signing.RecordType;
 import org.mydata.operator.source.FhirSource;
 import org.mydata.operator.source.SourceRegistry;
@@ -32,17 +30,15 @@ public final class ServiceLinks {
     private final Transactions tx;
     private final SourceRegistry sources;
     private final PatientLookup lookup;
-    private final KeyRing keyRing;
-    private final TransparencyLog log;
+    private final LogAppender appender;
     private final Clock clock;
 
-    public ServiceLinks(Transactions tx, SourceRegistry sources, PatientLookup lookup, KeyRing keyRing,
-                        TransparencyLog log, Clock clock) {
+    public ServiceLinks(Transactions tx, SourceRegistry sources, PatientLookup lookup, LogAppender appender,
+                        Clock clock) {
         this.tx = tx;
         this.sources = sources;
         this.lookup = lookup;
-        this.keyRing = keyRing;
-        this.log = log;
+        this.appender = appender;
         this.clock = clock;
     }
 
@@ -59,60 +55,63 @@ public final class ServiceLinks {
         } else {
             throw new NotFoundException("source '" + source.name() + "' holds no patient with your identifier");
         }
-        return tx.inTransaction(c -> {
+        return appender.submit(c -> {
             if (liveLinkExists(c, account.id(), sourceId)) {
                 throw new ConflictException("you are already linked to source '" + source.name() + "'");
             }
-            UUID id = UUID.randomUUID();
-            Instant now = Instant.now(clock);
-            Map<String, Object> claims = new LinkedHashMap<>();
-            claims.put("slr_id", id.toString());
-            claims.put("account_id", account.id().toString());
-            claims.put("service_id", sourceId.toString());
-            claims.put("surrogate_id", surrogateId);
-            claims.put("iat", now.getEpochSecond());
-            String record = keyRing.sign(RecordType.SERVICE_LINK, claims);
-            try (PreparedStatement ps = c.prepareStatement("insert into service_link (id, account_id, source_id, "
-                    + "surrogate_id, record, created_at) values (?,?,?,?,?,?)")) {
-                ps.setObject(1, id);
-                ps.setObject(2, account.id());
-                ps.setObject(3, sourceId);
-                ps.setString(4, surrogateId);
-                ps.setString(5, record);
-                ps.setTimestamp(6, Sql.timestamp(now));
-                ps.executeUpdate();
-            }
-            long logIndex = log.append(c, record.getBytes(StandardCharsets.US_ASCII));
-            setLogIndex(c, "log_index", id, logIndex);
-            return new ServiceLink(id, account.id(), sourceId, surrogateId, record, now, null, null, logIndex, null);
+            return b -> {
+                UUID id = UUID.randomUUID();
+                Instant now = Instant.now(clock);
+                Map<String, Object> claims = new LinkedHashMap<>();
+                claims.put("slr_id", id.toString());
+                claims.put("account_id", account.id().toString());
+                claims.put("service_id", sourceId.toString());
+                claims.put("surrogate_id", surrogateId);
+                claims.put("iat", now.getEpochSecond());
+                LogAppender.Appended slr = b.sign(RecordType.SERVICE_LINK, claims);
+                try (PreparedStatement ps = b.connection().prepareStatement("insert into service_link (id, account_id, "
+                        + "source_id, surrogate_id, record, created_at, log_index) values (?,?,?,?,?,?,?)")) {
+                    ps.setObject(1, id);
+                    ps.setObject(2, account.id());
+                    ps.setObject(3, sourceId);
+                    ps.setString(4, surrogateId);
+                    ps.setString(5, slr.record());
+                    ps.setTimestamp(6, Sql.timestamp(now));
+                    ps.setLong(7, slr.logIndex());
+                    ps.executeUpdate();
+                }
+                return new ServiceLink(id, account.id(), sourceId, surrogateId, slr.record(), now, null, null,
+                        slr.logIndex(), null);
+            };
         });
     }
 
     /** Ends a link with a signed removal record. Consents that relied only on it release nothing from then on. */
     public ServiceLink remove(Account account, UUID linkId) {
-        return tx.inTransaction(c -> {
+        return appender.submit(c -> {
             ServiceLink link = lockOwned(c, account, linkId);
             if (!link.isLive()) {
                 throw new ConflictException("link " + linkId + " was already removed");
             }
-            Instant now = Instant.now(clock);
-            Map<String, Object> claims = new LinkedHashMap<>();
-            claims.put("slr_id", link.id().toString());
-            claims.put("account_id", account.id().toString());
-            claims.put("removed", true);
-            claims.put("iat", now.getEpochSecond());
-            String removal = keyRing.sign(RecordType.SERVICE_LINK_REMOVAL, claims);
-            try (PreparedStatement ps = c.prepareStatement(
-                    "update service_link set removed_at = ?, removal_record = ? where id = ?")) {
-                ps.setTimestamp(1, Sql.timestamp(now));
-                ps.setString(2, removal);
-                ps.setObject(3, linkId);
-                ps.executeUpdate();
-            }
-            long logIndex = log.append(c, removal.getBytes(StandardCharsets.US_ASCII));
-            setLogIndex(c, "removal_log_index", linkId, logIndex);
-            return new ServiceLink(link.id(), link.accountId(), link.sourceId(), link.surrogateId(), link.record(),
-                    link.createdAt(), now, removal, link.logIndex(), logIndex);
+            return b -> {
+                Instant now = Instant.now(clock);
+                Map<String, Object> claims = new LinkedHashMap<>();
+                claims.put("slr_id", link.id().toString());
+                claims.put("account_id", account.id().toString());
+                claims.put("removed", true);
+                claims.put("iat", now.getEpochSecond());
+                LogAppender.Appended removal = b.sign(RecordType.SERVICE_LINK_REMOVAL, claims);
+                try (PreparedStatement ps = b.connection().prepareStatement("update service_link set removed_at = ?, "
+                        + "removal_record = ?, removal_log_index = ? where id = ?")) {
+                    ps.setTimestamp(1, Sql.timestamp(now));
+                    ps.setString(2, removal.record());
+                    ps.setLong(3, removal.logIndex());
+                    ps.setObject(4, linkId);
+                    ps.executeUpdate();
+                }
+                return new ServiceLink(link.id(), link.accountId(), link.sourceId(), link.surrogateId(), link.record(),
+                        link.createdAt(), now, removal.record(), link.logIndex(), removal.logIndex());
+            };
         });
     }
 
@@ -151,14 +150,6 @@ public final class ServiceLinks {
                 }
                 return map(rs);
             }
-        }
-    }
-
-    private static void setLogIndex(Connection c, String column, UUID linkId, long index) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("update service_link set " + column + " = ? where id = ?")) {
-            ps.setLong(1, index);
-            ps.setObject(2, linkId);
-            ps.executeUpdate();
         }
     }
 

@@ -1,52 +1,62 @@
 package org.mydata.operator.log;
 
 import com.google.crypto.tink.subtle.Ed25519Sign;
-import com.nimbusds.jose.jwk.Curve;
-import com.nimbusds.jose.jwk.OctetKeyPair;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
+import java.util.Arrays;
+import java.util.Objects;
+import org.mydata.operator.signing.PayloadSigner;
 
 /**
- * An Ed25519 note signer (signature type 0x01) over Tink's RFC 8032 implementation, the same one
- * Nimbus uses for the operator's EdDSA records, so the checkpoint JWS and the checkpoint note can be
- * signed with the same key. That reuse is safe: a JWS signing input has no newline and a note text
- * always ends in one, so neither can pass for the other.
+ * An Ed25519 note signer (signature type 0x01). Over the operator's key ring it signs with the ring's active
+ * Ed25519 key through a {@link PayloadSigner}, the same key as the checkpoint JWS and never a copy of it. That
+ * reuse is safe: a JWS signing input has no newline and a note text always ends in one, so neither can pass
+ * for the other.
  */
 public final class Ed25519NoteSigner implements NoteSigner {
     private final String keyName;
-    private final byte[] publicKey;
-    private final int keyId;
-    private final Ed25519Sign signer;
+    private final PayloadSigner signer;
+    /** The key ID of the public key seen last; recomputed only when a rotation changed the key. */
+    private volatile KeyId last;
 
-    private Ed25519NoteSigner(String keyName, byte[] seed) {
+    private record KeyId(byte[] publicKey, int id) {
+    }
+
+    private Ed25519NoteSigner(String keyName, PayloadSigner signer) {
         this.keyName = NoteKeys.requireName(keyName);
+        this.signer = Objects.requireNonNull(signer, "signer");
+    }
+
+    /** Signs with whichever key the signer holds at each signature (the key ring's active key). */
+    public static Ed25519NoteSigner over(String keyName, PayloadSigner signer) {
+        return new Ed25519NoteSigner(keyName, signer);
+    }
+
+    /** From the 32-byte RFC 8032 private key (the seed), for tools and tests that hold a key of their own. */
+    public static Ed25519NoteSigner fromSeed(String keyName, byte[] seed) {
         if (seed.length != 32) {
             throw new IllegalArgumentException("an Ed25519 private key (seed) has 32 bytes");
         }
         try {
-            this.publicKey = Ed25519Sign.KeyPair.newKeyPairFromSeed(seed).getPublicKey();
-            this.signer = new Ed25519Sign(seed);
+            byte[] publicKey = Ed25519Sign.KeyPair.newKeyPairFromSeed(seed.clone()).getPublicKey();
+            Ed25519Sign sign = new Ed25519Sign(seed.clone());
+            return new Ed25519NoteSigner(keyName, new PayloadSigner() {
+                @Override
+                public byte[] publicKey() {
+                    return publicKey.clone();
+                }
+
+                @Override
+                public byte[] sign(byte[] payload) {
+                    try {
+                        return sign.sign(payload);
+                    } catch (GeneralSecurityException e) {
+                        throw new IllegalStateException("Ed25519 signing failed", e);
+                    }
+                }
+            });
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("Ed25519 is not available", e);
         }
-        this.keyId = NoteKeys.ed25519KeyId(keyName, publicKey);
-    }
-
-    /** From the 32-byte RFC 8032 private key (the seed). */
-    public static Ed25519NoteSigner fromSeed(String keyName, byte[] seed) {
-        return new Ed25519NoteSigner(keyName, seed.clone());
-    }
-
-    /** From the operator's Ed25519 key as Nimbus holds it; the JWK must carry the private part. */
-    public static Ed25519NoteSigner fromJwk(String keyName, OctetKeyPair key) {
-        if (!Curve.Ed25519.equals(key.getCurve()) || key.getD() == null) {
-            throw new IllegalArgumentException("note signing needs a private Ed25519 key");
-        }
-        Ed25519NoteSigner signer = new Ed25519NoteSigner(keyName, key.getDecodedD());
-        if (!MessageDigest.isEqual(signer.publicKey, key.getDecodedX())) {
-            throw new IllegalArgumentException("the JWK's public part does not belong to its private part");
-        }
-        return signer;
     }
 
     @Override
@@ -56,24 +66,26 @@ public final class Ed25519NoteSigner implements NoteSigner {
 
     @Override
     public int keyId() {
-        return keyId;
+        byte[] publicKey = signer.publicKey();
+        KeyId known = last;
+        if (known == null || !Arrays.equals(known.publicKey(), publicKey)) {
+            known = new KeyId(publicKey, NoteKeys.ed25519KeyId(keyName, publicKey));
+            last = known;
+        }
+        return known.id();
     }
 
     @Override
     public byte[] sign(byte[] text) {
-        try {
-            return signer.sign(text);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("Ed25519 signing failed", e);
-        }
+        return signer.sign(text);
     }
 
     public byte[] publicKey() {
-        return publicKey.clone();
+        return signer.publicKey();
     }
 
-    /** The verifier that checks this signer's notes. */
+    /** The verifier that checks this signer's notes (with the key it holds now). */
     public NoteVerifier verifier() {
-        return NoteVerifier.ed25519(keyName, publicKey);
+        return NoteVerifier.ed25519(keyName, signer.publicKey());
     }
 }

@@ -1,6 +1,5 @@
 package org.mydata.operator.log;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -8,7 +7,6 @@ import java.util.Map;
 import org.mydata.operator.signing.KeystoreKeyRing;
 import org.mydata.operator.signing.PublishedKey;
 import org.mydata.operator.signing.RecordType;
-import org.mydata.operator.store.Transactions;
 
 /**
  * Rotates the operator's signing key and writes the rotation into the log, so an auditor sees in the
@@ -16,29 +14,38 @@ import org.mydata.operator.store.Transactions;
  */
 public final class KeyRotations {
     private final KeystoreKeyRing keyRing;
-    private final TransparencyLog log;
-    private final Transactions tx;
+    private final LogAppender appender;
     private final Clock clock;
 
-    public KeyRotations(KeystoreKeyRing keyRing, TransparencyLog log, Transactions tx, Clock clock) {
+    public KeyRotations(KeystoreKeyRing keyRing, LogAppender appender, Clock clock) {
         this.keyRing = keyRing;
-        this.log = log;
-        this.tx = tx;
+        this.appender = appender;
         this.clock = clock;
     }
 
-    /** The new active key, after its rotation record (signed with it) is in the log. */
+    /**
+     * The new active key, after its rotation record (signed with it) is in the log. The key is made inside the
+     * appender's batch: every record before the rotation in the log is signed with the old key, every one after
+     * it with the new.
+     */
     public PublishedKey rotate() {
-        String previous = keyRing.activeKeyId();
-        PublishedKey key = keyRing.rotate();
-        Map<String, Object> claims = new LinkedHashMap<>();
-        claims.put("kid", key.keyId());
-        claims.put("previous_kid", previous);
-        claims.put("jwk", key.publicJwk().toJSONObject());
-        claims.put("iat", clock.instant().getEpochSecond());
-        String record = keyRing.sign(RecordType.KEY_ROTATION, claims);
-        tx.inTransaction(c -> log.append(c, record.getBytes(StandardCharsets.US_ASCII)));
-        return key;
+        // Made once: should the batch run again (another write in it failed), the same new key is announced.
+        String[] previous = new String[1];
+        PublishedKey[] made = new PublishedKey[1];
+        return appender.submit(c -> b -> {
+            if (made[0] == null) {
+                previous[0] = keyRing.activeKeyId();
+                made[0] = keyRing.rotate();
+            }
+            PublishedKey key = made[0];
+            Map<String, Object> claims = new LinkedHashMap<>();
+            claims.put("kid", key.keyId());
+            claims.put("previous_kid", previous[0]);
+            claims.put("jwk", key.publicJwk().toJSONObject());
+            claims.put("iat", clock.instant().getEpochSecond());
+            b.sign(RecordType.KEY_ROTATION, claims);
+            return key;
+        });
     }
 
     public List<PublishedKey> keys() {

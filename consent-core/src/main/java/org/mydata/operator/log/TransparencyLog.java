@@ -19,7 +19,9 @@ import org.mydata.operator.store.Transactions;
  * The operator's transparency log in PostgreSQL: entries, the stored subtree hashes, and checkpoints.
  *
  * <h2>How an entry gets in</h2>
- * Two steps, split where the costs differ.
+ * The operator's services append through {@link LogAppender}, which sequences a whole batch of requests'
+ * writes at once ({@link #lockHead}, {@link #insertLocked}); {@link #append} sequences one transaction's
+ * entries, for tools and tests. Either way, two steps, split where the costs differ.
  * <ol>
  * <li><b>Sequencing, in the caller's transaction.</b> {@link #append} takes the next index from the
  * single {@code log_head} row ({@code UPDATE ... RETURNING}) and inserts the entry and its leaf hash. The
@@ -158,6 +160,48 @@ public final class TransparencyLog {
                 return rs.getLong(1);
             }
         }
+    }
+
+    /**
+     * Locks the head for a {@link LogAppender} batch and returns the next free index. Taken first in the batch:
+     * once it is granted every earlier batch of every node has committed, so what the batch reads next is
+     * current, and no other transaction appends until this one ends.
+     */
+    static long lockHead(Connection c) throws SQLException {
+        requireTransaction(c);
+        try (PreparedStatement ps = c.prepareStatement("select next_index from log_head for update");
+             ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) {
+                throw new IllegalStateException("the log_head row is missing; the schema is not migrated");
+            }
+            return rs.getLong(1);
+        }
+    }
+
+    /**
+     * Inserts a batch's entries at {@code first}, {@code first + 1}, ... and moves the head past them, in one
+     * statement. The caller holds the head ({@link #lockHead}).
+     */
+    static void insertLocked(Connection c, long first, List<byte[]> entries) throws SQLException {
+        byte[][] bytes = new byte[entries.size()][];
+        byte[][] leafHashes = new byte[entries.size()][];
+        for (int i = 0; i < bytes.length; i++) {
+            bytes[i] = requireEntry(entries.get(i));
+            leafHashes[i] = MerkleTree.leafHash(bytes[i]).raw();
+        }
+        try (PreparedStatement ps = c.prepareStatement("with head as (update log_head set next_index = ?) "
+                + "insert into log_entry (idx, entry, leaf_hash) select ? + t.n - 1, t.e, t.h "
+                + "from unnest(?::bytea[], ?::bytea[]) with ordinality as t(e, h, n)")) {
+            ps.setLong(1, first + bytes.length);
+            ps.setLong(2, first);
+            ps.setArray(3, c.createArrayOf("bytea", bytes));
+            ps.setArray(4, c.createArrayOf("bytea", leafHashes));
+            ps.executeUpdate();
+        }
+    }
+
+    static void checkEntry(byte[] entry) {
+        requireEntry(entry);
     }
 
     private static void requireTransaction(Connection c) throws SQLException {

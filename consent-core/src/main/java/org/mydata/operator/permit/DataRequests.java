@@ -1,6 +1,5 @@
 package org.mydata.operator.permit;
 
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -19,12 +18,11 @@ import org.mydata.operator.failure.InvalidRequestException;
 import org.mydata.operator.failure.NotFoundException;
 import org.mydata.operator.failure.Require;
 import org.mydata.operator.json.Json;
-import org.mydata.operator.log.TransparencyLog;
+import org.mydata.operator.log.LogAppender;
 import org.mydata.operator.programme.DataScope;
 import org.mydata.operator.programme.Programme;
 import org.mydata.operator.programme.ProgrammeRegistry;
 import org.mydata.operator.programme.Purpose;
-import org.mydata.operator.signing.KeyRing;
 import org.mydata.operator.signing.RecordType;
 import org.mydata.operator.store.Sql;
 import org.mydata.operator.store.Transactions;
@@ -36,14 +34,12 @@ import org.mydata.operator.store.Transactions;
 public final class DataRequests {
     private static final SecureRandom RANDOM = new SecureRandom();
     private final Transactions tx;
-    private final KeyRing keyRing;
-    private final TransparencyLog log;
+    private final LogAppender appender;
     private final Clock clock;
 
-    public DataRequests(Transactions tx, KeyRing keyRing, TransparencyLog log, Clock clock) {
+    public DataRequests(Transactions tx, LogAppender appender, Clock clock) {
         this.tx = tx;
-        this.keyRing = keyRing;
-        this.log = log;
+        this.appender = appender;
         this.clock = clock;
     }
 
@@ -117,56 +113,54 @@ public final class DataRequests {
     }
 
     public DataRequest decide(String steward, UUID requestId, Decision decision, String reason) {
-        return tx.inTransaction(c -> {
+        return appender.submit(c -> {
             DataRequest request = lockForSteward(c, steward, requestId);
             if (request.status() != RequestStatus.PENDING) {
                 throw new ConflictException("data request " + requestId + " was already " + request.status().wire());
             }
-            Instant now = Instant.now(clock);
             String why = reason == null || reason.isBlank() ? null : Require.text("reason", reason, 2000);
             if (decision == Decision.REJECT && why == null) {
                 throw new InvalidRequestException("reason", "a rejection needs a reason the researcher can read");
             }
             Programme programme = ProgrammeRegistry.find(c, request.programmeId()).orElseThrow();
-            String decisionRecord = null;
-            UUID permitId = null;
-            if (decision == Decision.APPROVE) {
-                permitId = issuePermit(c, request, programme, steward, now);
-            } else {
-                Map<String, Object> claims = new LinkedHashMap<>();
-                claims.put("request_id", requestId.toString());
-                claims.put("programme_id", programme.id().toString());
-                claims.put("decision", "reject");
-                claims.put("decided_by", steward);
-                claims.put("reason", why);
-                claims.put("iat", now.getEpochSecond());
-                decisionRecord = keyRing.sign(RecordType.REQUEST_DECISION, claims);
-            }
-            try (PreparedStatement ps = c.prepareStatement("update data_request set status = ?, decided_by = ?, "
-                    + "decided_at = ?, reason = ?, decision_record = ? where id = ?")) {
-                ps.setString(1, decision == Decision.APPROVE ? "approved" : "rejected");
-                ps.setString(2, steward);
-                ps.setTimestamp(3, Sql.timestamp(now));
-                ps.setString(4, why);
-                ps.setString(5, decisionRecord);
-                ps.setObject(6, requestId);
-                ps.executeUpdate();
-            }
-            if (decisionRecord != null) {
-                long index = log.append(c, decisionRecord.getBytes(StandardCharsets.US_ASCII));
-                update(c, "update data_request set decision_log_index = ? where id = ?", index, requestId);
-            } else {
-                String permitRecord = Permits.find(c, permitId).orElseThrow().record();
-                long index = log.append(c, permitRecord.getBytes(StandardCharsets.US_ASCII));
-                update(c, "update permit set log_index = ? where id = ?", index, permitId);
-            }
-            return load(c, requestId).orElseThrow();
+            return b -> {
+                Connection w = b.connection();
+                Instant now = Instant.now(clock);
+                String decisionRecord = null;
+                Long decisionIndex = null;
+                if (decision == Decision.APPROVE) {
+                    issuePermit(b, request, programme, steward, now);
+                } else {
+                    Map<String, Object> claims = new LinkedHashMap<>();
+                    claims.put("request_id", requestId.toString());
+                    claims.put("programme_id", programme.id().toString());
+                    claims.put("decision", "reject");
+                    claims.put("decided_by", steward);
+                    claims.put("reason", why);
+                    claims.put("iat", now.getEpochSecond());
+                    LogAppender.Appended signed = b.sign(RecordType.REQUEST_DECISION, claims);
+                    decisionRecord = signed.record();
+                    decisionIndex = signed.logIndex();
+                }
+                try (PreparedStatement ps = w.prepareStatement("update data_request set status = ?, decided_by = ?, "
+                        + "decided_at = ?, reason = ?, decision_record = ?, decision_log_index = ? where id = ?")) {
+                    ps.setString(1, decision == Decision.APPROVE ? "approved" : "rejected");
+                    ps.setString(2, steward);
+                    ps.setTimestamp(3, Sql.timestamp(now));
+                    ps.setString(4, why);
+                    ps.setString(5, decisionRecord);
+                    ps.setObject(6, decisionIndex, java.sql.Types.BIGINT);
+                    ps.setObject(7, requestId);
+                    ps.executeUpdate();
+                }
+                return load(w, requestId).orElseThrow();
+            };
         });
     }
 
     /** Ends a permit at once; every gateway request that starts afterwards is refused. */
     public Permit revoke(String steward, UUID permitId, String reason) {
-        return tx.inTransaction(c -> {
+        return appender.submit(c -> {
             Permit permit = Permits.find(c, permitId).orElseThrow(() -> new NotFoundException("no permit " + permitId));
             Programme programme = ProgrammeRegistry.find(c, permit.programmeId()).orElseThrow();
             if (!programme.stewards().contains(steward)) {
@@ -180,31 +174,33 @@ public final class DataRequests {
             if (current.revokedAt() != null) {
                 throw new ConflictException("permit " + permitId + " was already revoked");
             }
-            Instant now = Instant.now(clock);
-            Map<String, Object> claims = new LinkedHashMap<>();
-            claims.put("permit_id", permitId.toString());
-            claims.put("revoked_by", steward);
-            if (reason != null && !reason.isBlank()) {
-                claims.put("reason", Require.text("reason", reason, 2000));
-            }
-            claims.put("iat", now.getEpochSecond());
-            String record = keyRing.sign(RecordType.PERMIT_REVOCATION, claims);
-            try (PreparedStatement ps = c.prepareStatement(
-                    "update permit set revoked_at = ?, revoked_by = ?, revocation_record = ? where id = ?")) {
-                ps.setTimestamp(1, Sql.timestamp(now));
-                ps.setString(2, steward);
-                ps.setString(3, record);
-                ps.setObject(4, permitId);
-                ps.executeUpdate();
-            }
-            long index = log.append(c, record.getBytes(StandardCharsets.US_ASCII));
-            update(c, "update permit set revocation_log_index = ? where id = ?", index, permitId);
-            return Permits.find(c, permitId).orElseThrow();
+            String why = reason == null || reason.isBlank() ? null : Require.text("reason", reason, 2000);
+            return b -> {
+                Instant now = Instant.now(clock);
+                Map<String, Object> claims = new LinkedHashMap<>();
+                claims.put("permit_id", permitId.toString());
+                claims.put("revoked_by", steward);
+                if (why != null) {
+                    claims.put("reason", why);
+                }
+                claims.put("iat", now.getEpochSecond());
+                LogAppender.Appended revocation = b.sign(RecordType.PERMIT_REVOCATION, claims);
+                try (PreparedStatement ps = b.connection().prepareStatement("update permit set revoked_at = ?, "
+                        + "revoked_by = ?, revocation_record = ?, revocation_log_index = ? where id = ?")) {
+                    ps.setTimestamp(1, Sql.timestamp(now));
+                    ps.setString(2, steward);
+                    ps.setString(3, revocation.record());
+                    ps.setLong(4, revocation.logIndex());
+                    ps.setObject(5, permitId);
+                    ps.executeUpdate();
+                }
+                return Permits.find(b.connection(), permitId).orElseThrow();
+            };
         });
     }
 
-    private UUID issuePermit(Connection c, DataRequest request, Programme programme, String steward, Instant now)
-            throws SQLException {
+    private static void issuePermit(LogAppender.Batch b, DataRequest request, Programme programme, String steward,
+                                    Instant now) throws SQLException {
         List<String> types = request.scope().resourceTypes().stream()
                 .filter(programme.scope().resourceTypes()::contains).toList();
         DataScope scope = new DataScope(types,
@@ -227,12 +223,13 @@ public final class DataRequests {
         decision.put("decided_at", now.getEpochSecond());
         claims.put("decision", decision);
         claims.put("iat", now.getEpochSecond());
-        String record = keyRing.sign(RecordType.PERMIT, claims);
+        LogAppender.Appended permit = b.sign(RecordType.PERMIT, claims);
         byte[] key = new byte[32];
         RANDOM.nextBytes(key);
+        Connection c = b.connection();
         try (PreparedStatement ps = c.prepareStatement("insert into permit (id, request_id, programme_id, researcher, "
-                + "organisation, purposes, scope, valid_from, valid_until, record, pseudonym_key, created_at) "
-                + "values (?,?,?,?,?,?,?::jsonb,?,?,?,?,?)")) {
+                + "organisation, purposes, scope, valid_from, valid_until, record, pseudonym_key, created_at, log_index) "
+                + "values (?,?,?,?,?,?,?::jsonb,?,?,?,?,?,?)")) {
             ps.setObject(1, id);
             ps.setObject(2, request.id());
             ps.setObject(3, programme.id());
@@ -242,18 +239,10 @@ public final class DataRequests {
             ps.setString(7, Json.write(scope.toJson()));
             ps.setTimestamp(8, Sql.timestamp(now));
             ps.setTimestamp(9, Sql.timestamp(request.validUntil()));
-            ps.setString(10, record);
+            ps.setString(10, permit.record());
             ps.setBytes(11, key);
             ps.setTimestamp(12, Sql.timestamp(now));
-            ps.executeUpdate();
-        }
-        return id;
-    }
-
-    private static void update(Connection c, String sql, long index, UUID id) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setLong(1, index);
-            ps.setObject(2, id);
+            ps.setLong(13, permit.logIndex());
             ps.executeUpdate();
         }
     }

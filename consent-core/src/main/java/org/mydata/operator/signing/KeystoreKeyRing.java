@@ -1,5 +1,6 @@
 package org.mydata.operator.signing;
 
+import com.google.crypto.tink.subtle.Ed25519Sign;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSHeader;
@@ -45,6 +46,7 @@ import java.util.Date;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import org.bouncycastle.asn1.x500.X500Name;
@@ -63,8 +65,14 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  */
 public final class KeystoreKeyRing implements KeyRing {
 
-    private record Entry(String alias, int generation, JWK privateJwk, JWSSigner signer, SigningAlgorithm algorithm,
-                         Instant createdAt) {
+    /**
+     * One key: its public half, and the signers built over its private half once, when the keystore is read.
+     * The private key itself is kept by nothing else and handed to no one.
+     *
+     * @param rawSigner an Ed25519 signer over raw bytes (for checkpoint notes); null for ES256 keys
+     */
+    private record Entry(String alias, int generation, JWK publicJwk, JWSSigner signer, Ed25519Sign rawSigner,
+                         byte[] rawPublicKey, SigningAlgorithm algorithm, Instant createdAt) {
     }
 
     private final Path path;
@@ -137,7 +145,7 @@ public final class KeystoreKeyRing implements KeyRing {
     public Set<String> keyIds() {
         Set<String> ids = new LinkedHashSet<>();
         for (Entry e : entries) {
-            ids.add(e.privateJwk().getKeyID());
+            ids.add(e.publicJwk().getKeyID());
         }
         return Collections.unmodifiableSet(ids);
     }
@@ -163,7 +171,7 @@ public final class KeystoreKeyRing implements KeyRing {
     public String sign(RecordType type, Map<String, Object> claims) {
         Entry active = active();
         JWSHeader header = new JWSHeader.Builder(active.algorithm().jws())
-                .keyID(active.privateJwk().getKeyID())
+                .keyID(active.publicJwk().getKeyID())
                 .type(new JOSEObjectType(type.mediaType()))
                 .build();
         JWSObject jws = new JWSObject(header, new Payload(claims));
@@ -181,22 +189,48 @@ public final class KeystoreKeyRing implements KeyRing {
         Entry active = current.get(current.size() - 1);
         List<PublishedKey> keys = new ArrayList<>();
         for (Entry e : current) {
-            keys.add(new PublishedKey(e.privateJwk().toPublicJWK(), e == active ? KeyStatus.ACTIVE : KeyStatus.RETIRED,
+            keys.add(new PublishedKey(e.publicJwk(), e == active ? KeyStatus.ACTIVE : KeyStatus.RETIRED,
                     e.createdAt()));
         }
         return Collections.unmodifiableList(keys);
     }
 
     /**
-     * The active key when it is Ed25519, for signatures that are not JWS: the transparency log's C2SP
-     * checkpoint notes. Empty with an ES256 key ring, which then publishes no notes.
+     * A signer over raw bytes with whichever key is active at each signature, when the active key is Ed25519:
+     * the transparency log's C2SP checkpoint notes need it. Empty with an ES256 key ring, which then
+     * publishes no notes. The key never leaves the ring; only signatures do.
      */
-    public java.util.Optional<OctetKeyPair> activeEd25519Key() {
-        return active().privateJwk() instanceof OctetKeyPair okp ? java.util.Optional.of(okp) : java.util.Optional.empty();
+    public Optional<PayloadSigner> ed25519Signer() {
+        if (active().rawSigner() == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new PayloadSigner() {
+            @Override
+            public byte[] publicKey() {
+                return ed25519().rawPublicKey().clone();
+            }
+
+            @Override
+            public byte[] sign(byte[] payload) {
+                try {
+                    return ed25519().rawSigner().sign(payload);
+                } catch (GeneralSecurityException e) {
+                    throw new IllegalStateException("Ed25519 signing failed", e);
+                }
+            }
+
+            private Entry ed25519() {
+                Entry active = active();
+                if (active.rawSigner() == null) {
+                    throw new IllegalStateException("the active key is no longer Ed25519; it signs no notes");
+                }
+                return active;
+            }
+        });
     }
 
     public String activeKeyId() {
-        return active().privateJwk().getKeyID();
+        return active().publicJwk().getKeyID();
     }
 
     /**
@@ -268,11 +302,13 @@ public final class KeystoreKeyRing implements KeyRing {
                         .d(Base64URL.encode(seed))
                         .keyIDFromThumbprint()
                         .build();
-                return new Entry(name, generation, okp, new Ed25519Signer(okp), SigningAlgorithm.EDDSA, created);
+                return new Entry(name, generation, okp.toPublicJWK(), new Ed25519Signer(okp), new Ed25519Sign(seed), x,
+                        SigningAlgorithm.EDDSA, created);
             }
             if (privateKey instanceof ECPrivateKey ec && publicKey instanceof ECPublicKey ecPublic) {
                 ECKey key = new ECKey.Builder(Curve.P_256, ecPublic).privateKey(ec).keyIDFromThumbprint().build();
-                return new Entry(name, generation, key, new ECDSASigner(key), SigningAlgorithm.ES256, created);
+                return new Entry(name, generation, key.toPublicJWK(), new ECDSASigner(key), null, null,
+                        SigningAlgorithm.ES256, created);
             }
         } catch (JOSEException e) {
             throw new GeneralSecurityException("key " + name + " cannot sign: " + e.getMessage(), e);

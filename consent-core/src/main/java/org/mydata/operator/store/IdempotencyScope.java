@@ -77,8 +77,11 @@ public final class IdempotencyScope implements AutoCloseable {
         }
     }
 
-    /** The scope a writing transaction starting now must record, or null. */
-    static IdempotencyScope claimForTransaction() {
+    /**
+     * The scope a writing transaction starting now must record, or null. The log's appender calls it on the
+     * request's thread and records the key in the batch transaction that carries the request's write.
+     */
+    public static IdempotencyScope claimForTransaction() {
         IdempotencyScope scope = CURRENT.get();
         if (scope == null || scope.state != State.OPEN) {
             return null;
@@ -88,7 +91,7 @@ public final class IdempotencyScope implements AutoCloseable {
     }
 
     /** Records the key on the transaction's connection; refuses the work if another request holds the key. */
-    void record(Connection connection) throws SQLException {
+    public void record(Connection connection) throws SQLException {
         if (!IdempotencyKeys.insert(connection, claim)) {
             state = State.TAKEN;
             throw new ConflictException("another request with this Idempotency-Key was carried out at the same "
@@ -96,7 +99,8 @@ public final class IdempotencyScope implements AutoCloseable {
         }
     }
 
-    void ended(boolean committed, boolean commitBrokeOff) {
+    /** Called once the transaction that recorded the key has ended, on the thread that owns the scope. */
+    public void ended(boolean committed, boolean commitBrokeOff) {
         if (state != State.RECORDING) {
             return;
         }

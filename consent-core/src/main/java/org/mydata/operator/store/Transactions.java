@@ -64,11 +64,7 @@ public final class Transactions {
                 restoreQuietly(connection, autoCommit);
             }
         } catch (SQLException e) {
-            if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
-                throw new ConflictException("the request clashes with a change made at the same moment; nothing was "
-                        + "stored, try again");
-            }
-            throw failure(e, committing);
+            throw failureOf(e, committing);
         } catch (OperatorException e) {
             throw e;
         } finally {
@@ -77,6 +73,20 @@ public final class Transactions {
             }
             closeQuietly(connection);
         }
+    }
+
+    /**
+     * What the caller of a failed transaction is told: a clash with a concurrent change (a unique violation)
+     * is a conflict to retry, anything else a {@link StoreException} of the kind {@link DatabaseFailures} finds.
+     *
+     * @param atCommit whether the failure happened while COMMIT was sent or awaited
+     */
+    public static RuntimeException failureOf(SQLException e, boolean atCommit) {
+        if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
+            return new ConflictException("the request clashes with a change made at the same moment; nothing was "
+                    + "stored, try again");
+        }
+        return failure(e, atCommit);
     }
 
     private static StoreException failure(SQLException e, boolean atCommit) {

@@ -59,8 +59,8 @@ final class AuditFixture implements AutoCloseable {
                 null), new LogWriter.Settings(10_000, Duration.ofMillis(5)));
         // The writer integrates on demand here, so a test never waits on a background thread.
         bundles = new AuditBundles(op.tx, op.log, writer::runOnce, Duration.ofSeconds(5));
-        accessLog = new AccessLog(op.tx, op.log);
-        requests = new DataRequests(op.tx, op.keyRing, op.log, op.clock);
+        accessLog = new AccessLog(op.tx, op.appender);
+        requests = new DataRequests(op.tx, op.appender, op.clock);
         hospital = op.source("Hospital A");
         programme = op.heartStudy();
         UUID request = requests.submit("researcher@uni.example", new NewDataRequest(programme.id(), "Heart outcomes",
@@ -82,8 +82,8 @@ final class AuditFixture implements AutoCloseable {
 
     Consent change(Consent consent, ConsentStatus status) {
         op.clock.advance(Duration.ofMinutes(1));
-        return op.consents.changeStatus(op.accountOf(consent), consent.id(), status, StatusRecord.ChangedBy.PERSON,
-                null);
+        op.consents.changeStatus(op.accountOf(consent), consent.id(), status, StatusRecord.ChangedBy.PERSON, null);
+        return op.consents.get(op.accountOf(consent), consent.id());
     }
 
     /** A gateway read of the person's observations under the consent, logged as the gateway logs it. */

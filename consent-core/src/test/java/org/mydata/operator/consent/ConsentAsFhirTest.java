@@ -158,8 +158,9 @@ class ConsentAsFhirTest {
     @Test
     void aPausedConsentIsInactiveAndTaggedPaused() {
         Consent granted = grant(new NewConsent(heartStudy.id(), null, null, null, null, null));
-        Consent paused = op.consents.changeStatus(op.accountOf(granted), granted.id(), ConsentStatus.PAUSED,
+        op.consents.changeStatus(op.accountOf(granted), granted.id(), ConsentStatus.PAUSED,
                 StatusRecord.ChangedBy.PERSON, null);
+        Consent paused = op.consents.get(op.accountOf(granted), granted.id());
 
         org.hl7.fhir.r4.model.Consent resource = ConsentAsFhir.toFhir(paused, heartStudy);
         assertValidR4(resource);
@@ -167,8 +168,9 @@ class ConsentAsFhirTest {
         assertThat(resource.getMeta().getTag()).extracting(Coding::getSystem, Coding::getCode)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple(ConsentAsFhir.STATUS_SYSTEM, "paused"));
 
-        Consent withdrawn = op.consents.changeStatus(op.accountOf(granted), granted.id(), ConsentStatus.WITHDRAWN,
+        op.consents.changeStatus(op.accountOf(granted), granted.id(), ConsentStatus.WITHDRAWN,
                 StatusRecord.ChangedBy.PERSON, null);
+        Consent withdrawn = op.consents.get(op.accountOf(granted), granted.id());
         org.hl7.fhir.r4.model.Consent gone = ConsentAsFhir.toFhir(withdrawn, heartStudy);
         assertValidR4(gone);
         assertThat(gone.getStatus()).isEqualTo(ConsentState.INACTIVE);

@@ -55,7 +55,7 @@ class ConsentChainConcurrencyTest {
                     for (int i = 0; i < CHANGES_PER_THREAD; i++) {
                         ConsentStatus target = (thread + i) % 2 == 0 ? ConsentStatus.PAUSED : ConsentStatus.ACTIVE;
                         try {
-                            Consent after = op.consents.changeStatus(person, consent.id(), target,
+                            StatusChange after = op.consents.changeStatus(person, consent.id(), target,
                                     StatusRecord.ChangedBy.PERSON, null);
                             assertThat(after.status()).isEqualTo(target);
                             applied.incrementAndGet();

@@ -176,13 +176,13 @@ class ConsentsTest {
         Consent consent = op.consents.grant(person, wholeProgramme());
 
         op.clock.advance(Duration.ofHours(1));
-        Consent paused = op.consents.changeStatus(person, consent.id(), ConsentStatus.PAUSED,
+        StatusChange paused = op.consents.changeStatus(person, consent.id(), ConsentStatus.PAUSED,
                 StatusRecord.ChangedBy.PERSON, null);
         op.clock.advance(Duration.ofHours(1));
-        Consent resumed = op.consents.changeStatus(person, consent.id(), ConsentStatus.ACTIVE,
+        StatusChange resumed = op.consents.changeStatus(person, consent.id(), ConsentStatus.ACTIVE,
                 StatusRecord.ChangedBy.OPERATOR, "  source audit finished  ");
         op.clock.advance(Duration.ofHours(1));
-        Consent withdrawn = op.consents.changeStatus(person, consent.id(), ConsentStatus.WITHDRAWN,
+        StatusChange withdrawn = op.consents.changeStatus(person, consent.id(), ConsentStatus.WITHDRAWN,
                 StatusRecord.ChangedBy.PERSON, null);
 
         assertThat(paused.status()).isEqualTo(ConsentStatus.PAUSED);
@@ -190,8 +190,10 @@ class ConsentsTest {
         assertThat(resumed.status()).isEqualTo(ConsentStatus.ACTIVE);
         assertThat(withdrawn.status()).isEqualTo(ConsentStatus.WITHDRAWN);
         assertThat(withdrawn.isInForce(op.clock.instant())).isFalse();
-        // the consent record itself never changes
-        assertThat(withdrawn.record()).isEqualTo(consent.record());
+        // a change answers with its own record, not the history; the consent record itself never changes
+        assertThat(withdrawn.record().sequence()).isEqualTo(4);
+        assertThat(withdrawn.record().prevHash()).isEqualTo(RecordHash.sha256(resumed.record().record()));
+        assertThat(op.consents.get(person, consent.id()).record()).isEqualTo(consent.record());
 
         List<StatusRecord> chain = op.consents.get(person, consent.id()).statusRecords();
         assertThat(chain).extracting(StatusRecord::status).containsExactly(ConsentStatus.ACTIVE, ConsentStatus.PAUSED,

@@ -111,7 +111,7 @@ class SignedNoteTest {
     @Test
     void aNimbusEd25519KeySignsNotesThatItsPublicJwkVerifies() throws Exception {
         OctetKeyPair key = new OctetKeyPairGenerator(Curve.Ed25519).generate();
-        Ed25519NoteSigner signer = Ed25519NoteSigner.fromJwk("operator.example/log", key);
+        Ed25519NoteSigner signer = Ed25519NoteSigner.fromSeed("operator.example/log", key.getDecodedD());
         String note = SignedNote.sign("a\nb\n", signer);
         assertThat(SignedNote.open(note, NoteVerifier.fromJwk("operator.example/log", key.toPublicJWK())))
                 .isEqualTo("a\nb\n");

@@ -19,6 +19,7 @@ import org.mydata.operator.link.PatientLookup;
 import org.mydata.operator.link.PatientMatch;
 import org.mydata.operator.link.ServiceLink;
 import org.mydata.operator.link.ServiceLinks;
+import org.mydata.operator.log.LogAppender;
 import org.mydata.operator.log.TransparencyLog;
 import org.mydata.operator.programme.DataScope;
 import org.mydata.operator.programme.NewProgramme;
@@ -52,12 +53,18 @@ public final class TestOperator {
     public final ServiceLinks links;
     public final Consents consents;
     public final TransparencyLog log;
+    public final LogAppender appender;
     /** What the fake source answers for a patient search; Found("pat-1") unless a test says otherwise. */
     public final AtomicReference<PatientLookup> lookup =
             new AtomicReference<>((source, person) -> new PatientMatch.Found("pat-1"));
 
     public TestOperator(Path keyDir) {
-        dataSource = TestPostgres.freshDatabase();
+        this(keyDir, TestPostgres.freshDatabase());
+    }
+
+    /** On a database the test made itself (migrated with the operator's schema). */
+    public TestOperator(Path keyDir, DataSource dataSource) {
+        this.dataSource = dataSource;
         tx = new Transactions(dataSource);
         keyRing = KeystoreKeyRing.openOrCreate(keyDir.resolve("operator.p12"), "test".toCharArray(), "operator",
                 SigningAlgorithm.EDDSA, clock);
@@ -65,9 +72,10 @@ public final class TestOperator {
         programmes = new ProgrammeRegistry(tx, clock);
         accounts = new Accounts(tx, clock);
         log = new TransparencyLog(tx);
-        links = new ServiceLinks(tx, sources, (source, person) -> lookup.get().findByIdentifier(source, person), keyRing,
-                log, clock);
-        consents = new Consents(tx, keyRing, log, clock);
+        appender = new LogAppender(dataSource, keyRing);
+        links = new ServiceLinks(tx, sources, (source, person) -> lookup.get().findByIdentifier(source, person),
+                appender, clock);
+        consents = new Consents(tx, appender, clock);
     }
 
     public RecordVerifier verifier() {

@@ -177,8 +177,7 @@ class CrashRecoveryTest {
                 OperatorHttp.Reply withdrawn = http.post("/api/v1/me/consents/" + id + "/status", alice,
                         Map.of("status", "withdrawn"));
                 assertThat(withdrawn.status()).as(withdrawn.body()).isEqualTo(200);
-                JsonNode history = withdrawn.json().get("history");
-                JsonNode last = history.get(history.size() - 1);
+                JsonNode last = withdrawn.json().get("statusRecord");
                 acknowledged.add(new Acknowledged(id, last.get("record").asText(), last.get("logIndex").asLong()));
             }
             return acknowledged;

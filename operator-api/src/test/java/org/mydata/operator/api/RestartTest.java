@@ -72,7 +72,9 @@ class RestartTest {
                 OperatorHttp.Reply resumed = http.post("/api/v1/me/consents/" + consentId + "/status", token,
                         Map.of("status", "active"));
                 assertThat(resumed.status()).isEqualTo(200);
-                assertThat(resumed.json().get("statusRecords").size()).isEqualTo(3);
+                assertThat(resumed.json().get("statusRecord").get("sequence").asInt()).isEqualTo(3);
+                assertThat(http.get("/api/v1/me/consents/" + consentId, token).json().get("statusRecords").size())
+                        .isEqualTo(3);
                 assertThat(http.get("/api/v1/programmes", null).body()).contains("Restart programme");
             }
         } finally {

@@ -46,7 +46,9 @@ class TransparencyLogApiTest extends OperatorTestBase {
                 "sourceIds", List.of(demoSource))).json();
         String id = consent.get("id").asText();
         JsonNode paused = http.post("/api/v1/me/consents/" + id + "/status", alice, Map.of("status", "paused")).json();
-        JsonNode last = paused.get("history").get(1);
+        JsonNode last = paused.get("statusRecord");
+        assertThat(paused.has("history")).as("a status change answers without the history").isFalse();
+        assertThat(last.get("sequence").asInt()).isEqualTo(2);
         long lastIndex = last.get("logIndex").asLong();
 
         JWKSet jwks = JWKSet.parse(http.get("/.well-known/jwks.json", null).body());
@@ -59,10 +61,12 @@ class TransparencyLogApiTest extends OperatorTestBase {
         assertThat(signed.type()).isEqualTo(RecordType.CHECKPOINT);
         assertThat(Checkpoint.fromRecord(signed).rootHash()).isEqualTo(latest.rootHash());
 
+        JsonNode history = http.get("/api/v1/me/consents/" + id, alice).json().get("history");
+        assertThat(history.get(1)).isEqualTo(last);
         List<Long> indexes = new ArrayList<>(List.of(consent.get("logIndex").asLong()));
-        paused.get("history").forEach(h -> indexes.add(h.get("logIndex").asLong()));
+        history.forEach(h -> indexes.add(h.get("logIndex").asLong()));
         List<String> records = new ArrayList<>(List.of(consent.get("record").asText()));
-        paused.get("history").forEach(h -> records.add(h.get("record").asText()));
+        history.forEach(h -> records.add(h.get("record").asText()));
         for (int i = 0; i < indexes.size(); i++) {
             long index = indexes.get(i);
             JsonNode proof = http.get("/api/v1/audit/proofs/inclusion?index=" + index + "&size=" + latest.treeSize(),

@@ -11,7 +11,7 @@ import org.mydata.operator.consent.Consents;
 import org.mydata.operator.gateway.source.HapiPatientLookup;
 import org.mydata.operator.gateway.source.SourceClients;
 import org.mydata.operator.link.ServiceLinks;
-import org.mydata.operator.log.TransparencyLog;
+import org.mydata.operator.log.LogAppender;
 import org.mydata.operator.signing.KeystoreKeyRing;
 import org.mydata.operator.signing.SigningAlgorithm;
 import org.mydata.operator.source.SourceRegistry;
@@ -31,12 +31,12 @@ final class Core implements AutoCloseable {
         this.dataSource = dataSource;
         Clock clock = Clock.systemUTC();
         Transactions tx = new Transactions(dataSource);
-        TransparencyLog log = new TransparencyLog(tx);
+        LogAppender appender = new LogAppender(dataSource, ring);
         this.accounts = new Accounts(tx, clock);
         this.links = new ServiceLinks(tx, new SourceRegistry(tx, clock),
                 new HapiPatientLookup(new SourceClients(Fhir.CONTEXT, Duration.ofSeconds(5), Duration.ofSeconds(30))),
-                ring, log, clock);
-        this.consents = new Consents(tx, ring, log, clock);
+                appender, clock);
+        this.consents = new Consents(tx, appender, clock);
     }
 
     static Core open(Driver.Ctx ctx, int connections) throws IOException {

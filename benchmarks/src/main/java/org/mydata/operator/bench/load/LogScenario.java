@@ -80,7 +80,7 @@ final class LogScenario {
             KeystoreKeyRing ring = KeystoreKeyRing.openOrCreate(keys.resolve("k.p12"), "bench".toCharArray(), "operator",
                     SigningAlgorithm.EDDSA, Clock.systemUTC());
             CheckpointSigner signer = new CheckpointSigner(ring, Clock.systemUTC(), ORIGIN,
-                    Ed25519NoteSigner.fromJwk(ORIGIN, ring.activeEd25519Key().orElseThrow()));
+                    Ed25519NoteSigner.over(ORIGIN, ring.ed25519Signer().orElseThrow()));
 
             long[] sizes = ctx.quick() ? new long[] {10_000, 100_000} : new long[] {10_000, 100_000, 1_000_000};
             for (long size : sizes) {

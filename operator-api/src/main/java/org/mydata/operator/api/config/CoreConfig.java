@@ -23,6 +23,7 @@ import org.mydata.operator.link.ServiceLinks;
 import org.mydata.operator.log.CheckpointSigner;
 import org.mydata.operator.log.Ed25519NoteSigner;
 import org.mydata.operator.log.KeyRotations;
+import org.mydata.operator.log.LogAppender;
 import org.mydata.operator.log.LogWriter;
 import org.mydata.operator.log.NoteSigner;
 import org.mydata.operator.log.TransparencyLog;
@@ -121,20 +122,29 @@ public class CoreConfig {
         return new HapiPatientLookup(sourceClients);
     }
 
+    /**
+     * The node's one appender: every signed record and log entry is made through it, in group commits of at
+     * most {@code operator.log.max-batch} writes (docs/transparency-log.md, Group commit).
+     */
     @Bean
-    ServiceLinks serviceLinks(Transactions tx, SourceRegistry sources, PatientLookup lookup, KeystoreKeyRing keyRing,
-                              TransparencyLog log, Clock clock) {
-        return new ServiceLinks(tx, sources, lookup, keyRing, log, clock);
+    LogAppender logAppender(DataSource dataSource, KeystoreKeyRing keyRing, OperatorProperties properties) {
+        return new LogAppender(dataSource, keyRing, properties.log().maxBatch());
     }
 
     @Bean
-    Consents consents(Transactions tx, KeystoreKeyRing keyRing, TransparencyLog log, Clock clock) {
-        return new Consents(tx, keyRing, log, clock);
+    ServiceLinks serviceLinks(Transactions tx, SourceRegistry sources, PatientLookup lookup, LogAppender appender,
+                              Clock clock) {
+        return new ServiceLinks(tx, sources, lookup, appender, clock);
     }
 
     @Bean
-    DataRequests dataRequests(Transactions tx, KeystoreKeyRing keyRing, TransparencyLog log, Clock clock) {
-        return new DataRequests(tx, keyRing, log, clock);
+    Consents consents(Transactions tx, LogAppender appender, Clock clock) {
+        return new Consents(tx, appender, clock);
+    }
+
+    @Bean
+    DataRequests dataRequests(Transactions tx, LogAppender appender, Clock clock) {
+        return new DataRequests(tx, appender, clock);
     }
 
     @Bean
@@ -148,8 +158,8 @@ public class CoreConfig {
     }
 
     @Bean
-    AccessLog accessLog(Transactions tx, TransparencyLog log) {
-        return new AccessLog(tx, log);
+    AccessLog accessLog(Transactions tx, LogAppender appender) {
+        return new AccessLog(tx, appender);
     }
 
     @Bean
@@ -158,41 +168,21 @@ public class CoreConfig {
     }
 
     @Bean
-    KeyRotations keyRotations(KeystoreKeyRing keyRing, TransparencyLog log, Transactions tx, Clock clock) {
-        return new KeyRotations(keyRing, log, tx, clock);
+    KeyRotations keyRotations(KeystoreKeyRing keyRing, LogAppender appender, Clock clock) {
+        return new KeyRotations(keyRing, appender, clock);
     }
 
     /**
      * The log's writer: on every node, but only the one holding the PostgreSQL advisory lock integrates
-     * entries and signs checkpoints; the others stand by and take over if it goes away.
+     * entries and signs checkpoints; the others stand by and take over if it goes away. Notes are signed by
+     * the key ring's active Ed25519 key through a signer it hands out; the key itself stays in the ring.
      */
     @Bean(initMethod = "start", destroyMethod = "close")
     LogWriter logWriter(DataSource dataSource, KeystoreKeyRing keyRing, Clock clock, OperatorProperties properties) {
         String origin = properties.log().origin();
-        NoteSigner notes = new NoteSigner() {
-            // Resolved at each signature, so a key rotation takes effect for notes as it does for records.
-            private Ed25519NoteSigner current() {
-                return Ed25519NoteSigner.fromJwk(origin, keyRing.activeEd25519Key().orElseThrow(() ->
-                        new IllegalStateException("checkpoint notes need an Ed25519 operator key")));
-            }
-
-            @Override
-            public String keyName() {
-                return origin;
-            }
-
-            @Override
-            public int keyId() {
-                return current().keyId();
-            }
-
-            @Override
-            public byte[] sign(byte[] text) {
-                return current().sign(text);
-            }
-        };
-        return new LogWriter(dataSource, new CheckpointSigner(keyRing, clock, origin,
-                keyRing.activeEd25519Key().isPresent() ? notes : null), LogWriter.Settings.defaults());
+        NoteSigner notes = keyRing.ed25519Signer().map(signer -> Ed25519NoteSigner.over(origin, signer)).orElse(null);
+        return new LogWriter(dataSource, new CheckpointSigner(keyRing, clock, origin, notes),
+                LogWriter.Settings.defaults());
     }
 
     /**

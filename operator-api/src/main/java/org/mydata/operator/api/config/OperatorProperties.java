@@ -57,8 +57,11 @@ public record OperatorProperties(@DefaultValue("./data") Path dataDir, @DefaultV
     /**
      * @param origin the log's name in its C2SP checkpoints: set it to the operator's public host and path,
      *     e.g. {@code operator.example.org/log}, so witnesses can tell logs apart
+     * @param maxBatch the most writes (signed records, access events) one group commit of the node's log
+     *     appender carries; there is no linger, a batch takes what queued while the one before committed
      */
-    public record Log(@DefaultValue("mydata-consent-operator.local/log") String origin) {
+    public record Log(@DefaultValue("mydata-consent-operator.local/log") String origin,
+                      @DefaultValue("256") int maxBatch) {
     }
 
     /**

@@ -12,6 +12,7 @@ import org.mydata.operator.consent.ConsentStatus;
 import org.mydata.operator.consent.Consents;
 import org.mydata.operator.consent.NewConsent;
 import org.mydata.operator.consent.RecordHash;
+import org.mydata.operator.consent.StatusChange;
 import org.mydata.operator.consent.StatusRecord;
 import org.mydata.operator.failure.InvalidRequestException;
 import org.mydata.operator.programme.ProgrammeRegistry;
@@ -87,6 +88,19 @@ public class ConsentController {
         }
     }
 
+    /**
+     * What a status change answers: the consent's standing now and the status record just made (its receipt).
+     * Not the history, which grows with every change; {@code GET /{id}} has it.
+     */
+    public record StatusChangeView(UUID id, UUID programmeId, String status, boolean inForce, Instant validFrom,
+                                   Instant validUntil, StatusView statusRecord) {
+        static StatusChangeView of(StatusChange change, Instant now) {
+            return new StatusChangeView(change.consentId(), change.programmeId(), change.status().wire(),
+                    change.isInForce(now), change.validity().from(), change.validity().until(),
+                    StatusView.of(change.record()));
+        }
+    }
+
     @PostMapping("/text")
     public TextView text(@AuthenticationPrincipal Jwt token, @RequestBody ConsentRequest request) {
         String text = consents.preview(callers.account(token), request.toDomain());
@@ -111,12 +125,12 @@ public class ConsentController {
     }
 
     @PostMapping("/{id}/status")
-    public ConsentView changeStatus(@AuthenticationPrincipal Jwt token, @PathVariable UUID id,
-                                    @RequestBody StatusRequest request) {
+    public StatusChangeView changeStatus(@AuthenticationPrincipal Jwt token, @PathVariable UUID id,
+                                         @RequestBody StatusRequest request) {
         ConsentStatus next = ConsentStatus.fromWire(request.status()).orElseThrow(() ->
                 new InvalidRequestException("status", "status must be active, paused or withdrawn"));
-        return ConsentView.of(consents.changeStatus(callers.account(token), id, next, StatusRecord.ChangedBy.PERSON, null),
-                clock.instant());
+        return StatusChangeView.of(consents.changeStatus(callers.account(token), id, next,
+                StatusRecord.ChangedBy.PERSON, null), clock.instant());
     }
 
     @GetMapping(value = "/{id}/fhir", produces = {FHIR_JSON, "application/json"})

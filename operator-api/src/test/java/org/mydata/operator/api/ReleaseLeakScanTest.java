@@ -41,6 +41,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
 import org.mydata.operator.api.leakscan.ReleaseScan;
 import org.mydata.operator.api.leakscan.SourcePopulation;
 import org.mydata.operator.api.leakscan.SourcePopulation.Person;
@@ -67,14 +69,18 @@ import tools.jackson.databind.JsonNode;
  * hands the person's date offset to anyone who knows the stamp. Hits are counted per kind and printed, with
  * a few examples; the test fails unless every count is zero.
  */
-class ReleaseLeakScanTest extends OperatorTestBase {
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class ReleaseLeakScanTest {
 
     /**
-     * This test is about what leaves, not about timeouts: the short deadlines the fault tests need would fail a
-     * 100,000-resource release on a busy machine, so it gets production-like bounds (its own application context).
+     * This test is about what leaves, not about timeouts: the short deadlines OperatorTestBase sets for the fault
+     * tests would fail a 100,000-resource release on a busy machine, so it runs an operator of its own with
+     * production-like bounds (and so a data dir of its own: the shared operator's PostgreSQL holds that one).
      */
     @DynamicPropertySource
-    static void generousDeadlines(DynamicPropertyRegistry registry) {
+    static void generousDeadlines(DynamicPropertyRegistry registry) throws java.io.IOException {
+        String dataDir = java.nio.file.Files.createTempDirectory("operator-leakscan").toString();
+        registry.add("operator.data-dir", () -> dataDir);
         registry.add("operator.gateway.read-timeout", () -> "30s");
         registry.add("operator.gateway.deadline", () -> "180s");
         registry.add("operator.gateway.source-concurrency", () -> "4");
@@ -97,10 +103,15 @@ class ReleaseLeakScanTest extends OperatorTestBase {
     @Autowired
     FhirContext fhirContext;
 
+    @LocalServerPort
+    int port;
+
+    private OperatorHttp http;
     private ResearchFixtures fixtures;
 
     @BeforeEach
     void roles() {
+        http = new OperatorHttp(port);
         fixtures = new ResearchFixtures(http);
     }
 

@@ -67,7 +67,11 @@ public final class NdjsonSource {
             "DiagnosticReport", new String[] {"code", "category"},
             "MedicationRequest", new String[] {"medicationCodeableConcept", "category"},
             "AllergyIntolerance", new String[] {"code", "category"});
-    private static final java.util.Set<String> CONTROL = java.util.Set.of("_count", "_offset", "_format");
+    /**
+     * Parameters that shape the answer rather than select it. {@code _elements} is accepted and ignored: FHIR lets a
+     * server return more elements than asked (the link's Patient lookup asks for the identifiers only).
+     */
+    private static final java.util.Set<String> CONTROL = java.util.Set.of("_count", "_offset", "_format", "_elements");
 
     private final Map<String, String> interned = new HashMap<>();
 

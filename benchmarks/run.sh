@@ -71,7 +71,7 @@ CP="$ROOT/benchmarks/target/classes:$(cat "$ROOT/benchmarks/target/classpath.txt
 [ -f "$JAR" ] || { echo "no $JAR: build first" >&2; exit 1; }
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/mydata-bench.XXXXXX")
-NODE1_PID=""; NODE2_PID=""; SOURCE_PID=""
+NODE1_PID=""; NODE2_PID=""; SOURCE_PID=""; FLOOR_PID=""
 stop_node() {
   local pid=$1
   [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
@@ -80,6 +80,7 @@ stop_node() {
   kill -9 "$pid" 2>/dev/null || true
 }
 cleanup() {
+  stop_node "$FLOOR_PID"
   stop_node "$SOURCE_PID"
   stop_node "$NODE2_PID"
   stop_node "$NODE1_PID"
@@ -148,11 +149,30 @@ if wanted consent; then
   say "scenario 1: insert limit, then consent writes"
   driver insert-limit "${COMMON[@]}"
   driver consent-writes "${COMMON[@]}" "${PROF[@]}"
+  # The floor: the least a signed REST write costs on this stack, in a JVM like the operator's, started only now
+  # so that it idles through nothing else; its durable inserts go to the operator's PostgreSQL server.
+  FLOOR_PORT=$(free_port)
+  say "scenario 1: the stack's floor on port $FLOOR_PORT"
+  # shellcheck disable=SC2086
+  java $OPERATOR_JVM -cp "$CP" org.mydata.operator.bench.floor.FloorApplication --server.port="$FLOOR_PORT" \
+    --floor.pg-port="$PG_PORT" --floor.token-key="$WORK/floor-token-key.json" > "$WORK/floor.log" 2>&1 &
+  FLOOR_PID=$!
+  wait_for "$WORK/floor.log" "Floor application is running" "floor application"
+  driver floor "${COMMON[@]}" --floor-base "http://localhost:$FLOOR_PORT" --floor-pid "$FLOOR_PID" \
+    --floor-key "$WORK/floor-token-key.json"
+  stop_node "$FLOOR_PID"; FLOOR_PID=""
 fi
 
 if wanted gateway; then
-  say "scenario 2: gateway search overhead"
-  driver gateway "${COMMON[@]}" "${PROF[@]}"
+  # The source in a JVM of its own, over the demo population (the dataset the embedded demo source serves).
+  SOURCE_PORT=$(free_port)
+  say "scenario 2: gateway search overhead; the demo population in NdjsonSource on port $SOURCE_PORT"
+  java -Xmx512m -XX:+UseParallelGC -cp "$CP" org.mydata.operator.bench.source.NdjsonSource demo "$SOURCE_PORT" \
+    > "$WORK/source-demo.log" 2>&1 &
+  SOURCE_PID=$!
+  wait_for "$WORK/source-demo.log" "NDJSON source serving" "NDJSON source"
+  driver gateway "${COMMON[@]}" "${PROF[@]}" --source-base "http://127.0.0.1:$SOURCE_PORT/fhir" --source-pid "$SOURCE_PID"
+  stop_node "$SOURCE_PID"; SOURCE_PID=""
 fi
 
 if wanted export; then

@@ -15,6 +15,10 @@ final class Cpu {
     private static final double HZ = 100.0;
     private final long pid;
     private final Path pgData;
+    /** A process of the benchmark's own that the scenario reads from (a FHIR source JVM), or 0. */
+    private final long sourcePid;
+    private long source;
+    private double sourceCores = Double.NaN;
     private long machineBusy;
     private long postgres;
     private double postgresCores = Double.NaN;
@@ -32,8 +36,14 @@ final class Cpu {
      * @param pgData the PostgreSQL data directory, whose postmaster.pid names the server process; null if none
      */
     Cpu(long pid, Path pgData) {
+        this(pid, pgData, 0);
+    }
+
+    /** As above, with the source JVM's CPU counted apart rather than among the other processes. */
+    Cpu(long pid, Path pgData, long sourcePid) {
         this.pid = pid;
         this.pgData = pgData;
+        this.sourcePid = sourcePid;
     }
 
     void start() {
@@ -41,6 +51,7 @@ final class Cpu {
         machineBusy = m[0];
         machineTotal = m[1];
         operator = process(pid);
+        source = sourcePid == 0 ? 0 : process(sourcePid);
         postgres = postgres();
         driverNanos = driverCpu();
         wall = System.nanoTime();
@@ -54,9 +65,16 @@ final class Cpu {
         operatorCores = (process(pid) - operator) / HZ / seconds;
         driverCores = (driverCpu() - driverNanos) / 1e9 / seconds;
         postgresCores = (postgres() - postgres) / HZ / seconds;
-        summary = String.format(Locale.ROOT, "cores busy %.2f of %d: operator JVM %.2f, PostgreSQL %.2f, driver %.2f, "
-                + "other processes on the machine %.2f", machineCores, cores, operatorCores, postgresCores, driverCores,
-                machineCores - operatorCores - postgresCores - driverCores);
+        double sourceShare = 0;
+        String sourcePart = "";
+        if (sourcePid != 0) {
+            sourceCores = (process(sourcePid) - source) / HZ / seconds;
+            sourceShare = sourceCores;
+            sourcePart = String.format(Locale.ROOT, ", source JVM %.2f", sourceCores);
+        }
+        summary = String.format(Locale.ROOT, "cores busy %.2f of %d: operator JVM %.2f, PostgreSQL %.2f%s, driver %.2f, "
+                + "other processes on the machine %.2f", machineCores, cores, operatorCores, postgresCores, sourcePart,
+                driverCores, machineCores - operatorCores - postgresCores - sourceShare - driverCores);
     }
 
     /** The PostgreSQL server's CPU: the postmaster, the children it has reaped, and its live children. */
@@ -97,6 +115,9 @@ final class Cpu {
         metrics.put(prefix + ".cpu.operator", operatorCores);
         metrics.put(prefix + ".cpu.driver", driverCores);
         metrics.put(prefix + ".cpu.postgres", postgresCores);
+        if (sourcePid != 0) {
+            metrics.put(prefix + ".cpu.source", sourceCores);
+        }
         metrics.put(prefix + ".cpu", summary);
         Progress.say("%s %s", prefix, summary);
     }
@@ -113,6 +134,15 @@ final class Cpu {
         } catch (IOException | RuntimeException e) {
             return new long[] {0, 0};
         }
+    }
+
+    /** Cores the operator JVM (the pid this was made for) used over the window. */
+    double operatorCores() {
+        return operatorCores;
+    }
+
+    double postgresCores() {
+        return postgresCores;
     }
 
     private static long process(long pid) {

@@ -12,8 +12,9 @@ import java.util.Map;
  *
  * <pre>
  * java -cp ... org.mydata.operator.bench.load.Driver SCENARIO --out DIR [--quick] [--base URL] [--pg-port N]
- *     [--pid PID] [--data-dir DIR] [--node2 URL]
- * SCENARIO: consent-writes | insert-limit | gateway | export | revocation | verify-log | log | report | jfr-top FILE
+ *     [--pid PID] [--data-dir DIR] [--node2 URL] [--floor-base URL --floor-pid PID --floor-key FILE]
+ *     [--source-base URL --source-pid PID]
+ * SCENARIO: consent-writes | insert-limit | floor | gateway | export | revocation | verify-log | log | report | jfr-top FILE
  * </pre>
  */
 public final class Driver {
@@ -90,6 +91,7 @@ public final class Driver {
         switch (scenario) {
             case "consent-writes" -> ConsentWrites.run(ctx);
             case "insert-limit" -> InsertLimit.run(ctx);
+            case "floor" -> FloorWrites.run(ctx);
             case "gateway" -> GatewayOverhead.run(ctx);
             case "export" -> ExportScenario.run(ctx);
             case "revocation" -> Revocation.run(ctx);

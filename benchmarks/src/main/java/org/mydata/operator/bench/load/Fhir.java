@@ -46,11 +46,17 @@ final class Fhir {
 
     /** Every page of a search; returns how many resources and how many HTTP requests it took. */
     static int[] count(IGenericClient client, String query) {
+        return count(client, query, n -> { });
+    }
+
+    /** As above, telling onPage how many resources each page brought as it arrives. */
+    static int[] count(IGenericClient client, String query, java.util.function.IntConsumer onPage) {
         int resources = 0;
         int requests = 1;
         Bundle page = client.search().byUrl(query).returnBundle(Bundle.class).execute();
         while (true) {
             resources += page.getEntry().size();
+            onPage.accept(page.getEntry().size());
             if (page.getLink(Bundle.LINK_NEXT) == null) {
                 return new int[] {resources, requests};
             }

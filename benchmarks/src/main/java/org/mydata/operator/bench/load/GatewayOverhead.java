@@ -11,9 +11,12 @@ import org.hl7.fhir.r4.model.Resource;
 
 /**
  * Scenario 2: the same searches through the gateway ({@code /fhir/{permitId}}, bearer token, consent check,
- * pseudonymisation, access event) and directly against the demo source, with HAPI's generic client at the
- * same concurrency. The cohort is the three demo citizens, each consenting to a programme of this run's
- * own; the source is the demo source inside the same operator JVM, so both paths share its cost.
+ * pseudonymisation, access event) and directly against the source, with HAPI's generic client at the same
+ * concurrency. The cohort is the three demo citizens, each linked to the source and consenting to a programme
+ * of this run's own. The source ({@code --source-base}) is {@link org.mydata.operator.bench.source.NdjsonSource}
+ * serving the demo population in a JVM of its own, as a hospital's server runs elsewhere, so the operator JVM's
+ * CPU over the gateway window is the gateway's own, reported per released resource. Without
+ * {@code --source-base} the demo source inside the operator JVM is used, as before.
  */
 final class GatewayOverhead {
     static final int CONCURRENCY = 8;
@@ -27,7 +30,10 @@ final class GatewayOverhead {
         String admin = api.admin();
         String researcher = api.researcher();
         String steward = api.steward();
-        String source = api.demoSourceId(admin);
+        String outOfProcess = ctx.option("source-base");
+        long sourcePid = ctx.option("source-pid") == null ? 0 : Long.parseLong(ctx.option("source-pid"));
+        String source = outOfProcess == null ? api.demoSourceId(admin)
+                : api.registerSource(admin, "Benchmark NDJSON source, scenario 2", outOfProcess);
         String programme = api.programme(admin, "Benchmark gateway", List.of("Patient", "Observation"));
         List<String> patients = new ArrayList<>();
         for (String name : CITIZENS) {
@@ -37,7 +43,7 @@ final class GatewayOverhead {
         }
         String permit = api.approvedPermit(researcher, steward, programme, List.of("Patient", "Observation"));
         String gatewayBase = api.base() + "/fhir/" + permit;
-        String sourceBase = api.base() + "/demo-source/fhir";
+        String sourceBase = outOfProcess == null ? api.base() + "/demo-source/fhir" : outOfProcess;
         IGenericClient directClient = Fhir.client(sourceBase, null);
         IGenericClient gatewayClient = Fhir.client(gatewayBase, researcher);
 
@@ -74,6 +80,14 @@ final class GatewayOverhead {
         m.put("s2.patient.resources.direct", perPatientDirect);
         m.put("s2.patient.resources.gateway", perPatientGateway);
         m.put("s2.concurrency", CONCURRENCY);
+        m.put("s2.source", outOfProcess == null ? "the demo source inside the operator JVM"
+                : "NdjsonSource over the demo population, in a JVM of its own");
+        if (d[0] != g[0] || perPatientDirect != perPatientGateway) {
+            // The report shows it beside the ratio: searches that answer different sets are not the same work.
+            m.put("s2.mismatch", "cohort " + d[0] + "/" + g[0] + ", per patient " + perPatientDirect + "/"
+                    + perPatientGateway + " resources (direct/gateway)");
+            Progress.say("gateway: WARNING the gateway and the source answered different numbers of resources");
+        }
         Progress.say("gateway: code %s, cohort search %d/%d resources (direct/gateway), per patient %d/%d", code, d[0],
                 g[0], perPatientDirect, perPatientGateway);
 
@@ -84,20 +98,25 @@ final class GatewayOverhead {
             gateways.add(Fhir.client(gatewayBase, researcher));
         }
         int[] turn = new int[CONCURRENCY];
-        measure(ctx, "s2.cohort.direct", (w, rec) -> rec.time("op", () -> Fhir.count(directs.get(w), cohortDirect)));
-        measure(ctx, "s2.cohort.gateway", (w, rec) -> rec.time("op", () -> Fhir.count(gateways.get(w), cohortGateway)));
-        measure(ctx, "s2.patient.direct", (w, rec) -> rec.time("op", () -> Fhir.count(directs.get(w),
-                "Observation?patient=" + patients.get(turn[w]++ % patients.size()) + "&_count=100")));
-        measure(ctx, "s2.patient.gateway", (w, rec) -> rec.time("op", () -> Fhir.count(gateways.get(w),
-                "Observation?patient=" + pseudonyms.get(turn[w]++ % pseudonyms.size()) + "&_count=100")));
+        // Resources are counted by page as they arrive, so that a search longer than the window still counts.
+        measure(ctx, "s2.cohort.direct", sourcePid, (w, rec) -> rec.time("op",
+                () -> Fhir.count(directs.get(w), cohortDirect, n -> rec.count("resources", n))));
+        measure(ctx, "s2.cohort.gateway", sourcePid, (w, rec) -> rec.time("op",
+                () -> Fhir.count(gateways.get(w), cohortGateway, n -> rec.count("resources", n))));
+        measure(ctx, "s2.patient.direct", sourcePid, (w, rec) -> rec.time("op",
+                () -> Fhir.count(directs.get(w), "Observation?patient=" + patients.get(turn[w]++ % patients.size())
+                        + "&_count=100", n -> rec.count("resources", n))));
+        measure(ctx, "s2.patient.gateway", sourcePid, (w, rec) -> rec.time("op",
+                () -> Fhir.count(gateways.get(w), "Observation?patient=" + pseudonyms.get(turn[w]++ % pseudonyms.size())
+                        + "&_count=100", n -> rec.count("resources", n))));
     }
 
     private static int sum(Map<String, Integer> counts) {
         return counts.values().stream().mapToInt(Integer::intValue).sum();
     }
 
-    private static void measure(Driver.Ctx ctx, String prefix, Load.Op op) {
-        Cpu cpu = new Cpu(ctx.pid(), ctx.pgData());
+    private static void measure(Driver.Ctx ctx, String prefix, long sourcePid, Load.Op op) {
+        Cpu cpu = new Cpu(ctx.pid(), ctx.pgData(), sourcePid);
         boolean profile = ctx.option("profile") != null && prefix.endsWith("gateway");
         String name = prefix.replace("s2.", "").replace('.', '-');
         Load.Result r = Load.run(prefix, CONCURRENCY, ctx.warmup(3, 15), ctx.warmup(9, 40), op, () -> {
@@ -116,6 +135,9 @@ final class GatewayOverhead {
         m.put(prefix + ".p50_ms", r.percentileMs("op", 50));
         m.put(prefix + ".p99_ms", r.percentileMs("op", 99));
         m.put(prefix + ".errors", r.errors());
+        m.put(prefix + ".resources_per_s", r.rate("resources"));
+        // With the source in its own JVM, the operator JVM's CPU over a gateway window is the gateway's own.
+        m.put(prefix + ".operator_cpu_us_per_resource", cpu.operatorCores() * 1e6 / r.rate("resources"));
         m.put(prefix + ".load", Cpu.loadAverage());
         cpu.record(m, prefix);
         Progress.say("%s: %.1f searches/s, p50 %.1f ms, p99 %.1f ms", prefix, r.ops("op"), r.percentileMs("op", 50),

@@ -41,7 +41,8 @@ import org.postgresql.ds.PGSimpleDataSource;
  * database of its own, migrated with the operator's schema):
  * <ol>
  * <li>(last, on the grown log) appends from 16 concurrent writers, each {@code TransparencyLog.append} in its own transaction as
- * the operator's records do, while a {@link LogWriter} integrates them in batches alongside;</li>
+ * the operator's records do, while a {@link LogWriter} with the operator's settings integrates them alongside,
+ * and how far its latest checkpoint trails the log is sampled;</li>
  * <li>the log bulk-loaded (COPY) to 10^4, 10^5 and 10^6 entries, integrated by a {@link LogWriter} (its
  * rate is reported), and inclusion and consistency proofs asked at each size;</li>
  * <li>at 10^5 entries, a full verify as an auditor does it: every entry read, hashed and folded into the
@@ -97,14 +98,17 @@ final class LogScenario {
     }
 
     private static void appends(Driver.Ctx ctx, Transactions tx, TransparencyLog log,
-                                PGSimpleDataSource writerSource, CheckpointSigner signer, Metrics m) {
+                                PGSimpleDataSource writerSource, CheckpointSigner signer, Metrics m) throws SQLException {
         byte[] template = new byte[RECORD_SIZE];
         new SplittableRandom(1).nextBytes(template);
         AtomicLong serial = new AtomicLong();
         Cpu cpu = new Cpu(ctx.pid(), ctx.pgData());
-        try (LogWriter writer = new LogWriter(writerSource, signer,
-                new LogWriter.Settings(10_000, Duration.ofMillis(200)))) {
+        // The operator's own writer settings (CoreConfig): how far behind the checkpoint stays is part of the goal.
+        LogWriter.Settings settings = LogWriter.Settings.defaults();
+        try (LogWriter writer = new LogWriter(writerSource, signer, settings);
+             CheckpointLag lag = new CheckpointLag(writerSource.getConnection())) {
             writer.start();
+            lag.start();
             Load.Result r = Load.run("log-append", WRITERS, ctx.warmup(3, 10), ctx.warmup(10, 30), (w, rec) -> {
                 byte[] entry = template.clone();
                 long n = serial.incrementAndGet();
@@ -112,15 +116,129 @@ final class LogScenario {
                     entry[i] = (byte) (n >>> (8 * i));
                 }
                 rec.time("append", () -> tx.inTransaction(c -> log.append(c, entry)));
-            }, cpu::start, cpu::stop);
+            }, () -> {
+                cpu.start();
+                lag.measure(true);
+            }, () -> {
+                cpu.stop();
+                lag.measure(false);
+            });
             m.put("s5.append.writers", WRITERS);
             m.put("s5.append.per_s", r.ops("append"));
             m.put("s5.append.p50_ms", r.percentileMs("append", 50));
             m.put("s5.append.p99_ms", r.percentileMs("append", 99));
             m.put("s5.append.errors", r.errors());
+            m.put("s5.append.writer_settings", "batches of at most " + settings.maxBatch() + ", poll every "
+                    + settings.pollInterval().toMillis() + " ms");
+            lag.record(m, "s5.append.checkpoint");
             cpu.record(m, "s5.append");
-            Progress.say("log append: %.0f entries/s from %d writers, p50 %.2f ms, p99 %.2f ms", r.ops("append"), WRITERS,
-                    r.percentileMs("append", 50), r.percentileMs("append", 99));
+            Progress.say("log append: %.0f entries/s from %d writers, p50 %.2f ms, p99 %.2f ms; checkpoint behind by at most "
+                            + "%.2f s (p50 %.2f s)", r.ops("append"), WRITERS, r.percentileMs("append", 50),
+                    r.percentileMs("append", 99), lag.maxSeconds(), lag.percentileSeconds(50));
+        }
+    }
+
+    /**
+     * How far the signed checkpoint trails the log while writers append: every 20 ms one statement reads the
+     * log's size and the latest checkpoint's tree size (one snapshot). The lag of a sample is how long ago the
+     * log was last smaller than what the checkpoint now covers, i.e. the longest any entry the checkpoint does
+     * not yet cover has been committed, to within one sampling interval (rounded up, never down).
+     */
+    static final class CheckpointLag implements AutoCloseable {
+        private static final long INTERVAL_MS = 20;
+        private final Connection connection;
+        private final Thread thread;
+        private final List<long[]> history = new ArrayList<>();
+        private final List<Long> lags = new ArrayList<>();
+        private volatile boolean measuring;
+        private volatile boolean closed;
+        private long maxBehind;
+        private volatile String failure;
+
+        CheckpointLag(Connection connection) {
+            this.connection = connection;
+            this.thread = new Thread(this::loop, "checkpoint-lag");
+            this.thread.setDaemon(true);
+        }
+
+        void start() {
+            thread.start();
+        }
+
+        void measure(boolean on) {
+            measuring = on;
+        }
+
+        private void loop() {
+            try (PreparedStatement ps = connection.prepareStatement("select (select next_index from log_head), "
+                    + "(select coalesce(max(tree_size), 0) from log_checkpoint)")) {
+                while (!closed) {
+                    long now = System.nanoTime();
+                    long size;
+                    long checkpoint;
+                    try (java.sql.ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        size = rs.getLong(1);
+                        checkpoint = rs.getLong(2);
+                    }
+                    synchronized (this) {
+                        history.add(new long[] {now, size});
+                        if (measuring) {
+                            lags.add(lag(now, size, checkpoint));
+                            maxBehind = Math.max(maxBehind, size - checkpoint);
+                        }
+                    }
+                    Thread.sleep(INTERVAL_MS);
+                }
+            } catch (SQLException e) {
+                failure = e.toString();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        /** Now minus the time of the last sample at which the log was still no larger than the checkpoint. */
+        private long lag(long now, long size, long checkpoint) {
+            if (checkpoint >= size) {
+                return 0;
+            }
+            for (int i = history.size() - 1; i >= 0; i--) {
+                if (history.get(i)[1] <= checkpoint) {
+                    return now - history.get(i)[0];
+                }
+            }
+            return now - history.get(0)[0];
+        }
+
+        synchronized double maxSeconds() {
+            return lags.stream().mapToLong(Long::longValue).max().orElse(-1) / 1e9;
+        }
+
+        synchronized double percentileSeconds(double p) {
+            return Stats.percentile(lags.stream().mapToLong(Long::longValue).toArray(), p) / 1e9;
+        }
+
+        synchronized void record(Metrics m, String prefix) {
+            if (failure != null) {
+                m.put(prefix + ".failure", failure);
+                return;
+            }
+            m.put(prefix + ".lag_max_s", maxSeconds());
+            m.put(prefix + ".lag_p50_s", percentileSeconds(50));
+            m.put(prefix + ".lag_p99_s", percentileSeconds(99));
+            m.put(prefix + ".behind_max_entries", maxBehind);
+            m.put(prefix + ".samples", (long) lags.size());
+        }
+
+        @Override
+        public void close() throws SQLException {
+            closed = true;
+            try {
+                thread.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            connection.close();
         }
     }
 

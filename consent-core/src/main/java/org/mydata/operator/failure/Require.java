@@ -33,6 +33,20 @@ public final class Require {
         }
     }
 
+    /**
+     * A link shown to people (a programme's terms): {@code https} with a host, or {@code http} to this machine
+     * (the demo's); never {@code javascript:}, {@code data:} and the like, which a page would render as a link.
+     */
+    public static URI linkUri(String field, String value) {
+        URI uri = absoluteUri(field, value, true);
+        String host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(java.util.Locale.ROOT);
+        boolean local = host.equals("localhost") || host.equals("127.0.0.1") || host.equals("[::1]");
+        if (host.isEmpty() || !("https".equals(uri.getScheme()) || local)) {
+            throw new InvalidRequestException(field, field + " must be an https link (http only to localhost)");
+        }
+        return uri;
+    }
+
     public static <T> List<T> nonEmpty(String field, List<T> values) {
         if (values == null || values.isEmpty()) {
             throw new InvalidRequestException(field, field + " must name at least one value");

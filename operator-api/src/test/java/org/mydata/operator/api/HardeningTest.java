@@ -2,6 +2,7 @@ package org.mydata.operator.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.nimbusds.jose.jwk.JWKSet;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -22,6 +23,9 @@ import java.util.stream.Stream;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.mydata.operator.api.config.OperatorProperties;
+import org.mydata.operator.audit.AuditJson;
+import org.mydata.operator.audit.BundleVerifier;
+import org.mydata.operator.audit.Report;
 import org.mydata.operator.source.SourceAuth;
 import org.mydata.operator.source.SourceRegistry;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -245,6 +249,11 @@ class HardeningTest extends OperatorTestBase {
         assertThat(event.get("leaf_hash").asText()).isNotEmpty();
         assertThat(event.get("audit_path")).isNotNull();
         assertThat(event.get("withheld").get("persons").get(0).get("consent_id").asText()).isEqualTo(alicesConsent);
+        // Still a bundle the verifier passes: the withheld entry's inclusion is proven, its content said unchecked.
+        Report report = BundleVerifier.verify(JWKSet.parse(http.get("/.well-known/jwks.json", null).body()),
+                AuditJson.bundle(AuditJson.parseObject(own.body(), "bundle")), null);
+        assertThat(report.failures()).isEmpty();
+        assertThat(report.checks()).anyMatch(c -> c.name().equals("withheld"));
     }
 
     /** The account id in a person's own bundle: their consent record's {@code account_id}. */

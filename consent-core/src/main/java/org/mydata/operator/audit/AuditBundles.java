@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
+import org.mydata.operator.access.AccessEntry;
+import org.mydata.operator.access.PersonAccess;
 import org.mydata.operator.failure.NotFoundException;
 import org.mydata.operator.log.Checkpoint;
 import org.mydata.operator.log.Hash;
@@ -55,7 +57,11 @@ public final class AuditBundles {
         return assemble(consentId, null);
     }
 
-    /** The person's own consent's bundle; another person's consent is reported as not found. */
+    /**
+     * The person's own consent's bundle; another person's consent is reported as not found. Access events that
+     * also released other persons' data are {@linkplain AuditBundle.Withheld withheld}: the person sees their
+     * own part and the proof that the entry is in the log, never the other persons' ids or counts.
+     */
     public AuditBundle ofOwnConsent(UUID accountId, UUID consentId) {
         return assemble(consentId, Objects.requireNonNull(accountId, "accountId"));
     }
@@ -74,11 +80,29 @@ public final class AuditBundles {
             }
             List<AuditBundle.AccessEventItem> events = new ArrayList<>();
             for (FoundEvent e : gathered.events()) {
-                events.add(new AuditBundle.AccessEventItem(e.logIndex(), e.entry(),
-                        e.entry() == null ? e.leafHash() : null, proof(c, e.logIndex(), checkpoint)));
+                AuditBundle.Withheld withheld = accountId == null ? null : withheld(e.entry(), accountId);
+                events.add(new AuditBundle.AccessEventItem(e.logIndex(), withheld == null ? e.entry() : null,
+                        e.entry() == null || withheld != null ? e.leafHash() : null, proof(c, e.logIndex(), checkpoint),
+                        withheld));
             }
             return new AuditBundle(consentId.toString(), checkpoint, records, events);
         });
+    }
+
+    /**
+     * For a person's own bundle: null when the entry concerns only them (it goes in whole), else what they are
+     * told instead of it. An entry that cannot be read is given whole: it names nobody the parser could find,
+     * and the verifier must see it to report it.
+     */
+    private static AuditBundle.Withheld withheld(byte[] entry, UUID accountId) {
+        if (!(AccessEntry.parse(entry) instanceof AccessEntry read)) {
+            return null;
+        }
+        List<PersonAccess> own = read.persons().stream().filter(p -> p.accountId().equals(accountId)).toList();
+        boolean others = own.size() < read.persons().size()
+                || !own.stream().map(PersonAccess::consentId).toList().containsAll(read.consentIds());
+        return others ? new AuditBundle.Withheld(read.eventId(), read.permitId(), read.interaction(),
+                read.resourceTypes(), read.at(), own) : null;
     }
 
     private List<Hash> proof(Connection c, Long index, Checkpoint checkpoint) throws SQLException {

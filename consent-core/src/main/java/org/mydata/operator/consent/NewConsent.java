@@ -3,6 +3,7 @@ package org.mydata.operator.consent;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import org.mydata.operator.failure.Require;
 import org.mydata.operator.programme.DataScope;
 
 /**
@@ -13,4 +14,7 @@ import org.mydata.operator.programme.DataScope;
  */
 public record NewConsent(UUID programmeId, List<String> purposes, DataScope scope, List<UUID> sourceIds,
                          Instant validUntil, String shownTextSha256) {
+    public NewConsent {
+        Require.reasonableTime("validUntil", validUntil);
+    }
 }

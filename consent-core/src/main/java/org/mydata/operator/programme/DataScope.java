@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Objects;
 import org.hl7.fhir.r4.model.ResourceType;
 import org.mydata.operator.failure.InvalidRequestException;
+import org.mydata.operator.failure.Require;
 
 /**
  * Which data a programme asks for, a consent releases, or a permit reads: FHIR R4 resource types and,
@@ -16,8 +17,13 @@ import org.mydata.operator.failure.InvalidRequestException;
 public record DataScope(List<String> resourceTypes, LocalDate dataFrom, LocalDate dataUntil) {
 
     public DataScope {
-        Objects.requireNonNull(resourceTypes, "resourceTypes");
+        if (resourceTypes == null || resourceTypes.stream().anyMatch(Objects::isNull)) {
+            throw new InvalidRequestException("scope.resourceTypes", "resourceTypes must be a list of FHIR resource "
+                    + "type names, without nulls");
+        }
         resourceTypes = List.copyOf(new java.util.LinkedHashSet<>(resourceTypes));
+        Require.reasonableDate("scope.dataFrom", dataFrom);
+        Require.reasonableDate("scope.dataUntil", dataUntil);
         if (dataFrom != null && dataUntil != null && dataUntil.isBefore(dataFrom)) {
             throw new InvalidRequestException("scope.dataPeriod", "the data period ends before it starts");
         }

@@ -45,7 +45,7 @@ public final class ProgrammeRegistry {
                 Require.text("organisation", request.organisation(), 200),
                 purposes.stream().distinct().toList(),
                 request.scope().validated("scope"),
-                Require.absoluteUri("termsUri", request.termsUri(), false),
+                Require.linkUri("termsUri", request.termsUri()),
                 Require.text("termsVersion", request.termsVersion(), 50),
                 stewards,
                 Instant.now(clock));

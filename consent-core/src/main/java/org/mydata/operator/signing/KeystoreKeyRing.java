@@ -54,6 +54,7 @@ import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.mydata.operator.files.PrivateFiles;
 
 /**
  * The operator's key ring, kept in a PKCS#12 keystore. The configured alias holds the first key;
@@ -363,7 +364,7 @@ public final class KeystoreKeyRing implements KeyRing {
     private static void save(KeyStore store, Path path, char[] password) {
         try {
             Path dir = path.toAbsolutePath().getParent();
-            Files.createDirectories(dir);
+            PrivateFiles.directory(dir);
             Path temp = Files.createTempFile(dir, ".keystore", ".tmp");
             try {
                 try {

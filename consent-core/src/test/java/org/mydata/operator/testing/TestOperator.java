@@ -31,7 +31,9 @@ import org.mydata.operator.signing.RecordVerifier;
 import org.mydata.operator.signing.SigningAlgorithm;
 import org.mydata.operator.source.FhirSource;
 import org.mydata.operator.source.NewSource;
+import org.mydata.operator.source.SourceHosts;
 import org.mydata.operator.source.SourceRegistry;
+import org.mydata.operator.source.SourceSecrets;
 import org.mydata.operator.store.Transactions;
 
 /**
@@ -68,7 +70,7 @@ public final class TestOperator {
         tx = new Transactions(dataSource);
         keyRing = KeystoreKeyRing.openOrCreate(keyDir.resolve("operator.p12"), "test".toCharArray(), "operator",
                 SigningAlgorithm.EDDSA, clock);
-        sources = new SourceRegistry(tx, clock);
+        sources = new SourceRegistry(tx, clock, SourceHosts.allowing(List.of()), SourceSecrets.ephemeral());
         programmes = new ProgrammeRegistry(tx, clock);
         accounts = new Accounts(tx, clock);
         log = new TransparencyLog(tx);

@@ -1,9 +1,12 @@
 package org.mydata.operator.audit;
 
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.UUID;
+import org.mydata.operator.access.PersonAccess;
 import org.mydata.operator.log.Checkpoint;
 import org.mydata.operator.log.Hash;
 import org.mydata.operator.signing.RecordType;
@@ -77,13 +80,21 @@ public record AuditBundle(String consentId, Checkpoint checkpoint, List<Item> re
      *                 leafHash carries what remains of it in the tree
      * @param leafHash given only for an erased entry; otherwise the verifier hashes the bytes itself
      */
-    public record AccessEventItem(long logIndex, byte[] entry, Hash leafHash, List<Hash> auditPath) {
+    public record AccessEventItem(long logIndex, byte[] entry, Hash leafHash, List<Hash> auditPath,
+                                  Withheld withheld) {
         public AccessEventItem {
             if (entry == null && leafHash == null) {
                 throw new IllegalArgumentException("an access event needs its entry or, when erased, its leaf hash");
             }
+            if (withheld != null && (entry != null || leafHash == null)) {
+                throw new IllegalArgumentException("a withheld access event has its leaf hash, not its entry");
+            }
             entry = entry == null ? null : entry.clone();
             auditPath = auditPath == null ? null : List.copyOf(auditPath);
+        }
+
+        public AccessEventItem(long logIndex, byte[] entry, Hash leafHash, List<Hash> auditPath) {
+            this(logIndex, entry, leafHash, auditPath, null);
         }
 
         @Override
@@ -94,18 +105,35 @@ public record AuditBundle(String consentId, Checkpoint checkpoint, List<Item> re
         @Override
         public boolean equals(Object o) {
             return o instanceof AccessEventItem a && a.logIndex == logIndex && Arrays.equals(a.entry, entry)
-                    && Objects.equals(a.leafHash, leafHash) && Objects.equals(a.auditPath, auditPath);
+                    && Objects.equals(a.leafHash, leafHash) && Objects.equals(a.auditPath, auditPath)
+                    && Objects.equals(a.withheld, withheld);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(logIndex, Arrays.hashCode(entry), leafHash, auditPath);
+            return Objects.hash(logIndex, Arrays.hashCode(entry), leafHash, auditPath, withheld);
         }
 
         @Override
         public String toString() {
-            return "AccessEventItem[logIndex=" + logIndex + ", " + (entry == null ? "erased" : entry.length + " bytes")
-                    + "]";
+            return "AccessEventItem[logIndex=" + logIndex + ", " + (withheld != null ? "withheld"
+                    : entry == null ? "erased" : entry.length + " bytes") + "]";
+        }
+    }
+
+    /**
+     * What a person's own bundle says of an access event whose entry also names other persons, in place of the
+     * entry: the event and the person's own rows, as the operator states them. The entry's bytes would show the
+     * others' account ids, consent ids and counts, so they are withheld; the leaf hash and its inclusion proof
+     * show that the entry is in the log, and an auditor's bundle (or the full-log audit) checks what it says
+     * (docs/auditing.md, Access events in a person's own bundle).
+     */
+    public record Withheld(UUID eventId, UUID permitId, String interaction, List<String> resourceTypes,
+                           Instant at, List<PersonAccess> own) {
+        public Withheld {
+            Objects.requireNonNull(eventId, "eventId");
+            resourceTypes = List.copyOf(resourceTypes);
+            own = List.copyOf(own);
         }
     }
 }

@@ -11,6 +11,8 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import org.mydata.operator.access.PersonAccess;
 import org.mydata.operator.log.Checkpoint;
 import org.mydata.operator.log.ConsistencyProof;
 import org.mydata.operator.log.Hash;
@@ -24,7 +26,9 @@ import org.mydata.operator.log.LogEntry;
  *
  * <pre>
  * bundle:     {consent_id, checkpoint, records: [{kind, log_index, jws, audit_path}],
- *              access_events: [{log_index, entry, audit_path}]}     (leaf_hash instead of entry when erased)
+ *              access_events: [{log_index, entry, audit_path}]}     (leaf_hash instead of entry when erased;
+ *                  in a person's own bundle, leaf_hash and withheld: {event_id, permit_id, interaction,
+ *                  resource_types, iat, persons: [their own rows]} when the entry names other persons too)
  * checkpoint: {tree_size, root_hash, iat (ISO-8601), jws}           as GET /api/v1/audit/checkpoint
  * consistency proof: {first, second, consistency: [...]}            as GET /api/v1/audit/proofs/consistency
  * entries:    [{index, entry, leaf_hash}]                           as GET /api/v1/audit/entries
@@ -62,10 +66,32 @@ public final class AuditJson {
             } else {
                 e.put("leaf_hash", event.leafHash().base64());
             }
+            if (event.withheld() != null) {
+                e.put("withheld", toJson(event.withheld()));
+            }
             putIfPresent(e, "audit_path", event.auditPath() == null ? null : base64(event.auditPath()));
             events.add(e);
         }
         json.put("access_events", events);
+        return json;
+    }
+
+    private static Map<String, Object> toJson(AuditBundle.Withheld withheld) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("event_id", withheld.eventId().toString());
+        putIfPresent(json, "permit_id", withheld.permitId() == null ? null : withheld.permitId().toString());
+        putIfPresent(json, "interaction", withheld.interaction());
+        json.put("resource_types", withheld.resourceTypes());
+        putIfPresent(json, "iat", withheld.at() == null ? null : withheld.at().getEpochSecond());
+        List<Object> persons = new ArrayList<>();
+        for (PersonAccess person : withheld.own()) {
+            Map<String, Object> p = new LinkedHashMap<>();
+            p.put("account_id", person.accountId().toString());
+            p.put("consent_id", person.consentId().toString());
+            p.put("resource_count", person.resourceCount());
+            persons.add(p);
+        }
+        json.put("persons", persons);
         return json;
     }
 
@@ -129,9 +155,49 @@ public final class AuditJson {
             if (entry == null && leafHash == null) {
                 throw new MalformedAuditDataException(at + " has neither an entry nor, for an erased one, a leaf_hash");
             }
-            events.add(new AuditBundle.AccessEventItem(index, entry, leafHash, optionalHashes(e, "audit_path", at)));
+            AuditBundle.Withheld withheld = e.get("withheld") == null ? null
+                    : withheld(object(e, "withheld", at), at + ".withheld");
+            if (withheld != null && (entry != null || leafHash == null)) {
+                throw new MalformedAuditDataException(at + " is withheld, so it has a leaf_hash and no entry");
+            }
+            events.add(new AuditBundle.AccessEventItem(index, entry, leafHash, optionalHashes(e, "audit_path", at),
+                    withheld));
         }
         return new AuditBundle(consentId, checkpoint, records, events);
+    }
+
+    /** What a person's bundle says of a withheld access event; stated by the operator, so only read, not trusted. */
+    private static AuditBundle.Withheld withheld(Map<String, Object> json, String at) throws MalformedAuditDataException {
+        List<String> types = new ArrayList<>();
+        for (Object type : array(json, "resource_types", at)) {
+            if (!(type instanceof String t)) {
+                throw new MalformedAuditDataException(at + ".resource_types holds something that is not a string");
+            }
+            types.add(t);
+        }
+        List<PersonAccess> own = new ArrayList<>();
+        List<Object> persons = array(json, "persons", at);
+        for (int i = 0; i < persons.size(); i++) {
+            String pat = at + ".persons[" + i + "]";
+            Map<String, Object> p = object(persons.get(i), pat);
+            Long count = optionalWholeNumber(p, "resource_count", pat);
+            own.add(new PersonAccess(uuid(string(p, "account_id", pat), pat + ".account_id"),
+                    uuid(string(p, "consent_id", pat), pat + ".consent_id"), count == null ? 0 : count.intValue()));
+        }
+        Long iat = optionalWholeNumber(json, "iat", at);
+        String permit = json.get("permit_id") == null ? null : string(json, "permit_id", at);
+        return new AuditBundle.Withheld(uuid(string(json, "event_id", at), at + ".event_id"),
+                permit == null ? null : uuid(permit, at + ".permit_id"),
+                json.get("interaction") == null ? null : string(json, "interaction", at), types,
+                iat == null ? null : Instant.ofEpochSecond(iat), own);
+    }
+
+    private static UUID uuid(String text, String at) throws MalformedAuditDataException {
+        try {
+            return UUID.fromString(text);
+        } catch (IllegalArgumentException e) {
+            throw new MalformedAuditDataException(at + " is not a UUID");
+        }
     }
 
     /**

@@ -40,7 +40,11 @@ import org.mydata.operator.signing.RecordVerifier;
  * the full-log audit judges through as well).</li>
  * </ul>
  *
- * What it cannot see: a status record the operator left out <em>after</em> the last one it shows (nothing
+ * In a person's own bundle, an access event whose entry also names other persons comes without its entry
+ * ({@link AuditBundle.Withheld}): its inclusion is checked, and a {@code withheld} check says that its content
+ * was not.
+ *
+ * <p>What it cannot see: a status record the operator left out <em>after</em> the last one it shows (nothing
  * in the bundle points forward to it). The full-log audit ({@link LogAudit}) sees every record and catches
  * that; the person's own receipts do too.
  */
@@ -290,6 +294,16 @@ public final class BundleVerifier {
                                  Map<String, Read> links, List<Read> records) {
             byte[] bytes = event.entry();
             Hash leafHash = bytes == null ? event.leafHash() : MerkleTree.leafHash(bytes);
+            if (event.withheld() != null) {
+                // A person's own bundle: the entry names other persons too, so only its place in the log is
+                // proven here; what it says is the auditor's to check (docs/auditing.md).
+                String label = Labels.accessEvent(event.logIndex(), event.withheld().eventId().toString());
+                checks.add(inclusion(label, event.logIndex(), leafHash, event.auditPath()));
+                checks.add(Check.pass("withheld", label + ": its entry also names other persons and is withheld "
+                        + "from this bundle; that it is in the log is checked above, what it says is not checked "
+                        + "here (an auditor's bundle or the full-log audit checks it)"));
+                return;
+            }
             ReadAccessEntry read = AccessEntry.parse(bytes);
             String label = Labels.accessEvent(event.logIndex(), read instanceof AccessEntry entry
                     ? entry.eventId().toString() : ((ReadAccessEntry.Malformed) read).eventId());

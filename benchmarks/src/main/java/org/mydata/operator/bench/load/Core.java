@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import org.mydata.operator.account.Accounts;
 import org.mydata.operator.consent.Consents;
 import org.mydata.operator.gateway.source.HapiPatientLookup;
@@ -14,7 +15,9 @@ import org.mydata.operator.link.ServiceLinks;
 import org.mydata.operator.log.LogAppender;
 import org.mydata.operator.signing.KeystoreKeyRing;
 import org.mydata.operator.signing.SigningAlgorithm;
+import org.mydata.operator.source.SourceHosts;
 import org.mydata.operator.source.SourceRegistry;
+import org.mydata.operator.source.SourceSecrets;
 import org.mydata.operator.store.Transactions;
 
 /**
@@ -27,13 +30,13 @@ final class Core implements AutoCloseable {
     final Consents consents;
     private final HikariDataSource dataSource;
 
-    private Core(HikariDataSource dataSource, KeystoreKeyRing ring) {
+    private Core(HikariDataSource dataSource, KeystoreKeyRing ring, SourceSecrets secrets) {
         this.dataSource = dataSource;
         Clock clock = Clock.systemUTC();
         Transactions tx = new Transactions(dataSource);
         LogAppender appender = new LogAppender(dataSource, ring);
         this.accounts = new Accounts(tx, clock);
-        this.links = new ServiceLinks(tx, new SourceRegistry(tx, clock),
+        this.links = new ServiceLinks(tx, new SourceRegistry(tx, clock, SourceHosts.allowing(List.of("localhost")), secrets),
                 new HapiPatientLookup(new SourceClients(Fhir.CONTEXT, Duration.ofSeconds(5), Duration.ofSeconds(30))),
                 appender, clock);
         this.consents = new Consents(tx, appender, clock);
@@ -48,7 +51,8 @@ final class Core implements AutoCloseable {
         dataSource.setJdbcUrl(ctx.pgUrl("postgres"));
         dataSource.setUsername("postgres");
         dataSource.setMaximumPoolSize(connections);
-        return new Core(dataSource, ring);
+        // The operator under load made the key for sources' secrets beside its keystore.
+        return new Core(dataSource, ring, SourceSecrets.open(keys.resolve(SourceSecrets.FILE_NAME), false));
     }
 
     @Override

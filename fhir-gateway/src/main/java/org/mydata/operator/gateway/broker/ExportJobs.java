@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,6 +27,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.mydata.operator.files.PrivateFiles;
 import org.mydata.operator.failure.SourceUnavailableException;
 import org.mydata.operator.gateway.pseudonym.Pseudonymiser;
 import org.mydata.operator.permit.CohortMember;
@@ -92,7 +92,7 @@ public final class ExportJobs implements AutoCloseable {
         this.maxJobs = maxJobs;
         this.retention = retention;
         try {
-            Files.createDirectories(root);
+            PrivateFiles.directory(root);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot make the export directory " + root, e);
         }
@@ -169,7 +169,7 @@ public final class ExportJobs implements AutoCloseable {
 
     private void run(ExportJob job) {
         try {
-            Files.createDirectories(job.directory());
+            PrivateFiles.directory(job.directory());
             List<ExportJob.Output> outputs = new ArrayList<>();
             for (int i = 0; i < job.types().size(); i++) {
                 String type = job.types().get(i);
@@ -206,10 +206,11 @@ public final class ExportJobs implements AutoCloseable {
         Pseudonymiser pseudonymiser = broker.pseudonymiser(permit);
         long[] lines = {0};
         int[] patients = {0};
-        try (BufferedWriter data = Files.newBufferedWriter(job.directory().resolve(type + DATA_SUFFIX),
-                StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-             BufferedWriter keys = Files.newBufferedWriter(job.directory().resolve(type + KEYS_SUFFIX),
-                     StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        // Health data and the pseudonym keys: readable by the operator's user only.
+        try (BufferedWriter data = PrivateFiles.newWriter(job.directory().resolve(type + DATA_SUFFIX),
+                StandardCharsets.UTF_8);
+             BufferedWriter keys = PrivateFiles.newWriter(job.directory().resolve(type + KEYS_SUFFIX),
+                     StandardCharsets.UTF_8)) {
             broker.export(permit, type, cohort, decided -> render(pseudonymiser, decided), chunk -> {
                 stopIfDeleted(job);
                 try {

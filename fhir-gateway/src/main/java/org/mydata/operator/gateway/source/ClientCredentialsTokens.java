@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.mydata.operator.source.FhirSource;
 import org.mydata.operator.source.SourceAuth;
+import org.mydata.operator.source.SourceHosts;
 
 /**
  * Access tokens for sources that take OAuth2 client credentials, fetched from the source's token
@@ -50,7 +51,11 @@ final class ClientCredentialsTokens {
 
     private final java.time.Clock clock;
 
-    ClientCredentialsTokens(Duration connectTimeout, Duration requestTimeout, java.time.Clock clock) {
+    private final SourceHosts.Resolver resolver;
+
+    ClientCredentialsTokens(Duration connectTimeout, Duration requestTimeout, java.time.Clock clock,
+                            SourceHosts.Resolver resolver) {
+        this.resolver = resolver;
         this.http = HttpClient.newBuilder().connectTimeout(connectTimeout).build();
         this.requestTimeout = requestTimeout;
         this.clock = clock;
@@ -74,6 +79,13 @@ final class ClientCredentialsTokens {
 
     private Token fetch(UpstreamCall call, SourceAuth.ClientCredentials credentials) {
         FhirSource source = call.source();
+        // Java's HTTP client takes no resolver, so the token endpoint's address is checked just before the
+        // request; a name that changes its answer between the two lookups is not caught here (docs/operating.md).
+        try {
+            resolver.resolve(credentials.tokenUrl().getHost());
+        } catch (java.net.UnknownHostException e) {
+            throw HapiPatientLookup.failed(source, "has a token endpoint the operator does not connect to", null);
+        }
         String form = "grant_type=client_credentials"
                 + (credentials.scope() == null || credentials.scope().isBlank() ? "" : "&scope=" + urlEncode(credentials.scope()));
         // client_secret_basic, the method RFC 6749 (2.3.1) requires every token endpoint to support.

@@ -8,14 +8,22 @@ import ca.uhn.fhir.rest.client.api.IGenericClient;
 import ca.uhn.fhir.rest.client.api.ServerValidationModeEnum;
 import ca.uhn.fhir.rest.client.interceptor.BasicAuthInterceptor;
 import ca.uhn.fhir.rest.client.interceptor.BearerTokenAuthInterceptor;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.apache.http.client.config.RequestConfig;
+import org.apache.http.config.RegistryBuilder;
+import org.apache.http.conn.socket.ConnectionSocketFactory;
+import org.apache.http.conn.socket.PlainConnectionSocketFactory;
+import org.apache.http.conn.ssl.SSLConnectionSocketFactory;
+import org.apache.http.impl.client.HttpClientBuilder;
+import org.apache.http.impl.conn.PoolingHttpClientConnectionManager;
 import org.mydata.operator.failure.SourceUnavailableException;
 import org.mydata.operator.gateway.GatewaySettings;
 import org.mydata.operator.source.FhirSource;
 import org.mydata.operator.source.SourceAuth;
+import org.mydata.operator.source.SourceHosts;
 
 /**
  * Makes HAPI clients for sources: with the source's authentication, the operator's timeouts and byte cap on
@@ -49,8 +57,19 @@ public final class SourceClients implements AutoCloseable {
                 java.time.Clock.systemUTC());
     }
 
-    /** @param clock decides when a cached source token is due for renewal */
+    /** Connects wherever a source's name resolves to: for tools and tests; the operator checks addresses. */
     public SourceClients(FhirContext fhirContext, GatewaySettings settings, java.time.Clock clock) {
+        this(fhirContext, settings, clock, null);
+    }
+
+    /**
+     * @param clock decides when a cached source token is due for renewal
+     * @param resolver gives the addresses a connection may use, refusing those it must not (SourceHosts): every
+     *     connection, redirects included, goes through it, so the address checked is the address connected to;
+     *     null to connect wherever names resolve to
+     */
+    public SourceClients(FhirContext fhirContext, GatewaySettings settings, java.time.Clock clock,
+                         SourceHosts.Resolver resolver) {
         if (fhirContext.getVersion().getVersion() != FhirVersionEnum.R4) {
             throw new IllegalArgumentException("sources are FHIR R4, the context is " + fhirContext.getVersion().getVersion());
         }
@@ -64,15 +83,35 @@ public final class SourceClients implements AutoCloseable {
         clients.setServerValidationMode(ServerValidationModeEnum.NEVER);
         clients.setPoolMaxPerRoute(CONNECTIONS_PER_HOST);
         clients.setPoolMaxTotal(CONNECTIONS);
+        if (resolver != null) {
+            checkAddresses((ApacheRestfulClientFactory) fhirContext.getRestfulClientFactory(), resolver);
+        }
         this.settings = settings;
         this.timeouts = SourceExchange.timeouts(settings.connectTimeout(), settings.readTimeout());
-        this.tokens = new ClientCredentialsTokens(settings.connectTimeout(), settings.readTimeout(), clock);
+        this.tokens = new ClientCredentialsTokens(settings.connectTimeout(), settings.readTimeout(), clock,
+                resolver != null ? resolver : InetAddress::getAllByName);
         this.deadlines = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "source-deadlines");
             t.setDaemon(true);
             return t;
         });
         deadlines.setRemoveOnCancelPolicy(true);
+    }
+
+    /**
+     * Requests go out through the context's factory's Apache client (see {@link SourceExchange}), so that client
+     * is replaced by one like HAPI's whose connection manager resolves names through the address check.
+     */
+    private static void checkAddresses(ApacheRestfulClientFactory factory, SourceHosts.Resolver resolver) {
+        PoolingHttpClientConnectionManager connections = new PoolingHttpClientConnectionManager(
+                RegistryBuilder.<ConnectionSocketFactory>create()
+                        .register("http", PlainConnectionSocketFactory.getSocketFactory())
+                        .register("https", SSLConnectionSocketFactory.getSystemSocketFactory()).build(),
+                null, null, resolver::resolve, 5000, TimeUnit.MILLISECONDS);
+        connections.setMaxTotal(CONNECTIONS);
+        connections.setDefaultMaxPerRoute(CONNECTIONS_PER_HOST);
+        factory.setHttpClient(HttpClientBuilder.create().useSystemProperties().disableCookieManagement()
+                .setConnectionManager(connections).build());
     }
 
     public GatewaySettings settings() {

@@ -5,13 +5,13 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Set;
 import javax.sql.DataSource;
+import org.mydata.operator.files.PrivateFiles;
 import org.mydata.operator.access.AccessLog;
 import org.mydata.operator.account.Accounts;
 import org.mydata.operator.audit.AuditBundles;
@@ -35,7 +35,9 @@ import org.mydata.operator.signing.KeysInUse;
 import org.mydata.operator.signing.KeystoreKeyRing;
 import org.mydata.operator.signing.MissingSigningKeysException;
 import org.mydata.operator.signing.SigningAlgorithm;
+import org.mydata.operator.source.SourceHosts;
 import org.mydata.operator.source.SourceRegistry;
+import org.mydata.operator.source.SourceSecrets;
 import org.mydata.operator.store.Transactions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,6 +72,8 @@ public class CoreConfig {
     KeystoreKeyRing keyRing(OperatorProperties properties, Clock clock, DataSource dataSource) throws IOException {
         OperatorProperties.Signing signing = properties.signing();
         Path keysDir = properties.dataDir().resolve("keys");
+        // The data dir holds the database, keys, secrets and exported health data: the operator's user's only.
+        PrivateFiles.directory(properties.dataDir());
         SigningAlgorithm algorithm = SigningAlgorithm.fromName(signing.algorithm());
         Set<String> inUse = KeysInUse.read(dataSource);
         KeystoreKeyRing ring;
@@ -101,9 +105,28 @@ public class CoreConfig {
         return new Accounts(tx, clock);
     }
 
+    /** The hosts sources may be on: the defaults, the operator's allowlist, and the embedded demo's own host. */
     @Bean
-    SourceRegistry sourceRegistry(Transactions tx, Clock clock) {
-        return new SourceRegistry(tx, clock);
+    SourceHosts sourceHosts(OperatorProperties properties) {
+        SourceHosts hosts = SourceHosts.allowing(properties.sources().allowedHosts());
+        return properties.embedded().demo() ? hosts.and("localhost") : hosts;
+    }
+
+    /**
+     * Sources' secrets are sealed with a key beside the signing keys; it is made only while the database holds
+     * no sealed secret, and secrets stored in clear by an earlier version are sealed at start.
+     */
+    @Bean
+    SourceRegistry sourceRegistry(Transactions tx, Clock clock, SourceHosts hosts, OperatorProperties properties) {
+        Path key = properties.sources().secretsKey() != null ? properties.sources().secretsKey()
+                : properties.dataDir().resolve("keys").resolve(SourceSecrets.FILE_NAME);
+        SourceRegistry registry = new SourceRegistry(tx, clock, hosts,
+                SourceSecrets.open(key, !SourceRegistry.holdsSealedSecrets(tx)));
+        int sealed = registry.sealStoredSecrets();
+        if (sealed > 0) {
+            log.info("Sealed the secrets of {} source(s) with the key in {}", sealed, key);
+        }
+        return registry;
     }
 
     @Bean
@@ -113,8 +136,9 @@ public class CoreConfig {
 
     /** One way to reach sources, for linking and for the gateway alike. */
     @Bean
-    SourceClients sourceClients(FhirContext fhirContext, OperatorProperties properties, Clock clock) {
-        return new SourceClients(fhirContext, properties.gateway().settings(), clock);
+    SourceClients sourceClients(FhirContext fhirContext, OperatorProperties properties, Clock clock,
+                                SourceHosts hosts) {
+        return new SourceClients(fhirContext, properties.gateway().settings(), clock, hosts::resolve);
     }
 
     @Bean
@@ -198,15 +222,11 @@ public class CoreConfig {
     /** The embedded default's keystore password: random, made once, readable by the operator's user only. */
     private static char[] generatedPassword(Path file, Set<String> kidsInUse) throws IOException {
         if (!Files.exists(file) && kidsInUse.isEmpty()) {
-            Files.createDirectories(file.getParent());
+            PrivateFiles.directory(file.getParent());
             byte[] random = new byte[24];
             new SecureRandom().nextBytes(random);
-            Files.writeString(file, Base64.getUrlEncoder().withoutPadding().encodeToString(random), StandardCharsets.US_ASCII);
-            try {
-                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-            } catch (UnsupportedOperationException notPosix) {
-                // Not a POSIX file system: the data dir's own permissions protect it.
-            }
+            PrivateFiles.write(file, Base64.getUrlEncoder().withoutPadding().encodeToString(random)
+                    .getBytes(StandardCharsets.US_ASCII));
         }
         if (!Files.exists(file)) {
             throw new MissingSigningKeysException("the keystore password " + file + " does not exist, but the database "

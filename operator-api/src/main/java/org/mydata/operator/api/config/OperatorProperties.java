@@ -2,6 +2,7 @@ package org.mydata.operator.api.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.mydata.operator.gateway.GatewaySettings;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -19,13 +20,16 @@ import org.springframework.util.unit.DataSize;
  * @param database the operator's PostgreSQL, embedded or external
  * @param pool how the operator's connections to PostgreSQL notice that it is gone
  * @param idempotency the {@code Idempotency-Key} header of state-changing requests
+ * @param sources which hosts sources may be on, and where the key sealing their secrets is kept
+ * @param limits how large a request may be
  */
 @ConfigurationProperties("operator")
 public record OperatorProperties(@DefaultValue("./data") Path dataDir, @DefaultValue Signing signing,
                                  @DefaultValue Identity identity, @DefaultValue Embedded embedded,
                                  @DefaultValue Log log, @DefaultValue Gateway gateway,
                                  @DefaultValue Database database, @DefaultValue Pool pool,
-                                 @DefaultValue Idempotency idempotency) {
+                                 @DefaultValue Idempotency idempotency, @DefaultValue Sources sources,
+                                 @DefaultValue Limits limits) {
 
     /**
      * @param keystore PKCS#12 keystore with the signing keys; default {@code <data-dir>/keys/operator-signing.p12}
@@ -110,5 +114,22 @@ public record OperatorProperties(@DefaultValue("./data") Path dataDir, @DefaultV
      * @param timeToLive how long a key and its stored response are kept: a retry after that is a new request
      */
     public record Idempotency(@DefaultValue("24h") Duration timeToLive) {
+    }
+
+    /**
+     * @param allowedHosts host names, addresses or ranges ({@code 10.1.0.0/16}) that sources and their token
+     *     endpoints may be on although they are loopback, link-local or otherwise refused by default
+     *     ({@link org.mydata.operator.source.SourceHosts}); the embedded demo adds {@code localhost} itself
+     * @param secretsKey the Tink keyset that seals sources' passwords and client secrets; default
+     *     {@code <data-dir>/keys/source-secrets.json}, made on first start
+     */
+    public record Sources(@DefaultValue List<String> allowedHosts, Path secretsKey) {
+    }
+
+    /**
+     * @param maxRequestSize the largest request body accepted by the REST API, the citizen pages and the FHIR
+     *     gateway; a larger one is answered 413 without being read
+     */
+    public record Limits(@DefaultValue("1MB") DataSize maxRequestSize) {
     }
 }

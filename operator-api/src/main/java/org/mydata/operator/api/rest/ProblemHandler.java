@@ -1,6 +1,7 @@
 package org.mydata.operator.api.rest;
 
 import java.util.UUID;
+import org.mydata.operator.api.limits.RequestSizeLimit;
 import org.mydata.operator.failure.ConflictException;
 import org.mydata.operator.failure.InvalidRequestException;
 import org.mydata.operator.failure.NotFoundException;
@@ -86,6 +87,13 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
     @Override
     protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException e, HttpHeaders headers,
                                                                   HttpStatusCode status, WebRequest request) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof RequestSizeLimit.TooLarge tooLarge) {
+                return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE).header(HttpHeaders.CONNECTION, "close")
+                        .body(Problems.of(HttpStatus.CONTENT_TOO_LARGE, "too-large", "Request too large",
+                                tooLarge.getMessage()));
+            }
+        }
         String detail = "the request body is not valid JSON";
         Throwable cause = e.getCause();
         if (cause instanceof UnrecognizedPropertyException unknown) {

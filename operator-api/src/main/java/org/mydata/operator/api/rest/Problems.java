@@ -13,11 +13,31 @@ public final class Problems {
     private Problems() {
     }
 
+    /** The longest quoted value (what the caller sent, echoed back) a detail keeps, and the longest detail. */
+    static final int MAX_ECHO = 100;
+    static final int MAX_DETAIL = 1000;
+    private static final java.util.regex.Pattern LONG_QUOTE =
+            java.util.regex.Pattern.compile("'([^']{" + MAX_ECHO + "})[^']+'");
+
     public static ProblemDetail of(HttpStatus status, String type, String title, String detail) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, bounded(detail));
         problem.setType(URI.create("urn:mydata-operator:problem:" + type));
         problem.setTitle(title);
         return problem;
+    }
+
+    /**
+     * A detail with every value it echoes ({@code 'like this'}, as every message quotes what the caller sent)
+     * cut to {@value #MAX_ECHO} characters and an ellipsis, and the whole to {@value #MAX_DETAIL}: an error about
+     * a 50 MB purpose code is not 50 MB long.
+     */
+    public static String bounded(String detail) {
+        if (detail == null) {
+            return null;
+        }
+        String cut = LONG_QUOTE.matcher(detail).replaceAll(m -> java.util.regex.Matcher.quoteReplacement(
+                "'" + m.group(1) + "…'"));
+        return cut.length() > MAX_DETAIL ? cut.substring(0, MAX_DETAIL) + "…" : cut;
     }
 
     /** A transient database failure: 503 with {@code Retry-After}, saying only what is known of the change. */

@@ -2,6 +2,7 @@ package org.mydata.operator.api.web;
 
 import jakarta.servlet.http.HttpServletResponse;
 import java.util.UUID;
+import org.mydata.operator.api.rest.Problems;
 import org.mydata.operator.failure.ConflictException;
 import org.mydata.operator.failure.InvalidRequestException;
 import org.mydata.operator.failure.NotFoundException;
@@ -99,7 +100,7 @@ public class CitizenPageAdvice {
 
     static ModelAndView page(HttpStatus status, String key, String detail) {
         ModelAndView page = new ModelAndView("app/problem", status);
-        page.addObject("failure", new PageProblem(key, detail));
+        page.addObject("failure", new PageProblem(key, Problems.bounded(detail)));
         page.addObject("status", status.value());
         return page;
     }

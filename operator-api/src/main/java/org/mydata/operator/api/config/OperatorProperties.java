@@ -19,13 +19,19 @@ import org.springframework.util.unit.DataSize;
  * @param database the operator's PostgreSQL, embedded or external
  * @param pool how the operator's connections to PostgreSQL notice that it is gone
  * @param idempotency the {@code Idempotency-Key} header of state-changing requests
+ * @param publicBaseUrl the operator's origin as clients reach it, {@code https://operator.example.org}: every
+ *     absolute URL it hands out (token issuer, redirects, FHIR and export URLs) is built on it, never on the
+ *     request's Host header; {@code https} also turns on Secure cookies and HSTS. Default
+ *     {@code http://localhost:<server port>}, for the embedded default only
+ * @param login brute-force protection of the citizen sign-in form
  */
 @ConfigurationProperties("operator")
 public record OperatorProperties(@DefaultValue("./data") Path dataDir, @DefaultValue Signing signing,
                                  @DefaultValue Identity identity, @DefaultValue Embedded embedded,
                                  @DefaultValue Log log, @DefaultValue Gateway gateway,
                                  @DefaultValue Database database, @DefaultValue Pool pool,
-                                 @DefaultValue Idempotency idempotency) {
+                                 @DefaultValue Idempotency idempotency, String publicBaseUrl,
+                                 @DefaultValue Login login) {
 
     /**
      * @param keystore PKCS#12 keystore with the signing keys; default {@code <data-dir>/keys/operator-signing.p12}
@@ -107,5 +113,18 @@ public record OperatorProperties(@DefaultValue("./data") Path dataDir, @DefaultV
      * @param timeToLive how long a key and its stored response are kept: a retry after that is a new request
      */
     public record Idempotency(@DefaultValue("24h") Duration timeToLive) {
+    }
+
+    /**
+     * Failed sign-ins are counted per account and per client address over {@code window}; past a limit, every
+     * further attempt is refused with the same generic error, the right password included, until the failures
+     * age out of the window. Counted in memory on each node (docs/operating.md, Security).
+     *
+     * @param maxFailuresPerAccount failures for one user name before it is refused
+     * @param maxFailuresPerAddress failures from one client address, whichever user names, before it is refused
+     * @param window how long a failure counts
+     */
+    public record Login(@DefaultValue("5") int maxFailuresPerAccount, @DefaultValue("20") int maxFailuresPerAddress,
+                        @DefaultValue("15m") Duration window) {
     }
 }

@@ -53,7 +53,7 @@ final class PublicOriginFilter extends OncePerRequestFilter {
         if (https) {
             response.setHeader("Strict-Transport-Security", HSTS);
         }
-        chain.doFilter(new PublicRequest(request, origin), new Unannounced(response));
+        chain.doFilter(new PublicRequest(request, origin), new PublicResponse(response, publicBase));
     }
 
     private static final class PublicRequest extends HttpServletRequestWrapper {
@@ -112,10 +112,41 @@ final class PublicOriginFilter extends OncePerRequestFilter {
         }
     }
 
-    /** Drops {@code X-Powered-By}: what runs the operator is nobody's business. */
-    private static final class Unannounced extends HttpServletResponseWrapper {
-        Unannounced(HttpServletResponse response) {
+    /**
+     * Redirects to a path go to the public origin: Tomcat would otherwise make them absolute with the
+     * request's own Host header. Drops {@code X-Powered-By}: what runs the operator is nobody's business.
+     */
+    private static final class PublicResponse extends HttpServletResponseWrapper {
+        private final PublicBaseUrl publicBase;
+
+        PublicResponse(HttpServletResponse response, PublicBaseUrl publicBase) {
             super(response);
+            this.publicBase = publicBase;
+        }
+
+        @Override
+        public void sendRedirect(String location) throws IOException {
+            super.sendRedirect(absolute(location));
+        }
+
+        @Override
+        public void sendRedirect(String location, boolean clearBuffer) throws IOException {
+            super.sendRedirect(absolute(location), clearBuffer);
+        }
+
+        @Override
+        public void sendRedirect(String location, int status) throws IOException {
+            super.sendRedirect(absolute(location), status);
+        }
+
+        @Override
+        public void sendRedirect(String location, int status, boolean clearBuffer) throws IOException {
+            super.sendRedirect(absolute(location), status, clearBuffer);
+        }
+
+        private String absolute(String location) {
+            return location != null && location.startsWith("/") && !location.startsWith("//")
+                    ? publicBase.url(location) : location;
         }
 
         @Override

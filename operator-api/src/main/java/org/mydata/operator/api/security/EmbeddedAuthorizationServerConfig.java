@@ -50,8 +50,9 @@ import org.springframework.security.web.util.matcher.MediaTypeRequestMatcher;
 
 /**
  * The embedded default's OAuth2 authorization server (Spring Authorization Server): a login page for
- * demo citizens (authorization code + PKCE) and client credentials for demo services. Its tokens are
- * ordinary JWTs that the API checks as it would check any issuer's. Off with
+ * demo citizens (authorization code + PKCE, throttled against guessing) and client credentials for demo
+ * services. Its tokens are ordinary JWTs that the API checks as it would check any issuer's; its issuer is
+ * the public base URL, which the request's Host header cannot change. Off with
  * {@code operator.embedded.authorization-server=false}.
  */
 @Configuration(proxyBeanMethods = false)

@@ -47,6 +47,7 @@ public abstract class OperatorTestBase {
     @BeforeEach
     void client() {
         http = new OperatorHttp(port);
+        ResearchFixtures.issuer = http.base();
     }
 
     protected String admin() {

@@ -209,7 +209,8 @@ class ReleaseLeakScanTest {
             Instant now = Instant.now();
             SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(tokenSigningKey.getKeyID())
                     .build(), new JWTClaimsSet.Builder().subject(subject).claim("scope", List.of("citizen"))
-                    .claim("person_identifier", personIdentifier)
+                    .claim("person_identifier", personIdentifier).issuer(http.base())
+                    .audience(org.mydata.operator.api.security.EmbeddedAuthorizationServerConfig.DEFAULT_AUDIENCE)
                     .issueTime(Date.from(now)).expirationTime(Date.from(now.plusSeconds(900))).build());
             jwt.sign(new RSASSASigner(tokenSigningKey));
             return jwt.serialize();

@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.mydata.operator.api.security.EmbeddedAuthorizationServerConfig;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -97,14 +98,31 @@ final class ResearchFixtures {
     }
 
     /**
+     * The issuer the embedded authorization server names in its tokens: the operator's public origin, which is
+     * {@code http://localhost:<port>} in tests. {@link OperatorTestBase} sets it for the running operator.
+     */
+    static volatile String issuer;
+
+    /**
      * A token signed with the embedded authorization server's own key, for callers the demo has no client
      * for (another researcher) or token states it will not issue (expired): real signatures, real checks.
+     * It names the embedded server as issuer and this operator as audience, as the server's own tokens do.
      */
     static String mintedToken(RSAKey key, String subject, List<String> scopes, Instant expiry) {
+        return mintedToken(key, claims(subject, scopes, expiry).build());
+    }
+
+    /** The claims of {@link #mintedToken}, for a test that changes some of them. */
+    static JWTClaimsSet.Builder claims(String subject, List<String> scopes, Instant expiry) {
+        return new JWTClaimsSet.Builder().subject(subject).claim("scope", scopes).issuer(issuer)
+                .audience(EmbeddedAuthorizationServerConfig.DEFAULT_AUDIENCE)
+                .issueTime(Date.from(expiry.minusSeconds(600))).expirationTime(Date.from(expiry));
+    }
+
+    static String mintedToken(RSAKey key, JWTClaimsSet claims) {
         try {
             SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).build(),
-                    new JWTClaimsSet.Builder().subject(subject).claim("scope", scopes)
-                            .issueTime(Date.from(expiry.minusSeconds(600))).expirationTime(Date.from(expiry)).build());
+                    claims);
             jwt.sign(new RSASSASigner(key));
             return jwt.serialize();
         } catch (JOSEException e) {

@@ -35,6 +35,7 @@ import org.hl7.fhir.r4.model.OperationOutcome.IssueSeverity;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
 import org.mydata.operator.access.PersonAccess;
 import org.mydata.operator.access.PersonConsent;
+import org.mydata.operator.gateway.PublicBaseUrl;
 import org.mydata.operator.gateway.pseudonym.Pseudonymiser;
 import org.mydata.operator.gateway.registry.BrokeredTypes;
 import org.mydata.operator.permit.CohortMember;
@@ -74,12 +75,14 @@ public final class BulkExport {
     private final Broker broker;
     private final Function<HttpServletRequest, Optional<String>> callers;
     private final Clock clock;
+    private final PublicBaseUrl publicBase;
     private final ObjectMapper json = new ObjectMapper();
 
     /** @param callers the authenticated subject of a request, as the edge's security layer established it */
     public BulkExport(FhirContext fhirContext, Permits permits, ExportJobs jobs, Broker broker,
-                      Function<HttpServletRequest, Optional<String>> callers, Clock clock) {
+                      Function<HttpServletRequest, Optional<String>> callers, Clock clock, PublicBaseUrl publicBase) {
         this.fhirContext = fhirContext;
+        this.publicBase = publicBase;
         this.permits = permits;
         this.jobs = jobs;
         this.broker = broker;
@@ -197,7 +200,7 @@ public final class BulkExport {
             }
         }
         String query = request.getQueryString();
-        String kickOff = request.getRequestURL() + (query == null ? "" : "?" + query);
+        String kickOff = publicBase.url(request.getRequestURI()) + (query == null ? "" : "?" + query);
         ExportJob job;
         try {
             job = jobs.start(permit, caller, kickOff, types == null ? permitted : types);
@@ -325,11 +328,9 @@ public final class BulkExport {
         return false;
     }
 
-    /** The permit's FHIR base as the client reached it. */
-    private static String base(HttpServletRequest request, UsablePermit permit) {
-        String url = request.getRequestURL().toString();
-        String origin = url.substring(0, url.length() - request.getRequestURI().length());
-        return origin + request.getContextPath() + request.getServletPath() + "/" + permit.permit().id();
+    /** The permit's FHIR base on the operator's public origin; the request's Host header is not trusted. */
+    private String base(HttpServletRequest request, UsablePermit permit) {
+        return publicBase.url(request.getContextPath() + request.getServletPath() + "/" + permit.permit().id());
     }
 
     private static List<String> segments(HttpServletRequest request) {

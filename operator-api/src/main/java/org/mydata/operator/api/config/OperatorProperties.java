@@ -22,6 +22,11 @@ import org.springframework.util.unit.DataSize;
  * @param idempotency the {@code Idempotency-Key} header of state-changing requests
  * @param sources which hosts sources may be on, and where the key sealing their secrets is kept
  * @param limits how large a request may be
+ * @param publicBaseUrl the operator's origin as clients reach it, {@code https://operator.example.org}: every
+ *     absolute URL it hands out (token issuer, redirects, FHIR and export URLs) is built on it, never on the
+ *     request's Host header; {@code https} also turns on Secure cookies and HSTS. Default
+ *     {@code http://localhost:<server port>}, for the embedded default only
+ * @param login brute-force protection of the citizen sign-in form
  */
 @ConfigurationProperties("operator")
 public record OperatorProperties(@DefaultValue("./data") Path dataDir, @DefaultValue Signing signing,
@@ -29,7 +34,7 @@ public record OperatorProperties(@DefaultValue("./data") Path dataDir, @DefaultV
                                  @DefaultValue Log log, @DefaultValue Gateway gateway,
                                  @DefaultValue Database database, @DefaultValue Pool pool,
                                  @DefaultValue Idempotency idempotency, @DefaultValue Sources sources,
-                                 @DefaultValue Limits limits) {
+                                 @DefaultValue Limits limits, String publicBaseUrl, @DefaultValue Login login) {
 
     /**
      * @param keystore PKCS#12 keystore with the signing keys; default {@code <data-dir>/keys/operator-signing.p12}
@@ -131,5 +136,18 @@ public record OperatorProperties(@DefaultValue("./data") Path dataDir, @DefaultV
      *     gateway; a larger one is answered 413 without being read
      */
     public record Limits(@DefaultValue("1MB") DataSize maxRequestSize) {
+    }
+
+    /**
+     * Failed sign-ins are counted per account and per client address over {@code window}; past a limit, every
+     * further attempt is refused with the same generic error, the right password included, until the failures
+     * age out of the window. Counted in memory on each node (docs/operating.md, Security).
+     *
+     * @param maxFailuresPerAccount failures for one user name before it is refused
+     * @param maxFailuresPerAddress failures from one client address, whichever user names, before it is refused
+     * @param window how long a failure counts
+     */
+    public record Login(@DefaultValue("5") int maxFailuresPerAccount, @DefaultValue("20") int maxFailuresPerAddress,
+                        @DefaultValue("15m") Duration window) {
     }
 }

@@ -1,6 +1,8 @@
 package org.mydata.operator.api.gateway;
 
 import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.rest.server.IServerAddressStrategy;
+import jakarta.servlet.ServletContext;
 import jakarta.servlet.http.HttpServletRequest;
 import java.security.Principal;
 import java.time.Clock;
@@ -9,6 +11,7 @@ import java.util.Optional;
 import java.util.function.Function;
 import org.mydata.operator.access.AccessLog;
 import org.mydata.operator.api.config.OperatorProperties;
+import org.mydata.operator.gateway.PublicBaseUrl;
 import org.mydata.operator.gateway.broker.Broker;
 import org.mydata.operator.gateway.broker.BulkExport;
 import org.mydata.operator.gateway.broker.ExportJobs;
@@ -68,14 +71,22 @@ public class GatewayConfig {
 
     @Bean
     ServletRegistrationBean<GatewayServer> fhirGateway(FhirContext fhirContext, Broker broker, Permits permits,
-                                                       ExportJobs exportJobs, Clock clock) {
+                                                       ExportJobs exportJobs, Clock clock, PublicBaseUrl publicBase) {
         // Spring Security authenticated the bearer token before the request reached the servlet.
         Function<HttpServletRequest, Optional<String>> callers =
                 request -> Optional.ofNullable(request.getUserPrincipal()).map(Principal::getName);
         PermitGuard guard = new PermitGuard(permits, callers, clock);
-        BulkExport bulkExport = new BulkExport(fhirContext, permits, exportJobs, broker, callers, clock);
-        ServletRegistrationBean<GatewayServer> registration = new ServletRegistrationBean<>(
-                new GatewayServer(fhirContext, broker, guard, clock, bulkExport), PATH + "/*");
+        BulkExport bulkExport = new BulkExport(fhirContext, permits, exportJobs, broker, callers, clock, publicBase);
+        GatewayServer server = new GatewayServer(fhirContext, broker, guard, clock, bulkExport);
+        // HAPI's base URLs (bundle links, fullUrl) on the public origin, never the request's Host; the tenant
+        // strategy appends the permit id to it.
+        server.setServerAddressStrategy(new IServerAddressStrategy() {
+            @Override
+            public String determineServerBase(ServletContext context, HttpServletRequest request) {
+                return publicBase.url(request.getContextPath() + PATH);
+            }
+        });
+        ServletRegistrationBean<GatewayServer> registration = new ServletRegistrationBean<>(server, PATH + "/*");
         registration.setName("fhirGateway");
         registration.setLoadOnStartup(1);
         return registration;

@@ -4,6 +4,8 @@ import org.mydata.operator.account.Account;
 import org.mydata.operator.account.Accounts;
 import org.mydata.operator.account.PersonIdentifier;
 import org.mydata.operator.api.config.OperatorProperties;
+import org.mydata.operator.api.security.CitizenSubjects;
+import org.springframework.beans.factory.ObjectProvider;
 import org.mydata.operator.store.IdempotencyScope;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.stereotype.Component;
@@ -13,10 +15,12 @@ import org.springframework.stereotype.Component;
 public class Callers {
     private final Accounts accounts;
     private final String personIdentifierClaim;
+    private final ObjectProvider<CitizenSubjects> embeddedCitizens;
 
-    public Callers(Accounts accounts, OperatorProperties properties) {
+    public Callers(Accounts accounts, OperatorProperties properties, ObjectProvider<CitizenSubjects> embeddedCitizens) {
         this.accounts = accounts;
         this.personIdentifierClaim = properties.identity().personIdentifierClaim();
+        this.embeddedCitizens = embeddedCitizens;
     }
 
     /**
@@ -27,7 +31,18 @@ public class Callers {
         return IdempotencyScope.outside(() -> accounts.forSubject(token.getSubject()));
     }
 
+    /**
+     * An external identity provider asserts the identifier in the configured claim; the embedded authorization
+     * server keeps it out of its tokens, and the operator looks it up by the token's pseudonymous subject.
+     */
     public PersonIdentifier personIdentifier(Jwt token) {
-        return PersonIdentifier.parse(token.getClaimAsString(personIdentifierClaim));
+        String claimed = token.getClaimAsString(personIdentifierClaim);
+        if (claimed == null) {
+            CitizenSubjects citizens = embeddedCitizens.getIfAvailable();
+            if (citizens != null) {
+                return citizens.personIdentifier(token.getSubject()).orElseGet(() -> PersonIdentifier.parse(null));
+            }
+        }
+        return PersonIdentifier.parse(claimed);
     }
 }

@@ -5,6 +5,7 @@ import com.nimbusds.jose.JOSEException;
 import java.util.ArrayList;
 import java.util.List;
 import org.mydata.operator.api.config.OperatorProperties;
+import org.mydata.operator.gateway.PublicBaseUrl;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
@@ -14,8 +15,13 @@ import org.springframework.http.HttpMethod;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
+import org.springframework.security.oauth2.core.OAuth2Error;
+import org.springframework.security.oauth2.core.OAuth2ErrorCodes;
+import org.springframework.security.oauth2.core.OAuth2TokenValidatorResult;
 import org.springframework.security.oauth2.core.OAuth2TokenValidator;
 import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtClaimNames;
+import org.springframework.security.oauth2.jwt.JwtClaimValidator;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.JwtIssuerValidator;
 import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
@@ -66,19 +72,33 @@ public class ApiSecurityConfig {
 
     /**
      * The decoder for access tokens: an external issuer when configured (a real IdP in production),
-     * otherwise the embedded authorization server's own key, checked in-process.
+     * otherwise the embedded authorization server's own key, checked in-process. Whatever the source, a
+     * token must name its subject, expire, come from the expected issuer and, when audiences are set (always
+     * for the embedded server's tokens), be meant for this operator.
      */
     @Bean
     JwtDecoder jwtDecoder(@Value("${spring.security.oauth2.resourceserver.jwt.issuer-uri:}") String issuerUri,
                           @Value("${spring.security.oauth2.resourceserver.jwt.jwk-set-uri:}") String jwkSetUri,
-                          ObjectProvider<RSAKey> embeddedTokenKey, OperatorProperties properties) throws JOSEException {
+                          @Value("${spring.security.oauth2.resourceserver.jwt.audiences:}") List<String> audiences,
+                          ObjectProvider<RSAKey> embeddedTokenKey, PublicBaseUrl publicBase,
+                          OperatorProperties properties) throws JOSEException {
         NimbusJwtDecoder decoder;
         List<OAuth2TokenValidator<Jwt>> validators = new ArrayList<>();
+        validators.add(required(JwtClaimNames.EXP, "expiry (exp)"));
+        validators.add(required(JwtClaimNames.SUB, "subject (sub)"));
         validators.add(new JwtTimestampValidator(properties.identity().clockSkew()));
+        List<String> expectedAudiences = audiences.stream().filter(a -> !a.isBlank()).toList();
         if (!jwkSetUri.isBlank()) {
+            if (issuerUri.isBlank()) {
+                throw new IllegalStateException("spring.security.oauth2.resourceserver.jwt.jwk-set-uri needs "
+                        + "spring.security.oauth2.resourceserver.jwt.issuer-uri too: without it any issuer trusted by "
+                        + "that key set would be accepted (docs/operating.md, Security)");
+            }
             decoder = NimbusJwtDecoder.withJwkSetUri(jwkSetUri).build();
+            validators.add(new JwtIssuerValidator(issuerUri));
         } else if (!issuerUri.isBlank()) {
             decoder = NimbusJwtDecoder.withIssuerLocation(issuerUri).build();
+            validators.add(new JwtIssuerValidator(issuerUri));
         } else {
             RSAKey key = embeddedTokenKey.getIfAvailable();
             if (key == null) {
@@ -86,11 +106,32 @@ public class ApiSecurityConfig {
                         + "or jwk-set-uri, or enable operator.embedded.authorization-server");
             }
             decoder = NimbusJwtDecoder.withPublicKey(key.toRSAPublicKey()).build();
+            // The embedded server names itself by the public origin; known only once the server listens.
+            validators.add(new JwtClaimValidator<Object>(JwtClaimNames.ISS,
+                    iss -> iss != null && iss.toString().equals(publicBase.origin())));
+            if (expectedAudiences.isEmpty()) {
+                expectedAudiences = List.of(EmbeddedAuthorizationServerConfig.DEFAULT_AUDIENCE);
+            }
         }
-        if (!issuerUri.isBlank()) {
-            validators.add(new JwtIssuerValidator(issuerUri));
+        if (!expectedAudiences.isEmpty()) {
+            validators.add(audience(expectedAudiences));
         }
         decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(validators));
         return decoder;
+    }
+
+    /** The token names at least one of the audiences this operator answers to. */
+    private static OAuth2TokenValidator<Jwt> audience(List<String> expected) {
+        OAuth2Error wrong = new OAuth2Error(OAuth2ErrorCodes.INVALID_TOKEN, "the token is not meant for this operator "
+                + "(aud)", null);
+        return jwt -> jwt.getAudience() != null && jwt.getAudience().stream().anyMatch(expected::contains)
+                ? OAuth2TokenValidatorResult.success() : OAuth2TokenValidatorResult.failure(wrong);
+    }
+
+    /** A claim every token must carry: without it, a 401 that names it (never a 500 further on). */
+    private static OAuth2TokenValidator<Jwt> required(String claim, String name) {
+        OAuth2Error missing = new OAuth2Error(OAuth2ErrorCodes.INVALID_TOKEN, "the token has no " + name + " claim", null);
+        return jwt -> jwt.getClaims().get(claim) == null || jwt.getClaims().get(claim).toString().isBlank()
+                ? OAuth2TokenValidatorResult.failure(missing) : OAuth2TokenValidatorResult.success();
     }
 }

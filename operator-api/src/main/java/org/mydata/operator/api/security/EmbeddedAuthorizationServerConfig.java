@@ -2,15 +2,23 @@ package org.mydata.operator.api.security;
 
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
-import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.proc.SecurityContext;
-import com.nimbusds.jose.JOSEException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.mydata.operator.api.config.OperatorProperties;
+import org.mydata.operator.signing.KeystoreKeyRing;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.security.authentication.AuthenticationProvider;
+import org.springframework.security.authentication.dao.DaoAuthenticationProvider;
+import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter.ReferrerPolicy;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -42,13 +50,19 @@ import org.springframework.security.web.util.matcher.MediaTypeRequestMatcher;
 
 /**
  * The embedded default's OAuth2 authorization server (Spring Authorization Server): a login page for
- * demo citizens (authorization code + PKCE) and client credentials for demo services. Its tokens are
- * ordinary JWTs that the API checks as it would check any issuer's. Off with
+ * demo citizens (authorization code + PKCE, throttled against guessing) and client credentials for demo
+ * services. Its tokens are ordinary JWTs that the API checks as it would check any issuer's; its issuer is
+ * the public base URL, which the request's Host header cannot change. Off with
  * {@code operator.embedded.authorization-server=false}.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnBooleanProperty(name = "operator.embedded.authorization-server", matchIfMissing = true)
 public class EmbeddedAuthorizationServerConfig {
+    /** The audience of the embedded server's access tokens when no audiences are configured. */
+    public static final String DEFAULT_AUDIENCE = "mydata-operator";
+    /** The default login page has no script and an inline style sheet only: nothing else may load or run. */
+    static final String LOGIN_CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'self' 'unsafe-inline'; "
+            + "img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
     @Bean
     @Order(1)
@@ -69,7 +83,11 @@ public class EmbeddedAuthorizationServerConfig {
     @Bean
     @Order(100)
     SecurityFilterChain loginChain(HttpSecurity http) throws Exception {
-        http.authorizeHttpRequests(auth -> auth
+        // The sign-in page is a page like the citizen pages, hardened alike.
+        http.headers(headers -> headers
+                        .contentSecurityPolicy(csp -> csp.policyDirectives(LOGIN_CONTENT_SECURITY_POLICY))
+                        .referrerPolicy(referrer -> referrer.policy(ReferrerPolicy.NO_REFERRER)))
+                .authorizeHttpRequests(auth -> auth
                         .requestMatchers("/login", "/error", "/favicon.ico").permitAll()
                         // The citizen pages' style sheet: the sign-in and error pages may use it too.
                         .requestMatchers("/app/assets/**").permitAll()
@@ -81,6 +99,18 @@ public class EmbeddedAuthorizationServerConfig {
     @Bean
     PasswordEncoder passwordEncoder() {
         return PasswordEncoderFactories.createDelegatingPasswordEncoder();
+    }
+
+    /**
+     * Password sign-in for the login form, throttled per account and per client address. Being the one
+     * authentication provider bean, it replaces the one Spring Security would build from the user details.
+     */
+    @Bean
+    AuthenticationProvider throttledLogin(UserDetailsService citizens, PasswordEncoder encoder, Clock clock,
+                                          OperatorProperties properties) {
+        DaoAuthenticationProvider passwords = new DaoAuthenticationProvider(citizens);
+        passwords.setPasswordEncoder(encoder);
+        return new ThrottledLogin(passwords, clock, properties.login());
     }
 
     @Bean
@@ -123,12 +153,28 @@ public class EmbeddedAuthorizationServerConfig {
     }
 
     /**
-     * The key that signs access tokens, new at every start: tokens are short-lived, and a restart
-     * simply asks clients for new ones. Record signing uses the operator's own key ring, not this key.
+     * The server's keys, kept in {@code <data-dir>/keys/authorization-server.p12} under the signing keystore's
+     * password, so tokens and pseudonymous subjects outlive a restart. The key ring is a parameter only so
+     * that its keystore password exists (it makes the embedded default's on first start) before it is read.
      */
     @Bean
-    RSAKey tokenSigningKey() throws JOSEException {
-        return new RSAKeyGenerator(2048).keyID(UUID.randomUUID().toString()).generate();
+    EmbeddedIssuerKeys embeddedIssuerKeys(OperatorProperties properties, Clock clock, KeystoreKeyRing keyRing)
+            throws IOException {
+        Path keys = properties.dataDir().resolve("keys");
+        char[] password = properties.signing().password() != null ? properties.signing().password().toCharArray()
+                : Files.readString(keys.resolve("keystore.password"), StandardCharsets.US_ASCII).strip().toCharArray();
+        return EmbeddedIssuerKeys.openOrCreate(keys.resolve(EmbeddedIssuerKeys.FILE), password, clock);
+    }
+
+    /** The key that signs access tokens. Record signing uses the operator's own key ring, never this key. */
+    @Bean
+    RSAKey tokenSigningKey(EmbeddedIssuerKeys keys) {
+        return keys.tokenSigningKey();
+    }
+
+    @Bean
+    CitizenSubjects citizenSubjects(EmbeddedIssuerKeys keys, DemoIdentities identities) {
+        return new CitizenSubjects(keys.subjectKey(), identities);
     }
 
     @Bean
@@ -141,16 +187,25 @@ public class EmbeddedAuthorizationServerConfig {
         return AuthorizationServerSettings.builder().build();
     }
 
-    /** Puts the citizen's verified person identifier into their access token, as a national eID broker would. */
+    /**
+     * What the server's tokens say: a citizen is named by their pairwise pseudonym (in ID tokens too), never
+     * by user name or person identifier, which the operator looks up itself (see {@link CitizenSubjects}); and
+     * every access token is addressed to this operator ({@code aud}): the configured
+     * {@code spring.security.oauth2.resourceserver.jwt.audiences}, or {@value #DEFAULT_AUDIENCE}.
+     */
     @Bean
-    OAuth2TokenCustomizer<JwtEncodingContext> personIdentifierClaim(DemoIdentities identities,
-                                                                    OperatorProperties properties) {
+    OAuth2TokenCustomizer<JwtEncodingContext> subjectAndAudience(CitizenSubjects subjects,
+            @Value("${spring.security.oauth2.resourceserver.jwt.audiences:}") List<String> audiences) {
+        List<String> audience = audiences.stream().filter(a -> !a.isBlank()).toList();
+        List<String> aud = audience.isEmpty() ? List.of(DEFAULT_AUDIENCE) : audience;
         return context -> {
-            if (!OAuth2TokenType.ACCESS_TOKEN.equals(context.getTokenType())) {
-                return;
+            String name = context.getPrincipal().getName();
+            if (subjects.isCitizen(name)) {
+                context.getClaims().subject(subjects.subjectOf(name));
             }
-            identities.citizen(context.getPrincipal().getName()).ifPresent(citizen -> context.getClaims()
-                    .claim(properties.identity().personIdentifierClaim(), citizen.personIdentifier()));
+            if (OAuth2TokenType.ACCESS_TOKEN.equals(context.getTokenType())) {
+                context.getClaims().audience(aud);
+            }
         };
     }
 }

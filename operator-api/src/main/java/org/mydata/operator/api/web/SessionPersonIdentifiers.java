@@ -12,9 +12,9 @@ import org.springframework.stereotype.Component;
 /**
  * Finds the person identifier of a signed-in citizen. A principal that carries claims (an OpenID Connect
  * user, once such a login is configured) gives it in the claim named by
- * {@code operator.identity.person-identifier-claim}, as access tokens do; a form-login user of the embedded
- * default gets their demo identity's identifier, the same one the embedded authorization server puts in
- * their access tokens.
+ * {@code operator.identity.person-identifier-claim}, as an external IdP's access tokens do; a form-login user
+ * of the embedded default gets their demo identity's identifier, looked up here as the API looks it up for
+ * their (identifier-free) access tokens.
  */
 @Component
 public class SessionPersonIdentifiers implements PersonIdentifiers {

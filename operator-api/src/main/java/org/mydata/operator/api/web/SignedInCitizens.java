@@ -2,21 +2,26 @@ package org.mydata.operator.api.web;
 
 import org.mydata.operator.account.Account;
 import org.mydata.operator.account.Accounts;
+import org.mydata.operator.api.security.CitizenSubjects;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.authentication.AnonymousAuthenticationToken;
 import org.springframework.security.core.Authentication;
+import org.springframework.security.oauth2.core.OAuth2AuthenticatedPrincipal;
 import org.springframework.stereotype.Component;
 
 /**
- * The account of the citizen signed in to the web pages. The session principal's name is the same subject
- * that access tokens carry, so a person has one account whether they use the pages or the API.
+ * The account of the citizen signed in to the web pages, under the same subject that their access tokens
+ * carry, so a person has one account whether they use the pages or the API.
  */
 @Component
 public class SignedInCitizens {
     private final Accounts accounts;
+    private final ObjectProvider<CitizenSubjects> embeddedCitizens;
 
-    public SignedInCitizens(Accounts accounts) {
+    public SignedInCitizens(Accounts accounts, ObjectProvider<CitizenSubjects> embeddedCitizens) {
         this.accounts = accounts;
+        this.embeddedCitizens = embeddedCitizens;
     }
 
     /** Fails closed: without a signed-in person there is no account, whatever the security set-up. */
@@ -24,7 +29,17 @@ public class SignedInCitizens {
         if (!isSignedIn(signedIn)) {
             throw new AccessDeniedException("sign in first");
         }
-        return accounts.forSubject(signedIn.getName());
+        return accounts.forSubject(subject(signedIn));
+    }
+
+    /** A form-login citizen of the embedded server is known by the pseudonym their access tokens carry. */
+    private String subject(Authentication signedIn) {
+        CitizenSubjects citizens = embeddedCitizens.getIfAvailable();
+        if (citizens != null && !(signedIn.getPrincipal() instanceof OAuth2AuthenticatedPrincipal)
+                && citizens.isCitizen(signedIn.getName())) {
+            return citizens.subjectOf(signedIn.getName());
+        }
+        return signedIn.getName();
     }
 
     public static boolean isSignedIn(Authentication signedIn) {

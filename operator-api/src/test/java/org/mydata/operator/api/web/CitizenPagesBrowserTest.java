@@ -24,6 +24,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.mydata.operator.access.AccessEvent;
+import org.mydata.operator.api.security.CitizenSubjects;
 import org.mydata.operator.access.AccessLog;
 import org.mydata.operator.access.PersonAccess;
 import org.mydata.operator.account.Accounts;
@@ -72,6 +73,9 @@ class CitizenPagesBrowserTest extends OperatorTestBase {
     AccessLog accessLog;
     @Autowired
     Accounts accounts;
+
+    @Autowired
+    CitizenSubjects citizenSubjects;
 
     private WebDriver browser;
     private WebDriverWait wait;
@@ -257,7 +261,7 @@ class CitizenPagesBrowserTest extends OperatorTestBase {
                 Instant.now().plus(365, ChronoUnit.DAYS)));
         DataRequest approved = dataRequests.decide(DemoConfig.DEMO_STEWARD, request.id(),
                 DataRequests.Decision.APPROVE, "Approved by the data access committee.");
-        UUID carol = accounts.forSubject("carol").id();
+        UUID carol = accounts.forSubject(citizenSubjects.subjectOf("carol")).id();
         accessLog.record(new AccessEvent(UUID.randomUUID(), approved.permitId(), "researcher-demo", "search-type",
                 List.of("Observation"), 42, List.of(new PersonAccess(carol, consentId, 42)), Instant.now()));
     }

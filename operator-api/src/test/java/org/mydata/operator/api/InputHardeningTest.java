@@ -36,7 +36,7 @@ import tools.jackson.databind.JsonNode;
  * through the real API with real tokens: bounded bodies and echoes, 4xx for bad input, unsafe URLs refused,
  * private files, sealed source secrets, and a citizen's audit bundle that shows only what concerns them.
  */
-class HardeningTest extends OperatorTestBase {
+class InputHardeningTest extends OperatorTestBase {
     private static final HttpClient RAW = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @Autowired

@@ -1,0 +1,55 @@
+package org.mydata.operator.api.rest;
+
+import jakarta.servlet.RequestDispatcher;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.util.Map;
+import org.springframework.boot.webmvc.error.ErrorController;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.stereotype.Controller;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.servlet.ModelAndView;
+
+/**
+ * The error dispatch ({@code /error}) in the operator's own formats, in place of Spring Boot's, whose JSON
+ * is neither a problem document nor an OperationOutcome: an error on the API is a problem document, one on
+ * the FHIR gateway an OperationOutcome, and a browser on the pages gets the error page. Reached directly,
+ * with no error behind it, {@code /error} is simply not found.
+ */
+@Controller
+@RequestMapping("${server.error.path:/error}")
+public class ProblemErrorController implements ErrorController {
+
+    @RequestMapping(produces = MediaType.TEXT_HTML_VALUE)
+    public Object page(HttpServletRequest request, HttpServletResponse response) {
+        String path = originalPath(request);
+        if (path.startsWith("/api/") || ErrorDocuments.isFhir(path)) {
+            return document(request);
+        }
+        int status = status(request);
+        response.setStatus(status);
+        return new ModelAndView("error", Map.of("status", status));
+    }
+
+    @RequestMapping
+    public ResponseEntity<byte[]> document(HttpServletRequest request) {
+        int status = status(request);
+        String path = originalPath(request);
+        return ResponseEntity.status(status).header(HttpHeaders.CONTENT_TYPE, ErrorDocuments.contentType(path))
+                .body(ErrorDocuments.body(path, status, ErrorDocuments.detail(status)));
+    }
+
+    private static int status(HttpServletRequest request) {
+        Object status = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
+        return status instanceof Integer code && code >= 400 ? code : 404;
+    }
+
+    private static String originalPath(HttpServletRequest request) {
+        Object uri = request.getAttribute(RequestDispatcher.ERROR_REQUEST_URI);
+        String path = uri == null ? request.getRequestURI() : uri.toString();
+        String context = request.getContextPath();
+        return !context.isEmpty() && path.startsWith(context) ? path.substring(context.length()) : path;
+    }
+}

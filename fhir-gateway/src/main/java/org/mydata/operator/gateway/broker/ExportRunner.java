@@ -268,8 +268,10 @@ public final class ExportRunner implements AutoCloseable {
             }
         } catch (Throwable failure) {
             deleteDirectory(directory);
-            if (!(failure instanceof NotOursException) && !closed) {
-                store.fail(job, failure(job, failure), clock.instant());
+            if (!(failure instanceof NotOursException) && !closed
+                    && store.fail(job, failure(job, failure), clock.instant())) {
+                // Still ours, so no other run writes beside it: nothing of the job is kept.
+                deleteDirectory(directory.getParent());
             }
         } finally {
             running.remove(job.id());

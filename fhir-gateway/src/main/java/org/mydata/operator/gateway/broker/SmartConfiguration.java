@@ -59,7 +59,8 @@ public final class SmartConfiguration {
             response.setStatus(token.isEmpty() ? 404 : 405);
             response.setContentType("application/fhir+json");
             response.getWriter().write("{\"resourceType\":\"OperationOutcome\",\"issue\":[{\"severity\":\"error\","
-                    + "\"code\":\"not-found\",\"diagnostics\":\"" + (token.isEmpty()
+                    + "\"code\":\"" + (token.isEmpty() ? "not-found" : "not-supported") + "\",\"diagnostics\":\""
+                    + (token.isEmpty()
                     ? "This operator announces no token endpoint (operator.identity.token-endpoint)."
                     : "The SMART configuration is read with GET.") + "\"}]}");
             return false;

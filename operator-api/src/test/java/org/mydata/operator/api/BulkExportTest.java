@@ -116,25 +116,28 @@ class BulkExportTest extends OperatorTestBase {
                 .statusCode()).isEqualTo(400);
         assertThat(send("GET", base + "/$export?_outputFormat=text/csv", researcher, "Prefer", "respond-async")
                 .statusCode()).isEqualTo(400);
-        assertThat(send("GET", base + "/$export?_since=2020-01-01T00:00:00Z", researcher, "Prefer", "respond-async")
+        assertThat(send("GET", base + "/$export?patient=Patient/x", researcher, "Prefer", "respond-async")
                 .statusCode()).isEqualTo(400);
+        // The permit's one Group is its cohort, named by the permit's id; no other group exists here.
         assertThat(send("GET", base + "/Group/g1/$export", researcher, "Prefer", "respond-async").statusCode())
-                .isEqualTo(400);
+                .isEqualTo(404);
         // Someone else's permit, or none: nothing to see, before anything else is looked at.
         assertThat(send("GET", base + "/$export", token("other-researcher"), "Prefer", "respond-async").statusCode())
                 .isEqualTo(404);
         assertThat(send("GET", http.base() + "/fhir/" + UUID.randomUUID() + "/$export", researcher,
                 "Prefer", "respond-async").statusCode()).isEqualTo(404);
-        assertThat(send("GET", base + "/$export-status/" + UUID.randomUUID(), researcher).statusCode()).isEqualTo(404);
+        assertThat(send("GET", base + "/$export-poll-status?_jobId=" + UUID.randomUUID(), researcher).statusCode())
+                .isEqualTo(404);
         JsonNode metadata = http.get("/fhir/" + permit + "/metadata", researcher).json();
         assertThat(metadata.toString()).contains("http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export");
+        // The permit's types, and its one Group, for Group export.
         assertThat(metadata.get("rest").get(0).get("resource").valueStream().map(r -> r.get("type").asText()))
-                .containsExactlyInAnyOrder("Patient", "Observation");
+                .containsExactlyInAnyOrder("Patient", "Observation", "Group");
         // Each permit's statement is its own, however soon after another's it is asked for.
         String wider = approvedPermit(programme, List.of("Patient", "Observation", "Condition"));
         assertThat(http.get("/fhir/" + wider + "/metadata", researcher).json().get("rest").get(0).get("resource")
                 .valueStream().map(r -> r.get("type").asText()))
-                .containsExactlyInAnyOrder("Patient", "Observation", "Condition");
+                .containsExactlyInAnyOrder("Patient", "Observation", "Condition", "Group");
 
         // Nobody consented yet: the export ends with nothing to give. A revoked permit ends the job's URLs.
         HttpResponse<String> kickOff = send("GET", base + "/$export?_type=Observation", researcher,
@@ -174,7 +177,7 @@ class BulkExportTest extends OperatorTestBase {
                 researcher, "Prefer", "respond-async");
         assertThat(kickOff.statusCode()).as(kickOff.body()).isEqualTo(202);
         String status = kickOff.headers().firstValue("Content-Location").orElseThrow();
-        assertThat(status).startsWith(base + "/$export-status/");
+        assertThat(status).startsWith(base + "/$export-poll-status?_jobId=");
         HttpResponse<String> done = poll(status, researcher);
         assertThat(done.statusCode()).as(done.body()).isEqualTo(200);
         JsonNode manifest = OperatorHttp.JSON.readTree(done.body());
@@ -186,7 +189,7 @@ class BulkExportTest extends OperatorTestBase {
         for (JsonNode output : manifest.get("output")) {
             String type = output.get("type").asText();
             assertThat(output.get("count").asInt()).as(type).isEqualTo(searched.get(type));
-            assertThat(output.get("url").asText()).startsWith(base + "/$export-file/");
+            assertThat(output.get("url").asText()).startsWith(base + "/$export-file?_jobId=");
             files.put(type, output.get("url").asText());
         }
         assertThat(files.keySet()).containsExactlyInAnyOrderElementsOf(types);
@@ -237,7 +240,7 @@ class BulkExportTest extends OperatorTestBase {
         assertThat(observationsAfter).hasSize(aliceObservations).hasSizeLessThan(searched.get("Observation"));
 
         // DELETE ends the job and its files.
-        Path jobDir = exportsDir().resolve(status.substring(status.lastIndexOf('/') + 1));
+        Path jobDir = exportsDir().resolve(status.substring(status.lastIndexOf('=') + 1));
         assertThat(jobDir).isDirectory();
         assertThat(send("DELETE", status, researcher).statusCode()).isEqualTo(202);
         assertThat(send("GET", status, researcher).statusCode()).isEqualTo(404);
@@ -273,7 +276,7 @@ class BulkExportTest extends OperatorTestBase {
         assertThat(failed.statusCode()).as(failed.body()).isEqualTo(502);
         assertThat(failed.body()).contains("OperationOutcome").contains("HTTP status 500").doesNotContain("output")
                 .doesNotContain("Exception");
-        assertThat(exportsDir().resolve(status.substring(status.lastIndexOf('/') + 1))).doesNotExist();
+        assertThat(exportsDir().resolve(status.substring(status.lastIndexOf('=') + 1))).doesNotExist();
     }
 
     // --- helpers ---------------------------------------------------------------------------------

@@ -163,8 +163,9 @@ class GatewayTest extends OperatorTestBase {
         assertThat(http.get("/fhir/" + permit + "/Claim", researcher).status()).isIn(400, 404);
 
         CapabilityStatement capabilities = gateway.capabilities().ofType(CapabilityStatement.class).execute();
+        // The permit's types, and its one Group (the cohort), for Group export.
         assertThat(capabilities.getRestFirstRep().getResource().stream().map(r -> r.getType()))
-                .containsExactlyInAnyOrder("Patient", "Observation", "Condition");
+                .containsExactlyInAnyOrder("Patient", "Observation", "Condition", "Group");
 
         // Another researcher, a token without researcher scope, no token, and a made-up permit: nothing to see.
         OperatorHttp.Reply stranger = http.get("/fhir/" + permit + "/Condition", token("other-researcher"));

@@ -103,14 +103,15 @@ public final class Broker {
     }
 
     /**
-     * Everything of the type that the permit may see from the given cohort, handed to {@code sink} chunk
+     * Everything of the type that the permit may see from the given cohort and that matches the criteria
+     * (an export's _since and _typeFilter), handed to {@code sink} chunk
      * by chunk as each is decided, with at most a couple of chunks read ahead: what the caller keeps is
      * up to it, the broker holds no more than those chunks. A failure of any chunk ends the walk with
      * the exception (chunks already handed over stay handed over: the caller must discard them).
      */
-    <T> void export(UsablePermit permit, String type, List<CohortMember> cohort, Function<Decided, T> render,
-                    Consumer<T> sink) {
-        release(permit, type, cohort, SearchCriteria.everything(), EXPORT, render, sink);
+    <T> void export(UsablePermit permit, String type, List<CohortMember> cohort, SearchCriteria criteria,
+                    Function<Decided, T> render, Consumer<T> sink) {
+        release(permit, type, cohort, criteria, EXPORT, render, sink);
     }
 
     /**
@@ -238,7 +239,8 @@ public final class Broker {
                 chunks.add(new Chunk(source, ids.subList(from, to)));
             }
         }
-        Map<String, List<String>> passThrough = brokered.isPatient() ? Map.of() : criteria.passThrough();
+        // A Patient search passes nothing on but _lastUpdated (an export's _since): its criteria hold nothing else.
+        Map<String, List<String>> passThrough = criteria.passThrough();
         PermitTerms terms = PermitTerms.of(permit.permit());
         Instant at = clock.instant();
         Deque<Future<List<T>>> inFlight = new ArrayDeque<>();

@@ -12,10 +12,7 @@ import ca.uhn.fhir.rest.server.exceptions.InternalErrorException;
 import ca.uhn.fhir.rest.server.exceptions.UnclassifiedServerFailureException;
 import ca.uhn.fhir.rest.server.provider.ServerCapabilityStatementProvider;
 import ca.uhn.fhir.rest.server.tenant.UrlBaseTenantIdentificationStrategy;
-import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
-import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,17 +37,18 @@ public final class GatewayServer extends RestfulServer {
     private static final int REMEMBERED_RESOURCES = 50_000;
     private static final Duration REMEMBERED_FOR = Duration.ofMinutes(30);
 
-    private final BulkExport bulkExport;
-
     public GatewayServer(FhirContext fhirContext, Broker broker, PermitGuard guard, Clock clock) {
-        this(fhirContext, broker, guard, clock, null);
+        this(fhirContext, broker, guard, clock, null, null);
     }
 
-    /** @param bulkExport serves {@code $export} and its status and file URLs; null for a gateway without export */
+    /**
+     * @param bulkExport the bulk export operations, registered as the server's own; null for a gateway without
+     *     export
+     * @param smart SMART discovery and {@code rest.security}; null for none
+     */
     public GatewayServer(FhirContext fhirContext, Broker broker, PermitGuard guard, Clock clock,
-                         BulkExport bulkExport) {
+                         BulkExportOperations bulkExport, SmartConfiguration smart) {
         super(fhirContext);
-        this.bulkExport = bulkExport;
         setTenantIdentificationStrategy(new UrlBaseTenantIdentificationStrategy());
         setDefaultResponseEncoding(EncodingEnum.JSON);
         setPagingProvider(new BoundedPagingProvider(REMEMBERED_RESOURCES, REMEMBERED_FOR, clock)
@@ -62,28 +60,18 @@ public final class GatewayServer extends RestfulServer {
         }
         setResourceProviders(providers);
         setServerConformanceProvider(new PerPermitCapabilityStatement(this));
+        if (smart != null) {
+            registerInterceptor(smart);
+        }
         registerInterceptor(guard);
         registerInterceptor(new OutcomeOnly());
         if (bulkExport != null) {
+            registerProvider(bulkExport);
             registerInterceptor(new ExportCapability());
+            registerInterceptor(new BulkExportOperations.BrokenOffDownloads());
         }
         setServerName("MyData Consent Operator FHIR gateway");
         setImplementationDescription("Consent-enforcing, pseudonymising FHIR R4 gateway; one base per data permit");
-    }
-
-    /**
-     * Bulk export's URLs ({@code $export}, its status and its files) are answered by {@link BulkExport}: they
-     * follow the asynchronous request pattern, not HAPI's request/response, and check the permit themselves
-     * as {@link PermitGuard} does. Everything else is HAPI's.
-     */
-    @Override
-    protected void service(HttpServletRequest request, HttpServletResponse response)
-            throws ServletException, IOException {
-        if (bulkExport != null && bulkExport.handles(request)) {
-            bulkExport.service(request, response);
-            return;
-        }
-        super.service(request, response);
     }
 
     /**
@@ -103,19 +91,22 @@ public final class GatewayServer extends RestfulServer {
         }
     }
 
-    /** The CapabilityStatement says that the base offers bulk export, as the Bulk Data IG asks. */
+    /**
+     * The CapabilityStatement says that the base offers bulk export, as the Bulk Data IG asks: HAPI lists the
+     * kick-offs from their annotations; this adds the IG, the permit's one Group (which the per-permit type list
+     * leaves out) and drops the status and file URLs, which a client only ever follows from a response.
+     */
     public static final class ExportCapability {
-        private static final String IG = "http://hl7.org/fhir/uv/bulkdata";
-
-        @Hook(Pointcut.SERVER_CAPABILITY_STATEMENT_GENERATED)
+        @Hook(value = Pointcut.SERVER_CAPABILITY_STATEMENT_GENERATED, order = 100)
         public void bulkExport(IBaseConformance conformance) {
             if (conformance instanceof CapabilityStatement statement) {
-                statement.addInstantiates(IG + "/CapabilityStatement/bulk-data");
+                statement.addInstantiates(BulkExportOperations.IG + "/CapabilityStatement/bulk-data");
                 statement.getRest().forEach(rest -> {
-                    rest.addOperation().setName("export").setDefinition(IG + "/OperationDefinition/export");
-                    rest.getResource().stream().filter(r -> r.getType().equals("Patient"))
-                            .forEach(patient -> patient.addOperation().setName("export")
-                                    .setDefinition(IG + "/OperationDefinition/patient-export"));
+                    rest.getOperation().removeIf(op -> op.getName().startsWith("export-"));
+                    if (rest.getResource().stream().noneMatch(r -> r.getType().equals("Group"))) {
+                        rest.addResource().setType("Group").addOperation().setName("export")
+                                .setDefinition(BulkExportOperations.IG + "/OperationDefinition/group-export");
+                    }
                 });
             }
         }

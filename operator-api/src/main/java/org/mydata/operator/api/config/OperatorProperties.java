@@ -1,5 +1,6 @@
 package org.mydata.operator.api.config;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -49,9 +50,11 @@ public record OperatorProperties(@DefaultValue("./data") Path dataDir, @DefaultV
     /**
      * @param personIdentifierClaim the token claim with the person's verified identifier, {@code system|value}
      * @param clockSkew how much clock difference token time checks tolerate
+     * @param tokenEndpoint the token endpoint researchers' clients use, announced by the gateway's SMART
+     *     discovery and CapabilityStatement; default: the embedded authorization server's, none without it
      */
     public record Identity(@DefaultValue("person_identifier") String personIdentifierClaim,
-                           @DefaultValue("60s") Duration clockSkew) {
+                           @DefaultValue("60s") Duration clockSkew, URI tokenEndpoint) {
     }
 
     /**

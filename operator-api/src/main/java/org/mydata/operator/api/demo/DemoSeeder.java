@@ -92,6 +92,9 @@ public class DemoSeeder implements ApplicationListener<ApplicationReadyEvent> {
             text.append("  Demo clients (client credentials; scope = role):\n");
             demo.clients().forEach(c -> text.append("    ").append(c.clientId()).append(" / ").append(c.secret())
                     .append("  scope=").append(c.scope()).append('\n'));
+            demo.keyClients().forEach(c -> text.append("    ").append(c.clientId()).append(" / private_key_jwt (RS384) with ")
+                    .append(c.keyFile().toAbsolutePath().normalize()).append("  scope=")
+                    .append(String.join(" ", c.scopes())).append('\n'));
             text.append("  These demo credentials are public: never expose the embedded default to a network.\n");
         }
         log.info("{}", text);

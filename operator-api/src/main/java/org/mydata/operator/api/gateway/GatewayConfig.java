@@ -7,32 +7,41 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.security.Principal;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 import org.mydata.operator.access.AccessLog;
 import org.mydata.operator.api.config.OperatorProperties;
 import org.mydata.operator.gateway.PublicBaseUrl;
+import org.mydata.operator.export.ExportJobs;
 import org.mydata.operator.gateway.broker.Broker;
-import org.mydata.operator.gateway.broker.BulkExport;
-import org.mydata.operator.gateway.broker.ExportJobs;
+import org.mydata.operator.gateway.broker.BulkExportOperations;
+import org.mydata.operator.gateway.broker.ExportRunner;
 import org.mydata.operator.gateway.broker.GatewayServer;
 import org.mydata.operator.gateway.broker.PermitGuard;
+import org.mydata.operator.gateway.broker.SmartConfiguration;
 import org.mydata.operator.gateway.source.SourceClients;
 import org.mydata.operator.gateway.source.SourceReader;
 import org.mydata.operator.gateway.source.UpstreamReads;
 import org.mydata.operator.permit.Cohorts;
 import org.mydata.operator.permit.Permits;
 import org.mydata.operator.source.SourceRegistry;
+import org.mydata.operator.store.Transactions;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.security.oauth2.server.authorization.settings.AuthorizationServerSettings;
+import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 
 /** Mounts the consent-enforcing FHIR gateway at {@code /fhir/{permitId}}, bulk export included. */
 @Configuration(proxyBeanMethods = false)
 public class GatewayConfig {
     public static final String PATH = "/fhir";
-    /** Under the data directory: where bulk export files are written. */
+    /** Under the data directory: where bulk export files are written; a volume all nodes share. */
     public static final String EXPORTS_DIR = "exports";
+    /** Scopes a gateway token may carry: the operator's role, or SMART's system scopes for bulk clients. */
+    public static final List<String> SCOPES = List.of("researcher", "system/*.read", "system/*.rs");
     private static final int RUNNING_EXPORTS = 2;
     private static final int MAX_EXPORTS = 8;
     private static final Duration EXPORT_RETENTION = Duration.ofHours(24);
@@ -58,26 +67,56 @@ public class GatewayConfig {
                 properties.gateway().settings().deadline());
     }
 
+    @Bean
+    ExportJobs exportJobStore(Transactions tx) {
+        return new ExportJobs(tx);
+    }
+
     /**
-     * Bulk export jobs of this node, their files under {@code <data-dir>/exports}: two run at once, eight may
-     * wait or run, and finished ones are kept a day (docs/api.md, "Bulk export").
+     * Bulk export jobs: state in PostgreSQL, files under {@code <data-dir>/exports}; on each node two run at
+     * once and eight may wait or run, and finished ones are kept a day (docs/api.md, "Bulk export").
      */
     @Bean(destroyMethod = "close")
-    ExportJobs exportJobs(Broker broker, Permits permits, FhirContext fhirContext, Clock clock,
-                          OperatorProperties properties) {
-        return new ExportJobs(broker, permits, fhirContext, clock, properties.dataDir().resolve(EXPORTS_DIR),
+    ExportRunner exportRunner(Broker broker, Permits permits, ExportJobs store, FhirContext fhirContext, Clock clock,
+                              OperatorProperties properties) {
+        return new ExportRunner(broker, permits, store, fhirContext, clock, properties.dataDir().resolve(EXPORTS_DIR),
                 RUNNING_EXPORTS, MAX_EXPORTS, EXPORT_RETENTION);
+    }
+
+    /**
+     * SMART discovery's token endpoint: the one configured, else the embedded authorization server's as the
+     * client reached this server, else none.
+     */
+    @Bean
+    SmartConfiguration smartConfiguration(OperatorProperties properties,
+                                          ObjectProvider<AuthorizationServerSettings> embedded) {
+        Function<HttpServletRequest, Optional<String>> tokenEndpoint;
+        AuthorizationServerSettings settings = embedded.getIfAvailable();
+        if (properties.identity().tokenEndpoint() != null) {
+            String configured = properties.identity().tokenEndpoint().toString();
+            tokenEndpoint = request -> Optional.of(configured);
+        } else if (settings != null) {
+            tokenEndpoint = request -> Optional.of(settings.getIssuer() != null
+                    ? settings.getIssuer() + settings.getTokenEndpoint()
+                    : ServletUriComponentsBuilder.fromContextPath(request).path(settings.getTokenEndpoint())
+                    .toUriString());
+        } else {
+            tokenEndpoint = request -> Optional.empty();
+        }
+        return new SmartConfiguration(tokenEndpoint, SCOPES);
     }
 
     @Bean
     ServletRegistrationBean<GatewayServer> fhirGateway(FhirContext fhirContext, Broker broker, Permits permits,
-                                                       ExportJobs exportJobs, Clock clock, PublicBaseUrl publicBase) {
+                                                       ExportRunner exportRunner, SmartConfiguration smart,
+                                                       Clock clock, PublicBaseUrl publicBase) {
         // Spring Security authenticated the bearer token before the request reached the servlet.
         Function<HttpServletRequest, Optional<String>> callers =
                 request -> Optional.ofNullable(request.getUserPrincipal()).map(Principal::getName);
         PermitGuard guard = new PermitGuard(permits, callers, clock);
-        BulkExport bulkExport = new BulkExport(fhirContext, permits, exportJobs, broker, callers, clock, publicBase);
-        GatewayServer server = new GatewayServer(fhirContext, broker, guard, clock, bulkExport);
+        BulkExportOperations bulkExport = new BulkExportOperations(fhirContext, exportRunner, broker, clock,
+                publicBase);
+        GatewayServer server = new GatewayServer(fhirContext, broker, guard, clock, bulkExport, smart);
         // HAPI's base URLs (bundle links, fullUrl) on the public origin, never the request's Host; the tenant
         // strategy appends the permit id to it.
         server.setServerAddressStrategy(new IServerAddressStrategy() {

@@ -10,6 +10,19 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.proc.JWSVerificationKeySelector;
+import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.JwtDecoderFactory;
+import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
+import org.springframework.security.oauth2.server.authorization.authentication.JwtClientAssertionAuthenticationProvider;
+import org.springframework.security.oauth2.server.authorization.authentication.JwtClientAssertionDecoderFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -45,14 +58,16 @@ import org.springframework.security.oauth2.server.authorization.token.JwtEncodin
 import org.springframework.security.oauth2.server.authorization.token.OAuth2TokenCustomizer;
 import org.springframework.security.provisioning.InMemoryUserDetailsManager;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.preauth.AbstractPreAuthenticatedProcessingFilter;
 import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
 import org.springframework.security.web.util.matcher.MediaTypeRequestMatcher;
 
 /**
  * The embedded default's OAuth2 authorization server (Spring Authorization Server): a login page for
  * demo citizens (authorization code + PKCE, throttled against guessing) and client credentials for demo
- * services. Its tokens are ordinary JWTs that the API checks as it would check any issuer's; its issuer is
- * the public base URL, which the request's Host header cannot change. Off with
+ * services, with a client secret or, for the demo bulk client, a signed JWT ({@code private_key_jwt}, as SMART
+ * Backend Services require). Its tokens are ordinary JWTs that the API checks as it would check any issuer's;
+ * its issuer is the public base URL, which the request's Host header cannot change. Off with
  * {@code operator.embedded.authorization-server=false}.
  */
 @Configuration(proxyBeanMethods = false)
@@ -64,12 +79,22 @@ public class EmbeddedAuthorizationServerConfig {
     static final String LOGIN_CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'self' 'unsafe-inline'; "
             + "img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
+    /** A client setting: the public keys (a JWK Set, JSON) a private_key_jwt client signs its assertions with. */
+    static final String REGISTERED_KEYS = "settings.client.operator.registered-jwk-set";
+
     @Bean
     @Order(1)
     SecurityFilterChain authorizationServerChain(HttpSecurity http) throws Exception {
         OAuth2AuthorizationServerConfigurer authorizationServer = new OAuth2AuthorizationServerConfigurer();
         http.securityMatcher(authorizationServer.getEndpointsMatcher())
-                .with(authorizationServer, as -> as.oidc(Customizer.withDefaults()))
+                .with(authorizationServer, as -> as.oidc(Customizer.withDefaults())
+                        .clientAuthentication(clients -> clients.authenticationProviders(providers -> providers
+                                .forEach(provider -> {
+                                    if (provider instanceof JwtClientAssertionAuthenticationProvider assertions) {
+                                        assertions.setJwtDecoderFactory(clientAssertionDecoders());
+                                    }
+                                }))))
+                .addFilterBefore(new ClientIdFromAssertion(), AbstractPreAuthenticatedProcessingFilter.class)
                 .authorizeHttpRequests(auth -> auth.anyRequest().authenticated())
                 .exceptionHandling(e -> e.defaultAuthenticationEntryPointFor(
                         new LoginUrlAuthenticationEntryPoint("/login"), new MediaTypeRequestMatcher(MediaType.TEXT_HTML)));
@@ -149,7 +174,51 @@ public class EmbeddedAuthorizationServerConfig {
                     .tokenSettings(tokens)
                     .build());
         }
+        for (DemoIdentities.KeyClient client : identities.keyClients()) {
+            clients.add(RegisteredClient.withId(UUID.randomUUID().toString())
+                    .clientId(client.clientId())
+                    .clientAuthenticationMethod(ClientAuthenticationMethod.PRIVATE_KEY_JWT)
+                    .authorizationGrantType(AuthorizationGrantType.CLIENT_CREDENTIALS)
+                    .scopes(scopes -> scopes.addAll(client.scopes()))
+                    .clientSettings(ClientSettings.builder()
+                            .tokenEndpointAuthenticationSigningAlgorithm(SignatureAlgorithm.RS384)
+                            .setting(REGISTERED_KEYS, client.publicKeys().toString()).build())
+                    .tokenSettings(tokens)
+                    .build());
+        }
         return new InMemoryRegisteredClientRepository(clients);
+    }
+
+    /**
+     * How client assertions (private_key_jwt, RFC 7523) are checked: against the keys registered with the client
+     * when it has some, else against its JWK Set URL (Spring Authorization Server's own way). Either way with
+     * Spring's checks of issuer, subject, audience (this server's token endpoint or issuer) and times. The
+     * registered keys may sign with RS384 or ES384, the algorithms SMART Backend Services name.
+     */
+    static JwtDecoderFactory<RegisteredClient> clientAssertionDecoders() {
+        JwtClientAssertionDecoderFactory byUrl = new JwtClientAssertionDecoderFactory();
+        Map<String, JwtDecoder> registered = new ConcurrentHashMap<>();
+        return client -> {
+            String keys = client.getClientSettings().getSetting(REGISTERED_KEYS);
+            if (keys == null) {
+                return byUrl.createDecoder(client);
+            }
+            return registered.computeIfAbsent(client.getId() + " " + keys, k -> {
+                try {
+                    DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
+                    processor.setJWSKeySelector(new JWSVerificationKeySelector<>(
+                            Set.of(JWSAlgorithm.RS384, JWSAlgorithm.ES384), new ImmutableJWKSet<>(JWKSet.parse(keys))));
+                    // The claims are Spring's to check, below, as for a client with a JWK Set URL.
+                    processor.setJWTClaimsSetVerifier((claims, context) -> { });
+                    NimbusJwtDecoder decoder = new NimbusJwtDecoder(processor);
+                    decoder.setJwtValidator(JwtClientAssertionDecoderFactory.DEFAULT_JWT_VALIDATOR_FACTORY.apply(client));
+                    return decoder;
+                } catch (java.text.ParseException e) {
+                    throw new IllegalStateException("the registered keys of client " + client.getClientId()
+                            + " are not a JWK Set", e);
+                }
+            });
+        };
     }
 
     /**

@@ -43,6 +43,8 @@ public final class Cohorts {
             return List.of();
         }
         return tx.read(c -> {
+            // In a stable order, down to a consent's links: a person linked at two sources is read as one Patient
+            // from the first of them, and the export's run and its download must agree on which that is.
             Map<SourcePatient, CohortMember> members = new LinkedHashMap<>();
             // No valid_from condition: the policy judges validity in whole seconds, which can begin up to a
             // second before the stored instant; a candidate too many is harmless, one too few is not.
@@ -56,7 +58,7 @@ public final class Cohorts {
                       join service_link sl on sl.id = cl.link_id and sl.removed_at is null
                      where c.programme_id = ? and latest.status = 'active'
                        and (c.valid_until is null or c.valid_until > ?)
-                     order by c.created_at, c.id
+                     order by c.created_at, c.id, sl.created_at, sl.id
                     """)) {
                 ps.setObject(1, permit.programmeId());
                 ps.setTimestamp(2, Sql.timestamp(now));

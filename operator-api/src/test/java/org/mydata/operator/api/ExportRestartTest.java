@@ -117,7 +117,9 @@ class ExportRestartTest {
 
     private static ConfigurableApplicationContext start(Path dataDir) {
         return new SpringApplicationBuilder(OperatorApplication.class).run("--server.port=0",
-                "--operator.data-dir=" + dataDir, "--operator.embedded.demo=false");
+                "--operator.data-dir=" + dataDir, "--operator.embedded.demo=false",
+                // The mocked hospital listens on this machine, which sources may not be on by default.
+                "--operator.sources.allowed-hosts=localhost");
     }
 
     private static int port(ConfigurableApplicationContext context) {

@@ -42,6 +42,7 @@ import org.mydata.operator.store.Transactions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.DependsOn;
 import org.springframework.context.annotation.Configuration;
 
 /** The domain's objects from consent-core, wired once: one clock, one key ring, one FHIR context. */
@@ -117,6 +118,9 @@ public class CoreConfig {
      * no sealed secret, and secrets stored in clear by an earlier version are sealed at start.
      */
     @Bean
+    // The key ring is checked first: a start refused for missing signing keys must not leave new key material
+    // (the secrets key) behind in the keys directory the operator asks to be restored.
+    @DependsOn("keyRing")
     SourceRegistry sourceRegistry(Transactions tx, Clock clock, SourceHosts hosts, OperatorProperties properties) {
         Path key = properties.sources().secretsKey() != null ? properties.sources().secretsKey()
                 : properties.dataDir().resolve("keys").resolve(SourceSecrets.FILE_NAME);

@@ -28,7 +28,7 @@ import org.mydata.operator.api.security.CitizenSubjects;
 import org.mydata.operator.access.AccessLog;
 import org.mydata.operator.access.PersonAccess;
 import org.mydata.operator.account.Accounts;
-import org.mydata.operator.api.OperatorTestBase;
+import org.mydata.operator.api.OperatorHttp;
 import org.mydata.operator.api.demo.DemoConfig;
 import org.mydata.operator.permit.DataRequest;
 import org.mydata.operator.permit.DataRequests;
@@ -51,6 +51,10 @@ import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * A citizen's whole journey through the web pages in a real headless Chromium: sign in, link the demo
@@ -61,7 +65,22 @@ import org.springframework.beans.factory.annotation.Autowired;
  * them). With {@code SCREENSHOTS=1} in the environment (or {@code -Dscreenshots=true}) it also writes the
  * README's screenshots to {@code docs/screenshots/}.
  */
-class CitizenPagesBrowserTest extends OperatorTestBase {
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class CitizenPagesBrowserTest {
+    @LocalServerPort
+    int port;
+
+    private OperatorHttp http;
+
+    /**
+     * An operator of its own: the journey starts from a citizen who has linked nothing, which the shared test
+     * operator cannot promise (other tests link and consent as carol, in an order surefire chooses).
+     */
+    @DynamicPropertySource
+    static void ownDataDir(DynamicPropertyRegistry registry) throws IOException {
+        String dataDir = Files.createTempDirectory("operator-browser").toString();
+        registry.add("operator.data-dir", () -> dataDir);
+    }
     private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     private static final Dimension DESKTOP = new Dimension(1200, 900);
@@ -83,6 +102,7 @@ class CitizenPagesBrowserTest extends OperatorTestBase {
 
     @BeforeEach
     void startBrowser() throws IOException {
+        http = new OperatorHttp(port);
         assumeTrue(Files.isExecutable(CHROMEDRIVER), "no " + CHROMEDRIVER + ": the browser tests need Debian's "
                 + "chromium and chromium-driver packages (.ci/run installs them); skipping");
         profile = Files.createTempDirectory("chromium-profile");

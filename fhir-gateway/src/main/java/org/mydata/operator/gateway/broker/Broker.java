@@ -332,7 +332,10 @@ public final class Broker {
         if (criteria.ids() != null && !criteria.ids().contains(out.getIdElement().getIdPart())) {
             return false;
         }
-        return criteria.date() == null || within(criteria.date(), brokered.clinicalInstant(out).orElse(null));
+        if (criteria.date() != null && !within(criteria.date(), brokered.clinicalInstant(out).orElse(null))) {
+            return false;
+        }
+        return criteria.released() == null || criteria.released().test(out);
     }
 
     private static boolean within(DateRangeParam range, Date date) {

@@ -23,6 +23,8 @@ import java.util.List;
 import java.util.UUID;
 import org.hl7.fhir.instance.model.api.IBaseConformance;
 import org.hl7.fhir.r4.model.CapabilityStatement;
+import org.hl7.fhir.r4.model.Enumerations;
+import org.hl7.fhir.r4.model.OperationOutcome;
 import org.mydata.operator.failure.SourceUnavailableException;
 import org.mydata.operator.gateway.registry.BrokeredType;
 import org.mydata.operator.gateway.registry.BrokeredTypes;
@@ -39,6 +41,7 @@ public final class GatewayServer extends RestfulServer {
     /** What the remembered searches may hold for their next pages, about 250 MB of parsed resources. */
     private static final int REMEMBERED_RESOURCES = 50_000;
     private static final Duration REMEMBERED_FOR = Duration.ofMinutes(30);
+    private static final int MAX_PAGE_SIZE = 500;
 
     private final BulkExport bulkExport;
 
@@ -54,7 +57,7 @@ public final class GatewayServer extends RestfulServer {
         setTenantIdentificationStrategy(new UrlBaseTenantIdentificationStrategy());
         setDefaultResponseEncoding(EncodingEnum.JSON);
         setPagingProvider(new BoundedPagingProvider(REMEMBERED_RESOURCES, REMEMBERED_FOR, clock)
-                .setDefaultPageSize(50).setMaximumPageSize(500));
+                .setDefaultPageSize(50).setMaximumPageSize(MAX_PAGE_SIZE));
         List<ca.uhn.fhir.rest.server.IResourceProvider> providers = new ArrayList<>();
         for (BrokeredType type : BrokeredTypes.all()) {
             providers.add(type.isPatient() ? new PatientTypeProvider(broker, fhirContext, clock)
@@ -63,6 +66,7 @@ public final class GatewayServer extends RestfulServer {
         setResourceProviders(providers);
         setServerConformanceProvider(new PerPermitCapabilityStatement(this));
         registerInterceptor(guard);
+        registerInterceptor(new StrictSearch(MAX_PAGE_SIZE));
         registerInterceptor(new OutcomeOnly());
         if (bulkExport != null) {
             registerInterceptor(new ExportCapability());
@@ -150,6 +154,17 @@ public final class GatewayServer extends RestfulServer {
                 return unavailable;
             }
             if (failure instanceof BaseServerResponseException known && known.getStatusCode() < 500) {
+                if (known.getOperationOutcome() == null) {
+                    // HAPI's own outcome says "processing" for everything; a missing resource is "not-found".
+                    OperationOutcome outcome = new OperationOutcome();
+                    outcome.addIssue().setSeverity(OperationOutcome.IssueSeverity.ERROR)
+                            .setCode(switch (known.getStatusCode()) {
+                                case 404, 410 -> OperationOutcome.IssueType.NOTFOUND;
+                                case 403 -> OperationOutcome.IssueType.FORBIDDEN;
+                                default -> OperationOutcome.IssueType.PROCESSING;
+                            }).setDiagnostics(known.getMessage());
+                    known.setOperationOutcome(outcome);
+                }
                 return known;
             }
             String incident = UUID.randomUUID().toString();
@@ -160,9 +175,9 @@ public final class GatewayServer extends RestfulServer {
         }
 
         /**
-         * The CapabilityStatement of a permit lists only the types that permit may read, each with only the
-         * search parameters the registry says the gateway answers for it (the providers share one set of
-         * annotations and refuse the rest).
+         * The CapabilityStatement of a permit lists only the types that permit may read, each with exactly the
+         * search parameters {@link SearchSupport} says the gateway answers for it (the providers take any
+         * parameter and {@link StrictSearch} refuses the rest), and no includes, which the gateway does not answer.
          */
         @Hook(Pointcut.SERVER_CAPABILITY_STATEMENT_GENERATED)
         public void onlyPermittedTypes(IBaseConformance conformance, RequestDetails details) {
@@ -172,17 +187,30 @@ public final class GatewayServer extends RestfulServer {
             List<String> allowed = GatewayContext.get().map(c -> c.permit().permit().scope().resourceTypes())
                     .orElse(BrokeredTypes.names());
             statement.getRest().forEach(rest -> {
+                rest.getSearchParam().clear();
                 rest.getResource().removeIf(resource -> !allowed.contains(resource.getType()));
-                rest.getResource().forEach(resource -> BrokeredTypes.named(resource.getType()).ifPresent(type ->
-                        resource.getSearchParam().removeIf(param -> !answers(type, param.getName()))));
+                rest.getResource().forEach(resource -> BrokeredTypes.named(resource.getType()).ifPresent(type -> {
+                    resource.getSearchInclude().clear();
+                    resource.getSearchRevInclude().clear();
+                    resource.getSearchParam().clear();
+                    for (SearchSupport.Parameter parameter : SearchSupport.of(type)) {
+                        resource.addSearchParam().setName(parameter.name()).setDefinition(parameter.definition())
+                                .setType(Enumerations.SearchParamType.fromCode(parameter.type().getCode()))
+                                .setDocumentation(documentation(type, parameter));
+                    }
+                }));
             });
         }
 
-        private static boolean answers(BrokeredType type, String parameter) {
-            return switch (parameter) {
-                case "date" -> type.dateSearch();
-                case "code", "category" -> type.tokenParameters().contains(parameter);
-                default -> true;
+        private static String documentation(BrokeredType type, SearchSupport.Parameter parameter) {
+            return switch (parameter.kind()) {
+                case ID -> "On the pseudonymised id; :not answered.";
+                case PATIENT -> "Patient of this base (id or Patient/id); no chains or modifiers.";
+                case DATE -> "On the shifted clinical date; every prefix (eq, ne, lt, gt, le, ge, sa, eb, ap); "
+                        + "also in _sort.";
+                case TOKEN -> "On the released codes; :not answered" + (type.tokenParameters().contains(parameter.name())
+                        ? "; also passed on to the source." : ".");
+                case REFERENCE -> "On the pseudonymised reference (id or Type/id); no chains or modifiers.";
             };
         }
     }

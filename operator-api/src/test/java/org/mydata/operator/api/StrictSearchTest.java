@@ -148,7 +148,7 @@ class StrictSearchTest extends OperatorTestBase {
         assertThat(bundle.get("total").asInt()).isEqualTo(total("Observation"));
         JsonNode outcome = null;
         for (JsonNode entry : bundle.get("entry")) {
-            if (entry.get("search").get("mode").asText().equals("outcome")) {
+            if (entry.path("search").path("mode").asText().equals("outcome")) {
                 outcome = entry.get("resource");
             }
         }

@@ -17,7 +17,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -26,6 +25,7 @@ import org.hl7.fhir.r4.model.CapabilityStatement;
 import org.hl7.fhir.r4.model.Enumerations;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.mydata.operator.failure.SourceUnavailableException;
+import org.mydata.operator.gateway.GatewaySettings;
 import org.mydata.operator.gateway.registry.BrokeredType;
 import org.mydata.operator.gateway.registry.BrokeredTypes;
 import org.mydata.operator.store.StoreException;
@@ -38,10 +38,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class GatewayServer extends RestfulServer {
     private static final Logger log = LoggerFactory.getLogger(GatewayServer.class);
-    /** What the remembered searches may hold for their next pages, about 250 MB of parsed resources. */
-    private static final int REMEMBERED_RESOURCES = 50_000;
-    private static final Duration REMEMBERED_FOR = Duration.ofMinutes(30);
-    private static final int MAX_PAGE_SIZE = 500;
 
     private final BulkExport bulkExport;
 
@@ -56,8 +52,9 @@ public final class GatewayServer extends RestfulServer {
         this.bulkExport = bulkExport;
         setTenantIdentificationStrategy(new UrlBaseTenantIdentificationStrategy());
         setDefaultResponseEncoding(EncodingEnum.JSON);
-        setPagingProvider(new BoundedPagingProvider(REMEMBERED_RESOURCES, REMEMBERED_FOR, clock)
-                .setDefaultPageSize(50).setMaximumPageSize(MAX_PAGE_SIZE));
+        GatewaySettings settings = broker.settings();
+        setPagingProvider(new BoundedPagingProvider(settings.rememberedResources(), settings.rememberedFor(), clock)
+                .setDefaultPageSize(settings.defaultPageSize()).setMaximumPageSize(settings.maxPageSize()));
         List<ca.uhn.fhir.rest.server.IResourceProvider> providers = new ArrayList<>();
         for (BrokeredType type : BrokeredTypes.all()) {
             providers.add(type.isPatient() ? new PatientTypeProvider(broker, fhirContext, clock)
@@ -66,7 +63,7 @@ public final class GatewayServer extends RestfulServer {
         setResourceProviders(providers);
         setServerConformanceProvider(new PerPermitCapabilityStatement(this));
         registerInterceptor(guard);
-        registerInterceptor(new StrictSearch(MAX_PAGE_SIZE));
+        registerInterceptor(new StrictSearch(settings.maxPageSize()));
         registerInterceptor(new OutcomeOnly());
         if (bulkExport != null) {
             registerInterceptor(new ExportCapability());

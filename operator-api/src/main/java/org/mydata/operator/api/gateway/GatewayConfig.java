@@ -4,11 +4,11 @@ import ca.uhn.fhir.context.FhirContext;
 import jakarta.servlet.http.HttpServletRequest;
 import java.security.Principal;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Function;
 import org.mydata.operator.access.AccessLog;
 import org.mydata.operator.api.config.OperatorProperties;
+import org.mydata.operator.gateway.GatewaySettings;
 import org.mydata.operator.gateway.broker.Broker;
 import org.mydata.operator.gateway.broker.BulkExport;
 import org.mydata.operator.gateway.broker.ExportJobs;
@@ -30,9 +30,6 @@ public class GatewayConfig {
     public static final String PATH = "/fhir";
     /** Under the data directory: where bulk export files are written. */
     public static final String EXPORTS_DIR = "exports";
-    private static final int RUNNING_EXPORTS = 2;
-    private static final int MAX_EXPORTS = 8;
-    private static final Duration EXPORT_RETENTION = Duration.ofHours(24);
 
     /**
      * Upstream reads run here, in a bulkhead per source (operator.gateway.source-concurrency and -queue), so
@@ -51,19 +48,19 @@ public class GatewayConfig {
     @Bean
     Broker broker(Cohorts cohorts, SourceRegistry sources, SourceReader reader, AccessLog accessLog, Clock clock,
                   UpstreamReads upstreamReads, OperatorProperties properties) {
-        return new Broker(cohorts, sources, reader, accessLog, clock, upstreamReads,
-                properties.gateway().settings().deadline());
+        return new Broker(cohorts, sources, reader, accessLog, clock, upstreamReads, properties.gateway().settings());
     }
 
     /**
-     * Bulk export jobs of this node, their files under {@code <data-dir>/exports}: two run at once, eight may
-     * wait or run, and finished ones are kept a day (docs/api.md, "Bulk export").
+     * Bulk export jobs of this node, their files under {@code <data-dir>/exports}: by default two run at once,
+     * eight may wait or run, and finished ones are kept a day (operator.gateway.*; docs/api.md, "Bulk export").
      */
     @Bean(destroyMethod = "close")
     ExportJobs exportJobs(Broker broker, Permits permits, FhirContext fhirContext, Clock clock,
                           OperatorProperties properties) {
+        GatewaySettings settings = properties.gateway().settings();
         return new ExportJobs(broker, permits, fhirContext, clock, properties.dataDir().resolve(EXPORTS_DIR),
-                RUNNING_EXPORTS, MAX_EXPORTS, EXPORT_RETENTION);
+                settings.runningExports(), settings.maxExports(), settings.exportRetention());
     }
 
     @Bean

@@ -2,6 +2,11 @@ package org.mydata.operator.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.context.support.DefaultProfileValidationSupport;
+import ca.uhn.fhir.validation.FhirValidator;
+import ca.uhn.fhir.validation.ResultSeverityEnum;
+import ca.uhn.fhir.validation.ValidationResult;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -10,6 +15,11 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.hl7.fhir.common.hapi.validation.support.CommonCodeSystemsTerminologyService;
+import org.hl7.fhir.common.hapi.validation.support.InMemoryTerminologyServerValidationSupport;
+import org.hl7.fhir.common.hapi.validation.support.SnapshotGeneratingValidationSupport;
+import org.hl7.fhir.common.hapi.validation.support.ValidationSupportChain;
+import org.hl7.fhir.common.hapi.validation.validator.FhirInstanceValidator;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -186,8 +196,17 @@ class StrictSearchTest extends OperatorTestBase {
     }
 
     @Test
-    void theCapabilityStatementListsExactlyWhatIsAnswered() {
-        JsonNode statement = http.get(base() + "metadata", researcher).json();
+    void theCapabilityStatementListsExactlyWhatIsAnsweredAndValidates() {
+        OperatorHttp.Reply metadata = http.get(base() + "metadata", researcher);
+        FhirContext fhir = FhirContext.forR4Cached();
+        FhirValidator validator = fhir.newValidator().registerValidatorModule(new FhirInstanceValidator(
+                new ValidationSupportChain(new DefaultProfileValidationSupport(fhir),
+                        new CommonCodeSystemsTerminologyService(fhir), new InMemoryTerminologyServerValidationSupport(fhir),
+                        new SnapshotGeneratingValidationSupport(fhir))));
+        ValidationResult result = validator.validateWithResult(fhir.newJsonParser().parseResource(metadata.body()));
+        assertThat(result.getMessages().stream().filter(m -> m.getSeverity().ordinal() >= ResultSeverityEnum.ERROR.ordinal())
+                .map(m -> m.getLocationString() + " " + m.getMessage()).toList()).isEmpty();
+        JsonNode statement = metadata.json();
         for (JsonNode resource : statement.get("rest").get(0).get("resource")) {
             Set<String> names = new HashSet<>();
             resource.path("searchParam").forEach(p -> names.add(p.get("name").asText()));

@@ -1,6 +1,5 @@
 package org.mydata.operator.gateway.broker;
 
-import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.rest.api.server.IBundleProvider;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.IResourceProvider;
@@ -24,16 +23,12 @@ import org.mydata.operator.gateway.registry.BrokeredType;
 abstract class BrokeredTypeProvider implements IResourceProvider {
     private final BrokeredType brokered;
     private final Broker broker;
-    private final FhirContext fhirContext;
     private final Clock clock;
-    private final int maxPageSize;
 
-    BrokeredTypeProvider(BrokeredType brokered, Broker broker, FhirContext fhirContext, Clock clock) {
+    BrokeredTypeProvider(BrokeredType brokered, Broker broker, Clock clock) {
         this.brokered = brokered;
         this.broker = broker;
-        this.fhirContext = fhirContext;
         this.clock = clock;
-        this.maxPageSize = Integer.MAX_VALUE;
     }
 
     @Override
@@ -52,7 +47,7 @@ abstract class BrokeredTypeProvider implements IResourceProvider {
     protected IBundleProvider searchAsAsked(RequestDetails details) {
         SearchParser.Parsed parsed = StrictSearch.parsed(details);
         if (parsed == null) {
-            parsed = SearchParser.parse(brokered, details.getParameters(), maxPageSize);
+            parsed = SearchParser.parse(brokered, details.getParameters(), broker.settings().maxPageSize());
             if (!parsed.issues().isEmpty()) {
                 throw StrictSearch.refused(parsed.issues());
             }

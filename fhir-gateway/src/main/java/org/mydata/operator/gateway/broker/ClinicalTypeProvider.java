@@ -1,6 +1,5 @@
 package org.mydata.operator.gateway.broker;
 
-import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.rest.annotation.IdParam;
 import ca.uhn.fhir.rest.annotation.Read;
 import ca.uhn.fhir.rest.annotation.Search;
@@ -19,8 +18,8 @@ import org.mydata.operator.gateway.registry.BrokeredType;
  */
 final class ClinicalTypeProvider extends BrokeredTypeProvider {
 
-    ClinicalTypeProvider(BrokeredType brokered, Broker broker, FhirContext fhirContext, Clock clock) {
-        super(brokered, broker, fhirContext, clock);
+    ClinicalTypeProvider(BrokeredType brokered, Broker broker, Clock clock) {
+        super(brokered, broker, clock);
     }
 
     @Read

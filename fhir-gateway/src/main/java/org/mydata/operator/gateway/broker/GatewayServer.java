@@ -57,8 +57,8 @@ public final class GatewayServer extends RestfulServer {
                 .setDefaultPageSize(settings.defaultPageSize()).setMaximumPageSize(settings.maxPageSize()));
         List<ca.uhn.fhir.rest.server.IResourceProvider> providers = new ArrayList<>();
         for (BrokeredType type : BrokeredTypes.all()) {
-            providers.add(type.isPatient() ? new PatientTypeProvider(broker, fhirContext, clock)
-                    : new ClinicalTypeProvider(type, broker, fhirContext, clock));
+            providers.add(type.isPatient() ? new PatientTypeProvider(broker, clock)
+                    : new ClinicalTypeProvider(type, broker, clock));
         }
         setResourceProviders(providers);
         setServerConformanceProvider(new PerPermitCapabilityStatement(this));

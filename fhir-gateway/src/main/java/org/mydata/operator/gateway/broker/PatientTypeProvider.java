@@ -1,6 +1,5 @@
 package org.mydata.operator.gateway.broker;
 
-import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.rest.annotation.IdParam;
 import ca.uhn.fhir.rest.annotation.Read;
 import ca.uhn.fhir.rest.annotation.Search;
@@ -14,8 +13,8 @@ import org.mydata.operator.gateway.registry.BrokeredTypes;
 /** The cohort's Patient resources, stripped of everything that names them. */
 final class PatientTypeProvider extends BrokeredTypeProvider {
 
-    PatientTypeProvider(Broker broker, FhirContext fhirContext, Clock clock) {
-        super(BrokeredTypes.of("Patient"), broker, fhirContext, clock);
+    PatientTypeProvider(Broker broker, Clock clock) {
+        super(BrokeredTypes.of("Patient"), broker, clock);
     }
 
     @Read

@@ -110,7 +110,11 @@ class StrictSearchTest extends OperatorTestBase {
         String patient = search("Patient").get("entry").get(0).get("resource").get("id").asText();
         assertThat(total("Encounter?patient=" + patient)).isEqualTo(total("Encounter"));
         assertThat(total("Encounter?subject=Patient/" + patient)).isEqualTo(total("Encounter"));
-        assertThat(total("Observation?encounter=Encounter/" + encounter.get("id").asText())).isPositive();
+        String visit = search("Observation?_count=1").get("entry").get(0).get("resource").get("encounter")
+                .get("reference").asText();
+        assertThat(visit).startsWith("Encounter/");
+        assertThat(total("Observation?encounter=" + visit)).isPositive();
+        assertThat(total("Observation?encounter=" + visit.substring("Encounter/".length()))).isPositive();
 
         refused("Encounter?code=x", "code");
         refused("Encounter?category=x", "category");

@@ -6,6 +6,8 @@ import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.api.server.ResponseDetails;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -41,8 +43,12 @@ public final class StrictSearch {
         this.maxPageSize = maxPageSize;
     }
 
+    /**
+     * Refusals are written here and end the request (the hook returns false) rather than thrown: HAPI logs
+     * every exception an interceptor throws as an error with its stack trace, and a researcher's typo is none.
+     */
     @Hook(value = Pointcut.SERVER_INCOMING_REQUEST_POST_PROCESSED, order = 100)
-    public boolean check(RequestDetails details) {
+    public boolean check(RequestDetails details, HttpServletResponse response) throws IOException {
         RestOperationTypeEnum operation = details.getRestOperationType();
         if (operation == null) {
             return true;
@@ -57,7 +63,7 @@ public final class StrictSearch {
                 SearchParser.Parsed parsed = SearchParser.parse(type, details.getParameters(), maxPageSize);
                 if (!parsed.issues().isEmpty()) {
                     if (!lenient) {
-                        throw refused(parsed.issues());
+                        return refuse(details, response, parsed.issues());
                     }
                     parsed.unanswered().forEach(details::removeParameter);
                     details.getUserData().put(IGNORED, parsed.issues());
@@ -69,8 +75,12 @@ public final class StrictSearch {
                 }
                 details.getUserData().put(PARSED, parsed);
             }
-            case GET_PAGE -> others(details, PAGE_PARAMETERS, lenient);
-            case READ, VREAD -> others(details, READ_PARAMETERS, lenient);
+            case GET_PAGE -> {
+                return others(details, response, PAGE_PARAMETERS, lenient);
+            }
+            case READ, VREAD -> {
+                return others(details, response, READ_PARAMETERS, lenient);
+            }
             default -> {
             }
         }
@@ -110,7 +120,8 @@ public final class StrictSearch {
         return true;
     }
 
-    private void others(RequestDetails details, Set<String> allowed, boolean lenient) {
+    private boolean others(RequestDetails details, HttpServletResponse response, Set<String> allowed, boolean lenient)
+            throws IOException {
         List<SearchParser.Issue> issues = new ArrayList<>();
         for (Map.Entry<String, String[]> entry : details.getParameters().entrySet()) {
             String key = entry.getKey();
@@ -129,12 +140,25 @@ public final class StrictSearch {
             }
         }
         if (issues.isEmpty()) {
-            return;
+            return true;
         }
         if (!lenient || issues.stream().anyMatch(i -> i.code() == IssueType.VALUE)) {
-            throw refused(issues);
+            return refuse(details, response, issues);
         }
         issues.forEach(i -> details.removeParameter(i.parameter()));
+        return true;
+    }
+
+    /** Writes the 400 with its OperationOutcome and ends the request. */
+    private static boolean refuse(RequestDetails details, HttpServletResponse response, List<SearchParser.Issue> issues)
+            throws IOException {
+        String body = details.getFhirContext().newJsonParser()
+                .encodeResourceToString(refused(issues).getOperationOutcome());
+        response.setStatus(400);
+        response.setContentType("application/fhir+json;charset=utf-8");
+        response.getOutputStream().write(body.getBytes(StandardCharsets.UTF_8));
+        response.flushBuffer();
+        return false;
     }
 
     private static Integer integer(String value) {

@@ -197,6 +197,8 @@ class StrictSearchTest extends OperatorTestBase {
         OperatorHttp.Reply missing = http.get(base() + "Observation/does-not-exist", researcher);
         assertThat(missing.status()).isEqualTo(404);
         assertThat(missing.json().get("issue").get(0).get("code").asText()).isEqualTo("not-found");
+        refused("Observation/does-not-exist?_summary=everything", "_summary");
+        refused("Observation/does-not-exist?code=x", "code");
     }
 
     @Test

@@ -55,6 +55,9 @@ public final class GatewayServer extends RestfulServer {
         GatewaySettings settings = broker.settings();
         setPagingProvider(new BoundedPagingProvider(settings.rememberedResources(), settings.rememberedFor(), clock)
                 .setDefaultPageSize(settings.defaultPageSize()).setMaximumPageSize(settings.maxPageSize()));
+        // Every type's search parameters, from R4's definitions and the profiles: a registry entry R4 contradicts
+        // stops the start rather than the first search.
+        SearchSupport.check();
         List<ca.uhn.fhir.rest.server.IResourceProvider> providers = new ArrayList<>();
         for (BrokeredType type : BrokeredTypes.all()) {
             providers.add(type.isPatient() ? new PatientTypeProvider(broker, clock)

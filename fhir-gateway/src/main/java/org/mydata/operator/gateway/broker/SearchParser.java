@@ -30,7 +30,7 @@ import org.mydata.operator.gateway.registry.BrokeredType;
  */
 final class SearchParser {
     private static final FhirContext R4 = FhirContext.forR4Cached();
-    private static final Set<String> SUMMARY = Set.of("true", "false", "text", "data", "count");
+    static final Set<String> SUMMARY = Set.of("true", "false", "text", "data", "count");
 
     /** One thing the gateway does not answer, with the parameter (as the client wrote it) it is about. */
     record Issue(String parameter, IssueType code, String message) {

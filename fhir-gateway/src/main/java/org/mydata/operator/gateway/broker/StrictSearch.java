@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueSeverity;
@@ -128,6 +129,10 @@ public final class StrictSearch {
             if (!allowed.contains(key)) {
                 issues.add(new SearchParser.Issue(key, IssueType.NOTSUPPORTED, "The gateway does not answer " + key
                         + " here."));
+            } else if (key.equals("_summary") && (entry.getValue().length != 1
+                    || !SearchParser.SUMMARY.contains(entry.getValue()[0]))) {
+                issues.add(new SearchParser.Issue(key, IssueType.VALUE, "_summary takes one of "
+                        + String.join(", ", new TreeSet<>(SearchParser.SUMMARY)) + "."));
             } else if (key.equals("_count") || key.equals("_getpagesoffset")) {
                 String[] values = entry.getValue();
                 int low = key.equals("_count") ? 1 : 0;

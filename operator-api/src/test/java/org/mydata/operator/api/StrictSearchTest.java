@@ -138,7 +138,10 @@ class StrictSearchTest extends OperatorTestBase {
         refused("Observation?_has:Observation:patient:code=x", "_has");
         refused("Observation?_sort=status", "status");
         refused("Observation?_xyz=1", "_xyz");
-        refused("Observation?_include=Observation:patient", "_include");
+        refused("Observation?_include:iterate=Observation:patient", "_include:iterate");
+        refused("Observation?_include=Encounter:patient", "Encounter:patient");
+        refused("Observation?_include=Observation:performer", "Observation:performer");
+        refused("Encounter?_include=Encounter:reason-reference:Procedure", "Procedure");
         refused("Patient?_revinclude=Observation:patient", "_revinclude");
         refused("Observation?_lastUpdated=gt2020", "_lastUpdated");
         refused("Observation?identifier=x", "identifier");
@@ -151,6 +154,29 @@ class StrictSearchTest extends OperatorTestBase {
         refused("Observation?code=", "code");
         refused("Observation?subject=Group/1", "Group/1");
         refused("Observation?_id:above=x", ":above");
+    }
+
+    @Test
+    void includeBringsAlongTheReleasedResourcesThePageRefersTo() {
+        JsonNode bundle = search("Observation?_count=5&_include=Observation:patient&_include=Observation:encounter");
+        Set<String> referenced = new HashSet<>();
+        Set<String> included = new HashSet<>();
+        int matches = 0;
+        for (JsonNode entry : bundle.get("entry")) {
+            JsonNode resource = entry.get("resource");
+            if (entry.path("search").path("mode").asText().equals("include")) {
+                included.add(resource.get("resourceType").asText() + "/" + resource.get("id").asText());
+            } else {
+                matches++;
+                referenced.add(resource.get("subject").get("reference").asText());
+                if (resource.has("encounter")) {
+                    referenced.add(resource.get("encounter").get("reference").asText());
+                }
+            }
+        }
+        assertThat(matches).isEqualTo(5);
+        assertThat(included).isEqualTo(referenced);
+        assertThat(included).anyMatch(r -> r.startsWith("Patient/")).anyMatch(r -> r.startsWith("Encounter/"));
     }
 
     @Test
@@ -216,8 +242,13 @@ class StrictSearchTest extends OperatorTestBase {
         for (JsonNode resource : statement.get("rest").get(0).get("resource")) {
             Set<String> names = new HashSet<>();
             resource.path("searchParam").forEach(p -> names.add(p.get("name").asText()));
-            assertThat(resource.has("searchInclude")).isFalse();
             assertThat(resource.has("searchRevInclude")).isFalse();
+            if (resource.get("type").asText().equals("Observation")) {
+                List<String> includes = new ArrayList<>();
+                resource.path("searchInclude").forEach(i -> includes.add(i.asText()));
+                assertThat(includes).contains("Observation:patient", "Observation:encounter")
+                        .doesNotContain("Observation:performer", "Observation:specimen");
+            }
             switch (resource.get("type").asText()) {
                 case "Encounter" -> assertThat(names).contains("date", "type", "patient", "_id")
                         .doesNotContain("code", "category", "identifier", "practitioner");

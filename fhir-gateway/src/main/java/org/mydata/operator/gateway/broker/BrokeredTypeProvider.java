@@ -53,13 +53,23 @@ abstract class BrokeredTypeProvider implements IResourceProvider {
             }
         }
         GatewayContext.Current current = permitted();
+        List<String> scope = current.permit().permit().scope().resourceTypes();
+        List<SearchParser.Include> includes = new ArrayList<>();
+        for (SearchParser.Include include : parsed.includes()) {
+            List<String> targets = include.targets().stream().filter(scope::contains).toList();
+            if (targets.isEmpty()) {
+                throw new InvalidRequestException("_include of " + include.parameter().name() + ": this permit does not "
+                        + "cover " + String.join(" or ", include.targets()) + " resources.");
+            }
+            includes.add(new SearchParser.Include(include.parameter(), targets));
+        }
         List<Released> results = broker.search(current.permit(), typeName(), parsed.criteria());
         if (parsed.order() != null) {
             results = new ArrayList<>(results);
             results.sort(parsed.order());
         }
         return new ReleasingBundleProvider(broker, current.permit().permit().id(), typeName(), results,
-                Date.from(clock.instant()));
+                Date.from(clock.instant()), includes);
     }
 
     protected Resource read(IdType id) {

@@ -177,7 +177,7 @@ public final class GatewayServer extends RestfulServer {
         /**
          * The CapabilityStatement of a permit lists only the types that permit may read, each with exactly the
          * search parameters {@link SearchSupport} says the gateway answers for it (the providers take any
-         * parameter and {@link StrictSearch} refuses the rest), and no includes, which the gateway does not answer.
+         * parameter and {@link StrictSearch} refuses the rest), and the includes it answers within the permit's types.
          */
         @Hook(Pointcut.SERVER_CAPABILITY_STATEMENT_GENERATED)
         public void onlyPermittedTypes(IBaseConformance conformance, RequestDetails details) {
@@ -194,6 +194,9 @@ public final class GatewayServer extends RestfulServer {
                     resource.getSearchRevInclude().clear();
                     resource.getSearchParam().clear();
                     for (SearchSupport.Parameter parameter : SearchSupport.of(type)) {
+                        if (parameter.targets().stream().anyMatch(allowed::contains)) {
+                            resource.addSearchInclude(type.name() + ":" + parameter.name());
+                        }
                         resource.addSearchParam().setName(parameter.name()).setDefinition(parameter.definition())
                                 .setType(Enumerations.SearchParamType.fromCode(parameter.type().getCode()))
                                 .setDocumentation(documentation(type, parameter));

@@ -42,12 +42,17 @@ final class SearchParser {
      * @param countOnly {@code _count=0}, which the gateway answers as {@code _summary=count}
      */
     record Parsed(SearchCriteria criteria, Comparator<Released> order, List<Issue> issues, Set<String> unanswered,
-                  boolean countOnly) {
+                  boolean countOnly, List<Include> includes) {
+    }
+
+    /** {@code _include=Type:parameter[:Target]}: the released resources of {@code targets} the page refers to. */
+    record Include(SearchSupport.Parameter parameter, List<String> targets) {
     }
 
     private final BrokeredType type;
     private final int maxPageSize;
     private final List<Issue> issues = new ArrayList<>();
+    private final List<Include> includes = new ArrayList<>();
     private final Set<String> unanswered = new LinkedHashSet<>();
 
     private SearchParser(BrokeredType type, int maxPageSize) {
@@ -100,6 +105,10 @@ final class SearchParser {
                 }
                 case "_elements" -> {
                     elements(key, modifier, values);
+                    continue;
+                }
+                case "_include" -> {
+                    include(key, modifier, values);
                     continue;
                 }
                 case "_sort" -> {
@@ -216,7 +225,7 @@ final class SearchParser {
         }
         Predicate<Resource> released = filters.isEmpty() ? null : filters.stream().reduce(x -> true, Predicate::and);
         return new Parsed(new SearchCriteria(ids, patients, Map.copyOf(passThrough), null, released), order,
-                List.copyOf(issues), Set.copyOf(unanswered), countOnly);
+                List.copyOf(issues), Set.copyOf(unanswered), countOnly, List.copyOf(includes));
     }
 
     private Integer single(String key, String modifier, String[] values) {
@@ -252,6 +261,33 @@ final class SearchParser {
                 }
             }
         }
+    }
+
+    private void include(String key, String modifier, String[] values) {
+        if (!modifier.isEmpty()) {
+            issue(key, IssueType.NOTSUPPORTED, "The gateway does not answer " + key + ": it includes one level only.");
+            return;
+        }
+        List<Include> wanted = new ArrayList<>();
+        for (String value : values) {
+            String[] parts = value.split(":");
+            SearchSupport.Parameter parameter = parts.length < 2 || parts.length > 3 || !parts[0].equals(type.name())
+                    ? null : SearchSupport.parameter(type, parts[1]).orElse(null);
+            if (parameter == null || parameter.targets().isEmpty()) {
+                issue(key, IssueType.NOTSUPPORTED, "_include takes " + type.name() + ":<reference parameter>[:<type>] "
+                        + "with a reference the gateway answers and a brokered type, not " + value + ".");
+                return;
+            }
+            List<String> targets = parts.length == 3
+                    ? parameter.targets().stream().filter(parts[2]::equals).toList() : parameter.targets();
+            if (targets.isEmpty()) {
+                issue(key, IssueType.NOTSUPPORTED, "_include " + value + " names a type " + parts[1]
+                        + " does not refer to among the brokered types.");
+                return;
+            }
+            wanted.add(new Include(parameter, targets));
+        }
+        includes.addAll(wanted);
     }
 
     private Comparator<Released> sort(String key, String modifier, String[] values) {

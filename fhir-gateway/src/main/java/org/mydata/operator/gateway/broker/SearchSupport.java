@@ -48,9 +48,10 @@ public final class SearchSupport {
      *     choice element as {@code Observation.value as CodeableConcept}
      * @param modifiers the modifiers answered, {@code ""} for none
      * @param definition R4's canonical URL of the parameter
+     * @param targets for a reference, the brokered types it may point to (what {@code _include} can bring along)
      */
     public record Parameter(String name, Kind kind, RestSearchParameterTypeEnum type, List<String> paths,
-                            Set<String> modifiers, String definition) {
+                            Set<String> modifiers, String definition, List<String> targets) {
     }
 
     /** Search result parameters the gateway answers on every type (besides {@code _sort} on the date and id). */
@@ -89,7 +90,7 @@ public final class SearchSupport {
         Map<String, Parameter> result = new LinkedHashMap<>();
         RuntimeSearchParam id = definition.getSearchParam("_id");
         result.put("_id", new Parameter("_id", Kind.ID, RestSearchParameterTypeEnum.TOKEN, List.of("Resource.id"),
-                Set.of("", "not"), id.getUri()));
+                Set.of("", "not"), id.getUri(), List.of()));
         List<RuntimeSearchParam> r4 = new ArrayList<>(definition.getSearchParams());
         r4.sort(Comparator.comparing(RuntimeSearchParam::getName));
         for (RuntimeSearchParam param : r4) {
@@ -117,8 +118,14 @@ public final class SearchSupport {
                 kind = Kind.REFERENCE;
             }
             if (kind != null) {
+                List<String> targets = switch (kind) {
+                    case PATIENT -> List.of("Patient");
+                    case REFERENCE -> BrokeredTypes.names().stream()
+                            .filter(t -> param.getTargets().isEmpty() || param.getTargets().contains(t)).toList();
+                    default -> List.of();
+                };
                 result.put(name, new Parameter(name, kind, param.getParamType(),
-                        paths == null ? List.of() : paths, modifiers, param.getUri()));
+                        paths == null ? List.of() : paths, modifiers, param.getUri(), targets));
             }
         }
         if (type.dateSearch() && !result.containsKey(type.dateParameter())) {

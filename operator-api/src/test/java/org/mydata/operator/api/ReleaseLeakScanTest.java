@@ -246,7 +246,7 @@ class ReleaseLeakScanTest {
         long started = System.nanoTime();
         ReleaseScan search = new ReleaseScan(population, "search", byPatientId, TYPES);
         String gateway = http.base() + "/fhir/" + permit + "/";
-        searchAll(gateway + "Patient?_count=1000", researcher, search);
+        searchAll(gateway + "Patient?_count=500", researcher, search);
         // The other types are searched a few persons at a time (patient=a,b,...), about SEARCH_SLICE source
         // resources per search: the gateway answers a search within 3 x the source read timeout (9 s in these
         // tests) or not at all, and the whole generated population's Observations in one search do not come
@@ -260,7 +260,7 @@ class ReleaseLeakScanTest {
             for (Person person : population.persons.values()) {
                 int count = person.counts().getOrDefault(type, 0);
                 if (!slice.isEmpty() && sliceCount + count > SEARCH_SLICE) {
-                    searchAll(gateway + type + "?_count=1000&patient=" + String.join(",", slice), researcher, search);
+                    searchAll(gateway + type + "?_count=500&patient=" + String.join(",", slice), researcher, search);
                     slice.clear();
                     sliceCount = 0;
                 }
@@ -268,7 +268,7 @@ class ReleaseLeakScanTest {
                 sliceCount += count;
             }
             if (!slice.isEmpty()) {
-                searchAll(gateway + type + "?_count=1000&patient=" + String.join(",", slice), researcher, search);
+                searchAll(gateway + type + "?_count=500&patient=" + String.join(",", slice), researcher, search);
             }
         }
         long searched = System.nanoTime();

@@ -33,6 +33,7 @@ import org.mydata.operator.access.ConsentsEndedException;
 import org.mydata.operator.access.PersonAccess;
 import org.mydata.operator.access.PersonConsent;
 import org.mydata.operator.failure.SourceUnavailableException;
+import org.mydata.operator.gateway.GatewaySettings;
 import org.mydata.operator.gateway.pseudonym.Pseudonymiser;
 import org.mydata.operator.gateway.registry.BrokeredType;
 import org.mydata.operator.gateway.registry.BrokeredTypes;
@@ -55,15 +56,6 @@ import org.mydata.operator.source.SourceRegistry;
  * they differ only in pace and in what they do with each decided chunk.
  */
 public final class Broker {
-    /** Patients per upstream request: short enough URLs, few enough round trips. */
-    private static final int PATIENTS_PER_REQUEST = 40;
-    /** An export asks for fewer at a time: what it holds is a chunk's worth, whatever the cohort's size. */
-    private static final int EXPORT_PATIENTS_PER_REQUEST = 10;
-    /** Chunks an export has asked for ahead of the one it is writing. */
-    private static final int EXPORT_READ_AHEAD = 4;
-    private static final Pace SEARCH = new Pace(PATIENTS_PER_REQUEST, Integer.MAX_VALUE, true);
-    private static final Pace EXPORT = new Pace(EXPORT_PATIENTS_PER_REQUEST, EXPORT_READ_AHEAD, false);
-
     private final Cohorts cohorts;
     private final SourceRegistry sources;
     private final SourceReader reader;
@@ -71,21 +63,32 @@ public final class Broker {
     private final Clock clock;
     private final UpstreamReads upstream;
     private final Duration deadline;
+    private final GatewaySettings settings;
+    private final Pace searchPace;
+    private final Pace exportPace;
 
     /**
      * @param upstream where reads of the sources run, in a bulkhead per source
-     * @param deadline how long a search's whole read, or an export's read of one chunk, may take; the reads'
-     *     connections are closed when it passes
+     * @param settings the deadline (how long a search's whole read, or an export's read of one chunk, may take;
+     *     the reads' connections are closed when it passes), the chunk sizes and the export's read-ahead
      */
     public Broker(Cohorts cohorts, SourceRegistry sources, SourceReader reader, AccessLog accessLog,
-                  Clock clock, UpstreamReads upstream, Duration deadline) {
+                  Clock clock, UpstreamReads upstream, GatewaySettings settings) {
         this.cohorts = cohorts;
         this.sources = sources;
         this.reader = reader;
         this.accessLog = accessLog;
         this.clock = clock;
         this.upstream = upstream;
-        this.deadline = deadline;
+        this.settings = settings;
+        this.deadline = settings.deadline();
+        this.searchPace = new Pace(settings.patientsPerRequest(), Integer.MAX_VALUE, true);
+        this.exportPace = new Pace(settings.exportPatientsPerRequest(), settings.exportReadAhead(), false);
+    }
+
+    /** The gateway's settings, which the server it serves reads its paging from. */
+    GatewaySettings settings() {
+        return settings;
     }
 
     /** Everything of the type that the permit may see now and that matches the criteria, in a stable order. */
@@ -97,7 +100,7 @@ public final class Broker {
                     .toList();
         }
         List<Released> released = new ArrayList<>();
-        release(permit, type, cohort, criteria, SEARCH, decided -> decided, decided -> released.addAll(decided.released()));
+        release(permit, type, cohort, criteria, searchPace, decided -> decided, decided -> released.addAll(decided.released()));
         released.sort(Comparator.comparing(r -> r.resource().getIdElement().getIdPart()));
         return released;
     }
@@ -111,7 +114,7 @@ public final class Broker {
      */
     <T> void export(UsablePermit permit, String type, List<CohortMember> cohort, SearchCriteria criteria,
                     Function<Decided, T> render, Consumer<T> sink) {
-        release(permit, type, cohort, criteria, EXPORT, render, sink);
+        release(permit, type, cohort, criteria, exportPace, render, sink);
     }
 
     /**
@@ -334,7 +337,10 @@ public final class Broker {
         if (criteria.ids() != null && !criteria.ids().contains(out.getIdElement().getIdPart())) {
             return false;
         }
-        return criteria.date() == null || within(criteria.date(), brokered.clinicalInstant(out).orElse(null));
+        if (criteria.date() != null && !within(criteria.date(), brokered.clinicalInstant(out).orElse(null))) {
+            return false;
+        }
+        return criteria.released() == null || criteria.released().test(out);
     }
 
     private static boolean within(DateRangeParam range, Date date) {

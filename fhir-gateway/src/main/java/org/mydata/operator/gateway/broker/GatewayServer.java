@@ -14,13 +14,15 @@ import ca.uhn.fhir.rest.server.provider.ServerCapabilityStatementProvider;
 import ca.uhn.fhir.rest.server.tenant.UrlBaseTenantIdentificationStrategy;
 import jakarta.servlet.http.HttpServletRequest;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.hl7.fhir.instance.model.api.IBaseConformance;
 import org.hl7.fhir.r4.model.CapabilityStatement;
+import org.hl7.fhir.r4.model.Enumerations;
+import org.hl7.fhir.r4.model.OperationOutcome;
 import org.mydata.operator.failure.SourceUnavailableException;
+import org.mydata.operator.gateway.GatewaySettings;
 import org.mydata.operator.gateway.registry.BrokeredType;
 import org.mydata.operator.gateway.registry.BrokeredTypes;
 import org.mydata.operator.store.StoreException;
@@ -33,9 +35,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class GatewayServer extends RestfulServer {
     private static final Logger log = LoggerFactory.getLogger(GatewayServer.class);
-    /** What the remembered searches may hold for their next pages, about 250 MB of parsed resources. */
-    private static final int REMEMBERED_RESOURCES = 50_000;
-    private static final Duration REMEMBERED_FOR = Duration.ofMinutes(30);
 
     public GatewayServer(FhirContext fhirContext, Broker broker, PermitGuard guard, Clock clock) {
         this(fhirContext, broker, guard, clock, null, null);
@@ -51,12 +50,16 @@ public final class GatewayServer extends RestfulServer {
         super(fhirContext);
         setTenantIdentificationStrategy(new UrlBaseTenantIdentificationStrategy());
         setDefaultResponseEncoding(EncodingEnum.JSON);
-        setPagingProvider(new BoundedPagingProvider(REMEMBERED_RESOURCES, REMEMBERED_FOR, clock)
-                .setDefaultPageSize(50).setMaximumPageSize(500));
+        GatewaySettings settings = broker.settings();
+        setPagingProvider(new BoundedPagingProvider(settings.rememberedResources(), settings.rememberedFor(), clock)
+                .setDefaultPageSize(settings.defaultPageSize()).setMaximumPageSize(settings.maxPageSize()));
+        // Every type's search parameters, from R4's definitions and the profiles: a registry entry R4 contradicts
+        // stops the start rather than the first search.
+        SearchSupport.check();
         List<ca.uhn.fhir.rest.server.IResourceProvider> providers = new ArrayList<>();
         for (BrokeredType type : BrokeredTypes.all()) {
-            providers.add(type.isPatient() ? new PatientTypeProvider(broker, fhirContext, clock)
-                    : new ClinicalTypeProvider(type, broker, fhirContext, clock));
+            providers.add(type.isPatient() ? new PatientTypeProvider(broker, clock)
+                    : new ClinicalTypeProvider(type, broker, clock));
         }
         setResourceProviders(providers);
         setServerConformanceProvider(new PerPermitCapabilityStatement(this));
@@ -64,6 +67,7 @@ public final class GatewayServer extends RestfulServer {
             registerInterceptor(smart);
         }
         registerInterceptor(guard);
+        registerInterceptor(new StrictSearch(settings.maxPageSize()));
         registerInterceptor(new OutcomeOnly());
         if (bulkExport != null) {
             registerProvider(bulkExport);
@@ -141,6 +145,17 @@ public final class GatewayServer extends RestfulServer {
                 return unavailable;
             }
             if (failure instanceof BaseServerResponseException known && known.getStatusCode() < 500) {
+                if (known.getOperationOutcome() == null) {
+                    // HAPI's own outcome says "processing" for everything; a missing resource is "not-found".
+                    OperationOutcome outcome = new OperationOutcome();
+                    outcome.addIssue().setSeverity(OperationOutcome.IssueSeverity.ERROR)
+                            .setCode(switch (known.getStatusCode()) {
+                                case 404, 410 -> OperationOutcome.IssueType.NOTFOUND;
+                                case 403 -> OperationOutcome.IssueType.FORBIDDEN;
+                                default -> OperationOutcome.IssueType.PROCESSING;
+                            }).setDiagnostics(known.getMessage());
+                    known.setOperationOutcome(outcome);
+                }
                 return known;
             }
             String incident = UUID.randomUUID().toString();
@@ -151,9 +166,9 @@ public final class GatewayServer extends RestfulServer {
         }
 
         /**
-         * The CapabilityStatement of a permit lists only the types that permit may read, each with only the
-         * search parameters the registry says the gateway answers for it (the providers share one set of
-         * annotations and refuse the rest).
+         * The CapabilityStatement of a permit lists only the types that permit may read, each with exactly the
+         * search parameters {@link SearchSupport} says the gateway answers for it (the providers take any
+         * parameter and {@link StrictSearch} refuses the rest), and the includes it answers within the permit's types.
          */
         @Hook(Pointcut.SERVER_CAPABILITY_STATEMENT_GENERATED)
         public void onlyPermittedTypes(IBaseConformance conformance, RequestDetails details) {
@@ -163,17 +178,33 @@ public final class GatewayServer extends RestfulServer {
             List<String> allowed = GatewayContext.get().map(c -> c.permit().permit().scope().resourceTypes())
                     .orElse(BrokeredTypes.names());
             statement.getRest().forEach(rest -> {
+                rest.getSearchParam().clear();
                 rest.getResource().removeIf(resource -> !allowed.contains(resource.getType()));
-                rest.getResource().forEach(resource -> BrokeredTypes.named(resource.getType()).ifPresent(type ->
-                        resource.getSearchParam().removeIf(param -> !answers(type, param.getName()))));
+                rest.getResource().forEach(resource -> BrokeredTypes.named(resource.getType()).ifPresent(type -> {
+                    resource.getSearchInclude().clear();
+                    resource.getSearchRevInclude().clear();
+                    resource.getSearchParam().clear();
+                    for (SearchSupport.Parameter parameter : SearchSupport.of(type)) {
+                        if (parameter.targets().stream().anyMatch(allowed::contains)) {
+                            resource.addSearchInclude(type.name() + ":" + parameter.name());
+                        }
+                        resource.addSearchParam().setName(parameter.name()).setDefinition(parameter.definition())
+                                .setType(Enumerations.SearchParamType.fromCode(parameter.type().getCode()))
+                                .setDocumentation(documentation(type, parameter));
+                    }
+                }));
             });
         }
 
-        private static boolean answers(BrokeredType type, String parameter) {
-            return switch (parameter) {
-                case "date" -> type.dateSearch();
-                case "code", "category" -> type.tokenParameters().contains(parameter);
-                default -> true;
+        private static String documentation(BrokeredType type, SearchSupport.Parameter parameter) {
+            return switch (parameter.kind()) {
+                case ID -> "On the pseudonymised id; :not answered.";
+                case PATIENT -> "Patient of this base (id or Patient/id); no chains or modifiers.";
+                case DATE -> "On the shifted clinical date; every prefix (eq, ne, lt, gt, le, ge, sa, eb, ap); "
+                        + "also in _sort.";
+                case TOKEN -> "On the released codes; :not answered" + (type.tokenParameters().contains(parameter.name())
+                        ? "; also passed on to the source." : ".");
+                case REFERENCE -> "On the pseudonymised reference (id or Type/id); no chains or modifiers.";
             };
         }
     }

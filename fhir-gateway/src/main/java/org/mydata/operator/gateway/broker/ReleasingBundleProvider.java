@@ -3,6 +3,7 @@ package org.mydata.operator.gateway.broker;
 import ca.uhn.fhir.rest.api.server.IBundleProvider;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import ca.uhn.fhir.rest.server.method.ResponsePage;
+import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.UUID;
@@ -10,6 +11,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.instance.model.api.IPrimitiveType;
 import org.hl7.fhir.r4.model.InstantType;
+import org.hl7.fhir.r4.model.Resource;
 
 /**
  * A search result that decides again at every page. HAPI keeps it for the {@code next} links; each page
@@ -23,9 +25,13 @@ final class ReleasingBundleProvider implements IBundleProvider {
     private final List<Released> results;
     private final InstantType published;
     private final AtomicBoolean firstPage = new AtomicBoolean(true);
+    private final List<SearchParser.Include> includes;
 
-    ReleasingBundleProvider(Broker broker, UUID permitId, String type, List<Released> results, Date published) {
+    /** @param includes what each page brings along ({@code _include}), already narrowed to the permit's types */
+    ReleasingBundleProvider(Broker broker, UUID permitId, String type, List<Released> results, Date published,
+                            List<SearchParser.Include> includes) {
         this.broker = broker;
+        this.includes = List.copyOf(includes);
         this.permitId = permitId;
         this.type = type;
         this.results = List.copyOf(results);
@@ -41,8 +47,12 @@ final class ReleasingBundleProvider implements IBundleProvider {
         boolean first = firstPage.getAndSet(false);
         // The search itself decided a moment ago; later pages decide again.
         List<Released> allowed = first ? slice : broker.stillReleasable(current.permit(), type, slice);
-        List<IBaseResource> released = broker.recordRelease(current.permit(), current.caller(), type,
-                first ? "search" : "search-page", allowed).stream().map(r -> (IBaseResource) r.resource()).toList();
+        List<Resource> matches = broker.recordRelease(current.permit(), current.caller(), type,
+                first ? "search" : "search-page", allowed).stream().map(Released::resource).toList();
+        List<IBaseResource> released = new ArrayList<>(matches);
+        if (!includes.isEmpty() && !matches.isEmpty()) {
+            released.addAll(Included.of(broker, current, includes, matches));
+        }
         page.setResources(released);
         return released;
     }

@@ -16,6 +16,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.hl7.fhir.r4.model.Resource;
+import org.mydata.operator.gateway.search.Interval;
 
 /**
  * Read and search for one patient-compartment type, described by a {@link ClinicalType}: one generic

@@ -18,6 +18,7 @@ import java.util.function.Predicate;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Resource;
+import org.mydata.operator.gateway.search.Interval;
 
 /**
  * Read access to the loaded resources of one type; the base of the searchable providers. A type

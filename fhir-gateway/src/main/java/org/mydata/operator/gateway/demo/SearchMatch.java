@@ -4,12 +4,12 @@ import ca.uhn.fhir.model.api.IQueryParameterAnd;
 import ca.uhn.fhir.model.api.IQueryParameterOr;
 import ca.uhn.fhir.model.api.IQueryParameterType;
 import ca.uhn.fhir.rest.param.DateParam;
-import ca.uhn.fhir.rest.param.ParamPrefixEnum;
 import ca.uhn.fhir.rest.param.ReferenceParam;
 import ca.uhn.fhir.rest.param.TokenParam;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import java.util.Collection;
-import java.util.Objects;
+import org.mydata.operator.gateway.search.DateMatch;
+import org.mydata.operator.gateway.search.Interval;
 import java.util.function.Predicate;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Identifier;
@@ -58,22 +58,7 @@ final class SearchMatch {
 
     /** The FHIR R4 prefix semantics, comparing the value's span with the parameter's span. */
     static boolean date(Interval value, DateParam param) {
-        if (value == null || param.getValue() == null) {
-            return false;
-        }
-        Interval p = Interval.of(param.getValue(), param.getPrecision());
-        ParamPrefixEnum prefix = Objects.requireNonNullElse(param.getPrefix(), ParamPrefixEnum.EQUAL);
-        return switch (prefix) {
-            case EQUAL -> p.contains(value);
-            case NOT_EQUAL -> !p.contains(value);
-            case GREATERTHAN -> value.end() > p.end();
-            case LESSTHAN -> value.start() < p.start();
-            case GREATERTHAN_OR_EQUALS -> value.end() > p.end() || p.contains(value);
-            case LESSTHAN_OR_EQUALS -> value.start() < p.start() || p.contains(value);
-            case STARTS_AFTER -> value.start() >= p.end();
-            case ENDS_BEFORE -> value.end() <= p.start();
-            case APPROXIMATE -> p.overlaps(value);
-        };
+        return DateMatch.matches(value, param);
     }
 
     /** {@code code} any system, {@code system|code}, {@code |code} no system, {@code system|} any code of the system. */

@@ -22,17 +22,26 @@ import org.hl7.fhir.r4.model.Type;
  * @param clinicalDate the element the resource's clinical date is read from (R4's {@code clinical-date}
  *     search parameter); what a consent's data period and a researcher's {@code date} search judge by
  * @param upstreamPatientParameter how the source is asked for a set of persons' resources of this type
- * @param tokenParameters R4 token search parameters of this type the source answers unchanged (codes mean
- *     the same at the source and after de-identification), in the order R4 lists them
- * @param dateSearch whether the gateway answers {@code date} for this type: only where the clinical date is
- *     released (shifted), since a search on a withheld date would let a researcher recover it range by range
+ * @param tokenParameters R4 token search parameters of this type that are also passed on to the source, to
+ *     narrow what it sends (codes mean the same at the source and after de-identification; the gateway still
+ *     judges every token criterion itself on what it releases). Only parameters R4 defines for the type, and
+ *     only those sources are known to answer: a real FHIR server refuses a parameter it does not know.
+ * @param dateParameter the R4 date search parameter on the clinical date ({@code date}, Condition's
+ *     {@code onset-date}, MedicationRequest's {@code authoredon}), answered by the gateway on the shifted
+ *     date; null where the clinical date is not released, since a search on a withheld date would let a
+ *     researcher recover it range by range
  */
 public record BrokeredType(String name, Class<? extends Resource> resourceClass,
                            Function<Resource, Reference> subject, Function<Resource, Type> clinicalDate,
-                           String upstreamPatientParameter, List<String> tokenParameters, boolean dateSearch) {
+                           String upstreamPatientParameter, List<String> tokenParameters, String dateParameter) {
 
     public BrokeredType {
         tokenParameters = List.copyOf(tokenParameters);
+    }
+
+    /** Whether the gateway answers a date search on this type (on its shifted clinical date). */
+    public boolean dateSearch() {
+        return dateParameter != null;
     }
 
     public boolean isPatient() {

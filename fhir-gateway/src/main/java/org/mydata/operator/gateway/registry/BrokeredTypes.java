@@ -20,32 +20,34 @@ import org.hl7.fhir.r4.model.Resource;
  * adding a type is one entry here and one profile in {@code deidentification/profiles.yaml} (the profile
  * loader refuses to start without it).
  *
- * <p>Clinical dates follow R4's {@code clinical-date} search parameter; token parameters are those R4
- * defines for the type (Encounter and Immunization have no {@code code} or {@code category} in R4).
+ * <p>Clinical dates follow R4's {@code clinical-date} search parameter, searched under the name R4 gives the
+ * date search parameter on that element; the token parameters passed on to sources are those R4 defines for
+ * the type (Encounter and Immunization have no {@code code} or {@code category} in R4). {@code SearchSupport}
+ * checks both against R4's definitions when it loads.
  */
 public final class BrokeredTypes {
     private static final List<String> CODE_AND_CATEGORY = List.of("code", "category");
 
     private static final List<BrokeredType> ALL = List.of(
-            new BrokeredType("Patient", Patient.class, null, null, "_id", List.of(), false),
+            new BrokeredType("Patient", Patient.class, null, null, "_id", List.of(), null),
             new BrokeredType("Observation", Observation.class, r -> ((Observation) r).getSubject(),
-                    r -> ((Observation) r).getEffective(), "patient", CODE_AND_CATEGORY, true),
+                    r -> ((Observation) r).getEffective(), "patient", CODE_AND_CATEGORY, "date"),
             new BrokeredType("Condition", Condition.class, r -> ((Condition) r).getSubject(),
                     r -> ((Condition) r).hasOnset() ? ((Condition) r).getOnset() : ((Condition) r).getRecordedDateElement(),
-                    "patient", CODE_AND_CATEGORY, true),
+                    "patient", CODE_AND_CATEGORY, "onset-date"),
             new BrokeredType("MedicationRequest", MedicationRequest.class, r -> ((MedicationRequest) r).getSubject(),
-                    r -> ((MedicationRequest) r).getAuthoredOnElement(), "patient", CODE_AND_CATEGORY, true),
+                    r -> ((MedicationRequest) r).getAuthoredOnElement(), "patient", CODE_AND_CATEGORY, "authoredon"),
             new BrokeredType("Encounter", Encounter.class, r -> ((Encounter) r).getSubject(),
-                    r -> ((Encounter) r).getPeriod(), "patient", List.of(), true),
+                    r -> ((Encounter) r).getPeriod(), "patient", List.of(), "date"),
             new BrokeredType("Procedure", Procedure.class, r -> ((Procedure) r).getSubject(),
-                    r -> ((Procedure) r).getPerformed(), "patient", CODE_AND_CATEGORY, true),
+                    r -> ((Procedure) r).getPerformed(), "patient", CODE_AND_CATEGORY, "date"),
             new BrokeredType("Immunization", Immunization.class, r -> ((Immunization) r).getPatient(),
-                    r -> ((Immunization) r).getOccurrence(), "patient", List.of(), true),
+                    r -> ((Immunization) r).getOccurrence(), "patient", List.of(), "date"),
             new BrokeredType("DiagnosticReport", DiagnosticReport.class, r -> ((DiagnosticReport) r).getSubject(),
-                    r -> ((DiagnosticReport) r).getEffective(), "patient", CODE_AND_CATEGORY, true),
+                    r -> ((DiagnosticReport) r).getEffective(), "patient", CODE_AND_CATEGORY, "date"),
             new BrokeredType("AllergyIntolerance", AllergyIntolerance.class,
                     r -> ((AllergyIntolerance) r).getPatient(),
-                    r -> ((AllergyIntolerance) r).getRecordedDateElement(), "patient", CODE_AND_CATEGORY, false));
+                    r -> ((AllergyIntolerance) r).getRecordedDateElement(), "patient", CODE_AND_CATEGORY, null));
 
     private static final Map<String, BrokeredType> BY_NAME = new LinkedHashMap<>();
 

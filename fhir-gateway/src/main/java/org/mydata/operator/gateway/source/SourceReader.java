@@ -20,15 +20,15 @@ import org.mydata.operator.source.FhirSource;
  * fails the whole read: half an answer is never passed on as whole.
  */
 public class SourceReader {
-    /** Upstream pages are asked large: fewer round trips, and the gateway pages for the researcher anyway. */
-    private static final int UPSTREAM_PAGE_SIZE = 500;
-
     private final SourceClients clients;
     private final int maxPages;
+    /** Upstream pages are asked large: fewer round trips, and the gateway pages for the researcher anyway. */
+    private final int pageSize;
 
     public SourceReader(SourceClients clients) {
         this.clients = clients;
         this.maxPages = clients.settings().maxPagesPerCall();
+        this.pageSize = clients.settings().upstreamPageSize();
     }
 
     /**
@@ -50,7 +50,7 @@ public class SourceReader {
                     .append(String.join(",", patientIds.stream().map(SourceReader::encode).toList()));
             passThrough.forEach((name, values) -> values.forEach(v -> url.append('&').append(encode(name)).append('=')
                     .append(encode(v))));
-            url.append("&_count=").append(UPSTREAM_PAGE_SIZE);
+            url.append("&_count=").append(pageSize);
             IQuery<Bundle> query = client.search().byUrl(source.fhirBaseUrl() + "/" + url).returnBundle(Bundle.class);
             Bundle bundle = query.execute();
             Set<String> followed = new HashSet<>();

@@ -88,18 +88,28 @@ public record OperatorProperties(@DefaultValue("./data") Path dataDir, @DefaultV
     }
 
     /**
-     * The bounds on reading FHIR sources; each one left unset takes {@link GatewaySettings#defaults()}, the one
+     * The gateway's settings (bounds on reading FHIR sources, search pace, paging memory, exports); each one left unset takes {@link GatewaySettings#defaults()}, the one
      * place the defaults are written (docs/operating.md lists them). See {@link GatewaySettings} for each.
      */
     public record Gateway(Duration connectTimeout, Duration readTimeout, Duration deadline, DataSize maxResponseSize,
-                          Integer maxPagesPerCall, Integer sourceConcurrency, Integer sourceQueue) {
+                          Integer maxPagesPerCall, Integer sourceConcurrency, Integer sourceQueue,
+                          Integer upstreamPageSize, Integer patientsPerRequest, Integer exportPatientsPerRequest,
+                          Integer exportReadAhead, Integer defaultPageSize, Integer maxPageSize,
+                          Integer rememberedResources, Duration rememberedFor, Integer runningExports,
+                          Integer maxExports, Duration exportRetention) {
 
         public GatewaySettings settings() {
             GatewaySettings d = GatewaySettings.defaults();
             return new GatewaySettings(or(connectTimeout, d.connectTimeout()), or(readTimeout, d.readTimeout()),
                     or(deadline, d.deadline()), maxResponseSize == null ? d.maxResponseBytes() : maxResponseSize.toBytes(),
                     or(maxPagesPerCall, d.maxPagesPerCall()), or(sourceConcurrency, d.sourceConcurrency()),
-                    or(sourceQueue, d.sourceQueue()));
+                    or(sourceQueue, d.sourceQueue()), or(upstreamPageSize, d.upstreamPageSize()),
+                    or(patientsPerRequest, d.patientsPerRequest()),
+                    or(exportPatientsPerRequest, d.exportPatientsPerRequest()), or(exportReadAhead, d.exportReadAhead()),
+                    or(defaultPageSize, d.defaultPageSize()), or(maxPageSize, d.maxPageSize()),
+                    or(rememberedResources, d.rememberedResources()), or(rememberedFor, d.rememberedFor()),
+                    or(runningExports, d.runningExports()), or(maxExports, d.maxExports()),
+                    or(exportRetention, d.exportRetention()));
         }
 
         private static <T> T or(T value, T otherwise) {

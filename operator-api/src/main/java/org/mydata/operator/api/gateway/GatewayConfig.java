@@ -6,7 +6,6 @@ import jakarta.servlet.ServletContext;
 import jakarta.servlet.http.HttpServletRequest;
 import java.security.Principal;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
@@ -14,6 +13,7 @@ import org.mydata.operator.access.AccessLog;
 import org.mydata.operator.api.config.OperatorProperties;
 import org.mydata.operator.gateway.PublicBaseUrl;
 import org.mydata.operator.export.ExportJobs;
+import org.mydata.operator.gateway.GatewaySettings;
 import org.mydata.operator.gateway.broker.Broker;
 import org.mydata.operator.gateway.broker.BulkExportOperations;
 import org.mydata.operator.gateway.broker.ExportRunner;
@@ -42,9 +42,6 @@ public class GatewayConfig {
     public static final String EXPORTS_DIR = "exports";
     /** Scopes a gateway token may carry: the operator's role, or SMART's system scopes for bulk clients. */
     public static final List<String> SCOPES = List.of("researcher", "system/*.read", "system/*.rs");
-    private static final int RUNNING_EXPORTS = 2;
-    private static final int MAX_EXPORTS = 8;
-    private static final Duration EXPORT_RETENTION = Duration.ofHours(24);
 
     /**
      * Upstream reads run here, in a bulkhead per source (operator.gateway.source-concurrency and -queue), so
@@ -63,8 +60,7 @@ public class GatewayConfig {
     @Bean
     Broker broker(Cohorts cohorts, SourceRegistry sources, SourceReader reader, AccessLog accessLog, Clock clock,
                   UpstreamReads upstreamReads, OperatorProperties properties) {
-        return new Broker(cohorts, sources, reader, accessLog, clock, upstreamReads,
-                properties.gateway().settings().deadline());
+        return new Broker(cohorts, sources, reader, accessLog, clock, upstreamReads, properties.gateway().settings());
     }
 
     @Bean
@@ -73,14 +69,16 @@ public class GatewayConfig {
     }
 
     /**
-     * Bulk export jobs: state in PostgreSQL, files under {@code <data-dir>/exports}; on each node two run at
-     * once and eight may wait or run, and finished ones are kept a day (docs/api.md, "Bulk export").
+     * Bulk export jobs: state in PostgreSQL, files under {@code <data-dir>/exports}; on each node by default two
+     * run at once and eight may wait or run, and finished ones are kept a day (operator.gateway.*; docs/api.md,
+     * "Bulk export").
      */
     @Bean(destroyMethod = "close")
     ExportRunner exportRunner(Broker broker, Permits permits, ExportJobs store, FhirContext fhirContext, Clock clock,
                               OperatorProperties properties) {
+        GatewaySettings settings = properties.gateway().settings();
         return new ExportRunner(broker, permits, store, fhirContext, clock, properties.dataDir().resolve(EXPORTS_DIR),
-                RUNNING_EXPORTS, MAX_EXPORTS, EXPORT_RETENTION);
+                settings.runningExports(), settings.maxExports(), settings.exportRetention());
     }
 
     /**

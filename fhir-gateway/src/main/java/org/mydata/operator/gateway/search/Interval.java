@@ -1,4 +1,4 @@
-package org.mydata.operator.gateway.demo;
+package org.mydata.operator.gateway.search;
 
 import ca.uhn.fhir.model.api.TemporalPrecisionEnum;
 import java.util.Date;
@@ -10,10 +10,10 @@ import org.hl7.fhir.r4.model.Type;
  * The span of time a FHIR date value stands for, as epoch milliseconds, end exclusive: {@code 2021-03}
  * is all of March, a Period from start to end, a missing bound open. FHIR compares dates as such spans.
  */
-record Interval(long start, long end) {
+public record Interval(long start, long end) {
 
     /** The span of a date-like element, or null when the element holds no date. */
-    static Interval of(Type value) {
+    public static Interval of(Type value) {
         if (value instanceof BaseDateTimeType date && date.getValue() != null) {
             return of(date.getValue(), date.getPrecision());
         }
@@ -25,15 +25,15 @@ record Interval(long start, long end) {
         return null;
     }
 
-    static Interval of(Date value, TemporalPrecisionEnum precision) {
+    public static Interval of(Date value, TemporalPrecisionEnum precision) {
         return new Interval(value.getTime(), precision.add(value, 1).getTime());
     }
 
-    boolean contains(Interval other) {
+    public boolean contains(Interval other) {
         return start <= other.start && other.end <= end;
     }
 
-    boolean overlaps(Interval other) {
+    public boolean overlaps(Interval other) {
         return start < other.end && other.start < end;
     }
 }

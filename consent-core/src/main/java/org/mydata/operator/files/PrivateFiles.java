@@ -2,16 +2,20 @@ package org.mydata.operator.files;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.nio.channels.Channels;
 import java.nio.charset.Charset;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
 import java.util.EnumSet;
 import java.util.Set;
 
@@ -56,6 +60,34 @@ public final class PrivateFiles {
         narrow(file);
         Files.write(file, bytes, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING);
+    }
+
+    /** What writes a file's content. */
+    @FunctionalInterface
+    public interface Content {
+        void writeTo(OutputStream out) throws IOException, GeneralSecurityException;
+    }
+
+    /**
+     * Writes the file whole or not at all: into a {@code 0600} temporary file beside it (its directory made
+     * {@code 0700} if missing), then moved over it atomically where the file system can, so a crash never
+     * leaves half a keystore.
+     */
+    public static void replace(Path file, Content content) throws IOException, GeneralSecurityException {
+        Path dir = directory(file.toAbsolutePath().getParent());
+        Path temp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp", fileAttributes());
+        try {
+            try (OutputStream out = Files.newOutputStream(temp)) {
+                content.writeTo(out);
+            }
+            try {
+                Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(temp);
+        }
     }
 
     /** Narrows an existing file to {@code 0600}: for files made by libraries that take no permissions. */

@@ -16,13 +16,9 @@ import com.nimbusds.jose.jwk.OctetKeyPair;
 import com.nimbusds.jose.util.Base64URL;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.math.BigInteger;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -363,26 +359,7 @@ public final class KeystoreKeyRing implements KeyRing {
 
     private static void save(KeyStore store, Path path, char[] password) {
         try {
-            Path dir = path.toAbsolutePath().getParent();
-            PrivateFiles.directory(dir);
-            Path temp = Files.createTempFile(dir, ".keystore", ".tmp");
-            try {
-                try {
-                    Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-------"));
-                } catch (UnsupportedOperationException notPosix) {
-                    // Not a POSIX file system: the directory's own permissions protect the file.
-                }
-                try (OutputStream out = Files.newOutputStream(temp)) {
-                    store.store(out, password);
-                }
-                try {
-                    Files.move(temp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(temp, path, StandardCopyOption.REPLACE_EXISTING);
-                }
-            } finally {
-                Files.deleteIfExists(temp);
-            }
+            PrivateFiles.replace(path, out -> store.store(out, password));
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException("signing keystore " + path + " cannot be written", e);
         }

@@ -31,16 +31,25 @@ public final class SmartConfiguration {
     static final String OAUTH_URIS = "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris";
     private static final String DOCUMENT = ".well-known/smart-configuration";
 
-    private final Function<HttpServletRequest, Optional<String>> tokenEndpoint;
+    private final Function<HttpServletRequest, Optional<Endpoints>> tokenEndpoint;
     private final List<String> scopes;
     private final ObjectMapper json = new ObjectMapper();
 
     /**
-     * @param tokenEndpoint where researchers' clients get tokens, as seen from the request; empty if unknown,
-     *     and then there is no discovery document and no {@code rest.security}
+     * The authorization server's endpoints a client needs.
+     *
+     * @param token where clients get tokens
+     * @param authorize where people authorize an app (authorization code); null if the server has none known
+     */
+    public record Endpoints(String token, String authorize) {
+    }
+
+    /**
+     * @param tokenEndpoint the authorization server's endpoints, as seen from the request; empty if unknown, and
+     *     then there is no discovery document and no {@code rest.security}
      * @param scopes the scopes a token for the gateway may carry
      */
-    public SmartConfiguration(Function<HttpServletRequest, Optional<String>> tokenEndpoint, List<String> scopes) {
+    public SmartConfiguration(Function<HttpServletRequest, Optional<Endpoints>> tokenEndpoint, List<String> scopes) {
         this.tokenEndpoint = tokenEndpoint;
         this.scopes = List.copyOf(scopes);
     }
@@ -54,7 +63,7 @@ public final class SmartConfiguration {
         if (segments.size() != 3 || !(segments.get(1) + "/" + segments.get(2)).equals(DOCUMENT)) {
             return true;
         }
-        Optional<String> token = tokenEndpoint.apply(request);
+        Optional<Endpoints> token = tokenEndpoint.apply(request);
         if (!request.getMethod().equals("GET") || token.isEmpty()) {
             response.setStatus(token.isEmpty() ? 404 : 405);
             response.setContentType("application/fhir+json");
@@ -66,7 +75,10 @@ public final class SmartConfiguration {
             return false;
         }
         ObjectNode document = json.createObjectNode();
-        document.put("token_endpoint", token.get());
+        document.put("token_endpoint", token.get().token());
+        if (token.get().authorize() != null) {
+            document.put("authorization_endpoint", token.get().authorize());
+        }
         document.putArray("grant_types_supported").add("client_credentials");
         document.putArray("token_endpoint_auth_methods_supported").add("private_key_jwt").add("client_secret_basic");
         document.putArray("token_endpoint_auth_signing_alg_values_supported").add("RS384").add("ES384");
@@ -96,7 +108,11 @@ public final class SmartConfiguration {
             security.setDescription("OAuth2 bearer tokens (client credentials; SMART Backend Services with "
                     + "private_key_jwt, or a client secret); see .well-known/smart-configuration at this base.");
             Extension uris = security.addExtension().setUrl(OAUTH_URIS);
-            uris.addExtension("token", new UriType(token));
+            uris.addExtension("token", new UriType(token.token()));
+            if (token.authorize() != null) {
+                // SMART's oauth-uris profile asks for both; a server without an authorize endpoint omits it.
+                uris.addExtension("authorize", new UriType(token.authorize()));
+            }
         }));
     }
 }

@@ -52,9 +52,11 @@ public record OperatorProperties(@DefaultValue("./data") Path dataDir, @DefaultV
      * @param clockSkew how much clock difference token time checks tolerate
      * @param tokenEndpoint the token endpoint researchers' clients use, announced by the gateway's SMART
      *     discovery and CapabilityStatement; default: the embedded authorization server's, none without it
+     * @param authorizationEndpoint the authorization endpoint announced beside an external {@code tokenEndpoint}
+     *     (SMART's oauth-uris names both); default: the embedded authorization server's
      */
     public record Identity(@DefaultValue("person_identifier") String personIdentifierClaim,
-                           @DefaultValue("60s") Duration clockSkew, URI tokenEndpoint) {
+                           @DefaultValue("60s") Duration clockSkew, URI tokenEndpoint, URI authorizationEndpoint) {
     }
 
     /**

@@ -88,20 +88,28 @@ public class GatewayConfig {
     @Bean
     SmartConfiguration smartConfiguration(OperatorProperties properties,
                                           ObjectProvider<AuthorizationServerSettings> embedded) {
-        Function<HttpServletRequest, Optional<String>> tokenEndpoint;
+        Function<HttpServletRequest, Optional<SmartConfiguration.Endpoints>> tokenEndpoint;
         AuthorizationServerSettings settings = embedded.getIfAvailable();
         if (properties.identity().tokenEndpoint() != null) {
-            String configured = properties.identity().tokenEndpoint().toString();
+            SmartConfiguration.Endpoints configured = new SmartConfiguration.Endpoints(
+                    properties.identity().tokenEndpoint().toString(),
+                    properties.identity().authorizationEndpoint() == null ? null
+                            : properties.identity().authorizationEndpoint().toString());
             tokenEndpoint = request -> Optional.of(configured);
         } else if (settings != null) {
-            tokenEndpoint = request -> Optional.of(settings.getIssuer() != null
-                    ? settings.getIssuer() + settings.getTokenEndpoint()
-                    : ServletUriComponentsBuilder.fromContextPath(request).path(settings.getTokenEndpoint())
-                    .toUriString());
+            tokenEndpoint = request -> Optional.of(new SmartConfiguration.Endpoints(
+                    embeddedEndpoint(settings, request, settings.getTokenEndpoint()),
+                    embeddedEndpoint(settings, request, settings.getAuthorizationEndpoint())));
         } else {
             tokenEndpoint = request -> Optional.empty();
         }
         return new SmartConfiguration(tokenEndpoint, SCOPES);
+    }
+
+    private static String embeddedEndpoint(AuthorizationServerSettings settings, HttpServletRequest request,
+                                           String path) {
+        return settings.getIssuer() != null ? settings.getIssuer() + path
+                : ServletUriComponentsBuilder.fromContextPath(request).path(path).toUriString();
     }
 
     @Bean

@@ -6,7 +6,8 @@ package org.mydata.operator.failure;
  * so it never carries personal data or internals.
  */
 public abstract sealed class OperatorException extends RuntimeException
-        permits NotFoundException, ConflictException, InvalidRequestException, SourceUnavailableException {
+        permits NotFoundException, ConflictException, InvalidRequestException, SourceUnavailableException,
+        ForbiddenException {
 
     protected OperatorException(String message) {
         super(message);

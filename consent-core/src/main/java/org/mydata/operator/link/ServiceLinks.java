@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.mydata.operator.account.Account;
 import org.mydata.operator.account.PersonIdentifier;
@@ -55,9 +56,23 @@ public final class ServiceLinks {
         } else {
             throw new NotFoundException("source '" + source.name() + "' holds no patient with your identifier");
         }
+        try {
+            return linkFound(account, source, surrogateId);
+        } catch (ConflictException refused) {
+            // Also the loser of a race the unique index decided, which hears only of a clash: both kinds of
+            // refusal on a patient another account holds are told and shown to that account alike.
+            throw claimedElsewhere(account, source, surrogateId).orElseThrow(() -> refused);
+        }
+    }
+
+    private ServiceLink linkFound(Account account, FhirSource source, String surrogateId) {
+        UUID sourceId = source.id();
         return appender.submit(c -> {
             if (liveLinkExists(c, account.id(), sourceId)) {
                 throw new ConflictException("you are already linked to source '" + source.name() + "'");
+            }
+            if (liveOwner(c, sourceId, surrogateId).isPresent()) {
+                throw new ConflictException("another account has linked your patient at source '" + source.name() + "'");
             }
             return b -> {
                 UUID id = UUID.randomUUID();
@@ -83,6 +98,51 @@ public final class ServiceLinks {
                 return new ServiceLink(id, account.id(), sourceId, surrogateId, slr.record(), now, null, null,
                         slr.logIndex(), null);
             };
+        });
+    }
+
+    /**
+     * When another account holds the live link to this patient: records the refused claim where that account
+     * sees it, and returns the conflict to answer with. The row is written in a transaction of its own, since
+     * the refused write's batch only reads in its check and a unique violation aborts its transaction.
+     */
+    private Optional<ConflictException> claimedElsewhere(Account claimant, FhirSource source,
+                                                                   String surrogateId) {
+        return tx.inTransaction(c -> {
+            Optional<LiveLink> owner = liveOwner(c, source.id(), surrogateId);
+            if (owner.isEmpty() || owner.get().accountId().equals(claimant.id())) {
+                return Optional.<ConflictException>empty();
+            }
+            try (PreparedStatement ps = c.prepareStatement("insert into link_claim_refused (id, link_id, claimant, "
+                    + "attempted_at) values (?,?,?,?)")) {
+                ps.setObject(1, UUID.randomUUID());
+                ps.setObject(2, owner.get().id());
+                ps.setObject(3, claimant.id());
+                ps.setTimestamp(4, Sql.timestamp(Instant.now(clock)));
+                ps.executeUpdate();
+            }
+            return Optional.of(new ConflictException("source '" + source.name() + "' holds your record "
+                    + "under a patient another account has already linked; one patient can be linked by one account "
+                    + "only. That account is shown this attempt"));
+        });
+    }
+
+    /** Claims by other accounts on patients this account had linked, refused, oldest first. */
+    public List<RefusedClaim> refusedClaims(Account account) {
+        return tx.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("select r.link_id, l.source_id, r.attempted_at "
+                    + "from link_claim_refused r join service_link l on l.id = r.link_id where l.account_id = ? "
+                    + "order by r.attempted_at, r.id")) {
+                ps.setObject(1, account.id());
+                try (ResultSet rs = ps.executeQuery()) {
+                    List<RefusedClaim> result = new ArrayList<>();
+                    while (rs.next()) {
+                        result.add(new RefusedClaim(Sql.uuid(rs, "link_id"), Sql.uuid(rs, "source_id"),
+                                Sql.instant(rs, "attempted_at")));
+                    }
+                    return result;
+                }
+            }
         });
     }
 
@@ -149,6 +209,23 @@ public final class ServiceLinks {
                     throw new NotFoundException("no link " + linkId);
                 }
                 return map(rs);
+            }
+        }
+    }
+
+    /** The live link to the patient and its account, whoever holds it. */
+    private record LiveLink(UUID id, UUID accountId) {
+    }
+
+    private static Optional<LiveLink> liveOwner(Connection c, UUID sourceId, String surrogateId)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select id, account_id from service_link "
+                + "where source_id = ? and surrogate_id = ? and removed_at is null")) {
+            ps.setObject(1, sourceId);
+            ps.setString(2, surrogateId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(new LiveLink(Sql.uuid(rs, "id"), Sql.uuid(rs, "account_id")))
+                        : Optional.empty();
             }
         }
     }

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.mydata.operator.failure.ConflictException;
+import org.mydata.operator.failure.ForbiddenException;
 import org.mydata.operator.failure.InvalidRequestException;
 import org.mydata.operator.failure.NotFoundException;
 import org.mydata.operator.failure.Require;
@@ -113,8 +114,30 @@ public final class DataRequests {
     }
 
     public DataRequest decide(String steward, UUID requestId, Decision decision, String reason) {
+        return decide(steward, null, requestId, decision, reason);
+    }
+
+    /**
+     * A steward's decision. Separation of duties: the requester never decides its own request, nor does a
+     * steward of the request's organisation when the steward's organisation is known.
+     *
+     * @param stewardOrganisation the steward's organisation as its identity provider vouches for it, or null
+     *                            when unknown (then only the requester itself is refused)
+     */
+    public DataRequest decide(String steward, String stewardOrganisation, UUID requestId, Decision decision,
+                              String reason) {
         return appender.submit(c -> {
             DataRequest request = lockForSteward(c, steward, requestId);
+            if (request.requester().equals(steward)) {
+                throw new ForbiddenException(ForbiddenException.SEPARATION_OF_DUTIES, "separation of duties: "
+                        + "data request " + requestId + " was made by you; another steward of the programme must "
+                        + "decide it");
+            }
+            if (sameOrganisation(stewardOrganisation, request.organisation())) {
+                throw new ForbiddenException(ForbiddenException.SEPARATION_OF_DUTIES, "separation of duties: "
+                        + "data request " + requestId + " was made from your own organisation; a steward of "
+                        + "another organisation must decide it");
+            }
             if (request.status() != RequestStatus.PENDING) {
                 throw new ConflictException("data request " + requestId + " was already " + request.status().wire());
             }
@@ -129,13 +152,17 @@ public final class DataRequests {
                 String decisionRecord = null;
                 Long decisionIndex = null;
                 if (decision == Decision.APPROVE) {
-                    issuePermit(b, request, programme, steward, now);
+                    issuePermit(b, request, programme, steward, stewardOrganisation, now);
                 } else {
                     Map<String, Object> claims = new LinkedHashMap<>();
                     claims.put("request_id", requestId.toString());
                     claims.put("programme_id", programme.id().toString());
                     claims.put("decision", "reject");
+                    claims.put("requested_by", request.requester());
                     claims.put("decided_by", steward);
+                    if (stewardOrganisation != null) {
+                        claims.put("decided_by_organisation", stewardOrganisation);
+                    }
                     claims.put("reason", why);
                     claims.put("iat", now.getEpochSecond());
                     LogAppender.Appended signed = b.sign(RecordType.REQUEST_DECISION, claims);
@@ -200,7 +227,7 @@ public final class DataRequests {
     }
 
     private static void issuePermit(LogAppender.Batch b, DataRequest request, Programme programme, String steward,
-                                    Instant now) throws SQLException {
+                                    String stewardOrganisation, Instant now) throws SQLException {
         List<String> types = request.scope().resourceTypes().stream()
                 .filter(programme.scope().resourceTypes()::contains).toList();
         DataScope scope = new DataScope(types,
@@ -219,7 +246,11 @@ public final class DataRequests {
         claims.put("valid_until", request.validUntil().getEpochSecond());
         Map<String, Object> decision = new LinkedHashMap<>();
         decision.put("decision", "approve");
+        // researcher (the requester) and decided_by side by side: an auditor checks the two differ.
         decision.put("decided_by", steward);
+        if (stewardOrganisation != null) {
+            decision.put("decided_by_organisation", stewardOrganisation);
+        }
         decision.put("decided_at", now.getEpochSecond());
         claims.put("decision", decision);
         claims.put("iat", now.getEpochSecond());
@@ -245,6 +276,12 @@ public final class DataRequests {
             ps.setLong(13, permit.logIndex());
             ps.executeUpdate();
         }
+    }
+
+    /** Organisations are free text from different sources: compared without case and outer blanks. */
+    static boolean sameOrganisation(String a, String b) {
+        return a != null && b != null && !a.isBlank()
+                && a.strip().toLowerCase(java.util.Locale.ROOT).equals(b.strip().toLowerCase(java.util.Locale.ROOT));
     }
 
     private static java.time.LocalDate later(java.time.LocalDate a, java.time.LocalDate b) {

@@ -143,7 +143,9 @@ class LogAuditTest {
         assertThat(report.failures()).isEmpty();
         assertThat(report.ok()).isTrue();
         assertThat(report.checks()).extracting(Check::name).containsExactly("checkpoint", "entries", "root",
-                "signature", "keys", "claims", "chain", "withdrawal final", "links", "access");
+                "signature", "keys", "claims", "chain", "withdrawal final", "links", "access", "duties");
+        assertThat(report.checks()).filteredOn(c -> c.name().equals("duties")).singleElement()
+                .satisfies(c -> assertThat(c.detail()).endsWith("(1 decisions)"));
         assertThat(report.checks()).filteredOn(c -> c.name().equals("chain")).singleElement()
                 .satisfies(c -> assertThat(c.detail()).endsWith("(2 consents)"));
         assertThat(report.checks()).filteredOn(c -> c.name().equals("access")).singleElement()
@@ -192,6 +194,34 @@ class LogAuditTest {
         assertFails(report, "withdrawal final", "csr #" + next, "after the withdrawal at csr #"
                 + withdrawn.latestStatus().logIndex());
         assertFails(report, "access", "access event #" + (next + 1), "consent " + withdrawn.id() + " was withdrawn");
+    }
+
+    @Test
+    void aPermitOrRejectionDecidedByItsOwnRequesterIsNamed() {
+        long next = entries.size();
+        Map<String, Object> permit = new HashMap<>();
+        permit.put("permit_id", UUID.randomUUID().toString());
+        permit.put("researcher", "dual-role");
+        permit.put("organisation", "Uni");
+        permit.put("decision", Map.of("decision", "approve", "decided_by", "dual-role", "decided_at", 1_740_830_000L));
+        permit.put("iat", 1_740_830_000L);
+        Map<String, Object> sameOrganisation = new HashMap<>(permit);
+        sameOrganisation.put("permit_id", UUID.randomUUID().toString());
+        sameOrganisation.put("decision", Map.of("decision", "approve", "decided_by", "colleague",
+                "decided_by_organisation", " uni", "decided_at", 1_740_830_000L));
+        Map<String, Object> rejection = new HashMap<>(Map.of("request_id", UUID.randomUUID().toString(),
+                "decision", "reject", "requested_by", "dual-role", "decided_by", "dual-role", "reason", "r",
+                "iat", 1_740_830_000L));
+        Audited log = extended(List.of(
+                f.op.keyRing.sign(RecordType.PERMIT, permit).getBytes(StandardCharsets.US_ASCII),
+                f.op.keyRing.sign(RecordType.PERMIT, sameOrganisation).getBytes(StandardCharsets.US_ASCII),
+                f.op.keyRing.sign(RecordType.REQUEST_DECISION, rejection).getBytes(StandardCharsets.US_ASCII)));
+
+        Report report = log.audit();
+
+        assertFails(report, "duties", "#" + next, "same subject dual-role");
+        assertFails(report, "duties", "#" + (next + 1), "same organisation");
+        assertFails(report, "duties", "#" + (next + 2), "same subject dual-role");
     }
 
     @Test

@@ -63,7 +63,7 @@ class ConsentAsFhirTest {
 
     private Consent grant(NewConsent request) {
         Account person = op.newAccount();
-        op.links.link(person, TestOperator.PERSON, op.sources.list().get(0).id());
+        op.link(person, op.sources.list().get(0));
         return op.consents.grant(person, request);
     }
 

@@ -40,6 +40,7 @@ class ServiceLinksTest {
     static FhirSource wellness;
 
     Account person;
+    String patient;
 
     @BeforeAll
     static void startOperator() {
@@ -52,11 +53,13 @@ class ServiceLinksTest {
     void newPerson() {
         op.clock.set(TestOperator.START);
         person = op.newAccount();
+        // A patient of this test's own: the operator keeps other tests' live links to theirs.
+        patient = "pat-" + UUID.randomUUID();
     }
 
     @AfterEach
-    void sourceFindsPatientOneAgain() {
-        op.lookup.set((source, who) -> new PatientMatch.Found("pat-1"));
+    void sourceAnswersAsByDefaultAgain() {
+        op.lookup.set(TestOperator.ONE_PATIENT_PER_PERSON);
     }
 
     private long linkRows(Account account) {
@@ -68,7 +71,7 @@ class ServiceLinksTest {
         List<Object[]> asked = new ArrayList<>();
         op.lookup.set((source, who) -> {
             asked.add(new Object[] {source, who});
-            return new PatientMatch.Found("pat-1");
+            return new PatientMatch.Found(patient);
         });
         Instant now = op.clock.instant();
 
@@ -80,7 +83,7 @@ class ServiceLinksTest {
 
         assertThat(link.accountId()).isEqualTo(person.id());
         assertThat(link.sourceId()).isEqualTo(hospital.id());
-        assertThat(link.surrogateId()).isEqualTo("pat-1");
+        assertThat(link.surrogateId()).isEqualTo(patient);
         assertThat(link.createdAt()).isEqualTo(now);
         assertThat(link.isLive()).isTrue();
 
@@ -90,7 +93,7 @@ class ServiceLinksTest {
         assertThat(slr.claims()).containsEntry("slr_id", link.id().toString())
                 .containsEntry("account_id", person.id().toString())
                 .containsEntry("service_id", hospital.id().toString())
-                .containsEntry("surrogate_id", "pat-1");
+                .containsEntry("surrogate_id", patient);
         assertThat(((Number) slr.claims().get("iat")).longValue()).isEqualTo(now.getEpochSecond());
         // the verified person identifier is personal data: it never goes into a record or the table
         assertThat(slr.claims().values().toString()).doesNotContain(TestOperator.PERSON.value());
@@ -131,7 +134,7 @@ class ServiceLinksTest {
         List<FhirSource> asked = new ArrayList<>();
         op.lookup.set((source, who) -> {
             asked.add(source);
-            return new PatientMatch.Found("pat-1");
+            return new PatientMatch.Found(patient);
         });
         assertThatThrownBy(() -> op.links.link(person, TestOperator.PERSON, UUID.randomUUID()))
                 .isInstanceOf(NotFoundException.class);
@@ -164,7 +167,7 @@ class ServiceLinksTest {
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
-            return new PatientMatch.Found("pat-1");
+            return new PatientMatch.Found(patient);
         });
         ExecutorService pool = Executors.newFixedThreadPool(2);
         ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
@@ -188,6 +191,89 @@ class ServiceLinksTest {
         assertThat(failures).hasSize(1);
         assertThat(failures.peek()).isInstanceOf(ConflictException.class);
         assertThat(linkRows(person)).isEqualTo(1);
+    }
+
+    @Test
+    void aSecondAccountClaimingALinkedPatientIsAConflictThatTheOwnerSees() throws Exception {
+        op.lookup.set((source, who) -> new PatientMatch.Found(patient));
+        ServiceLink owned = op.link(person, hospital);
+        Account claimant = op.newAccount();
+        op.clock.advance(Duration.ofHours(1));
+        Instant attempted = op.clock.instant();
+
+        assertThatThrownBy(() -> op.link(claimant, hospital)).isInstanceOf(ConflictException.class)
+                .hasMessageContaining("another account has already linked");
+        assertThat(linkRows(claimant)).isZero();
+        assertThat(op.links.refusedClaims(person)).containsExactly(new RefusedClaim(owned.id(), hospital.id(), attempted));
+        assertThat(op.links.refusedClaims(claimant)).isEmpty();
+        // The same patient at another source is another patient.
+        op.link(claimant, wellness);
+
+        // Once the owner removes the link, the patient is free; the owner relinking its own stays as it was.
+        op.links.remove(person, owned.id());
+        ServiceLink taken = op.link(claimant, hospital);
+        assertThatThrownBy(() -> op.link(person, hospital)).isInstanceOf(ConflictException.class)
+                .hasMessageContaining("another account has already linked");
+        assertThat(op.links.refusedClaims(claimant)).extracting(RefusedClaim::linkId).containsExactly(taken.id());
+    }
+
+    @Test
+    void theDatabaseHoldsOneLiveLinkPerSourcePatient() {
+        op.lookup.set((source, who) -> new PatientMatch.Found(patient));
+        ServiceLink link = op.link(person, hospital);
+        Account other = op.newAccount();
+        assertThatThrownBy(() -> op.execute("insert into service_link (id, account_id, source_id, surrogate_id, "
+                + "record, created_at) values (?, ?, ?, ?, 'x', now())", UUID.randomUUID(), other.id(), hospital.id(),
+                patient)).isInstanceOf(SQLException.class).hasMessageContaining("service_link_live_patient");
+        assertThat(op.links.get(person, link.id()).isLive()).isTrue();
+    }
+
+    @Test
+    void twoAccountsLinkingTheSamePatientOnTwoNodesAtOnceLeaveExactlyOneLinkAndAConflict() throws Exception {
+        CyclicBarrier bothAsked = new CyclicBarrier(2);
+        op.lookup.set((source, who) -> {
+            try {
+                bothAsked.await(10, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            return new PatientMatch.Found(patient);
+        });
+        // A second node: its own appender, the same database.
+        ServiceLinks otherNode = new ServiceLinks(op.tx, op.sources,
+                (source, who) -> op.lookup.get().findByIdentifier(source, who),
+                new org.mydata.operator.log.LogAppender(op.dataSource, op.keyRing), op.clock);
+        Account other = op.newAccount();
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
+        ConcurrentLinkedQueue<ServiceLink> made = new ConcurrentLinkedQueue<>();
+        try {
+            List<Future<?>> calls = new ArrayList<>();
+            calls.add(pool.submit(() -> attempt(() -> op.link(person, hospital), made, failures)));
+            calls.add(pool.submit(() -> attempt(() -> otherNode.link(other, TestOperator.personOf(other), hospital.id()),
+                    made, failures)));
+            for (Future<?> call : calls) {
+                call.get(30, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(made).hasSize(1);
+        assertThat(failures).singleElement().isInstanceOf(ConflictException.class);
+        assertThat(failures.peek()).hasMessageContaining("another account has already linked");
+        assertThat(op.count("select count(*) from service_link where source_id = ? and surrogate_id = ?",
+                hospital.id(), patient)).isEqualTo(1);
+        Account owner = made.peek().accountId().equals(person.id()) ? person : other;
+        assertThat(op.links.refusedClaims(owner)).extracting(RefusedClaim::linkId).containsExactly(made.peek().id());
+    }
+
+    private static void attempt(java.util.function.Supplier<ServiceLink> link, ConcurrentLinkedQueue<ServiceLink> made,
+                                ConcurrentLinkedQueue<Throwable> failures) {
+        try {
+            made.add(link.get());
+        } catch (Throwable e) {
+            failures.add(e);
+        }
     }
 
     @Test

@@ -56,9 +56,15 @@ public final class TestOperator {
     public final Consents consents;
     public final TransparencyLog log;
     public final LogAppender appender;
-    /** What the fake source answers for a patient search; Found("pat-1") unless a test says otherwise. */
-    public final AtomicReference<PatientLookup> lookup =
-            new AtomicReference<>((source, person) -> new PatientMatch.Found("pat-1"));
+    /**
+     * The fake source's answer unless a test says otherwise: one patient per person identifier, since one
+     * patient belongs to at most one live link and every account {@link #link} makes is another person.
+     */
+    public static final PatientLookup ONE_PATIENT_PER_PERSON =
+            (source, person) -> new PatientMatch.Found("pat-" + person.value());
+
+    /** What the fake source answers for a patient search. */
+    public final AtomicReference<PatientLookup> lookup = new AtomicReference<>(ONE_PATIENT_PER_PERSON);
 
     public TestOperator(Path keyDir) {
         this(keyDir, TestPostgres.freshDatabase());
@@ -106,8 +112,13 @@ public final class TestOperator {
         return new Account(consent.accountId(), null, null);
     }
 
+    /** Links the account as the person {@link #personOf} it, so each account is a patient of its own. */
     public ServiceLink link(Account account, FhirSource source) {
-        return links.link(account, PERSON, source.id());
+        return links.link(account, personOf(account), source.id());
+    }
+
+    public static PersonIdentifier personOf(Account account) {
+        return new PersonIdentifier(PERSON.system(), "p-" + account.id());
     }
 
     public long count(String sql, Object... params) {

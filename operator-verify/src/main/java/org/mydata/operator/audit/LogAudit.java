@@ -56,7 +56,7 @@ import org.mydata.operator.signing.RecordVerifier;
 public final class LogAudit {
     static final int MAX_LINES_PER_CHECK = 50;
     private static final List<String> ORDER = List.of("entries", "root", "signature", "keys", StatusChain.CLAIMS,
-            StatusChain.CHAIN, StatusChain.WITHDRAWAL_FINAL, "links", "access");
+            StatusChain.CHAIN, StatusChain.WITHDRAWAL_FINAL, "links", "access", "duties");
 
     private final RecordVerifier verifier;
     private final long verifyFrom;
@@ -68,6 +68,7 @@ public final class LogAudit {
     private final Map<String, LinkState> links = new HashMap<>();
     private final Map<String, PermitState> permits = new HashMap<>();
     private final Set<String> announcedKeys = new LinkedHashSet<>();
+    private long decisionsChecked;
     private long statusRecords;
     private long accessEvents;
     private long consentsRelied;
@@ -153,6 +154,8 @@ public final class LogAudit {
                 .filter(c -> c.chain().withdrawnAt() != null).count() + " withdrawn consents)");
         passes.put("links", "link removals and consents name live links of the same person (" + links.size()
                 + " links)");
+        passes.put("duties", "no data request was decided by its requester or its requester's organisation ("
+                + decisionsChecked + " decisions)");
         passes.put("access", "every access event relied on an unrevoked permit and on consents that were active, "
                 + "linked and valid at its log position (" + accessEvents + " events, " + consentsRelied
                 + " consent uses)");
@@ -238,7 +241,12 @@ public final class LogAudit {
                 if (permits.putIfAbsent(String.valueOf(record.string("permit_id")), new PermitState(index)) != null) {
                     fail("access", label + ": a second permit with the same id");
                 }
+                Map<?, ?> decision = record.claims().get("decision") instanceof Map<?, ?> m ? m : Map.of();
+                duties(label, record.string("researcher"), record.string("organisation"), decision.get("decided_by"),
+                        decision.get("decided_by_organisation"));
             }
+            case REQUEST_DECISION -> duties(label, record.string("requested_by"), null,
+                    record.claims().get("decided_by"), null);
             case PERMIT_REVOCATION -> {
                 PermitState permit = permits.get(record.string("permit_id"));
                 if (permit == null) {
@@ -247,9 +255,28 @@ public final class LogAudit {
                     permit.revokedAt = index;
                 }
             }
-            case REQUEST_DECISION, KEY_ROTATION, CHECKPOINT -> {
+            case KEY_ROTATION, CHECKPOINT -> {
                 // Signed and in the tree; nothing else in the log depends on them.
             }
+        }
+    }
+
+    /**
+     * Separation of duties: nobody decides its own data request, nor one of its own organisation when the
+     * decision names the decider's. A decision that does not name its requester (rejections signed before the
+     * claim existed) cannot be checked and is not counted.
+     */
+    private void duties(String label, String requester, String organisation, Object decider,
+                        Object deciderOrganisation) {
+        if (requester == null || !(decider instanceof String decidedBy)) {
+            return;
+        }
+        decisionsChecked++;
+        if (requester.equals(decidedBy)) {
+            fail("duties", label + ": requested and decided by the same subject " + decidedBy);
+        } else if (organisation != null && deciderOrganisation instanceof String theirs
+                && organisation.strip().equalsIgnoreCase(theirs.strip())) {
+            fail("duties", label + ": requested and decided within the same organisation " + theirs);
         }
     }
 

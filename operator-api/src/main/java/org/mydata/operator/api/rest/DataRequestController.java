@@ -27,6 +27,7 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 @RequestMapping("/api/v1")
 public class DataRequestController {
+    static final String ORGANISATION_CLAIM = "organisation";
     private final DataRequests requests;
     private final Permits permits;
     private final java.time.Clock clock;
@@ -73,8 +74,15 @@ public class DataRequestController {
     @PostMapping("/requests")
     @ResponseStatus(HttpStatus.CREATED)
     public RequestView submit(@AuthenticationPrincipal Jwt token, @RequestBody RequestBodyJson body) {
+        String vouched = organisation(token);
+        String organisation = body.organisation() == null ? vouched : body.organisation();
+        if (vouched != null && !vouched.equals(organisation)) {
+            // Separation of duties compares organisations: one the identity provider vouches for cannot be swapped.
+            throw new InvalidRequestException("organisation", "your token says you are of '" + vouched
+                    + "'; a request cannot be made for another organisation");
+        }
         return RequestView.of(requests.submit(token.getSubject(), new NewDataRequest(body.programmeId(), body.title(),
-                body.organisation(), body.purpose(), body.scope() == null ? null : body.scope().toDomain(),
+                organisation, body.purpose(), body.scope() == null ? null : body.scope().toDomain(),
                 body.justification(), body.validUntil())));
     }
 
@@ -105,7 +113,7 @@ public class DataRequestController {
         } else {
             throw new InvalidRequestException("decision", "decision must be approve or reject");
         }
-        return RequestView.of(requests.decide(token.getSubject(), id, decision, body.reason()));
+        return RequestView.of(requests.decide(token.getSubject(), organisation(token), id, decision, body.reason()));
     }
 
     @GetMapping("/permits/{id}")
@@ -117,6 +125,15 @@ public class DataRequestController {
     public PermitView revoke(@AuthenticationPrincipal Jwt token, @PathVariable UUID id,
                              @RequestBody(required = false) RevocationJson body) {
         return PermitView.of(requests.revoke(token.getSubject(), id, body == null ? null : body.reason()), clock.instant());
+    }
+
+    /**
+     * The caller's organisation when its token carries an {@code organisation} claim (an identity provider that
+     * knows organisations vouches for it); the embedded authorization server issues none, so then it is unknown.
+     */
+    static String organisation(Jwt token) {
+        String claim = token.getClaimAsString(ORGANISATION_CLAIM);
+        return claim == null || claim.isBlank() ? null : claim.strip();
     }
 
     private static boolean hasScope(Jwt token, String scope) {

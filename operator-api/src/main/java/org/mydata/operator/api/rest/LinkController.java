@@ -56,6 +56,16 @@ public class LinkController {
         return links.list(callers.account(token)).stream().map(LinkView::of).toList();
     }
 
+    /** Another account's refused claim on a patient this person's link holds: when, and which link; never who. */
+    public record RefusedClaimView(UUID linkId, UUID sourceId, Instant attemptedAt) {
+    }
+
+    @GetMapping("/refused-claims")
+    public List<RefusedClaimView> refusedClaims(@AuthenticationPrincipal Jwt token) {
+        return links.refusedClaims(callers.account(token)).stream()
+                .map(r -> new RefusedClaimView(r.linkId(), r.sourceId(), r.attemptedAt())).toList();
+    }
+
     @GetMapping("/{id}")
     public LinkView get(@AuthenticationPrincipal Jwt token, @PathVariable UUID id) {
         return LinkView.of(links.get(callers.account(token), id));

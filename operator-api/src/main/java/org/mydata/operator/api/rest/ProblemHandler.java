@@ -3,6 +3,7 @@ package org.mydata.operator.api.rest;
 import java.util.UUID;
 import org.mydata.operator.api.limits.RequestSizeLimit;
 import org.mydata.operator.failure.ConflictException;
+import org.mydata.operator.failure.ForbiddenException;
 import org.mydata.operator.failure.InvalidRequestException;
 import org.mydata.operator.failure.NotFoundException;
 import org.mydata.operator.failure.OperatorException;
@@ -44,6 +45,11 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
             if (invalid.field() != null) {
                 problem.setProperty("field", invalid.field());
             }
+        } else if (e instanceof ForbiddenException forbidden) {
+            // The type names the rule, so a client can tell this refusal from a missing scope.
+            problem = Problems.of(HttpStatus.FORBIDDEN, forbidden.rule(), "Forbidden by " + forbidden.rule(),
+                    e.getMessage());
+            problem.setProperty("rule", forbidden.rule());
         } else if (e instanceof SourceUnavailableException source) {
             problem = source.timedOut()
                     ? Problems.of(HttpStatus.GATEWAY_TIMEOUT, "source-timeout", "Source did not answer", e.getMessage())

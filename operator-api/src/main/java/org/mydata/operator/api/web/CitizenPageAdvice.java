@@ -6,6 +6,7 @@ import org.mydata.operator.api.rest.Problems;
 import org.mydata.operator.failure.ConflictException;
 import org.mydata.operator.failure.InvalidRequestException;
 import org.mydata.operator.failure.NotFoundException;
+import org.mydata.operator.failure.ForbiddenException;
 import org.mydata.operator.failure.OperatorException;
 import org.mydata.operator.failure.SourceUnavailableException;
 import org.mydata.operator.store.StoreException;
@@ -47,6 +48,9 @@ public class CitizenPageAdvice {
         }
         if (e instanceof ConflictException) {
             return page(HttpStatus.CONFLICT, "problem.conflict", e.getMessage());
+        }
+        if (e instanceof ForbiddenException) {
+            return page(HttpStatus.FORBIDDEN, "problem.forbidden", e.getMessage());
         }
         if (e instanceof InvalidRequestException) {
             return page(HttpStatus.UNPROCESSABLE_CONTENT, "problem.invalid", e.getMessage());

@@ -1,10 +1,12 @@
 package org.mydata.operator.api.web;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import org.mydata.operator.account.Account;
 import org.mydata.operator.account.PersonIdentifier;
 import org.mydata.operator.failure.OperatorException;
+import org.mydata.operator.link.RefusedClaim;
 import org.mydata.operator.link.ServiceLink;
 import org.mydata.operator.link.ServiceLinks;
 import org.mydata.operator.source.FhirSource;
@@ -38,17 +40,22 @@ public class SourcePagesController {
         this.pages = pages;
     }
 
-    /** A source as the sources page lists it: the person's live link to it, if any. */
-    public record SourceRow(FhirSource source, ServiceLink liveLink) {
+    /**
+     * A source as the sources page lists it: the person's live link to it, if any, and when other accounts
+     * tried to link the person's patient there.
+     */
+    public record SourceRow(FhirSource source, ServiceLink liveLink, List<Instant> refusedClaims) {
     }
 
     @GetMapping("/app/sources")
     public String list(Authentication signedIn, Model model) {
         Account account = citizens.account(signedIn);
         List<CitizenPages.LinkRow> all = pages.links(account);
+        List<RefusedClaim> refused = links.refusedClaims(account);
         model.addAttribute("sources", sources.list().stream().map(s -> new SourceRow(s, all.stream()
                 .map(CitizenPages.LinkRow::link).filter(l -> l.isLive() && l.sourceId().equals(s.id()))
-                .findFirst().orElse(null))).toList());
+                .findFirst().orElse(null), refused.stream().filter(r -> r.sourceId().equals(s.id()))
+                .map(RefusedClaim::attemptedAt).toList())).toList());
         model.addAttribute("removed", all.stream().filter(r -> !r.link().isLive()).toList());
         return "app/sources";
     }

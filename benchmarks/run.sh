@@ -134,9 +134,11 @@ OPERATOR_JVM="-Xms512m -Xmx2g -XX:+UseG1GC"
 NODE1_JFR=""; [ "$PROFILE" = 1 ] && NODE1_JFR="-XX:StartFlightRecording:name=boot,settings=default,maxage=30s"
 PORT1=$(free_port)
 say "starting the operator on port $PORT1 (data in $WORK/node1)"
+# Every source of the benchmark runs on this machine; the operator refuses loopback sources unless allowed.
+LOOPBACK_SOURCES="localhost,127.0.0.1"
 # shellcheck disable=SC2086
 java $OPERATOR_JVM $NODE1_JFR -Xlog:gc:file="$WORK/gc-node1.log":uptime -jar "$JAR" --server.port="$PORT1" \
-  --operator.data-dir="$WORK/node1" > "$WORK/node1.log" 2>&1 &
+  --operator.data-dir="$WORK/node1" --operator.sources.allowed-hosts="$LOOPBACK_SOURCES" > "$WORK/node1.log" 2>&1 &
 NODE1_PID=$!
 wait_for "$WORK/node1.log" "Consent Operator is running" "operator"
 PG_PORT=$(grep -o 'Embedded PostgreSQL started on port [0-9]*' "$WORK/node1.log" | grep -o '[0-9]*$' | head -1)
@@ -202,7 +204,7 @@ start_node2() {
     --spring.datasource.url="jdbc:postgresql://localhost:$PG_PORT/postgres" --spring.datasource.username=postgres \
     --operator.signing.keystore="$WORK/node1/keys/operator-signing.p12" \
     --operator.signing.password="$(cat "$WORK/node1/keys/keystore.password")" \
-    --operator.embedded.demo=false > "$WORK/node2.log" 2>&1 &
+    --operator.embedded.demo=false --operator.sources.allowed-hosts="$LOOPBACK_SOURCES" > "$WORK/node2.log" 2>&1 &
   NODE2_PID=$!
 }
 revocation() {

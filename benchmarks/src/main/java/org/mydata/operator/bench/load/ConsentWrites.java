@@ -113,9 +113,15 @@ final class ConsentWrites {
      * on the operator's database and keystore, 16 threads. What separates this figure from the REST one is the
      * web layer; what separates it from the limits is the transaction (its statements and the log head's lock).
      */
+    /** The in-process loops' persons are the demo dataset's 4th to 6th; the export scenario's come after. */
+    static final int IN_PROCESS_PERSONS_UNTIL = 6;
+
     private static void inProcess(Driver.Ctx ctx, String programme, String sourceId) throws Exception {
         UUID source = UUID.fromString(sourceId);
-        List<DemoPerson> persons = DemoFhirSource.demoPersons(CITIZENS.length);
+        // Persons of their own: a source patient belongs to one account, and the first three are the REST loops'
+        // citizens (alice, bob, carol).
+        List<DemoPerson> persons = DemoFhirSource.demoPersons(IN_PROCESS_PERSONS_UNTIL)
+                .subList(CITIZENS.length, IN_PROCESS_PERSONS_UNTIL);
         try (Core core = Core.open(ctx, LOOPS)) {
             Account[] accounts = new Account[persons.size()];
             for (int i = 0; i < persons.size(); i++) {

@@ -115,7 +115,12 @@ final class ExportScenario {
         m.put("s3.available", true);
 
         int largest = sizes[sizes.length - 1];
-        List<DemoPerson> persons = dataset == null ? DemoFhirSource.demoPersons(largest) : persons(dataset, largest);
+        // On the demo source, persons nobody else has linked (a source patient belongs to one account): after the
+        // consent-write scenario's.
+        List<DemoPerson> persons = dataset == null
+                ? DemoFhirSource.demoPersons(ConsentWrites.IN_PROCESS_PERSONS_UNTIL + largest)
+                .subList(ConsentWrites.IN_PROCESS_PERSONS_UNTIL, ConsentWrites.IN_PROCESS_PERSONS_UNTIL + largest)
+                : persons(dataset, largest);
         if (persons.size() < largest) {
             // The largest cohort is everyone who can be linked (a 2,000-patient population has 1,998).
             Progress.say("export: %d persons can be linked, the largest cohort has %d rather than %d", persons.size(),

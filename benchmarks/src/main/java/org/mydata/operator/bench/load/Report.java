@@ -321,7 +321,7 @@ final class Report {
         // 5. log
         double append = num("s5.append.per_s");
         if (!Double.isNaN(append)) {
-            row("5a Log append: TransparencyLog.append, one entry per transaction, " + str("s5.append.writers", "16")
+            row("5a Log append: LogAppender.append (group commit), " + str("s5.append.writers", "16")
                             + " writers, LogWriter integrating alongside",
                     f0(append) + " entries/s; p50 " + f2(num("s5.append.p50_ms")) + " ms, p99 "
                             + f2(num("s5.append.p99_ms")) + " ms; checkpoint behind the log by at most "

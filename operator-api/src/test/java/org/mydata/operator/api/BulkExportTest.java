@@ -10,10 +10,6 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.WireMock;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.nimbusds.jose.jwk.RSAKey;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -47,7 +43,6 @@ import tools.jackson.databind.JsonNode;
  */
 class BulkExportTest extends OperatorTestBase {
     private static final FhirContext FHIR = FhirContext.forR4Cached();
-    private static final HttpClient CLIENT = HttpClient.newHttpClient();
     private static WireMockServer mocked;
 
     @Autowired
@@ -305,20 +300,7 @@ class BulkExportTest extends OperatorTestBase {
     }
 
     private static HttpResponse<String> send(String method, String url, String token, String... headers) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
-                .method(method, HttpRequest.BodyPublishers.noBody())
-                .header("Authorization", "Bearer " + token);
-        for (int i = 0; i < headers.length; i += 2) {
-            request.header(headers[i], headers[i + 1]);
-        }
-        try {
-            return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return BulkClient.send(method, url, token, null, headers);
     }
 
     private static List<Resource> parse(String ndjson) {

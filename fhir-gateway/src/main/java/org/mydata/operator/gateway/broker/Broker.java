@@ -1,6 +1,5 @@
 package org.mydata.operator.gateway.broker;
 
-import ca.uhn.fhir.rest.param.DateRangeParam;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -8,7 +7,6 @@ import java.time.LocalDate;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Date;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -337,19 +335,7 @@ public final class Broker {
         if (criteria.ids() != null && !criteria.ids().contains(out.getIdElement().getIdPart())) {
             return false;
         }
-        if (criteria.date() != null && !within(criteria.date(), brokered.clinicalInstant(out).orElse(null))) {
-            return false;
-        }
         return criteria.released() == null || criteria.released().test(out);
-    }
-
-    private static boolean within(DateRangeParam range, Date date) {
-        if (date == null) {
-            return false;
-        }
-        Date low = range.getLowerBoundAsInstant();
-        Date high = range.getUpperBoundAsInstant();
-        return (low == null || !date.before(low)) && (high == null || !date.after(high));
     }
 
     /**

@@ -75,7 +75,7 @@ abstract class BrokeredTypeProvider implements IResourceProvider {
     protected Resource read(IdType id) {
         GatewayContext.Current current = permitted();
         List<Released> found = broker.search(current.permit(), typeName(),
-                new SearchCriteria(Set.of(id.getIdPart()), null, Map.of(), null));
+                new SearchCriteria(Set.of(id.getIdPart()), null, Map.of()));
         if (found.isEmpty()) {
             throw new ResourceNotFoundException(id.toUnqualifiedVersionless());
         }

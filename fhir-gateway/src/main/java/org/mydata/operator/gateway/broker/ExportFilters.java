@@ -3,7 +3,6 @@ package org.mydata.operator.gateway.broker;
 import ca.uhn.fhir.context.BaseRuntimeChildDefinition;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.rest.param.DateParam;
-import ca.uhn.fhir.rest.param.DateRangeParam;
 import ca.uhn.fhir.rest.param.ParamPrefixEnum;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import ca.uhn.fhir.util.UrlUtil;
@@ -15,6 +14,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
+import org.hl7.fhir.r4.model.Resource;
 import org.mydata.operator.gateway.registry.BrokeredType;
 
 /**
@@ -62,17 +63,17 @@ final class ExportFilters {
         if (since != null) {
             passThrough.put("_lastUpdated", List.of("ge" + DateTimeFormatter.ISO_INSTANT.format(since)));
         }
-        DateRangeParam range = switch (dates.size()) {
-            case 0 -> null;
-            case 1 -> new DateRangeParam(dates.get(0));
-            case 2 -> new DateRangeParam(dates.get(0), dates.get(1));
-            default -> throw refused(type, "more than two date values");
-        };
-        if (range != null && dates.size() == 2 && dates.stream().anyMatch(d -> d.getPrefix() == null
+        if (dates.size() > 2) {
+            throw refused(type, "more than two date values");
+        }
+        if (dates.size() == 2 && dates.stream().anyMatch(d -> d.getPrefix() == null
                 || d.getPrefix() == ParamPrefixEnum.EQUAL)) {
             throw refused(type, "two date values that are not a range");
         }
-        return new SearchCriteria(null, null, passThrough, range);
+        // Each date value must hold, judged by the search's own matcher on the released, shifted date.
+        Predicate<Resource> released = dates.isEmpty() ? null
+                : r -> dates.stream().allMatch(d -> ReleasedMatch.date(type, r, List.of(d)));
+        return new SearchCriteria(null, null, passThrough, released);
     }
 
     private static DateParam date(BrokeredType type, String value) {

@@ -59,7 +59,7 @@ final class Included {
         }
         List<IBaseResource> included = new ArrayList<>();
         idsByType.forEach((type, ids) -> {
-            SearchCriteria criteria = new SearchCriteria(ids, type.equals("Patient") ? ids : persons, Map.of(), null);
+            SearchCriteria criteria = new SearchCriteria(ids, type.equals("Patient") ? ids : persons, Map.of());
             List<Released> found = broker.search(current.permit(), type, criteria);
             for (Released released : broker.recordRelease(current.permit(), current.caller(), type, "search-include",
                     found)) {

@@ -1,6 +1,5 @@
 package org.mydata.operator.gateway.broker;
 
-import ca.uhn.fhir.rest.param.DateRangeParam;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -15,17 +14,17 @@ import org.hl7.fhir.r4.model.Resource;
  * @param ids pseudonymised logical ids to keep, or null for any
  * @param patients pseudonymised Patient ids whose data to keep, or null for anyone in the cohort
  * @param passThrough parameters for the source, each value as a FHIR query token
- * @param date range on the resource's clinical date, after the shift, or null
- * @param released what else a released (pseudonymised, shifted) resource must match, or null for anything
+ * @param released what else a released (pseudonymised, shifted) resource must match, its shifted clinical date
+ *     included, or null for anything
  */
 record SearchCriteria(Set<String> ids, Set<String> patients, Map<String, List<String>> passThrough,
-                      DateRangeParam date, Predicate<Resource> released) {
+                      Predicate<Resource> released) {
 
-    SearchCriteria(Set<String> ids, Set<String> patients, Map<String, List<String>> passThrough, DateRangeParam date) {
-        this(ids, patients, passThrough, date, null);
+    SearchCriteria(Set<String> ids, Set<String> patients, Map<String, List<String>> passThrough) {
+        this(ids, patients, passThrough, null);
     }
 
     static SearchCriteria everything() {
-        return new SearchCriteria(null, null, Map.of(), null, null);
+        return new SearchCriteria(null, null, Map.of(), null);
     }
 }

@@ -224,7 +224,7 @@ final class SearchParser {
             patients = ids;
         }
         Predicate<Resource> released = filters.isEmpty() ? null : filters.stream().reduce(x -> true, Predicate::and);
-        return new Parsed(new SearchCriteria(ids, patients, Map.copyOf(passThrough), null, released), order,
+        return new Parsed(new SearchCriteria(ids, patients, Map.copyOf(passThrough), released), order,
                 List.copyOf(issues), Set.copyOf(unanswered), countOnly, List.copyOf(includes));
     }
 

@@ -149,15 +149,7 @@ public final class AccessLog {
         json.put("resource_count", event.resourceCount());
         json.put("person_count", event.personCount());
         json.put("consent_ids", event.consentIds().stream().map(UUID::toString).sorted().toList());
-        List<Object> persons = new ArrayList<>();
-        for (PersonAccess person : event.persons()) {
-            Map<String, Object> p = new LinkedHashMap<>();
-            p.put("account_id", person.accountId().toString());
-            p.put("consent_id", person.consentId().toString());
-            p.put("resource_count", person.resourceCount());
-            persons.add(p);
-        }
-        json.put("persons", persons);
+        json.put("persons", event.persons().stream().map(PersonAccess::toJson).toList());
         json.put("iat", event.at().getEpochSecond());
         try {
             return new JsonCanonicalizer(Json.write(json)).getEncodedUTF8();

@@ -83,15 +83,7 @@ public final class AuditJson {
         putIfPresent(json, "interaction", withheld.interaction());
         json.put("resource_types", withheld.resourceTypes());
         putIfPresent(json, "iat", withheld.at() == null ? null : withheld.at().getEpochSecond());
-        List<Object> persons = new ArrayList<>();
-        for (PersonAccess person : withheld.own()) {
-            Map<String, Object> p = new LinkedHashMap<>();
-            p.put("account_id", person.accountId().toString());
-            p.put("consent_id", person.consentId().toString());
-            p.put("resource_count", person.resourceCount());
-            persons.add(p);
-        }
-        json.put("persons", persons);
+        json.put("persons", withheld.own().stream().map(PersonAccess::toJson).toList());
         return json;
     }
 

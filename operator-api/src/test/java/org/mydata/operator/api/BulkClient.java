@@ -9,6 +9,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.hl7.fhir.r4.model.Resource;
@@ -16,7 +17,9 @@ import org.hl7.fhir.r4.model.Resource;
 /** What a Bulk Data client does over plain HTTP: kick-off, polling, downloads. */
 final class BulkClient {
     private static final FhirContext FHIR = FhirContext.forR4Cached();
-    private static final HttpClient CLIENT = HttpClient.newHttpClient();
+    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    /** Long enough for a 100,000-resource file on a busy machine; a request that hangs still ends. */
+    private static final Duration REQUEST_TIMEOUT = Duration.ofMinutes(3);
 
     private BulkClient() {
     }
@@ -24,7 +27,7 @@ final class BulkClient {
     static HttpResponse<String> send(String method, String url, String token, String body, String... headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body));
+                        : HttpRequest.BodyPublishers.ofString(body)).timeout(REQUEST_TIMEOUT);
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
         }
@@ -52,9 +55,14 @@ final class BulkClient {
         return reply.headers().firstValue("Content-Location").orElseThrow();
     }
 
-    /** Polls the status URL until the job has ended, within a bound. */
+    /** Polls the status URL until the job has ended, within a minute. */
     static HttpResponse<String> poll(String status, String token) {
-        long until = System.nanoTime() + 60_000_000_000L;
+        return poll(status, token, Duration.ofMinutes(1));
+    }
+
+    /** Polls the status URL until the job has ended, within {@code bound}. */
+    static HttpResponse<String> poll(String status, String token, Duration bound) {
+        long until = System.nanoTime() + bound.toNanos();
         while (true) {
             HttpResponse<String> reply = get(status, token);
             if (reply.statusCode() != 202) {

@@ -13,9 +13,6 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -88,7 +85,6 @@ class ReleaseLeakScanTest {
         registry.add("operator.gateway.max-response-size", () -> "16MB");
         registry.add("operator.gateway.max-pages-per-call", () -> "1000");
     }
-    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private static final Set<String> TYPES = new LinkedHashSet<>(SourcePopulation.BROKERED);
     /** About how many source resources one search asks for, at most (one person with more is searched alone). */
     private static final int SEARCH_SLICE = 2_500;
@@ -274,16 +270,17 @@ class ReleaseLeakScanTest {
         long searched = System.nanoTime();
 
         ReleaseScan export = new ReleaseScan(population, "$export", byPatientId, TYPES);
-        HttpResponse<String> kickOff = send(http.base() + "/fhir/" + permit + "/$export", researcher,
+        HttpResponse<String> kickOff = BulkClient.get(http.base() + "/fhir/" + permit + "/$export", researcher,
                 "Prefer", "respond-async");
         assertThat(kickOff.statusCode()).as(kickOff.body()).isEqualTo(202);
         String status = kickOff.headers().firstValue("Content-Location").orElseThrow();
-        HttpResponse<String> done = poll(status, researcher);
+        HttpResponse<String> done = BulkClient.poll(status, researcher, Duration.ofMinutes(5));
         assertThat(done.statusCode()).as(done.body()).isEqualTo(200);
         JsonNode manifest = OperatorHttp.JSON.readTree(done.body());
         assertThat(manifest.get("error").size()).as(done.body()).isZero();
         for (JsonNode output : manifest.get("output")) {
-            HttpResponse<String> file = send(output.get("url").asString(), researcher, "Accept", "application/fhir+ndjson");
+            HttpResponse<String> file = BulkClient.get(output.get("url").asString(), researcher, "Accept",
+                    "application/fhir+ndjson");
             assertThat(file.statusCode()).isEqualTo(200);
             for (String line : file.body().split("\n")) {
                 if (!line.isBlank()) {
@@ -291,7 +288,7 @@ class ReleaseLeakScanTest {
                 }
             }
         }
-        send(status, researcher, "DELETE");
+        BulkClient.send("DELETE", status, researcher, null);
         System.out.printf("[leak scan] %s: searched in %d s, exported in %d s%n", population.name,
                 TimeUnit.NANOSECONDS.toSeconds(searched - started),
                 TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - searched));
@@ -302,7 +299,7 @@ class ReleaseLeakScanTest {
     private static void searchAll(String url, String researcher, ReleaseScan scan) {
         String next = url;
         while (next != null) {
-            HttpResponse<String> page = send(next, researcher);
+            HttpResponse<String> page = BulkClient.get(next, researcher);
             assertThat(page.statusCode()).as(url + ": " + page.body()).isEqualTo(200);
             JsonNode bundle = OperatorHttp.JSON.readTree(page.body());
             for (JsonNode entry : bundle.path("entry")) {
@@ -391,36 +388,5 @@ class ReleaseLeakScanTest {
         return resource.getNamedProperty(field).getValues().stream()
                 .anyMatch(v -> v instanceof org.hl7.fhir.r4.model.Reference r
                         && ("Patient/" + patientId).equals(r.getReference()));
-    }
-
-    /** Polls an export's status until it ends, within a bound. */
-    private static HttpResponse<String> poll(String status, String token) throws InterruptedException {
-        long until = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-        while (true) {
-            HttpResponse<String> reply = send(status, token);
-            if (reply.statusCode() != 202) {
-                return reply;
-            }
-            assertThat(System.nanoTime()).as("the export ends within 5 minutes").isLessThan(until);
-            Thread.sleep(250);
-        }
-    }
-
-    private static HttpResponse<String> send(String url, String token, String... headers) {
-        String method = headers.length == 1 ? headers[0] : "GET";
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
-                .method(method, HttpRequest.BodyPublishers.noBody())
-                .header("Authorization", "Bearer " + token).timeout(Duration.ofMinutes(3));
-        for (int i = 0; i + 1 < headers.length; i += 2) {
-            request.header(headers[i], headers[i + 1]);
-        }
-        try {
-            return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 }

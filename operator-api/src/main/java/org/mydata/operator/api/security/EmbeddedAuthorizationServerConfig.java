@@ -20,6 +20,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.JwtDecoderFactory;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.core.OAuth2TokenValidator;
+import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
+import org.mydata.operator.store.Transactions;
+import org.mydata.operator.store.UsedAssertionIds;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 import org.springframework.security.oauth2.server.authorization.authentication.JwtClientAssertionAuthenticationProvider;
 import org.springframework.security.oauth2.server.authorization.authentication.JwtClientAssertionDecoderFactory;
@@ -84,14 +89,14 @@ public class EmbeddedAuthorizationServerConfig {
 
     @Bean
     @Order(1)
-    SecurityFilterChain authorizationServerChain(HttpSecurity http) throws Exception {
+    SecurityFilterChain authorizationServerChain(HttpSecurity http, SingleUseAssertions singleUse) throws Exception {
         OAuth2AuthorizationServerConfigurer authorizationServer = new OAuth2AuthorizationServerConfigurer();
         http.securityMatcher(authorizationServer.getEndpointsMatcher())
                 .with(authorizationServer, as -> as.oidc(Customizer.withDefaults())
                         .clientAuthentication(clients -> clients.authenticationProviders(providers -> providers
                                 .forEach(provider -> {
                                     if (provider instanceof JwtClientAssertionAuthenticationProvider assertions) {
-                                        assertions.setJwtDecoderFactory(clientAssertionDecoders());
+                                        assertions.setJwtDecoderFactory(clientAssertionDecoders(singleUse));
                                     }
                                 }))))
                 .addFilterBefore(new ClientIdFromAssertion(), AbstractPreAuthenticatedProcessingFilter.class)
@@ -193,10 +198,15 @@ public class EmbeddedAuthorizationServerConfig {
      * How client assertions (private_key_jwt, RFC 7523) are checked: against the keys registered with the client
      * when it has some, else against its JWK Set URL (Spring Authorization Server's own way). Either way with
      * Spring's checks of issuer, subject, audience (this server's token endpoint or issuer) and times. The
-     * registered keys may sign with RS384 or ES384, the algorithms SMART Backend Services name.
+     * registered keys may sign with RS384 or ES384, the algorithms SMART Backend Services name. Then each
+     * assertion is good once ({@link SingleUseAssertions}).
      */
-    static JwtDecoderFactory<RegisteredClient> clientAssertionDecoders() {
+    static JwtDecoderFactory<RegisteredClient> clientAssertionDecoders(SingleUseAssertions singleUse) {
+        java.util.function.Function<RegisteredClient, OAuth2TokenValidator<Jwt>> validators = client ->
+                new DelegatingOAuth2TokenValidator<>(
+                        JwtClientAssertionDecoderFactory.DEFAULT_JWT_VALIDATOR_FACTORY.apply(client), singleUse);
         JwtClientAssertionDecoderFactory byUrl = new JwtClientAssertionDecoderFactory();
+        byUrl.setJwtValidatorFactory(validators);
         Map<String, JwtDecoder> registered = new ConcurrentHashMap<>();
         return client -> {
             String keys = client.getClientSettings().getSetting(REGISTERED_KEYS);
@@ -211,7 +221,7 @@ public class EmbeddedAuthorizationServerConfig {
                     // The claims are Spring's to check, below, as for a client with a JWK Set URL.
                     processor.setJWTClaimsSetVerifier((claims, context) -> { });
                     NimbusJwtDecoder decoder = new NimbusJwtDecoder(processor);
-                    decoder.setJwtValidator(JwtClientAssertionDecoderFactory.DEFAULT_JWT_VALIDATOR_FACTORY.apply(client));
+                    decoder.setJwtValidator(validators.apply(client));
                     return decoder;
                 } catch (java.text.ParseException e) {
                     throw new IllegalStateException("the registered keys of client " + client.getClientId()
@@ -226,6 +236,11 @@ public class EmbeddedAuthorizationServerConfig {
      * password, so tokens and pseudonymous subjects outlive a restart. The key ring is a parameter only so
      * that its keystore password exists (it makes the embedded default's on first start) before it is read.
      */
+    @Bean
+    SingleUseAssertions singleUseAssertions(Transactions tx, Clock clock) {
+        return new SingleUseAssertions(new UsedAssertionIds(tx), clock);
+    }
+
     @Bean
     EmbeddedIssuerKeys embeddedIssuerKeys(OperatorProperties properties, Clock clock, KeystoreKeyRing keyRing)
             throws IOException {

@@ -2,11 +2,14 @@ package org.mydata.operator.permit;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.mydata.operator.consent.ConsentStatus;
 import org.mydata.operator.json.Json;
@@ -65,13 +68,7 @@ public final class Cohorts {
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         UUID accountId = Sql.uuid(rs, "account_id");
-                        ConsentGrant grant = new ConsentGrant(Sql.uuid(rs, "consent_id"), accountId,
-                                Sql.strings(rs, "purposes").stream().map(p -> Purpose.fromCode(p).orElseThrow())
-                                        .toList(),
-                                DataScope.fromJson(Json.read(rs.getString("scope"))),
-                                new Standing(ConsentStatus.fromWire(rs.getString("status")).orElse(null),
-                                        new Validity(Sql.instant(rs, "valid_from"), Sql.instant(rs, "valid_until")),
-                                        true));
+                        ConsentGrant grant = candidate(rs);
                         if (!ReleasePolicy.whyNotReliable(grant, terms, resourceType, now).isEmpty()) {
                             continue;
                         }
@@ -87,5 +84,101 @@ public final class Cohorts {
             }
             return List.copyOf(members.values());
         });
+    }
+
+    /**
+     * A permit whose cohort includes one person now: the types it may read of theirs (the permit's types for
+     * which {@link #of} would list them), the consents it relies on for them, and who the project is.
+     *
+     * @param projectTitle the data request's title
+     * @param decidedBy    the steward who approved the request (and so issued the permit)
+     */
+    public record Reach(Permit permit, String projectTitle, String decidedBy, List<String> resourceTypes,
+                        List<ConsentGrant> grants) {
+        public Reach {
+            resourceTypes = List.copyOf(resourceTypes);
+            grants = List.copyOf(grants);
+        }
+    }
+
+    /**
+     * Every permit whose cohort includes the person at {@code now}, by the same rule as {@link #of}: the permit
+     * is usable and names the type, and one of the person's consents to its programme, live-linked, may be
+     * relied on for that type ({@link ReleasePolicy#whyNotReliable}). Oldest permit first.
+     */
+    public List<Reach> reaching(UUID accountId, Instant now) {
+        return tx.read(c -> {
+            Map<UUID, List<ConsentGrant>> grantsByProgramme = new LinkedHashMap<>();
+            // The same candidates as the cohort query, for one person: active, not ended, with a live link.
+            try (PreparedStatement ps = c.prepareStatement("""
+                    select c.id as consent_id, c.account_id, c.programme_id, c.purposes, c.scope, c.valid_from,
+                           c.valid_until, latest.status
+                      from consent c
+                      join lateral (select s.status from consent_status s where s.consent_id = c.id
+                                     order by s.seq desc limit 1) latest on true
+                     where c.account_id = ? and latest.status = 'active'
+                       and (c.valid_until is null or c.valid_until > ?)
+                       and exists (select 1 from consent_link cl
+                                     join service_link sl on sl.id = cl.link_id and sl.removed_at is null
+                                    where cl.consent_id = c.id)
+                     order by c.created_at, c.id
+                    """)) {
+                ps.setObject(1, accountId);
+                ps.setTimestamp(2, Sql.timestamp(now));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        grantsByProgramme.computeIfAbsent(Sql.uuid(rs, "programme_id"), k -> new ArrayList<>())
+                                .add(candidate(rs));
+                    }
+                }
+            }
+            if (grantsByProgramme.isEmpty()) {
+                return List.<Reach>of();
+            }
+            List<Reach> reaches = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("""
+                    select p.*, r.title, r.decided_by
+                      from permit p join data_request r on r.id = p.request_id
+                     where p.programme_id = any (?) and p.revoked_at is null
+                     order by p.created_at, p.id
+                    """)) {
+                ps.setArray(1, c.createArrayOf("uuid", grantsByProgramme.keySet().toArray()));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        Permit permit = Permits.map(rs);
+                        PermitTerms terms = PermitTerms.of(permit);
+                        List<String> types = new ArrayList<>();
+                        Set<ConsentGrant> reliedOn = new LinkedHashSet<>();
+                        for (String type : permit.scope().resourceTypes()) {
+                            if (ReleasePolicy.whyNotForType(terms, type, now).isPresent()) {
+                                continue;
+                            }
+                            for (ConsentGrant grant : grantsByProgramme.getOrDefault(permit.programmeId(), List.of())) {
+                                if (ReleasePolicy.whyNotReliable(grant, terms, type, now).isEmpty()) {
+                                    if (!types.contains(type)) {
+                                        types.add(type);
+                                    }
+                                    reliedOn.add(grant);
+                                }
+                            }
+                        }
+                        if (!types.isEmpty()) {
+                            reaches.add(new Reach(permit, rs.getString("title"), rs.getString("decided_by"), types,
+                                    List.copyOf(reliedOn)));
+                        }
+                    }
+                }
+            }
+            return List.copyOf(reaches);
+        });
+    }
+
+    /** A candidate row as the release policy reads it: its links are live, which the queries make sure of. */
+    private static ConsentGrant candidate(ResultSet rs) throws SQLException {
+        return new ConsentGrant(Sql.uuid(rs, "consent_id"), Sql.uuid(rs, "account_id"),
+                Sql.strings(rs, "purposes").stream().map(p -> Purpose.fromCode(p).orElseThrow()).toList(),
+                DataScope.fromJson(Json.read(rs.getString("scope"))),
+                new Standing(ConsentStatus.fromWire(rs.getString("status")).orElse(null),
+                        new Validity(Sql.instant(rs, "valid_from"), Sql.instant(rs, "valid_until")), true));
     }
 }

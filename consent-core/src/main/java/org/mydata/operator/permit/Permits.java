@@ -81,7 +81,7 @@ public final class Permits {
         }
     }
 
-    private static Permit map(ResultSet rs) throws SQLException {
+    static Permit map(ResultSet rs) throws SQLException {
         return new Permit(Sql.uuid(rs, "id"), Sql.uuid(rs, "request_id"), Sql.uuid(rs, "programme_id"),
                 rs.getString("researcher"), rs.getString("organisation"),
                 Sql.strings(rs, "purposes").stream().map(p -> Purpose.fromCode(p).orElseThrow()).toList(),

@@ -16,6 +16,8 @@ import org.mydata.operator.access.AccessLog;
 import org.mydata.operator.account.Accounts;
 import org.mydata.operator.audit.AuditBundles;
 import org.mydata.operator.consent.Consents;
+import org.mydata.operator.consent.ErasureRequested;
+import org.mydata.operator.consent.ErasureRequests;
 import org.mydata.operator.gateway.source.HapiPatientLookup;
 import org.mydata.operator.gateway.source.SourceClients;
 import org.mydata.operator.link.PatientLookup;
@@ -168,6 +170,15 @@ public class CoreConfig {
     @Bean
     Consents consents(Transactions tx, LogAppender appender, Clock clock) {
         return new Consents(tx, appender, clock);
+    }
+
+    /**
+     * Erasure requests after a withdrawal. Notifying the permit holders joins here: an {@link ErasureRequested}
+     * that writes the outbox in the request's own transaction replaces {@link ErasureRequested#NONE}.
+     */
+    @Bean
+    ErasureRequests erasureRequests(Transactions tx, LogAppender appender, Clock clock) {
+        return new ErasureRequests(tx, appender, clock, ErasureRequested.NONE);
     }
 
     @Bean

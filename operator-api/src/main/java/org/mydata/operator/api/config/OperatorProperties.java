@@ -28,6 +28,7 @@ import org.springframework.util.unit.DataSize;
  *     request's Host header; {@code https} also turns on Secure cookies and HSTS. Default
  *     {@code http://localhost:<server port>}, for the embedded default only
  * @param login brute-force protection of the citizen sign-in form
+ * @param rights who a person can turn to about their data, shown on the citizen pages' "your rights" page
  */
 @ConfigurationProperties("operator")
 public record OperatorProperties(@DefaultValue("./data") Path dataDir, @DefaultValue Signing signing,
@@ -35,7 +36,8 @@ public record OperatorProperties(@DefaultValue("./data") Path dataDir, @DefaultV
                                  @DefaultValue Log log, @DefaultValue Gateway gateway,
                                  @DefaultValue Database database, @DefaultValue Pool pool,
                                  @DefaultValue Idempotency idempotency, @DefaultValue Sources sources,
-                                 @DefaultValue Limits limits, String publicBaseUrl, @DefaultValue Login login) {
+                                 @DefaultValue Limits limits, String publicBaseUrl, @DefaultValue Login login,
+                                 @DefaultValue Rights rights) {
 
     /**
      * @param keystore PKCS#12 keystore with the signing keys; default {@code <data-dir>/keys/operator-signing.p12}
@@ -164,5 +166,50 @@ public record OperatorProperties(@DefaultValue("./data") Path dataDir, @DefaultV
      */
     public record Login(@DefaultValue("5") int maxFailuresPerAccount, @DefaultValue("20") int maxFailuresPerAddress,
                         @DefaultValue("15m") Duration window) {
+    }
+
+    /**
+     * The contacts the "your rights" page gives (GDPR Art. 13(1)(a)-(b), Art. 77). The defaults are the demo's and
+     * say so in their names; a real operator sets every one of the controller's and the officer's.
+     *
+     * @param controller the operator's organisation, the controller of the personal data it holds
+     * @param dataProtectionOfficer the controller's data protection officer
+     * @param supervisoryAuthority where a person may complain; Finland's Data Protection Ombudsman by default
+     */
+    public record Rights(@DefaultValue Controller controller, @DefaultValue ProtectionOfficer dataProtectionOfficer,
+                         @DefaultValue SupervisoryAuthority supervisoryAuthority) {
+    }
+
+    /** A contact as the page shows it; a part left empty is not shown. */
+    public interface Contact {
+        String name();
+
+        String postalAddress();
+
+        String email();
+
+        String phone();
+
+        String website();
+    }
+
+    public record Controller(@DefaultValue("Demo Consent Operator Ltd (demo, not a real organisation)") String name,
+                             @DefaultValue("Demokatu 1 (demo), 90100 Oulu, Finland") String postalAddress,
+                             @DefaultValue("privacy@operator.example") String email,
+                             @DefaultValue("+358 00 000 0000 (demo)") String phone, String website)
+            implements Contact {
+    }
+
+    public record ProtectionOfficer(@DefaultValue("Data protection officer (demo)") String name,
+                                    String postalAddress, @DefaultValue("dpo@operator.example") String email,
+                                    String phone, String website) implements Contact {
+    }
+
+    /**
+     * @param name shown as set; left empty, the pages name Finland's Data Protection Ombudsman in the reader's
+     *     language (set it with {@code website} for another country's authority)
+     */
+    public record SupervisoryAuthority(String name, String postalAddress, String email, String phone,
+                                       @DefaultValue("https://tietosuoja.fi") String website) implements Contact {
     }
 }

@@ -10,6 +10,8 @@ import org.mydata.operator.account.Account;
 import org.mydata.operator.consent.Consent;
 import org.mydata.operator.consent.ConsentStatus;
 import org.mydata.operator.consent.Consents;
+import org.mydata.operator.consent.ErasureRequest;
+import org.mydata.operator.consent.ErasureRequests;
 import org.mydata.operator.consent.RecordHash;
 import org.mydata.operator.consent.StatusRecord;
 import org.mydata.operator.failure.ConflictException;
@@ -46,9 +48,11 @@ public class ConsentPagesController {
     private final CitizenPages pages;
     private final KeyRing keyRing;
     private final Clock clock;
+    private final ErasureRequests erasureRequests;
 
     public ConsentPagesController(Consents consents, SignedInCitizens citizens, CitizenPages pages, KeyRing keyRing,
-                                  Clock clock) {
+                                  Clock clock, ErasureRequests erasureRequests) {
+        this.erasureRequests = erasureRequests;
         this.consents = consents;
         this.citizens = citizens;
         this.pages = pages;
@@ -71,7 +75,33 @@ public class ConsentPagesController {
         Consent consent = consents.get(account, id);
         model.addAttribute("card", pages.card(account, consent));
         model.addAttribute("inForce", consent.isInForce(clock.instant()));
+        model.addAttribute("erasure", erasureRequests.of(account, id).orElse(null));
         return "app/consent";
+    }
+
+    /**
+     * After a withdrawal: the person asks the programme and the projects that received data under the consent
+     * to erase it. Recorded as a signed request (asking twice keeps the first); notifying the recipients is
+     * {@link org.mydata.operator.consent.ErasureRequested}'s part.
+     */
+    @PostMapping("/{id}/erasure")
+    public String requestErasure(@PathVariable UUID id, Authentication signedIn, RedirectAttributes redirect) {
+        Account account = citizens.account(signedIn);
+        try {
+            erasureRequests.request(account, id);
+            redirect.addFlashAttribute("notice", "erasure.notice.requested");
+        } catch (ConflictException refused) {
+            redirect.addFlashAttribute("problem", new PageProblem("erasure.error.notWithdrawn", null));
+        }
+        return "redirect:/app/consents/" + id;
+    }
+
+    /** The signed erasure request record, a compact JWS, as a file: the person's proof that they asked. */
+    @GetMapping("/{id}/erasure-request.jws")
+    public ResponseEntity<byte[]> erasureRecord(@PathVariable UUID id, Authentication signedIn) {
+        ErasureRequest request = erasureRequests.of(citizens.account(signedIn), id)
+                .orElseThrow(() -> new NotFoundException("no erasure request for consent " + id));
+        return jws(request.record(), "erasure-request-" + id + ".jws");
     }
 
     @PostMapping("/{id}/pause")

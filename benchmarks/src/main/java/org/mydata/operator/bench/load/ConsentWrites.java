@@ -136,6 +136,10 @@ final class ConsentWrites {
                 loops[i] = new Loop();
             }
             Cpu cpu = new Cpu(ctx.pid(), ctx.pgData());
+            PgWaits waits = new PgWaits(ctx.pgUrl("postgres"), "postgres");
+            // Here consent-core runs in this JVM, so this JVM is the one to profile (the operator idles).
+            jdk.jfr.Recording recording = ctx.option("profile") != null
+                    ? new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("profile")) : null;
             Load.Result r = Load.run("consent-writes-in-process", LOOPS, ctx.warmup(3, 40), ctx.warmup(12, 30), (w, rec) -> {
                 Loop loop = loops[w];
                 Account account = accounts[w % accounts.length];
@@ -154,7 +158,26 @@ final class ConsentWrites {
                 if (next == ConsentStatus.WITHDRAWN) {
                     loop.consent = null;
                 }
-            }, cpu::start, cpu::stop);
+            }, () -> {
+                cpu.start();
+                waits.start();
+                if (recording != null) {
+                    recording.start();
+                }
+            }, () -> {
+                cpu.stop();
+                ctx.metrics().put("s1.in_process.pg_waits", waits.stop());
+                if (recording != null) {
+                    recording.stop();
+                    try {
+                        recording.dump(ctx.out().resolve("consent-writes-in-process.jfr"));
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    } finally {
+                        recording.close();
+                    }
+                }
+            });
             Metrics m = ctx.metrics();
             m.put("s1.in_process_csr_per_s", r.rate("csr"));
             m.put("s1.in_process_p50_ms", r.percentileMs(null, 50));

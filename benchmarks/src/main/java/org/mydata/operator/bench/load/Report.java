@@ -458,9 +458,16 @@ final class Report {
                     + "transaction waiting for another's row lock): ")
                     .append(m.getProperty("s1.pg_waits")).append("\n");
         }
+        if (m.getProperty("s1.in_process.pg_waits") != null) {
+            md.append("\nPostgreSQL backends during 1c, consent writes in process (the same sampling): ")
+                    .append(m.getProperty("s1.in_process.pg_waits")).append("\n");
+        }
         try (Stream<Path> files = Files.list(ctx.out())) {
             for (Path top : files.filter(p -> p.toString().endsWith(".top.txt")).sorted().toList()) {
-                md.append("\nJFR on the operator during `").append(top.getFileName().toString().replace(".top.txt", ""))
+                String window = top.getFileName().toString().replace(".top.txt", "");
+                // 1c runs consent-core inside the driver's JVM, so that recording is of the driver.
+                md.append(window.endsWith("in-process") ? "\nJFR on the driver JVM (consent-core in process) during `"
+                        : "\nJFR on the operator during `").append(window)
                         .append("` (execution samples):\n\n```\n").append(Files.readString(top)).append("```\n");
             }
         }

@@ -257,7 +257,10 @@ final class Report {
                     "gateway " + f1(gw) + " searches/s (" + f0(num(p + ".gateway.resources_per_s"))
                             + " resources/s); p50 " + f1(num(p + ".gateway.p50_ms")) + " ms, p99 "
                             + f1(num(p + ".gateway.p99_ms")) + " ms; operator JVM CPU "
-                            + f0(num(p + ".gateway.operator_cpu_us_per_resource")) + " us per released resource",
+                            + f0(num(p + ".gateway.operator_cpu_us_per_resource")) + " us per released resource"
+                            + (kind.equals("patient") && m.getProperty("s2.hapi_alone_us_per_resource") != null
+                            ? " (of which HAPI's parse + encode alone, 1 thread: "
+                            + f0(num("s2.hapi_alone_us_per_resource")) + " us)" : ""),
                     "direct to the source " + f1(direct) + " searches/s; p50 " + f1(num(p + ".direct.p50_ms"))
                             + " ms, p99 " + f1(num(p + ".direct.p99_ms")) + " ms"
                             + " (" + f0(num(p + ".direct.resources_per_s")) + " resources/s; source JVM CPU "

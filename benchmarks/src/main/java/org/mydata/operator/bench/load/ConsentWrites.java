@@ -13,7 +13,8 @@ import org.mydata.operator.gateway.demo.DemoPerson;
 /**
  * Scenario 1: concurrent citizens grant, pause, resume and withdraw consents for a fixed time through the
  * REST API. The demo has three citizens (alice, bob, carol); 16 loops share them, each on its own consents,
- * because one consent's chain serialises on its row lock by design. Every grant signs a consent record
+ * because one consent's chain serialises on its row lock by design; each loop consents to a programme of its own,
+ * since a person holds one live consent per programme. Every grant signs a consent record
  * and its first status record; every change signs one status record.
  */
 final class ConsentWrites {
@@ -37,7 +38,10 @@ final class ConsentWrites {
         Api api = ctx.api();
         String admin = api.admin();
         String source = api.demoSourceId(admin);
-        String programme = api.programme(admin, "Benchmark consent writes", List.of("Patient", "Observation"));
+        String[] programmes = new String[LOOPS];
+        for (int i = 0; i < LOOPS; i++) {
+            programmes[i] = api.programme(admin, "Benchmark consent writes " + i, List.of("Patient", "Observation"));
+        }
         String[] tokens = new String[CITIZENS.length];
         for (int i = 0; i < CITIZENS.length; i++) {
             tokens[i] = api.citizen(CITIZENS[i]);
@@ -55,7 +59,7 @@ final class ConsentWrites {
             String token = tokens[w % CITIZENS.length];
             try {
                 if (loop.consent == null) {
-                    loop.consent = rec.time("grant", () -> api.consent(token, programme, source));
+                    loop.consent = rec.time("grant", () -> api.consent(token, programmes[w], source));
                     loop.step = 0;
                     rec.count("csr", 1);
                     rec.count("records", 2);
@@ -105,7 +109,7 @@ final class ConsentWrites {
         cpu.record(m, "s1");
         Progress.say("consent writes: %.0f CSR/s, %.0f signed records/s, p50 %.1f ms, p99 %.1f ms",
                 r.rate("csr"), r.rate("records"), r.percentileMs(null, 50), r.percentileMs(null, 99));
-        inProcess(ctx, programme, source);
+        inProcess(ctx, programmes, source);
     }
 
     /**
@@ -116,7 +120,7 @@ final class ConsentWrites {
     /** The in-process loops' persons are the demo dataset's 4th to 6th; the export scenario's come after. */
     static final int IN_PROCESS_PERSONS_UNTIL = 6;
 
-    private static void inProcess(Driver.Ctx ctx, String programme, String sourceId) throws Exception {
+    private static void inProcess(Driver.Ctx ctx, String[] programmes, String sourceId) throws Exception {
         UUID source = UUID.fromString(sourceId);
         // Persons of their own: a source patient belongs to one account, and the first three are the REST loops'
         // citizens (alice, bob, carol).
@@ -130,7 +134,10 @@ final class ConsentWrites {
                     core.links.link(accounts[i], persons.get(i).identifier(), source);
                 }
             }
-            NewConsent grant = new NewConsent(UUID.fromString(programme), null, null, List.of(source), null, null);
+            NewConsent[] grants = new NewConsent[LOOPS];
+            for (int i = 0; i < LOOPS; i++) {
+                grants[i] = new NewConsent(UUID.fromString(programmes[i]), null, null, List.of(source), null, null);
+            }
             Loop[] loops = new Loop[LOOPS];
             for (int i = 0; i < LOOPS; i++) {
                 loops[i] = new Loop();
@@ -144,7 +151,7 @@ final class ConsentWrites {
                 Loop loop = loops[w];
                 Account account = accounts[w % accounts.length];
                 if (loop.consent == null) {
-                    loop.consent = rec.time("grant", () -> core.consents.grant(account, grant).id().toString());
+                    loop.consent = rec.time("grant", () -> core.consents.grant(account, grants[w]).id().toString());
                     loop.step = 0;
                     rec.count("csr", 1);
                     return;

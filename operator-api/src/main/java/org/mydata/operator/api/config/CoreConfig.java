@@ -169,7 +169,10 @@ public class CoreConfig {
 
     @Bean
     Consents consents(Transactions tx, LogAppender appender, Clock clock) {
-        return new Consents(tx, appender, clock);
+        Consents consents = new Consents(tx, appender, clock);
+        // Before any request: duplicates a database from before the one-consent rule holds are ended, signed.
+        consents.endDuplicates();
+        return consents;
     }
 
     /**

@@ -137,9 +137,10 @@ public class ConsentPagesController {
         Consent consent = consents.get(account, id);
         RecordVerifier verifier = new RecordVerifier(Jwks.toJwkSet(keyRing.publicKeys()));
         model.addAttribute("card", pages.card(account, consent));
-        model.addAttribute("consentCheck", check(verifier, consent.record()));
-        model.addAttribute("textMatches",
-                RecordHash.sha256(consent.proposal()).equals(consent.terms().shownTextSha256()));
+        SignatureCheck consentCheck = check(verifier, consent.record());
+        boolean textMatches = RecordHash.sha256(consent.proposal()).equals(consent.terms().shownTextSha256());
+        model.addAttribute("consentCheck", consentCheck);
+        model.addAttribute("textMatches", textMatches);
         List<StatusCheck> chain = new ArrayList<>();
         String previous = null;
         for (StatusRecord record : consent.statusRecords()) {
@@ -149,6 +150,9 @@ public class ConsentPagesController {
             previous = record.record();
         }
         model.addAttribute("chain", chain);
+        // The one plain verdict a person reads first; the checks themselves are in the auditors' fold.
+        model.addAttribute("allChecksPass", consentCheck.valid() && textMatches
+                && chain.stream().allMatch(s -> s.signature().valid() && s.linkedToPrevious()));
         return "app/receipt";
     }
 

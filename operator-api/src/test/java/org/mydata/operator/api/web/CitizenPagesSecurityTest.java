@@ -142,12 +142,13 @@ class CitizenPagesSecurityTest extends OperatorTestBase {
         throw new AssertionError("the demo source is not registered");
     }
 
+    /** A programme of the test's own, so that alice's consent to it is new: one live consent per programme. */
     private String demoProgrammeId() {
-        for (JsonNode programme : http.get("/api/v1/programmes", null).json()) {
-            if (programme.get("name").asText().equals(DemoConfig.DEMO_PROGRAMME_NAME)) {
-                return programme.get("id").asText();
-            }
-        }
-        throw new AssertionError("the demo programme is not registered");
+        return http.post("/api/v1/programmes", admin(), Map.of(
+                "name", "Security pages programme " + java.util.UUID.randomUUID(), "description", "d", "organisation", "o",
+                "purposes", List.of("dpv:ScientificResearch"),
+                "scope", Map.of("resourceTypes", List.of("Observation")),
+                "termsUri", "https://example.org/terms", "termsVersion", "1", "stewards", List.of("steward-demo")))
+                .json().get("id").asText();
     }
 }

@@ -28,20 +28,28 @@ public class ExportController {
     private final KeyRing keyRing;
     private final Callers callers;
     private final Clock clock;
+    private final ConsentFormats formats;
 
-    public ExportController(ServiceLinks links, Consents consents, KeyRing keyRing, Callers callers, Clock clock) {
+    public ExportController(ServiceLinks links, Consents consents, KeyRing keyRing, Callers callers, Clock clock,
+                            ConsentFormats formats) {
         this.links = links;
         this.consents = consents;
         this.keyRing = keyRing;
         this.callers = callers;
         this.clock = clock;
+        this.formats = formats;
     }
 
     public record AccountView(UUID id, Instant createdAt) {
     }
 
+    /**
+     * @param standardFormats issue 16: each consent again as an ISO/IEC TS 27560 receipt and a DGA data altruism
+     *     form ({@link ConsentFormats#forDownload}); a section of its own, apart from the operator's own views
+     */
     public record PersonExport(Instant exportedAt, AccountView account, List<LinkController.LinkView> links,
-                               List<ConsentController.ConsentView> consents, Map<String, Object> jwks) {
+                               List<ConsentController.ConsentView> consents, Map<String, Object> jwks,
+                               List<Map<String, Object>> standardFormats) {
     }
 
     @GetMapping("/api/v1/me/export")
@@ -52,10 +60,12 @@ public class ExportController {
     /** Everything about the account, built the same way for the API and the citizen pages. */
     public PersonExport exportOf(Account account) {
         Instant now = clock.instant();
+        List<org.mydata.operator.consent.Consent> held = consents.list(account);
         return new PersonExport(now, new AccountView(account.id(), account.createdAt()),
                 links.list(account).stream().map(LinkController.LinkView::of).toList(),
-                consents.list(account).stream().map(c -> ConsentController.ConsentView.of(c, now)).toList(),
-                Jwks.document(keyRing.publicKeys()));
+                held.stream().map(c -> ConsentController.ConsentView.of(c, now)).toList(),
+                Jwks.document(keyRing.publicKeys()),
+                formats.forDownload(account, held));
     }
 
     /** A JSON file to save, whatever the client said it accepts. */

@@ -12,8 +12,9 @@ import org.mydata.operator.programme.Purpose;
 
 /**
  * A donation as the European data altruism consent form of the Data Governance Act (Regulation (EU) 2022/868,
- * Art. 25) would carry it, machine-readable, beside its ISO/IEC TS 27560 record. The Commission has not adopted
- * the implementing act that fixes the form's layout, so its modules here follow what the Act itself requires of
+ * Art. 25) would carry it, machine-readable, beside its ISO/IEC TS 27560 record. No implementing act fixing the
+ * form's layout was found in force (Implementing Regulation (EU) 2023/1622 is about the DGA's logos), so its
+ * modules here follow what the Act itself requires of
  * a data altruism consent: the objectives of general interest and specified purposes (Art. 21(1)(a)), who may
  * process (Art. 21(1)(a)), tools to give and withdraw consent for a specific processing operation (Art. 21(3),
  * Art. 25(3)), and a modular layout (Art. 25(2)). docs/records.md maps each module onto the programme.

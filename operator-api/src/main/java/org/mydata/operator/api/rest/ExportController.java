@@ -48,10 +48,11 @@ public class ExportController {
     private final SourceRegistry sources;
     private final AccessLog accessLog;
     private final ErasureRequests erasureRequests;
+    private final ConsentFormats formats;
 
     public ExportController(ServiceLinks links, Consents consents, KeyRing keyRing, Callers callers, Clock clock,
                             ProgrammeRegistry programmes, SourceRegistry sources, AccessLog accessLog,
-                            ErasureRequests erasureRequests) {
+                            ErasureRequests erasureRequests, ConsentFormats formats) {
         this.links = links;
         this.consents = consents;
         this.keyRing = keyRing;
@@ -61,6 +62,7 @@ public class ExportController {
         this.sources = sources;
         this.accessLog = accessLog;
         this.erasureRequests = erasureRequests;
+        this.formats = formats;
     }
 
     public record AccountView(UUID id, Instant createdAt) {
@@ -93,9 +95,14 @@ public class ExportController {
                                      List<UUID> permitIds, Instant requestedAt, String record, long logIndex) {
     }
 
+    /**
+     * @param standardFormats each consent again as an ISO/IEC TS 27560 receipt and a DGA data altruism form
+     *     ({@link ConsentFormats#forDownload}); a section of its own, apart from the operator's own views
+     */
     public record PersonExport(String format, Instant exportedAt, AccountView account, List<ExportedLink> links,
                                List<ExportedConsent> consents, List<AccessView> accessLog,
-                               List<ErasureRequestView> erasureRequests, Map<String, Object> jwks) {
+                               List<ErasureRequestView> erasureRequests, Map<String, Object> jwks,
+                               List<Map<String, Object>> standardFormats) {
     }
 
     @GetMapping("/api/v1/me/export")
@@ -134,7 +141,8 @@ public class ExportController {
         return new PersonExport(FORMAT, now, new AccountView(account.id(), account.createdAt()),
                 links.list(account).stream().map(l -> new ExportedLink(LinkController.LinkView.of(l),
                         sourceName.get(l.sourceId()))).toList(),
-                exportedConsents, accesses, erasures, Jwks.document(keyRing.publicKeys()));
+                exportedConsents, accesses, erasures, Jwks.document(keyRing.publicKeys()),
+                formats.forDownload(account, theirs));
     }
 
     /** The purpose as its DPV code and plain words; an unknown code keeps its words empty. */

@@ -37,7 +37,7 @@ public class SignInPagesController {
 
     /** The sign-in page: the password form of the embedded default, the provider's button, or both. */
     @GetMapping("/login")
-    public String signIn(Authentication signedIn, Model model) {
+    public String signIn(Model model) {
         model.addAttribute("passwordForm", passwordForm);
         model.addAttribute("provider", provider.configured());
         model.addAttribute("providerName", provider.providerName());

@@ -29,6 +29,7 @@ import org.springframework.util.unit.DataSize;
  *     {@code http://localhost:<server port>}, for the embedded default only
  * @param login brute-force protection of the citizen sign-in form
  * @param rights who a person can turn to about their data, shown on the citizen pages' "your rights" page
+ * @param pages the citizen pages: how people sign in to them
  */
 @ConfigurationProperties("operator")
 public record OperatorProperties(@DefaultValue("./data") Path dataDir, @DefaultValue Signing signing,
@@ -37,7 +38,7 @@ public record OperatorProperties(@DefaultValue("./data") Path dataDir, @DefaultV
                                  @DefaultValue Database database, @DefaultValue Pool pool,
                                  @DefaultValue Idempotency idempotency, @DefaultValue Sources sources,
                                  @DefaultValue Limits limits, String publicBaseUrl, @DefaultValue Login login,
-                                 @DefaultValue Rights rights) {
+                                 @DefaultValue Rights rights, @DefaultValue Pages pages) {
 
     /**
      * @param keystore PKCS#12 keystore with the signing keys; default {@code <data-dir>/keys/operator-signing.p12}
@@ -211,5 +212,42 @@ public record OperatorProperties(@DefaultValue("./data") Path dataDir, @DefaultV
      */
     public record SupervisoryAuthority(String name, String postalAddress, String email, String phone,
                                        @DefaultValue("https://tietosuoja.fi") String website) implements Contact {
+    }
+
+    /**
+     * @param signIn an OpenID Connect provider through which citizens sign in to the pages
+     */
+    public record Pages(@DefaultValue SignIn signIn) {
+    }
+
+    /**
+     * Sign-in to the citizen pages through any OpenID Connect provider (authorization code with PKCE, also for
+     * confidential clients). Set {@code issuerUri} to turn it on; the provider's endpoints come from its discovery
+     * document, read at the first sign-in (docs/operating.md, Connecting an OpenID Connect provider).
+     *
+     * @param issuerUri the provider's issuer; {@code <issuer>/.well-known/openid-configuration} describes it
+     * @param clientId this operator's client id at the provider
+     * @param clientSecret its secret; none for a public client
+     * @param clientAuthentication how the operator authenticates at the token endpoint: {@code client_secret_basic}
+     *     (default with a secret), {@code client_secret_post}, or {@code none} (default without a secret)
+     * @param scopes the scopes asked for; {@code openid} is always among them
+     * @param personIdentifierClaim the ID token (or user info) claim with the person's verified identifier;
+     *     default {@code operator.identity.person-identifier-claim}
+     * @param personIdentifierSystem when set, the claim holds the bare value and this is its system (for
+     *     example {@code urn:oid:1.2.246.21} for a Finnish personal identity code); when unset the claim is
+     *     {@code system|value}
+     * @param nameClaim the claim with the name shown as "signed in as"
+     * @param acrValues the authentication context classes asked for ({@code acr_values}); when set, a sign-in
+     *     whose ID token names none of them in {@code acr} is refused
+     * @param providerName the provider's name on the sign-in page, e.g. {@code Suomi.fi}
+     */
+    public record SignIn(URI issuerUri, String clientId, String clientSecret, String clientAuthentication,
+                         @DefaultValue({"openid", "profile"}) List<String> scopes, String personIdentifierClaim,
+                         String personIdentifierSystem, @DefaultValue("name") String nameClaim,
+                         @DefaultValue List<String> acrValues, String providerName) {
+
+        public boolean configured() {
+            return issuerUri != null && !issuerUri.toString().isBlank();
+        }
     }
 }

@@ -36,7 +36,6 @@ import org.mydata.operator.signing.KeystoreKeyRing;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.security.authentication.AuthenticationProvider;
 import org.springframework.security.authentication.dao.DaoAuthenticationProvider;
-import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter.ReferrerPolicy;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -69,7 +68,8 @@ import org.springframework.security.web.util.matcher.MediaTypeRequestMatcher;
 
 /**
  * The embedded default's OAuth2 authorization server (Spring Authorization Server): a login page for
- * demo citizens (authorization code + PKCE, throttled against guessing) and client credentials for demo
+ * demo citizens (authorization code + PKCE, throttled against guessing; the sign-in page and its form are
+ * {@link org.mydata.operator.api.web.CitizenSignInConfig}'s, shared with the citizen pages) and client credentials for demo
  * services, with a client secret or, for the demo bulk client, a signed JWT ({@code private_key_jwt}, as SMART
  * Backend Services require). Its tokens are ordinary JWTs that the API checks as it would check any issuer's;
  * its issuer is the public base URL, which the request's Host header cannot change. Off with
@@ -80,10 +80,6 @@ import org.springframework.security.web.util.matcher.MediaTypeRequestMatcher;
 public class EmbeddedAuthorizationServerConfig {
     /** The audience of the embedded server's access tokens when no audiences are configured. */
     public static final String DEFAULT_AUDIENCE = "mydata-operator";
-    /** The default login page has no script and an inline style sheet only: nothing else may load or run. */
-    static final String LOGIN_CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'self' 'unsafe-inline'; "
-            + "img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
-
     /** A client setting: the public keys (a JWK Set, JSON) a private_key_jwt client signs its assertions with. */
     static final String REGISTERED_KEYS = "settings.client.operator.registered-jwk-set";
 
@@ -103,26 +99,6 @@ public class EmbeddedAuthorizationServerConfig {
                 .authorizeHttpRequests(auth -> auth.anyRequest().authenticated())
                 .exceptionHandling(e -> e.defaultAuthenticationEntryPointFor(
                         new LoginUrlAuthenticationEntryPoint("/login"), new MediaTypeRequestMatcher(MediaType.TEXT_HTML)));
-        return http.build();
-    }
-
-    /**
-     * Sign-in for people: the login form, with sessions and CSRF protection. It matches every request no
-     * other chain claimed, so it comes last.
-     */
-    @Bean
-    @Order(100)
-    SecurityFilterChain loginChain(HttpSecurity http) throws Exception {
-        // The sign-in page is a page like the citizen pages, hardened alike.
-        http.headers(headers -> headers
-                        .contentSecurityPolicy(csp -> csp.policyDirectives(LOGIN_CONTENT_SECURITY_POLICY))
-                        .referrerPolicy(referrer -> referrer.policy(ReferrerPolicy.NO_REFERRER)))
-                .authorizeHttpRequests(auth -> auth
-                        .requestMatchers("/login", "/error", "/favicon.ico").permitAll()
-                        // The citizen pages' style sheet: the sign-in and error pages may use it too.
-                        .requestMatchers("/app/assets/**").permitAll()
-                        .anyRequest().authenticated())
-                .formLogin(Customizer.withDefaults());
         return http.build();
     }
 

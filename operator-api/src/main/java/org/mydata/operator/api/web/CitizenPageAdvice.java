@@ -38,7 +38,7 @@ public class CitizenPageAdvice {
     /** The signed-in person's name, for the page header. */
     @ModelAttribute("citizenName")
     public String citizenName(Authentication signedIn) {
-        return SignedInCitizens.isSignedIn(signedIn) ? signedIn.getName() : null;
+        return SignedInCitizens.displayName(signedIn);
     }
 
     @ExceptionHandler(OperatorException.class)

@@ -74,6 +74,11 @@ final class ConsentWrites {
                     loop.consent = null;
                 }
             } catch (Exception e) {
+                // One live consent per person and programme: a consent left live by a failed step would come
+                // back as the answer to the next grant, in a state the loop does not know. End it first.
+                if (loop.consent != null) {
+                    api.status(token, loop.consent, "withdrawn");
+                }
                 loop.consent = null;
                 throw e;
             }

@@ -187,6 +187,19 @@ class WebhookNotificationTest {
                 assertThat(confirmed.get("erasure").get("doneAt").asText()).isNotBlank();
                 assertThat(absent(confirmed, "awaitingConfirmationSeconds")).isTrue();
                 assertThat(http.get("/api/v1/me/consents/" + consent + "/notifications", alice).json()).hasSize(1);
+
+                // Auditors see the telling and the confirmation as AuditEvents in the consent's FHIR bundle.
+                String auditor = http.clientToken("auditor-demo", "auditor-demo-secret", "auditor");
+                JsonNode bundle = http.get("/api/v1/audit/consents/" + consent + "/fhir", auditor).json();
+                List<String> lifecycle = new java.util.ArrayList<>();
+                for (JsonNode entry : bundle.get("entry")) {
+                    JsonNode resource = entry.get("resource");
+                    if (resource.get("resourceType").asText().equals("AuditEvent")
+                            && resource.get("type").get("system").asText().endsWith("iso-21089-lifecycle")) {
+                        lifecycle.add(resource.get("type").get("code").asText());
+                    }
+                }
+                assertThat(lifecycle).containsExactly("transmit", "destroy");
             }
         } finally {
             releaseHanging.countDown();

@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import org.mydata.operator.account.Account;
+import org.mydata.operator.consent.Consents;
 import org.mydata.operator.notify.Erasures;
 import org.mydata.operator.notify.Notices;
 import org.mydata.operator.notify.Webhooks;
@@ -33,9 +35,12 @@ public class NotificationController {
     private final Erasures erasures;
     private final Notices notices;
     private final Callers callers;
+    private final Consents consents;
     private final Clock clock;
 
-    public NotificationController(Webhooks webhooks, Erasures erasures, Notices notices, Callers callers, Clock clock) {
+    public NotificationController(Webhooks webhooks, Erasures erasures, Notices notices, Callers callers,
+                                  Consents consents, Clock clock) {
+        this.consents = consents;
         this.webhooks = webhooks;
         this.erasures = erasures;
         this.notices = notices;
@@ -123,10 +128,12 @@ public class NotificationController {
         return notices.ofAccount(callers.account(token).id()).stream().map(n -> NoticeView.of(n, now)).toList();
     }
 
-    /** Scope {@code citizen}: the events about them through one consent; another's consent gives none. */
+    /** Scope {@code citizen}: the events about them through one consent; another person's consent is 404. */
     @GetMapping("/api/v1/me/consents/{id}/notifications")
     public List<NoticeView> ofConsent(@AuthenticationPrincipal Jwt token, @PathVariable UUID id) {
         Instant now = clock.instant();
-        return notices.ofConsent(callers.account(token).id(), id).stream().map(n -> NoticeView.of(n, now)).toList();
+        Account account = callers.account(token);
+        consents.get(account, id);
+        return notices.ofConsent(account.id(), id).stream().map(n -> NoticeView.of(n, now)).toList();
     }
 }

@@ -25,6 +25,8 @@ import org.mydata.operator.json.Json;
 import org.mydata.operator.link.ServiceLink;
 import org.mydata.operator.log.LogAppender;
 import org.mydata.operator.link.ServiceLinks;
+import org.mydata.operator.notify.NotificationType;
+import org.mydata.operator.notify.Outbox;
 import org.mydata.operator.programme.DataScope;
 import org.mydata.operator.programme.Programme;
 import org.mydata.operator.programme.ProgrammeRegistry;
@@ -318,12 +320,18 @@ public final class Consents {
             }
             return b -> {
                 Instant now = Instant.now(clock).truncatedTo(ChronoUnit.MICROS);
-                StatusRecord added = appendStatus(b, account, consentId, next, by, reason, RecordHash.sha256(previous),
-                        sequence + 1, now);
+                StatusRecord record = appendStatus(b, account, consentId, next, by, reason,
+                        RecordHash.sha256(previous), sequence + 1, now);
                 if (next == ConsentStatus.WITHDRAWN) {
                     markWithdrawn(b.connection(), consentId, now);
                 }
-                return new StatusChange(consentId, account.id(), programmeId, validity, added);
+                // The permit holders' events, in this same transaction: stored with the change or not at all.
+                NotificationType event = next == ConsentStatus.WITHDRAWN ? NotificationType.CONSENT_WITHDRAWN
+                        : next == ConsentStatus.PAUSED ? NotificationType.CONSENT_PAUSED : null;
+                if (event != null) {
+                    Outbox.consentChanged(b.connection(), consentId, event, record.logIndex(), now);
+                }
+                return new StatusChange(consentId, account.id(), programmeId, validity, record);
             };
         });
     }

@@ -1,5 +1,6 @@
 package org.mydata.operator.permit;
 
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -49,38 +50,16 @@ public final class Cohorts {
             // In a stable order, down to a consent's links: a person linked at two sources is read as one Patient
             // from the first of them, and the export's run and its download must agree on which that is.
             Map<SourcePatient, CohortMember> members = new LinkedHashMap<>();
-            // No valid_from condition: the policy judges validity in whole seconds, which can begin up to a
-            // second before the stored instant; a candidate too many is harmless, one too few is not.
-            try (PreparedStatement ps = c.prepareStatement("""
-                    select c.id as consent_id, c.account_id, c.purposes, c.scope, c.valid_from, c.valid_until,
-                           latest.status, sl.source_id, sl.surrogate_id
-                      from consent c
-                      join lateral (select s.status from consent_status s where s.consent_id = c.id
-                                     order by s.seq desc limit 1) latest on true
-                      join consent_link cl on cl.consent_id = c.id
-                      join service_link sl on sl.id = cl.link_id and sl.removed_at is null
-                     where c.programme_id = ? and latest.status = 'active'
-                       and (c.valid_until is null or c.valid_until > ?)
-                     order by c.created_at, c.id, sl.created_at, sl.id
-                    """)) {
-                ps.setObject(1, permit.programmeId());
-                ps.setTimestamp(2, Sql.timestamp(now));
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        UUID accountId = Sql.uuid(rs, "account_id");
-                        ConsentGrant grant = candidate(rs);
-                        if (!ReleasePolicy.whyNotReliable(grant, terms, resourceType, now).isEmpty()) {
-                            continue;
-                        }
-                        SourcePatient patient = new SourcePatient(Sql.uuid(rs, "source_id"),
-                                rs.getString("surrogate_id"));
-                        members.merge(patient, new CohortMember(accountId, patient, List.of(grant)), (a, b) -> {
-                            List<ConsentGrant> grants = new ArrayList<>(a.grants());
-                            grants.addAll(b.grants());
-                            return new CohortMember(a.accountId(), a.patient(), grants);
-                        });
-                    }
+            for (Candidate candidate : candidates(c, permit.programmeId(), now)) {
+                if (!ReleasePolicy.whyNotReliable(candidate.grant(), terms, resourceType, now).isEmpty()) {
+                    continue;
                 }
+                members.merge(candidate.patient(), new CohortMember(candidate.grant().accountId(),
+                        candidate.patient(), List.of(candidate.grant())), (a, b) -> {
+                    List<ConsentGrant> grants = new ArrayList<>(a.grants());
+                    grants.addAll(b.grants());
+                    return new CohortMember(a.accountId(), a.patient(), grants);
+                });
             }
             return List.copyOf(members.values());
         });
@@ -180,5 +159,61 @@ public final class Cohorts {
                 DataScope.fromJson(Json.read(rs.getString("scope"))),
                 new Standing(ConsentStatus.fromWire(rs.getString("status")).orElse(null),
                         new Validity(Sql.instant(rs, "valid_from"), Sql.instant(rs, "valid_until")), true));
+    }
+
+    /**
+     * The consents, each with its person, that the permit may rely on at {@code at} for at least one type of its
+     * scope: the whole cohort, as the notification of a revoked or expired permit names it. Runs on the caller's
+     * connection, so that it sees the caller's transaction.
+     */
+    public static List<ConsentGrant> wholeCohort(Connection c, Permit permit, Instant at) throws SQLException {
+        PermitTerms terms = PermitTerms.of(permit);
+        Map<java.util.UUID, ConsentGrant> grants = new LinkedHashMap<>();
+        for (Candidate candidate : candidates(c, permit.programmeId(), at)) {
+            for (String type : permit.scope().resourceTypes()) {
+                if (ReleasePolicy.whyNotForType(terms, type, at).isEmpty()
+                        && ReleasePolicy.whyNotReliable(candidate.grant(), terms, type, at).isEmpty()) {
+                    grants.putIfAbsent(candidate.grant().consentId(), candidate.grant());
+                    break;
+                }
+            }
+        }
+        return List.copyOf(grants.values());
+    }
+
+    /** A consent the cohort query picked, at one of the sources it names through a live link. */
+    private record Candidate(ConsentGrant grant, SourcePatient patient) {
+    }
+
+    /**
+     * The candidates: active, linked, not yet ended consents to the programme; the release policy decides. No
+     * valid_from condition: the policy judges validity in whole seconds, which can begin up to a second before
+     * the stored instant; a candidate too many is harmless, one too few is not.
+     */
+    private static List<Candidate> candidates(Connection c, java.util.UUID programmeId, Instant now)
+            throws SQLException {
+        List<Candidate> candidates = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("""
+                select c.id as consent_id, c.account_id, c.purposes, c.scope, c.valid_from, c.valid_until,
+                       latest.status, sl.source_id, sl.surrogate_id
+                  from consent c
+                  join lateral (select s.status from consent_status s where s.consent_id = c.id
+                                 order by s.seq desc limit 1) latest on true
+                  join consent_link cl on cl.consent_id = c.id
+                  join service_link sl on sl.id = cl.link_id and sl.removed_at is null
+                 where c.programme_id = ? and latest.status = 'active'
+                   and (c.valid_until is null or c.valid_until > ?)
+                 order by c.created_at, c.id, sl.created_at, sl.id
+                """)) {
+            ps.setObject(1, programmeId);
+            ps.setTimestamp(2, Sql.timestamp(now));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    candidates.add(new Candidate(candidate(rs), new SourcePatient(Sql.uuid(rs, "source_id"),
+                            rs.getString("surrogate_id"))));
+                }
+            }
+        }
+        return candidates;
     }
 }

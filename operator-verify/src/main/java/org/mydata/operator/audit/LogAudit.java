@@ -256,6 +256,12 @@ public final class LogAudit {
                 }
             }
             case ERASURE_REQUEST -> erasureRequest(record, label);
+            case ERASURE_ACKNOWLEDGEMENT -> {
+                if (!permits.containsKey(String.valueOf(record.string("permit_id")))) {
+                    fail("access", label + ": it acknowledges an erasure for a permit the log does not hold before it");
+                }
+            }
+            case WEBHOOK_EVENT -> fail("signature", label + ": a webhook event is delivered, never logged");
             case KEY_ROTATION, CHECKPOINT -> {
                 // Signed and in the tree; nothing else in the log depends on them.
             }

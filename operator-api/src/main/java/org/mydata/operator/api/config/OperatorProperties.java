@@ -30,6 +30,7 @@ import org.springframework.util.unit.DataSize;
  * @param login brute-force protection of the citizen sign-in form
  * @param rights who a person can turn to about their data, shown on the citizen pages' "your rights" page
  * @param pages the citizen pages: how people sign in to them
+ * @param notifications the events sent to permit holders' webhooks (docs/notifications.md)
  */
 @ConfigurationProperties("operator")
 public record OperatorProperties(@DefaultValue("./data") Path dataDir, @DefaultValue Signing signing,
@@ -38,7 +39,8 @@ public record OperatorProperties(@DefaultValue("./data") Path dataDir, @DefaultV
                                  @DefaultValue Database database, @DefaultValue Pool pool,
                                  @DefaultValue Idempotency idempotency, @DefaultValue Sources sources,
                                  @DefaultValue Limits limits, String publicBaseUrl, @DefaultValue Login login,
-                                 @DefaultValue Rights rights, @DefaultValue Pages pages) {
+                                 @DefaultValue Rights rights, @DefaultValue Pages pages,
+                                 @DefaultValue Notifications notifications) {
 
     /**
      * @param keystore PKCS#12 keystore with the signing keys; default {@code <data-dir>/keys/operator-signing.p12}
@@ -249,5 +251,30 @@ public record OperatorProperties(@DefaultValue("./data") Path dataDir, @DefaultV
         public boolean configured() {
             return issuerUri != null && !issuerUri.toString().isBlank();
         }
+    }
+
+    /**
+     * Webhooks of permit holders and the delivery of events to them (docs/notifications.md, Retries).
+     *
+     * @param allowedHosts hosts, addresses or ranges webhooks may point at although refused by default: loopback,
+     *     link-local, metadata and private networks (a holder's URL is called from inside the operator's network)
+     * @param allowPlainHttp accept {@code http://} webhook URLs; off in production, events name persons by pseudonym
+     * @param connectTimeout how long connecting to a webhook may take
+     * @param requestTimeout how long one attempt may take in all, connecting, sending and the answer
+     * @param initialBackoff the wait after a delivery's first failure; it doubles with each further failure
+     * @param maxBackoff the longest wait between two attempts
+     * @param giveUpAfter how long after the event a failing delivery is retried before it is marked dead
+     * @param workers attempts in flight on one node at once; a dead endpoint holds at most one of them
+     * @param pollInterval how often each node looks for due deliveries and expired permits
+     */
+    public record Notifications(@DefaultValue List<String> allowedHosts,
+                                @DefaultValue("false") boolean allowPlainHttp,
+                                @DefaultValue("5s") Duration connectTimeout,
+                                @DefaultValue("10s") Duration requestTimeout,
+                                @DefaultValue("10s") Duration initialBackoff,
+                                @DefaultValue("1h") Duration maxBackoff,
+                                @DefaultValue("3d") Duration giveUpAfter,
+                                @DefaultValue("8") int workers,
+                                @DefaultValue("1s") Duration pollInterval) {
     }
 }

@@ -2,6 +2,7 @@ package org.mydata.operator.api.web;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -29,6 +30,7 @@ import org.springframework.security.core.Authentication;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.mydata.operator.notify.Notices;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -49,15 +51,25 @@ public class ConsentPagesController {
     private final KeyRing keyRing;
     private final Clock clock;
     private final ErasureRequests erasureRequests;
+    private final Notices notices;
 
     public ConsentPagesController(Consents consents, SignedInCitizens citizens, CitizenPages pages, KeyRing keyRing,
-                                  Clock clock, ErasureRequests erasureRequests) {
+                                  Clock clock, ErasureRequests erasureRequests, Notices notices) {
         this.erasureRequests = erasureRequests;
         this.consents = consents;
         this.citizens = citizens;
         this.pages = pages;
         this.keyRing = keyRing;
         this.clock = clock;
+        this.notices = notices;
+    }
+
+    /**
+     * One permit holder told of a change to the consent, as the page shows it.
+     *
+     * @param waitingHours while an erasure was asked for and not confirmed: whole hours since; else null
+     */
+    public record NoticeRow(Notices.Notice notice, Long waitingHours) {
     }
 
     @GetMapping
@@ -74,7 +86,12 @@ public class ConsentPagesController {
         Account account = citizens.account(signedIn);
         Consent consent = consents.get(account, id);
         model.addAttribute("card", pages.card(account, consent));
-        model.addAttribute("inForce", consent.isInForce(clock.instant()));
+        Instant now = clock.instant();
+        model.addAttribute("inForce", consent.isInForce(now));
+        model.addAttribute("notices", notices.ofConsent(account.id(), id).stream()
+                .map(n -> new NoticeRow(n, n.erasureRequested() && n.erasure() == null
+                        ? Math.max(0, java.time.Duration.between(n.occurredAt(), now).toHours()) : null))
+                .toList());
         model.addAttribute("erasure", erasureRequests.of(account, id).orElse(null));
         return "app/consent";
     }

@@ -11,7 +11,13 @@ public enum NotificationType {
     /** A person removed a link to a source their consent named: that source's records are no longer released. */
     LINK_REMOVED("link.removed", false),
     PERMIT_REVOKED("permit.revoked", false),
-    PERMIT_EXPIRED("permit.expired", false);
+    PERMIT_EXPIRED("permit.expired", false),
+    /**
+     * A person asked, after withdrawing, that what was released under the consent be erased: sent to the permits
+     * that read under it, again with the erasure asked for, so a holder that missed or ignored the withdrawal's
+     * event hears it from the person themself.
+     */
+    ERASURE_REQUESTED("erasure.requested", true);
 
     private final String wire;
     private final boolean erasureRequested;
@@ -26,8 +32,8 @@ public enum NotificationType {
     }
 
     /**
-     * Whether the event asks the holder to erase the persons' data. A withdrawal does (GDPR Art. 17(1)(b)); the
-     * citizen-side "request erasure" is the other way an event will carry it.
+     * Whether the event asks the holder to erase the persons' data. A withdrawal does (GDPR Art. 17(1)(b)), and
+     * so does the person's own request for erasure.
      */
     public boolean erasureRequested() {
         return erasureRequested;

@@ -12,6 +12,8 @@ import java.util.Map;
 import java.util.TreeSet;
 import java.util.UUID;
 import org.mydata.operator.consent.ConsentStatus;
+import org.mydata.operator.consent.ErasureRequest;
+import org.mydata.operator.consent.ErasureRequested;
 import org.mydata.operator.json.Json;
 import org.mydata.operator.permit.Cohorts;
 import org.mydata.operator.permit.Permit;
@@ -110,6 +112,22 @@ public final class Outbox {
         List<Subject> subjects = Cohorts.wholeCohort(c, permit, cohortAt).stream()
                 .map(g -> new Subject(g.accountId(), g.consentId())).toList();
         return write(c, permit, type, logIndex, at, subjects);
+    }
+
+    /**
+     * A person asked for erasure after withdrawing ({@link ErasureRequest}): one event per permit that read under
+     * the consent, on the connection of the batch that signs the request. Wired as the {@link ErasureRequested}.
+     */
+    public static List<UUID> erasureRequested(Connection c, ErasureRequest request) throws SQLException {
+        List<UUID> events = new ArrayList<>();
+        for (UUID permitId : request.permitIds()) {
+            Permit permit = Permits.find(c, permitId).orElse(null);
+            if (permit != null) {
+                events.add(write(c, permit, NotificationType.ERASURE_REQUESTED, request.logIndex(),
+                        request.createdAt(), List.of(new Subject(request.accountId(), request.consentId()))));
+            }
+        }
+        return events;
     }
 
     private static boolean concerns(Permit permit, ConsentRow consent, boolean erasure, Instant at) {

@@ -16,7 +16,7 @@ import org.mydata.operator.access.AccessLog;
 import org.mydata.operator.account.Accounts;
 import org.mydata.operator.audit.AuditBundles;
 import org.mydata.operator.consent.Consents;
-import org.mydata.operator.consent.ErasureRequested;
+import org.mydata.operator.notify.Outbox;
 import org.mydata.operator.consent.ErasureRequests;
 import org.mydata.operator.gateway.source.HapiPatientLookup;
 import org.mydata.operator.gateway.source.SourceClients;
@@ -176,12 +176,12 @@ public class CoreConfig {
     }
 
     /**
-     * Erasure requests after a withdrawal. Notifying the permit holders joins here: an {@link ErasureRequested}
-     * that writes the outbox in the request's own transaction replaces {@link ErasureRequested#NONE}.
+     * Erasure requests after a withdrawal: each writes its notifications to the permit holders in the request's
+     * own transaction ({@link Outbox#erasureRequested}), so a request is stored if and only if its notices are.
      */
     @Bean
     ErasureRequests erasureRequests(Transactions tx, LogAppender appender, Clock clock) {
-        return new ErasureRequests(tx, appender, clock, ErasureRequested.NONE);
+        return new ErasureRequests(tx, appender, clock, Outbox::erasureRequested);
     }
 
     @Bean

@@ -262,26 +262,31 @@ public final class Deliveries implements AutoCloseable {
         String outcome = result.delivered() ? "delivered" : giveUp ? "gave-up" : "failed";
         Instant next = ended.plus(backoff(number));
         tx.inTransaction(c -> {
+            // Every attempt that was made is recorded, under the next free number: a lease that lapsed while this
+            // attempt ran (a stalled node) may have let another attempt of the same delivery finish first.
             try (PreparedStatement ps = c.prepareStatement("insert into webhook_attempt (delivery_id, attempt, "
-                    + "started_at, ended_at, http_status, outcome, error) values (?,?,?,?,?,?,?) on conflict do nothing")) {
+                    + "started_at, ended_at, http_status, outcome, error) select ?, coalesce(max(attempt), 0) + 1, "
+                    + "?, ?, ?, ?, ? from webhook_attempt where delivery_id = ?")) {
                 ps.setObject(1, delivery.id());
-                ps.setInt(2, number);
-                ps.setTimestamp(3, Sql.timestamp(started));
-                ps.setTimestamp(4, Sql.timestamp(ended));
-                ps.setObject(5, result.httpStatus(), java.sql.Types.INTEGER);
-                ps.setString(6, outcome);
-                ps.setString(7, error);
+                ps.setTimestamp(2, Sql.timestamp(started));
+                ps.setTimestamp(3, Sql.timestamp(ended));
+                ps.setObject(4, result.httpStatus(), java.sql.Types.INTEGER);
+                ps.setString(5, outcome);
+                ps.setString(6, error);
+                ps.setObject(7, delivery.id());
                 ps.executeUpdate();
             }
             try (PreparedStatement ps = c.prepareStatement("update webhook_delivery set state = ?, attempts = ?, "
                     + "next_attempt_at = ?, lease_owner = null, lease_until = null, delivered_at = ?, last_error = ? "
-                    + "where id = ? and state = 'pending'")) {
+                    + "where id = ? and state = 'pending' and attempts = ?")) {
                 ps.setString(1, result.delivered() ? "delivered" : giveUp ? "dead" : "pending");
                 ps.setInt(2, number);
                 ps.setTimestamp(3, Sql.timestamp(result.delivered() || giveUp ? ended : next));
                 ps.setTimestamp(4, result.delivered() ? Sql.timestamp(ended) : null);
                 ps.setString(5, result.delivered() ? null : error);
                 ps.setObject(6, delivery.id());
+                // Only the attempt that still follows the state it was claimed in decides the next state.
+                ps.setInt(7, delivery.attempts());
                 ps.executeUpdate();
             }
             if (!result.delivered() && !giveUp) {

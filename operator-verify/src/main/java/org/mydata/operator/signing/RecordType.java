@@ -16,7 +16,8 @@ public enum RecordType {
     REQUEST_DECISION("decision+jwt"),
     PERMIT_REVOCATION("permit-revocation+jwt"),
     CHECKPOINT("checkpoint+jwt"),
-    KEY_ROTATION("key-rotation+jwt");
+    KEY_ROTATION("key-rotation+jwt"),
+    OPT_OUT("opt-out+jwt");
 
     private final String mediaType;
 

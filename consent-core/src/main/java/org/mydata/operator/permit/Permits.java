@@ -11,6 +11,7 @@ import org.mydata.operator.failure.NotFoundException;
 import org.mydata.operator.json.Json;
 import org.mydata.operator.programme.DataScope;
 import org.mydata.operator.programme.Purpose;
+import org.mydata.operator.release.LegalBasis;
 import org.mydata.operator.store.Sql;
 import org.mydata.operator.store.Transactions;
 
@@ -72,7 +73,7 @@ public final class Permits {
                 .orElseThrow(() -> new NotFoundException("no permit " + permitId));
     }
 
-    static Optional<Permit> find(Connection c, UUID id) throws SQLException {
+    public static Optional<Permit> find(Connection c, UUID id) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("select * from permit where id = ?")) {
             ps.setObject(1, id);
             try (ResultSet rs = ps.executeQuery()) {
@@ -87,7 +88,8 @@ public final class Permits {
                 Sql.strings(rs, "purposes").stream().map(p -> Purpose.fromCode(p).orElseThrow()).toList(),
                 DataScope.fromJson(Json.read(rs.getString("scope"))), Sql.instant(rs, "valid_from"),
                 Sql.instant(rs, "valid_until"), rs.getString("record"), Sql.instant(rs, "revoked_at"),
-                rs.getString("revocation_record"), Sql.instant(rs, "created_at"));
+                rs.getString("revocation_record"), Sql.instant(rs, "created_at"),
+                LegalBasis.fromWire(rs.getString("legal_basis")).orElseThrow());
     }
 
 }

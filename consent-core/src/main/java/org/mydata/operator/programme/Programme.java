@@ -5,14 +5,36 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
+import org.mydata.operator.release.LegalBasis;
 
-/** A data-donor programme: who runs it, for what, which data, on which terms, and who decides its requests. */
+/**
+ * A data-donor programme: who runs it, for what, which data, on which terms, who decides its requests, and the
+ * legal basis it rests on. Under {@link LegalBasis#CONSENT} persons join by consenting, through the links they
+ * choose; under an opt-out basis everyone linked at {@code sourceIds} is included unless they opt out.
+ *
+ * @param sourceIds the sources an opt-out programme reads; empty for a consent programme (the person's consent
+ *                  names its sources)
+ */
 public record Programme(UUID id, String name, String description, String organisation, List<Purpose> purposes,
-                        DataScope scope, URI termsUri, String termsVersion, List<String> stewards, Instant createdAt) {
+                        DataScope scope, URI termsUri, String termsVersion, List<String> stewards, Instant createdAt,
+                        LegalBasis legalBasis, List<UUID> sourceIds) {
     public Programme {
         Objects.requireNonNull(id, "id");
         purposes = List.copyOf(purposes);
         stewards = List.copyOf(stewards);
+        legalBasis = legalBasis == null ? LegalBasis.CONSENT : legalBasis;
+        sourceIds = sourceIds == null ? List.of() : List.copyOf(sourceIds);
+    }
+
+    /** A programme resting on consent. */
+    public Programme(UUID id, String name, String description, String organisation, List<Purpose> purposes,
+                     DataScope scope, URI termsUri, String termsVersion, List<String> stewards, Instant createdAt) {
+        this(id, name, description, organisation, purposes, scope, termsUri, termsVersion, stewards, createdAt,
+                LegalBasis.CONSENT, List.of());
+    }
+
+    public boolean isOptOut() {
+        return legalBasis.isOptOut();
     }
 
     /** The purposes a consent may give: each must be one of the programme's or narrower. */

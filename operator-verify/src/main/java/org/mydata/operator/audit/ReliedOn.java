@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Optional;
 import org.mydata.operator.access.PersonAccess;
 import org.mydata.operator.release.ConsentInForce;
-import org.mydata.operator.release.Included;
+import org.mydata.operator.release.OptOutInclusion;
 import org.mydata.operator.release.Refusal;
 import org.mydata.operator.release.Standing;
 import org.mydata.operator.release.Validity;
@@ -70,7 +70,7 @@ final class ReliedOn {
 
     /**
      * Whether an access event could include a person under an opt-out basis, judged by the release policy's rule
-     * ({@link Included}) with what the log shows at the event's position.
+     * ({@link OptOutInclusion}) with what the log shows at the event's position.
      *
      * @param person   how to name the person in a report: "account {id}"
      * @param optOut   the person's opt-out of the programme live just before the event's position, if any
@@ -79,7 +79,7 @@ final class ReliedOn {
      */
     static List<String> inclusionProblems(String person, Optional<OptOutChain.Step> optOut, boolean linked) {
         List<String> problems = new ArrayList<>();
-        for (Refusal refusal : Included.whyNot(linked, optOut.isPresent())) {
+        for (Refusal refusal : OptOutInclusion.whyNot(linked, optOut.isPresent())) {
             problems.add(switch (refusal) {
                 case OPTED_OUT -> person + " had opted out of the programme at that position (opt-out #"
                         + optOut.get().logIndex() + ")";

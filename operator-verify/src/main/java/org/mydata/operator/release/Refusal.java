@@ -1,6 +1,6 @@
 package org.mydata.operator.release;
 
-/** Why something may not leave. Each names one rule of consent-core's {@code ReleasePolicy} (or of {@link ConsentInForce} or {@link Included}), so tests and logs can name it. */
+/** Why something may not leave. Each names one rule of consent-core's {@code ReleasePolicy} (or of {@link ConsentInForce} or {@link OptOutInclusion}), so tests and logs can name it. */
 public enum Refusal {
     PERMIT_REVOKED("the permit was revoked"),
     PERMIT_NOT_YET_VALID("the permit's validity had not begun"),

@@ -9,8 +9,8 @@ import java.util.List;
  * and had no live opt-out of the programme then. Like {@link ConsentInForce}, it lives in the auditor's module so
  * the operator (through consent-core's {@code ReleasePolicy}) and both auditors judge by the very same rule.
  */
-public final class Included {
-    private Included() {
+public final class OptOutInclusion {
+    private OptOutInclusion() {
     }
 
     /** Every reason the person is not included; empty when they are. */

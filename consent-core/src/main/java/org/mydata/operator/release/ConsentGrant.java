@@ -20,4 +20,9 @@ public record ConsentGrant(UUID consentId, UUID accountId, List<Purpose> purpose
     public UUID id() {
         return consentId;
     }
+
+    @Override
+    public org.mydata.operator.access.PersonAccess access(int resourceCount) {
+        return new org.mydata.operator.access.PersonAccess(accountId, consentId, resourceCount);
+    }
 }

@@ -1,6 +1,7 @@
 package org.mydata.operator.release;
 
 import java.util.UUID;
+import org.mydata.operator.access.PersonAccess;
 
 /**
  * What a release relies on for one person: a consent of theirs ({@link ConsentGrant}) when the permit's programme
@@ -13,4 +14,7 @@ public sealed interface Grant permits ConsentGrant, Inclusion {
     UUID id();
 
     UUID accountId();
+
+    /** The person's row of an access event that released this many resources under it. */
+    PersonAccess access(int resourceCount);
 }

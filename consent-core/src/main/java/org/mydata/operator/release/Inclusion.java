@@ -25,4 +25,9 @@ public record Inclusion(UUID linkId, UUID accountId, boolean linked, boolean opt
     public UUID id() {
         return linkId;
     }
+
+    @Override
+    public org.mydata.operator.access.PersonAccess access(int resourceCount) {
+        return org.mydata.operator.access.PersonAccess.underOptOut(accountId, linkId, resourceCount);
+    }
 }

@@ -16,6 +16,7 @@ import org.mydata.operator.access.AccessLog;
 import org.mydata.operator.account.Accounts;
 import org.mydata.operator.audit.AuditBundles;
 import org.mydata.operator.consent.Consents;
+import org.mydata.operator.optout.OptOuts;
 import org.mydata.operator.gateway.source.HapiPatientLookup;
 import org.mydata.operator.gateway.source.SourceClients;
 import org.mydata.operator.link.PatientLookup;
@@ -168,6 +169,11 @@ public class CoreConfig {
     @Bean
     Consents consents(Transactions tx, LogAppender appender, Clock clock) {
         return new Consents(tx, appender, clock);
+    }
+
+    @Bean
+    OptOuts optOuts(Transactions tx, LogAppender appender, Clock clock) {
+        return new OptOuts(tx, appender, clock);
     }
 
     @Bean

@@ -172,7 +172,8 @@ public final class LogAudit {
         passes.put("access", "every access event relied on an unrevoked permit and on consents that were active, "
                 + "linked and valid at its log position, and under an opt-out basis on persons linked at the "
                 + "permit's sources who had not opted out (" + accessEvents + " events, " + consentsRelied
-                + " consent uses, " + inclusionsRelied + " opt-out basis uses)");
+                + " consent uses" + (inclusionsRelied == 0 ? "" : ", " + inclusionsRelied + " inclusions under an "
+                + "opt-out basis") + ")");
         for (String name : ORDER) {
             List<String> lines = failures.get(name);
             if (lines == null) {

@@ -225,10 +225,11 @@ public final class AccessLog {
         return tx.read(c -> {
             try (PreparedStatement ps = c.prepareStatement("""
                     select e.id, e.permit_id, p.request_id, r.title, p.organisation, r.purpose, ep.consent_id,
-                           e.resource_types, ep.resource_count, e.created_at
+                           e.resource_types, ep.resource_count, e.created_at, pg.name as programme_name
                       from access_event_person ep
                       join access_event e on e.id = ep.event_id
                       join permit p on p.id = e.permit_id
+                      join programme pg on pg.id = p.programme_id
                       join data_request r on r.id = p.request_id
                      where ep.account_id = ?
                      order by e.created_at desc, e.id
@@ -240,7 +241,8 @@ public final class AccessLog {
                         result.add(new CitizenAccess(Sql.uuid(rs, "id"), Sql.uuid(rs, "permit_id"),
                                 Sql.uuid(rs, "request_id"), rs.getString("title"), rs.getString("organisation"),
                                 rs.getString("purpose"), Sql.uuid(rs, "consent_id"), Sql.strings(rs, "resource_types"),
-                                rs.getInt("resource_count"), Sql.instant(rs, "created_at")));
+                                rs.getInt("resource_count"), Sql.instant(rs, "created_at"),
+                                rs.getString("programme_name")));
                     }
                     return result;
                 }

@@ -97,6 +97,8 @@ class OptOutApiTest extends OperatorTestBase {
         VerifiedRecord withdrawal = verifier.verify(withdrawn.json().get("history").get(1).get("record").asText());
         assertThat(withdrawal.claims()).containsEntry("status", "withdrawn").containsKey("prev_hash");
         assertThat(http.delete("/api/v1/me/opt-outs/" + id, carol).status()).isEqualTo(409);
+        assertThat(http.get("/api/v1/me/export", carol).json().get("optOuts")).anySatisfy(o ->
+                assertThat(o.get("id").asText()).isEqualTo(id));
 
         Map<String, Object> bundle = AuditJson.parseObject(http.get("/api/v1/me/programmes/" + programme
                 + "/inclusion/audit", carol).body(), "bundle");

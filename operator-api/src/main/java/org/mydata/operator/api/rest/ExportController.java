@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.UUID;
 import org.mydata.operator.account.Account;
 import org.mydata.operator.consent.Consents;
+import org.mydata.operator.optout.OptOuts;
 import org.mydata.operator.link.ServiceLinks;
 import org.mydata.operator.signing.Jwks;
 import org.mydata.operator.signing.KeyRing;
@@ -28,8 +29,11 @@ public class ExportController {
     private final KeyRing keyRing;
     private final Callers callers;
     private final Clock clock;
+    private final OptOuts optOuts;
 
-    public ExportController(ServiceLinks links, Consents consents, KeyRing keyRing, Callers callers, Clock clock) {
+    public ExportController(ServiceLinks links, Consents consents, KeyRing keyRing, Callers callers, Clock clock,
+                            OptOuts optOuts) {
+        this.optOuts = optOuts;
         this.links = links;
         this.consents = consents;
         this.keyRing = keyRing;
@@ -41,7 +45,8 @@ public class ExportController {
     }
 
     public record PersonExport(Instant exportedAt, AccountView account, List<LinkController.LinkView> links,
-                               List<ConsentController.ConsentView> consents, Map<String, Object> jwks) {
+                               List<ConsentController.ConsentView> consents, Map<String, Object> jwks,
+                               List<OptOutController.OptOutView> optOuts) {
     }
 
     @GetMapping("/api/v1/me/export")
@@ -55,7 +60,8 @@ public class ExportController {
         return new PersonExport(now, new AccountView(account.id(), account.createdAt()),
                 links.list(account).stream().map(LinkController.LinkView::of).toList(),
                 consents.list(account).stream().map(c -> ConsentController.ConsentView.of(c, now)).toList(),
-                Jwks.document(keyRing.publicKeys()));
+                Jwks.document(keyRing.publicKeys()),
+                optOuts.list(account).stream().map(OptOutController.OptOutView::of).toList());
     }
 
     /** A JSON file to save, whatever the client said it accepts. */

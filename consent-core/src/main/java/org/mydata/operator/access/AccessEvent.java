@@ -16,8 +16,14 @@ public record AccessEvent(UUID id, UUID permitId, String client, String interact
         persons = List.copyOf(persons);
     }
 
+    /** The consents relied on; none under an opt-out basis. */
     public List<UUID> consentIds() {
-        return persons.stream().map(PersonAccess::consentId).distinct().toList();
+        return persons.stream().map(PersonAccess::consentId).filter(java.util.Objects::nonNull).distinct().toList();
+    }
+
+    /** The service links through which persons were included under an opt-out basis; none under consent. */
+    public List<UUID> linkIds() {
+        return persons.stream().map(PersonAccess::slrId).filter(java.util.Objects::nonNull).distinct().toList();
     }
 
     public int personCount() {

@@ -7,6 +7,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,6 +18,9 @@ import org.erdtman.jcs.JsonCanonicalizer;
 import org.mydata.operator.consent.ConsentStatus;
 import org.mydata.operator.json.Json;
 import org.mydata.operator.log.LogAppender;
+import org.mydata.operator.permit.Permits;
+import org.mydata.operator.release.Inclusion;
+import org.mydata.operator.release.PermitTerms;
 import org.mydata.operator.release.ReleasePolicy;
 import org.mydata.operator.release.Standing;
 import org.mydata.operator.release.Validity;
@@ -47,7 +51,8 @@ public final class AccessLog {
     public void record(AccessEvent event) {
         byte[] entry = canonicalEntry(event);
         appender.submit(c -> {
-            Set<UUID> ended = notInForce(c, event.consentIds(), event.at());
+            Set<UUID> ended = new HashSet<>(notInForce(c, event.consentIds(), event.at()));
+            ended.addAll(notIncluded(c, event));
             if (!ended.isEmpty()) {
                 throw new ConsentsEndedException(ended);
             }
@@ -82,20 +87,24 @@ public final class AccessLog {
         int n = event.persons().size();
         Object[] accounts = new Object[n];
         Object[] consents = new Object[n];
+        Object[] links = new Object[n];
         Object[] counts = new Object[n];
         for (int i = 0; i < n; i++) {
             PersonAccess person = event.persons().get(i);
             accounts[i] = person.accountId();
             consents[i] = person.consentId();
+            links[i] = person.slrId();
             counts[i] = person.resourceCount();
         }
         try (PreparedStatement ps = c.prepareStatement("insert into access_event_person (event_id, account_id, "
-                + "consent_id, resource_count) select ?, a, k, n from unnest(?::uuid[], ?::uuid[], ?::int[]) as t(a, k, n) "
-                + "on conflict (event_id, account_id, consent_id) do nothing")) {
+                + "consent_id, link_id, resource_count) select ?, a, k, l, n "
+                + "from unnest(?::uuid[], ?::uuid[], ?::uuid[], ?::int[]) as t(a, k, l, n) "
+                + "on conflict (event_id, account_id, (coalesce(consent_id, link_id))) do nothing")) {
             ps.setObject(1, event.id());
             ps.setArray(2, c.createArrayOf("uuid", accounts));
             ps.setArray(3, c.createArrayOf("uuid", consents));
-            ps.setArray(4, c.createArrayOf("int4", counts));
+            ps.setArray(4, c.createArrayOf("uuid", links));
+            ps.setArray(5, c.createArrayOf("int4", counts));
             ps.executeUpdate();
         }
     }
@@ -137,6 +146,59 @@ public final class AccessLog {
         return ended;
     }
 
+    /**
+     * The links through which the event included persons under an opt-out basis whom the release policy no longer
+     * includes: the link was removed, is not at one of the programme's sources, is not the person's, or the
+     * person has a live opt-out of the programme. The links are share-locked, so a removal waits for this
+     * transaction; an opt-out is written through the same log appender, whose batches take the log's head in
+     * turn on every node, so it either committed before this batch (and is seen here) or comes after the event.
+     */
+    private static Set<UUID> notIncluded(Connection c, AccessEvent event) throws SQLException {
+        List<UUID> linkIds = event.linkIds();
+        if (linkIds.isEmpty()) {
+            return Set.of();
+        }
+        Set<UUID> ended = new HashSet<>(linkIds);
+        PermitTerms permit = Permits.find(c, event.permitId()).map(PermitTerms::of).orElse(null);
+        if (permit == null) {
+            return ended;
+        }
+        Map<UUID, UUID> accountOfLink = new HashMap<>();
+        for (PersonAccess person : event.persons()) {
+            if (person.slrId() != null) {
+                accountOfLink.put(person.slrId(), person.accountId());
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement("""
+                select sl.id, sl.account_id,
+                       exists (select 1 from opt_out o where o.account_id = sl.account_id
+                                  and o.programme_id = p.id and o.withdrawn_at is null) as opted_out
+                  from service_link sl
+                  join permit pm on pm.id = ?
+                  join programme p on p.id = pm.programme_id
+                 where sl.id = any (?) and sl.removed_at is null and sl.source_id = any (p.source_ids)
+                   for share of sl
+                """)) {
+            ps.setObject(1, event.permitId());
+            ps.setArray(2, c.createArrayOf("uuid", linkIds.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    UUID link = Sql.uuid(rs, "id");
+                    if (!Sql.uuid(rs, "account_id").equals(accountOfLink.get(link))) {
+                        continue;
+                    }
+                    Inclusion inclusion = new Inclusion(link, Sql.uuid(rs, "account_id"), true,
+                            rs.getBoolean("opted_out"), null);
+                    if (event.resourceTypes().stream().allMatch(type ->
+                            ReleasePolicy.whyNotReliable(inclusion, permit, type, event.at()).isEmpty())) {
+                        ended.remove(link);
+                    }
+                }
+            }
+        }
+        return ended;
+    }
+
     /** The log entry of an event: its JSON form, canonicalised per RFC 8785 so anyone can rebuild the bytes. */
     public static byte[] canonicalEntry(AccessEvent event) {
         Map<String, Object> json = new LinkedHashMap<>();
@@ -163,10 +225,11 @@ public final class AccessLog {
         return tx.read(c -> {
             try (PreparedStatement ps = c.prepareStatement("""
                     select e.id, e.permit_id, p.request_id, r.title, p.organisation, r.purpose, ep.consent_id,
-                           e.resource_types, ep.resource_count, e.created_at
+                           e.resource_types, ep.resource_count, e.created_at, pg.name as programme_name
                       from access_event_person ep
                       join access_event e on e.id = ep.event_id
                       join permit p on p.id = e.permit_id
+                      join programme pg on pg.id = p.programme_id
                       join data_request r on r.id = p.request_id
                      where ep.account_id = ?
                      order by e.created_at desc, e.id
@@ -178,7 +241,8 @@ public final class AccessLog {
                         result.add(new CitizenAccess(Sql.uuid(rs, "id"), Sql.uuid(rs, "permit_id"),
                                 Sql.uuid(rs, "request_id"), rs.getString("title"), rs.getString("organisation"),
                                 rs.getString("purpose"), Sql.uuid(rs, "consent_id"), Sql.strings(rs, "resource_types"),
-                                rs.getInt("resource_count"), Sql.instant(rs, "created_at")));
+                                rs.getInt("resource_count"), Sql.instant(rs, "created_at"),
+                                rs.getString("programme_name")));
                     }
                     return result;
                 }

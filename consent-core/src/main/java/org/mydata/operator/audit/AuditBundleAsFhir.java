@@ -20,6 +20,8 @@ import org.mydata.operator.consent.Consent;
 import org.mydata.operator.consent.ConsentAsFhir;
 import org.mydata.operator.notify.Erasures;
 import org.mydata.operator.notify.Notices;
+import org.mydata.operator.optout.OptOut;
+import org.mydata.operator.optout.OptOutAsFhir;
 import org.mydata.operator.programme.Programme;
 
 /**
@@ -78,10 +80,35 @@ public final class AuditBundleAsFhir {
 
         String consentUrl = "urn:uuid:" + consent.id();
         add(fhir, consentUrl, ConsentAsFhir.toFhir(consent, programme));
+        return withRecordsAndEvents(fhir, bundle, consentUrl, consent.createdAt(), notices);
+    }
 
+    /**
+     * An inclusion bundle (a person in a programme on an opt-out basis) as FHIR: the person's opt-out as a
+     * {@code Consent} whose provision denies ({@link OptOutAsFhir}), then the records and access events as for a
+     * consent.
+     *
+     * @param optOut the person's latest opt-out of the programme
+     */
+    public static Bundle toFhir(AuditBundle bundle, OptOut optOut, Programme programme) {
+        Objects.requireNonNull(bundle, "bundle");
+        if (bundle.inclusion() == null || !bundle.inclusion().accountId().equals(optOut.accountId().toString())
+                || !bundle.inclusion().programmeId().equals(optOut.programmeId().toString())) {
+            throw new IllegalArgumentException("the opt-out is not of the person and programme the bundle is about");
+        }
+        Bundle fhir = new Bundle();
+        fhir.setType(Bundle.BundleType.COLLECTION);
+        fhir.setTimestamp(Date.from(bundle.checkpoint().issuedAt()));
+        String optOutUrl = "urn:uuid:" + optOut.id();
+        add(fhir, optOutUrl, OptOutAsFhir.toFhir(optOut, programme));
+        return withRecordsAndEvents(fhir, bundle, optOutUrl, optOut.createdAt(), List.of());
+    }
+
+    private static Bundle withRecordsAndEvents(Bundle fhir, AuditBundle bundle, String consentUrl, Instant made,
+                                               List<Notices.Notice> notices) {
         for (AuditBundle.Item item : bundle.records()) {
             String id = UUID.nameUUIDFromBytes(item.jws().getBytes(StandardCharsets.US_ASCII)).toString();
-            add(fhir, "urn:uuid:" + id, provenance(id, item, consentUrl, consent));
+            add(fhir, "urn:uuid:" + id, provenance(id, item, consentUrl, made));
         }
         for (AuditBundle.AccessEventItem event : bundle.accessEvents()) {
             String id = UUID.nameUUIDFromBytes(("access-event:" + event.logIndex()).getBytes(StandardCharsets.US_ASCII))
@@ -157,11 +184,11 @@ public final class AuditBundleAsFhir {
         bundle.addEntry().setFullUrl(fullUrl).setResource(resource);
     }
 
-    private static Provenance provenance(String id, AuditBundle.Item item, String consentUrl, Consent consent) {
+    private static Provenance provenance(String id, AuditBundle.Item item, String consentUrl, Instant made) {
         ReadRecord record = ReadRecord.unchecked(item.jws());
         Long iat = record.wholeNumber("iat");
         // A record without a readable iat is still listed; its time is then the consent's, and says so.
-        Date recorded = Date.from(iat == null ? consent.createdAt() : Instant.ofEpochSecond(iat));
+        Date recorded = Date.from(iat == null ? made : Instant.ofEpochSecond(iat));
         String where = item.logIndex() == null ? "not in the log" : "log index " + item.logIndex();
 
         Provenance provenance = new Provenance();
@@ -172,7 +199,8 @@ public final class AuditBundleAsFhir {
         provenance.setActivity(new CodeableConcept(new Coding(DATA_OPERATION, operation(item.kind()), null))
                 .setText(item.kind().wire() + " record (" + item.kind().recordType().mediaType() + "), " + where
                         + (iat == null ? "; no readable iat, recorded is the consent's creation time" : "")));
-        if (item.kind() == AuditBundle.Kind.CSR && record.string("status") != null) {
+        if ((item.kind() == AuditBundle.Kind.CSR || item.kind() == AuditBundle.Kind.OPT_OUT)
+                && record.string("status") != null) {
             String reason = record.string("reason");
             provenance.addReason().setText("status " + record.string("status")
                     + (record.string("changed_by") == null ? "" : " by " + record.string("changed_by"))
@@ -194,9 +222,9 @@ public final class AuditBundleAsFhir {
 
     private static String operation(AuditBundle.Kind kind) {
         return switch (kind) {
-            case CR, SLR -> "CREATE";
+            case CR, SLR, PERMIT, OPT_OUT -> "CREATE";
             case CSR -> "UPDATE";
-            case SLR_REMOVAL -> "DELETE";
+            case SLR_REMOVAL, PERMIT_REVOCATION -> "DELETE";
         };
     }
 

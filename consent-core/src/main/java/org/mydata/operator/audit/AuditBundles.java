@@ -66,12 +66,42 @@ public final class AuditBundles {
         return assemble(consentId, Objects.requireNonNull(accountId, "accountId"));
     }
 
+    /**
+     * A person's inclusion in a programme on an opt-out basis, for auditors: their links at the programme's
+     * sources and the removals, their opt-out chain for the programme, the programme's permits that included
+     * them, and those access events.
+     */
+    public AuditBundle ofInclusion(UUID accountId, UUID programmeId) {
+        return assemble(new AuditBundle.Inclusion(accountId.toString(), programmeId.toString()), null,
+                c -> gatherInclusion(c, accountId, programmeId));
+    }
+
+    /** The person's own inclusion bundle; events that also name others are withheld as in {@link #ofOwnConsent}. */
+    public AuditBundle ofOwnInclusion(UUID accountId, UUID programmeId) {
+        return assemble(new AuditBundle.Inclusion(accountId.toString(), programmeId.toString()), accountId,
+                c -> gatherInclusion(c, accountId, programmeId));
+    }
+
     private AuditBundle assemble(UUID consentId, UUID accountId) {
-        long needed = tx.read(c -> gather(c, consentId, accountId)).highestLogIndex() + 1;
+        return assemble(consentId.toString(), null, accountId, c -> gather(c, consentId, accountId));
+    }
+
+    private AuditBundle assemble(AuditBundle.Inclusion inclusion, UUID accountId, Gatherer gatherer) {
+        return assemble(null, inclusion, accountId, gatherer);
+    }
+
+    @FunctionalInterface
+    private interface Gatherer {
+        Gathered gather(Connection c) throws SQLException;
+    }
+
+    private AuditBundle assemble(String consentId, AuditBundle.Inclusion inclusion, UUID accountId,
+                                 Gatherer gatherer) {
+        long needed = tx.read(gatherer::gather).highestLogIndex() + 1;
         awaitCheckpointCovering(needed);
         return tx.read(c -> {
             // Gathered again, so that a status change made while waiting is in the bundle too.
-            Gathered gathered = gather(c, consentId, accountId);
+            Gathered gathered = gatherer.gather(c);
             Checkpoint checkpoint = TransparencyLog.latestCheckpoint(c).orElseThrow(() ->
                     new NotFoundException("the log has no checkpoint yet; ask again in a moment"));
             List<AuditBundle.Item> records = new ArrayList<>();
@@ -85,7 +115,7 @@ public final class AuditBundles {
                         e.entry() == null || withheld != null ? e.leafHash() : null, proof(c, e.logIndex(), checkpoint),
                         withheld));
             }
-            return new AuditBundle(consentId.toString(), checkpoint, records, events);
+            return new AuditBundle(consentId, inclusion, checkpoint, records, events);
         });
     }
 
@@ -202,15 +232,45 @@ public final class AuditBundles {
                 }
             }
         }
+        // The permits the events relied on, so the verifier sees which legal basis each rests on.
+        permits(c, records, "select distinct p.record, p.log_index, p.revocation_record, p.revocation_log_index "
+                + "from access_event e join permit p on p.id = e.permit_id where ? = any (e.consent_ids) "
+                + "order by p.log_index", ps -> ps.setObject(1, consentId));
         List<FoundEvent> events = new ArrayList<>();
         // The entry is read from the log itself: for an access event, the canonical JSON there is the record.
-        try (PreparedStatement ps = c.prepareStatement("""
+        events(c, events, """
                 select e.log_index, le.entry, le.leaf_hash
                   from access_event e join log_entry le on le.idx = e.log_index
                  where ? = any (e.consent_ids)
                  order by e.log_index
-                """)) {
-            ps.setObject(1, consentId);
+                """, ps -> ps.setObject(1, consentId));
+        return new Gathered(records, events);
+    }
+
+    @FunctionalInterface
+    private interface Binder {
+        void bind(PreparedStatement ps) throws SQLException;
+    }
+
+    private static void permits(Connection c, List<Found> records, String sql, Binder binder) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            binder.bind(ps);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    records.add(new Found(AuditBundle.Kind.PERMIT, rs.getObject("log_index", Long.class),
+                            rs.getString("record")));
+                    if (rs.getString("revocation_record") != null) {
+                        records.add(new Found(AuditBundle.Kind.PERMIT_REVOCATION,
+                                rs.getObject("revocation_log_index", Long.class), rs.getString("revocation_record")));
+                    }
+                }
+            }
+        }
+    }
+
+    private static void events(Connection c, List<FoundEvent> events, String sql, Binder binder) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            binder.bind(ps);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     events.add(new FoundEvent(rs.getLong("log_index"), rs.getBytes("entry"),
@@ -218,6 +278,65 @@ public final class AuditBundles {
                 }
             }
         }
+    }
+
+    private static Gathered gatherInclusion(Connection c, UUID accountId, UUID programmeId) throws SQLException {
+        List<Found> records = new ArrayList<>();
+        boolean optOutProgramme;
+        try (PreparedStatement ps = c.prepareStatement("select legal_basis from programme where id = ?")) {
+            ps.setObject(1, programmeId);
+            try (ResultSet rs = ps.executeQuery()) {
+                optOutProgramme = rs.next() && !"consent".equals(rs.getString("legal_basis"));
+            }
+        }
+        if (!optOutProgramme) {
+            throw new NotFoundException("no programme " + programmeId + " on an opt-out basis");
+        }
+        try (PreparedStatement ps = c.prepareStatement("""
+                select sl.record, sl.log_index, sl.removal_record, sl.removal_log_index
+                  from service_link sl join programme p on p.id = ? and sl.source_id = any (p.source_ids)
+                 where sl.account_id = ?
+                 order by sl.log_index nulls last, sl.id
+                """)) {
+            ps.setObject(1, programmeId);
+            ps.setObject(2, accountId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    records.add(new Found(AuditBundle.Kind.SLR, rs.getObject("log_index", Long.class),
+                            rs.getString("record")));
+                    if (rs.getString("removal_record") != null) {
+                        records.add(new Found(AuditBundle.Kind.SLR_REMOVAL,
+                                rs.getObject("removal_log_index", Long.class), rs.getString("removal_record")));
+                    }
+                }
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement("select record, log_index from opt_out_record "
+                + "where account_id = ? and programme_id = ? order by seq")) {
+            ps.setObject(1, accountId);
+            ps.setObject(2, programmeId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    records.add(new Found(AuditBundle.Kind.OPT_OUT, rs.getLong("log_index"), rs.getString("record")));
+                }
+            }
+        }
+        String included = """
+                from access_event e join permit p on p.id = e.permit_id
+                 where p.programme_id = ? and exists (select 1 from access_event_person ep where ep.event_id = e.id
+                                                         and ep.account_id = ? and ep.link_id is not null)
+                """;
+        permits(c, records, "select distinct p.record, p.log_index, p.revocation_record, p.revocation_log_index "
+                + included + " order by p.log_index", ps -> {
+                    ps.setObject(1, programmeId);
+                    ps.setObject(2, accountId);
+                });
+        List<FoundEvent> events = new ArrayList<>();
+        events(c, events, "select e.log_index, le.entry, le.leaf_hash from log_entry le join (select e.log_index "
+                + included + ") e on le.idx = e.log_index order by e.log_index", ps -> {
+                    ps.setObject(1, programmeId);
+                    ps.setObject(2, accountId);
+                });
         return new Gathered(records, events);
     }
 }

@@ -405,6 +405,11 @@ public final class Consents {
         }
         Programme programme = ProgrammeRegistry.find(c, request.programmeId())
                 .orElseThrow(() -> new NotFoundException("no programme " + request.programmeId()));
+        if (programme.isOptOut()) {
+            throw new ConflictException("programme " + programme.id() + " rests on " + programme.legalBasis().wire()
+                    + ": your data may be used unless you object, so there is no consent to give; to keep your data "
+                    + "out of it, opt out instead");
+        }
         List<Purpose> purposes = new ArrayList<>();
         if (request.purposes() == null || request.purposes().isEmpty()) {
             purposes.addAll(programme.purposes());

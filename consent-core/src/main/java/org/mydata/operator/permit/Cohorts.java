@@ -17,6 +17,8 @@ import org.mydata.operator.json.Json;
 import org.mydata.operator.programme.DataScope;
 import org.mydata.operator.programme.Purpose;
 import org.mydata.operator.release.ConsentGrant;
+import org.mydata.operator.release.Grant;
+import org.mydata.operator.release.Inclusion;
 import org.mydata.operator.release.PermitTerms;
 import org.mydata.operator.release.ReleasePolicy;
 import org.mydata.operator.release.Standing;
@@ -27,7 +29,7 @@ import org.mydata.operator.store.Transactions;
 
 /**
  * Who a permit may read right now. Computed from the database at the start of every request, never
- * cached: a withdrawal, pause or link removal that has returned to the citizen is already in it.
+ * cached: a withdrawal, pause, link removal or opt-out that has returned to the citizen is already in it.
  */
 public final class Cohorts {
     private final Transactions tx;
@@ -46,6 +48,9 @@ public final class Cohorts {
         if (ReleasePolicy.whyNotForType(terms, resourceType, now).isPresent()) {
             return List.of();
         }
+        if (terms.basis().isOptOut()) {
+            return included(permit, terms, resourceType, now);
+        }
         return tx.read(c -> {
             // In a stable order, down to a consent's links: a person linked at two sources is read as one Patient
             // from the first of them, and the export's run and its download must agree on which that is.
@@ -56,7 +61,7 @@ public final class Cohorts {
                 }
                 members.merge(candidate.patient(), new CohortMember(candidate.grant().accountId(),
                         candidate.patient(), List.of(candidate.grant())), (a, b) -> {
-                    List<ConsentGrant> grants = new ArrayList<>(a.grants());
+                    List<Grant> grants = new ArrayList<>(a.grants());
                     grants.addAll(b.grants());
                     return new CohortMember(a.accountId(), a.patient(), grants);
                 });
@@ -215,5 +220,45 @@ public final class Cohorts {
             }
         }
         return candidates;
+    }
+
+    /**
+     * Under an opt-out basis: every person with a live link at one of the programme's sources, each at every such
+     * source, unless the release policy finds them opted out. The query reads whether each has a live opt-out
+     * of the programme in the same statement, so an opt-out that has returned is seen by every request that
+     * starts after it.
+     */
+    private List<CohortMember> included(Permit permit, PermitTerms terms, String resourceType, Instant now) {
+        return tx.read(c -> {
+            List<CohortMember> members = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("""
+                    select sl.id as link_id, sl.account_id, sl.source_id, sl.surrogate_id, sl.created_at,
+                           exists (select 1 from opt_out o where o.account_id = sl.account_id
+                                      and o.programme_id = p.id and o.withdrawn_at is null) as opted_out,
+                           (select max(o.withdrawn_at) from opt_out o where o.account_id = sl.account_id
+                                      and o.programme_id = p.id) as last_withdrawn
+                      from programme p
+                      join service_link sl on sl.source_id = any (p.source_ids) and sl.removed_at is null
+                     where p.id = ?
+                     order by sl.created_at, sl.id
+                    """)) {
+                ps.setObject(1, permit.programmeId());
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        Instant linked = Sql.instant(rs, "created_at");
+                        Instant withdrawn = Sql.instant(rs, "last_withdrawn");
+                        Inclusion inclusion = new Inclusion(Sql.uuid(rs, "link_id"), Sql.uuid(rs, "account_id"), true,
+                                rs.getBoolean("opted_out"),
+                                withdrawn != null && withdrawn.isAfter(linked) ? withdrawn : linked);
+                        if (!ReleasePolicy.whyNotReliable(inclusion, terms, resourceType, now).isEmpty()) {
+                            continue;
+                        }
+                        members.add(new CohortMember(inclusion.accountId(), new SourcePatient(
+                                Sql.uuid(rs, "source_id"), rs.getString("surrogate_id")), List.of(inclusion)));
+                    }
+                }
+            }
+            return List.copyOf(members);
+        });
     }
 }

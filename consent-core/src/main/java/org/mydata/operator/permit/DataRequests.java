@@ -249,6 +249,11 @@ public final class DataRequests {
         claims.put("scope", scope.toJson());
         claims.put("valid_from", now.getEpochSecond());
         claims.put("valid_until", request.validUntil().getEpochSecond());
+        // What the auditors judge its access events by: whom it may include, and through which sources.
+        claims.put("legal_basis", programme.legalBasis().wire());
+        if (programme.isOptOut()) {
+            claims.put("source_ids", programme.sourceIds().stream().map(UUID::toString).toList());
+        }
         Map<String, Object> decision = new LinkedHashMap<>();
         decision.put("decision", "approve");
         // researcher (the requester) and decided_by side by side: an auditor checks the two differ.
@@ -264,8 +269,8 @@ public final class DataRequests {
         RANDOM.nextBytes(key);
         Connection c = b.connection();
         try (PreparedStatement ps = c.prepareStatement("insert into permit (id, request_id, programme_id, researcher, "
-                + "organisation, purposes, scope, valid_from, valid_until, record, pseudonym_key, created_at, log_index) "
-                + "values (?,?,?,?,?,?,?::jsonb,?,?,?,?,?,?)")) {
+                + "organisation, purposes, scope, valid_from, valid_until, record, pseudonym_key, created_at, log_index, "
+                + "legal_basis) values (?,?,?,?,?,?,?::jsonb,?,?,?,?,?,?,?)")) {
             ps.setObject(1, id);
             ps.setObject(2, request.id());
             ps.setObject(3, programme.id());
@@ -279,6 +284,7 @@ public final class DataRequests {
             ps.setBytes(11, key);
             ps.setTimestamp(12, Sql.timestamp(now));
             ps.setLong(13, permit.logIndex());
+            ps.setString(14, programme.legalBasis().wire());
             ps.executeUpdate();
         }
     }

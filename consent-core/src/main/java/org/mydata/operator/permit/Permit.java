@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.UUID;
 import org.mydata.operator.programme.DataScope;
 import org.mydata.operator.programme.Purpose;
+import org.mydata.operator.release.LegalBasis;
 import org.mydata.operator.release.PermitTerms;
 import org.mydata.operator.release.ReleasePolicy;
 
@@ -15,10 +16,11 @@ import org.mydata.operator.release.ReleasePolicy;
  */
 public record Permit(UUID id, UUID projectId, UUID programmeId, String researcher, String organisation,
                      List<Purpose> purposes, DataScope scope, Instant validFrom, Instant validUntil, String record,
-                     Instant revokedAt, String revocationRecord, Instant createdAt) {
+                     Instant revokedAt, String revocationRecord, Instant createdAt, LegalBasis legalBasis) {
 
     public Permit {
         purposes = List.copyOf(purposes);
+        legalBasis = legalBasis == null ? LegalBasis.CONSENT : legalBasis;
     }
 
     /** Not revoked and within its validity, by the release policy's rule. */

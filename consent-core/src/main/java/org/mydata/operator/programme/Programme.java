@@ -5,26 +5,54 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
+import org.mydata.operator.release.LegalBasis;
 
 /**
- * A data-donor programme: who runs it, for what, which data, on which terms, who decides its requests, and what
- * it promises its donors.
+ * A data-donor programme: who runs it, for what, which data, on which terms, who decides its requests, what
+ * it promises its donors, and the legal basis it rests on. Under {@link LegalBasis#CONSENT} persons join by
+ * consenting, through the links they choose; under an opt-out basis everyone linked at {@code sourceIds} is
+ * included unless they opt out.
+ *
+ * @param sourceIds the sources an opt-out programme reads; empty for a consent programme (the person's consent
+ *                  names its sources)
  */
 public record Programme(UUID id, String name, String description, String organisation, List<Purpose> purposes,
                         DataScope scope, URI termsUri, String termsVersion, List<String> stewards, Instant createdAt,
-                        List<Promise> promises) {
+                        List<Promise> promises, LegalBasis legalBasis, List<UUID> sourceIds) {
     public Programme {
         Objects.requireNonNull(id, "id");
         purposes = List.copyOf(purposes);
         stewards = List.copyOf(stewards);
         promises = promises == null ? List.of() : List.copyOf(promises);
+        legalBasis = legalBasis == null ? LegalBasis.CONSENT : legalBasis;
+        sourceIds = sourceIds == null ? List.of() : List.copyOf(sourceIds);
     }
 
-    /** A programme that declares no promises. */
+    /** A programme resting on consent that declares no promises. */
     public Programme(UUID id, String name, String description, String organisation, List<Purpose> purposes,
                      DataScope scope, URI termsUri, String termsVersion, List<String> stewards, Instant createdAt) {
         this(id, name, description, organisation, purposes, scope, termsUri, termsVersion, stewards, createdAt,
-                List.of());
+                List.of(), LegalBasis.CONSENT, List.of());
+    }
+
+    /** A programme resting on consent, with its promises. */
+    public Programme(UUID id, String name, String description, String organisation, List<Purpose> purposes,
+                     DataScope scope, URI termsUri, String termsVersion, List<String> stewards, Instant createdAt,
+                     List<Promise> promises) {
+        this(id, name, description, organisation, purposes, scope, termsUri, termsVersion, stewards, createdAt,
+                promises, LegalBasis.CONSENT, List.of());
+    }
+
+    /** A programme on the given basis that declares no promises. */
+    public Programme(UUID id, String name, String description, String organisation, List<Purpose> purposes,
+                     DataScope scope, URI termsUri, String termsVersion, List<String> stewards, Instant createdAt,
+                     LegalBasis legalBasis, List<UUID> sourceIds) {
+        this(id, name, description, organisation, purposes, scope, termsUri, termsVersion, stewards, createdAt,
+                List.of(), legalBasis, sourceIds);
+    }
+
+    public boolean isOptOut() {
+        return legalBasis.isOptOut();
     }
 
     /** The purposes a consent may give: each must be one of the programme's or narrower. */

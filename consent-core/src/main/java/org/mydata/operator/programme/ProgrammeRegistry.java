@@ -15,6 +15,8 @@ import org.mydata.operator.failure.InvalidRequestException;
 import org.mydata.operator.failure.NotFoundException;
 import org.mydata.operator.failure.Require;
 import org.mydata.operator.json.Json;
+import org.mydata.operator.release.LegalBasis;
+import org.mydata.operator.source.SourceRegistry;
 import org.mydata.operator.store.Sql;
 import org.mydata.operator.store.Transactions;
 
@@ -48,6 +50,19 @@ public final class ProgrammeRegistry {
                 promises.add(promise);
             }
         }
+        LegalBasis basis = request.legalBasis() == null ? LegalBasis.CONSENT
+                : LegalBasis.fromWire(request.legalBasis()).orElseThrow(() -> new InvalidRequestException(
+                "legalBasis", "'" + request.legalBasis() + "' is none of consent, ehds-secondary-use, public-interest"));
+        List<UUID> sourceIds = request.sourceIds() == null ? List.of()
+                : request.sourceIds().stream().distinct().toList();
+        if (basis.isOptOut() && sourceIds.isEmpty()) {
+            throw new InvalidRequestException("sourceIds", "a programme on an opt-out basis names the sources whose "
+                    + "linked persons it includes");
+        }
+        if (!basis.isOptOut() && !sourceIds.isEmpty()) {
+            throw new InvalidRequestException("sourceIds", "a programme resting on consent reads the sources each "
+                    + "person's consent names; it declares none");
+        }
         Programme programme = new Programme(UUID.randomUUID(),
                 Require.text("name", request.name(), 200),
                 Require.text("description", request.description(), 4000),
@@ -58,11 +73,16 @@ public final class ProgrammeRegistry {
                 Require.text("termsVersion", request.termsVersion(), 50),
                 stewards,
                 Instant.now(clock),
-                promises);
+                promises, basis, sourceIds);
         tx.inTransaction(c -> {
+            for (UUID sourceId : sourceIds) {
+                if (SourceRegistry.find(c, sourceId).isEmpty()) {
+                    throw new InvalidRequestException("sourceIds", "there is no source " + sourceId);
+                }
+            }
             try (PreparedStatement ps = c.prepareStatement("insert into programme (id, name, description, organisation, "
-                    + "purposes, scope, terms_uri, terms_version, stewards, created_at, promises) "
-                    + "values (?,?,?,?,?,?::jsonb,?,?,?,?,?)")) {
+                    + "purposes, scope, terms_uri, terms_version, stewards, created_at, promises, legal_basis, "
+                    + "source_ids) values (?,?,?,?,?,?::jsonb,?,?,?,?,?,?,?)")) {
                 ps.setObject(1, programme.id());
                 ps.setString(2, programme.name());
                 ps.setString(3, programme.description());
@@ -74,6 +94,8 @@ public final class ProgrammeRegistry {
                 ps.setArray(9, Sql.textArray(c, programme.stewards()));
                 ps.setTimestamp(10, Sql.timestamp(programme.createdAt()));
                 ps.setArray(11, Sql.textArray(c, programme.promises().stream().map(Promise::code).toList()));
+                ps.setString(12, programme.legalBasis().wire());
+                ps.setArray(13, c.createArrayOf("uuid", programme.sourceIds().toArray()));
                 ps.executeUpdate();
             }
             return null;
@@ -117,6 +139,7 @@ public final class ProgrammeRegistry {
                 Sql.strings(rs, "purposes").stream().map(code -> Purpose.fromCode(code).orElseThrow()).toList(),
                 DataScope.fromJson(Json.read(rs.getString("scope"))), URI.create(rs.getString("terms_uri")),
                 rs.getString("terms_version"), Sql.strings(rs, "stewards"), Sql.instant(rs, "created_at"),
-                Sql.strings(rs, "promises").stream().map(code -> Promise.fromCode(code).orElseThrow()).toList());
+                Sql.strings(rs, "promises").stream().map(code -> Promise.fromCode(code).orElseThrow()).toList(),
+                LegalBasis.fromWire(rs.getString("legal_basis")).orElseThrow(), Sql.uuids(rs, "source_ids"));
     }
 }

@@ -3,20 +3,23 @@ package org.mydata.operator.release;
 import java.util.Objects;
 import java.util.Optional;
 
-/** The answer for one resource: it leaves under one consent, or it stays, for one named reason. */
+/**
+ * The answer for one resource: it leaves under one consent (or, under an opt-out basis, one inclusion), or it
+ * stays, for one named reason.
+ */
 public sealed interface Decision {
 
-    /** The consent it leaves under, if it leaves. */
-    Optional<ConsentGrant> grant();
+    /** What it leaves under, if it leaves. */
+    Optional<Grant> grant();
 
-    record Release(ConsentGrant consent) implements Decision {
+    record Release(Grant reliedOn) implements Decision {
         public Release {
-            Objects.requireNonNull(consent, "consent");
+            Objects.requireNonNull(reliedOn, "reliedOn");
         }
 
         @Override
-        public Optional<ConsentGrant> grant() {
-            return Optional.of(consent);
+        public Optional<Grant> grant() {
+            return Optional.of(reliedOn);
         }
     }
 
@@ -26,7 +29,7 @@ public sealed interface Decision {
         }
 
         @Override
-        public Optional<ConsentGrant> grant() {
+        public Optional<Grant> grant() {
             return Optional.empty();
         }
     }

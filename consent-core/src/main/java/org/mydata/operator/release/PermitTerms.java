@@ -7,17 +7,29 @@ import org.mydata.operator.permit.Permit;
 import org.mydata.operator.programme.DataScope;
 import org.mydata.operator.programme.Purpose;
 
-/** What a permit lets its researcher read, and when: the permit side of every release decision. */
+/**
+ * What a permit lets its researcher read, and when: the permit side of every release decision.
+ *
+ * @param basis the legal basis of the permit's programme: whether it relies on consents or includes the linked
+ *              persons who did not opt out
+ */
 public record PermitTerms(UUID permitId, List<Purpose> purposes, DataScope scope, Validity validity,
-                          boolean revoked) {
+                          boolean revoked, LegalBasis basis) {
     public PermitTerms {
         purposes = List.copyOf(purposes);
         Objects.requireNonNull(scope, "scope");
         Objects.requireNonNull(validity, "validity");
+        Objects.requireNonNull(basis, "basis");
+    }
+
+    /** A permit of a programme resting on consent. */
+    public PermitTerms(UUID permitId, List<Purpose> purposes, DataScope scope, Validity validity, boolean revoked) {
+        this(permitId, purposes, scope, validity, revoked, LegalBasis.CONSENT);
     }
 
     public static PermitTerms of(Permit permit) {
         return new PermitTerms(permit.id(), permit.purposes(), permit.scope(),
-                new Validity(permit.validFrom(), permit.validUntil()), permit.revokedAt() != null);
+                new Validity(permit.validFrom(), permit.validUntil()), permit.revokedAt() != null,
+                permit.legalBasis());
     }
 }

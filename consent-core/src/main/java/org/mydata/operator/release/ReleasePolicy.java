@@ -2,6 +2,7 @@ package org.mydata.operator.release;
 
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.mydata.operator.consent.ConsentStatus;
@@ -28,6 +29,11 @@ import org.mydata.operator.programme.DataScope;
  * permit's data period and in that consent's. A data period is calendar days, both ends inclusive; a resource
  * without a clinical day is never released under a data period. The {@value #PERSON} resource is the person
  * themself, not data of a day: any consent that may be relied on releases it.</li>
+ * <li>The permit's programme rests on a {@link LegalBasis}: under {@code consent} only consents may be relied
+ * on; under an opt-out basis only {@link Inclusion}s, and a person is <em>included</em> when a link of theirs
+ * to one of the programme's sources is live and they have no live opt-out of the programme (that rule is
+ * {@link OptOutInclusion}, in operator-verify beside {@link ConsentInForce}). An inclusion covers what the
+ * permit covers: the permit is never wider than its programme, and there is no consent to narrow it.</li>
  * </ul>
  */
 public final class ReleasePolicy {
@@ -76,12 +82,24 @@ public final class ReleasePolicy {
     }
 
     /**
-     * What keeps the consent from being relied on for the permit and the type at {@code at}, whatever the
+     * What keeps the grant from being relied on for the permit and the type at {@code at}, whatever the
      * resource's day: every reason that applies, empty when none does. The cohort is the persons with a
-     * consent for which this is empty.
+     * grant for which this is empty.
      */
-    public static List<Refusal> whyNotReliable(ConsentGrant consent, PermitTerms permit, String type, Instant at) {
+    public static List<Refusal> whyNotReliable(Grant grant, PermitTerms permit, String type, Instant at) {
+        if (grant instanceof Inclusion inclusion) {
+            List<Refusal> refusals = new ArrayList<>();
+            if (!permit.basis().isOptOut()) {
+                refusals.add(Refusal.BASIS_MISMATCH);
+            }
+            refusals.addAll(OptOutInclusion.whyNot(inclusion.linked(), inclusion.optedOut()));
+            return refusals;
+        }
+        ConsentGrant consent = (ConsentGrant) grant;
         List<Refusal> refusals = whyNotInForce(consent.standing(), at);
+        if (permit.basis().isOptOut()) {
+            refusals.add(0, Refusal.BASIS_MISMATCH);
+        }
         boolean covered = !permit.purposes().isEmpty() && permit.purposes().stream()
                 .allMatch(wanted -> consent.purposes().stream().anyMatch(given -> given.covers(wanted)));
         if (!covered) {
@@ -96,12 +114,13 @@ public final class ReleasePolicy {
     /**
      * The decision on one resource of a person.
      *
-     * @param consents the person's consents to the permit's programme, in the order to prefer them
+     * @param grants   the person's consents to the permit's programme, or under an opt-out basis their
+     *                 inclusions, in the order to prefer them
      * @param day      the resource's clinical day at the source (before any shift); null when it has none
-     * @return released under the first consent that covers it, or refused: for the permit's reason if the
-     *         permit refuses, else for the first consent's first reason (so one consent's case reads plainly)
+     * @return released under the first grant that covers it, or refused: for the permit's reason if the
+     *         permit refuses, else for the first grant's first reason (so one consent's case reads plainly)
      */
-    public static Decision decide(PermitTerms permit, List<ConsentGrant> consents, String type, LocalDate day,
+    public static Decision decide(PermitTerms permit, List<? extends Grant> grants, String type, LocalDate day,
                                   Instant at) {
         Optional<Refusal> byPermit = whyNotForType(permit, type, at);
         if (byPermit.isEmpty() && !type.equals(PERSON)) {
@@ -112,20 +131,22 @@ public final class ReleasePolicy {
             return new Decision.Refuse(byPermit.get());
         }
         Refusal first = null;
-        for (ConsentGrant consent : consents) {
-            List<Refusal> refusals = whyNotReliable(consent, permit, type, at);
+        for (Grant grant : grants) {
+            List<Refusal> refusals = whyNotReliable(grant, permit, type, at);
+            // An inclusion has no data period of its own: the permit's, judged above, is the programme's or narrower.
             Optional<Refusal> refusal = !refusals.isEmpty() ? Optional.of(refusals.get(0))
-                    : type.equals(PERSON) ? Optional.empty()
+                    : type.equals(PERSON) || !(grant instanceof ConsentGrant consent) ? Optional.empty()
                     : outsidePeriod(consent.scope(), day, Refusal.UNDATED_UNDER_CONSENT_PERIOD,
                     Refusal.DAY_OUTSIDE_CONSENT_PERIOD);
             if (refusal.isEmpty()) {
-                return new Decision.Release(consent);
+                return new Decision.Release(grant);
             }
             if (first == null) {
                 first = refusal.get();
             }
         }
-        return new Decision.Refuse(first == null ? Refusal.NO_CONSENT : first);
+        return new Decision.Refuse(first != null ? first
+                : permit.basis().isOptOut() ? Refusal.NOT_LINKED : Refusal.NO_CONSENT);
     }
 
     /** Why a day does not lie in the scope's data period; empty when it does or there is no period. */

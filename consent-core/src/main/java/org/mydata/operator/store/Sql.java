@@ -36,4 +36,9 @@ public final class Sql {
         Array array = rs.getArray(column);
         return array == null ? List.of() : List.copyOf(Arrays.asList((String[]) array.getArray()));
     }
+
+    public static List<UUID> uuids(ResultSet rs, String column) throws SQLException {
+        Array array = rs.getArray(column);
+        return array == null ? List.of() : List.copyOf(Arrays.asList((UUID[]) array.getArray()));
+    }
 }

@@ -36,7 +36,8 @@ import org.mydata.operator.testing.MutableClock;
 
 /**
  * One table of access events, each run through both auditors: the full-log audit over the whole log, and the
- * bundle verifier over the consent's bundle cut from the same log. Both must reach the same verdict in the same
+ * bundle verifier over the consent's bundle cut from the same log; and one for permits of a programme on an
+ * opt-out basis, where the bundle is the person's inclusion bundle. Both must reach the same verdict in the same
  * words, so they can never again disagree on one log (as they once did on an event without {@code iat}). The
  * logs are signed in memory with a real key ring; no database.
  */
@@ -161,6 +162,117 @@ class AccessEventCasesTest {
         }
     }
 
+    /** What happens between the person's link and an access event under an opt-out basis (or just after it). */
+    enum OptOutStep { OPT_OUT, WITHDRAW_OPT_OUT, REMOVE_LINK, EVENT }
+
+    static Arguments optOutRow(String name, List<OptOutStep> steps, Consumer<Map<String, Object>> entry,
+                               String... fails) {
+        return Arguments.of(name, steps, entry, List.of(fails));
+    }
+
+    /** The same table's shape for a permit whose programme rests on an opt-out basis (EHDS secondary use). */
+    static Stream<Arguments> optOutCases() {
+        List<OptOutStep> eventOnly = List.of(OptOutStep.EVENT);
+        return Stream.of(
+                optOutRow("opt-out: linked and not opted out", eventOnly, AS_WRITTEN),
+                optOutRow("opt-out: opted out before it",
+                        List.of(OptOutStep.OPT_OUT, OptOutStep.EVENT), AS_WRITTEN,
+                        "had opted out of the programme at that position"),
+                optOutRow("opt-out: opted out and withdrawn before it",
+                        List.of(OptOutStep.OPT_OUT, OptOutStep.WITHDRAW_OPT_OUT, OptOutStep.EVENT), AS_WRITTEN),
+                optOutRow("opt-out: opted out just after it", List.of(OptOutStep.EVENT, OptOutStep.OPT_OUT),
+                        AS_WRITTEN),
+                optOutRow("opt-out: opted out, withdrawn and opted out again before it",
+                        List.of(OptOutStep.OPT_OUT, OptOutStep.WITHDRAW_OPT_OUT, OptOutStep.OPT_OUT, OptOutStep.EVENT),
+                        AS_WRITTEN, "had opted out of the programme at that position"),
+                optOutRow("opt-out: its link removed before it", List.of(OptOutStep.REMOVE_LINK, OptOutStep.EVENT),
+                        AS_WRITTEN, "had no live service link to a source of the programme at that position"),
+                optOutRow("opt-out: opted out and unlinked before it",
+                        List.of(OptOutStep.OPT_OUT, OptOutStep.REMOVE_LINK, OptOutStep.EVENT), AS_WRITTEN,
+                        "had opted out of the programme at that position",
+                        "had no live service link to a source of the programme at that position"),
+                optOutRow("opt-out: a consent relied on instead", eventOnly, json -> {
+                    @SuppressWarnings("unchecked")
+                    Map<String, Object> person = new LinkedHashMap<>(((List<Map<String, Object>>) json.get("persons"))
+                            .get(0));
+                    String consent = UUID.randomUUID().toString();
+                    person.remove("slr_id");
+                    person.put("consent_id", consent);
+                    json.put("persons", List.of(person));
+                    json.put("consent_ids", List.of(consent));
+                }, "rests on ehds-secondary-use (opt-out), not on consent"),
+                optOutRow("opt-out: a row naming both a consent and a link", eventOnly, json -> {
+                    @SuppressWarnings("unchecked")
+                    Map<String, Object> person = new LinkedHashMap<>(((List<Map<String, Object>>) json.get("persons"))
+                            .get(0));
+                    person.put("consent_id", UUID.randomUUID().toString());
+                    json.put("persons", List.of(person));
+                }, "names both of consent_id (consent) and slr_id (opt-out basis)"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("optOutCases")
+    void bothAuditorsReachTheSameVerdictUnderAnOptOutBasis(String name, List<OptOutStep> steps,
+                                                          Consumer<Map<String, Object>> change, List<String> fails)
+            throws Exception {
+        Log log = new Log();
+        UUID account = UUID.randomUUID();
+        UUID link = UUID.randomUUID();
+        UUID source = UUID.randomUUID();
+        UUID programme = UUID.randomUUID();
+        UUID permit = UUID.randomUUID();
+        log.record(AuditBundle.Kind.SLR, RecordType.SERVICE_LINK, Map.of("slr_id", link.toString(),
+                "account_id", account.toString(), "service_id", source.toString(), "surrogate_id", "pat-1",
+                "iat", T - 120));
+        log.record(AuditBundle.Kind.PERMIT, RecordType.PERMIT, Map.of("permit_id", permit.toString(),
+                "programme_id", programme.toString(), "legal_basis", "ehds-secondary-use",
+                "source_ids", List.of(source.toString()), "iat", T - 120));
+        String previous = null;
+        UUID optOut = null;
+        long eventIndex = -1;
+        for (OptOutStep step : steps) {
+            switch (step) {
+                case OPT_OUT -> {
+                    optOut = UUID.randomUUID();
+                    previous = log.optOut(optOut, account, programme, "opted-out", previous);
+                }
+                case WITHDRAW_OPT_OUT -> previous = log.optOut(optOut, account, programme, "withdrawn", previous);
+                case REMOVE_LINK -> log.record(AuditBundle.Kind.SLR_REMOVAL, RecordType.SERVICE_LINK_REMOVAL,
+                        Map.of("slr_id", link.toString(), "account_id", account.toString(), "removed", true,
+                                "iat", T - 10));
+                case EVENT -> {
+                    byte[] written = AccessLog.canonicalEntry(new AccessEvent(UUID.randomUUID(), permit,
+                            "researcher@uni.example", "search-type", List.of("Observation"), 3,
+                            List.of(PersonAccess.underOptOut(account, link, 3)), Instant.ofEpochSecond(T)));
+                    Map<String, Object> json = new LinkedHashMap<>(JSONObjectUtils.parse(new String(written,
+                            StandardCharsets.UTF_8)));
+                    change.accept(json);
+                    eventIndex = log.access(change == AS_WRITTEN ? written
+                            : Json.write(json).getBytes(StandardCharsets.UTF_8));
+                }
+            }
+        }
+
+        Checkpoint checkpoint = log.checkpoint();
+        LogAudit full = new LogAudit(jwks);
+        full.add(log.entries);
+        Report whole = full.finish(checkpoint);
+        Report bundle = BundleVerifier.verify(jwks, log.inclusionBundle(account, programme, checkpoint, eventIndex),
+                null);
+
+        long event = eventIndex;
+        for (Report report : List.of(whole, bundle)) {
+            if (fails.isEmpty()) {
+                assertThat(report.failures()).as(name + ": " + report.failures()).isEmpty();
+            } else {
+                assertThat(report.failures()).as(name + ": " + report.failures()).singleElement()
+                        .satisfies(c -> assertThat(c.name()).isEqualTo("access"))
+                        .satisfies(c -> assertThat(c.detail()).contains("access event #" + event)
+                                .contains(fails));
+            }
+        }
+    }
+
     /** A log built entry by entry, and the consent's bundle cut from it. */
     private static final class Log {
         final List<LogEntry> entries = new ArrayList<>();
@@ -202,6 +314,31 @@ class AccessEventCasesTest {
             String jws = jws(RecordType.CONSENT_STATUS, claims);
             items.add(new AuditBundle.Item(AuditBundle.Kind.CSR, index, jws, null));
             return jws;
+        }
+
+        /** An opt-out record at the next index, chained to {@code previous}; returns its JWS. */
+        String optOut(UUID optOut, UUID account, UUID programme, String status, String previous) {
+            Map<String, Object> claims = new LinkedHashMap<>();
+            claims.put("opt_out_id", optOut.toString());
+            claims.put("account_id", account.toString());
+            claims.put("programme_id", programme.toString());
+            claims.put("legal_basis", "ehds-secondary-use");
+            claims.put("status", status);
+            if (previous != null) {
+                claims.put("prev_hash", RecordHash.sha256(previous));
+            }
+            claims.put("iat", T - 50 + entries.size());
+            claims.put("log_index", (long) entries.size());
+            long index = entries.size();
+            String jws = jws(RecordType.OPT_OUT, claims);
+            items.add(new AuditBundle.Item(AuditBundle.Kind.OPT_OUT, index, jws, null));
+            return jws;
+        }
+
+        AuditBundle inclusionBundle(UUID account, UUID programme, Checkpoint checkpoint, long eventIndex) {
+            AuditBundle cut = bundle(UUID.randomUUID(), checkpoint, eventIndex);
+            return new AuditBundle(null, new AuditBundle.Inclusion(account.toString(), programme.toString()),
+                    checkpoint, cut.records(), cut.accessEvents());
         }
 
         long access(byte[] entry) {

@@ -83,7 +83,7 @@ class BundleVerifierTest {
     void anHonestBundlePassesEveryCheck() throws Exception {
         AuditBundle bundle = f.bundle(consent);
         assertThat(bundle.records()).extracting(i -> i.kind().wire())
-                .containsExactly("cr", "csr", "csr", "csr", "csr", "slr");
+                .containsExactly("cr", "csr", "csr", "csr", "csr", "slr", "permit");
         assertThat(bundle.accessEvents()).hasSize(2);
 
         Report report = verify(bundle);

@@ -143,7 +143,7 @@ class LogAuditTest {
         assertThat(report.failures()).isEmpty();
         assertThat(report.ok()).isTrue();
         assertThat(report.checks()).extracting(Check::name).containsExactly("checkpoint", "entries", "root",
-                "signature", "keys", "claims", "chain", "withdrawal final", "links", "access", "duties");
+                "signature", "keys", "claims", "chain", "withdrawal final", "opt-outs", "links", "access", "duties");
         assertThat(report.checks()).filteredOn(c -> c.name().equals("duties")).singleElement()
                 .satisfies(c -> assertThat(c.detail()).endsWith("(1 decisions)"));
         assertThat(report.checks()).filteredOn(c -> c.name().equals("chain")).singleElement()

@@ -186,6 +186,88 @@ class ReleasePolicyTest {
         }
     }
 
+    static PermitTerms optOutPermit(LegalBasis basis, DataScope scope, boolean revoked) {
+        return new PermitTerms(UUID.randomUUID(), List.of(ACADEMIC_RESEARCH), scope,
+                new Validity(T.minus(Duration.ofDays(1)), T.plus(Duration.ofDays(365))), revoked, basis);
+    }
+
+    static Arguments grantRow(String name, PermitTerms permit, List<Grant> grants, String type, LocalDate day,
+                              Instant at, Object expected) {
+        return Arguments.of(name, permit, grants, type, day, at, expected);
+    }
+
+    static PermitTerms ehds() {
+        return optOutPermit(LegalBasis.EHDS_SECONDARY_USE, permit().scope(), false);
+    }
+
+    static Inclusion included() {
+        return new Inclusion(FIRST, ACCOUNT, true, false, T.minus(Duration.ofDays(1)));
+    }
+
+    static Inclusion optedOut() {
+        return new Inclusion(FIRST, ACCOUNT, true, true, T.minus(Duration.ofDays(1)));
+    }
+
+    static Inclusion unlinked() {
+        return new Inclusion(FIRST, ACCOUNT, false, false, T.minus(Duration.ofDays(1)));
+    }
+
+    /** The same table's shape for both bases: which grant it leaves under (its index), or the refusal. */
+    static Stream<Arguments> bothBases() {
+        ConsentGrant consent = C.fine().grant(SECOND);
+        return Stream.of(
+                grantRow("opt-out: a linked person who did not opt out is included", ehds(), List.<Grant>of(included()),
+                        "Observation", DAY, T, 0),
+                grantRow("opt-out: public interest includes the same way",
+                        optOutPermit(LegalBasis.PUBLIC_INTEREST, permit().scope(), false), List.<Grant>of(included()),
+                        "Observation", DAY, T, 0),
+                grantRow("opt-out: a live opt-out excludes", ehds(), List.<Grant>of(optedOut()), "Observation", DAY, T,
+                        Refusal.OPTED_OUT),
+                grantRow("opt-out: the Patient resource too", ehds(), List.<Grant>of(optedOut()), "Patient", null, T,
+                        Refusal.OPTED_OUT),
+                grantRow("opt-out: a removed link excludes", ehds(), List.<Grant>of(unlinked()), "Observation", DAY, T,
+                        Refusal.NOT_LINKED),
+                grantRow("opt-out: nobody linked", ehds(), List.<Grant>of(), "Observation", DAY, T, Refusal.NOT_LINKED),
+                grantRow("opt-out: a consent is not what it rests on", ehds(), List.<Grant>of(consent), "Observation", DAY, T,
+                        Refusal.BASIS_MISMATCH),
+                grantRow("consent: an inclusion is not what it rests on", permit(), List.<Grant>of(included()), "Observation",
+                        DAY, T, Refusal.BASIS_MISMATCH),
+                grantRow("consent: the consent when an inclusion comes first", permit(), List.<Grant>of(included(), consent),
+                        "Observation", DAY, T, 1),
+                grantRow("opt-out: a revoked permit", optOutPermit(LegalBasis.EHDS_SECONDARY_USE, permit().scope(), true),
+                        List.<Grant>of(included()), "Observation", DAY, T, Refusal.PERMIT_REVOKED),
+                grantRow("opt-out: type outside the permit", ehds(), List.<Grant>of(included()), "MedicationRequest", DAY, T,
+                        Refusal.TYPE_OUTSIDE_PERMIT),
+                grantRow("opt-out: the permit's data period still holds",
+                        optOutPermit(LegalBasis.EHDS_SECONDARY_USE, Y2020, false), List.<Grant>of(included()), "Observation",
+                        LocalDate.parse("2021-01-01"), T, Refusal.DAY_OUTSIDE_PERMIT_PERIOD),
+                grantRow("opt-out: an undated resource under the permit's data period",
+                        optOutPermit(LegalBasis.EHDS_SECONDARY_USE, Y2020, false), List.<Grant>of(included()), "Observation",
+                        null, T, Refusal.UNDATED_UNDER_PERMIT_PERIOD),
+                grantRow("opt-out: an inclusion has no data period of its own", ehds(), List.<Grant>of(included()), "Observation",
+                        null, T, 0));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("bothBases")
+    void decidesUnderEitherBasis(String name, PermitTerms permit, List<Grant> grants, String type, LocalDate day,
+                                 Instant at, Object expected) {
+        Decision decision = ReleasePolicy.decide(permit, grants, type, day, at);
+
+        if (expected instanceof Integer index) {
+            assertThat(decision).isEqualTo(new Decision.Release(grants.get(index)));
+        } else {
+            assertThat(decision).isEqualTo(new Decision.Refuse((Refusal) expected));
+        }
+    }
+
+    @Test
+    void everyReasonAPersonIsNotIncludedIsNamedForTheAuditors() {
+        assertThat(ReleasePolicy.whyNotReliable(new Inclusion(FIRST, ACCOUNT, false, true, null), ehds(),
+                "Observation", T)).containsExactly(Refusal.OPTED_OUT, Refusal.NOT_LINKED);
+        assertThat(ReleasePolicy.whyNotReliable(included(), ehds(), "Observation", T)).isEmpty();
+    }
+
     @Test
     void everyReasonAConsentIsNotInForceIsNamedForTheAuditors() {
         Standing worst = new Standing(WITHDRAWN, new Validity(T.minusSeconds(10), T), false);

@@ -99,12 +99,12 @@ class ConsentAuditTest extends OperatorTestBase {
         JsonNode bundle = reply.json();
         assertThat(bundle.get("consent_id").asText()).isEqualTo(consent);
         assertThat(bundle.get("records")).extracting(r -> r.get("kind").asText())
-                .containsExactly("cr", "csr", "csr", "csr", "slr");
+                .containsExactly("cr", "csr", "csr", "csr", "slr", "permit");
         assertThat(bundle.get("access_events")).hasSize(1);
         assertThat(bundle.get("records").get(0).get("audit_path").isArray()).isTrue();
         OperatorHttp.Reply own = http.get("/api/v1/me/consents/" + consent + "/audit", alice);
         assertThat(own.status()).isEqualTo(200);
-        assertThat(own.json().get("records")).hasSize(5);
+        assertThat(own.json().get("records")).hasSize(6);
         assertThat(http.get("/api/v1/me/consents/" + consent + "/audit", bob()).status()).isEqualTo(404);
         assertThat(http.get("/api/v1/audit/consents/" + consent, alice).status()).isEqualTo(403);
         assertThat(http.get("/api/v1/audit/consents/" + UUID.randomUUID(), auditor).status()).isEqualTo(404);
@@ -116,7 +116,7 @@ class ConsentAuditTest extends OperatorTestBase {
         JsonNode fhirBundle = asFhir.json();
         assertThat(fhirBundle.get("entry")).extracting(e -> e.get("resource").get("resourceType").asText())
                 .containsExactly("Consent", "Provenance", "Provenance", "Provenance", "Provenance", "Provenance",
-                        "AuditEvent");
+                        "Provenance", "AuditEvent");
 
         // Online, keeping what it fetched; then the same offline from the files alone.
         Path first = dir.resolve("first");

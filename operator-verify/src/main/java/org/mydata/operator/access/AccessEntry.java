@@ -51,8 +51,15 @@ public record AccessEntry(UUID eventId, UUID permitId, String client, String int
                 if (!(p instanceof Map<?, ?> person)) {
                     throw new Bad("persons holds something that is not an object");
                 }
-                persons.add(new PersonAccess(uuid(person, "persons[].account_id"),
-                        uuid(person, "persons[].consent_id"), (int) count(person, "persons[].resource_count", true)));
+                UUID account = uuid(person, "persons[].account_id");
+                int count = (int) count(person, "persons[].resource_count", true);
+                if (person.containsKey("consent_id") == person.containsKey("slr_id")) {
+                    throw new Bad("a persons[] row names " + (person.containsKey("slr_id") ? "both" : "neither")
+                            + " of consent_id (consent) and slr_id (opt-out basis)");
+                }
+                persons.add(person.containsKey("consent_id")
+                        ? new PersonAccess(account, uuid(person, "persons[].consent_id"), count)
+                        : PersonAccess.underOptOut(account, uuid(person, "persons[].slr_id"), count));
             }
             List<UUID> consentIds = new ArrayList<>();
             for (Object id : list(json, "consent_ids")) {

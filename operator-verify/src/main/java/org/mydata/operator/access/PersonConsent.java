@@ -3,7 +3,7 @@ package org.mydata.operator.access;
 import java.util.Objects;
 import java.util.UUID;
 
-/** A person and one consent of theirs relied on: what an access event counts resources by. */
+/** A person and what an access relied on for them (a consent, or under an opt-out basis a link): what an access event counts resources by. */
 public record PersonConsent(UUID accountId, UUID consentId) {
     public PersonConsent {
         Objects.requireNonNull(accountId, "accountId");

@@ -18,16 +18,39 @@ import org.mydata.operator.signing.RecordType;
  * inclusion proof against that checkpoint. Nothing in it is trusted: {@link BundleVerifier} checks all of
  * it against the operator's JWKS. Its JSON form is {@link AuditJson}'s business.
  *
+ * <p>A bundle judges either one consent ({@code consentId}) or one person's inclusion in a programme that
+ * rests on an opt-out basis ({@code inclusion}): then its records are the person's service links and their
+ * removals, their opt-out records of the programme in chain order, and the programme's permits the events
+ * name; its access events are those that included the person under those permits.
+ *
+ * @param consentId  the consent judged; null for an inclusion bundle
+ * @param inclusion  the person and programme judged; null for a consent bundle
  * @param checkpoint the checkpoint as the bundle states it; its JWS is what gets verified, and the stated
  *                   size and root must agree with what the JWS signs
  */
-public record AuditBundle(String consentId, Checkpoint checkpoint, List<Item> records,
+public record AuditBundle(String consentId, Inclusion inclusion, Checkpoint checkpoint, List<Item> records,
                           List<AccessEventItem> accessEvents) {
     public AuditBundle {
-        Objects.requireNonNull(consentId, "consentId");
+        if ((consentId == null) == (inclusion == null)) {
+            throw new IllegalArgumentException("a bundle judges one consent or one inclusion");
+        }
         Objects.requireNonNull(checkpoint, "checkpoint");
         records = List.copyOf(records);
         accessEvents = List.copyOf(accessEvents);
+    }
+
+    /** A consent's bundle. */
+    public AuditBundle(String consentId, Checkpoint checkpoint, List<Item> records,
+                       List<AccessEventItem> accessEvents) {
+        this(consentId, null, checkpoint, records, accessEvents);
+    }
+
+    /** A person and a programme resting on an opt-out basis: whose inclusion an inclusion bundle judges. */
+    public record Inclusion(String accountId, String programmeId) {
+        public Inclusion {
+            Objects.requireNonNull(accountId, "accountId");
+            Objects.requireNonNull(programmeId, "programmeId");
+        }
     }
 
     /** What a signed record in the bundle claims to be; the JWS {@code typ} must agree. */
@@ -35,7 +58,10 @@ public record AuditBundle(String consentId, Checkpoint checkpoint, List<Item> re
         CR("cr", RecordType.CONSENT),
         CSR("csr", RecordType.CONSENT_STATUS),
         SLR("slr", RecordType.SERVICE_LINK),
-        SLR_REMOVAL("slr-removal", RecordType.SERVICE_LINK_REMOVAL);
+        SLR_REMOVAL("slr-removal", RecordType.SERVICE_LINK_REMOVAL),
+        PERMIT("permit", RecordType.PERMIT),
+        PERMIT_REVOCATION("permit-revocation", RecordType.PERMIT_REVOCATION),
+        OPT_OUT("opt-out", RecordType.OPT_OUT);
 
         private final String wire;
         private final RecordType type;

@@ -25,7 +25,7 @@ import org.mydata.operator.log.LogEntry;
  * records and in the RFC 9162 proof responses; bytes are standard base64.
  *
  * <pre>
- * bundle:     {consent_id, checkpoint, records: [{kind, log_index, jws, audit_path}],
+ * bundle:     {consent_id | inclusion: {account_id, programme_id}, checkpoint, records: [{kind, log_index, jws, audit_path}],
  *              access_events: [{log_index, entry, audit_path}]}     (leaf_hash instead of entry when erased;
  *                  in a person's own bundle, leaf_hash and withheld: {event_id, permit_id, interaction,
  *                  resource_types, iat, persons: [their own rows]} when the entry names other persons too)
@@ -45,7 +45,14 @@ public final class AuditJson {
 
     public static Map<String, Object> toJson(AuditBundle bundle) {
         Map<String, Object> json = new LinkedHashMap<>();
-        json.put("consent_id", bundle.consentId());
+        if (bundle.consentId() != null) {
+            json.put("consent_id", bundle.consentId());
+        } else {
+            Map<String, Object> inclusion = new LinkedHashMap<>();
+            inclusion.put("account_id", bundle.inclusion().accountId());
+            inclusion.put("programme_id", bundle.inclusion().programmeId());
+            json.put("inclusion", inclusion);
+        }
         json.put("checkpoint", toJson(bundle.checkpoint()));
         List<Object> records = new ArrayList<>();
         for (AuditBundle.Item item : bundle.records()) {
@@ -120,7 +127,13 @@ public final class AuditJson {
     }
 
     public static AuditBundle bundle(Map<String, Object> json) throws MalformedAuditDataException {
-        String consentId = string(json, "consent_id", "bundle");
+        String consentId = json.get("inclusion") != null ? null : string(json, "consent_id", "bundle");
+        AuditBundle.Inclusion inclusion = null;
+        if (consentId == null) {
+            Map<String, Object> subject = object(json, "inclusion", "bundle");
+            inclusion = new AuditBundle.Inclusion(string(subject, "account_id", "bundle.inclusion"),
+                    string(subject, "programme_id", "bundle.inclusion"));
+        }
         Checkpoint checkpoint = checkpoint(object(json, "checkpoint", "bundle"), "bundle.checkpoint");
         List<AuditBundle.Item> records = new ArrayList<>();
         List<Object> rawRecords = array(json, "records", "bundle");
@@ -129,7 +142,7 @@ public final class AuditJson {
             Map<String, Object> r = object(rawRecords.get(i), at);
             String kind = string(r, "kind", at);
             records.add(new AuditBundle.Item(AuditBundle.Kind.fromWire(kind).orElseThrow(() ->
-                    new MalformedAuditDataException(at + ".kind '" + kind + "' is none of cr, csr, slr, slr-removal")),
+                    new MalformedAuditDataException(at + ".kind '" + kind + "' is none of cr, csr, slr, slr-removal, permit, permit-revocation, opt-out")),
                     optionalWholeNumber(r, "log_index", at), string(r, "jws", at),
                     optionalHashes(r, "audit_path", at)));
         }
@@ -155,7 +168,7 @@ public final class AuditJson {
             events.add(new AuditBundle.AccessEventItem(index, entry, leafHash, optionalHashes(e, "audit_path", at),
                     withheld));
         }
-        return new AuditBundle(consentId, checkpoint, records, events);
+        return new AuditBundle(consentId, inclusion, checkpoint, records, events);
     }
 
     /** What a person's bundle says of a withheld access event; stated by the operator, so only read, not trusted. */
@@ -173,8 +186,11 @@ public final class AuditJson {
             String pat = at + ".persons[" + i + "]";
             Map<String, Object> p = object(persons.get(i), pat);
             Long count = optionalWholeNumber(p, "resource_count", pat);
-            own.add(new PersonAccess(uuid(string(p, "account_id", pat), pat + ".account_id"),
-                    uuid(string(p, "consent_id", pat), pat + ".consent_id"), count == null ? 0 : count.intValue()));
+            UUID account = uuid(string(p, "account_id", pat), pat + ".account_id");
+            int n = count == null ? 0 : count.intValue();
+            own.add(p.get("slr_id") != null && p.get("consent_id") == null
+                    ? PersonAccess.underOptOut(account, uuid(string(p, "slr_id", pat), pat + ".slr_id"), n)
+                    : new PersonAccess(account, uuid(string(p, "consent_id", pat), pat + ".consent_id"), n));
         }
         Long iat = optionalWholeNumber(json, "iat", at);
         String permit = json.get("permit_id") == null ? null : string(json, "permit_id", at);

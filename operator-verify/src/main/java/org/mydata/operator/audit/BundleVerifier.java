@@ -64,8 +64,8 @@ public final class BundleVerifier {
     private static final class Run {
         private final RecordVerifier verifier;
         private final AuditBundle bundle;
-        private final Checkpoint stated;
-        private final List<Check> checks = new ArrayList<>();
+        final Checkpoint stated;
+        final List<Check> checks = new ArrayList<>();
 
         Run(RecordVerifier verifier, AuditBundle bundle) {
             this.verifier = verifier;
@@ -85,6 +85,9 @@ public final class BundleVerifier {
                 signature(read);
                 checks.add(inclusion(read.label(), item.logIndex(),
                         MerkleTree.leafHash(item.jws().getBytes(StandardCharsets.US_ASCII)), item.auditPath()));
+            }
+            if (bundle.inclusion() != null) {
+                return new InclusionRun(this, bundle.inclusion(), records).verify();
             }
             Read consent = consentRecord(records);
             Map<String, Read> links = links(records, consent);
@@ -140,7 +143,7 @@ public final class BundleVerifier {
             }
         }
 
-        private Check inclusion(String label, Long logIndex, Hash leafHash, List<Hash> auditPath) {
+        Check inclusion(String label, Long logIndex, Hash leafHash, List<Hash> auditPath) {
             if (logIndex == null) {
                 return Check.fail("inclusion", label + ": it has no log index, so it is not in the log");
             }
@@ -163,7 +166,7 @@ public final class BundleVerifier {
         // ---- records ------------------------------------------------------------------------------------
 
         /** A bundle item with what was read from its JWS. */
-        private record Read(AuditBundle.Item item, ReadRecord record) {
+        record Read(AuditBundle.Item item, ReadRecord record) {
             String label() {
                 return Labels.record(item.kind().wire(), item.logIndex(), record);
             }
@@ -327,7 +330,16 @@ public final class BundleVerifier {
                 return Check.fail("access", label + ": " + String.join("; ", problems));
             }
             String account = consent.record().string("account_id");
+            Map<String, PermitBasis> permits = permits(records);
             for (PersonAccess person : entry.persons()) {
+                if (person.consentId() == null || !bundle.consentId().equals(person.consentId().toString())) {
+                    continue;
+                }
+                // Bundles made before permits were included in them cannot show the basis; the full-log audit can.
+                PermitBasis permit = permits.get(entry.permitId().toString());
+                if (permit != null) {
+                    problems.addAll(ReliedOn.basisProblems(person, permit));
+                }
                 if (bundle.consentId().equals(person.consentId().toString())
                         && !Objects.equals(account, person.accountId().toString())) {
                     problems.add("it counts account " + person.accountId() + " under this consent, which is "
@@ -347,6 +359,17 @@ public final class BundleVerifier {
             }
             return Check.pass("access", label + ": relied on the consent while active (csr #"
                     + inForce.get().logIndex() + "), through live link " + liveLink);
+        }
+
+        /** The bundle's permit records by permit_id, with what they state of their basis. */
+        static Map<String, PermitBasis> permits(List<Read> records) {
+            Map<String, PermitBasis> permits = new LinkedHashMap<>();
+            for (Read r : records) {
+                if (r.item().kind() == AuditBundle.Kind.PERMIT) {
+                    permits.put(r.record().string("permit_id"), PermitBasis.of(r.record()));
+                }
+            }
+            return permits;
         }
 
         /** A link of the consent that was made before this index and not removed before it; null if none. */
@@ -373,9 +396,153 @@ public final class BundleVerifier {
             return problems.stream().filter(p -> p.check().equals(check)).map(StatusChain.Problem::reason).toList();
         }
 
-        private void report(String name, String label, List<String> problems, String fine) {
+        void report(String name, String label, List<String> problems, String fine) {
             checks.add(problems.isEmpty() ? Check.pass(name, label + ": " + fine)
                     : Check.fail(name, label + ": " + String.join("; ", problems)));
+        }
+    }
+
+    /**
+     * The checks of an inclusion bundle, after the checkpoint, signature and inclusion checks every bundle gets:
+     * {@code links} (each link is the person's; each removal follows its link), {@code permit} (each permit is
+     * the programme's, on an opt-out basis), {@code opt-outs} (the person's opt-out chain, see
+     * {@link OptOutChain}) and {@code access}: each event included the person through a link of theirs that was
+     * live at its position and at one of its permit's sources, under a permit of the programme not revoked
+     * before it, while the person had no live opt-out (see {@link ReliedOn#inclusionProblems}, which the
+     * full-log audit judges through as well).
+     */
+    private static final class InclusionRun {
+        private final Run run;
+        private final AuditBundle.Inclusion subject;
+        private final List<Run.Read> records;
+
+        InclusionRun(Run run, AuditBundle.Inclusion subject, List<Run.Read> records) {
+            this.run = run;
+            this.subject = subject;
+            this.records = records;
+        }
+
+        Report verify() {
+            Map<String, Run.Read> links = new LinkedHashMap<>();
+            Map<String, Long> removedAt = new LinkedHashMap<>();
+            Map<String, PermitBasis> permits = new LinkedHashMap<>();
+            Map<String, Long> revokedAt = new LinkedHashMap<>();
+            OptOutChain chain = new OptOutChain(subject.accountId(), subject.programmeId());
+            for (Run.Read r : records) {
+                ReadRecord record = r.record();
+                Long index = r.item().logIndex();
+                switch (r.item().kind()) {
+                    case SLR -> {
+                        links.put(record.string("slr_id"), r);
+                        run.report("links", r.label(), Objects.equals(subject.accountId(), record.string("account_id"))
+                                ? List.of() : List.of("it links account " + record.string("account_id") + ", not "
+                                + subject.accountId()), "linked to account " + subject.accountId());
+                    }
+                    case SLR_REMOVAL -> {
+                        Run.Read link = links.get(record.string("slr_id"));
+                        boolean follows = link != null && index != null && link.item().logIndex() != null
+                                && index > link.item().logIndex();
+                        run.report("links", r.label(), follows ? List.of()
+                                : List.of("it removes a link the bundle does not hold before it"), "removes a link");
+                        if (follows) {
+                            removedAt.putIfAbsent(record.string("slr_id"), index);
+                        }
+                    }
+                    case PERMIT -> {
+                        PermitBasis basis = PermitBasis.of(record);
+                        permits.put(record.string("permit_id"), basis);
+                        List<String> problems = new ArrayList<>();
+                        if (!Objects.equals(subject.programmeId(), basis.programmeId())) {
+                            problems.add("it is a permit of programme " + basis.programmeId() + ", not "
+                                    + subject.programmeId());
+                        }
+                        if (!basis.optOut()) {
+                            problems.add("its programme rests on " + basis.wire() + ", not on an opt-out basis");
+                        }
+                        run.report("permit", r.label(), problems, "a permit of the programme, on " + basis.wire());
+                    }
+                    case PERMIT_REVOCATION -> {
+                        if (index != null) {
+                            revokedAt.merge(record.string("permit_id"), index, Math::min);
+                        }
+                    }
+                    case OPT_OUT -> {
+                        if (index == null) {
+                            run.checks.add(Check.fail(OptOutChain.CHECK, r.label() + ": without a log index it has "
+                                    + "no place in the chain"));
+                            continue;
+                        }
+                        run.report(OptOutChain.CHECK, r.label(), chain.append(index, record),
+                                record.string("status") + ", in the person's chain for the programme");
+                    }
+                    default -> run.checks.add(Check.fail("links", r.label() + ": an inclusion bundle holds no "
+                            + r.item().kind().wire() + " records"));
+                }
+            }
+            for (AuditBundle.AccessEventItem event : run.bundle.accessEvents()) {
+                accessEvent(event, links, removedAt, permits, revokedAt, chain);
+            }
+            return new Report("account " + subject.accountId() + " in programme " + subject.programmeId()
+                    + " against the checkpoint of " + run.stated.treeSize() + " entries", run.checks);
+        }
+
+        private void accessEvent(AuditBundle.AccessEventItem event, Map<String, Run.Read> links,
+                                 Map<String, Long> removedAt, Map<String, PermitBasis> permits,
+                                 Map<String, Long> revokedAt, OptOutChain chain) {
+            byte[] bytes = event.entry();
+            Hash leafHash = bytes == null ? event.leafHash() : MerkleTree.leafHash(bytes);
+            if (event.withheld() != null) {
+                String label = Labels.accessEvent(event.logIndex(), event.withheld().eventId().toString());
+                run.checks.add(run.inclusion(label, event.logIndex(), leafHash, event.auditPath()));
+                run.checks.add(Check.pass("withheld", label + ": its entry also names other persons and is "
+                        + "withheld from this bundle; that it is in the log is checked above, what it says is not "
+                        + "checked here (an auditor's bundle or the full-log audit checks it)"));
+                return;
+            }
+            ReadAccessEntry read = AccessEntry.parse(bytes);
+            String label = Labels.accessEvent(event.logIndex(), read instanceof AccessEntry entry
+                    ? entry.eventId().toString() : ((ReadAccessEntry.Malformed) read).eventId());
+            run.checks.add(run.inclusion(label, event.logIndex(), leafHash, event.auditPath()));
+            if (read instanceof ReadAccessEntry.Malformed malformed) {
+                run.checks.add(Check.fail("access", label + ": " + malformed.problem()));
+                return;
+            }
+            AccessEntry entry = (AccessEntry) read;
+            long index = event.logIndex();
+            List<String> problems = new ArrayList<>();
+            PermitBasis permit = permits.get(entry.permitId().toString());
+            Long revoked = revokedAt.get(entry.permitId().toString());
+            if (permit == null) {
+                problems.add("its permit " + entry.permitId() + " is not in the bundle");
+            } else if (revoked != null && revoked < index) {
+                problems.add("its permit was revoked at #" + revoked);
+            }
+            List<PersonAccess> own = entry.persons().stream()
+                    .filter(p -> p.accountId().toString().equals(subject.accountId())).toList();
+            if (own.isEmpty()) {
+                problems.add("it does not name account " + subject.accountId() + " among the persons it included");
+            }
+            String through = null;
+            for (PersonAccess person : own) {
+                if (permit != null) {
+                    problems.addAll(ReliedOn.basisProblems(person, permit));
+                }
+                if (person.slrId() == null || permit == null || !permit.optOut()) {
+                    continue;
+                }
+                Run.Read link = links.get(person.slrId().toString());
+                Long made = link == null ? null : link.item().logIndex();
+                Long removed = removedAt.get(person.slrId().toString());
+                boolean linked = made != null && made < index && (removed == null || removed > index)
+                        && permit.sourceIds().contains(link.record().string("service_id"));
+                problems.addAll(ReliedOn.inclusionProblems("account " + subject.accountId(), chain.liveBefore(index),
+                        linked));
+                through = made == null ? null : "slr #" + made;
+            }
+            run.checks.add(problems.isEmpty()
+                    ? Check.pass("access", label + ": included the person through live link " + through
+                    + " while they had not opted out")
+                    : Check.fail("access", label + ": " + String.join("; ", problems)));
         }
     }
 }

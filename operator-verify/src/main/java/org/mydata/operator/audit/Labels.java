@@ -12,6 +12,7 @@ final class Labels {
             case "slr", "slr-removal" -> "slr_id";
             case "permit", "permit-revocation" -> "permit_id";
             case "decision" -> "request_id";
+            case "opt-out" -> "opt_out_id";
             default -> null;
         };
         String id = idClaim == null || record == null ? null : record.string(idClaim);

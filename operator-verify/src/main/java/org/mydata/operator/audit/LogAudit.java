@@ -40,10 +40,13 @@ import org.mydata.operator.signing.RecordVerifier;
  * earlier in the log, and each rotation is signed by the key it announces;</li>
  * <li>{@code claims}, {@code chain}, {@code withdrawal final}: every consent's status chain across the whole
  * log, in log order (see {@link StatusChain}), and every status record follows its consent record;</li>
+ * <li>{@code opt-outs}: every person's opt-out records of a programme form one chain (see {@link OptOutChain});</li>
  * <li>{@code links}: link removals and consents name links that exist, are the person's, and are live;</li>
  * <li>{@code access}: every access event reads as {@link AccessEntry} (a readable {@code iat} included) and
  * relied only on permits issued and not revoked, and on consents the release policy held in force (active and
- * linked at the event's log position, valid at its {@code iat}; see {@link ReliedOn}).</li>
+ * linked at the event's log position, valid at its {@code iat}; see {@link ReliedOn}); under a permit whose
+ * programme rests on an opt-out basis, on persons included through a live link of theirs at one of the
+ * permit's sources and without a live opt-out of the programme at that position.</li>
  * </ul>
  *
  * Feed it with {@link #add} page by page and call {@link #finish}; it keeps the tree's frontier
@@ -56,7 +59,7 @@ import org.mydata.operator.signing.RecordVerifier;
 public final class LogAudit {
     static final int MAX_LINES_PER_CHECK = 50;
     private static final List<String> ORDER = List.of("entries", "root", "signature", "keys", StatusChain.CLAIMS,
-            StatusChain.CHAIN, StatusChain.WITHDRAWAL_FINAL, "links", "access", "duties");
+            StatusChain.CHAIN, StatusChain.WITHDRAWAL_FINAL, OptOutChain.CHECK, "links", "access", "duties");
 
     private final RecordVerifier verifier;
     private final long verifyFrom;
@@ -67,11 +70,14 @@ public final class LogAudit {
     private final Map<String, ConsentState> consents = new HashMap<>();
     private final Map<String, LinkState> links = new HashMap<>();
     private final Map<String, PermitState> permits = new HashMap<>();
+    private final Map<String, OptOutChain> optOuts = new HashMap<>();
     private final Set<String> announcedKeys = new LinkedHashSet<>();
     private long decisionsChecked;
     private long statusRecords;
     private long accessEvents;
     private long consentsRelied;
+    private long inclusionsRelied;
+    private long optOutRecords;
     private long erased;
     private long next;
 
@@ -82,20 +88,24 @@ public final class LogAudit {
     private static final class LinkState {
         final long logIndex;
         final String accountId;
+        final String serviceId;
         Long removedAt;
 
-        LinkState(long logIndex, String accountId) {
+        LinkState(long logIndex, String accountId, String serviceId) {
             this.logIndex = logIndex;
             this.accountId = accountId;
+            this.serviceId = serviceId;
         }
     }
 
     private static final class PermitState {
         final long logIndex;
+        final PermitBasis basis;
         Long revokedAt;
 
-        PermitState(long logIndex) {
+        PermitState(long logIndex, PermitBasis basis) {
             this.logIndex = logIndex;
+            this.basis = basis;
         }
     }
 
@@ -152,13 +162,18 @@ public final class LogAudit {
                 + " consents)");
         passes.put(StatusChain.WITHDRAWAL_FINAL, "nothing follows any withdrawal (" + consents.values().stream()
                 .filter(c -> c.chain().withdrawnAt() != null).count() + " withdrawn consents)");
+        passes.put(OptOutChain.CHECK, "every opt-out chain unbroken, alternating and in log order (" + optOutRecords
+                + " records, " + optOuts.size() + " persons and programmes, " + optOuts.values().stream()
+                .filter(OptOutChain::live).count() + " live)");
         passes.put("links", "link removals and consents name live links of the same person (" + links.size()
                 + " links)");
         passes.put("duties", "no data request was decided by its requester or its requester's organisation ("
                 + decisionsChecked + " decisions)");
         passes.put("access", "every access event relied on an unrevoked permit and on consents that were active, "
-                + "linked and valid at its log position (" + accessEvents + " events, " + consentsRelied
-                + " consent uses)");
+                + "linked and valid at its log position, and under an opt-out basis on persons linked at the "
+                + "permit's sources who had not opted out (" + accessEvents + " events, " + consentsRelied
+                + " consent uses" + (inclusionsRelied == 0 ? "" : ", " + inclusionsRelied + " inclusions under an "
+                + "opt-out basis") + ")");
         for (String name : ORDER) {
             List<String> lines = failures.get(name);
             if (lines == null) {
@@ -238,7 +253,8 @@ public final class LogAudit {
             case CONSENT -> consent(index, record, label);
             case CONSENT_STATUS -> status(index, record, label);
             case PERMIT -> {
-                if (permits.putIfAbsent(String.valueOf(record.string("permit_id")), new PermitState(index)) != null) {
+                if (permits.putIfAbsent(String.valueOf(record.string("permit_id")),
+                        new PermitState(index, PermitBasis.of(record))) != null) {
                     fail("access", label + ": a second permit with the same id");
                 }
                 Map<?, ?> decision = record.claims().get("decision") instanceof Map<?, ?> m ? m : Map.of();
@@ -262,6 +278,7 @@ public final class LogAudit {
                 }
             }
             case WEBHOOK_EVENT -> fail("signature", label + ": a webhook event is delivered, never logged");
+            case OPT_OUT -> optOut(index, record, label);
             case KEY_ROTATION, CHECKPOINT -> {
                 // Signed and in the tree; nothing else in the log depends on them.
             }
@@ -343,7 +360,8 @@ public final class LogAudit {
 
     private void link(long index, ReadRecord record, String label) {
         String slrId = record.string("slr_id");
-        if (slrId == null || links.putIfAbsent(slrId, new LinkState(index, record.string("account_id"))) != null) {
+        if (slrId == null || links.putIfAbsent(slrId, new LinkState(index, record.string("account_id"),
+                record.string("service_id"))) != null) {
             fail("links", label + ": no slr_id, or a second link with the same id");
         }
     }
@@ -409,6 +427,41 @@ public final class LogAudit {
         }
     }
 
+    private void optOut(long index, ReadRecord record, String label) {
+        optOutRecords++;
+        String account = record.string("account_id");
+        String programme = record.string("programme_id");
+        OptOutChain chain = optOuts.computeIfAbsent(account + "|" + programme, k -> new OptOutChain(account, programme));
+        for (String problem : chain.append(index, record)) {
+            fail(OptOutChain.CHECK, label + ": " + problem);
+        }
+    }
+
+    /** The person rows of an event under an opt-out basis: each included through a live link, not opted out. */
+    private void inclusions(long index, AccessEntry event, PermitState permit, List<String> problems) {
+        for (PersonAccess person : event.persons()) {
+            if (permit != null) {
+                problems.addAll(ReliedOn.basisProblems(person, permit.basis));
+            }
+            if (person.slrId() == null || permit == null || !permit.basis.optOut()) {
+                continue;
+            }
+            inclusionsRelied++;
+            String account = person.accountId().toString();
+            LinkState link = links.get(person.slrId().toString());
+            if (link != null && !Objects.equals(link.accountId, account)) {
+                problems.add("it counts account " + account + " under slr " + person.slrId() + " of account "
+                        + link.accountId);
+            }
+            boolean linked = link != null && Objects.equals(link.accountId, account) && link.logIndex < index
+                    && (link.removedAt == null || link.removedAt > index)
+                    && permit.basis.sourceIds().contains(link.serviceId);
+            OptOutChain chain = optOuts.get(account + "|" + permit.basis.programmeId());
+            problems.addAll(ReliedOn.inclusionProblems("account " + account,
+                    chain == null ? Optional.empty() : chain.liveBefore(index), linked));
+        }
+    }
+
     private void accessEvent(long index, AccessEntry event) {
         accessEvents++;
         String label = Labels.accessEvent(index, event.eventId().toString());
@@ -419,9 +472,12 @@ public final class LogAudit {
         } else if (permit.revokedAt != null) {
             problems.add("its permit was revoked at #" + permit.revokedAt);
         }
+        inclusions(index, event, permit, problems);
         Map<String, String> accountOfConsent = new HashMap<>();
         for (PersonAccess person : event.persons()) {
-            accountOfConsent.put(person.consentId().toString(), person.accountId().toString());
+            if (person.consentId() != null) {
+                accountOfConsent.put(person.consentId().toString(), person.accountId().toString());
+            }
         }
         for (UUID id : event.consentIds()) {
             consentsRelied++;

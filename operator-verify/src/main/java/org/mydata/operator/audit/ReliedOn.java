@@ -4,7 +4,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.mydata.operator.access.PersonAccess;
 import org.mydata.operator.release.ConsentInForce;
+import org.mydata.operator.release.OptOutInclusion;
 import org.mydata.operator.release.Refusal;
 import org.mydata.operator.release.Standing;
 import org.mydata.operator.release.Validity;
@@ -42,6 +44,47 @@ final class ReliedOn {
                 case CONSENT_EXPIRED -> consent + "'s validity had ended at its time " + at;
                 case NO_LIVE_LINK -> consent + " had no live service link at that position";
                 default -> consent + ": " + refusal.text();
+            });
+        }
+        return problems;
+    }
+
+    /**
+     * Whether a person's row relies on what its permit's programme rests on: a consent under {@code consent}, a
+     * service link (an opt-out basis's inclusion) under an opt-out basis. Empty when it does.
+     */
+    static List<String> basisProblems(PersonAccess person, PermitBasis permit) {
+        if (permit.basis().isEmpty()) {
+            return List.of("its permit states a legal basis the auditor does not know");
+        }
+        if (person.consentId() != null && permit.optOut()) {
+            return List.of("it relies on consent " + person.consentId() + " of account " + person.accountId()
+                    + ", but its permit's programme rests on " + permit.wire() + " (opt-out), not on consent");
+        }
+        if (person.slrId() != null && !permit.optOut()) {
+            return List.of("it relies on an opt-out basis for account " + person.accountId() + " (slr "
+                    + person.slrId() + "), but its permit's programme rests on consent");
+        }
+        return List.of();
+    }
+
+    /**
+     * Whether an access event could include a person under an opt-out basis, judged by the release policy's rule
+     * ({@link OptOutInclusion}) with what the log shows at the event's position.
+     *
+     * @param person   how to name the person in a report: "account {id}"
+     * @param optOut   the person's opt-out of the programme live just before the event's position, if any
+     * @param linked   whether the link the row names was the person's, live at that position, and at one of the
+     *                 permit's sources
+     */
+    static List<String> inclusionProblems(String person, Optional<OptOutChain.Step> optOut, boolean linked) {
+        List<String> problems = new ArrayList<>();
+        for (Refusal refusal : OptOutInclusion.whyNot(linked, optOut.isPresent())) {
+            problems.add(switch (refusal) {
+                case OPTED_OUT -> person + " had opted out of the programme at that position (opt-out #"
+                        + optOut.get().logIndex() + ")";
+                case NOT_LINKED -> person + " had no live service link to a source of the programme at that position";
+                default -> person + ": " + refusal.text();
             });
         }
         return problems;

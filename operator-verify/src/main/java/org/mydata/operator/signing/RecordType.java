@@ -24,7 +24,8 @@ public enum RecordType {
      * A notification to a permit holder's webhook (docs/notifications.md): signed at each delivery attempt and
      * never in the log, whose records it points at by {@code log_index}.
      */
-    WEBHOOK_EVENT("webhook-event+jwt");
+    WEBHOOK_EVENT("webhook-event+jwt"),
+    OPT_OUT("opt-out+jwt");
 
     private final String mediaType;
 

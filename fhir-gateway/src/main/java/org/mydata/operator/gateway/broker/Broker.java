@@ -40,7 +40,7 @@ import org.mydata.operator.gateway.source.UpstreamReads;
 import org.mydata.operator.permit.CohortMember;
 import org.mydata.operator.permit.Cohorts;
 import org.mydata.operator.permit.Permits.UsablePermit;
-import org.mydata.operator.release.ConsentGrant;
+import org.mydata.operator.release.Grant;
 import org.mydata.operator.release.PermitTerms;
 import org.mydata.operator.release.ReleasePolicy;
 import org.mydata.operator.source.FhirSource;
@@ -149,7 +149,7 @@ public final class Broker {
             CohortMember member = members.get(r.member().key());
             if (member != null) {
                 grantFor(terms, member, type, r.day(), at)
-                        .ifPresent(grant -> still.add(new Released(r.resource(), member, grant.consentId(), r.day())));
+                        .ifPresent(grant -> still.add(new Released(r.resource(), member, grant, r.day())));
             }
         }
         return still;
@@ -160,7 +160,7 @@ public final class Broker {
      * clinical date), may be released of this member at {@code at}; empty if none does. The release
      * policy decides; a Patient resource is the person themself and is judged by no data period.
      */
-    static Optional<ConsentGrant> grantFor(PermitTerms permit, CohortMember member, String type, LocalDate day,
+    static Optional<Grant> grantFor(PermitTerms permit, CohortMember member, String type, LocalDate day,
                                            Instant at) {
         return ReleasePolicy.decide(permit, member.grants(), type, day, at).grant();
     }
@@ -176,7 +176,7 @@ public final class Broker {
         while (true) {
             Map<PersonConsent, PersonAccess> persons = new LinkedHashMap<>();
             for (Released r : releasable) {
-                PersonAccess one = new PersonAccess(r.member().accountId(), r.consentId(), 1);
+                PersonAccess one = r.reliedOn().access(1);
                 persons.merge(one.key(), one, PersonAccess::plus);
             }
             try {
@@ -184,7 +184,7 @@ public final class Broker {
                 return releasable;
             } catch (ConsentsEndedException ended) {
                 // Each round removes at least one consent, so this ends.
-                releasable = releasable.stream().filter(r -> !ended.consentIds().contains(r.consentId())).toList();
+                releasable = releasable.stream().filter(r -> !ended.consentIds().contains(r.reliedOn().id())).toList();
             }
         }
     }
@@ -318,7 +318,7 @@ public final class Broker {
             return Optional.empty();
         }
         LocalDate day = brokered.clinicalDay(resource).orElse(null);
-        Optional<ConsentGrant> grant = grantFor(permit, member, brokered.name(), day, at);
+        Optional<Grant> grant = grantFor(permit, member, brokered.name(), day, at);
         if (grant.isEmpty()) {
             return Optional.empty();
         }
@@ -327,7 +327,7 @@ public final class Broker {
         if (out.isEmpty() || !matches(out.get(), brokered, criteria)) {
             return Optional.empty();
         }
-        return Optional.of(new Released(out.get(), member, grant.get().consentId(), day));
+        return Optional.of(new Released(out.get(), member, grant.get(), day));
     }
 
     /** Judged on what is released: pseudonymous ids, the clinical date as shifted (never a withheld one). */

@@ -420,7 +420,7 @@ public final class BulkExportOperations {
         CohortMember member = person.member();
         LocalDate day = key.shiftedDay() == null ? null : key.shiftedDay().minusDays(person.dayShift());
         return Broker.grantFor(permit, member, type, day, at)
-                .map(grant -> new PersonAccess(member.accountId(), grant.consentId(), 1));
+                .map(grant -> grant.access(1));
     }
 
     /** An answer the export gives as content (a started job, a job's own failure), not as a failed request. */

@@ -44,6 +44,7 @@ import org.mydata.operator.permit.CohortMember;
 import org.mydata.operator.permit.Permits;
 import org.mydata.operator.permit.Permits.UsablePermit;
 import org.mydata.operator.release.ConsentGrant;
+import org.mydata.operator.release.Inclusion;
 import org.mydata.operator.store.StoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -339,8 +340,11 @@ public final class ExportRunner implements AutoCloseable {
     }
 
     private static boolean joinedAfter(CohortMember member, Instant since) {
-        return member.grants().stream().map(ConsentGrant::standing)
-                .allMatch(s -> s.validity().from() != null && s.validity().from().isAfter(since));
+        return member.grants().stream().allMatch(grant -> {
+            Instant from = grant instanceof ConsentGrant consent ? consent.standing().validity().from()
+                    : ((Inclusion) grant).since();
+            return from != null && from.isAfter(since);
+        });
     }
 
     private record Pass(List<CohortMember> cohort, SearchCriteria criteria) {

@@ -1,13 +1,14 @@
 package org.mydata.operator.gateway.broker;
 
 import java.time.LocalDate;
-import java.util.UUID;
 import org.hl7.fhir.r4.model.Resource;
 import org.mydata.operator.permit.CohortMember;
+import org.mydata.operator.release.Grant;
 
 /**
- * A pseudonymised resource ready to go out, with whose it is, which consent lets it go, and the day
- * (at the source, before any shift) its consent was judged by, or null if it has none.
+ * A pseudonymised resource ready to go out, with whose it is, what lets it go (a consent, or under an opt-out
+ * basis the person's inclusion), and the day (at the source, before any shift) it was judged by, or null if it
+ * has none.
  */
-record Released(Resource resource, CohortMember member, UUID consentId, LocalDate day) {
+record Released(Resource resource, CohortMember member, Grant reliedOn, LocalDate day) {
 }

@@ -18,6 +18,7 @@ import org.mydata.operator.audit.AuditBundles;
 import org.mydata.operator.consent.Consents;
 import org.mydata.operator.notify.Outbox;
 import org.mydata.operator.consent.ErasureRequests;
+import org.mydata.operator.optout.OptOuts;
 import org.mydata.operator.gateway.source.HapiPatientLookup;
 import org.mydata.operator.gateway.source.SourceClients;
 import org.mydata.operator.link.PatientLookup;
@@ -182,6 +183,11 @@ public class CoreConfig {
     @Bean
     ErasureRequests erasureRequests(Transactions tx, LogAppender appender, Clock clock) {
         return new ErasureRequests(tx, appender, clock, Outbox::erasureRequested);
+    }
+
+    @Bean
+    OptOuts optOuts(Transactions tx, LogAppender appender, Clock clock) {
+        return new OptOuts(tx, appender, clock);
     }
 
     @Bean

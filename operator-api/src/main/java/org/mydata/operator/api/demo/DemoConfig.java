@@ -32,6 +32,8 @@ public class DemoConfig {
     public static final String DEMO_SOURCE_PATH = "/demo-source/fhir";
     public static final String DEMO_SOURCE_NAME = "Demo Hospital (Synthea)";
     public static final String DEMO_PROGRAMME_NAME = "Open Health Data Donation";
+    /** The second demo programme: secondary use under the European Health Data Space, opt-out. */
+    public static final String DEMO_OPT_OUT_PROGRAMME_NAME = "Health Data Space Research";
     public static final String DEMO_STEWARD = "steward-demo";
     /** The demo researcher client that authenticates with private_key_jwt (SMART Backend Services). */
     public static final String BULK_RESEARCHER = "bulk-researcher-demo";

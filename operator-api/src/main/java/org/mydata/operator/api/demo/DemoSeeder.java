@@ -1,6 +1,7 @@
 package org.mydata.operator.api.demo;
 
 import java.util.List;
+import java.util.UUID;
 import org.mydata.operator.api.config.OperatorProperties;
 import org.mydata.operator.api.security.DemoIdentities;
 import org.mydata.operator.programme.DataScope;
@@ -70,6 +71,19 @@ public class DemoSeeder implements ApplicationListener<ApplicationReadyEvent> {
                     "https://example.org/mydata-demo/terms", "1.0", List.of(DemoConfig.DEMO_STEWARD),
                     List.of(Promise.NON_COMMERCIAL.code(), Promise.RESULTS_PUBLISHED.code(),
                             Promise.DATA_STAYS_IN_EEA.code())));
+        }
+        // After the first, so the catalogue (oldest first) keeps listing the consent programme first.
+        if (programmes.findByName(DemoConfig.DEMO_OPT_OUT_PROGRAMME_NAME).isEmpty()) {
+            UUID source = sources.list().stream().filter(s -> s.name().equals(DemoConfig.DEMO_SOURCE_NAME))
+                    .findFirst().orElseThrow().id();
+            programmes.create(new NewProgramme(DemoConfig.DEMO_OPT_OUT_PROGRAMME_NAME,
+                    "Secondary use of health records for public-interest research under the European Health Data "
+                            + "Space. Everyone with records at the demo hospital is included unless they opt out.",
+                    "Health Data Access Body (demo)",
+                    List.of("dpv:ScientificResearch", "dpv-health:HealthcareScientificResearch"),
+                    DataScope.ofTypes(List.of("Patient", "Observation", "Condition", "Encounter")),
+                    "https://example.org/mydata-demo/ehds-notice", "1.0", List.of(DemoConfig.DEMO_STEWARD),
+                    "ehds-secondary-use", List.of(source)));
         }
     }
 

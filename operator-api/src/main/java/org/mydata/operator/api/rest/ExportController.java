@@ -14,6 +14,7 @@ import org.mydata.operator.consent.Consent;
 import org.mydata.operator.consent.Consents;
 import org.mydata.operator.consent.ErasureRequest;
 import org.mydata.operator.consent.ErasureRequests;
+import org.mydata.operator.optout.OptOuts;
 import org.mydata.operator.link.ServiceLinks;
 import org.mydata.operator.programme.Programme;
 import org.mydata.operator.programme.ProgrammeRegistry;
@@ -49,10 +50,12 @@ public class ExportController {
     private final AccessLog accessLog;
     private final ErasureRequests erasureRequests;
     private final ConsentFormats formats;
+    private final OptOuts optOuts;
 
     public ExportController(ServiceLinks links, Consents consents, KeyRing keyRing, Callers callers, Clock clock,
                             ProgrammeRegistry programmes, SourceRegistry sources, AccessLog accessLog,
-                            ErasureRequests erasureRequests, ConsentFormats formats) {
+                            ErasureRequests erasureRequests, ConsentFormats formats, OptOuts optOuts) {
+        this.optOuts = optOuts;
         this.links = links;
         this.consents = consents;
         this.keyRing = keyRing;
@@ -98,11 +101,12 @@ public class ExportController {
     /**
      * @param standardFormats each consent again as an ISO/IEC TS 27560 receipt and a DGA data altruism form
      *     ({@link ConsentFormats#forDownload}); a section of its own, apart from the operator's own views
+     * @param optOuts the person's opt-outs of programmes on an opt-out basis, with every signed record
      */
     public record PersonExport(String format, Instant exportedAt, AccountView account, List<ExportedLink> links,
                                List<ExportedConsent> consents, List<AccessView> accessLog,
                                List<ErasureRequestView> erasureRequests, Map<String, Object> jwks,
-                               List<Map<String, Object>> standardFormats) {
+                               List<Map<String, Object>> standardFormats, List<OptOutController.OptOutView> optOuts) {
     }
 
     @GetMapping("/api/v1/me/export")
@@ -142,7 +146,8 @@ public class ExportController {
                 links.list(account).stream().map(l -> new ExportedLink(LinkController.LinkView.of(l),
                         sourceName.get(l.sourceId()))).toList(),
                 exportedConsents, accesses, erasures, Jwks.document(keyRing.publicKeys()),
-                formats.forDownload(account, theirs));
+                formats.forDownload(account, theirs),
+                optOuts.list(account).stream().map(OptOutController.OptOutView::of).toList());
     }
 
     /** The purpose as its DPV code and plain words; an unknown code keeps its words empty. */

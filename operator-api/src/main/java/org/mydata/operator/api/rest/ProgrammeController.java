@@ -27,9 +27,13 @@ public class ProgrammeController {
         this.programmes = programmes;
     }
 
+    /**
+     * @param legalBasis {@code consent} (the default), {@code ehds-secondary-use} or {@code public-interest}
+     * @param sourceIds  for an opt-out basis: the sources whose linked persons the programme includes
+     */
     public record ProgrammeRequest(String name, String description, String organisation, List<String> purposes,
                                    ScopeJson scope, String termsUri, String termsVersion, List<String> stewards,
-                                   List<String> promises) {
+                                   List<String> promises, String legalBasis, List<UUID> sourceIds) {
     }
 
     public record PromiseView(String code, String plainWords) {
@@ -40,12 +44,14 @@ public class ProgrammeController {
 
     public record ProgrammeView(UUID id, String name, String description, String organisation,
                                 List<PurposeView> purposes, ScopeJson scope, URI termsUri, String termsVersion,
-                                List<String> stewards, Instant createdAt, List<PromiseView> promises) {
+                                List<String> stewards, Instant createdAt, List<PromiseView> promises, String legalBasis,
+                                boolean optOut, List<UUID> sourceIds) {
         static ProgrammeView of(Programme p) {
             return new ProgrammeView(p.id(), p.name(), p.description(), p.organisation(),
                     p.purposes().stream().map(ProgrammeController::purpose).toList(), ScopeJson.of(p.scope()),
                     p.termsUri(), p.termsVersion(), p.stewards(), p.createdAt(),
-                    p.promises().stream().map(x -> new PromiseView(x.code(), x.plainWords())).toList());
+                    p.promises().stream().map(x -> new PromiseView(x.code(), x.plainWords())).toList(),
+                    p.legalBasis().wire(), p.isOptOut(), p.sourceIds());
         }
     }
 
@@ -58,7 +64,7 @@ public class ProgrammeController {
     public ProgrammeView create(@RequestBody ProgrammeRequest r) {
         return ProgrammeView.of(programmes.create(new NewProgramme(r.name(), r.description(), r.organisation(),
                 r.purposes(), r.scope() == null ? null : r.scope().toDomain(), r.termsUri(), r.termsVersion(),
-                r.stewards(), r.promises())));
+                r.stewards(), r.promises(), r.legalBasis(), r.sourceIds())));
     }
 
     @GetMapping

@@ -13,6 +13,8 @@ import org.mydata.operator.consent.RecordHash;
 import org.mydata.operator.failure.ConflictException;
 import org.mydata.operator.failure.InvalidRequestException;
 import org.mydata.operator.failure.LiveConsentExistsException;
+import org.mydata.operator.optout.OptOut;
+import org.mydata.operator.optout.OptOuts;
 import org.mydata.operator.programme.DataScope;
 import org.mydata.operator.programme.Programme;
 import org.mydata.operator.programme.ProgrammeRegistry;
@@ -41,9 +43,11 @@ public class DonationPagesController {
     private final Consents consents;
     private final SignedInCitizens citizens;
     private final CitizenPages pages;
+    private final OptOuts optOuts;
 
     public DonationPagesController(ProgrammeRegistry programmes, Consents consents, SignedInCitizens citizens,
-                                   CitizenPages pages) {
+                                   CitizenPages pages, OptOuts optOuts) {
+        this.optOuts = optOuts;
         this.programmes = programmes;
         this.consents = consents;
         this.citizens = citizens;
@@ -91,8 +95,12 @@ public class DonationPagesController {
 
     @GetMapping
     public String catalogue(Authentication signedIn, Model model) {
-        citizens.account(signedIn);
+        Account account = citizens.account(signedIn);
         model.addAttribute("programmes", programmes.list());
+        // The person's live opt-outs by programme: what the catalogue offers to undo.
+        Map<UUID, OptOut> live = new java.util.HashMap<>();
+        optOuts.list(account).stream().filter(OptOut::isLive).forEach(o -> live.put(o.programmeId(), o));
+        model.addAttribute("optOuts", live);
         return "app/programmes";
     }
 

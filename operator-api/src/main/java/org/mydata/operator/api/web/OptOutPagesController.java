@@ -1,0 +1,88 @@
+package org.mydata.operator.api.web;
+
+import java.util.UUID;
+import org.mydata.operator.account.Account;
+import org.mydata.operator.consent.RecordHash;
+import org.mydata.operator.failure.ConflictException;
+import org.mydata.operator.optout.OptOut;
+import org.mydata.operator.optout.OptOuts;
+import org.mydata.operator.programme.Programme;
+import org.mydata.operator.programme.ProgrammeRegistry;
+import org.springframework.security.core.Authentication;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+
+/**
+ * Opting out of a programme on an opt-out basis, and undoing it, each through a confirmation page. The opt-out
+ * page shows the exact notice whose SHA-256 the signed record carries; the POST sends that hash back, so a notice
+ * that changed in between is shown again, never signed.
+ */
+@Controller
+public class OptOutPagesController {
+    private final ProgrammeRegistry programmes;
+    private final OptOuts optOuts;
+    private final SignedInCitizens citizens;
+
+    public OptOutPagesController(ProgrammeRegistry programmes, OptOuts optOuts, SignedInCitizens citizens) {
+        this.programmes = programmes;
+        this.optOuts = optOuts;
+        this.citizens = citizens;
+    }
+
+    @GetMapping("/app/programmes/{id}/opt-out")
+    public String confirmOptOut(@PathVariable UUID id, Authentication signedIn, Model model,
+                                RedirectAttributes redirect) {
+        citizens.account(signedIn);
+        Programme programme = programmes.get(id);
+        String notice;
+        try {
+            notice = optOuts.notice(id);
+        } catch (ConflictException consentBasis) {
+            redirect.addFlashAttribute("problem", new PageProblem("optout.error.consentBasis", null));
+            return "redirect:/app/programmes";
+        }
+        model.addAttribute("programme", programme);
+        model.addAttribute("text", notice);
+        model.addAttribute("textSha256", RecordHash.sha256(notice));
+        return "app/opt-out";
+    }
+
+    @PostMapping("/app/programmes/{id}/opt-out")
+    public String optOut(@PathVariable UUID id, @RequestParam String shownNoticeSha256, Authentication signedIn,
+                         RedirectAttributes redirect) {
+        Account account = citizens.account(signedIn);
+        try {
+            optOuts.optOut(account, id, shownNoticeSha256);
+        } catch (ConflictException refused) {
+            redirect.addFlashAttribute("problem", new PageProblem("optout.error.refused", refused.getMessage()));
+            return "redirect:/app/programmes";
+        }
+        redirect.addFlashAttribute("notice", "optout.notice.done");
+        return "redirect:/app/programmes";
+    }
+
+    @GetMapping("/app/opt-outs/{id}/undo")
+    public String confirmUndo(@PathVariable UUID id, Authentication signedIn, Model model) {
+        OptOut optOut = optOuts.get(citizens.account(signedIn), id);
+        model.addAttribute("optOut", optOut);
+        model.addAttribute("programme", programmes.get(optOut.programmeId()));
+        return "app/undo-opt-out";
+    }
+
+    @PostMapping("/app/opt-outs/{id}/undo")
+    public String undo(@PathVariable UUID id, Authentication signedIn, RedirectAttributes redirect) {
+        try {
+            optOuts.withdraw(citizens.account(signedIn), id);
+        } catch (ConflictException refused) {
+            redirect.addFlashAttribute("problem", new PageProblem("optout.error.refused", refused.getMessage()));
+            return "redirect:/app/programmes";
+        }
+        redirect.addFlashAttribute("notice", "optout.notice.undone");
+        return "redirect:/app/programmes";
+    }
+}

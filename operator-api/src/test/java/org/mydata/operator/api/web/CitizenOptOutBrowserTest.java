@@ -1,0 +1,143 @@
+package org.mydata.operator.api.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.mydata.operator.api.OperatorHttp;
+import org.mydata.operator.api.demo.DemoConfig;
+import org.openqa.selenium.By;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Opting out of the demo's opt-out programme and undoing it through the pages, in a real headless Chromium: the
+ * catalogue says in plain words how each programme works, the opt-out goes through a confirmation page that
+ * shows the exact notice, and the undo through one of its own. Runs where Debian's {@code chromium} and
+ * {@code chromium-driver} are installed, like {@link CitizenPagesBrowserTest}.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class CitizenOptOutBrowserTest {
+    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+
+    @LocalServerPort
+    int port;
+
+    private OperatorHttp http;
+    private WebDriver browser;
+    private WebDriverWait wait;
+    private Path profile;
+
+    /** An operator of its own, so bob starts with no opt-outs whatever other tests do. */
+    @DynamicPropertySource
+    static void ownDataDir(DynamicPropertyRegistry registry) throws IOException {
+        String dataDir = Files.createTempDirectory("operator-opt-out-browser").toString();
+        registry.add("operator.data-dir", () -> dataDir);
+    }
+
+    @BeforeEach
+    void startBrowser() throws IOException {
+        http = new OperatorHttp(port);
+        assumeTrue(Files.isExecutable(CHROMEDRIVER), "no " + CHROMEDRIVER + ": the browser tests need Debian's "
+                + "chromium and chromium-driver packages (.ci/run installs them); skipping");
+        profile = Files.createTempDirectory("chromium-profile");
+        ChromeOptions options = new ChromeOptions();
+        if (Files.isExecutable(CHROMIUM)) {
+            options.setBinary(CHROMIUM.toFile());
+        }
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+                "--lang=en-GB", "--user-data-dir=" + profile.toAbsolutePath(), "--window-size=1200,900");
+        options.setExperimentalOption("prefs", Map.of("intl.accept_languages", "en-GB,en"));
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(new File(CHROMEDRIVER.toString())).usingAnyFreePort().build();
+        browser = new ChromeDriver(service, options);
+        wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+        wait.ignoring(StaleElementReferenceException.class);
+    }
+
+    @AfterEach
+    void stopBrowser() throws IOException {
+        if (browser != null) {
+            browser.quit();
+        }
+        if (profile != null) {
+            try (Stream<Path> files = Files.walk(profile)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    @Test
+    void bobOptsOutAndUndoesItThroughTheBrowser() {
+        browser.get(http.base() + "/app/programmes");
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("username"))).sendKeys("bob");
+        browser.findElement(By.id("password")).sendKeys("bob-demo-password");
+        browser.findElement(By.cssSelector("button[type='submit']")).click();
+        waitForHeading("Data-donor programmes");
+
+        assertThat(browser.findElement(By.id("bases-explained")).getText()).contains("Opt-out programmes");
+        assertThat(programme(DemoConfig.DEMO_PROGRAMME_NAME).findElement(By.cssSelector(".basis")).getText())
+                .startsWith("Opt-in: nothing of yours is shared unless you donate");
+        WebElement ehds = programme(DemoConfig.DEMO_OPT_OUT_PROGRAMME_NAME);
+        assertThat(ehds.findElement(By.cssSelector(".basis")).getText())
+                .startsWith("Opt-out: your data").contains("unless you object");
+        assertThat(ehds.getText()).contains("European Health Data Space").doesNotContain("Donate to");
+
+        ehds.findElement(By.linkText("Opt out of " + DemoConfig.DEMO_OPT_OUT_PROGRAMME_NAME)).click();
+        waitForHeading("Opt out of " + DemoConfig.DEMO_OPT_OUT_PROGRAMME_NAME + "?");
+        assertThat(browser.findElement(By.id("opt-out-text")).getText())
+                .startsWith("I object to the use of my health data").contains("Art. 71");
+        browser.findElement(By.id("opt-out-confirm")).click();
+
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector(".notice"),
+                "You have opted out"));
+        WebElement optedOut = programme(DemoConfig.DEMO_OPT_OUT_PROGRAMME_NAME);
+        assertThat(optedOut.findElement(By.cssSelector(".opted-out")).getText()).startsWith("You opted out on");
+        optedOut.findElement(By.linkText("Undo opt-out of " + DemoConfig.DEMO_OPT_OUT_PROGRAMME_NAME)).click();
+
+        waitForHeading("Undo your opt-out of " + DemoConfig.DEMO_OPT_OUT_PROGRAMME_NAME + "?");
+        browser.findElement(By.id("undo-confirm")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector(".notice"),
+                "Your opt-out is undone"));
+        assertThat(programme(DemoConfig.DEMO_OPT_OUT_PROGRAMME_NAME)
+                .findElements(By.linkText("Opt out of " + DemoConfig.DEMO_OPT_OUT_PROGRAMME_NAME))).hasSize(1);
+
+        // What the pages did is what the API shows: one opt-out, signed, and withdrawn.
+        JsonNode optOuts = http.get("/api/v1/me/opt-outs", http.citizenToken("bob", "bob-demo-password")).json();
+        assertThat(optOuts).singleElement().satisfies(o -> {
+            assertThat(o.get("status").asText()).isEqualTo("withdrawn");
+            assertThat(o.get("history")).hasSize(2);
+        });
+    }
+
+    private void waitForHeading(String text) {
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("h1"), text));
+    }
+
+    private WebElement programme(String name) {
+        return browser.findElement(By.cssSelector("article[data-programme='" + name + "']"));
+    }
+}

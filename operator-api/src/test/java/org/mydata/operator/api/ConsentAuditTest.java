@@ -109,14 +109,15 @@ class ConsentAuditTest extends OperatorTestBase {
         assertThat(http.get("/api/v1/audit/consents/" + consent, alice).status()).isEqualTo(403);
         assertThat(http.get("/api/v1/audit/consents/" + UUID.randomUUID(), auditor).status()).isEqualTo(404);
 
-        // The same history as FHIR: the Consent, a Provenance per signed record, an AuditEvent per access.
+        // The same history as FHIR: the Consent, a Provenance per signed record, an AuditEvent per access and
+        // one for the permit holder's notice of the withdrawal.
         OperatorHttp.Reply asFhir = http.get("/api/v1/audit/consents/" + consent + "/fhir", auditor);
         assertThat(asFhir.status()).as(asFhir.body()).isEqualTo(200);
         assertThat(asFhir.contentType()).startsWith("application/fhir+json");
         JsonNode fhirBundle = asFhir.json();
         assertThat(fhirBundle.get("entry")).extracting(e -> e.get("resource").get("resourceType").asText())
                 .containsExactly("Consent", "Provenance", "Provenance", "Provenance", "Provenance", "Provenance",
-                        "Provenance", "AuditEvent");
+                        "Provenance", "AuditEvent", "AuditEvent");
 
         // Online, keeping what it fetched; then the same offline from the files alone.
         Path first = dir.resolve("first");

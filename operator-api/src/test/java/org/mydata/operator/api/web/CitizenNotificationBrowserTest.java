@@ -158,9 +158,14 @@ class CitizenNotificationBrowserTest {
         String eventId = eventIds.poll(60, TimeUnit.SECONDS);
         assertThat(eventId).as("the holder's webhook was told").isNotNull();
 
-        browser.navigate().refresh();
-        WebElement notice = wait.until(ExpectedConditions.visibilityOfElementLocated(
-                By.cssSelector("li.notice[data-event='" + eventId + "']")));
+        // The receiver has the event before the operator has recorded its answer: look again until it has.
+        WebElement notice = null;
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        do {
+            browser.navigate().refresh();
+            notice = wait.until(ExpectedConditions.visibilityOfElementLocated(
+                    By.cssSelector("li.notice[data-event='" + eventId + "']")));
+        } while (!"delivered".equals(notice.getAttribute("data-delivery")) && System.nanoTime() < until);
         assertThat(notice.getAttribute("data-delivery")).isEqualTo("delivered");
         assertThat(notice.getAttribute("data-erasure")).isEqualTo("awaiting");
         assertThat(notice.getText()).contains("Test University (researcher-demo)", "told of your withdrawal on",

@@ -28,6 +28,7 @@ import org.springframework.util.unit.DataSize;
  *     request's Host header; {@code https} also turns on Secure cookies and HSTS. Default
  *     {@code http://localhost:<server port>}, for the embedded default only
  * @param login brute-force protection of the citizen sign-in form
+ * @param pages how the citizen pages show times
  */
 @ConfigurationProperties("operator")
 public record OperatorProperties(@DefaultValue("./data") Path dataDir, @DefaultValue Signing signing,
@@ -35,7 +36,8 @@ public record OperatorProperties(@DefaultValue("./data") Path dataDir, @DefaultV
                                  @DefaultValue Log log, @DefaultValue Gateway gateway,
                                  @DefaultValue Database database, @DefaultValue Pool pool,
                                  @DefaultValue Idempotency idempotency, @DefaultValue Sources sources,
-                                 @DefaultValue Limits limits, String publicBaseUrl, @DefaultValue Login login) {
+                                 @DefaultValue Limits limits, String publicBaseUrl, @DefaultValue Login login,
+                                 @DefaultValue Pages pages) {
 
     /**
      * @param keystore PKCS#12 keystore with the signing keys; default {@code <data-dir>/keys/operator-signing.p12}
@@ -164,5 +166,12 @@ public record OperatorProperties(@DefaultValue("./data") Path dataDir, @DefaultV
      */
     public record Login(@DefaultValue("5") int maxFailuresPerAccount, @DefaultValue("20") int maxFailuresPerAddress,
                         @DefaultValue("15m") Duration window) {
+    }
+
+    /**
+     * @param timeZone the zone the citizen pages show times in, and in which an end date a person picks ends
+     *     (at the end of that day); the pages run no script that could learn the reader's own zone
+     */
+    public record Pages(@DefaultValue("Europe/Helsinki") java.time.ZoneId timeZone) {
     }
 }

@@ -8,9 +8,11 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.web.servlet.DispatcherServlet;
 import org.springframework.web.servlet.HandlerInterceptor;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+import org.springframework.web.servlet.i18n.LocaleChangeInterceptor;
 
 /**
  * Browser hardening for the citizen pages, and a closed door when nobody can sign in to them.
@@ -33,6 +35,26 @@ public class CitizenPagesWebConfig implements WebMvcConfigurer {
                 return true;
             }
         }).addPathPatterns("/", "/app", "/app/**");
+        // The language switch's links (?lang=fi) on any page; the API and the gateway have no language.
+        LocaleChangeInterceptor switchLanguage = new LocaleChangeInterceptor();
+        switchLanguage.setParamName(PageLanguages.PARAMETER);
+        switchLanguage.setHttpMethods("GET");
+        switchLanguage.setIgnoreInvalidLocale(true);
+        registry.addInterceptor(switchLanguage).excludePathPatterns("/api/**", "/fhir/**");
+    }
+
+    /**
+     * The pages' languages: the locale resolver (the name Spring MVC looks for) and, for the templates,
+     * {@code @languages}.
+     */
+    @Bean(name = {DispatcherServlet.LOCALE_RESOLVER_BEAN_NAME, "languages"})
+    PageLanguages pageLanguages() {
+        return new PageLanguages();
+    }
+
+    @Bean
+    CitizenPageErrors citizenPageErrors() {
+        return new CitizenPageErrors();
     }
 
     /**

@@ -1,8 +1,9 @@
 package org.mydata.operator.api.web;
 
+import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -41,13 +42,17 @@ public class DonationPagesController {
     private final Consents consents;
     private final SignedInCitizens citizens;
     private final CitizenPages pages;
+    private final Clock clock;
+    private final ZoneId zone;
 
     public DonationPagesController(ProgrammeRegistry programmes, Consents consents, SignedInCitizens citizens,
-                                   CitizenPages pages) {
+                                   CitizenPages pages, Clock clock, PageFormat format) {
         this.programmes = programmes;
         this.consents = consents;
         this.citizens = citizens;
         this.pages = pages;
+        this.clock = clock;
+        this.zone = format.zone();
     }
 
     /** What a person chose on the donation form. */
@@ -57,13 +62,17 @@ public class DonationPagesController {
             sources = sources == null ? List.of() : List.copyOf(sources);
         }
 
-        /** The consent ends at the start of the chosen day, UTC; no day means until the person withdraws. */
-        Instant validUntil() {
-            return until == null ? null : until.atStartOfDay(ZoneOffset.UTC).toInstant();
+        /**
+         * The consent stays in force through the whole chosen day in the pages' zone, the day the person sees:
+         * it ends at the midnight that follows it. No day means until the person withdraws.
+         */
+        Instant validUntil(ZoneId zone) {
+            return until == null ? null : until.plusDays(1).atStartOfDay(zone).toInstant();
         }
 
-        NewConsent toConsent(UUID programmeId, String shownTextSha256) {
-            return new NewConsent(programmeId, null, DataScope.ofTypes(types), sources, validUntil(), shownTextSha256);
+        NewConsent toConsent(UUID programmeId, String shownTextSha256, ZoneId zone) {
+            return new NewConsent(programmeId, null, DataScope.ofTypes(types), sources, validUntil(zone),
+                    shownTextSha256);
         }
 
         String query() {
@@ -80,7 +89,7 @@ public class DonationPagesController {
     @GetMapping
     public String catalogue(Authentication signedIn, Model model) {
         citizens.account(signedIn);
-        model.addAttribute("programmes", programmes.list());
+        model.addAttribute("programmes", programmes.list().stream().map(pages::shown).toList());
         return "app/programmes";
     }
 
@@ -118,15 +127,15 @@ public class DonationPagesController {
         }
         String text;
         try {
-            text = consents.preview(account, choice.toConsent(id, null));
+            text = consents.preview(account, choice.toConsent(id, null, zone));
         } catch (InvalidRequestException | ConflictException refused) {
-            return chooseForm(programme, live, choice, new PageProblem("donate.error.refused", refused.getMessage()),
+            return chooseForm(programme, live, choice, new PageProblem(refusal(refused), refused.getMessage()),
                     model);
         }
         Map<UUID, String> names = pages.sourceNames();
-        model.addAttribute("programme", programme);
+        model.addAttribute("programme", pages.shown(programme));
         model.addAttribute("choice", choice);
-        model.addAttribute("validUntil", choice.validUntil());
+        model.addAttribute("validUntil", choice.validUntil(zone));
         model.addAttribute("sourceNames", choice.sources().stream().map(s -> names.getOrDefault(s, "?")).toList());
         model.addAttribute("text", text);
         model.addAttribute("textSha256", RecordHash.sha256(text));
@@ -144,7 +153,7 @@ public class DonationPagesController {
         Choice choice = new Choice(types, sources, until);
         Consent consent;
         try {
-            consent = consents.grant(account, choice.toConsent(id, shownTextSha256));
+            consent = consents.grant(account, choice.toConsent(id, shownTextSha256, zone));
         } catch (ConflictException changed) {
             // Typically the text changed since it was shown (the programme's terms, a source's name): show it again.
             redirect.addFlashAttribute("problem", new PageProblem("donate.error.changed", changed.getMessage()));
@@ -154,15 +163,32 @@ public class DonationPagesController {
         return "redirect:/app/consents/" + consent.id();
     }
 
+    /** Why the operator refused the choices, in a sentence of the person's language. */
+    private static String refusal(RuntimeException refused) {
+        String field = refused instanceof InvalidRequestException invalid && invalid.field() != null
+                ? invalid.field() : "";
+        if (field.startsWith("scope")) {
+            return "donate.error.kinds";
+        }
+        if (field.equals("sourceIds")) {
+            return "donate.error.sources";
+        }
+        if (field.equals("validUntil")) {
+            return "donate.error.until";
+        }
+        return "donate.error.refused";
+    }
+
     private String chooseForm(Programme programme, List<CitizenPages.LinkRow> live, Choice choice, PageProblem problem,
                               Model model) {
-        model.addAttribute("programme", programme);
+        model.addAttribute("programme", pages.shown(programme));
         model.addAttribute("liveLinks", live);
         model.addAttribute("choice", choice);
         if (problem != null) {
             model.addAttribute("problem", problem);
         }
-        model.addAttribute("today", LocalDate.now(ZoneOffset.UTC));
+        // The earliest end a person can pick is today: the consent then lasts until tonight's midnight.
+        model.addAttribute("today", LocalDate.now(clock.withZone(zone)));
         return "app/donate";
     }
 }

@@ -69,7 +69,8 @@ public class WebHardeningConfig {
 
     /**
      * What Spring Security's firewall refuses (a {@code ;jsessionid=} or encoded slash in the URL, an unknown
-     * method, a header it does not trust): 400 with a problem document, or an OperationOutcome on the gateway.
+     * method, a header it does not trust): 400 with a problem document, or an OperationOutcome on the gateway;
+     * on the citizen pages, the error page in the person's language (the error dispatch renders it).
      */
     @Bean
     RequestRejectedHandler requestRejectedHandler() {
@@ -78,6 +79,12 @@ public class WebHardeningConfig {
             String context = request.getContextPath();
             if (path != null && !context.isEmpty() && path.startsWith(context)) {
                 path = path.substring(context.length());
+            }
+            if (path != null && (path.equals("/") || path.equals("/app") || path.startsWith("/app/")
+                    || path.startsWith("/app;"))) {
+                response.resetBuffer();
+                response.sendError(400);
+                return;
             }
             response.resetBuffer();
             response.setStatus(400);

@@ -19,6 +19,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.web.ErrorResponse;
 import org.springframework.web.bind.annotation.ControllerAdvice;
 import org.springframework.web.bind.annotation.ExceptionHandler;
@@ -118,6 +119,11 @@ public class CitizenPageAdvice {
         ModelAndView page = new ModelAndView("app/problem", status);
         page.addObject("failure", new PageProblem(key, null));
         page.addObject("status", status.value());
+        // An exception handler's page gets no @ModelAttribute: the header's name is added here.
+        String name = nameOf(SecurityContextHolder.getContext().getAuthentication());
+        if (name != null) {
+            page.addObject("citizenName", name);
+        }
         return page;
     }
 }

@@ -122,6 +122,8 @@ public class PageLanguages implements LocaleResolver {
         if (!context.isEmpty() && path.startsWith(context)) {
             path = path.substring(context.length());
         }
+        // Path parameters (";jsessionid=") are what the firewall refuses: the switch must not lead there again.
+        path = path.replaceAll(";[^/]*", "");
         // Never a link off this site: "//host" would be one.
         if (!path.startsWith("/") || path.startsWith("//")) {
             path = "/app";

@@ -23,9 +23,16 @@ final class WebSession {
     private final String base;
     private final CookieManager cookies = new CookieManager();
     private final HttpClient http;
+    private final String acceptLanguage;
 
     WebSession(String base) {
+        this(base, null);
+    }
+
+    /** A browser whose language preferences are {@code acceptLanguage} (an Accept-Language header), or none. */
+    WebSession(String base, String acceptLanguage) {
         this.base = base;
+        this.acceptLanguage = acceptLanguage;
         this.http = HttpClient.newBuilder().cookieHandler(cookies).followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
@@ -66,6 +73,10 @@ final class WebSession {
     }
 
     private HttpResponse<String> send(HttpRequest request) {
+        if (acceptLanguage != null) {
+            request = HttpRequest.newBuilder(request, (name, value) -> true)
+                    .header("Accept-Language", acceptLanguage).build();
+        }
         try {
             return http.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {

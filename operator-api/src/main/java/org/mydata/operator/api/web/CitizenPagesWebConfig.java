@@ -40,7 +40,8 @@ public class CitizenPagesWebConfig implements WebMvcConfigurer {
         switchLanguage.setParamName(PageLanguages.PARAMETER);
         switchLanguage.setHttpMethods("GET");
         switchLanguage.setIgnoreInvalidLocale(true);
-        registry.addInterceptor(switchLanguage).excludePathPatterns("/api/**", "/fhir/**");
+        // Not on the error dispatch either: it would read the form of a refused request (one too large, say).
+        registry.addInterceptor(switchLanguage).excludePathPatterns("/api/**", "/fhir/**", "/error");
     }
 
     /**

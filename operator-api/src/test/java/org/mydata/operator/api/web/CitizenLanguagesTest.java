@@ -142,7 +142,9 @@ class CitizenLanguagesTest extends OperatorTestBase {
                 Map.of("_csrf", csrf)));
         failures.put("donate without the shown text", browser.post("/app/programmes/" + demoProgrammeId()
                 + "/donate", Map.of("_csrf", csrf)));
-        Map<String, Integer> expected = Map.ofEntries(Map.entry("unknown consent", 404),
+        failures.put("too large a form", browser.post("/app/programmes/" + demoProgrammeId() + "/donate",
+                Map.of("_csrf", csrf, "type", "x".repeat(2 * 1024 * 1024))));
+        Map<String, Integer> expected = Map.ofEntries(Map.entry("too large a form", 413),Map.entry("unknown consent", 404),
                 Map.entry("unknown receipt", 404), Map.entry("not an id", 404), Map.entry("no such page", 404),
                 Map.entry("no such style sheet", 404), Map.entry("unknown programme", 404),
                 Map.entry("wrong method", 405), Map.entry("a form's URL opened as a page", 404),
@@ -150,7 +152,8 @@ class CitizenLanguagesTest extends OperatorTestBase {
                 Map.entry("donate without the shown text", 400));
         failures.forEach((what, reply) -> {
             assertThat(reply.statusCode()).as(what).isEqualTo(expected.get(what));
-            assertThat(reply.headers().firstValue("Content-Type").orElseThrow()).as(what).startsWith("text/html");
+            assertThat(reply.headers().firstValue("Content-Type").orElseThrow()).as(what + ": " + reply.body())
+                    .startsWith("text/html");
             assertThat(reply.body()).as(what).contains("<html lang=\"fi\"").contains("<h1>Jokin meni vikaan</h1>")
                     // The layout: the menu and the sign-out button of the signed-in person.
                     .contains("Kirjautuneena: bob").contains(">Kirjaudu ulos</button>").contains(">Suostumuksesi</a>")
@@ -161,6 +164,7 @@ class CitizenLanguagesTest extends OperatorTestBase {
         assertThat(failures.get("wrong method").body()).contains("Tätä ei voi tehdä tästä osoitteesta.");
         assertThat(failures.get("wrong method").headers().firstValue("Allow")).isPresent();
         assertThat(failures.get("no CSRF token").body()).contains("Sinulla ei ole oikeutta tähän");
+        assertThat(failures.get("too large a form").body()).contains("Lähettämäsi tiedot ovat liian suuria.");
 
         // Bad input on a form: the page again, with a sentence of the person's language, not the domain's.
         HttpResponse<String> foreignType = browser.get("/app/programmes/" + demoProgrammeId()

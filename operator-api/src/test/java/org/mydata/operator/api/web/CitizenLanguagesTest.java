@@ -182,6 +182,14 @@ class CitizenLanguagesTest extends OperatorTestBase {
                 .contains("Sidan fick en adress eller ett formulär som den inte kunde läsa.")
                 .contains("/app/assets/app.css").doesNotContain(";jsessionid");
 
+        // What Tomcat refuses before the application runs (a malformed URL): a page too, in the language.
+        Raw malformed = raw("GET /app/%zz", "Accept: text/html", "Accept-Language: fi-FI, sv;q=0.5");
+        assertThat(malformed.status()).isEqualTo(400);
+        assertThat(malformed.header("Content-Type")).startsWith("text/html");
+        assertThat(malformed.body()).contains("<html lang=\"fi\"").contains("<h1>Jokin meni vikaan</h1>")
+                .contains("Sivu sai osoitteen tai lomakkeen, jota se ei pystynyt lukemaan.")
+                .contains("/app/assets/app.css");
+
         // The API and the gateway keep their own error documents.
         Raw api = raw("GET /api/v1/programmes;jsessionid=0123", "Accept: text/html");
         assertThat(api.header("Content-Type")).startsWith("application/problem+json");

@@ -3,6 +3,7 @@ package org.mydata.operator.audit;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Date;
+import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 import org.hl7.fhir.r4.model.AuditEvent;
@@ -17,6 +18,8 @@ import org.hl7.fhir.r4.model.Signature;
 import org.mydata.operator.access.AccessEntry;
 import org.mydata.operator.consent.Consent;
 import org.mydata.operator.consent.ConsentAsFhir;
+import org.mydata.operator.notify.Erasures;
+import org.mydata.operator.notify.Notices;
 import org.mydata.operator.programme.Programme;
 
 /**
@@ -39,6 +42,8 @@ public final class AuditBundleAsFhir {
     public static final String SIGNATURE_TYPE_SYSTEM = "urn:iso-astm:E1762-95:2013";
     public static final String VERIFICATION_SIGNATURE = "1.2.840.10065.1.12.1.5";
     public static final String JOSE = "application/jose";
+    public static final String NOTIFICATION_SYSTEM = "urn:mydata-operator:notification";
+    private static final String LIFECYCLE = "http://terminology.hl7.org/CodeSystem/iso-21089-lifecycle";
 
     private static final String DATA_OPERATION = "http://terminology.hl7.org/CodeSystem/v3-DataOperation";
     private static final String PARTICIPANT_TYPE = "http://terminology.hl7.org/CodeSystem/provenance-participant-type";
@@ -53,6 +58,16 @@ public final class AuditBundleAsFhir {
      * @param programme its programme
      */
     public static Bundle toFhir(AuditBundle bundle, Consent consent, Programme programme) {
+        return toFhir(bundle, consent, programme, List.of());
+    }
+
+    /**
+     * As {@link #toFhir(AuditBundle, Consent, Programme)}, with one {@code AuditEvent} per notification to a permit
+     * holder about the consent (ISO 21089 {@code transmit}) and one per erasure it acknowledged ({@code destroy},
+     * the signed acknowledgement in an entity detail).
+     */
+    public static Bundle toFhir(AuditBundle bundle, Consent consent, Programme programme,
+                                List<Notices.Notice> notices) {
         Objects.requireNonNull(bundle, "bundle");
         if (!consent.id().toString().equals(bundle.consentId())) {
             throw new IllegalArgumentException("the consent is not the one the audit bundle is about");
@@ -73,7 +88,69 @@ public final class AuditBundleAsFhir {
                     .toString();
             add(fhir, "urn:uuid:" + id, auditEvent(id, event, consentUrl, bundle.checkpoint().issuedAt()));
         }
+        for (Notices.Notice notice : notices) {
+            String id = UUID.nameUUIDFromBytes(("notification:" + notice.eventId()).getBytes(StandardCharsets.US_ASCII))
+                    .toString();
+            add(fhir, "urn:uuid:" + id, notification(id, notice, consentUrl));
+            if (notice.erasure() != null) {
+                String ackId = notice.erasure().id().toString();
+                add(fhir, "urn:uuid:" + ackId, erasure(ackId, notice, consentUrl));
+            }
+        }
         return fhir;
+    }
+
+    private static AuditEvent notification(String id, Notices.Notice notice, String consentUrl) {
+        AuditEvent audit = new AuditEvent();
+        audit.setId(id);
+        audit.setType(new Coding(LIFECYCLE, "transmit", "Transmit"));
+        audit.addSubtype(new Coding(NOTIFICATION_SYSTEM, notice.type(), null));
+        audit.setAction(AuditEvent.AuditEventAction.E);
+        boolean delivered = notice.delivery() == Notices.Delivery.DELIVERED;
+        audit.setRecorded(Date.from(delivered ? notice.firstDeliveredAt() : notice.occurredAt()));
+        audit.setOutcome(delivered ? AuditEvent.AuditEventOutcome._0 : AuditEvent.AuditEventOutcome._4);
+        audit.setOutcomeDesc("delivery " + notice.delivery().wire());
+        audit.addAgent().setRequestor(true).setWho(new Reference().setDisplay(OPERATOR));
+        audit.addAgent().setRequestor(false).setWho(new Reference().setDisplay(notice.researcher()
+                + " (" + notice.organisation() + ")"));
+        audit.getSource().setObserver(new Reference().setDisplay(OPERATOR));
+        AuditEvent.AuditEventEntityComponent consent = audit.addEntity();
+        consent.setWhat(new Reference(consentUrl));
+        consent.addDetail().setType("event_id").setValue(new org.hl7.fhir.r4.model.StringType(
+                notice.eventId().toString()));
+        consent.addDetail().setType("erasure_requested").setValue(new org.hl7.fhir.r4.model.StringType(
+                Boolean.toString(notice.erasureRequested())));
+        audit.addEntity().setWhat(permit(notice.permitId().toString()));
+        return audit;
+    }
+
+    private static AuditEvent erasure(String id, Notices.Notice notice, String consentUrl) {
+        Erasures.Acknowledgement ack = notice.erasure();
+        AuditEvent audit = new AuditEvent();
+        audit.setId(id);
+        audit.setType(new Coding(LIFECYCLE, "destroy", "Destroy/Delete"));
+        audit.setAction(AuditEvent.AuditEventAction.D);
+        audit.setRecorded(Date.from(ack.doneAt()));
+        audit.setOutcome(AuditEvent.AuditEventOutcome._0);
+        audit.addAgent().setRequestor(true).setWho(new Reference().setDisplay(ack.acknowledgedBy()
+                + " (" + notice.organisation() + ")"));
+        audit.getSource().setObserver(new Reference().setDisplay(OPERATOR));
+        AuditEvent.AuditEventEntityComponent consent = audit.addEntity();
+        consent.setWhat(new Reference(consentUrl));
+        consent.addDetail().setType("event_id").setValue(new org.hl7.fhir.r4.model.StringType(
+                notice.eventId().toString()));
+        consent.addDetail().setType("log_index").setValue(new org.hl7.fhir.r4.model.StringType(
+                Long.toString(ack.logIndex())));
+        // The signed acknowledgement itself, checkable against the JWKS like every record.
+        consent.addDetail().setType(JOSE).setValue(new org.hl7.fhir.r4.model.Base64BinaryType(
+                ack.record().getBytes(StandardCharsets.US_ASCII)));
+        audit.addEntity().setWhat(permit(notice.permitId().toString()));
+        return audit;
+    }
+
+    private static Reference permit(String permitId) {
+        return new Reference().setIdentifier(new Identifier().setSystem(PERMIT_SYSTEM).setValue(permitId))
+                .setDisplay("permit " + permitId);
     }
 
     private static void add(Bundle bundle, String fullUrl, Resource resource) {

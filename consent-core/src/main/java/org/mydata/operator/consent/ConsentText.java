@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.stream.Collectors;
 import org.mydata.operator.programme.DataScope;
 import org.mydata.operator.programme.Programme;
+import org.mydata.operator.programme.Promise;
 import org.mydata.operator.programme.Purpose;
 import org.mydata.operator.source.FhirSource;
 
@@ -32,6 +33,11 @@ public final class ConsentText {
         text.append(".\n");
         text.append("From: ").append(sources.stream().map(FhirSource::name).collect(Collectors.joining(", "))).append(".\n");
         text.append("Until: ").append(validUntil == null ? "I withdraw this consent" : validUntil.toString()).append(".\n");
+        if (!programme.promises().isEmpty()) {
+            // Only programmes that declare promises get this line, so the text of every earlier consent stays as signed.
+            text.append("The programme promises: ").append(programme.promises().stream().map(Promise::plainWords)
+                    .collect(Collectors.joining("; "))).append(".\n");
+        }
         text.append("Terms: ").append(programme.termsUri()).append(" version ").append(programme.termsVersion()).append(".\n");
         text.append("Researchers receive my data only under a permit the programme's stewards approve, with my name "
                 + "and identifiers removed. I can pause or withdraw this consent at any time; withdrawal is final.\n");

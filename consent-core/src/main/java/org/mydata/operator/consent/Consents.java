@@ -9,18 +9,24 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 import org.mydata.operator.account.Account;
 import org.mydata.operator.failure.ConflictException;
 import org.mydata.operator.failure.InvalidRequestException;
+import org.mydata.operator.failure.LiveConsentExistsException;
 import org.mydata.operator.failure.NotFoundException;
 import org.mydata.operator.json.Json;
 import org.mydata.operator.link.ServiceLink;
 import org.mydata.operator.log.LogAppender;
 import org.mydata.operator.link.ServiceLinks;
+import org.mydata.operator.notify.NotificationType;
+import org.mydata.operator.notify.Outbox;
 import org.mydata.operator.programme.DataScope;
 import org.mydata.operator.programme.Programme;
 import org.mydata.operator.programme.ProgrammeRegistry;
@@ -54,7 +60,30 @@ public final class Consents {
         return tx.read(c -> plan(c, account, request, Instant.now(clock)).text());
     }
 
+    /** What became of a request to consent: a new consent, or the live one that already says the same. */
+    public record Granted(Consent consent, boolean created) {
+    }
+
+    /**
+     * What giving this consent would do, without storing anything: the exact text, and the person's live consent
+     * to the programme if there is one, with whether this request repeats it word for word.
+     */
+    public record Prospect(String text, Optional<Consent> live, boolean repeats) {
+    }
+
     public Consent grant(Account account, NewConsent request) {
+        return grantOrFind(account, request).consent();
+    }
+
+    /**
+     * One live consent per person and programme. A request that repeats the live consent's terms (purposes, data,
+     * sources, end, the programme's terms version) is answered with that consent and signs nothing, so a double
+     * submit or a retry is harmless; other terms are refused ({@link LiveConsentExistsException}) while it lives;
+     * a live consent whose end date has passed is ended by the operator with a signed record and the new one given.
+     * The check runs in the appender's batch, in order, and the database's partial unique index
+     * ({@code consent_live_per_programme}) holds the rule against a grant on another node.
+     */
+    public Granted grantOrFind(Account account, NewConsent request) {
         Instant now = Instant.now(clock).truncatedTo(ChronoUnit.MICROS);
         // Planned on the request's thread in a read: the batch that stores it is shared by many requests.
         Plan plan = tx.read(c -> plan(c, account, request, now));
@@ -62,16 +91,48 @@ public final class Consents {
             throw new ConflictException("the consent text you were shown is not the one this request would sign; "
                     + "show the current text and ask again");
         }
+        Instant validUntil = request.validUntil() == null ? null : request.validUntil().truncatedTo(ChronoUnit.MICROS);
+        try {
+            return submitGrant(account, plan, validUntil, now);
+        } catch (LiveConsentExistsException refused) {
+            throw refused;
+        } catch (ConflictException clash) {
+            // The unique index decided a race this node's batch order did not see (a grant committed on another
+            // node between our check and insert): once more, and the check now finds the winner.
+            return submitGrant(account, plan, validUntil, now);
+        }
+    }
+
+    private Granted submitGrant(Account account, Plan plan, Instant validUntil, Instant now) {
         UUID id = UUID.randomUUID();
         Terms terms = new Terms(plan.programme().termsUri(), plan.programme().termsVersion(),
                 RecordHash.sha256(plan.text()));
         // In the order the database lists them (uuid order is the order of the text form), as a read gives them.
         List<UUID> linkIds = plan.links().stream().map(ServiceLink::id)
                 .sorted(java.util.Comparator.comparing(UUID::toString)).toList();
-        Instant validUntil = request.validUntil() == null ? null : request.validUntil().truncatedTo(ChronoUnit.MICROS);
         return appender.submit(c -> {
             requireLive(c, linkIds);
+            Optional<Consent> live = liveConsent(c, account.id(), plan.programme().id(), true);
+            Consent expired = null;
+            if (live.isPresent()) {
+                Consent existing = live.get();
+                if (existing.validUntil() != null && !existing.validUntil().isAfter(now)) {
+                    expired = existing;
+                } else if (repeats(existing, plan, linkIds, validUntil)) {
+                    return b -> new Granted(existing, false);
+                } else {
+                    throw alreadyConsented(existing);
+                }
+            }
+            Consent ended = expired;
             return b -> {
+                if (ended != null) {
+                    StatusRecord last = ended.latestStatus();
+                    appendStatus(b, account, ended.id(), ConsentStatus.WITHDRAWN, StatusRecord.ChangedBy.OPERATOR,
+                            "its end date had passed when you consented to the programme again (consent " + id + ")",
+                            RecordHash.sha256(last.record()), last.sequence() + 1, now);
+                    markWithdrawn(b.connection(), ended.id(), now);
+                }
                 Map<String, Object> claims = new LinkedHashMap<>();
                 claims.put("cr_id", id.toString());
                 claims.put("account_id", account.id().toString());
@@ -112,10 +173,109 @@ public final class Consents {
                 }
                 StatusRecord first = appendStatus(b, account, id, ConsentStatus.ACTIVE, StatusRecord.ChangedBy.PERSON,
                         null, null, 1, now);
-                return new Consent(id, account.id(), plan.programme().id(), plan.purposes(), plan.scope(), linkIds, now,
-                        validUntil, terms, plan.text(), cr.record(), now, List.of(first), cr.logIndex());
+                return new Granted(new Consent(id, account.id(), plan.programme().id(), plan.purposes(), plan.scope(),
+                        linkIds, now, validUntil, terms, plan.text(), cr.record(), now, List.of(first), cr.logIndex()),
+                        true);
             };
         });
+    }
+
+    public Prospect prospect(Account account, NewConsent request) {
+        return tx.read(c -> {
+            Instant now = Instant.now(clock);
+            Plan plan = plan(c, account, request, now);
+            Optional<Consent> live = liveConsent(c, account.id(), plan.programme().id(), false)
+                    .filter(l -> l.validUntil() == null || l.validUntil().isAfter(now));
+            Instant validUntil = request.validUntil() == null ? null
+                    : request.validUntil().truncatedTo(ChronoUnit.MICROS);
+            List<UUID> linkIds = plan.links().stream().map(ServiceLink::id).toList();
+            return new Prospect(plan.text(), live,
+                    live.isPresent() && repeats(live.get(), plan, linkIds, validUntil));
+        });
+    }
+
+    /** The person's live consent to the programme (active or paused, not withdrawn), if any. */
+    public Optional<Consent> live(Account account, UUID programmeId) {
+        return tx.read(c -> liveConsent(c, account.id(), programmeId, false));
+    }
+
+    private static Optional<Consent> liveConsent(Connection c, UUID accountId, UUID programmeId, boolean lock)
+            throws SQLException {
+        UUID id;
+        try (PreparedStatement ps = c.prepareStatement("select id from consent where account_id = ? and programme_id = ? "
+                + "and withdrawn_at is null and duplicate_of is null" + (lock ? " for update" : ""))) {
+            ps.setObject(1, accountId);
+            ps.setObject(2, programmeId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                id = Sql.uuid(rs, "id");
+            }
+        }
+        return Optional.of(load(c, accountId, id));
+    }
+
+    /** Whether the request would give exactly the live consent's terms again (order does not matter). */
+    private static boolean repeats(Consent live, Plan plan, List<UUID> linkIds, Instant validUntil) {
+        return new HashSet<>(live.purposes()).equals(new HashSet<>(plan.purposes()))
+                && new HashSet<>(live.scope().resourceTypes()).equals(new HashSet<>(plan.scope().resourceTypes()))
+                && Objects.equals(live.scope().dataFrom(), plan.scope().dataFrom())
+                && Objects.equals(live.scope().dataUntil(), plan.scope().dataUntil())
+                && new HashSet<>(live.linkIds()).equals(new HashSet<>(linkIds))
+                && Objects.equals(live.validUntil(), validUntil)
+                && live.terms().policyUri().equals(plan.programme().termsUri())
+                && live.terms().version().equals(plan.programme().termsVersion());
+    }
+
+    private static LiveConsentExistsException alreadyConsented(Consent live) {
+        return new LiveConsentExistsException(live.id(), live.status().wire(), "you already have a "
+                + live.status().wire() + " consent to this programme (" + live.id() + ") on other terms, and a person "
+                + "holds one consent per programme: keep that one, or withdraw it and then consent again with the "
+                + "new choices");
+    }
+
+    private static void markWithdrawn(Connection c, UUID consentId, Instant at) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "update consent set withdrawn_at = ? where id = ? and withdrawn_at is null")) {
+            ps.setTimestamp(1, Sql.timestamp(at));
+            ps.setObject(2, consentId);
+            ps.executeUpdate();
+        }
+    }
+
+    /**
+     * Withdraws, with signed operator records, the live consents the V9 migration found beside a newer live consent
+     * of the same person to the same programme (a database written before the one-consent rule). Run at start-up;
+     * another node doing the same at the same moment is harmless. Returns how many it ended.
+     */
+    public int endDuplicates() {
+        record Duplicate(UUID id, UUID accountId, UUID keeps) {
+        }
+        List<Duplicate> duplicates = tx.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("select id, account_id, duplicate_of from consent "
+                    + "where duplicate_of is not null and withdrawn_at is null order by created_at, id");
+                 ResultSet rs = ps.executeQuery()) {
+                List<Duplicate> result = new ArrayList<>();
+                while (rs.next()) {
+                    result.add(new Duplicate(Sql.uuid(rs, "id"), Sql.uuid(rs, "account_id"),
+                            Sql.uuid(rs, "duplicate_of")));
+                }
+                return result;
+            }
+        });
+        int ended = 0;
+        for (Duplicate d : duplicates) {
+            try {
+                changeStatus(new Account(d.accountId(), null, null), d.id(), ConsentStatus.WITHDRAWN,
+                        StatusRecord.ChangedBy.OPERATOR, "a second live consent to the same programme: one consent "
+                                + "per programme, and your newest (" + d.keeps() + ") stays");
+                ended++;
+            } catch (ConflictException alreadyEnded) {
+                // Withdrawn meanwhile, by the person or by another node starting at the same time.
+            }
+        }
+        return ended;
     }
 
     /**
@@ -158,9 +318,21 @@ public final class Consents {
             if (!status.mayBecome(next)) {
                 throw new ConflictException("consent " + consentId + " is already " + next.wire());
             }
-            return b -> new StatusChange(consentId, account.id(), programmeId, validity, appendStatus(b, account,
-                    consentId, next, by, reason, RecordHash.sha256(previous), sequence + 1,
-                    Instant.now(clock).truncatedTo(ChronoUnit.MICROS)));
+            return b -> {
+                Instant now = Instant.now(clock).truncatedTo(ChronoUnit.MICROS);
+                StatusRecord record = appendStatus(b, account, consentId, next, by, reason,
+                        RecordHash.sha256(previous), sequence + 1, now);
+                if (next == ConsentStatus.WITHDRAWN) {
+                    markWithdrawn(b.connection(), consentId, now);
+                }
+                // The permit holders' events, in this same transaction: stored with the change or not at all.
+                NotificationType event = next == ConsentStatus.WITHDRAWN ? NotificationType.CONSENT_WITHDRAWN
+                        : next == ConsentStatus.PAUSED ? NotificationType.CONSENT_PAUSED : null;
+                if (event != null) {
+                    Outbox.consentChanged(b.connection(), consentId, event, record.logIndex(), now);
+                }
+                return new StatusChange(consentId, account.id(), programmeId, validity, record);
+            };
         });
     }
 

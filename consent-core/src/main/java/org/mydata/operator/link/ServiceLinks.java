@@ -17,6 +17,7 @@ import org.mydata.operator.account.PersonIdentifier;
 import org.mydata.operator.failure.ConflictException;
 import org.mydata.operator.failure.NotFoundException;
 import org.mydata.operator.log.LogAppender;
+import org.mydata.operator.notify.Outbox;
 import org.mydata.operator.signing.RecordType;
 import org.mydata.operator.source.FhirSource;
 import org.mydata.operator.source.SourceRegistry;
@@ -169,6 +170,7 @@ public final class ServiceLinks {
                     ps.setObject(4, linkId);
                     ps.executeUpdate();
                 }
+                Outbox.linkRemoved(b.connection(), linkId, removal.logIndex(), now);
                 return new ServiceLink(link.id(), link.accountId(), link.sourceId(), link.surrogateId(), link.record(),
                         link.createdAt(), now, removal.record(), link.logIndex(), removal.logIndex());
             };

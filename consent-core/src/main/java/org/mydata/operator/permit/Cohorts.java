@@ -1,12 +1,16 @@
 package org.mydata.operator.permit;
 
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.mydata.operator.consent.ConsentStatus;
 import org.mydata.operator.json.Json;
@@ -46,46 +50,170 @@ public final class Cohorts {
             // In a stable order, down to a consent's links: a person linked at two sources is read as one Patient
             // from the first of them, and the export's run and its download must agree on which that is.
             Map<SourcePatient, CohortMember> members = new LinkedHashMap<>();
-            // No valid_from condition: the policy judges validity in whole seconds, which can begin up to a
-            // second before the stored instant; a candidate too many is harmless, one too few is not.
-            try (PreparedStatement ps = c.prepareStatement("""
-                    select c.id as consent_id, c.account_id, c.purposes, c.scope, c.valid_from, c.valid_until,
-                           latest.status, sl.source_id, sl.surrogate_id
-                      from consent c
-                      join lateral (select s.status from consent_status s where s.consent_id = c.id
-                                     order by s.seq desc limit 1) latest on true
-                      join consent_link cl on cl.consent_id = c.id
-                      join service_link sl on sl.id = cl.link_id and sl.removed_at is null
-                     where c.programme_id = ? and latest.status = 'active'
-                       and (c.valid_until is null or c.valid_until > ?)
-                     order by c.created_at, c.id, sl.created_at, sl.id
-                    """)) {
-                ps.setObject(1, permit.programmeId());
-                ps.setTimestamp(2, Sql.timestamp(now));
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        UUID accountId = Sql.uuid(rs, "account_id");
-                        ConsentGrant grant = new ConsentGrant(Sql.uuid(rs, "consent_id"), accountId,
-                                Sql.strings(rs, "purposes").stream().map(p -> Purpose.fromCode(p).orElseThrow())
-                                        .toList(),
-                                DataScope.fromJson(Json.read(rs.getString("scope"))),
-                                new Standing(ConsentStatus.fromWire(rs.getString("status")).orElse(null),
-                                        new Validity(Sql.instant(rs, "valid_from"), Sql.instant(rs, "valid_until")),
-                                        true));
-                        if (!ReleasePolicy.whyNotReliable(grant, terms, resourceType, now).isEmpty()) {
-                            continue;
-                        }
-                        SourcePatient patient = new SourcePatient(Sql.uuid(rs, "source_id"),
-                                rs.getString("surrogate_id"));
-                        members.merge(patient, new CohortMember(accountId, patient, List.of(grant)), (a, b) -> {
-                            List<ConsentGrant> grants = new ArrayList<>(a.grants());
-                            grants.addAll(b.grants());
-                            return new CohortMember(a.accountId(), a.patient(), grants);
-                        });
-                    }
+            for (Candidate candidate : candidates(c, permit.programmeId(), now)) {
+                if (!ReleasePolicy.whyNotReliable(candidate.grant(), terms, resourceType, now).isEmpty()) {
+                    continue;
                 }
+                members.merge(candidate.patient(), new CohortMember(candidate.grant().accountId(),
+                        candidate.patient(), List.of(candidate.grant())), (a, b) -> {
+                    List<ConsentGrant> grants = new ArrayList<>(a.grants());
+                    grants.addAll(b.grants());
+                    return new CohortMember(a.accountId(), a.patient(), grants);
+                });
             }
             return List.copyOf(members.values());
         });
+    }
+
+    /**
+     * A permit whose cohort includes one person now: the types it may read of theirs (the permit's types for
+     * which {@link #of} would list them), the consents it relies on for them, and who the project is.
+     *
+     * @param projectTitle the data request's title
+     * @param decidedBy    the steward who approved the request (and so issued the permit)
+     */
+    public record Reach(Permit permit, String projectTitle, String decidedBy, List<String> resourceTypes,
+                        List<ConsentGrant> grants) {
+        public Reach {
+            resourceTypes = List.copyOf(resourceTypes);
+            grants = List.copyOf(grants);
+        }
+    }
+
+    /**
+     * Every permit whose cohort includes the person at {@code now}, by the same rule as {@link #of}: the permit
+     * is usable and names the type, and one of the person's consents to its programme, live-linked, may be
+     * relied on for that type ({@link ReleasePolicy#whyNotReliable}). Oldest permit first.
+     */
+    public List<Reach> reaching(UUID accountId, Instant now) {
+        return tx.read(c -> {
+            Map<UUID, List<ConsentGrant>> grantsByProgramme = new LinkedHashMap<>();
+            // The same candidates as the cohort query, for one person: active, not ended, with a live link.
+            try (PreparedStatement ps = c.prepareStatement("""
+                    select c.id as consent_id, c.account_id, c.programme_id, c.purposes, c.scope, c.valid_from,
+                           c.valid_until, latest.status
+                      from consent c
+                      join lateral (select s.status from consent_status s where s.consent_id = c.id
+                                     order by s.seq desc limit 1) latest on true
+                     where c.account_id = ? and latest.status = 'active'
+                       and (c.valid_until is null or c.valid_until > ?)
+                       and exists (select 1 from consent_link cl
+                                     join service_link sl on sl.id = cl.link_id and sl.removed_at is null
+                                    where cl.consent_id = c.id)
+                     order by c.created_at, c.id
+                    """)) {
+                ps.setObject(1, accountId);
+                ps.setTimestamp(2, Sql.timestamp(now));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        grantsByProgramme.computeIfAbsent(Sql.uuid(rs, "programme_id"), k -> new ArrayList<>())
+                                .add(candidate(rs));
+                    }
+                }
+            }
+            if (grantsByProgramme.isEmpty()) {
+                return List.<Reach>of();
+            }
+            List<Reach> reaches = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("""
+                    select p.*, r.title, r.decided_by
+                      from permit p join data_request r on r.id = p.request_id
+                     where p.programme_id = any (?) and p.revoked_at is null
+                     order by p.created_at, p.id
+                    """)) {
+                ps.setArray(1, c.createArrayOf("uuid", grantsByProgramme.keySet().toArray()));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        Permit permit = Permits.map(rs);
+                        PermitTerms terms = PermitTerms.of(permit);
+                        List<String> types = new ArrayList<>();
+                        Set<ConsentGrant> reliedOn = new LinkedHashSet<>();
+                        for (String type : permit.scope().resourceTypes()) {
+                            if (ReleasePolicy.whyNotForType(terms, type, now).isPresent()) {
+                                continue;
+                            }
+                            for (ConsentGrant grant : grantsByProgramme.getOrDefault(permit.programmeId(), List.of())) {
+                                if (ReleasePolicy.whyNotReliable(grant, terms, type, now).isEmpty()) {
+                                    if (!types.contains(type)) {
+                                        types.add(type);
+                                    }
+                                    reliedOn.add(grant);
+                                }
+                            }
+                        }
+                        if (!types.isEmpty()) {
+                            reaches.add(new Reach(permit, rs.getString("title"), rs.getString("decided_by"), types,
+                                    List.copyOf(reliedOn)));
+                        }
+                    }
+                }
+            }
+            return List.copyOf(reaches);
+        });
+    }
+
+    /** A candidate row as the release policy reads it: its links are live, which the queries make sure of. */
+    private static ConsentGrant candidate(ResultSet rs) throws SQLException {
+        return new ConsentGrant(Sql.uuid(rs, "consent_id"), Sql.uuid(rs, "account_id"),
+                Sql.strings(rs, "purposes").stream().map(p -> Purpose.fromCode(p).orElseThrow()).toList(),
+                DataScope.fromJson(Json.read(rs.getString("scope"))),
+                new Standing(ConsentStatus.fromWire(rs.getString("status")).orElse(null),
+                        new Validity(Sql.instant(rs, "valid_from"), Sql.instant(rs, "valid_until")), true));
+    }
+
+    /**
+     * The consents, each with its person, that the permit may rely on at {@code at} for at least one type of its
+     * scope: the whole cohort, as the notification of a revoked or expired permit names it. Runs on the caller's
+     * connection, so that it sees the caller's transaction.
+     */
+    public static List<ConsentGrant> wholeCohort(Connection c, Permit permit, Instant at) throws SQLException {
+        PermitTerms terms = PermitTerms.of(permit);
+        Map<java.util.UUID, ConsentGrant> grants = new LinkedHashMap<>();
+        for (Candidate candidate : candidates(c, permit.programmeId(), at)) {
+            for (String type : permit.scope().resourceTypes()) {
+                if (ReleasePolicy.whyNotForType(terms, type, at).isEmpty()
+                        && ReleasePolicy.whyNotReliable(candidate.grant(), terms, type, at).isEmpty()) {
+                    grants.putIfAbsent(candidate.grant().consentId(), candidate.grant());
+                    break;
+                }
+            }
+        }
+        return List.copyOf(grants.values());
+    }
+
+    /** A consent the cohort query picked, at one of the sources it names through a live link. */
+    private record Candidate(ConsentGrant grant, SourcePatient patient) {
+    }
+
+    /**
+     * The candidates: active, linked, not yet ended consents to the programme; the release policy decides. No
+     * valid_from condition: the policy judges validity in whole seconds, which can begin up to a second before
+     * the stored instant; a candidate too many is harmless, one too few is not.
+     */
+    private static List<Candidate> candidates(Connection c, java.util.UUID programmeId, Instant now)
+            throws SQLException {
+        List<Candidate> candidates = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("""
+                select c.id as consent_id, c.account_id, c.purposes, c.scope, c.valid_from, c.valid_until,
+                       latest.status, sl.source_id, sl.surrogate_id
+                  from consent c
+                  join lateral (select s.status from consent_status s where s.consent_id = c.id
+                                 order by s.seq desc limit 1) latest on true
+                  join consent_link cl on cl.consent_id = c.id
+                  join service_link sl on sl.id = cl.link_id and sl.removed_at is null
+                 where c.programme_id = ? and latest.status = 'active'
+                   and (c.valid_until is null or c.valid_until > ?)
+                 order by c.created_at, c.id, sl.created_at, sl.id
+                """)) {
+            ps.setObject(1, programmeId);
+            ps.setTimestamp(2, Sql.timestamp(now));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    candidates.add(new Candidate(candidate(rs), new SourcePatient(Sql.uuid(rs, "source_id"),
+                            rs.getString("surrogate_id"))));
+                }
+            }
+        }
+        return candidates;
     }
 }

@@ -20,6 +20,8 @@ import org.mydata.operator.failure.NotFoundException;
 import org.mydata.operator.failure.Require;
 import org.mydata.operator.json.Json;
 import org.mydata.operator.log.LogAppender;
+import org.mydata.operator.notify.NotificationType;
+import org.mydata.operator.notify.Outbox;
 import org.mydata.operator.programme.DataScope;
 import org.mydata.operator.programme.Programme;
 import org.mydata.operator.programme.ProgrammeRegistry;
@@ -221,6 +223,9 @@ public final class DataRequests {
                     ps.setObject(5, permitId);
                     ps.executeUpdate();
                 }
+                // The cohort as it stood just before: the revoked permit reads nothing from now on.
+                Outbox.permitEnded(b.connection(), current, NotificationType.PERMIT_REVOKED, revocation.logIndex(),
+                        now, now);
                 return Permits.find(b.connection(), permitId).orElseThrow();
             };
         });

@@ -5,6 +5,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.mydata.operator.failure.NotFoundException;
@@ -72,7 +74,35 @@ public final class Permits {
                 .orElseThrow(() -> new NotFoundException("no permit " + permitId));
     }
 
-    static Optional<Permit> find(Connection c, UUID id) throws SQLException {
+    /** Every permit ever issued for the programme, oldest first, on the caller's connection. */
+    public static List<Permit> ofProgramme(Connection c, UUID programmeId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "select * from permit where programme_id = ? order by created_at, id")) {
+            ps.setObject(1, programmeId);
+            try (ResultSet rs = ps.executeQuery()) {
+                List<Permit> permits = new ArrayList<>();
+                while (rs.next()) {
+                    permits.add(map(rs));
+                }
+                return permits;
+            }
+        }
+    }
+
+    /** The permit's pseudonyms, for naming persons to its holder as the gateway names them. */
+    public static PermitPseudonyms pseudonyms(Connection c, UUID permitId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select pseudonym_key from permit where id = ?")) {
+            ps.setObject(1, permitId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new NotFoundException("no permit " + permitId);
+                }
+                return new PermitPseudonyms(new PseudonymKey(rs.getBytes(1)));
+            }
+        }
+    }
+
+    public static Optional<Permit> find(Connection c, UUID id) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("select * from permit where id = ?")) {
             ps.setObject(1, id);
             try (ResultSet rs = ps.executeQuery()) {
@@ -81,7 +111,7 @@ public final class Permits {
         }
     }
 
-    private static Permit map(ResultSet rs) throws SQLException {
+    static Permit map(ResultSet rs) throws SQLException {
         return new Permit(Sql.uuid(rs, "id"), Sql.uuid(rs, "request_id"), Sql.uuid(rs, "programme_id"),
                 rs.getString("researcher"), rs.getString("organisation"),
                 Sql.strings(rs, "purposes").stream().map(p -> Purpose.fromCode(p).orElseThrow()).toList(),

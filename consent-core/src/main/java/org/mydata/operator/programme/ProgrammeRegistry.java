@@ -39,6 +39,15 @@ public final class ProgrammeRegistry {
         }
         List<String> stewards = Require.nonEmpty("stewards", request.stewards()).stream()
                 .map(s -> Require.text("stewards", s, 200)).distinct().toList();
+        List<Promise> promises = new ArrayList<>();
+        for (String code : request.promises() == null ? List.<String>of() : request.promises()) {
+            Promise promise = Promise.fromCode(code).orElseThrow(() -> new InvalidRequestException("promises",
+                    "'" + code + "' is not a promise the operator knows (non-commercial, results-published, "
+                            + "stays-in-eea)"));
+            if (!promises.contains(promise)) {
+                promises.add(promise);
+            }
+        }
         Programme programme = new Programme(UUID.randomUUID(),
                 Require.text("name", request.name(), 200),
                 Require.text("description", request.description(), 4000),
@@ -48,10 +57,12 @@ public final class ProgrammeRegistry {
                 Require.linkUri("termsUri", request.termsUri()),
                 Require.text("termsVersion", request.termsVersion(), 50),
                 stewards,
-                Instant.now(clock));
+                Instant.now(clock),
+                promises);
         tx.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("insert into programme (id, name, description, organisation, "
-                    + "purposes, scope, terms_uri, terms_version, stewards, created_at) values (?,?,?,?,?,?::jsonb,?,?,?,?)")) {
+                    + "purposes, scope, terms_uri, terms_version, stewards, created_at, promises) "
+                    + "values (?,?,?,?,?,?::jsonb,?,?,?,?,?)")) {
                 ps.setObject(1, programme.id());
                 ps.setString(2, programme.name());
                 ps.setString(3, programme.description());
@@ -62,6 +73,7 @@ public final class ProgrammeRegistry {
                 ps.setString(8, programme.termsVersion());
                 ps.setArray(9, Sql.textArray(c, programme.stewards()));
                 ps.setTimestamp(10, Sql.timestamp(programme.createdAt()));
+                ps.setArray(11, Sql.textArray(c, programme.promises().stream().map(Promise::code).toList()));
                 ps.executeUpdate();
             }
             return null;
@@ -104,6 +116,7 @@ public final class ProgrammeRegistry {
                 rs.getString("organisation"),
                 Sql.strings(rs, "purposes").stream().map(code -> Purpose.fromCode(code).orElseThrow()).toList(),
                 DataScope.fromJson(Json.read(rs.getString("scope"))), URI.create(rs.getString("terms_uri")),
-                rs.getString("terms_version"), Sql.strings(rs, "stewards"), Sql.instant(rs, "created_at"));
+                rs.getString("terms_version"), Sql.strings(rs, "stewards"), Sql.instant(rs, "created_at"),
+                Sql.strings(rs, "promises").stream().map(code -> Promise.fromCode(code).orElseThrow()).toList());
     }
 }

@@ -1,6 +1,8 @@
 package org.mydata.operator.programme;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -47,14 +49,30 @@ public enum Purpose {
         return plainWords;
     }
 
+    /** The purpose this one is a kind of, if any. */
+    public Optional<Purpose> broader() {
+        return Optional.ofNullable(broader);
+    }
+
     /** True when this purpose is the other one or broader than it. */
     public boolean covers(Purpose other) {
-        for (Purpose p = other; p != null; p = p.broader) {
-            if (p == this) {
-                return true;
+        return !other.upTo(this).isEmpty();
+    }
+
+    /**
+     * The steps from this purpose up the hierarchy to {@code broader}, both included ({@code [academic research,
+     * scientific research]}); empty when {@code broader} does not cover this one. The citizen pages explain a
+     * coverage with it, so they say exactly what {@link #covers} decided.
+     */
+    public List<Purpose> upTo(Purpose broader) {
+        List<Purpose> steps = new ArrayList<>();
+        for (Purpose p = this; p != null; p = p.broader) {
+            steps.add(p);
+            if (p == broader) {
+                return List.copyOf(steps);
             }
         }
-        return false;
+        return List.of();
     }
 
     public static Optional<Purpose> fromCode(String code) {

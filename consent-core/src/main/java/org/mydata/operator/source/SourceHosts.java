@@ -41,11 +41,30 @@ public final class SourceHosts {
     private final Set<String> names;
     private final List<Range> ranges;
     private final Resolver resolver;
+    private final boolean publicOnly;
+    private final String setting;
 
-    private SourceHosts(Set<String> names, List<Range> ranges, Resolver resolver) {
+    private SourceHosts(Set<String> names, List<Range> ranges, Resolver resolver, boolean publicOnly, String setting) {
         this.names = Set.copyOf(names);
         this.ranges = List.copyOf(ranges);
         this.resolver = resolver;
+        this.publicOnly = publicOnly;
+        this.setting = setting;
+    }
+
+    /**
+     * The guard for URLs that people outside the operator give it, which the operator then calls from inside
+     * its network (permit holders' webhooks): besides the defaults' refusals, private networks (10/8, 172.16/12,
+     * 192.168/16, 100.64/10, fc00::/7) are refused too, as nobody outside has business there. {@code setting}
+     * names the allowlist in messages.
+     */
+    public static SourceHosts publicOnly(Collection<String> allowed, String setting) {
+        return publicOnly(allowed, setting, InetAddress::getAllByName);
+    }
+
+    public static SourceHosts publicOnly(Collection<String> allowed, String setting, Resolver resolver) {
+        SourceHosts hosts = allowing(allowed, resolver);
+        return new SourceHosts(hosts.names, hosts.ranges, resolver, true, setting);
     }
 
     /** The defaults, with the given host names, addresses and ranges ({@code a.b.c.d/n}) allowed besides. */
@@ -68,14 +87,14 @@ public final class SourceHosts {
                 names.add(unbracket(e));
             }
         }
-        return new SourceHosts(names, ranges, resolver);
+        return new SourceHosts(names, ranges, resolver, false, "operator.sources.allowed-hosts");
     }
 
     /** The same, with one more host name allowed (the embedded demo source's own). */
     public SourceHosts and(String host) {
         Set<String> more = new HashSet<>(names);
         more.add(unbracket(host.toLowerCase(Locale.ROOT)));
-        return new SourceHosts(more, ranges, resolver);
+        return new SourceHosts(more, ranges, resolver, publicOnly, setting);
     }
 
     /**
@@ -99,9 +118,9 @@ public final class SourceHosts {
         }
         for (InetAddress address : addresses) {
             if (refused(address)) {
-                throw new InvalidRequestException(field, field + " points at a loopback, link-local, metadata or "
-                        + "unspecified address, which the operator does not connect to; an operator who means it "
-                        + "allows the host in operator.sources.allowed-hosts");
+                throw new InvalidRequestException(field, field + " points at a " + (publicOnly ? "private, " : "")
+                        + "loopback, link-local, metadata or unspecified address, which the operator does not connect "
+                        + "to; an operator who means it allows the host in " + setting);
             }
         }
     }
@@ -120,7 +139,7 @@ public final class SourceHosts {
         for (InetAddress address : addresses) {
             if (refused(address)) {
                 throw new UnknownHostException(host + ": refused, it resolves to an address the operator does not "
-                        + "connect to (operator.sources.allowed-hosts)");
+                        + "connect to (" + setting + ")");
             }
         }
         return addresses;
@@ -130,7 +149,19 @@ public final class SourceHosts {
         if (ranges.stream().anyMatch(r -> r.contains(address))) {
             return false;
         }
-        return dangerous(address);
+        return dangerous(address) || publicOnly && privateNetwork(address);
+    }
+
+    /** Site-local and unique-local networks, and carrier-grade NAT's shared space (RFC 6598). */
+    static boolean privateNetwork(InetAddress address) {
+        if (address.isSiteLocalAddress()) {
+            return true;
+        }
+        byte[] b = address.getAddress();
+        if (address instanceof Inet4Address) {
+            return (b[0] & 0xff) == 100 && (b[1] & 0xc0) == 64;
+        }
+        return (b[0] & 0xfe) == 0xfc;
     }
 
     /** Whether the address is loopback, link-local, unspecified, multicast or metadata, also when embedded. */

@@ -79,4 +79,19 @@ class PurposeTest {
         assertThat(academicOnly.allowsPurpose(Purpose.SCIENTIFIC_RESEARCH)).isFalse();
         assertThat(academicOnly.allowsPurpose(Purpose.COMMERCIAL_RESEARCH)).isFalse();
     }
+
+    @Test
+    void upToIsTheWalkCoversDecidesBy() {
+        assertThat(Purpose.ACADEMIC_RESEARCH.upTo(Purpose.RESEARCH_AND_DEVELOPMENT)).containsExactly(
+                Purpose.ACADEMIC_RESEARCH, Purpose.SCIENTIFIC_RESEARCH, Purpose.RESEARCH_AND_DEVELOPMENT);
+        assertThat(Purpose.ACADEMIC_RESEARCH.upTo(Purpose.ACADEMIC_RESEARCH)).containsExactly(Purpose.ACADEMIC_RESEARCH);
+        assertThat(Purpose.SCIENTIFIC_RESEARCH.upTo(Purpose.ACADEMIC_RESEARCH)).isEmpty();
+        assertThat(Purpose.ACADEMIC_RESEARCH.broader()).contains(Purpose.SCIENTIFIC_RESEARCH);
+        assertThat(Purpose.DATA_ALTRUISM.broader()).isEmpty();
+        for (Purpose wanted : Purpose.values()) {
+            for (Purpose given : Purpose.values()) {
+                assertThat(given.covers(wanted)).isEqualTo(!wanted.upTo(given).isEmpty());
+            }
+        }
+    }
 }

@@ -84,4 +84,23 @@ class SourceHostsTest {
         assertThat(SourceHosts.allowing(List.of(), table(Map.of("ok.example", "93.184.216.34")))
                 .resolve("ok.example")).hasSize(1);
     }
+
+    @Test
+    void webhooksGuardRefusesPrivateNetworksTooUnlessAllowed() throws Exception {
+        SourceHosts hosts = SourceHosts.publicOnly(List.of("receiver.lan", "10.9.0.0/16"),
+                "operator.notifications.allowed-hosts", table(Map.of("intranet.example", "192.168.4.4",
+                        "receiver.lan", "172.16.0.9", "public.example", "93.184.216.34")));
+        for (String url : List.of("https://10.0.0.5/hook", "https://172.20.1.1/", "https://192.168.1.2/",
+                "https://100.64.0.1/", "https://[fd12::1]/", "https://127.0.0.1/", "https://169.254.169.254/",
+                "https://intranet.example/hook")) {
+            assertThatThrownBy(() -> hosts.check("url", URI.create(url))).as(url)
+                    .isInstanceOf(InvalidRequestException.class)
+                    .hasMessageContaining("operator.notifications.allowed-hosts");
+        }
+        assertThatThrownBy(() -> hosts.resolve("intranet.example")).isInstanceOf(UnknownHostException.class);
+        hosts.check("url", URI.create("https://public.example/hook"));
+        hosts.check("url", URI.create("https://receiver.lan/hook"));
+        hosts.check("url", URI.create("https://10.9.3.4/hook"));
+        assertThat(hosts.resolve("receiver.lan")).hasSize(1);
+    }
 }

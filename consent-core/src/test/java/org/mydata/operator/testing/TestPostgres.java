@@ -43,6 +43,13 @@ public final class TestPostgres {
 
     /** A new, empty database on the shared server, migrated with the operator's schema. */
     public static DataSource freshDatabase() {
+        DataSource ds = emptyDatabase();
+        OperatorSchema.migrate(ds);
+        return ds;
+    }
+
+    /** A new database without any schema, for tests that migrate it themselves (step by step). */
+    public static DataSource emptyDatabase() {
         EmbeddedPostgres pg = server();
         String name = "operator_test_" + DATABASES.incrementAndGet();
         try (Connection c = pg.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
@@ -55,7 +62,6 @@ public final class TestPostgres {
         ds.setPortNumbers(new int[] {pg.getPort()});
         ds.setDatabaseName(name);
         ds.setUser("postgres");
-        OperatorSchema.migrate(ds);
         return ds;
     }
 }

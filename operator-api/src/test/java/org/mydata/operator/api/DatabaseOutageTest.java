@@ -21,6 +21,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -44,6 +46,9 @@ class DatabaseOutageTest {
     /** A bound on a failure mode, far above the pool's 3 s connection timeout: not a speed benchmark. */
     private static final Duration FAIL_FAST = Duration.ofSeconds(10);
     private static final Duration CLIENT_GIVES_UP = Duration.ofSeconds(60);
+
+    /** Enough for the acknowledged grants before and after the outage (some 10 each, three loops overshooting). */
+    private static final int PROGRAMMES = 200;
 
     private record Answer(String key, int status, String type, String retryAfter, String contentType,
                           String consentId, long millis, boolean duringOutage) {
@@ -70,16 +75,37 @@ class DatabaseOutageTest {
             String researcher = http.clientToken("researcher-demo", "researcher-demo-secret", "researcher");
             String sourceId = named(http.get("/api/v1/sources", http.clientToken("admin-demo", "admin-demo-secret",
                     "admin")).json(), DemoConfig.DEMO_SOURCE_NAME);
-            String programmeId = named(http.get("/api/v1/programmes", null).json(), DemoConfig.DEMO_PROGRAMME_NAME);
             assertThat(http.post("/api/v1/me/links", alice, Map.of("sourceId", sourceId)).status()).isEqualTo(201);
-            String body = "{\"programmeId\":\"" + programmeId + "\"}";
+            // Every stored grant is a new consent only in a programme of its own (one live consent per person and
+            // programme; a repeat is answered with the live one and writes nothing), so the load draws programmes
+            // from a pool: a grant that was stored, or may have been, moves on to the next.
+            String admin = http.clientToken("admin-demo", "admin-demo-secret", "admin");
+            List<String> programmes = new ArrayList<>();
+            for (int i = 0; i < PROGRAMMES; i++) {
+                programmes.add(http.post("/api/v1/programmes", admin, Map.of("name", "Outage programme " + i,
+                        "description", "d", "organisation", "o", "purposes", List.of("dpv:ScientificResearch"),
+                        "scope", Map.of("resourceTypes", List.of("Observation")), "termsUri",
+                        "https://example.org/terms", "termsVersion", "1", "stewards", List.of("steward-demo")))
+                        .json().get("id").asText());
+            }
+            AtomicInteger nextProgramme = new AtomicInteger();
+            Map<String, String> bodies = new ConcurrentHashMap<>();
             HttpClient browser = signedInBrowser(http.base(), "alice", "alice-demo-password");
 
             for (int i = 0; i < 3; i++) {
                 load.submit(() -> {
-                    while (running.get()) {
+                    int mine = nextProgramme.getAndIncrement();
+                    while (running.get() && mine < PROGRAMMES) {
                         try {
-                            answers.add(grant(http, alice, UUID.randomUUID().toString(), body, away.get()));
+                            String key = UUID.randomUUID().toString();
+                            String body = "{\"programmeId\":\"" + programmes.get(mine) + "\"}";
+                            bodies.put(key, body);
+                            Answer answer = grant(http, alice, key, body, away.get());
+                            answers.add(answer);
+                            if (answer.status() == 201
+                                    || "urn:mydata-operator:problem:outcome-unknown".equals(answer.type())) {
+                                mine = nextProgramme.getAndIncrement();
+                            }
                         } catch (Throwable t) {
                             broken.add(t);
                             return;
@@ -150,7 +176,7 @@ class DatabaseOutageTest {
             int settledUnknown = 0;
             for (Answer a : answers) {
                 if ("urn:mydata-operator:problem:outcome-unknown".equals(a.type())) {
-                    Answer retry = grant(http, alice, a.key(), body, false);
+                    Answer retry = grant(http, alice, a.key(), bodies.get(a.key()), false);
                     assertThat(retry.status()).isIn(201, 409);
                     settledUnknown++;
                 }

@@ -25,9 +25,12 @@ import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Resource;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.mydata.operator.gateway.demo.DemoFhirSource;
 import org.mydata.operator.gateway.demo.DemoPerson;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -35,6 +38,7 @@ import tools.jackson.databind.JsonNode;
  * gateway over real HTTP, from the demo source's Synthea patients. Each test builds its own programme so
  * the cohort is exactly the persons the test let in.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class GatewayTest extends OperatorTestBase {
     private static final FhirContext FHIR = FhirContext.forR4Cached();
 
@@ -148,7 +152,7 @@ class GatewayTest extends OperatorTestBase {
     }
 
     @Test
-    void theGatewayRefusesWhatThePermitDoesNotAllow() throws Exception {
+    void theGatewayRefusesWhatThePermitDoesNotAllow(CapturedOutput output) throws Exception {
         String programme = programme(List.of("Patient", "Observation", "Condition", "MedicationRequest"));
         String bob = citizen("bob");
         consent(bob, programme, List.of("Patient", "Condition"));
@@ -175,7 +179,14 @@ class GatewayTest extends OperatorTestBase {
         OperatorHttp.Reply anonymous = http.get("/fhir/" + permit + "/Condition", null);
         assertThat(anonymous.status()).isEqualTo(401);
         assertThat(anonymous.body()).contains("OperationOutcome");
-        assertThat(http.get("/fhir/" + UUID.randomUUID() + "/Condition", researcher).status()).isEqualTo(404);
+        int logged = output.length();
+        OperatorHttp.Reply madeUp = http.get("/fhir/" + UUID.randomUUID() + "/Condition", researcher);
+        assertThat(madeUp.status()).isEqualTo(404);
+        assertThat(madeUp.json().at("/issue/0/code").asText()).isEqualTo("not-found");
+        assertThat(http.get("/fhir/not-a-permit/Condition", researcher).status()).isEqualTo(404);
+        // A wrong address is the caller's mistake, not an operator failure: no error and no stack trace logged.
+        assertThat(output.toString().substring(logged)).doesNotContain("ResourceNotFoundException")
+                .doesNotContain("\tat ");
 
         // Two permits over the same persons cannot be joined.
         String other = approvedPermit(programme, List.of("Patient"));

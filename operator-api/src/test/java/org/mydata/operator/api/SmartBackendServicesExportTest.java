@@ -19,6 +19,7 @@ import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Date;
@@ -98,6 +99,14 @@ class SmartBackendServicesExportTest extends OperatorTestBase {
                 "system/*.read");
         assertThat(refused.statusCode()).isEqualTo(401);
         assertThat(refused.body()).contains("invalid_client");
+        // An assertion buys one token: sent again, even at once, it is refused; so is one that lives too long.
+        String once = assertion(tokenEndpoint, client, key);
+        assertThat(tokenRequest(tokenEndpoint, once, "system/*.read").statusCode()).isEqualTo(200);
+        HttpResponse<String> replayed = tokenRequest(tokenEndpoint, once, "system/*.read");
+        assertThat(replayed.statusCode()).isEqualTo(401);
+        assertThat(replayed.body()).contains("invalid_client");
+        assertThat(tokenRequest(tokenEndpoint, assertion(tokenEndpoint, client, key, Duration.ofHours(1)),
+                "system/*.read").statusCode()).isEqualTo(401);
         // Its own key, but the assertion is for another audience: no token either.
         assertThat(tokenRequest(tokenEndpoint, assertion("https://elsewhere.example/token", client, key),
                 "system/*.read").statusCode()).isEqualTo(401);
@@ -118,11 +127,16 @@ class SmartBackendServicesExportTest extends OperatorTestBase {
 
     /** A client assertion as SMART Backend Services specify it: RS384, iss = sub = client id, aud = token URL. */
     private static String assertion(String audience, String client, RSAKey key) throws JOSEException {
+        return assertion(audience, client, key, Duration.ofMinutes(5));
+    }
+
+    private static String assertion(String audience, String client, RSAKey key, Duration lifetime)
+            throws JOSEException {
         Instant now = Instant.now();
         SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS384).keyID(key.getKeyID())
                 .type(JOSEObjectType.JWT).build(), new JWTClaimsSet.Builder().issuer(client).subject(client)
                 .audience(audience).jwtID(UUID.randomUUID().toString()).issueTime(Date.from(now))
-                .expirationTime(Date.from(now.plusSeconds(300))).build());
+                .expirationTime(Date.from(now.plus(lifetime))).build());
         jwt.sign(new RSASSASigner(key));
         return jwt.serialize();
     }

@@ -38,7 +38,13 @@ class TransparencyLogApiTest extends OperatorTestBase {
         if (!http.get("/api/v1/me/links", alice).body().contains(demoSource)) {
             http.post("/api/v1/me/links", alice, Map.of("sourceId", demoSource));
         }
-        String programme = http.get("/api/v1/programmes", null).json().get(0).get("id").asText();
+        // A programme of its own: alice's consent to it is new (one live consent per programme), its chain starts at 1.
+        String programme = http.post("/api/v1/programmes", admin, Map.of(
+                "name", "Log programme " + java.util.UUID.randomUUID(), "description", "d", "organisation", "o",
+                "purposes", List.of("dpv:ScientificResearch"),
+                "scope", Map.of("resourceTypes", List.of("Observation")),
+                "termsUri", "https://example.org/terms", "termsVersion", "1", "stewards", List.of("steward-demo")))
+                .json().get("id").asText();
         String auditor = http.clientToken("auditor-demo", "auditor-demo-secret", "auditor");
         Checkpoint before = checkpoint(auditor, null);
 

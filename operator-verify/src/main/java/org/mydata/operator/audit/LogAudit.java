@@ -255,6 +255,13 @@ public final class LogAudit {
                     permit.revokedAt = index;
                 }
             }
+            case ERASURE_REQUEST -> erasureRequest(record, label);
+            case ERASURE_ACKNOWLEDGEMENT -> {
+                if (!permits.containsKey(String.valueOf(record.string("permit_id")))) {
+                    fail("access", label + ": it acknowledges an erasure for a permit the log does not hold before it");
+                }
+            }
+            case WEBHOOK_EVENT -> fail("signature", label + ": a webhook event is delivered, never logged");
             case KEY_ROTATION, CHECKPOINT -> {
                 // Signed and in the tree; nothing else in the log depends on them.
             }
@@ -385,6 +392,20 @@ public final class LogAudit {
         }
         for (StatusChain.Problem problem : consent.chain().append(index, record)) {
             fail(problem.check(), label + ": " + problem.reason());
+        }
+    }
+
+    /** A person may ask for erasure only of what a consent of theirs released, and only once it is withdrawn. */
+    private void erasureRequest(ReadRecord record, String label) {
+        ConsentState consent = consents.get(record.string("cr_id"));
+        if (consent == null) {
+            fail(StatusChain.CHAIN, label + ": its consent record " + record.string("cr_id")
+                    + " is not in the log before it" + erasedHint());
+        } else if (!Objects.equals(consent.accountId(), record.string("account_id"))) {
+            fail(StatusChain.CHAIN, label + ": it is made for account " + record.string("account_id")
+                    + ", the consent is account " + consent.accountId() + "'s");
+        } else if (consent.chain().withdrawnAt() == null) {
+            fail(StatusChain.CHAIN, label + ": its consent " + record.string("cr_id") + " was not withdrawn before it");
         }
     }
 

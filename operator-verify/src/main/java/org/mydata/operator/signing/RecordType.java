@@ -16,7 +16,15 @@ public enum RecordType {
     REQUEST_DECISION("decision+jwt"),
     PERMIT_REVOCATION("permit-revocation+jwt"),
     CHECKPOINT("checkpoint+jwt"),
-    KEY_ROTATION("key-rotation+jwt");
+    KEY_ROTATION("key-rotation+jwt"),
+    ERASURE_REQUEST("erasure-request+jwt"),
+    /** A permit holder's word that it erased what a notification asked it to; logged like every record. */
+    ERASURE_ACKNOWLEDGEMENT("erasure-ack+jwt"),
+    /**
+     * A notification to a permit holder's webhook (docs/notifications.md): signed at each delivery attempt and
+     * never in the log, whose records it points at by {@code log_index}.
+     */
+    WEBHOOK_EVENT("webhook-event+jwt");
 
     private final String mediaType;
 

@@ -13,7 +13,8 @@ import org.mydata.operator.gateway.demo.DemoPerson;
 /**
  * Scenario 1: concurrent citizens grant, pause, resume and withdraw consents for a fixed time through the
  * REST API. The demo has three citizens (alice, bob, carol); 16 loops share them, each on its own consents,
- * because one consent's chain serialises on its row lock by design. Every grant signs a consent record
+ * because one consent's chain serialises on its row lock by design; each loop consents to a programme of its own,
+ * since a person holds one live consent per programme. Every grant signs a consent record
  * and its first status record; every change signs one status record.
  */
 final class ConsentWrites {
@@ -37,7 +38,10 @@ final class ConsentWrites {
         Api api = ctx.api();
         String admin = api.admin();
         String source = api.demoSourceId(admin);
-        String programme = api.programme(admin, "Benchmark consent writes", List.of("Patient", "Observation"));
+        String[] programmes = new String[LOOPS];
+        for (int i = 0; i < LOOPS; i++) {
+            programmes[i] = api.programme(admin, "Benchmark consent writes " + i, List.of("Patient", "Observation"));
+        }
         String[] tokens = new String[CITIZENS.length];
         for (int i = 0; i < CITIZENS.length; i++) {
             tokens[i] = api.citizen(CITIZENS[i]);
@@ -55,7 +59,7 @@ final class ConsentWrites {
             String token = tokens[w % CITIZENS.length];
             try {
                 if (loop.consent == null) {
-                    loop.consent = rec.time("grant", () -> api.consent(token, programme, source));
+                    loop.consent = rec.time("grant", () -> api.consent(token, programmes[w], source));
                     loop.step = 0;
                     rec.count("csr", 1);
                     rec.count("records", 2);
@@ -70,6 +74,11 @@ final class ConsentWrites {
                     loop.consent = null;
                 }
             } catch (Exception e) {
+                // One live consent per person and programme: a consent left live by a failed step would come
+                // back as the answer to the next grant, in a state the loop does not know. End it first.
+                if (loop.consent != null) {
+                    api.status(token, loop.consent, "withdrawn");
+                }
                 loop.consent = null;
                 throw e;
             }
@@ -105,7 +114,7 @@ final class ConsentWrites {
         cpu.record(m, "s1");
         Progress.say("consent writes: %.0f CSR/s, %.0f signed records/s, p50 %.1f ms, p99 %.1f ms",
                 r.rate("csr"), r.rate("records"), r.percentileMs(null, 50), r.percentileMs(null, 99));
-        inProcess(ctx, programme, source);
+        inProcess(ctx, programmes, source);
     }
 
     /**
@@ -116,7 +125,7 @@ final class ConsentWrites {
     /** The in-process loops' persons are the demo dataset's 4th to 6th; the export scenario's come after. */
     static final int IN_PROCESS_PERSONS_UNTIL = 6;
 
-    private static void inProcess(Driver.Ctx ctx, String programme, String sourceId) throws Exception {
+    private static void inProcess(Driver.Ctx ctx, String[] programmes, String sourceId) throws Exception {
         UUID source = UUID.fromString(sourceId);
         // Persons of their own: a source patient belongs to one account, and the first three are the REST loops'
         // citizens (alice, bob, carol).
@@ -130,17 +139,24 @@ final class ConsentWrites {
                     core.links.link(accounts[i], persons.get(i).identifier(), source);
                 }
             }
-            NewConsent grant = new NewConsent(UUID.fromString(programme), null, null, List.of(source), null, null);
+            NewConsent[] grants = new NewConsent[LOOPS];
+            for (int i = 0; i < LOOPS; i++) {
+                grants[i] = new NewConsent(UUID.fromString(programmes[i]), null, null, List.of(source), null, null);
+            }
             Loop[] loops = new Loop[LOOPS];
             for (int i = 0; i < LOOPS; i++) {
                 loops[i] = new Loop();
             }
             Cpu cpu = new Cpu(ctx.pid(), ctx.pgData());
+            PgWaits waits = new PgWaits(ctx.pgUrl("postgres"), "postgres");
+            // Here consent-core runs in this JVM, so this JVM is the one to profile (the operator idles).
+            jdk.jfr.Recording recording = ctx.option("profile") != null
+                    ? new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("profile")) : null;
             Load.Result r = Load.run("consent-writes-in-process", LOOPS, ctx.warmup(3, 40), ctx.warmup(12, 30), (w, rec) -> {
                 Loop loop = loops[w];
                 Account account = accounts[w % accounts.length];
                 if (loop.consent == null) {
-                    loop.consent = rec.time("grant", () -> core.consents.grant(account, grant).id().toString());
+                    loop.consent = rec.time("grant", () -> core.consents.grant(account, grants[w]).id().toString());
                     loop.step = 0;
                     rec.count("csr", 1);
                     return;
@@ -154,7 +170,26 @@ final class ConsentWrites {
                 if (next == ConsentStatus.WITHDRAWN) {
                     loop.consent = null;
                 }
-            }, cpu::start, cpu::stop);
+            }, () -> {
+                cpu.start();
+                waits.start();
+                if (recording != null) {
+                    recording.start();
+                }
+            }, () -> {
+                cpu.stop();
+                ctx.metrics().put("s1.in_process.pg_waits", waits.stop());
+                if (recording != null) {
+                    recording.stop();
+                    try {
+                        recording.dump(ctx.out().resolve("consent-writes-in-process.jfr"));
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    } finally {
+                        recording.close();
+                    }
+                }
+            });
             Metrics m = ctx.metrics();
             m.put("s1.in_process_csr_per_s", r.rate("csr"));
             m.put("s1.in_process_p50_ms", r.percentileMs(null, 50));

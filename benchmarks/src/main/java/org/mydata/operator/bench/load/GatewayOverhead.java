@@ -91,6 +91,8 @@ final class GatewayOverhead {
         Progress.say("gateway: code %s, cohort search %d/%d resources (direct/gateway), per patient %d/%d", code, d[0],
                 g[0], perPatientDirect, perPatientGateway);
 
+        hapiAlone(ctx, directClient, patients);
+
         List<IGenericClient> directs = new ArrayList<>();
         List<IGenericClient> gateways = new ArrayList<>();
         for (int i = 0; i < CONCURRENCY; i++) {
@@ -142,5 +144,45 @@ final class GatewayOverhead {
         cpu.record(m, prefix);
         Progress.say("%s: %.1f searches/s, p50 %.1f ms, p99 %.1f ms", prefix, r.ops("op"), r.percentileMs("op", 50),
                 r.percentileMs("op", 99));
+    }
+
+    /**
+     * What HAPI alone costs per resource for the per-patient pages: parse each resource the source sent and
+     * encode it again, on one thread of the driver's JVM, CPU time from the thread's own clock. It is work the
+     * gateway cannot skip (it reads every resource before it may release it) and the direct path never does
+     * (NdjsonSource sends the lines it stored), so it bounds how close 2b can come to direct.
+     */
+    private static void hapiAlone(Driver.Ctx ctx, IGenericClient directClient, List<String> patients) {
+        List<String> lines = new ArrayList<>();
+        ca.uhn.fhir.parser.IParser writer = Fhir.CONTEXT.newJsonParser();
+        for (String p : patients) {
+            for (Resource r : Fhir.readAll(directClient, "Observation?patient=" + p + "&_count=100")) {
+                lines.add(writer.encodeResourceToString(r));
+            }
+        }
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long rounds = 0;
+        long parsed = 0;
+        long until = System.nanoTime() + ctx.warmup(3, 20).toNanos();
+        long cpuStart = 0;
+        long warmUntil = System.nanoTime() + ctx.warmup(1, 10).toNanos();
+        boolean measuring = false;
+        while (System.nanoTime() < until) {
+            if (!measuring && System.nanoTime() >= warmUntil) {
+                measuring = true;
+                cpuStart = threads.getCurrentThreadCpuTime();
+                parsed = 0;
+            }
+            ca.uhn.fhir.parser.IParser parser = Fhir.CONTEXT.newJsonParser();
+            for (String line : lines) {
+                writer.encodeResourceToString(parser.parseResource(line));
+            }
+            parsed += lines.size();
+            rounds++;
+        }
+        double usPerResource = (threads.getCurrentThreadCpuTime() - cpuStart) / 1e3 / Math.max(1, parsed);
+        ctx.metrics().put("s2.hapi_alone_us_per_resource", usPerResource);
+        Progress.say("gateway: HAPI alone, parse + encode of the per-patient Observations: %.1f us CPU per resource "
+                + "(%d rounds of %d)", usPerResource, rounds, lines.size());
     }
 }

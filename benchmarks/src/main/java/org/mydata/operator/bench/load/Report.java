@@ -257,7 +257,10 @@ final class Report {
                     "gateway " + f1(gw) + " searches/s (" + f0(num(p + ".gateway.resources_per_s"))
                             + " resources/s); p50 " + f1(num(p + ".gateway.p50_ms")) + " ms, p99 "
                             + f1(num(p + ".gateway.p99_ms")) + " ms; operator JVM CPU "
-                            + f0(num(p + ".gateway.operator_cpu_us_per_resource")) + " us per released resource",
+                            + f0(num(p + ".gateway.operator_cpu_us_per_resource")) + " us per released resource"
+                            + (kind.equals("patient") && m.getProperty("s2.hapi_alone_us_per_resource") != null
+                            ? " (of which HAPI's parse + encode alone, 1 thread: "
+                            + f0(num("s2.hapi_alone_us_per_resource")) + " us)" : ""),
                     "direct to the source " + f1(direct) + " searches/s; p50 " + f1(num(p + ".direct.p50_ms"))
                             + " ms, p99 " + f1(num(p + ".direct.p99_ms")) + " ms"
                             + " (" + f0(num(p + ".direct.resources_per_s")) + " resources/s; source JVM CPU "
@@ -458,9 +461,16 @@ final class Report {
                     + "transaction waiting for another's row lock): ")
                     .append(m.getProperty("s1.pg_waits")).append("\n");
         }
+        if (m.getProperty("s1.in_process.pg_waits") != null) {
+            md.append("\nPostgreSQL backends during 1c, consent writes in process (the same sampling): ")
+                    .append(m.getProperty("s1.in_process.pg_waits")).append("\n");
+        }
         try (Stream<Path> files = Files.list(ctx.out())) {
             for (Path top : files.filter(p -> p.toString().endsWith(".top.txt")).sorted().toList()) {
-                md.append("\nJFR on the operator during `").append(top.getFileName().toString().replace(".top.txt", ""))
+                String window = top.getFileName().toString().replace(".top.txt", "");
+                // 1c runs consent-core inside the driver's JVM, so that recording is of the driver.
+                md.append(window.endsWith("in-process") ? "\nJFR on the driver JVM (consent-core in process) during `"
+                        : "\nJFR on the operator during `").append(window)
                         .append("` (execution samples):\n\n```\n").append(Files.readString(top)).append("```\n");
             }
         }

@@ -21,7 +21,8 @@ import org.mydata.operator.gateway.registry.BrokeredType;
 /**
  * An export's {@code _since}, {@code _typeFilter} and {@code _elements} as the broker and the encoder take them.
  * A filter is answered only where the answer is exact: the token parameters the registry says a source answers
- * unchanged for the type (passed on), and {@code date} where the gateway answers it (judged on the shifted date,
+ * unchanged for the type (passed on), and the type's R4 date parameter ({@code date}, {@code onset-date},
+ * {@code authoredon}) where the gateway answers it (judged on the shifted date,
  * as a search is). Anything else is refused at kick-off, never ignored.
  */
 final class ExportFilters {
@@ -51,7 +52,7 @@ final class ExportFilters {
                         }
                         passThrough.computeIfAbsent(name, n -> new ArrayList<>()).add(value);
                     }
-                } else if (name.equals("date") && type.dateSearch()) {
+                } else if (type.dateSearch() && name.equals(type.dateParameter())) {
                     for (String value : parameter.getValue()) {
                         dates.add(date(type, value));
                     }
@@ -85,16 +86,16 @@ final class ExportFilters {
                     + ".");
         }
         if (date.getValue() == null || (date.getPrefix() != null && !DATE_PREFIXES.contains(date.getPrefix()))) {
-            throw refused(type, "date=" + value);
+            throw refused(type, type.dateParameter() + "=" + value);
         }
         return date;
     }
 
     private static InvalidRequestException refused(BrokeredType type, String what) {
-        String answered = new ArrayList<>(type.tokenParameters()) + (type.dateSearch() ? " and date" : "");
+        String answered = new ArrayList<>(type.tokenParameters()) + (type.dateSearch() ? " and " + type.dateParameter() : "");
         return new InvalidRequestException("The _typeFilter for " + type.name() + " cannot be answered exactly: "
                 + what + ". An export filters " + type.name() + " by " + (answered.equals("[]") ? "nothing"
-                : answered.replace("[", "").replace("]", "")) + " (date with eq, gt, ge, lt or le).");
+                : answered.replace("[", "").replace("]", "")) + " (dates with eq, gt, ge, lt or le).");
     }
 
     /**

@@ -3,12 +3,14 @@ package org.mydata.operator.gateway.broker;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
-import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Function;
+import org.hl7.fhir.r4.model.OperationOutcome;
 import org.mydata.operator.permit.Permits;
 import org.mydata.operator.permit.Permits.UsablePermit;
 
@@ -29,21 +31,30 @@ public final class PermitGuard {
         this.clock = clock;
     }
 
+    /** A refusal is written here and ends the request (see {@link Refusals}): a wrong address is no failure. */
     @Hook(Pointcut.SERVER_INCOMING_REQUEST_POST_PROCESSED)
-    public boolean admit(RequestDetails details, HttpServletRequest request) {
+    public boolean admit(RequestDetails details, HttpServletRequest request, HttpServletResponse response)
+            throws IOException {
         String tenant = details.getTenantId();
         UUID permitId;
         try {
             permitId = UUID.fromString(tenant == null ? "" : tenant);
         } catch (IllegalArgumentException e) {
-            throw new ResourceNotFoundException("No FHIR base at this address: the path starts with a permit id.");
+            return notFound(details, response, "No FHIR base at this address: the path starts with a permit id.");
         }
-        String caller = callers.apply(request)
-                .orElseThrow(() -> new ResourceNotFoundException("No FHIR base at this address."));
-        UsablePermit permit = permits.forUse(permitId, caller, clock.instant())
-                .orElseThrow(() -> new ResourceNotFoundException("No FHIR base at this address."));
-        GatewayContext.set(new GatewayContext.Current(permit, caller));
+        Optional<String> caller = callers.apply(request);
+        Optional<UsablePermit> permit = caller.flatMap(who -> permits.forUse(permitId, who, clock.instant()));
+        if (permit.isEmpty()) {
+            return notFound(details, response, "No FHIR base at this address.");
+        }
+        GatewayContext.set(new GatewayContext.Current(permit.get(), caller.get()));
         return true;
+    }
+
+    private static boolean notFound(RequestDetails details, HttpServletResponse response, String diagnostics)
+            throws IOException {
+        return Refusals.write(details, response, 404,
+                Refusals.outcome(OperationOutcome.IssueType.NOTFOUND, diagnostics));
     }
 
     @Hook(Pointcut.SERVER_PROCESSING_COMPLETED)

@@ -157,13 +157,7 @@ public final class StrictSearch {
     /** Writes the 400 with its OperationOutcome and ends the request. */
     private static boolean refuse(RequestDetails details, HttpServletResponse response, List<SearchParser.Issue> issues)
             throws IOException {
-        String body = details.getFhirContext().newJsonParser()
-                .encodeResourceToString(refused(issues).getOperationOutcome());
-        response.setStatus(400);
-        response.setContentType("application/fhir+json;charset=utf-8");
-        response.getOutputStream().write(body.getBytes(StandardCharsets.UTF_8));
-        response.flushBuffer();
-        return false;
+        return Refusals.write(details, response, 400, (OperationOutcome) refused(issues).getOperationOutcome());
     }
 
     private static Integer integer(String value) {

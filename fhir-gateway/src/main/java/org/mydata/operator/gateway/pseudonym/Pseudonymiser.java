@@ -1,20 +1,14 @@
 package org.mydata.operator.gateway.pseudonym;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Calendar;
 import java.util.Collection;
-import java.util.HexFormat;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.hl7.fhir.r4.model.Base;
 import org.hl7.fhir.r4.model.BaseDateTimeType;
 import org.hl7.fhir.r4.model.DateType;
@@ -24,6 +18,7 @@ import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.StringType;
 import org.mydata.operator.gateway.registry.BrokeredTypes;
+import org.mydata.operator.permit.PermitPseudonyms;
 import org.mydata.operator.permit.Permits.PseudonymKey;
 
 /**
@@ -43,15 +38,14 @@ import org.mydata.operator.permit.Permits.PseudonymKey;
  * decides chunks in parallel); each resource it changes belongs to one thread.
  */
 public final class Pseudonymiser {
-    private static final int MAX_SHIFT_DAYS = 182;
     /** HIPAA Safe Harbor: ages over 89 are one category. */
     private static final int TOP_CODED_AGE = 90;
 
     private final DeidentificationProfiles profiles;
     private final Set<String> releasedTypes;
     private final LocalDate today;
-    /** One per pseudonymiser: looking an HMAC up and keying it cost more than computing one. Guarded by itself. */
-    private final Mac mac;
+    /** One per pseudonymiser: looking an HMAC up and keying it cost more than computing one. */
+    private final PermitPseudonyms pseudonyms;
 
     /**
      * @param releasedTypes the types the permit releases: a reference to any other type is dropped
@@ -66,28 +60,22 @@ public final class Pseudonymiser {
         this.profiles = profiles;
         this.releasedTypes = Set.copyOf(releasedTypes);
         this.today = clock.instant().atOffset(ZoneOffset.UTC).toLocalDate();
-        try {
-            this.mac = Mac.getInstance("HmacSHA256");
-            this.mac.init(new SecretKeySpec(permitKey.bytes(), "HmacSHA256"));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HMAC-SHA256 is missing from this JVM", e);
-        }
+        this.pseudonyms = new PermitPseudonyms(permitKey);
     }
 
     /** The pseudonym of a source's logical id of the given type. */
     public String id(String resourceType, UUID sourceId, String sourceLogicalId) {
-        return HexFormat.of().formatHex(mac(resourceType + "|" + sourceId + "|" + sourceLogicalId), 0, 16);
+        return pseudonyms.id(resourceType, sourceId, sourceLogicalId);
     }
 
     /** The id of the person's one Patient in this permit. */
     public String person(UUID accountId) {
-        return HexFormat.of().formatHex(mac("person|" + accountId), 0, 16);
+        return pseudonyms.person(accountId);
     }
 
     /** The person's date offset in days within this permit; never zero, so no date is released as it was. */
     public int dayShift(UUID accountId) {
-        int raw = Math.floorMod(ByteBuffer.wrap(mac("date-shift|" + accountId)).getInt(), 2 * MAX_SHIFT_DAYS);
-        return raw < MAX_SHIFT_DAYS ? raw - MAX_SHIFT_DAYS : raw - MAX_SHIFT_DAYS + 1;
+        return pseudonyms.dayShift(accountId);
     }
 
     /**
@@ -262,9 +250,4 @@ public final class Pseudonymiser {
                 && p.getValue() != null;
     }
 
-    private byte[] mac(String input) {
-        synchronized (mac) {
-            return mac.doFinal(input.getBytes(StandardCharsets.UTF_8));
-        }
-    }
 }

@@ -16,6 +16,8 @@ import org.mydata.operator.access.AccessLog;
 import org.mydata.operator.account.Accounts;
 import org.mydata.operator.audit.AuditBundles;
 import org.mydata.operator.consent.Consents;
+import org.mydata.operator.notify.Outbox;
+import org.mydata.operator.consent.ErasureRequests;
 import org.mydata.operator.gateway.source.HapiPatientLookup;
 import org.mydata.operator.gateway.source.SourceClients;
 import org.mydata.operator.link.PatientLookup;
@@ -167,7 +169,19 @@ public class CoreConfig {
 
     @Bean
     Consents consents(Transactions tx, LogAppender appender, Clock clock) {
-        return new Consents(tx, appender, clock);
+        Consents consents = new Consents(tx, appender, clock);
+        // Before any request: duplicates a database from before the one-consent rule holds are ended, signed.
+        consents.endDuplicates();
+        return consents;
+    }
+
+    /**
+     * Erasure requests after a withdrawal: each writes its notifications to the permit holders in the request's
+     * own transaction ({@link Outbox#erasureRequested}), so a request is stored if and only if its notices are.
+     */
+    @Bean
+    ErasureRequests erasureRequests(Transactions tx, LogAppender appender, Clock clock) {
+        return new ErasureRequests(tx, appender, clock, Outbox::erasureRequested);
     }
 
     @Bean

@@ -28,7 +28,9 @@ import org.springframework.util.unit.DataSize;
  *     request's Host header; {@code https} also turns on Secure cookies and HSTS. Default
  *     {@code http://localhost:<server port>}, for the embedded default only
  * @param login brute-force protection of the citizen sign-in form
- * @param pages how the citizen pages show times
+ * @param rights who a person can turn to about their data, shown on the citizen pages' "your rights" page
+ * @param pages the citizen pages: how people sign in to them, and how they show times
+ * @param notifications the events sent to permit holders' webhooks (docs/notifications.md)
  */
 @ConfigurationProperties("operator")
 public record OperatorProperties(@DefaultValue("./data") Path dataDir, @DefaultValue Signing signing,
@@ -37,7 +39,8 @@ public record OperatorProperties(@DefaultValue("./data") Path dataDir, @DefaultV
                                  @DefaultValue Database database, @DefaultValue Pool pool,
                                  @DefaultValue Idempotency idempotency, @DefaultValue Sources sources,
                                  @DefaultValue Limits limits, String publicBaseUrl, @DefaultValue Login login,
-                                 @DefaultValue Pages pages) {
+                                 @DefaultValue Rights rights, @DefaultValue Pages pages,
+                                 @DefaultValue Notifications notifications) {
 
     /**
      * @param keystore PKCS#12 keystore with the signing keys; default {@code <data-dir>/keys/operator-signing.p12}
@@ -169,9 +172,111 @@ public record OperatorProperties(@DefaultValue("./data") Path dataDir, @DefaultV
     }
 
     /**
+     * The contacts the "your rights" page gives (GDPR Art. 13(1)(a)-(b), Art. 77). The defaults are the demo's and
+     * say so in their names; a real operator sets every one of the controller's and the officer's.
+     *
+     * @param controller the operator's organisation, the controller of the personal data it holds
+     * @param dataProtectionOfficer the controller's data protection officer
+     * @param supervisoryAuthority where a person may complain; Finland's Data Protection Ombudsman by default
+     */
+    public record Rights(@DefaultValue Controller controller, @DefaultValue ProtectionOfficer dataProtectionOfficer,
+                         @DefaultValue SupervisoryAuthority supervisoryAuthority) {
+    }
+
+    /** A contact as the page shows it; a part left empty is not shown. */
+    public interface Contact {
+        String name();
+
+        String postalAddress();
+
+        String email();
+
+        String phone();
+
+        String website();
+    }
+
+    public record Controller(@DefaultValue("Demo Consent Operator Ltd (demo, not a real organisation)") String name,
+                             @DefaultValue("Demokatu 1 (demo), 90100 Oulu, Finland") String postalAddress,
+                             @DefaultValue("privacy@operator.example") String email,
+                             @DefaultValue("+358 00 000 0000 (demo)") String phone, String website)
+            implements Contact {
+    }
+
+    public record ProtectionOfficer(@DefaultValue("Data protection officer (demo)") String name,
+                                    String postalAddress, @DefaultValue("dpo@operator.example") String email,
+                                    String phone, String website) implements Contact {
+    }
+
+    /**
+     * @param name shown as set; left empty, the pages name Finland's Data Protection Ombudsman in the reader's
+     *     language (set it with {@code website} for another country's authority)
+     */
+    public record SupervisoryAuthority(String name, String postalAddress, String email, String phone,
+                                       @DefaultValue("https://tietosuoja.fi") String website) implements Contact {
+    }
+
+    /**
+     * @param signIn an OpenID Connect provider through which citizens sign in to the pages
      * @param timeZone the zone the citizen pages show times in, and in which an end date a person picks ends
      *     (at the end of that day); the pages run no script that could learn the reader's own zone
      */
-    public record Pages(@DefaultValue("Europe/Helsinki") java.time.ZoneId timeZone) {
+    public record Pages(@DefaultValue SignIn signIn, @DefaultValue("Europe/Helsinki") java.time.ZoneId timeZone) {
+    }
+
+    /**
+     * Sign-in to the citizen pages through any OpenID Connect provider (authorization code with PKCE, also for
+     * confidential clients). Set {@code issuerUri} to turn it on; the provider's endpoints come from its discovery
+     * document, read at the first sign-in (docs/operating.md, Connecting an OpenID Connect provider).
+     *
+     * @param issuerUri the provider's issuer; {@code <issuer>/.well-known/openid-configuration} describes it
+     * @param clientId this operator's client id at the provider
+     * @param clientSecret its secret; none for a public client
+     * @param clientAuthentication how the operator authenticates at the token endpoint: {@code client_secret_basic}
+     *     (default with a secret), {@code client_secret_post}, or {@code none} (default without a secret)
+     * @param scopes the scopes asked for; {@code openid} is always among them
+     * @param personIdentifierClaim the ID token (or user info) claim with the person's verified identifier;
+     *     default {@code operator.identity.person-identifier-claim}
+     * @param personIdentifierSystem when set, the claim holds the bare value and this is its system (for
+     *     example {@code urn:oid:1.2.246.21} for a Finnish personal identity code); when unset the claim is
+     *     {@code system|value}
+     * @param nameClaim the claim with the name shown as "signed in as"
+     * @param acrValues the authentication context classes asked for ({@code acr_values}); when set, a sign-in
+     *     whose ID token names none of them in {@code acr} is refused
+     * @param providerName the provider's name on the sign-in page, e.g. {@code Suomi.fi}
+     */
+    public record SignIn(URI issuerUri, String clientId, String clientSecret, String clientAuthentication,
+                         @DefaultValue({"openid", "profile"}) List<String> scopes, String personIdentifierClaim,
+                         String personIdentifierSystem, @DefaultValue("name") String nameClaim,
+                         @DefaultValue List<String> acrValues, String providerName) {
+
+        public boolean configured() {
+            return issuerUri != null && !issuerUri.toString().isBlank();
+        }
+    }
+
+    /**
+     * Webhooks of permit holders and the delivery of events to them (docs/notifications.md, Retries).
+     *
+     * @param allowedHosts hosts, addresses or ranges webhooks may point at although refused by default: loopback,
+     *     link-local, metadata and private networks (a holder's URL is called from inside the operator's network)
+     * @param allowPlainHttp accept {@code http://} webhook URLs; off in production, events name persons by pseudonym
+     * @param connectTimeout how long connecting to a webhook may take
+     * @param requestTimeout how long one attempt may take in all, connecting, sending and the answer
+     * @param initialBackoff the wait after a delivery's first failure; it doubles with each further failure
+     * @param maxBackoff the longest wait between two attempts
+     * @param giveUpAfter how long after the event a failing delivery is retried before it is marked dead
+     * @param workers attempts in flight on one node at once; a dead endpoint holds at most one of them
+     * @param pollInterval how often each node looks for due deliveries and expired permits
+     */
+    public record Notifications(@DefaultValue List<String> allowedHosts,
+                                @DefaultValue("false") boolean allowPlainHttp,
+                                @DefaultValue("5s") Duration connectTimeout,
+                                @DefaultValue("10s") Duration requestTimeout,
+                                @DefaultValue("10s") Duration initialBackoff,
+                                @DefaultValue("1h") Duration maxBackoff,
+                                @DefaultValue("3d") Duration giveUpAfter,
+                                @DefaultValue("8") int workers,
+                                @DefaultValue("1s") Duration pollInterval) {
     }
 }

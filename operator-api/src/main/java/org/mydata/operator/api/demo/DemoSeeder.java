@@ -5,6 +5,7 @@ import org.mydata.operator.api.config.OperatorProperties;
 import org.mydata.operator.api.security.DemoIdentities;
 import org.mydata.operator.programme.DataScope;
 import org.mydata.operator.programme.NewProgramme;
+import org.mydata.operator.programme.Promise;
 import org.mydata.operator.programme.ProgrammeRegistry;
 import org.mydata.operator.source.NewSource;
 import org.mydata.operator.source.SourceAuth;
@@ -66,7 +67,9 @@ public class DemoSeeder implements ApplicationListener<ApplicationReadyEvent> {
                     List.of("dpv:ScientificResearch", "dpv-health:HealthcareScientificResearch"),
                     DataScope.ofTypes(List.of("Patient", "Observation", "Condition", "MedicationRequest", "Encounter",
                             "Procedure", "Immunization", "AllergyIntolerance", "DiagnosticReport")),
-                    "https://example.org/mydata-demo/terms", "1.0", List.of(DemoConfig.DEMO_STEWARD)));
+                    "https://example.org/mydata-demo/terms", "1.0", List.of(DemoConfig.DEMO_STEWARD),
+                    List.of(Promise.NON_COMMERCIAL.code(), Promise.RESULTS_PUBLISHED.code(),
+                            Promise.DATA_STAYS_IN_EEA.code())));
         }
     }
 

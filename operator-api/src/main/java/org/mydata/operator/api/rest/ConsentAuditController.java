@@ -9,6 +9,7 @@ import org.mydata.operator.audit.AuditBundles;
 import org.mydata.operator.audit.AuditJson;
 import org.mydata.operator.consent.Consent;
 import org.mydata.operator.consent.Consents;
+import org.mydata.operator.notify.Notices;
 import org.mydata.operator.programme.ProgrammeRegistry;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
@@ -32,9 +33,11 @@ public class ConsentAuditController {
     private final Consents consents;
     private final ProgrammeRegistry programmes;
     private final FhirContext fhir;
+    private final Notices notices;
 
     public ConsentAuditController(AuditBundles bundles, Callers callers, Consents consents,
-                                  ProgrammeRegistry programmes, FhirContext fhir) {
+                                  ProgrammeRegistry programmes, FhirContext fhir, Notices notices) {
+        this.notices = notices;
         this.bundles = bundles;
         this.callers = callers;
         this.consents = consents;
@@ -50,14 +53,16 @@ public class ConsentAuditController {
 
     /**
      * Scope {@code auditor}: the same history as FHIR R4, the {@code Consent} with a {@code Provenance} per
-     * signed record (the JWS as its signature) and an {@code AuditEvent} per access event.
+     * signed record (the JWS as its signature), an {@code AuditEvent} per access event, and one per notification
+     * to a permit holder and per erasure it acknowledged (docs/notifications.md).
      */
     @GetMapping(value = "/api/v1/audit/consents/{id}/fhir", produces = {FHIR_JSON, "application/json"})
     public ResponseEntity<String> forAuditorAsFhir(@PathVariable UUID id) {
         AuditBundle bundle = bundles.ofConsent(id);
         Consent consent = consents.getForAudit(id);
         String body = fhir.newJsonParser().setPrettyPrint(true).encodeResourceToString(
-                AuditBundleAsFhir.toFhir(bundle, consent, programmes.get(consent.programmeId())));
+                AuditBundleAsFhir.toFhir(bundle, consent, programmes.get(consent.programmeId()),
+                        notices.ofConsentForAudit(id)));
         return ResponseEntity.ok().header("Content-Type", FHIR_JSON).body(body);
     }
 

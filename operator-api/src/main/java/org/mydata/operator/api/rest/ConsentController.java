@@ -1,6 +1,7 @@
 package org.mydata.operator.api.rest;
 
 import ca.uhn.fhir.context.FhirContext;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -25,7 +26,6 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
-import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 /** A citizen's consents (scope {@code citizen}): give, see, pause, resume, withdraw, and the receipts. */
@@ -107,10 +107,16 @@ public class ConsentController {
         return new TextView(text, RecordHash.sha256(text));
     }
 
+    /**
+     * 201 with the new consent; 200 with the person's live consent when the request repeats its terms (nothing
+     * new is signed); 409 {@code consent-exists}, naming the live consent, when it asks for other terms.
+     */
     @PostMapping
-    @ResponseStatus(HttpStatus.CREATED)
-    public ConsentView grant(@AuthenticationPrincipal Jwt token, @RequestBody ConsentRequest request) {
-        return ConsentView.of(consents.grant(callers.account(token), request.toDomain()), clock.instant());
+    public ResponseEntity<ConsentView> grant(@AuthenticationPrincipal Jwt token, @RequestBody ConsentRequest request) {
+        Consents.Granted granted = consents.grantOrFind(callers.account(token), request.toDomain());
+        ConsentView view = ConsentView.of(granted.consent(), clock.instant());
+        return ResponseEntity.status(granted.created() ? HttpStatus.CREATED : HttpStatus.OK)
+                .location(URI.create("/api/v1/me/consents/" + granted.consent().id())).body(view);
     }
 
     @GetMapping

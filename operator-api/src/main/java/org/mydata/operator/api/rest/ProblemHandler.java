@@ -5,6 +5,7 @@ import org.mydata.operator.api.limits.RequestSizeLimit;
 import org.mydata.operator.failure.ConflictException;
 import org.mydata.operator.failure.ForbiddenException;
 import org.mydata.operator.failure.InvalidRequestException;
+import org.mydata.operator.failure.LiveConsentExistsException;
 import org.mydata.operator.failure.NotFoundException;
 import org.mydata.operator.failure.OperatorException;
 import org.mydata.operator.failure.SourceUnavailableException;
@@ -38,6 +39,12 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
         ProblemDetail problem;
         if (e instanceof NotFoundException) {
             problem = Problems.of(HttpStatus.NOT_FOUND, "not-found", "Not found", e.getMessage());
+        } else if (e instanceof LiveConsentExistsException exists) {
+            // Points at the consent in the way, so a client can show it, or withdraw it before consenting anew.
+            problem = Problems.of(HttpStatus.CONFLICT, "consent-exists", "Consent already given", e.getMessage());
+            problem.setProperty("existingConsentId", exists.consentId().toString());
+            problem.setProperty("existingConsentStatus", exists.status());
+            problem.setProperty("existingConsent", "/api/v1/me/consents/" + exists.consentId());
         } else if (e instanceof ConflictException) {
             problem = Problems.of(HttpStatus.CONFLICT, "conflict", "Conflict", e.getMessage());
         } else if (e instanceof InvalidRequestException invalid) {

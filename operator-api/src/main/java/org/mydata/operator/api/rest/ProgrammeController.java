@@ -28,7 +28,11 @@ public class ProgrammeController {
     }
 
     public record ProgrammeRequest(String name, String description, String organisation, List<String> purposes,
-                                   ScopeJson scope, String termsUri, String termsVersion, List<String> stewards) {
+                                   ScopeJson scope, String termsUri, String termsVersion, List<String> stewards,
+                                   List<String> promises) {
+    }
+
+    public record PromiseView(String code, String plainWords) {
     }
 
     public record PurposeView(String code, String plainWords) {
@@ -36,11 +40,12 @@ public class ProgrammeController {
 
     public record ProgrammeView(UUID id, String name, String description, String organisation,
                                 List<PurposeView> purposes, ScopeJson scope, URI termsUri, String termsVersion,
-                                List<String> stewards, Instant createdAt) {
+                                List<String> stewards, Instant createdAt, List<PromiseView> promises) {
         static ProgrammeView of(Programme p) {
             return new ProgrammeView(p.id(), p.name(), p.description(), p.organisation(),
                     p.purposes().stream().map(ProgrammeController::purpose).toList(), ScopeJson.of(p.scope()),
-                    p.termsUri(), p.termsVersion(), p.stewards(), p.createdAt());
+                    p.termsUri(), p.termsVersion(), p.stewards(), p.createdAt(),
+                    p.promises().stream().map(x -> new PromiseView(x.code(), x.plainWords())).toList());
         }
     }
 
@@ -53,7 +58,7 @@ public class ProgrammeController {
     public ProgrammeView create(@RequestBody ProgrammeRequest r) {
         return ProgrammeView.of(programmes.create(new NewProgramme(r.name(), r.description(), r.organisation(),
                 r.purposes(), r.scope() == null ? null : r.scope().toDomain(), r.termsUri(), r.termsVersion(),
-                r.stewards())));
+                r.stewards(), r.promises())));
     }
 
     @GetMapping

@@ -57,6 +57,9 @@ public class ApiSecurityConfig {
                         .requestMatchers("/api/v1/requests/*/decision", "/api/v1/permits/*/revoke")
                         .hasAuthority("SCOPE_steward")
                         .requestMatchers("/api/v1/requests/**").hasAnyAuthority("SCOPE_researcher", "SCOPE_steward")
+                        // The permit's steward follows the deliveries too; the controller checks whose permit.
+                        .requestMatchers(HttpMethod.GET, "/api/v1/permits/*/webhooks/deliveries")
+                        .hasAnyAuthority("SCOPE_researcher", "SCOPE_steward")
                         .requestMatchers("/api/v1/permits/**").hasAuthority("SCOPE_researcher")
                         .anyRequest().authenticated())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))

@@ -20,6 +20,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.JwtDecoderFactory;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.core.OAuth2TokenValidator;
+import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
+import org.mydata.operator.store.Transactions;
+import org.mydata.operator.store.UsedAssertionIds;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 import org.springframework.security.oauth2.server.authorization.authentication.JwtClientAssertionAuthenticationProvider;
 import org.springframework.security.oauth2.server.authorization.authentication.JwtClientAssertionDecoderFactory;
@@ -31,7 +36,6 @@ import org.mydata.operator.signing.KeystoreKeyRing;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.security.authentication.AuthenticationProvider;
 import org.springframework.security.authentication.dao.DaoAuthenticationProvider;
-import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter.ReferrerPolicy;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -64,7 +68,8 @@ import org.springframework.security.web.util.matcher.MediaTypeRequestMatcher;
 
 /**
  * The embedded default's OAuth2 authorization server (Spring Authorization Server): a login page for
- * demo citizens (authorization code + PKCE, throttled against guessing) and client credentials for demo
+ * demo citizens (authorization code + PKCE, throttled against guessing; the sign-in page and its form are
+ * {@link org.mydata.operator.api.web.CitizenSignInConfig}'s, shared with the citizen pages) and client credentials for demo
  * services, with a client secret or, for the demo bulk client, a signed JWT ({@code private_key_jwt}, as SMART
  * Backend Services require). Its tokens are ordinary JWTs that the API checks as it would check any issuer's;
  * its issuer is the public base URL, which the request's Host header cannot change. Off with
@@ -75,49 +80,25 @@ import org.springframework.security.web.util.matcher.MediaTypeRequestMatcher;
 public class EmbeddedAuthorizationServerConfig {
     /** The audience of the embedded server's access tokens when no audiences are configured. */
     public static final String DEFAULT_AUDIENCE = "mydata-operator";
-    /** The default login page has no script and an inline style sheet only: nothing else may load or run. */
-    static final String LOGIN_CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'self' 'unsafe-inline'; "
-            + "img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
-
     /** A client setting: the public keys (a JWK Set, JSON) a private_key_jwt client signs its assertions with. */
     static final String REGISTERED_KEYS = "settings.client.operator.registered-jwk-set";
 
     @Bean
     @Order(1)
-    SecurityFilterChain authorizationServerChain(HttpSecurity http) throws Exception {
+    SecurityFilterChain authorizationServerChain(HttpSecurity http, SingleUseAssertions singleUse) throws Exception {
         OAuth2AuthorizationServerConfigurer authorizationServer = new OAuth2AuthorizationServerConfigurer();
         http.securityMatcher(authorizationServer.getEndpointsMatcher())
                 .with(authorizationServer, as -> as.oidc(Customizer.withDefaults())
                         .clientAuthentication(clients -> clients.authenticationProviders(providers -> providers
                                 .forEach(provider -> {
                                     if (provider instanceof JwtClientAssertionAuthenticationProvider assertions) {
-                                        assertions.setJwtDecoderFactory(clientAssertionDecoders());
+                                        assertions.setJwtDecoderFactory(clientAssertionDecoders(singleUse));
                                     }
                                 }))))
                 .addFilterBefore(new ClientIdFromAssertion(), AbstractPreAuthenticatedProcessingFilter.class)
                 .authorizeHttpRequests(auth -> auth.anyRequest().authenticated())
                 .exceptionHandling(e -> e.defaultAuthenticationEntryPointFor(
                         new LoginUrlAuthenticationEntryPoint("/login"), new MediaTypeRequestMatcher(MediaType.TEXT_HTML)));
-        return http.build();
-    }
-
-    /**
-     * Sign-in for people: the login form, with sessions and CSRF protection. It matches every request no
-     * other chain claimed, so it comes last.
-     */
-    @Bean
-    @Order(100)
-    SecurityFilterChain loginChain(HttpSecurity http) throws Exception {
-        // The sign-in page is a page like the citizen pages, hardened alike.
-        http.headers(headers -> headers
-                        .contentSecurityPolicy(csp -> csp.policyDirectives(LOGIN_CONTENT_SECURITY_POLICY))
-                        .referrerPolicy(referrer -> referrer.policy(ReferrerPolicy.NO_REFERRER)))
-                .authorizeHttpRequests(auth -> auth
-                        .requestMatchers("/login", "/error", "/favicon.ico").permitAll()
-                        // The citizen pages' style sheet: the sign-in and error pages may use it too.
-                        .requestMatchers("/app/assets/**").permitAll()
-                        .anyRequest().authenticated())
-                .formLogin(Customizer.withDefaults());
         return http.build();
     }
 
@@ -193,10 +174,15 @@ public class EmbeddedAuthorizationServerConfig {
      * How client assertions (private_key_jwt, RFC 7523) are checked: against the keys registered with the client
      * when it has some, else against its JWK Set URL (Spring Authorization Server's own way). Either way with
      * Spring's checks of issuer, subject, audience (this server's token endpoint or issuer) and times. The
-     * registered keys may sign with RS384 or ES384, the algorithms SMART Backend Services name.
+     * registered keys may sign with RS384 or ES384, the algorithms SMART Backend Services name. Then each
+     * assertion is good once ({@link SingleUseAssertions}).
      */
-    static JwtDecoderFactory<RegisteredClient> clientAssertionDecoders() {
+    static JwtDecoderFactory<RegisteredClient> clientAssertionDecoders(SingleUseAssertions singleUse) {
+        java.util.function.Function<RegisteredClient, OAuth2TokenValidator<Jwt>> validators = client ->
+                new DelegatingOAuth2TokenValidator<>(
+                        JwtClientAssertionDecoderFactory.DEFAULT_JWT_VALIDATOR_FACTORY.apply(client), singleUse);
         JwtClientAssertionDecoderFactory byUrl = new JwtClientAssertionDecoderFactory();
+        byUrl.setJwtValidatorFactory(validators);
         Map<String, JwtDecoder> registered = new ConcurrentHashMap<>();
         return client -> {
             String keys = client.getClientSettings().getSetting(REGISTERED_KEYS);
@@ -211,7 +197,7 @@ public class EmbeddedAuthorizationServerConfig {
                     // The claims are Spring's to check, below, as for a client with a JWK Set URL.
                     processor.setJWTClaimsSetVerifier((claims, context) -> { });
                     NimbusJwtDecoder decoder = new NimbusJwtDecoder(processor);
-                    decoder.setJwtValidator(JwtClientAssertionDecoderFactory.DEFAULT_JWT_VALIDATOR_FACTORY.apply(client));
+                    decoder.setJwtValidator(validators.apply(client));
                     return decoder;
                 } catch (java.text.ParseException e) {
                     throw new IllegalStateException("the registered keys of client " + client.getClientId()
@@ -226,6 +212,11 @@ public class EmbeddedAuthorizationServerConfig {
      * password, so tokens and pseudonymous subjects outlive a restart. The key ring is a parameter only so
      * that its keystore password exists (it makes the embedded default's on first start) before it is read.
      */
+    @Bean
+    SingleUseAssertions singleUseAssertions(Transactions tx, Clock clock) {
+        return new SingleUseAssertions(new UsedAssertionIds(tx), clock);
+    }
+
     @Bean
     EmbeddedIssuerKeys embeddedIssuerKeys(OperatorProperties properties, Clock clock, KeystoreKeyRing keyRing)
             throws IOException {

@@ -44,7 +44,7 @@ public class CitizenPageAdvice {
 
     /** The name the page header shows (with the menu and the sign-out button), or null when nobody is signed in. */
     public static String nameOf(Authentication signedIn) {
-        return SignedInCitizens.isSignedIn(signedIn) ? signedIn.getName() : null;
+        return SignedInCitizens.displayName(signedIn);
     }
 
     @ExceptionHandler(OperatorException.class)

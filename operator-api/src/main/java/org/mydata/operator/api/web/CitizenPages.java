@@ -51,7 +51,8 @@ public class CitizenPages {
         return new Programme(programme.id(), text(key + ".name", programme.name()),
                 text(key + ".description", programme.description()),
                 text(key + ".organisation", programme.organisation()), programme.purposes(), programme.scope(),
-                programme.termsUri(), programme.termsVersion(), programme.stewards(), programme.createdAt());
+                programme.termsUri(), programme.termsVersion(), programme.stewards(), programme.createdAt(),
+                programme.promises());
     }
 
     /** A source's name as the reader's language words it ({@code source.<slug>.name}), else as registered. */
@@ -67,10 +68,37 @@ public class CitizenPages {
         return messages.getMessage(key, null, registered, LocaleContextHolder.getLocale());
     }
 
-    /** A consent with the names a person recognises. */
-    public record ConsentCard(Consent consent, Programme programme, List<String> sourceNames) {
+    /**
+     * A consent with the names a person recognises, and each of its sources with whether its link still lives:
+     * nothing more is shared from a source whose link was removed, whatever the consent's status says.
+     */
+    public record ConsentCard(Consent consent, Programme programme, List<ConsentSource> sources) {
         public String status() {
             return consent.status().wire();
+        }
+
+        public List<String> sourceNames() {
+            return sources.stream().map(ConsentSource::name).toList();
+        }
+
+        public List<ConsentSource> liveSources() {
+            return sources.stream().filter(ConsentSource::live).toList();
+        }
+
+        public List<ConsentSource> removedSources() {
+            return sources.stream().filter(s -> !s.live()).toList();
+        }
+
+        /** Not withdrawn, yet every source it relied on is unlinked: it shares nothing now. */
+        public boolean sharesNothing() {
+            return consent.status() != org.mydata.operator.consent.ConsentStatus.WITHDRAWN && liveSources().isEmpty();
+        }
+    }
+
+    /** A source a consent names, by name; {@code removedAt} is when its link was removed, or null while live. */
+    public record ConsentSource(String name, java.time.Instant removedAt) {
+        public boolean live() {
+            return removedAt == null;
         }
     }
 
@@ -94,12 +122,13 @@ public class CitizenPages {
     public List<ConsentCard> cards(Account account, List<Consent> consents) {
         Map<UUID, Programme> byId = new HashMap<>();
         programmes.list().forEach(p -> byId.put(p.id(), shown(p)));
-        Map<UUID, String> sourceByLink = new HashMap<>();
+        Map<UUID, ConsentSource> sourceByLink = new HashMap<>();
         for (LinkRow row : links(account)) {
-            sourceByLink.put(row.link().id(), row.sourceName());
+            sourceByLink.put(row.link().id(), new ConsentSource(row.sourceName(), row.link().removedAt()));
         }
         return consents.stream().map(c -> new ConsentCard(c, byId.get(c.programmeId()),
-                c.linkIds().stream().map(id -> sourceByLink.getOrDefault(id, "?")).toList())).toList();
+                c.linkIds().stream().map(id -> sourceByLink.getOrDefault(id, new ConsentSource("?", null))).toList()))
+                .toList();
     }
 
     public ConsentCard card(Account account, Consent consent) {

@@ -2,12 +2,10 @@ package org.mydata.operator.api.web;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import java.net.URI;
+import org.mydata.operator.api.config.OperatorProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.annotation.Order;
-import org.springframework.security.config.annotation.web.builders.HttpSecurity;
-import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.web.servlet.DispatcherServlet;
 import org.springframework.web.servlet.HandlerInterceptor;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
@@ -15,7 +13,7 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 import org.springframework.web.servlet.i18n.LocaleChangeInterceptor;
 
 /**
- * Browser hardening for the citizen pages, and a closed door when nobody can sign in to them.
+ * Browser hardening for the citizen pages (who may sign in to them: {@link CitizenSignInConfig}).
  *
  * <p>The pages use no script and load nothing from elsewhere, so their Content Security Policy allows
  * only this origin's style sheet and forms; they cannot be framed (clickjacking) and send no referrer.
@@ -24,13 +22,31 @@ import org.springframework.web.servlet.i18n.LocaleChangeInterceptor;
 public class CitizenPagesWebConfig implements WebMvcConfigurer {
     static final String CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'self'; img-src 'self'; "
             + "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+    private final String contentSecurityPolicy;
+
+    public CitizenPagesWebConfig(OperatorProperties properties) {
+        this.contentSecurityPolicy = contentSecurityPolicy(properties);
+    }
+
+    /**
+     * The pages' policy. With an OpenID Connect provider, signing out (a form) ends in a redirect to the provider's
+     * logout endpoint, which browsers hold to {@code form-action} too: its origin is then allowed as well.
+     */
+    static String contentSecurityPolicy(OperatorProperties properties) {
+        URI issuer = properties.pages().signIn().issuerUri();
+        if (issuer == null || issuer.getScheme() == null || issuer.getRawAuthority() == null) {
+            return CONTENT_SECURITY_POLICY;
+        }
+        return CONTENT_SECURITY_POLICY.replace("form-action 'self'",
+                "form-action 'self' " + issuer.getScheme() + "://" + issuer.getRawAuthority());
+    }
 
     @Override
     public void addInterceptors(InterceptorRegistry registry) {
         registry.addInterceptor(new HandlerInterceptor() {
             @Override
             public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler) {
-                response.setHeader("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+                response.setHeader("Content-Security-Policy", contentSecurityPolicy);
                 response.setHeader("Referrer-Policy", "no-referrer");
                 return true;
             }
@@ -56,18 +72,5 @@ public class CitizenPagesWebConfig implements WebMvcConfigurer {
     @Bean
     CitizenPageErrors citizenPageErrors() {
         return new CitizenPageErrors();
-    }
-
-    /**
-     * Without the embedded authorization server there is no login chain (an OpenID Connect login for the
-     * pages is not built yet): the pages then refuse everyone rather than run unprotected.
-     */
-    @Bean
-    @Order(90)
-    @ConditionalOnBooleanProperty(name = "operator.embedded.authorization-server", havingValue = false)
-    SecurityFilterChain citizenPagesClosed(HttpSecurity http) throws Exception {
-        http.securityMatcher("/app/**", "/app")
-                .authorizeHttpRequests(auth -> auth.anyRequest().denyAll());
-        return http.build();
     }
 }

@@ -2,6 +2,7 @@ package org.mydata.operator.api.web;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -10,6 +11,8 @@ import org.mydata.operator.account.Account;
 import org.mydata.operator.consent.Consent;
 import org.mydata.operator.consent.ConsentStatus;
 import org.mydata.operator.consent.Consents;
+import org.mydata.operator.consent.ErasureRequest;
+import org.mydata.operator.consent.ErasureRequests;
 import org.mydata.operator.consent.RecordHash;
 import org.mydata.operator.consent.StatusRecord;
 import org.mydata.operator.failure.ConflictException;
@@ -27,6 +30,7 @@ import org.springframework.security.core.Authentication;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.mydata.operator.notify.Notices;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -46,14 +50,26 @@ public class ConsentPagesController {
     private final CitizenPages pages;
     private final KeyRing keyRing;
     private final Clock clock;
+    private final ErasureRequests erasureRequests;
+    private final Notices notices;
 
     public ConsentPagesController(Consents consents, SignedInCitizens citizens, CitizenPages pages, KeyRing keyRing,
-                                  Clock clock) {
+                                  Clock clock, ErasureRequests erasureRequests, Notices notices) {
+        this.erasureRequests = erasureRequests;
         this.consents = consents;
         this.citizens = citizens;
         this.pages = pages;
         this.keyRing = keyRing;
         this.clock = clock;
+        this.notices = notices;
+    }
+
+    /**
+     * One permit holder told of a change to the consent, as the page shows it.
+     *
+     * @param waitingHours while an erasure was asked for and not confirmed: whole hours since; else null
+     */
+    public record NoticeRow(Notices.Notice notice, Long waitingHours) {
     }
 
     @GetMapping
@@ -70,8 +86,39 @@ public class ConsentPagesController {
         Account account = citizens.account(signedIn);
         Consent consent = consents.get(account, id);
         model.addAttribute("card", pages.card(account, consent));
-        model.addAttribute("inForce", consent.isInForce(clock.instant()));
+        Instant now = clock.instant();
+        model.addAttribute("inForce", consent.isInForce(now));
+        model.addAttribute("notices", notices.ofConsent(account.id(), id).stream()
+                .map(n -> new NoticeRow(n, n.erasureRequested() && n.erasure() == null
+                        ? Math.max(0, java.time.Duration.between(n.occurredAt(), now).toHours()) : null))
+                .toList());
+        model.addAttribute("erasure", erasureRequests.of(account, id).orElse(null));
         return "app/consent";
+    }
+
+    /**
+     * After a withdrawal: the person asks the programme and the projects that received data under the consent
+     * to erase it. Recorded as a signed request (asking twice keeps the first); notifying the recipients is
+     * {@link org.mydata.operator.consent.ErasureRequested}'s part.
+     */
+    @PostMapping("/{id}/erasure")
+    public String requestErasure(@PathVariable UUID id, Authentication signedIn, RedirectAttributes redirect) {
+        Account account = citizens.account(signedIn);
+        try {
+            erasureRequests.request(account, id);
+            redirect.addFlashAttribute("notice", "erasure.notice.requested");
+        } catch (ConflictException refused) {
+            redirect.addFlashAttribute("problem", new PageProblem("erasure.error.notWithdrawn", null));
+        }
+        return "redirect:/app/consents/" + id;
+    }
+
+    /** The signed erasure request record, a compact JWS, as a file: the person's proof that they asked. */
+    @GetMapping("/{id}/erasure-request.jws")
+    public ResponseEntity<byte[]> erasureRecord(@PathVariable UUID id, Authentication signedIn) {
+        ErasureRequest request = erasureRequests.of(citizens.account(signedIn), id)
+                .orElseThrow(() -> new NotFoundException("no erasure request for consent " + id));
+        return jws(request.record(), "erasure-request-" + id + ".jws");
     }
 
     @PostMapping("/{id}/pause")
@@ -107,9 +154,10 @@ public class ConsentPagesController {
         Consent consent = consents.get(account, id);
         RecordVerifier verifier = new RecordVerifier(Jwks.toJwkSet(keyRing.publicKeys()));
         model.addAttribute("card", pages.card(account, consent));
-        model.addAttribute("consentCheck", check(verifier, consent.record()));
-        model.addAttribute("textMatches",
-                RecordHash.sha256(consent.proposal()).equals(consent.terms().shownTextSha256()));
+        SignatureCheck consentCheck = check(verifier, consent.record());
+        boolean textMatches = RecordHash.sha256(consent.proposal()).equals(consent.terms().shownTextSha256());
+        model.addAttribute("consentCheck", consentCheck);
+        model.addAttribute("textMatches", textMatches);
         List<StatusCheck> chain = new ArrayList<>();
         String previous = null;
         for (StatusRecord record : consent.statusRecords()) {
@@ -119,6 +167,9 @@ public class ConsentPagesController {
             previous = record.record();
         }
         model.addAttribute("chain", chain);
+        // The one plain verdict a person reads first; the checks themselves are in the auditors' fold.
+        model.addAttribute("allChecksPass", consentCheck.valid() && textMatches
+                && chain.stream().allMatch(s -> s.signature().valid() && s.linkedToPrevious()));
         return "app/receipt";
     }
 

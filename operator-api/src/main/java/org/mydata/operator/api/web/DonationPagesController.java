@@ -8,12 +8,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.mydata.operator.account.Account;
-import org.mydata.operator.consent.Consent;
 import org.mydata.operator.consent.Consents;
 import org.mydata.operator.consent.NewConsent;
 import org.mydata.operator.consent.RecordHash;
 import org.mydata.operator.failure.ConflictException;
 import org.mydata.operator.failure.InvalidRequestException;
+import org.mydata.operator.failure.LiveConsentExistsException;
 import org.mydata.operator.programme.DataScope;
 import org.mydata.operator.programme.Programme;
 import org.mydata.operator.programme.ProgrammeRegistry;
@@ -55,11 +55,19 @@ public class DonationPagesController {
         this.zone = format.zone();
     }
 
-    /** What a person chose on the donation form. */
-    record Choice(List<String> types, List<UUID> sources, LocalDate until) {
+    /**
+     * What a person chose on the donation form. {@code all} is the explicit "all of these kinds" choice: the
+     * kinds start unticked (consent is an affirmative act), and ticking nine boxes should not be the price of it.
+     */
+    record Choice(List<String> types, List<UUID> sources, LocalDate until, boolean all) {
         Choice {
             types = types == null ? List.of() : List.copyOf(types);
             sources = sources == null ? List.of() : List.copyOf(sources);
+        }
+
+        /** The kinds this choice gives: every kind the programme asks for when "all" was chosen. */
+        Choice resolvedFor(Programme programme) {
+            return all ? new Choice(programme.scope().resourceTypes(), sources, until, true) : this;
         }
 
         /**
@@ -77,7 +85,11 @@ public class DonationPagesController {
 
         String query() {
             UriComponentsBuilder query = UriComponentsBuilder.newInstance();
-            types.forEach(t -> query.queryParam("type", t));
+            if (all) {
+                query.queryParam("all", true);
+            } else {
+                types.forEach(t -> query.queryParam("type", t));
+            }
             sources.forEach(s -> query.queryParam("source", s));
             if (until != null) {
                 query.queryParam("until", until);
@@ -93,17 +105,21 @@ public class DonationPagesController {
         return "app/programmes";
     }
 
-    /** The donation form; with no choices yet, everything the programme asks for and every linked source. */
+    /**
+     * The donation form. With no choices yet no kind of data is ticked (the person ticks what they share, or
+     * "all of these"); every linked source is, since choosing where from is not the consent itself.
+     */
     @GetMapping("/{id}/donate")
     public String choose(@PathVariable UUID id, @RequestParam(name = "type", required = false) List<String> types,
                          @RequestParam(name = "source", required = false) List<UUID> sources,
                          @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate until,
-                         Authentication signedIn, Model model) {
+                         @RequestParam(defaultValue = "false") boolean all, Authentication signedIn, Model model) {
         Account account = citizens.account(signedIn);
         Programme programme = programmes.get(id);
         List<CitizenPages.LinkRow> live = pages.links(account).stream().filter(r -> r.link().isLive()).toList();
-        Choice choice = new Choice(types == null ? programme.scope().resourceTypes() : types,
-                sources == null ? live.stream().map(r -> r.link().sourceId()).toList() : sources, until);
+        Choice choice = new Choice(types,
+                sources == null ? live.stream().map(r -> r.link().sourceId()).toList() : sources, until, all);
+        model.addAttribute("liveConsent", consents.live(account, id).orElse(null));
         return chooseForm(programme, live, choice, null, model);
     }
 
@@ -111,27 +127,36 @@ public class DonationPagesController {
     public String confirm(@PathVariable UUID id, @RequestParam(name = "type", required = false) List<String> types,
                           @RequestParam(name = "source", required = false) List<UUID> sources,
                           @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE)
-                          LocalDate until, Authentication signedIn, Model model) {
+                          LocalDate until, @RequestParam(defaultValue = "false") boolean all,
+                          Authentication signedIn, Model model) {
         Account account = citizens.account(signedIn);
         Programme programme = programmes.get(id);
         List<CitizenPages.LinkRow> live = pages.links(account).stream().filter(r -> r.link().isLive()).toList();
-        Choice choice = new Choice(types, sources, until);
+        Choice choice = new Choice(types, sources, until, all).resolvedFor(programme);
         if (live.isEmpty()) {
             return chooseForm(programme, live, choice, null, model);
         }
         if (choice.types().isEmpty()) {
-            return chooseForm(programme, live, choice, new PageProblem("donate.error.noKinds", null), model);
+            model.addAttribute("kindsMissing", true);
+            return chooseForm(programme, live, choice, new PageProblem("donate.error.noKindsChosen", null), model);
         }
         if (choice.sources().isEmpty()) {
             return chooseForm(programme, live, choice, new PageProblem("donate.error.noSources", null), model);
         }
-        String text;
+        Consents.Prospect prospect;
         try {
-            text = consents.preview(account, choice.toConsent(id, null, zone));
+            prospect = consents.prospect(account, choice.toConsent(id, null, zone));
         } catch (InvalidRequestException | ConflictException refused) {
             return chooseForm(programme, live, choice, new PageProblem(refusal(refused), refused.getMessage()),
                     model);
         }
+        if (prospect.live().isPresent() && !prospect.repeats()) {
+            // Said before the person reads and confirms a text that could not be given.
+            model.addAttribute("liveConsent", prospect.live().get());
+            return chooseForm(programme, live, choice, new PageProblem("donate.error.exists", null), model);
+        }
+        String text = prospect.text();
+        model.addAttribute("repeats", prospect.repeats());
         Map<UUID, String> names = pages.sourceNames();
         model.addAttribute("programme", pages.shown(programme));
         model.addAttribute("choice", choice);
@@ -150,17 +175,22 @@ public class DonationPagesController {
                          @RequestParam String shownTextSha256, Authentication signedIn,
                          RedirectAttributes redirect) {
         Account account = citizens.account(signedIn);
-        Choice choice = new Choice(types, sources, until);
-        Consent consent;
+        Choice choice = new Choice(types, sources, until, false);
+        Consents.Granted granted;
         try {
-            consent = consents.grant(account, choice.toConsent(id, shownTextSha256, zone));
+            granted = consents.grantOrFind(account, choice.toConsent(id, shownTextSha256, zone));
+        } catch (LiveConsentExistsException exists) {
+            // Another consent to the programme lives (given in another tab, say): show it and how to change it.
+            redirect.addFlashAttribute("problem", new PageProblem("donate.error.exists", null));
+            return "redirect:/app/consents/" + exists.consentId();
         } catch (ConflictException changed) {
             // Typically the text changed since it was shown (the programme's terms, a source's name): show it again.
             redirect.addFlashAttribute("problem", new PageProblem("donate.error.changed", changed.getMessage()));
             return "redirect:/app/programmes/" + id + "/confirm" + choice.query();
         }
-        redirect.addFlashAttribute("notice", "consent.notice.given");
-        return "redirect:/app/consents/" + consent.id();
+        // A second press of "Confirm" (Back, a double click, a retry) finds the consent the first one gave.
+        redirect.addFlashAttribute("notice", granted.created() ? "consent.notice.given" : "consent.notice.alreadyGiven");
+        return "redirect:/app/consents/" + granted.consent().id();
     }
 
     /** Why the operator refused the choices, in a sentence of the person's language. */

@@ -10,8 +10,9 @@ import org.springframework.security.oauth2.core.OAuth2AuthenticatedPrincipal;
 import org.springframework.stereotype.Component;
 
 /**
- * Finds the person identifier of a signed-in citizen. A principal that carries claims (an OpenID Connect
- * user, once such a login is configured) gives it in the claim named by
+ * Finds the person identifier of a signed-in citizen. A person signed in through the OpenID Connect provider
+ * ({@link SignedInPerson}) has it from the claim named by {@code operator.pages.sign-in.person-identifier-claim},
+ * read at sign-in. Another principal that carries claims gives it in the claim named by
  * {@code operator.identity.person-identifier-claim}, as an external IdP's access tokens do; a form-login user
  * of the embedded default gets their demo identity's identifier, looked up here as the API looks it up for
  * their (identifier-free) access tokens.
@@ -30,6 +31,9 @@ public class SessionPersonIdentifiers implements PersonIdentifiers {
     public Optional<PersonIdentifier> of(Authentication signedIn) {
         if (signedIn == null) {
             return Optional.empty();
+        }
+        if (signedIn.getPrincipal() instanceof SignedInPerson person) {
+            return Optional.of(person.personIdentifier());
         }
         if (signedIn.getPrincipal() instanceof OAuth2AuthenticatedPrincipal withClaims) {
             Object value = withClaims.getAttribute(claim);

@@ -12,7 +12,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * The account of the citizen signed in to the web pages, under the same subject that their access tokens
- * carry, so a person has one account whether they use the pages or the API.
+ * carry, so a person has one account whether they use the pages or the API. Through an OpenID Connect
+ * provider that is the provider's {@code sub}, as in the access tokens it issues for the API.
  */
 @Component
 public class SignedInCitizens {
@@ -40,6 +41,17 @@ public class SignedInCitizens {
             return citizens.subjectOf(signedIn.getName());
         }
         return signedIn.getName();
+    }
+
+    /**
+     * The name the page header shows: the provider's name claim for a person signed in through OpenID Connect
+     * (their subject is a pseudonym that means nothing to them), else the user name.
+     */
+    public static String displayName(Authentication signedIn) {
+        if (!isSignedIn(signedIn)) {
+            return null;
+        }
+        return signedIn.getPrincipal() instanceof SignedInPerson person ? person.displayName() : signedIn.getName();
     }
 
     public static boolean isSignedIn(Authentication signedIn) {

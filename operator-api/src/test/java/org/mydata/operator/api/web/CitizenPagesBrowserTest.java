@@ -161,10 +161,14 @@ class CitizenPagesBrowserTest {
                 "basic details (age, sex)", "Until you withdraw your consent");
         screenshot("catalogue");
 
-        // Donate, leaving out vaccinations, and read exactly what will be signed.
+        // Donate, leaving out vaccinations (the kinds start unticked), and read exactly what will be signed.
         programme.findElement(By.partialLinkText("Donate to")).click();
         waitForHeading("Donate to " + DemoConfig.DEMO_PROGRAMME_NAME);
-        checkbox("vaccinations").click();
+        for (WebElement kind : browser.findElements(By.cssSelector("input[name='type']"))) {
+            if (!kind.getAttribute("value").equals("Immunization")) {
+                kind.click();
+            }
+        }
         assertThat(checkbox(DemoConfig.DEMO_SOURCE_NAME).isSelected()).isTrue();
         browser.findElement(By.xpath("//button[normalize-space()='Continue']")).click();
         waitForHeading("Check and confirm");
@@ -172,6 +176,8 @@ class CitizenPagesBrowserTest {
         assertThat(summary).contains(DemoConfig.DEMO_PROGRAMME_NAME, "MyData Health Research Foundation (demo)",
                 "lab results and measurements", "diagnoses", DemoConfig.DEMO_SOURCE_NAME,
                 "Until you withdraw your consent").doesNotContain("vaccinations");
+        browser.findElement(By.cssSelector("#exact-text summary")).click();
+        browser.findElement(By.cssSelector("#auditors summary")).click();
         String shownText = browser.findElement(By.id("consent-text")).getText();
         assertThat(shownText).contains("Observation", DemoConfig.DEMO_SOURCE_NAME).doesNotContain("Immunization");
         String fingerprint = browser.findElement(By.cssSelector("code.hash")).getText();
@@ -188,6 +194,7 @@ class CitizenPagesBrowserTest {
         // The receipt: readable, checked, and downloadable as the signed record itself.
         browser.findElement(By.id("receipt")).click();
         waitForHeading("Receipt: your consent to " + DemoConfig.DEMO_PROGRAMME_NAME);
+        browser.findElement(By.cssSelector("#auditors summary")).click();
         assertThat(browser.findElement(By.id("signature")).getText()).startsWith("The signature is valid");
         assertThat(browser.findElement(By.id("fingerprint")).getText()).isEqualTo(fingerprint);
         assertThat(browser.findElement(By.tagName("main")).getText()).contains("It matches the text below.");

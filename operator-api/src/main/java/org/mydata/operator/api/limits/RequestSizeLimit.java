@@ -80,7 +80,7 @@ public final class RequestSizeLimit extends OncePerRequestFilter {
         response.setHeader("Connection", "close");
         String detail = "the request body is larger than the limit of " + maxBytes + " bytes";
         String path = request.getRequestURI().substring(request.getContextPath().length());
-        if (path.equals("/") || path.equals("/app") || path.startsWith("/app/")) {
+        if (org.mydata.operator.api.web.CitizenPageErrors.isPagePath(path)) {
             // The error page, reached as Tomcat's error dispatch would, but with the body out of sight: on the
             // way there Spring Security reads parameters, and parsing a form this large fails.
             request.setAttribute(RequestDispatcher.ERROR_STATUS_CODE, HttpStatus.CONTENT_TOO_LARGE.value());

@@ -8,6 +8,7 @@ import java.util.MissingResourceException;
 import java.util.ResourceBundle;
 import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.Response;
+import org.mydata.operator.api.web.CitizenPageErrors;
 import org.springframework.web.util.HtmlUtils;
 
 /**
@@ -20,7 +21,7 @@ final class CitizenErrorPage {
     }
 
     static boolean isPage(String path) {
-        return path != null && (path.equals("/") || path.equals("/app") || path.startsWith("/app/"));
+        return CitizenPageErrors.isPagePath(path);
     }
 
     static void write(Request request, Response response, int status) throws IOException {

@@ -80,8 +80,7 @@ public class WebHardeningConfig {
             if (path != null && !context.isEmpty() && path.startsWith(context)) {
                 path = path.substring(context.length());
             }
-            if (path != null && (path.equals("/") || path.equals("/app") || path.startsWith("/app/")
-                    || path.startsWith("/app;"))) {
+            if (org.mydata.operator.api.web.CitizenPageErrors.isPagePath(path)) {
                 response.resetBuffer();
                 response.sendError(400);
                 return;

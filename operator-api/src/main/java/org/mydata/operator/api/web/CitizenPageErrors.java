@@ -36,8 +36,21 @@ public class CitizenPageErrors implements HandlerExceptionResolver, Ordered {
 
     /** The citizen pages: the site's root and everything under {@code /app}. */
     static boolean isPage(HttpServletRequest request) {
-        String path = request.getRequestURI().substring(request.getContextPath().length());
-        return path.equals("/") || path.equals("/app") || path.startsWith("/app/");
+        return isPagePath(request.getRequestURI().substring(request.getContextPath().length()));
+    }
+
+    /**
+     * Whether a path (without the context path) is one of the citizen pages a person reads in a browser: the
+     * site's root, everything under {@code /app}, and the sign-in and sign-out pages.
+     */
+    public static boolean isPagePath(String path) {
+        if (path == null) {
+            return false;
+        }
+        // A path parameter (";jsessionid=") still names the page it is on.
+        String page = path.replaceFirst(";.*$", "");
+        return page.equals("/") || page.equals("/app") || page.startsWith("/app/") || page.equals("/login")
+                || page.equals("/logout");
     }
 
     @Override

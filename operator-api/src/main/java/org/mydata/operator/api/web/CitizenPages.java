@@ -55,6 +55,20 @@ public class CitizenPages {
                 programme.promises());
     }
 
+    /**
+     * A programme's registered name (or, with {@code .organisation}, its organisation's) as the reader's language
+     * words it, for pages that have only the names, such as the summary of the export; null stays null.
+     */
+    public String programmeText(String registeredName, String part, String registered) {
+        return registeredName == null || registered == null ? registered
+                : text("programme." + slug(registeredName) + "." + part, registered);
+    }
+
+    /** A part of a contact on the rights page as the reader's language words it ({@code contact.<slug>}). */
+    public String contactText(String configured) {
+        return configured == null || configured.isBlank() ? configured : text("contact." + slug(configured), configured);
+    }
+
     /** A source's name as the reader's language words it ({@code source.<slug>.name}), else as registered. */
     public String sourceName(String registered) {
         return registered == null ? null : text("source." + slug(registered) + ".name", registered);

@@ -143,15 +143,31 @@ class CitizenLanguagesBrowserTest {
                 Map.entry("confirm", "Tarkista ja vahvista"), Map.entry("until", "30.6.2031 asti (päivän loppuun)"),
                 Map.entry("given", "Kiitos! Suostumuksesi on annettu."), Map.entry("status", "Voimassa"),
                 Map.entry("accessLink", "Kuka tietojasi on käyttänyt"), Map.entry("access", "Kuka tietojasi on käyttänyt"),
-                Map.entry("academic", "yliopistojen ja korkeakoulujen tutkimus"), Map.entry("records", "42 merkintää"),
+                Map.entry("academic", "akateeminen tutkimus"), Map.entry("records", "42 merkintää"),
                 Map.entry("error", "Jokin meni vikaan"), Map.entry("notFound", "Sivua ei löytynyt."),
-                Map.entry("signOut", "Kirjaudu ulos"), Map.entry("zone", "Aikavyöhyke: Itä-Euroopan aika.")),
+                Map.entry("signOut", "Kirjaudu ulos"), Map.entry("zone", "Aikavyöhyke: Itä-Euroopan aika."),
+                Map.entry("signIn", "Kirjaudu sisään"), Map.entry("signOutPage", "Kirjaudutaanko ulos?"),
+                Map.entry("signedOut", "Olet kirjautunut ulos."),
+                Map.entry("permitsLink", "Kuka saa lukea tietojasi"), Map.entry("permits", "Kuka saa lukea tietojasi nyt"),
+                Map.entry("coverage", "”akateeminen tutkimus” kuuluu käyttötarkoitukseen ”tieteellinen tutkimus”."),
+                Map.entry("rights", "Oikeutesi ja yhteystiedot"),
+                Map.entry("controller", "Demo-suostumusoperaattori Oy (demo, ei todellinen organisaatio)"),
+                Map.entry("authority", "Tietosuojavaltuutetun toimisto"),
+                Map.entry("promise", "Ei kaupallista käyttöä"), Map.entry("researchers", "Tutkijat eivät ole vielä tiedossa."),
+                Map.entry("told", "suostumuksen keskeyttämisestä"), Map.entry("notifications", "Kenelle on kerrottu"),
+                Map.entry("erasure", "Jo luovutetut tiedot"), Map.entry("erasureAsked", "Pyysit "),
+                Map.entry("linkRemoved", "yhteys poistettu"), Map.entry("summary", "Kaikki sinusta tallennetut tiedot")),
                 DateTimeFormatter.ofPattern("d.M.yyyy 'klo' H.mm"));
         finnish.walk();
 
-        // The switch: Swedish from here on, kept from page to page although the browser still asks for Finnish.
+        // The switch (here on the sign-in page the journey ends on): Swedish from here on, kept from page to page
+        // and through signing in, although the browser still asks for Finnish.
         browser.findElement(By.cssSelector("nav.languages a[hreflang='sv']")).click();
         wait.until(d -> "sv".equals(lang()));
+        waitForHeading("Logga in");
+        assertNoEnglish("sv");
+        signIn("carol", "carol-demo-password");
+        waitForHeading("Dina hälsouppgifter");
         browser.findElement(By.linkText("Dina samtycken")).click();
         waitForHeading("Dina samtycken");
         assertThat(lang()).isEqualTo("sv");
@@ -174,14 +190,30 @@ class CitizenLanguagesBrowserTest {
                 Map.entry("given", "Tack! Ditt samtycke är givet"), Map.entry("status", "Aktivt"),
                 Map.entry("accessLink", "Vem har använt dina uppgifter"),
                 Map.entry("access", "Vem har använt dina uppgifter"),
-                Map.entry("academic", "forskning vid universitet och högskolor"), Map.entry("records", "42 uppgifter"),
+                Map.entry("academic", "akademisk forskning"), Map.entry("records", "42 uppgifter"),
                 Map.entry("error", "Något gick fel"), Map.entry("notFound", "Vi hittade inte sidan."),
-                Map.entry("signOut", "Logga ut"), Map.entry("zone", "Tidszon: östeuropeisk tid.")),
+                Map.entry("signOut", "Logga ut"), Map.entry("zone", "Tidszon: östeuropeisk tid."),
+                Map.entry("signIn", "Logga in"), Map.entry("signOutPage", "Logga ut?"),
+                Map.entry("signedOut", "Du har loggat ut."),
+                Map.entry("permitsLink", "Vem får läsa dina uppgifter"),
+                Map.entry("permits", "Vem får läsa dina uppgifter nu"),
+                Map.entry("coverage", "”akademisk forskning” ingår i ändamålet ”vetenskaplig forskning”."),
+                Map.entry("rights", "Dina rättigheter och kontaktuppgifter"),
+                Map.entry("controller", "Demo-samtyckesoperatören Ab (demo, ingen verklig organisation)"),
+                Map.entry("authority", "Dataombudsmannens byrå"),
+                Map.entry("promise", "Icke-kommersiellt"), Map.entry("researchers", "Forskarna är inte kända än."),
+                Map.entry("told", "din paus"), Map.entry("notifications", "Vem som har underrättats"),
+                Map.entry("erasure", "Uppgifter som redan lämnats ut"), Map.entry("erasureAsked", "Du bad "),
+                Map.entry("linkRemoved", "anslutningen togs bort"), Map.entry("summary", "Allt vi har om dig")),
                 DateTimeFormatter.ofPattern("d.M.yyyy 'kl.' H.mm"));
         swedish.walk();
 
         browser.findElement(By.cssSelector("nav.languages a[hreflang='fi']")).click();
         wait.until(d -> "fi".equals(lang()));
+        waitForHeading("Kirjaudu sisään");
+        assertNoEnglish("fi");
+        signIn("bob", "bob-demo-password");
+        waitForHeading("Terveystietosi");
         browser.findElement(By.linkText("Etusivu")).click();
         waitForHeading("Terveystietosi");
         assertThat(lang()).isEqualTo("fi");
@@ -207,6 +239,10 @@ class CitizenLanguagesBrowserTest {
 
         void walk() {
             open("/app");
+            // The sign-in page: the pages' own, in the language, with the switch.
+            waitForHeading(text.get("signIn"));
+            assertThat(browser.findElements(By.cssSelector("nav.languages a[hreflang]"))).hasSize(3);
+            page();
             signIn(username, password);
             waitForHeading(text.get("home"));
             page();
@@ -231,7 +267,8 @@ class CitizenLanguagesBrowserTest {
             programme.findElement(By.partialLinkText(text.get("donateLink"))).click();
             waitForHeading(text.get("programme"));
             page();
-            checkbox(text.get("vaccinations")).click();
+            // Nothing starts ticked: the person ticks what they share.
+            checkbox(text.get("kind")).click();
             // A date field's typing depends on the browser's locale; the value itself is ISO everywhere.
             ((JavascriptExecutor) browser).executeScript("document.getElementById('until').value = '2031-06-30'");
             browser.findElement(By.xpath("//button[normalize-space()='" + text.get("continue") + "']")).click();
@@ -242,6 +279,11 @@ class CitizenLanguagesBrowserTest {
                     text.get("until")).doesNotContain(text.get("vaccinations"));
             // The signed text stays as signed, in English, and says so to the page's readers.
             assertThat(browser.findElement(By.id("consent-text")).getAttribute("lang")).isEqualTo("en");
+            assertThat(browser.findElement(By.id("promises")).getText()).contains(text.get("promise"));
+            assertThat(browser.findElement(By.id("researchers")).getText()).contains(text.get("researchers"));
+            page();
+            // The folds, opened: their words are the language's too (the signed text aside).
+            openFolds();
             page();
             browser.findElement(By.id("confirm")).click();
 
@@ -262,12 +304,72 @@ class CitizenLanguagesBrowserTest {
             browser.findElement(By.id("receipt")).click();
             wait.until(ExpectedConditions.presenceOfElementLocated(By.id("fingerprint")));
             page();
+            openFolds();
+            page();
 
             researcherReads(username, consentId);
             browser.findElement(By.linkText(text.get("accessLink"))).click();
             waitForHeading(text.get("access"));
             assertThat(browser.findElement(By.id("access-log")).getText()).contains(text.get("academic"),
                     text.get("records"), text.get("programme"), text.get("kind"));
+            page();
+
+            // Who may read the data now: the project's permit, its purpose explained in the language.
+            browser.findElement(By.linkText(text.get("permitsLink"))).click();
+            waitForHeading(text.get("permits"));
+            assertThat(browser.findElement(By.cssSelector("article[data-permit]")).getText())
+                    .contains(text.get("programme"), text.get("coverage"), text.get("kind"));
+            page();
+
+            // The rights and contacts, from the footer: the demo's contacts and the Ombudsman in the language.
+            browser.findElement(By.id("rights-link")).click();
+            waitForHeading(text.get("rights"));
+            assertThat(browser.findElement(By.id("controller")).getText()).contains(text.get("controller"));
+            assertThat(browser.findElement(By.id("authority")).getText()).contains(text.get("authority"));
+            page();
+
+            // The consent page's new parts: the promises, who was told of a pause, the folds.
+            open("/app/consents/" + consentId);
+            browser.findElement(By.id("pause")).click();
+            wait.until(ExpectedConditions.attributeToBe(By.id("consent-status"), "data-status", "paused"));
+            assertThat(browser.findElement(By.tagName("main")).getText()).contains(text.get("promise"));
+            assertThat(browser.findElement(By.id("notifications")).getText()).contains(text.get("notifications"),
+                    text.get("told"));
+            page();
+            openFolds();
+            page();
+
+            // Withdrawn: the erasure request, its record in words and with the time in Helsinki's clock.
+            browser.findElement(By.id("withdraw")).click();
+            wait.until(ExpectedConditions.presenceOfElementLocated(By.id("withdraw-confirm")));
+            page();
+            browser.findElement(By.id("withdraw-confirm")).click();
+            wait.until(ExpectedConditions.attributeToBe(By.id("consent-status"), "data-status", "withdrawn"));
+            assertThat(browser.findElement(By.id("erasure")).getText()).contains(text.get("erasure"));
+            page();
+            browser.findElement(By.id("request-erasure")).click();
+            wait.until(ExpectedConditions.presenceOfElementLocated(By.id("erasure-requested")));
+            assertThat(browser.findElement(By.id("erasure-requested")).getText()).startsWith(text.get("erasureAsked"));
+            assertThat(Pattern.compile("\\b(AM|PM|UTC)\\b").matcher(browser.findElement(By.tagName("main"))
+                    .getText()).find()).isFalse();
+            page();
+
+            // A removed link: the remove page, then the consent says nothing more is shared from there.
+            open("/app/sources");
+            browser.findElement(By.cssSelector("a[href*='/remove']")).click();
+            wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("main form button[type='submit']")));
+            page();
+            browser.findElement(By.cssSelector("main form button[type='submit']")).click();
+            wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(".notice")));
+            page();
+            open("/app/consents/" + consentId);
+            assertThat(browser.findElement(By.cssSelector("#consent-sources li[data-live='false']")).getText())
+                    .contains(text.get("linkRemoved"));
+            page();
+
+            // The printable summary of everything.
+            open("/app/export/summary");
+            waitForHeading(text.get("summary"));
             page();
 
             // An error page: in the language, with the menu and the sign-out button.
@@ -280,6 +382,21 @@ class CitizenLanguagesBrowserTest {
             open("/app/no/such/page");
             waitForHeading(text.get("error"));
             page();
+
+            // Signing out: the pages' own sign-out page, then the sign-in page that says so.
+            open("/logout");
+            waitForHeading(text.get("signOutPage"));
+            page();
+            browser.findElement(By.id("sign-out")).click();
+            wait.until(ExpectedConditions.presenceOfElementLocated(By.id("signed-out")));
+            assertThat(browser.findElement(By.id("signed-out")).getText()).contains(text.get("signedOut"));
+            page();
+        }
+
+        /** Opens every closed fold of the page ("the exact text", "for auditors"), so its words are seen. */
+        private void openFolds() {
+            ((JavascriptExecutor) browser).executeScript(
+                    "document.querySelectorAll('details').forEach(d => d.open = true);");
         }
 
         /** This page is in the journey's language through and through. */

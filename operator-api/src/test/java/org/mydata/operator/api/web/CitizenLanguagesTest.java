@@ -137,7 +137,11 @@ class CitizenLanguagesTest extends OperatorTestBase {
         failures.put("unknown programme", browser.get("/app/programmes/" + UUID.randomUUID() + "/donate"));
         failures.put("wrong method", browser.post("/app/consents", Map.of("_csrf", csrf)));
         failures.put("a form's URL opened as a page", browser.get("/app/sources/" + demoSourceId() + "/link"));
-        failures.put("no CSRF token", browser.post("/app/sources/" + demoSourceId() + "/link", Map.of()));
+        // A form without its token is led back to the page that offers it (StaleForms); any other method is refused.
+        HttpResponse<String> staleForm = browser.post("/app/sources/" + demoSourceId() + "/link", Map.of());
+        assertThat(staleForm.statusCode()).isEqualTo(303);
+        assertThat(staleForm.headers().firstValue("Location").orElseThrow()).endsWith("/app/sources?again");
+        failures.put("no CSRF token", browser.send("DELETE", "/app/consents/" + UUID.randomUUID()));
         failures.put("pause an unknown consent", browser.post("/app/consents/" + UUID.randomUUID() + "/pause",
                 Map.of("_csrf", csrf)));
         failures.put("donate without the shown text", browser.post("/app/programmes/" + demoProgrammeId()

@@ -67,6 +67,12 @@ final class WebSession {
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build());
     }
 
+    /** A request of another method, with no body (and no CSRF token). */
+    HttpResponse<String> send(String method, String path) {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).header("Accept", "text/html")
+                .method(method, HttpRequest.BodyPublishers.noBody()).build());
+    }
+
     String cookie(String name) {
         return cookies.getCookieStore().getCookies().stream().filter(c -> c.getName().equals(name))
                 .map(HttpCookie::getValue).findFirst().orElse(null);

@@ -52,8 +52,11 @@ import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * A Finnish and a Swedish citizen's journeys in a real headless Chromium whose language is Finnish or Swedish:
- * sign in, link the demo source, read the programmes, donate with an end date, confirm, see the consent and
- * who used the data, and land on an error page. On every page the {@code lang} is the browser's language, known
+ * the sign-in page, link the demo source, read the programmes, donate with an end date (ticking what to share),
+ * confirm (the promises, the researchers not yet known, the folds opened), see the consent, its receipt, who used
+ * the data and who may read it now, the rights and contacts, pause (who was told), withdraw and ask for erasure,
+ * remove the link (nothing more shared from there), read the printable summary, land on error pages, and sign
+ * out through the sign-out page. On every page the {@code lang} is the browser's language, known
  * texts of that language are there, and no English text of the message bundle is (the signed consent text,
  * marked {@code lang="en"}, and the switch's "English" aside); times are Helsinki's on a 24-hour clock. The
  * language switch changes the language and keeps it.
@@ -203,7 +206,7 @@ class CitizenLanguagesBrowserTest {
                 Map.entry("authority", "Dataombudsmannens byrå"),
                 Map.entry("promise", "Icke-kommersiellt"), Map.entry("researchers", "Forskarna är inte kända än."),
                 Map.entry("told", "din paus"), Map.entry("notifications", "Vem som har underrättats"),
-                Map.entry("erasure", "Uppgifter som redan lämnats ut"), Map.entry("erasureAsked", "Du bad "),
+                Map.entry("erasure", "Uppgifter som redan lämnats ut"), Map.entry("erasureAsked", "Du begärde "),
                 Map.entry("linkRemoved", "anslutningen togs bort"), Map.entry("summary", "Allt vi har om dig")),
                 DateTimeFormatter.ofPattern("d.M.yyyy 'kl.' H.mm"));
         swedish.walk();

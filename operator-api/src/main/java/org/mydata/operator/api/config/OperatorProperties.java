@@ -29,7 +29,7 @@ import org.springframework.util.unit.DataSize;
  *     {@code http://localhost:<server port>}, for the embedded default only
  * @param login brute-force protection of the citizen sign-in form
  * @param rights who a person can turn to about their data, shown on the citizen pages' "your rights" page
- * @param pages the citizen pages: how people sign in to them
+ * @param pages the citizen pages: how people sign in to them, and how they show times
  * @param notifications the events sent to permit holders' webhooks (docs/notifications.md)
  */
 @ConfigurationProperties("operator")
@@ -218,8 +218,10 @@ public record OperatorProperties(@DefaultValue("./data") Path dataDir, @DefaultV
 
     /**
      * @param signIn an OpenID Connect provider through which citizens sign in to the pages
+     * @param timeZone the zone the citizen pages show times in, and in which an end date a person picks ends
+     *     (at the end of that day); the pages run no script that could learn the reader's own zone
      */
-    public record Pages(@DefaultValue SignIn signIn) {
+    public record Pages(@DefaultValue SignIn signIn, @DefaultValue("Europe/Helsinki") java.time.ZoneId timeZone) {
     }
 
     /**

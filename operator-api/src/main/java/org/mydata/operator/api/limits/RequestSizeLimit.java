@@ -2,6 +2,7 @@ package org.mydata.operator.api.limits;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ReadListener;
+import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
@@ -23,8 +24,8 @@ import tools.jackson.databind.json.JsonMapper;
  * readers (Jackson, HAPI) turn into a 4xx ({@link TooLarge}). Tomcat's own form limit is set to the same size
  * (SizeLimitConfig), so a form never reaches a parser larger than this.
  *
- * <p>The answer is the interface's error format: an OperationOutcome on the FHIR gateway, a problem document
- * everywhere else (the citizen pages included: a form post that large is no person's doing).
+ * <p>The answer is the interface's error format: an OperationOutcome on the FHIR gateway, the error page on the
+ * citizen pages (a browser shows no JSON to a person), a problem document everywhere else.
  */
 public final class RequestSizeLimit extends OncePerRequestFilter {
     private final long maxBytes;
@@ -73,11 +74,20 @@ public final class RequestSizeLimit extends OncePerRequestFilter {
         return false;
     }
 
-    private void refuse(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    private void refuse(HttpServletRequest request, HttpServletResponse response) throws IOException, ServletException {
         response.setStatus(HttpStatus.CONTENT_TOO_LARGE.value());
         // The rest of the body is not read: the connection is closed rather than drained.
         response.setHeader("Connection", "close");
         String detail = "the request body is larger than the limit of " + maxBytes + " bytes";
+        String path = request.getRequestURI().substring(request.getContextPath().length());
+        if (org.mydata.operator.api.web.CitizenPageErrors.isPagePath(path)) {
+            // The error page, reached as Tomcat's error dispatch would, but with the body out of sight: on the
+            // way there Spring Security reads parameters, and parsing a form this large fails.
+            request.setAttribute(RequestDispatcher.ERROR_STATUS_CODE, HttpStatus.CONTENT_TOO_LARGE.value());
+            request.setAttribute(RequestDispatcher.ERROR_REQUEST_URI, request.getRequestURI());
+            request.getRequestDispatcher("/error").forward(new Unread(request), response);
+            return;
+        }
         if (request.getRequestURI().startsWith(request.getContextPath() + GatewayConfig.PATH + "/")) {
             response.setContentType("application/fhir+json");
             response.setCharacterEncoding(StandardCharsets.UTF_8.name());
@@ -88,6 +98,33 @@ public final class RequestSizeLimit extends OncePerRequestFilter {
         response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
         json.writeValue(response.getOutputStream(), Problems.of(HttpStatus.CONTENT_TOO_LARGE, "too-large",
                 "Request too large", detail));
+    }
+
+    /** A refused request as the error page sees it: without its body, so without form parameters. */
+    private static final class Unread extends HttpServletRequestWrapper {
+        Unread(HttpServletRequest request) {
+            super(request);
+        }
+
+        @Override
+        public String getParameter(String name) {
+            return null;
+        }
+
+        @Override
+        public java.util.Map<String, String[]> getParameterMap() {
+            return java.util.Map.of();
+        }
+
+        @Override
+        public java.util.Enumeration<String> getParameterNames() {
+            return java.util.Collections.emptyEnumeration();
+        }
+
+        @Override
+        public String[] getParameterValues(String name) {
+            return null;
+        }
     }
 
     /** A request whose body stream fails with {@link TooLarge} once more than the limit has been read. */

@@ -3,11 +3,14 @@ package org.mydata.operator.api.rest;
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.util.HashMap;
 import java.util.Map;
+import org.mydata.operator.api.web.CitizenPageAdvice;
 import org.springframework.boot.webmvc.error.ErrorController;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.stereotype.Controller;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.servlet.ModelAndView;
@@ -30,7 +33,18 @@ public class ProblemErrorController implements ErrorController {
         }
         int status = status(request);
         response.setStatus(status);
-        return new ModelAndView("error", Map.of("status", status));
+        // A page like the others: the menu and the sign-out button when someone is signed in.
+        Map<String, Object> model = new HashMap<>();
+        model.put("status", status);
+        model.put("reason", switch (status) {
+            case 400, 403, 404, 405, 413 -> "error." + status;
+            default -> status >= 500 ? "error.500" : "error.other";
+        });
+        String name = CitizenPageAdvice.nameOf(SecurityContextHolder.getContext().getAuthentication());
+        if (name != null) {
+            model.put("citizenName", name);
+        }
+        return new ModelAndView("error", model);
     }
 
     @RequestMapping

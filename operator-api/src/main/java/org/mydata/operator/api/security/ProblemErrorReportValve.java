@@ -9,7 +9,7 @@ import org.mydata.operator.api.rest.ErrorDocuments;
 /**
  * Tomcat's last word on an error nobody else answered (a malformed URL refused before any servlet ran, a
  * failure of the error dispatch itself): a problem document, or an OperationOutcome under the FHIR gateway,
- * instead of Tomcat's HTML report.
+ * instead of Tomcat's HTML report; a browser on the citizen pages gets a plain error page in its language.
  */
 public final class ProblemErrorReportValve extends ErrorReportValve {
 
@@ -20,7 +20,12 @@ public final class ProblemErrorReportValve extends ErrorReportValve {
             return;
         }
         String path = request.getDecodedRequestURI();
+        String raw = request.getRequestURI();
         try {
+            if (CitizenErrorPage.isPage(raw) && String.valueOf(request.getHeader("Accept")).contains("text/html")) {
+                CitizenErrorPage.write(request, response, status);
+                return;
+            }
             response.setContentType(ErrorDocuments.contentType(path));
             response.setCharacterEncoding("UTF-8");
             response.getOutputStream().write(ErrorDocuments.body(path, status, ErrorDocuments.detail(status)));

@@ -69,7 +69,8 @@ public class WebHardeningConfig {
 
     /**
      * What Spring Security's firewall refuses (a {@code ;jsessionid=} or encoded slash in the URL, an unknown
-     * method, a header it does not trust): 400 with a problem document, or an OperationOutcome on the gateway.
+     * method, a header it does not trust): 400 with a problem document, or an OperationOutcome on the gateway;
+     * on the citizen pages, the error page in the person's language (the error dispatch renders it).
      */
     @Bean
     RequestRejectedHandler requestRejectedHandler() {
@@ -78,6 +79,11 @@ public class WebHardeningConfig {
             String context = request.getContextPath();
             if (path != null && !context.isEmpty() && path.startsWith(context)) {
                 path = path.substring(context.length());
+            }
+            if (org.mydata.operator.api.web.CitizenPageErrors.isPagePath(path)) {
+                response.resetBuffer();
+                response.sendError(400);
+                return;
             }
             response.resetBuffer();
             response.setStatus(400);

@@ -97,7 +97,7 @@ public class AccessPagesController {
     public String permits(Authentication signedIn, Model model) {
         Account account = citizens.account(signedIn);
         Map<UUID, Programme> byId = new HashMap<>();
-        programmes.list().forEach(p -> byId.put(p.id(), p));
+        programmes.list().forEach(p -> byId.put(p.id(), pages.shown(p)));
         List<PermitRow> rows = cohorts.reaching(account.id(), clock.instant()).stream().map(reach -> {
             Set<Purpose> given = new LinkedHashSet<>();
             for (ConsentGrant grant : reach.grants()) {
@@ -128,7 +128,7 @@ public class AccessPagesController {
     public String summary(Authentication signedIn, Model model, HttpServletResponse response) {
         ExportController.PersonExport everything = export.exportOf(citizens.account(signedIn));
         Map<UUID, String> sourceByLink = new HashMap<>();
-        everything.links().forEach(l -> sourceByLink.put(l.link().id(), l.sourceName()));
+        everything.links().forEach(l -> sourceByLink.put(l.link().id(), pages.sourceName(l.sourceName())));
         model.addAttribute("export", everything);
         model.addAttribute("sourceByLink", sourceByLink);
         model.addAttribute("summaryStyle", SUMMARY_STYLE);

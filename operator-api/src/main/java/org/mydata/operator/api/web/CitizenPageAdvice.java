@@ -19,6 +19,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.web.ErrorResponse;
 import org.springframework.web.bind.annotation.ControllerAdvice;
 import org.springframework.web.bind.annotation.ExceptionHandler;
@@ -38,6 +39,11 @@ public class CitizenPageAdvice {
     /** The signed-in person's name, for the page header. */
     @ModelAttribute("citizenName")
     public String citizenName(Authentication signedIn) {
+        return nameOf(signedIn);
+    }
+
+    /** The name the page header shows (with the menu and the sign-out button), or null when nobody is signed in. */
+    public static String nameOf(Authentication signedIn) {
         return SignedInCitizens.displayName(signedIn);
     }
 
@@ -102,10 +108,22 @@ public class CitizenPageAdvice {
         return page;
     }
 
+    /**
+     * The problem page. {@code detail} is the domain's message, written for developers in English: it goes to
+     * the debug log, never onto the page, which says {@code key}'s sentence in the person's language.
+     */
     static ModelAndView page(HttpStatus status, String key, String detail) {
+        if (detail != null) {
+            log.debug("citizen page answered {} ({}): {}", status.value(), key, Problems.bounded(detail));
+        }
         ModelAndView page = new ModelAndView("app/problem", status);
-        page.addObject("failure", new PageProblem(key, Problems.bounded(detail)));
+        page.addObject("failure", new PageProblem(key, null));
         page.addObject("status", status.value());
+        // An exception handler's page gets no @ModelAttribute: the header's name is added here.
+        String name = nameOf(SecurityContextHolder.getContext().getAuthentication());
+        if (name != null) {
+            page.addObject("citizenName", name);
+        }
         return page;
     }
 }

@@ -2,6 +2,7 @@ package org.mydata.operator.api.web;
 
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import org.mydata.operator.account.Account;
@@ -12,6 +13,8 @@ import org.mydata.operator.programme.Programme;
 import org.mydata.operator.programme.ProgrammeRegistry;
 import org.mydata.operator.source.FhirSource;
 import org.mydata.operator.source.SourceRegistry;
+import org.springframework.context.MessageSource;
+import org.springframework.context.i18n.LocaleContextHolder;
 import org.springframework.stereotype.Component;
 
 /**
@@ -23,11 +26,60 @@ public class CitizenPages {
     private final ProgrammeRegistry programmes;
     private final SourceRegistry sources;
     private final ServiceLinks links;
+    private final MessageSource messages;
 
-    public CitizenPages(ProgrammeRegistry programmes, SourceRegistry sources, ServiceLinks links) {
+    public CitizenPages(ProgrammeRegistry programmes, SourceRegistry sources, ServiceLinks links,
+                        MessageSource messages) {
         this.programmes = programmes;
         this.sources = sources;
         this.links = links;
+        this.messages = messages;
+    }
+
+    /**
+     * A programme as the reader's language words it. The operator stores one text per programme, as its
+     * administrator registered it; the message bundle may translate a programme's name, description and
+     * organisation under {@code programme.<slug>.name} (and {@code .description}, {@code .organisation}), the
+     * slug being its registered name in lower case with dashes ({@code programme.open-health-data-donation.name}).
+     * What the bundle lacks stays as registered. The signed consent text always names the registered ones.
+     */
+    public Programme shown(Programme programme) {
+        if (programme == null) {
+            return null;
+        }
+        String key = "programme." + slug(programme.name());
+        return new Programme(programme.id(), text(key + ".name", programme.name()),
+                text(key + ".description", programme.description()),
+                text(key + ".organisation", programme.organisation()), programme.purposes(), programme.scope(),
+                programme.termsUri(), programme.termsVersion(), programme.stewards(), programme.createdAt(),
+                programme.promises(), programme.legalBasis(), programme.sourceIds());
+    }
+
+    /**
+     * A programme's registered name (or, with {@code .organisation}, its organisation's) as the reader's language
+     * words it, for pages that have only the names, such as the summary of the export; null stays null.
+     */
+    public String programmeText(String registeredName, String part, String registered) {
+        return registeredName == null || registered == null ? registered
+                : text("programme." + slug(registeredName) + "." + part, registered);
+    }
+
+    /** A part of a contact on the rights page as the reader's language words it ({@code contact.<slug>}). */
+    public String contactText(String configured) {
+        return configured == null || configured.isBlank() ? configured : text("contact." + slug(configured), configured);
+    }
+
+    /** A source's name as the reader's language words it ({@code source.<slug>.name}), else as registered. */
+    public String sourceName(String registered) {
+        return registered == null ? null : text("source." + slug(registered) + ".name", registered);
+    }
+
+    static String slug(String name) {
+        return name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-|-$", "");
+    }
+
+    private String text(String key, String registered) {
+        return messages.getMessage(key, null, registered, LocaleContextHolder.getLocale());
     }
 
     /**
@@ -71,7 +123,7 @@ public class CitizenPages {
     public Map<UUID, String> sourceNames() {
         Map<UUID, String> names = new HashMap<>();
         for (FhirSource source : sources.list()) {
-            names.put(source.id(), source.name());
+            names.put(source.id(), sourceName(source.name()));
         }
         return names;
     }
@@ -83,7 +135,7 @@ public class CitizenPages {
 
     public List<ConsentCard> cards(Account account, List<Consent> consents) {
         Map<UUID, Programme> byId = new HashMap<>();
-        programmes.list().forEach(p -> byId.put(p.id(), p));
+        programmes.list().forEach(p -> byId.put(p.id(), shown(p)));
         Map<UUID, ConsentSource> sourceByLink = new HashMap<>();
         for (LinkRow row : links(account)) {
             sourceByLink.put(row.link().id(), new ConsentSource(row.sourceName(), row.link().removedAt()));

@@ -4,10 +4,13 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.net.URI;
 import org.mydata.operator.api.config.OperatorProperties;
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.web.servlet.DispatcherServlet;
 import org.springframework.web.servlet.HandlerInterceptor;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+import org.springframework.web.servlet.i18n.LocaleChangeInterceptor;
 
 /**
  * Browser hardening for the citizen pages (who may sign in to them: {@link CitizenSignInConfig}).
@@ -48,5 +51,26 @@ public class CitizenPagesWebConfig implements WebMvcConfigurer {
                 return true;
             }
         }).addPathPatterns("/", "/app", "/app/**");
+        // The language switch's links (?lang=fi) on any page; the API and the gateway have no language.
+        LocaleChangeInterceptor switchLanguage = new LocaleChangeInterceptor();
+        switchLanguage.setParamName(PageLanguages.PARAMETER);
+        switchLanguage.setHttpMethods("GET");
+        switchLanguage.setIgnoreInvalidLocale(true);
+        // Not on the error dispatch either: it would read the form of a refused request (one too large, say).
+        registry.addInterceptor(switchLanguage).excludePathPatterns("/api/**", "/fhir/**", "/error");
+    }
+
+    /**
+     * The pages' languages: the locale resolver (the name Spring MVC looks for) and, for the templates,
+     * {@code @languages}.
+     */
+    @Bean(name = {DispatcherServlet.LOCALE_RESOLVER_BEAN_NAME, "languages"})
+    PageLanguages pageLanguages() {
+        return new PageLanguages();
+    }
+
+    @Bean
+    CitizenPageErrors citizenPageErrors() {
+        return new CitizenPageErrors();
     }
 }

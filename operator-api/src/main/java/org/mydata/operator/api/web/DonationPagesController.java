@@ -1,8 +1,9 @@
 package org.mydata.operator.api.web;
 
+import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -44,14 +45,18 @@ public class DonationPagesController {
     private final SignedInCitizens citizens;
     private final CitizenPages pages;
     private final OptOuts optOuts;
+    private final Clock clock;
+    private final ZoneId zone;
 
     public DonationPagesController(ProgrammeRegistry programmes, Consents consents, SignedInCitizens citizens,
-                                   CitizenPages pages, OptOuts optOuts) {
+                                   CitizenPages pages, Clock clock, PageFormat format, OptOuts optOuts) {
         this.optOuts = optOuts;
         this.programmes = programmes;
         this.consents = consents;
         this.citizens = citizens;
         this.pages = pages;
+        this.clock = clock;
+        this.zone = format.zone();
     }
 
     /**
@@ -69,13 +74,17 @@ public class DonationPagesController {
             return all ? new Choice(programme.scope().resourceTypes(), sources, until, true) : this;
         }
 
-        /** The consent ends at the start of the chosen day, UTC; no day means until the person withdraws. */
-        Instant validUntil() {
-            return until == null ? null : until.atStartOfDay(ZoneOffset.UTC).toInstant();
+        /**
+         * The consent stays in force through the whole chosen day in the pages' zone, the day the person sees:
+         * it ends at the midnight that follows it. No day means until the person withdraws.
+         */
+        Instant validUntil(ZoneId zone) {
+            return until == null ? null : until.plusDays(1).atStartOfDay(zone).toInstant();
         }
 
-        NewConsent toConsent(UUID programmeId, String shownTextSha256) {
-            return new NewConsent(programmeId, null, DataScope.ofTypes(types), sources, validUntil(), shownTextSha256);
+        NewConsent toConsent(UUID programmeId, String shownTextSha256, ZoneId zone) {
+            return new NewConsent(programmeId, null, DataScope.ofTypes(types), sources, validUntil(zone),
+                    shownTextSha256);
         }
 
         String query() {
@@ -96,7 +105,7 @@ public class DonationPagesController {
     @GetMapping
     public String catalogue(Authentication signedIn, Model model) {
         Account account = citizens.account(signedIn);
-        model.addAttribute("programmes", programmes.list());
+        model.addAttribute("programmes", programmes.list().stream().map(pages::shown).toList());
         // The person's live opt-outs by programme: what the catalogue offers to undo.
         Map<UUID, OptOut> live = new java.util.HashMap<>();
         optOuts.list(account).stream().filter(OptOut::isLive).forEach(o -> live.put(o.programmeId(), o));
@@ -144,9 +153,9 @@ public class DonationPagesController {
         }
         Consents.Prospect prospect;
         try {
-            prospect = consents.prospect(account, choice.toConsent(id, null));
+            prospect = consents.prospect(account, choice.toConsent(id, null, zone));
         } catch (InvalidRequestException | ConflictException refused) {
-            return chooseForm(programme, live, choice, new PageProblem("donate.error.refused", refused.getMessage()),
+            return chooseForm(programme, live, choice, new PageProblem(refusal(refused), refused.getMessage()),
                     model);
         }
         if (prospect.live().isPresent() && !prospect.repeats()) {
@@ -157,9 +166,9 @@ public class DonationPagesController {
         String text = prospect.text();
         model.addAttribute("repeats", prospect.repeats());
         Map<UUID, String> names = pages.sourceNames();
-        model.addAttribute("programme", programme);
+        model.addAttribute("programme", pages.shown(programme));
         model.addAttribute("choice", choice);
-        model.addAttribute("validUntil", choice.validUntil());
+        model.addAttribute("validUntil", choice.validUntil(zone));
         model.addAttribute("sourceNames", choice.sources().stream().map(s -> names.getOrDefault(s, "?")).toList());
         model.addAttribute("text", text);
         model.addAttribute("textSha256", RecordHash.sha256(text));
@@ -177,7 +186,7 @@ public class DonationPagesController {
         Choice choice = new Choice(types, sources, until, false);
         Consents.Granted granted;
         try {
-            granted = consents.grantOrFind(account, choice.toConsent(id, shownTextSha256));
+            granted = consents.grantOrFind(account, choice.toConsent(id, shownTextSha256, zone));
         } catch (LiveConsentExistsException exists) {
             // Another consent to the programme lives (given in another tab, say): show it and how to change it.
             redirect.addFlashAttribute("problem", new PageProblem("donate.error.exists", null));
@@ -192,15 +201,32 @@ public class DonationPagesController {
         return "redirect:/app/consents/" + granted.consent().id();
     }
 
+    /** Why the operator refused the choices, in a sentence of the person's language. */
+    private static String refusal(RuntimeException refused) {
+        String field = refused instanceof InvalidRequestException invalid && invalid.field() != null
+                ? invalid.field() : "";
+        if (field.startsWith("scope")) {
+            return "donate.error.kinds";
+        }
+        if (field.equals("sourceIds")) {
+            return "donate.error.sources";
+        }
+        if (field.equals("validUntil")) {
+            return "donate.error.until";
+        }
+        return "donate.error.refused";
+    }
+
     private String chooseForm(Programme programme, List<CitizenPages.LinkRow> live, Choice choice, PageProblem problem,
                               Model model) {
-        model.addAttribute("programme", programme);
+        model.addAttribute("programme", pages.shown(programme));
         model.addAttribute("liveLinks", live);
         model.addAttribute("choice", choice);
         if (problem != null) {
             model.addAttribute("problem", problem);
         }
-        model.addAttribute("today", LocalDate.now(ZoneOffset.UTC));
+        // The earliest end a person can pick is today: the consent then lasts until tonight's midnight.
+        model.addAttribute("today", LocalDate.now(clock.withZone(zone)));
         return "app/donate";
     }
 }

@@ -5,7 +5,10 @@ import java.util.List;
 import java.util.UUID;
 import org.mydata.operator.account.Account;
 import org.mydata.operator.account.PersonIdentifier;
+import org.mydata.operator.failure.ConflictException;
+import org.mydata.operator.failure.NotFoundException;
 import org.mydata.operator.failure.OperatorException;
+import org.mydata.operator.failure.SourceUnavailableException;
 import org.mydata.operator.link.RefusedClaim;
 import org.mydata.operator.link.ServiceLink;
 import org.mydata.operator.link.ServiceLinks;
@@ -44,7 +47,7 @@ public class SourcePagesController {
      * A source as the sources page lists it: the person's live link to it, if any, and when other accounts
      * tried to link the person's patient there.
      */
-    public record SourceRow(FhirSource source, ServiceLink liveLink, List<Instant> refusedClaims) {
+    public record SourceRow(FhirSource source, ServiceLink liveLink, List<Instant> refusedClaims, String name) {
     }
 
     @GetMapping("/app/sources")
@@ -55,7 +58,7 @@ public class SourcePagesController {
         model.addAttribute("sources", sources.list().stream().map(s -> new SourceRow(s, all.stream()
                 .map(CitizenPages.LinkRow::link).filter(l -> l.isLive() && l.sourceId().equals(s.id()))
                 .findFirst().orElse(null), refused.stream().filter(r -> r.sourceId().equals(s.id()))
-                .map(RefusedClaim::attemptedAt).toList())).toList());
+                .map(RefusedClaim::attemptedAt).toList(), pages.sourceName(s.name()))).toList());
         model.addAttribute("removed", all.stream().filter(r -> !r.link().isLive()).toList());
         return "app/sources";
     }
@@ -71,11 +74,30 @@ public class SourcePagesController {
         try {
             ServiceLink link = links.link(account, person, sourceId);
             redirect.addFlashAttribute("notice", "sources.notice.linked");
-            redirect.addFlashAttribute("noticeArgs", new Object[] {sources.get(link.sourceId()).name()});
+            redirect.addFlashAttribute("noticeArgs", new Object[] {pages.sourceName(sources.get(link.sourceId()).name())});
         } catch (OperatorException refused) {
-            redirect.addFlashAttribute("problem", new PageProblem("sources.error.link", refused.getMessage()));
+            redirect.addFlashAttribute("problem", linkRefused(sourceId, refused));
         }
         return "redirect:/app/sources";
+    }
+
+    /** Why a link failed, in the person's words: the domain's message is for developers. */
+    private PageProblem linkRefused(UUID sourceId, OperatorException refused) {
+        String name = sources.list().stream().filter(s -> s.id().equals(sourceId)).map(s -> pages.sourceName(s.name()))
+                .findFirst().orElse(null);
+        if (name == null) {
+            return new PageProblem("sources.error.link", refused.getMessage());
+        }
+        if (refused instanceof NotFoundException) {
+            return new PageProblem("sources.error.noRecord", refused.getMessage(), List.of(name));
+        }
+        if (refused instanceof ConflictException) {
+            return new PageProblem("sources.error.conflict", refused.getMessage(), List.of(name));
+        }
+        if (refused instanceof SourceUnavailableException) {
+            return new PageProblem("problem.source", refused.getMessage());
+        }
+        return new PageProblem("sources.error.link", refused.getMessage());
     }
 
     @GetMapping("/app/links/{linkId}/remove")
@@ -83,7 +105,7 @@ public class SourcePagesController {
         Account account = citizens.account(signedIn);
         ServiceLink link = links.get(account, linkId);
         model.addAttribute("link", link);
-        model.addAttribute("sourceName", sources.get(link.sourceId()).name());
+        model.addAttribute("sourceName", pages.sourceName(sources.get(link.sourceId()).name()));
         return "app/remove-link";
     }
 
@@ -92,7 +114,8 @@ public class SourcePagesController {
         Account account = citizens.account(signedIn);
         ServiceLink removed = links.remove(account, linkId);
         redirect.addFlashAttribute("notice", "sources.notice.removed");
-        redirect.addFlashAttribute("noticeArgs", new Object[] {sources.get(removed.sourceId()).name()});
+        redirect.addFlashAttribute("noticeArgs",
+                new Object[] {pages.sourceName(sources.get(removed.sourceId()).name())});
         return "redirect:/app/sources";
     }
 }

@@ -101,7 +101,8 @@ class CitizenPagesSecurityTest extends OperatorTestBase {
                     .doesNotContain("\tat ").doesNotContain("\"status\"");
         }
         assertThat(widerThanOffered.statusCode()).isEqualTo(200);
-        assertThat(widerThanOffered.body()).contains("role=\"alert\"").contains("does not cover Claim");
+        assertThat(widerThanOffered.body()).contains("role=\"alert\"")
+                .contains("The programme does not ask for some of the kinds of data you chose.");
     }
 
     @Test
@@ -127,7 +128,7 @@ class CitizenPagesSecurityTest extends OperatorTestBase {
                 .contains("Link Pages hospital");
         HttpResponse<String> again = bob.post("/app/links/" + linkId + "/remove", Map.of("_csrf", bob.csrfToken()));
         assertThat(again.statusCode()).isEqualTo(409);
-        assertThat(again.body()).contains("was already removed");
+        assertThat(again.body()).contains("That cannot be done right now.").doesNotContain("was already removed");
 
         HttpResponse<String> export = bob.get("/app/export");
         assertThat(export.statusCode()).isEqualTo(200);

@@ -23,9 +23,16 @@ final class WebSession {
     private final String base;
     private final CookieManager cookies = new CookieManager();
     private final HttpClient http;
+    private final String acceptLanguage;
 
     WebSession(String base) {
+        this(base, null);
+    }
+
+    /** A browser whose language preferences are {@code acceptLanguage} (an Accept-Language header), or none. */
+    WebSession(String base, String acceptLanguage) {
         this.base = base;
+        this.acceptLanguage = acceptLanguage;
         this.http = HttpClient.newBuilder().cookieHandler(cookies).followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
@@ -60,12 +67,22 @@ final class WebSession {
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build());
     }
 
+    /** A request of another method, with no body (and no CSRF token). */
+    HttpResponse<String> send(String method, String path) {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).header("Accept", "text/html")
+                .method(method, HttpRequest.BodyPublishers.noBody()).build());
+    }
+
     String cookie(String name) {
         return cookies.getCookieStore().getCookies().stream().filter(c -> c.getName().equals(name))
                 .map(HttpCookie::getValue).findFirst().orElse(null);
     }
 
     private HttpResponse<String> send(HttpRequest request) {
+        if (acceptLanguage != null) {
+            request = HttpRequest.newBuilder(request, (name, value) -> true)
+                    .header("Accept-Language", acceptLanguage).build();
+        }
         try {
             return http.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {

@@ -266,6 +266,7 @@ class CitizenLanguagesBrowserTest {
             assertThat(programme.getText()).contains(text.get("programme"), text.get("organisation"),
                     text.get("purpose"), text.get("kind"), text.get("vaccinations"));
             page();
+            Screenshots.take(browser, "programmes-" + language, null);
 
             programme.findElement(By.partialLinkText(text.get("donateLink"))).click();
             waitForHeading(text.get("programme"));
@@ -286,6 +287,7 @@ class CitizenLanguagesBrowserTest {
             assertThat(browser.findElement(By.id("researchers")).getText()).contains(text.get("researchers"));
             page();
             // The folds, opened: their words are the language's too (the signed text aside).
+            Screenshots.take(browser, "confirmation-" + language, null);
             openFolds();
             page();
             browser.findElement(By.id("confirm")).click();
@@ -323,6 +325,7 @@ class CitizenLanguagesBrowserTest {
             assertThat(browser.findElement(By.cssSelector("article[data-permit]")).getText())
                     .contains(text.get("programme"), text.get("coverage"), text.get("kind"));
             page();
+            Screenshots.take(browser, "permits-" + language, null);
 
             // The rights and contacts, from the footer: the demo's contacts and the Ombudsman in the language.
             browser.findElement(By.id("rights-link")).click();

@@ -40,9 +40,7 @@ import org.mydata.operator.signing.VerifiedRecord;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -320,27 +318,7 @@ class CitizenPagesBrowserTest {
         screenshot(name, null);
     }
 
-    /** A full-page PNG into docs/screenshots, only when asked for, so that ordinary runs leave the tree alone. */
     private void screenshot(String name, Dimension size) throws IOException {
-        if (!"1".equals(System.getenv("SCREENSHOTS")) && !Boolean.getBoolean("screenshots")) {
-            return;
-        }
-        Dimension before = browser.manage().window().getSize();
-        int width = size == null ? before.width : size.width;
-        browser.manage().window().setSize(new Dimension(width, size == null ? before.height : size.height));
-        // The window is the page plus the browser's own frame; make the page part as tall as the content.
-        long height = ((Number) ((JavascriptExecutor) browser).executeScript("return Math.ceil("
-                + "document.documentElement.scrollHeight + window.outerHeight - window.innerHeight)")).longValue();
-        browser.manage().window().setSize(new Dimension(width, (int) Math.max(height, 300)));
-        byte[] png = ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES);
-        browser.manage().window().setSize(before);
-        Path dir = repositoryRoot().resolve("docs").resolve("screenshots");
-        Files.createDirectories(dir);
-        Files.write(dir.resolve(name + ".png"), png);
-    }
-
-    private static Path repositoryRoot() {
-        Path here = Path.of("").toAbsolutePath();
-        return Files.isDirectory(here.resolve("docs")) ? here : here.getParent();
+        Screenshots.take(browser, name, size);
     }
 }

@@ -72,23 +72,31 @@ public final class Cohorts {
 
     /**
      * A permit whose cohort includes one person now: the types it may read of theirs (the permit's types for
-     * which {@link #of} would list them), the consents it relies on for them, and who the project is.
+     * which {@link #of} would list them), the consents it relies on for them (under an opt-out basis: the links
+     * through which the person is included), and who the project is.
      *
      * @param projectTitle the data request's title
      * @param decidedBy    the steward who approved the request (and so issued the permit)
      */
     public record Reach(Permit permit, String projectTitle, String decidedBy, List<String> resourceTypes,
-                        List<ConsentGrant> grants) {
+                        List<ConsentGrant> grants, List<Inclusion> inclusions) {
         public Reach {
             resourceTypes = List.copyOf(resourceTypes);
             grants = List.copyOf(grants);
+            inclusions = List.copyOf(inclusions);
+        }
+
+        /** Whether the permit reads the person because they did not opt out, rather than through a consent. */
+        public boolean throughOptOutBasis() {
+            return !inclusions.isEmpty();
         }
     }
 
     /**
      * Every permit whose cohort includes the person at {@code now}, by the same rule as {@link #of}: the permit
      * is usable and names the type, and one of the person's consents to its programme, live-linked, may be
-     * relied on for that type ({@link ReleasePolicy#whyNotReliable}). Oldest permit first.
+     * relied on for that type ({@link ReleasePolicy#whyNotReliable}); under an opt-out basis, one of their live
+     * links at the programme's sources, unless they opted out. Oldest permit first.
      */
     public List<Reach> reaching(UUID accountId, Instant now) {
         return tx.read(c -> {
@@ -116,7 +124,21 @@ public final class Cohorts {
                     }
                 }
             }
-            if (grantsByProgramme.isEmpty()) {
+            Map<UUID, List<Inclusion>> inclusionsByProgramme = new LinkedHashMap<>();
+            // Under an opt-out basis: the person's live links at the programme's sources, as the cohort query reads them.
+            try (PreparedStatement ps = c.prepareStatement(INCLUDED_SELECT
+                    + " where p.legal_basis <> 'consent' and sl.account_id = ? order by sl.created_at, sl.id")) {
+                ps.setObject(1, accountId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        inclusionsByProgramme.computeIfAbsent(Sql.uuid(rs, "programme_id"), k -> new ArrayList<>())
+                                .add(inclusion(rs));
+                    }
+                }
+            }
+            Set<UUID> programmeIds = new LinkedHashSet<>(grantsByProgramme.keySet());
+            programmeIds.addAll(inclusionsByProgramme.keySet());
+            if (programmeIds.isEmpty()) {
                 return List.<Reach>of();
             }
             List<Reach> reaches = new ArrayList<>();
@@ -126,18 +148,21 @@ public final class Cohorts {
                      where p.programme_id = any (?) and p.revoked_at is null
                      order by p.created_at, p.id
                     """)) {
-                ps.setArray(1, c.createArrayOf("uuid", grantsByProgramme.keySet().toArray()));
+                ps.setArray(1, c.createArrayOf("uuid", programmeIds.toArray()));
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         Permit permit = Permits.map(rs);
                         PermitTerms terms = PermitTerms.of(permit);
                         List<String> types = new ArrayList<>();
-                        Set<ConsentGrant> reliedOn = new LinkedHashSet<>();
+                        Set<Grant> reliedOn = new LinkedHashSet<>();
+                        List<Grant> candidates = new ArrayList<>(grantsByProgramme.getOrDefault(permit.programmeId(),
+                                List.of()));
+                        candidates.addAll(inclusionsByProgramme.getOrDefault(permit.programmeId(), List.of()));
                         for (String type : permit.scope().resourceTypes()) {
                             if (ReleasePolicy.whyNotForType(terms, type, now).isPresent()) {
                                 continue;
                             }
-                            for (ConsentGrant grant : grantsByProgramme.getOrDefault(permit.programmeId(), List.of())) {
+                            for (Grant grant : candidates) {
                                 if (ReleasePolicy.whyNotReliable(grant, terms, type, now).isEmpty()) {
                                     if (!types.contains(type)) {
                                         types.add(type);
@@ -148,7 +173,10 @@ public final class Cohorts {
                         }
                         if (!types.isEmpty()) {
                             reaches.add(new Reach(permit, rs.getString("title"), rs.getString("decided_by"), types,
-                                    List.copyOf(reliedOn)));
+                                    reliedOn.stream().filter(g -> g instanceof ConsentGrant)
+                                            .map(g -> (ConsentGrant) g).toList(),
+                                    reliedOn.stream().filter(g -> g instanceof Inclusion)
+                                            .map(g -> (Inclusion) g).toList()));
                         }
                     }
                 }
@@ -231,25 +259,12 @@ public final class Cohorts {
     private List<CohortMember> included(Permit permit, PermitTerms terms, String resourceType, Instant now) {
         return tx.read(c -> {
             List<CohortMember> members = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("""
-                    select sl.id as link_id, sl.account_id, sl.source_id, sl.surrogate_id, sl.created_at,
-                           exists (select 1 from opt_out o where o.account_id = sl.account_id
-                                      and o.programme_id = p.id and o.withdrawn_at is null) as opted_out,
-                           (select max(o.withdrawn_at) from opt_out o where o.account_id = sl.account_id
-                                      and o.programme_id = p.id) as last_withdrawn
-                      from programme p
-                      join service_link sl on sl.source_id = any (p.source_ids) and sl.removed_at is null
-                     where p.id = ?
-                     order by sl.created_at, sl.id
-                    """)) {
+            try (PreparedStatement ps = c.prepareStatement(INCLUDED_SELECT
+                    + " where p.id = ? order by sl.created_at, sl.id")) {
                 ps.setObject(1, permit.programmeId());
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        Instant linked = Sql.instant(rs, "created_at");
-                        Instant withdrawn = Sql.instant(rs, "last_withdrawn");
-                        Inclusion inclusion = new Inclusion(Sql.uuid(rs, "link_id"), Sql.uuid(rs, "account_id"), true,
-                                rs.getBoolean("opted_out"),
-                                withdrawn != null && withdrawn.isAfter(linked) ? withdrawn : linked);
+                        Inclusion inclusion = inclusion(rs);
                         if (!ReleasePolicy.whyNotReliable(inclusion, terms, resourceType, now).isEmpty()) {
                             continue;
                         }
@@ -260,5 +275,27 @@ public final class Cohorts {
             }
             return List.copyOf(members);
         });
+    }
+
+    /**
+     * The live links at opt-out programmes' sources, each with whether its person has a live opt-out of the
+     * programme, read in the same statement, so that an opt-out that has returned is seen at once.
+     */
+    private static final String INCLUDED_SELECT = """
+            select p.id as programme_id, sl.id as link_id, sl.account_id, sl.source_id, sl.surrogate_id, sl.created_at,
+                   exists (select 1 from opt_out o where o.account_id = sl.account_id
+                              and o.programme_id = p.id and o.withdrawn_at is null) as opted_out,
+                   (select max(o.withdrawn_at) from opt_out o where o.account_id = sl.account_id
+                              and o.programme_id = p.id) as last_withdrawn
+              from programme p
+              join service_link sl on sl.source_id = any (p.source_ids) and sl.removed_at is null
+            """;
+
+    /** A row of {@link #INCLUDED_SELECT} as the release policy reads it: included since linked or since the last undo. */
+    private static Inclusion inclusion(ResultSet rs) throws SQLException {
+        Instant linked = Sql.instant(rs, "created_at");
+        Instant withdrawn = Sql.instant(rs, "last_withdrawn");
+        return new Inclusion(Sql.uuid(rs, "link_id"), Sql.uuid(rs, "account_id"), true, rs.getBoolean("opted_out"),
+                withdrawn != null && withdrawn.isAfter(linked) ? withdrawn : linked);
     }
 }

@@ -113,6 +113,12 @@ class OptOutsTest {
         return cohorts.of(permit, "Observation", op.clock.instant()).stream().map(CohortMember::accountId).toList();
     }
 
+    /** The opt-out programme's permits that reach the person now, as their "who may read" page lists them. */
+    private static List<Cohorts.Reach> reaching(Account person) {
+        return cohorts.reaching(person.id(), op.clock.instant()).stream()
+                .filter(r -> r.permit().id().equals(permit.id())).toList();
+    }
+
     @Test
     void theProgrammeAndItsPermitStateTheBasis() throws Exception {
         assertThat(op.programmes.get(registry.id()).legalBasis()).isEqualTo(LegalBasis.EHDS_SECONDARY_USE);
@@ -134,11 +140,18 @@ class OptOutsTest {
         Account elsewhere = op.newAccount();
         op.link(elsewhere, clinic);
         assertThat(cohort()).contains(person.id()).doesNotContain(elsewhere.id());
+        // "Who may read my data now" tells the person the same, through the link that includes them.
+        assertThat(reaching(person)).singleElement().satisfies(reach -> {
+            assertThat(reach.throughOptOutBasis()).isTrue();
+            assertThat(reach.grants()).isEmpty();
+        });
+        assertThat(reaching(elsewhere)).isEmpty();
 
         op.clock.advance(Duration.ofMinutes(1));
         OptOut optOut = optOuts.optOut(person, registry.id(), RecordHash.sha256(optOuts.notice(registry.id())));
         assertThat(optOut.isLive()).isTrue();
         assertThat(cohort()).doesNotContain(person.id());
+        assertThat(reaching(person)).isEmpty();
         assertThatThrownBy(() -> optOuts.optOut(person, registry.id(), null)).isInstanceOf(ConflictException.class)
                 .hasMessageContaining("already opted out");
 
@@ -146,6 +159,7 @@ class OptOutsTest {
         OptOut withdrawn = optOuts.withdraw(person, optOut.id());
         assertThat(withdrawn.isLive()).isFalse();
         assertThat(cohort()).contains(person.id());
+        assertThat(reaching(person)).hasSize(1);
         assertThatThrownBy(() -> optOuts.withdraw(person, optOut.id())).isInstanceOf(ConflictException.class);
         assertThatThrownBy(() -> optOuts.withdraw(op.newAccount(), optOut.id())).isInstanceOf(NotFoundException.class);
 

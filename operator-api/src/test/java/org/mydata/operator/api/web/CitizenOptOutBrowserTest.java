@@ -11,6 +11,9 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.Map;
 import java.util.stream.Stream;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -106,6 +109,41 @@ class CitizenOptOutBrowserTest {
                 .startsWith("Opt-out: your data").contains("unless you object");
         assertThat(ehds.getText()).contains("European Health Data Space").doesNotContain("Donate to");
 
+        // Linked at the demo hospital and not opted out, bob is in the cohort of a permit of the programme, and
+        // "who may read my data now" says so, and why.
+        String bobToken = http.citizenToken("bob", "bob-demo-password");
+        String admin = http.clientToken("admin-demo", "admin-demo-secret", "admin");
+        String source = null;
+        for (JsonNode s : http.get("/api/v1/sources", admin).json()) {
+            if (s.get("name").asText().equals(DemoConfig.DEMO_SOURCE_NAME)) {
+                source = s.get("id").asText();
+            }
+        }
+        assertThat(http.post("/api/v1/me/links", bobToken, Map.of("sourceId", source)).status()).isIn(201, 409);
+        String programmeId = null;
+        for (JsonNode p : http.get("/api/v1/programmes", bobToken).json()) {
+            if (p.get("name").asText().equals(DemoConfig.DEMO_OPT_OUT_PROGRAMME_NAME)) {
+                programmeId = p.get("id").asText();
+            }
+        }
+        String researcher = http.clientToken("researcher-demo", "researcher-demo-secret", "researcher");
+        String steward = http.clientToken(DemoConfig.DEMO_STEWARD, "steward-demo-secret", "steward");
+        OperatorHttp.Reply request = http.post("/api/v1/requests", researcher, Map.of("programmeId", programmeId,
+                "title", "Registry study", "organisation", "Test University", "purpose", "dpv:AcademicResearch",
+                "scope", Map.of("resourceTypes", List.of("Observation")), "justification", "Testing the opt-out",
+                "validUntil", Instant.now().plus(30, ChronoUnit.DAYS).toString()));
+        assertThat(request.status()).as(request.body()).isEqualTo(201);
+        String permit = http.post("/api/v1/requests/" + request.json().get("id").asText() + "/decision", steward,
+                Map.of("decision", "approve")).json().get("permitId").asText();
+        browser.get(http.base() + "/app/permits");
+        WebElement card = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("permit-" + permit)));
+        assertThat(card.findElement(By.cssSelector("dd.included")).getText())
+                .contains(DemoConfig.DEMO_OPT_OUT_PROGRAMME_NAME, "Nobody asked for your consent");
+        assertThat(browser.findElement(By.id("opt-out-stop")).getText()).contains("opt out of the programme");
+        browser.get(http.base() + "/app/programmes");
+        waitForHeading("Data-donor programmes");
+        ehds = programme(DemoConfig.DEMO_OPT_OUT_PROGRAMME_NAME);
+
         ehds.findElement(By.linkText("Opt out of " + DemoConfig.DEMO_OPT_OUT_PROGRAMME_NAME)).click();
         waitForHeading("Opt out of " + DemoConfig.DEMO_OPT_OUT_PROGRAMME_NAME + "?");
         assertThat(browser.findElement(By.id("opt-out-text")).getText())
@@ -114,6 +152,11 @@ class CitizenOptOutBrowserTest {
 
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector(".notice"),
                 "You have opted out"));
+        browser.get(http.base() + "/app/permits");
+        assertThat(wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("no-permits")))).isNotNull();
+        assertThat(browser.findElements(By.id("permit-" + permit))).isEmpty();
+        browser.get(http.base() + "/app/programmes");
+        waitForHeading("Data-donor programmes");
         WebElement optedOut = programme(DemoConfig.DEMO_OPT_OUT_PROGRAMME_NAME);
         assertThat(optedOut.findElement(By.cssSelector(".opted-out")).getText()).startsWith("You opted out on");
         optedOut.findElement(By.linkText("Undo opt-out of " + DemoConfig.DEMO_OPT_OUT_PROGRAMME_NAME)).click();

@@ -1,6 +1,7 @@
 package org.mydata.operator.api.web;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.openqa.selenium.Dimension;
@@ -18,7 +19,7 @@ final class Screenshots {
     }
 
     /** A full-page PNG of what the browser shows into docs/screenshots/{name}.png; {@code size} null keeps the width. */
-    static void take(WebDriver browser, String name, Dimension size) throws IOException {
+    static void take(WebDriver browser, String name, Dimension size) {
         if (!"1".equals(System.getenv("SCREENSHOTS")) && !Boolean.getBoolean("screenshots")) {
             return;
         }
@@ -32,8 +33,12 @@ final class Screenshots {
         byte[] png = ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES);
         browser.manage().window().setSize(before);
         Path dir = repositoryRoot().resolve("docs").resolve("screenshots");
-        Files.createDirectories(dir);
-        Files.write(dir.resolve(name + ".png"), png);
+        try {
+            Files.createDirectories(dir);
+            Files.write(dir.resolve(name + ".png"), png);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static Path repositoryRoot() {

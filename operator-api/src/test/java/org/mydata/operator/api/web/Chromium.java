@@ -20,8 +20,8 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
- * A real headless Chromium for the sign-in browser tests, set up as {@link CitizenPagesBrowserTest} sets up its
- * own, in the language asked for; skipped where Debian's {@code chromium-driver} is not installed.
+ * A real headless Chromium for the browser tests, in the language asked for, with a profile of its own that
+ * closing deletes; a test that needs one is skipped where Debian's {@code chromium-driver} is not installed.
  */
 final class Chromium implements AutoCloseable {
     private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
@@ -39,6 +39,11 @@ final class Chromium implements AutoCloseable {
 
     /** A browser whose language is {@code language} (en-GB, fi, sv). */
     static Chromium start(String language) throws IOException {
+        return start(language, language);
+    }
+
+    /** A browser whose own language is {@code language} and which asks pages for {@code acceptLanguages}. */
+    static Chromium start(String language, String acceptLanguages) throws IOException {
         assumeTrue(Files.isExecutable(CHROMEDRIVER), "no " + CHROMEDRIVER + ": the browser tests need Debian's "
                 + "chromium and chromium-driver packages (.ci/run installs them); skipping");
         Path profile = Files.createTempDirectory("chromium-profile");
@@ -50,7 +55,7 @@ final class Chromium implements AutoCloseable {
                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
                 "--hide-scrollbars", "--lang=" + language, "--user-data-dir=" + profile.toAbsolutePath(),
                 "--window-size=1200,900");
-        options.setExperimentalOption("prefs", Map.of("intl.accept_languages", language));
+        options.setExperimentalOption("prefs", Map.of("intl.accept_languages", acceptLanguages));
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(new File(CHROMEDRIVER.toString())).usingAnyFreePort().build();
         return new Chromium(new ChromeDriver(service, options), profile);

@@ -1,25 +1,19 @@
 package org.mydata.operator.api.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.mydata.operator.access.AccessEvent;
@@ -36,12 +30,8 @@ import org.mydata.operator.permit.NewDataRequest;
 import org.mydata.operator.programme.DataScope;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -65,8 +55,6 @@ import org.springframework.test.context.DynamicPropertySource;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class CitizenLanguagesBrowserTest {
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     private static final ZoneId HELSINKI = ZoneId.of("Europe/Helsinki");
     /** English texts shorter than this (yes, no, #) could be a word of another language or a name. */
     private static final int SHORTEST_CHECKED = 3;
@@ -89,7 +77,7 @@ class CitizenLanguagesBrowserTest {
     private OperatorHttp http;
     private WebDriver browser;
     private WebDriverWait wait;
-    private Path profile;
+    private Chromium chromium;
 
     /** An operator of its own, so the journeys start from citizens who have linked and given nothing. */
     @DynamicPropertySource
@@ -101,33 +89,15 @@ class CitizenLanguagesBrowserTest {
     /** A browser whose user interface and Accept-Language are {@code language}. */
     private void startBrowser(String language, String acceptLanguages) throws IOException {
         http = new OperatorHttp(port);
-        assumeTrue(Files.isExecutable(CHROMEDRIVER), "no " + CHROMEDRIVER + ": the browser tests need Debian's "
-                + "chromium and chromium-driver packages (.ci/run installs them); skipping");
-        profile = Files.createTempDirectory("chromium-profile");
-        ChromeOptions options = new ChromeOptions();
-        if (Files.isExecutable(CHROMIUM)) {
-            options.setBinary(CHROMIUM.toFile());
-        }
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--lang=" + language, "--user-data-dir=" + profile.toAbsolutePath(), "--window-size=1200,900");
-        options.setExperimentalOption("prefs", Map.of("intl.accept_languages", acceptLanguages));
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File(CHROMEDRIVER.toString())).usingAnyFreePort().build();
-        browser = new ChromeDriver(service, options);
-        wait = new WebDriverWait(browser, Duration.ofSeconds(20));
-        wait.ignoring(StaleElementReferenceException.class);
+        chromium = Chromium.start(language, acceptLanguages);
+        browser = chromium.browser;
+        wait = chromium.wait;
     }
 
     @AfterEach
     void stopBrowser() throws IOException {
-        if (browser != null) {
-            browser.quit();
-        }
-        if (profile != null) {
-            try (Stream<Path> files = Files.walk(profile)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+        if (chromium != null) {
+            chromium.close();
         }
     }
 

@@ -1,16 +1,10 @@
 package org.mydata.operator.api.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Comparator;
 import java.util.Map;
-import java.util.stream.Stream;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -20,12 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.mydata.operator.api.OperatorHttp;
 import org.mydata.operator.api.demo.DemoConfig;
 import org.openqa.selenium.By;
-import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -42,8 +32,6 @@ import tools.jackson.databind.JsonNode;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class CitizenOptOutBrowserTest {
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
 
     @LocalServerPort
     int port;
@@ -51,7 +39,7 @@ class CitizenOptOutBrowserTest {
     private OperatorHttp http;
     private WebDriver browser;
     private WebDriverWait wait;
-    private Path profile;
+    private Chromium chromium;
 
     /** An operator of its own, so bob starts with no opt-outs whatever other tests do. */
     @DynamicPropertySource
@@ -63,33 +51,15 @@ class CitizenOptOutBrowserTest {
     @BeforeEach
     void startBrowser() throws IOException {
         http = new OperatorHttp(port);
-        assumeTrue(Files.isExecutable(CHROMEDRIVER), "no " + CHROMEDRIVER + ": the browser tests need Debian's "
-                + "chromium and chromium-driver packages (.ci/run installs them); skipping");
-        profile = Files.createTempDirectory("chromium-profile");
-        ChromeOptions options = new ChromeOptions();
-        if (Files.isExecutable(CHROMIUM)) {
-            options.setBinary(CHROMIUM.toFile());
-        }
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--lang=en-GB", "--user-data-dir=" + profile.toAbsolutePath(), "--window-size=1200,900");
-        options.setExperimentalOption("prefs", Map.of("intl.accept_languages", "en-GB,en"));
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File(CHROMEDRIVER.toString())).usingAnyFreePort().build();
-        browser = new ChromeDriver(service, options);
-        wait = new WebDriverWait(browser, Duration.ofSeconds(20));
-        wait.ignoring(StaleElementReferenceException.class);
+        chromium = Chromium.start("en-GB", "en-GB,en");
+        browser = chromium.browser;
+        wait = chromium.wait;
     }
 
     @AfterEach
     void stopBrowser() throws IOException {
-        if (browser != null) {
-            browser.quit();
-        }
-        if (profile != null) {
-            try (Stream<Path> files = Files.walk(profile)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+        if (chromium != null) {
+            chromium.close();
         }
     }
 

@@ -13,6 +13,7 @@ import java.util.stream.Stream;
 import org.openqa.selenium.By;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -34,7 +35,10 @@ final class Chromium implements AutoCloseable {
         this.browser = browser;
         this.profile = profile;
         this.wait = new WebDriverWait(browser, Duration.ofSeconds(30));
-        wait.ignoring(StaleElementReferenceException.class);
+        // A page replaced while a wait reads it: stale elements, and Chromium's own "node does not belong to the
+        // document", which reaches Selenium as a plain WebDriverException. A wait tries again; a real failure
+        // still ends it, at its timeout, with the last exception as the cause.
+        wait.ignoring(StaleElementReferenceException.class).ignoring(WebDriverException.class);
     }
 
     /** A browser whose language is {@code language} (en-GB, fi, sv). */

@@ -9,9 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
+import org.mydata.operator.background.PollingThread;
 import org.mydata.operator.store.Sql;
 import org.mydata.operator.store.StoreException;
 import org.slf4j.Logger;
@@ -81,11 +80,10 @@ public final class LogWriter implements AutoCloseable {
     private final DataSource dataSource;
     private final CheckpointSigner signer;
     private final Settings settings;
-    private final Semaphore wake = new Semaphore(0);
+    private final PollingThread rounds;
     private Connection connection;
     private boolean leader;
     private volatile boolean closed;
-    private Thread thread;
 
     /**
      * @param dataSource where the writer takes the one connection it keeps while it runs; a plain,
@@ -95,25 +93,26 @@ public final class LogWriter implements AutoCloseable {
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
         this.signer = Objects.requireNonNull(signer, "signer");
         this.settings = Objects.requireNonNull(settings, "settings");
+        // A full batch means more is probably waiting: the next round comes at once.
+        this.rounds = new PollingThread("transparency-log-writer", settings.pollInterval(),
+                () -> runOnce() instanceof Integrated i && i.entries() >= settings.maxBatch(), e -> {
+                    if (!closed) {
+                        LOG.error("transparency log writer round failed; retrying after the poll interval", e);
+                    }
+                });
     }
 
     /** Starts the background loop on one daemon thread. */
-    public synchronized void start() {
+    public void start() {
         if (closed) {
             throw new IllegalStateException("the log writer was closed");
         }
-        if (thread == null) {
-            thread = new Thread(this::loop, "transparency-log-writer");
-            thread.setDaemon(true);
-            thread.start();
-        }
+        rounds.start();
     }
 
     /** Asks the loop to run now rather than at its next poll, e.g. right after an append committed. */
     public void wakeUp() {
-        if (wake.availablePermits() == 0) {
-            wake.release();
-        }
+        rounds.wakeUp();
     }
 
     public synchronized boolean isLeader() {
@@ -258,31 +257,6 @@ public final class LogWriter implements AutoCloseable {
         }
     }
 
-    private void loop() {
-        while (!closed) {
-            Outcome outcome = null;
-            try {
-                outcome = runOnce();
-            } catch (RuntimeException e) {
-                if (closed) {
-                    return;
-                }
-                LOG.error("transparency log writer round failed; retrying after the poll interval", e);
-            }
-            // A full batch means more is probably waiting: go on at once.
-            if (outcome instanceof Integrated i && i.entries() >= settings.maxBatch()) {
-                continue;
-            }
-            try {
-                wake.tryAcquire(settings.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
-                wake.drainPermits();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-    }
-
     /** Gives up the lock explicitly (a pooled connection would keep it) and drops the connection. */
     private synchronized void resign() {
         if (connection != null) {
@@ -307,19 +281,8 @@ public final class LogWriter implements AutoCloseable {
     /** Stops the loop, waits for a round in progress to end, and hands the lock to the next node. */
     @Override
     public void close() {
-        Thread running;
-        synchronized (this) {
-            closed = true;
-            running = thread;
-        }
-        wakeUp();
-        if (running != null && running != Thread.currentThread()) {
-            try {
-                running.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        closed = true;
+        rounds.close();
         resign();
     }
 }

@@ -16,10 +16,10 @@ import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.mydata.operator.background.PollingThread;
 import org.mydata.operator.json.Json;
 import org.mydata.operator.signing.KeyRing;
 import org.mydata.operator.signing.RecordType;
@@ -97,11 +97,10 @@ public final class Deliveries implements AutoCloseable {
     private final Transport transport;
     private final Settings settings;
     private final String node = UUID.randomUUID().toString();
-    private final Semaphore wake = new Semaphore(0);
     private final AtomicInteger inFlight = new AtomicInteger();
     private final ExecutorService workers;
+    private final PollingThread rounds;
     private volatile boolean closed;
-    private Thread thread;
 
     public Deliveries(Transactions tx, KeyRing keyRing, Clock clock, Transport transport, Settings settings) {
         this.tx = Objects.requireNonNull(tx, "tx");
@@ -115,24 +114,26 @@ public final class Deliveries implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        this.rounds = new PollingThread("webhook-deliveries", settings.pollInterval(), () -> {
+            runOnce();
+            return false;
+        }, e -> {
+            if (!closed) {
+                LOG.warn("webhook delivery round failed; retrying after the poll interval: {}", e.toString());
+            }
+        });
     }
 
-    public synchronized void start() {
+    public void start() {
         if (closed) {
             throw new IllegalStateException("the deliveries were closed");
         }
-        if (thread == null) {
-            thread = new Thread(this::loop, "webhook-deliveries");
-            thread.setDaemon(true);
-            thread.start();
-        }
+        rounds.start();
     }
 
     /** Asks for a round now rather than at the next poll. */
     public void wakeUp() {
-        if (wake.availablePermits() == 0) {
-            wake.release();
-        }
+        rounds.wakeUp();
     }
 
     /** One round: claims what is due, as far as free workers go, and starts sending it. Returns how many. */
@@ -318,45 +319,14 @@ public final class Deliveries implements AutoCloseable {
         return Duration.ofMillis(half + ThreadLocalRandom.current().nextLong(half + 1));
     }
 
-    private void loop() {
-        while (!closed) {
-            try {
-                runOnce();
-            } catch (RuntimeException e) {
-                if (closed) {
-                    return;
-                }
-                LOG.warn("webhook delivery round failed; retrying after the poll interval: {}", e.toString());
-            }
-            try {
-                wake.tryAcquire(settings.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
-                wake.drainPermits();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-    }
-
     /**
      * Stops claiming, lets attempts under way end (each is bounded by the transport), and gives up this node's
      * remaining leases so that another node need not wait for them to lapse.
      */
     @Override
     public void close() {
-        Thread running;
-        synchronized (this) {
-            closed = true;
-            running = thread;
-        }
-        wakeUp();
-        if (running != null && running != Thread.currentThread()) {
-            try {
-                running.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        closed = true;
+        rounds.close();
         workers.shutdown();
         try {
             workers.awaitTermination(settings.lease().toMillis(), TimeUnit.MILLISECONDS);

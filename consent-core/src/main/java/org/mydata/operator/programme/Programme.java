@@ -55,6 +55,15 @@ public record Programme(UUID id, String name, String description, String organis
         return legalBasis.isOptOut();
     }
 
+    /**
+     * The same programme in other words (a translation of its name, description and organisation for a reader):
+     * everything else, its terms and legal basis included, stays as registered.
+     */
+    public Programme inOtherWords(String name, String description, String organisation) {
+        return new Programme(id, name, description, organisation, purposes, scope, termsUri, termsVersion, stewards,
+                createdAt, promises, legalBasis, sourceIds);
+    }
+
     /** The purposes a consent may give: each must be one of the programme's or narrower. */
     public boolean allowsPurpose(Purpose purpose) {
         return purposes.stream().anyMatch(p -> p.covers(purpose));

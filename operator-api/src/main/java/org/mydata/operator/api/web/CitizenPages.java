@@ -48,11 +48,9 @@ public class CitizenPages {
             return null;
         }
         String key = "programme." + slug(programme.name());
-        return new Programme(programme.id(), text(key + ".name", programme.name()),
+        return programme.inOtherWords(text(key + ".name", programme.name()),
                 text(key + ".description", programme.description()),
-                text(key + ".organisation", programme.organisation()), programme.purposes(), programme.scope(),
-                programme.termsUri(), programme.termsVersion(), programme.stewards(), programme.createdAt(),
-                programme.promises(), programme.legalBasis(), programme.sourceIds());
+                text(key + ".organisation", programme.organisation()));
     }
 
     /**

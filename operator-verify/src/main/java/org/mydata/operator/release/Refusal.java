@@ -21,7 +21,9 @@ public enum Refusal {
     DAY_OUTSIDE_CONSENT_PERIOD("the resource's clinical day lies outside the consent's data period"),
     BASIS_MISMATCH("the permit's programme does not rest on the legal basis relied on"),
     OPTED_OUT("the person had opted out of the programme"),
-    NOT_LINKED("the person had no live service link to a source of the programme");
+    NOT_LINKED("the person had no live service link to a source of the programme"),
+    MODE_NOT_ALLOWED("the consent does not allow the permit's access mode (a statistics-only consent releases no "
+            + "records)");
 
     private final String text;
 

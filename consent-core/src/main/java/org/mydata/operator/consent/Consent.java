@@ -57,6 +57,11 @@ public record Consent(UUID id, UUID accountId, UUID programmeId, List<Purpose> p
         return ReleasePolicy.whyNotInForceByTerms(status(), validity(), now).isEmpty();
     }
 
+    /** Whether the person allowed pseudonymised records, not only statistics. */
+    public boolean allowsRecords() {
+        return AccessMode.RECORDS.isAllowedBy(accessModes);
+    }
+
     /** Its validity as the release policy reads it (whole seconds, as the record states it). */
     public Validity validity() {
         return new Validity(validFrom, validUntil);

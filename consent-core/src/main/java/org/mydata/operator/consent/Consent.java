@@ -18,8 +18,8 @@ import org.mydata.operator.release.Validity;
  *                    before access modes: both, see {@link ConsentModes})
  */
 public record Consent(UUID id, UUID accountId, UUID programmeId, List<Purpose> purposes, DataScope scope,
-                      List<AccessMode> accessModes, List<UUID> linkIds, Instant validFrom, Instant validUntil, Terms terms, String proposal,
-                      String record, Instant createdAt, List<StatusRecord> statusRecords, Long logIndex) {
+                      List<AccessMode> accessModes, List<UUID> linkIds, Instant validFrom, Instant validUntil,
+                      Terms terms, String proposal, String record, Instant createdAt, List<StatusRecord> statusRecords, Long logIndex) {
 
     public Consent {
         purposes = List.copyOf(purposes);
@@ -32,13 +32,13 @@ public record Consent(UUID id, UUID accountId, UUID programmeId, List<Purpose> p
     public Consent withStatus(StatusRecord added) {
         List<StatusRecord> chain = new java.util.ArrayList<>(statusRecords);
         chain.add(added);
-        return new Consent(id, accountId, programmeId, purposes, scope, accessModes, linkIds, validFrom, validUntil, terms, proposal,
-                record, createdAt, chain, logIndex);
+        return new Consent(id, accountId, programmeId, purposes, scope, accessModes, linkIds, validFrom, validUntil,
+                terms, proposal, record, createdAt, chain, logIndex);
     }
 
     public Consent withLogIndex(long index) {
-        return new Consent(id, accountId, programmeId, purposes, scope, accessModes, linkIds, validFrom, validUntil, terms, proposal,
-                record, createdAt, statusRecords, index);
+        return new Consent(id, accountId, programmeId, purposes, scope, accessModes, linkIds, validFrom, validUntil,
+                terms, proposal, record, createdAt, statusRecords, index);
     }
 
     public StatusRecord latestStatus() {

@@ -179,7 +179,8 @@ public final class Consents {
                 StatusRecord first = appendStatus(b, account, id, ConsentStatus.ACTIVE, StatusRecord.ChangedBy.PERSON,
                         null, null, 1, now);
                 return new Granted(new Consent(id, account.id(), plan.programme().id(), plan.purposes(), plan.scope(),
-                        plan.accessModes(), linkIds, now, validUntil, terms, plan.text(), cr.record(), now, List.of(first), cr.logIndex()),
+                        plan.accessModes(), linkIds, now, validUntil, terms, plan.text(), cr.record(), now,
+                        List.of(first), cr.logIndex()),
                         true);
             };
         });

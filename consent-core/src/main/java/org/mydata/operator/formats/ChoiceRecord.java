@@ -30,7 +30,8 @@ import org.mydata.operator.release.ConsentModes;
  * @param events      its status history, oldest first, each a signed status record
  */
 public record ChoiceRecord(Kind kind, UUID id, UUID accountId, Programme programme, List<Purpose> purposes,
-                           DataScope scope, List<AccessMode> accessModes, List<String> sourceNames, Instant validFrom, Instant validUntil, Terms terms,
+                           DataScope scope, List<AccessMode> accessModes, List<String> sourceNames, Instant validFrom,
+                           Instant validUntil, Terms terms,
                            String shownText, Signed signed, Instant createdAt, List<Event> events) {
 
     public ChoiceRecord {
@@ -159,8 +160,8 @@ public record ChoiceRecord(Kind kind, UUID id, UUID accountId, Programme program
             first = false;
         }
         return new ChoiceRecord(Kind.CONSENT, consent.id(), consent.accountId(), programme, consent.purposes(),
-                consent.scope(), consent.accessModes(), sourceNames, consent.validFrom(), consent.validUntil(), consent.terms(),
-                consent.proposal(), new Signed(consent.record(), consent.logIndex()), consent.createdAt(), events);
+                consent.scope(), consent.accessModes(), sourceNames, consent.validFrom(), consent.validUntil(),
+                consent.terms(), consent.proposal(), new Signed(consent.record(), consent.logIndex()), consent.createdAt(), events);
     }
 
     /** Whether researchers may receive the data as pseudonymised records, not only as statistics. */

@@ -89,8 +89,8 @@ public final class DataRequests {
             }
             UUID id = UUID.randomUUID();
             try (PreparedStatement ps = c.prepareStatement("insert into data_request (id, programme_id, requester, "
-                    + "organisation, title, purpose, scope, justification, valid_until, status, created_at, access_mode) "
-                    + "values (?,?,?,?,?,?,?::jsonb,?,?,'pending',?,?)")) {
+                    + "organisation, title, purpose, scope, justification, valid_until, status, created_at, "
+                    + "access_mode) values (?,?,?,?,?,?,?::jsonb,?,?,'pending',?,?)")) {
                 ps.setObject(1, id);
                 ps.setObject(2, programme.id());
                 ps.setString(3, researcher);

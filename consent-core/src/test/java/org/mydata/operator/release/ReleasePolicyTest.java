@@ -179,7 +179,8 @@ class ReleasePolicyTest {
                 row("modes: a records permit, a consent to statistics and records", permitIn(AccessMode.RECORDS),
                         List.of(fine), "Observation", DAY, T, 0),
                 row("modes: a records permit, a consent naming records alone (they bring statistics)",
-                        permitIn(AccessMode.RECORDS), List.of(fine.modes(AccessMode.RECORDS)), "Observation", DAY, T, 0),
+                        permitIn(AccessMode.RECORDS), List.of(fine.modes(AccessMode.RECORDS)), "Observation", DAY, T,
+                        0),
                 row("modes: a records permit, a statistics-only consent", permitIn(AccessMode.RECORDS),
                         List.of(fine.modes(AccessMode.STATISTICS)), "Observation", DAY, T, Refusal.MODE_NOT_ALLOWED),
                 row("modes: a records permit, a statistics-only consent, for the Patient too",
@@ -197,8 +198,8 @@ class ReleasePolicyTest {
                         Refusal.PAUSED),
                 row("modes: the mode does not widen the purposes", permitIn(AccessMode.STATISTICS),
                         List.of(fine.purposes(DATA_ALTRUISM)), "Observation", DAY, T, Refusal.PURPOSE_NOT_COVERED),
-                row("modes: a records permit passes a statistics-only consent for the next", permitIn(AccessMode.RECORDS),
-                        List.of(fine.modes(AccessMode.STATISTICS), fine), "Observation", DAY, T, 1));
+                row("modes: a records permit passes a statistics-only consent for the next",
+                        permitIn(AccessMode.RECORDS), List.of(fine.modes(AccessMode.STATISTICS), fine), "Observation", DAY, T, 1));
     }
 
     @ParameterizedTest(name = "{0}")

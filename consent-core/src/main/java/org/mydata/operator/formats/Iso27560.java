@@ -120,7 +120,7 @@ public final class Iso27560 {
      * The processing the person allowed, by access mode: statistics are analysed and derived where the data is and
      * only protected aggregates leave; records are also pseudonymised by allowlist and sent to permit holders.
      */
-    static List<String> processing(ChoiceRecord choice) {
+    public static List<String> processing(ChoiceRecord choice) {
         List<String> processing = new java.util.ArrayList<>(List.of("dpv:Retrieve", "dpv:Analyse", "dpv:Derive"));
         if (choice.allowsRecords()) {
             processing.addAll(List.of("dpv:Pseudonymise", "dpv:Transfer"));

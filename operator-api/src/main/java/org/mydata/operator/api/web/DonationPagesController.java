@@ -88,13 +88,13 @@ public class DonationPagesController {
         }
 
         /** The modes chosen, by name: records bring statistics with them. Null when none was chosen. */
-        List<String> accessModes() {
+        public List<String> accessModes() {
             return access == null ? null : AccessMode.fromWireName(access).map(m -> ConsentModes.toClaim(List.of(m)))
                     .orElse(List.of(access));
         }
 
         /** Whether "statistics and pseudonymised records" was chosen. */
-        boolean records() {
+        public boolean records() {
             return AccessMode.RECORDS.wireName().equals(access);
         }
 

@@ -1,6 +1,7 @@
 package org.mydata.operator.programme;
 
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -9,10 +10,27 @@ import java.util.UUID;
  *
  * @param legalBasis {@code consent} (the default when null), {@code ehds-secondary-use} or {@code public-interest}
  * @param sourceIds  the sources an opt-out programme reads (required for one, refused for a consent programme)
+ * @param texts      the programme's texts by language tag ({@code en}, {@code fi}, {@code sv}); {@code name},
+ *                   {@code description} and {@code organisation}, when given, are its English texts
  */
 public record NewProgramme(String name, String description, String organisation, List<String> purposes,
                            DataScope scope, String termsUri, String termsVersion, List<String> stewards,
-                           List<String> promises, String legalBasis, List<UUID> sourceIds) {
+                           List<String> promises, String legalBasis, List<UUID> sourceIds,
+                           Map<String, ProgrammeTexts> texts) {
+
+    /** A programme with its English texts alone. */
+    public NewProgramme(String name, String description, String organisation, List<String> purposes,
+                        DataScope scope, String termsUri, String termsVersion, List<String> stewards,
+                        List<String> promises, String legalBasis, List<UUID> sourceIds) {
+        this(name, description, organisation, purposes, scope, termsUri, termsVersion, stewards, promises, legalBasis,
+                sourceIds, null);
+    }
+
+    /** The same programme, offered also in the given languages. */
+    public NewProgramme withTexts(Map<String, ProgrammeTexts> translations) {
+        return new NewProgramme(name, description, organisation, purposes, scope, termsUri, termsVersion, stewards,
+                promises, legalBasis, sourceIds, translations);
+    }
 
     /** A programme resting on consent, without promises. */
     public NewProgramme(String name, String description, String organisation, List<String> purposes,

@@ -2,10 +2,13 @@ package org.mydata.operator.api.rest;
 
 import java.net.URI;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.mydata.operator.programme.NewProgramme;
 import org.mydata.operator.programme.Programme;
+import org.mydata.operator.programme.ProgrammeTexts;
 import org.mydata.operator.programme.ProgrammeRegistry;
 import org.mydata.operator.programme.Purpose;
 import org.springframework.http.HttpStatus;
@@ -30,10 +33,13 @@ public class ProgrammeController {
     /**
      * @param legalBasis {@code consent} (the default), {@code ehds-secondary-use} or {@code public-interest}
      * @param sourceIds  for an opt-out basis: the sources whose linked persons the programme includes
+     * @param texts      the programme's name, description and organisation by language ({@code en}, {@code fi},
+     *                   {@code sv}); {@code name}, {@code description} and {@code organisation} are the English ones
      */
     public record ProgrammeRequest(String name, String description, String organisation, List<String> purposes,
                                    ScopeJson scope, String termsUri, String termsVersion, List<String> stewards,
-                                   List<String> promises, String legalBasis, List<UUID> sourceIds) {
+                                   List<String> promises, String legalBasis, List<UUID> sourceIds,
+                                   Map<String, ProgrammeTexts> texts) {
     }
 
     public record PromiseView(String code, String plainWords) {
@@ -45,13 +51,16 @@ public class ProgrammeController {
     public record ProgrammeView(UUID id, String name, String description, String organisation,
                                 List<PurposeView> purposes, ScopeJson scope, URI termsUri, String termsVersion,
                                 List<String> stewards, Instant createdAt, List<PromiseView> promises, String legalBasis,
-                                boolean optOut, List<UUID> sourceIds) {
+                                boolean optOut, List<UUID> sourceIds, List<String> languages,
+                                Map<String, ProgrammeTexts> texts) {
         static ProgrammeView of(Programme p) {
+            Map<String, ProgrammeTexts> texts = new LinkedHashMap<>();
+            p.texts().forEach((language, words) -> texts.put(language.tag(), words));
             return new ProgrammeView(p.id(), p.name(), p.description(), p.organisation(),
                     p.purposes().stream().map(ProgrammeController::purpose).toList(), ScopeJson.of(p.scope()),
                     p.termsUri(), p.termsVersion(), p.stewards(), p.createdAt(),
                     p.promises().stream().map(x -> new PromiseView(x.code(), x.plainWords())).toList(),
-                    p.legalBasis().wire(), p.isOptOut(), p.sourceIds());
+                    p.legalBasis().wire(), p.isOptOut(), p.sourceIds(), List.copyOf(texts.keySet()), texts);
         }
     }
 
@@ -64,7 +73,7 @@ public class ProgrammeController {
     public ProgrammeView create(@RequestBody ProgrammeRequest r) {
         return ProgrammeView.of(programmes.create(new NewProgramme(r.name(), r.description(), r.organisation(),
                 r.purposes(), r.scope() == null ? null : r.scope().toDomain(), r.termsUri(), r.termsVersion(),
-                r.stewards(), r.promises(), r.legalBasis(), r.sourceIds())));
+                r.stewards(), r.promises(), r.legalBasis(), r.sourceIds(), r.texts())));
     }
 
     @GetMapping

@@ -88,16 +88,22 @@ class CitizenLanguagesTest extends OperatorTestBase {
         browser.signIn("bob", "bob-demo-password");
         String until = "2031-06-30";
         String query = "?type=Observation&source=" + demoSourceId() + "&until=" + until;
-        String confirm = browser.get("/app/programmes/" + programme + "/confirm" + query).body();
+        // The programme has no Finnish text: the page says so, offers English, and signs nothing until one is picked.
+        String unpicked = browser.get("/app/programmes/" + programme + "/confirm" + query).body();
+        assertThat(unpicked).contains("Tämän ohjelman tekstejä ei ole saatavilla suomeksi.")
+                .contains("lang=\"en\" hreflang=\"en\">English</a>").doesNotContain("shownTextSha256")
+                .doesNotContain("I consent");
+        String confirm = browser.get("/app/programmes/" + programme + "/confirm" + query + "&language=en").body();
         assertThat(confirm).contains("30.6.2031 asti (päivän loppuun)")
-                .contains("Allekirjoitettava teksti on englanniksi")
+                .contains("Luet ja allekirjoitat tekstin kielellä English")
+                .contains("id=\"consent-text\" lang=\"en\"")
                 // The signed text says the instant: midnight after 30 June in Helsinki (summer time, UTC+3).
                 .contains("Until: 2031-06-30T21:00:00Z.");
         Matcher hash = Pattern.compile("name=\"shownTextSha256\" value=\"([^\"]+)\"").matcher(confirm);
         assertThat(hash.find()).isTrue();
         HttpResponse<String> given = browser.post("/app/programmes/" + programme + "/donate", Map.of(
                 "type", "Observation", "source", demoSourceId(), "until", until, "shownTextSha256", hash.group(1),
-                "_csrf", browser.csrfToken()));
+                "language", "en", "_csrf", browser.csrfToken()));
         assertThat(given.statusCode()).as(given.body()).isEqualTo(302);
         String consentId = given.headers().firstValue("Location").orElseThrow()
                 .replaceAll(".*/app/consents/([0-9a-f-]{36}).*", "$1");
@@ -119,6 +125,49 @@ class CitizenLanguagesTest extends OperatorTestBase {
                 .get("/app/consents/" + consentId).body()).contains("up to and including 30 Jun 2031")
                 .contains(DateTimeFormatter.ofPattern("d MMM yyyy, HH:mm", java.util.Locale.ENGLISH)
                         .format(created.atZone(HELSINKI)));
+    }
+
+    @Test
+    void aFinnishPersonReadsAndSignsInFinnishFromCatalogueToReceiptAndASwedishOneInSwedish() {
+        String programme = translatedProgramme();
+        assertThat(http.post("/api/v1/me/links", bob(), Map.of("sourceId", demoSourceId())).status()).isIn(201, 409);
+        JsonNode listed = http.get("/api/v1/programmes/" + programme, null).json();
+        assertThat(listed.get("languages").toString()).isEqualTo("[\"en\",\"fi\",\"sv\"]");
+
+        WebSession swede = signedIn("sv-FI");
+        assertThat(swede.get("/app/programmes").body()).contains("<h2>Hjärtstudien</h2>");
+        String swedish = swede.get("/app/programmes/" + programme + "/confirm?type=Observation&source="
+                + demoSourceId()).body();
+        assertThat(swedish).contains("id=\"consent-text\" lang=\"sv\"")
+                .contains("Jag samtycker till att dela mina hälsouppgifter med donationsprogrammet \"Hjärtstudien\"")
+                .doesNotContain("id=\"text-language\"");
+
+        WebSession finn = signedIn("fi");
+        String catalogue = finn.get("/app/programmes").body();
+        assertThat(catalogue).contains("<h2>Sydäntutkimus</h2>", "English, Suomi, Svenska");
+        String query = "?type=Observation&source=" + demoSourceId();
+        String confirm = finn.get("/app/programmes/" + programme + "/confirm" + query).body();
+        assertThat(confirm).contains("id=\"consent-text\" lang=\"fi\"")
+                .contains("Annan suostumukseni terveystietojeni jakamiseen tietojen lahjoitusohjelmalle \"Sydäntutkimus\"")
+                .contains("laboratoriotulokset ja mittaukset (Observation)").doesNotContain("I consent");
+        Matcher hash = Pattern.compile("name=\"shownTextSha256\" value=\"([^\"]+)\"").matcher(confirm);
+        assertThat(hash.find()).isTrue();
+        HttpResponse<String> given = finn.post("/app/programmes/" + programme + "/donate", Map.of("type",
+                "Observation", "source", demoSourceId(), "shownTextSha256", hash.group(1), "language", "fi",
+                "_csrf", finn.csrfToken()));
+        assertThat(given.statusCode()).as(given.body()).isEqualTo(302);
+        String consentId = given.headers().firstValue("Location").orElseThrow()
+                .replaceAll(".*/app/consents/([0-9a-f-]{36}).*", "$1");
+
+        JsonNode consent = http.get("/api/v1/me/consents/" + consentId, bob()).json();
+        assertThat(consent.get("terms").get("language").asText()).isEqualTo("fi");
+        assertThat(consent.get("text").asText()).startsWith("Annan suostumukseni");
+        String receipt = finn.get("/app/consents/" + consentId + "/receipt").body();
+        assertThat(receipt).contains("Luit ja allekirjoitit sen kielellä Suomi.")
+                .contains("class=\"consent-text\" lang=\"fi\"").contains("Sydäntutkimus");
+        // The receipt as a standard record states the language of the text too.
+        OperatorHttp.Reply iso = http.get("/api/v1/me/consents/" + consentId + "/receipt", bob());
+        assertThat(iso.body()).contains("\"dct:language\":\"fi\"");
     }
 
     @Test
@@ -212,6 +261,21 @@ class CitizenLanguagesTest extends OperatorTestBase {
                 "name", "Languages test " + UUID.randomUUID(), "description", "d", "organisation", "Test Foundation",
                 "purposes", List.of("dpv:ScientificResearch"), "scope", Map.of("resourceTypes", List.of("Observation")),
                 "termsUri", "https://example.org/t", "termsVersion", "1", "stewards", List.of("steward-demo")));
+        assertThat(reply.status()).as(reply.body()).isEqualTo(201);
+        return reply.json().get("id").asText();
+    }
+
+    /** A programme offering its texts in all three languages. */
+    private String translatedProgramme() {
+        OperatorHttp.Reply reply = http.post("/api/v1/programmes", admin(), Map.of(
+                "name", "Heart study " + UUID.randomUUID(), "description", "Heart research",
+                "organisation", "Heart Foundation", "purposes", List.of("dpv:ScientificResearch"),
+                "scope", Map.of("resourceTypes", List.of("Observation")), "termsUri", "https://example.org/t",
+                "termsVersion", "1", "stewards", List.of("steward-demo"), "texts", Map.of(
+                        "fi", Map.of("name", "Sydäntutkimus", "description", "Sydäntutkimusta",
+                                "organisation", "Sydänsäätiö"),
+                        "sv", Map.of("name", "Hjärtstudien", "description", "Hjärtforskning",
+                                "organisation", "Hjärtstiftelsen"))));
         assertThat(reply.status()).as(reply.body()).isEqualTo(201);
         return reply.json().get("id").asText();
     }

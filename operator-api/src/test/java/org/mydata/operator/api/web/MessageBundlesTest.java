@@ -21,6 +21,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.mydata.operator.gateway.registry.BrokeredTypes;
+import org.mydata.operator.notify.NotificationType;
 import org.mydata.operator.programme.Purpose;
 
 /**
@@ -75,6 +76,17 @@ class MessageBundlesTest {
             }
             for (String type : BrokeredTypes.names()) {
                 assertThat(bundle.getProperty("kind." + type)).as(file + ": " + type).isNotBlank();
+            }
+        }
+    }
+
+    /** The consent page names every kind of notice a project was sent (notify.type.<wire>): none is a raw key. */
+    @Test
+    void everyKindOfNoticeHasWordsInEveryLanguage() {
+        for (String file : List.of("messages.properties", "messages_fi.properties", "messages_sv.properties")) {
+            Properties bundle = bundle(file);
+            for (NotificationType type : NotificationType.values()) {
+                assertThat(bundle.getProperty("notify.type." + type.wire())).as(file + ": " + type).isNotBlank();
             }
         }
     }

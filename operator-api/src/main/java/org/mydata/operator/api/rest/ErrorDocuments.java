@@ -21,6 +21,16 @@ public final class ErrorDocuments {
         return path != null && (path.equals(FHIR_PATH) || path.startsWith(FHIR_PATH + "/"));
     }
 
+    /**
+     * A person's browser rather than a program: it asks for a page ({@code text/html} named in Accept, as browsers
+     * do when a person opens an address) and sends no access token. Such a person who mistyped or opened an API
+     * address gets a page they can read; a program keeps its problem document.
+     */
+    public static boolean isBrowser(jakarta.servlet.http.HttpServletRequest request) {
+        String accept = request.getHeader("Accept");
+        return request.getHeader("Authorization") == null && accept != null && accept.contains("text/html");
+    }
+
     public static String contentType(String path) {
         return isFhir(path) ? FHIR_JSON : PROBLEM_JSON;
     }

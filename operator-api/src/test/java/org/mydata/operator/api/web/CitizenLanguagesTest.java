@@ -243,6 +243,28 @@ class CitizenLanguagesTest extends OperatorTestBase {
                 .contains("Sivu sai osoitteen tai lomakkeen, jota se ei pystynyt lukemaan.")
                 .contains("/app/assets/app.css");
 
+        // A mistyped address outside the pages, opened in a browser: a page in the language, whether the address
+        // is none at all or one for programs; a program asking the same keeps its problem document.
+        HttpResponse<String> outside = browser.get("/no/such/page");
+        assertThat(outside.statusCode()).isEqualTo(404);
+        assertThat(outside.headers().firstValue("Content-Type").orElseThrow()).startsWith("text/html");
+        assertThat(outside.body()).contains("<html lang=\"fi\"").contains("Sivua ei löytynyt.");
+        for (String mistyped : List.of("/api/v1/programmez", "/api/v1/me/consentz")) {
+            Raw page = raw("GET " + mistyped, "Accept: text/html,application/xhtml+xml;q=0.9,*/*;q=0.8",
+                    "Accept-Language: fi");
+            assertThat(page.header("Content-Type")).as(mistyped).startsWith("text/html");
+            assertThat(page.body()).as(mistyped).contains("<html lang=\"fi\"").contains("<h1>Jokin meni vikaan</h1>")
+                    .doesNotContain("\"status\"");
+        }
+        assertThat(raw("GET /api/v1/me/consentz", "Accept: text/html", "Accept-Language: fi").body())
+                .contains("Tämä osoite on palveluun yhteydessä oleville ohjelmille");
+        Raw program = raw("GET /api/v1/me/consentz", "Accept: application/json");
+        assertThat(program.status()).isEqualTo(401);
+        assertThat(program.header("Content-Type")).startsWith("application/problem+json");
+        OperatorHttp.Reply programMissing = http.get("/api/v1/programmez", bob());
+        assertThat(programMissing.status()).isEqualTo(404);
+        assertThat(programMissing.contentType()).startsWith("application/problem+json");
+
         // The API and the gateway keep their own error documents.
         Raw api = raw("GET /api/v1/programmes;jsessionid=0123", "Accept: text/html");
         assertThat(api.header("Content-Type")).startsWith("application/problem+json");

@@ -159,6 +159,9 @@ class CitizenLanguagesTest extends OperatorTestBase {
         String consentId = given.headers().firstValue("Location").orElseThrow()
                 .replaceAll(".*/app/consents/([0-9a-f-]{36}).*", "$1");
 
+        // After the action the page opens on its outcome, which takes the focus.
+        assertThat(finn.get("/app/consents/" + consentId).body())
+                .contains("class=\"notice\" role=\"status\" id=\"notice\" tabindex=\"-1\" autofocus");
         JsonNode consent = http.get("/api/v1/me/consents/" + consentId, bob()).json();
         assertThat(consent.get("terms").get("language").asText()).isEqualTo("fi");
         assertThat(consent.get("text").asText()).startsWith("Annan suostumukseni");
@@ -226,6 +229,14 @@ class CitizenLanguagesTest extends OperatorTestBase {
         String main = foreignType.body().substring(foreignType.body().indexOf("<main"));
         assertThat(main).contains("role=\"alert\"").contains("Ohjelma ei pyydä kaikkia valitsemiasi tietoja.")
                 .doesNotContain("is not a FHIR R4 resource type").doesNotContain("Foo");
+        // The fields at fault say so to assistive technology, and the notice takes the focus (no script).
+        assertThat(main).contains("id=\"notice\" tabindex=\"-1\" autofocus")
+                .containsPattern("name=\"type\"[^>]*aria-invalid=\"true\"");
+        String noKinds = browser.get("/app/programmes/" + demoProgrammeId() + "/confirm?source=" + demoSourceId())
+                .body();
+        assertThat(noKinds).containsPattern("id=\"type-all\"[^>]*aria-invalid=\"true\"")
+                .containsPattern("name=\"source\"[^>]*checked")
+                .doesNotContainPattern("name=\"source\"[^>]*aria-invalid");
 
         // What Spring Security's firewall refuses (a session id in the URL): a page, not a problem document.
         Raw refused = raw("GET /app/consents;jsessionid=0123", "Accept: text/html", "Accept-Language: sv");

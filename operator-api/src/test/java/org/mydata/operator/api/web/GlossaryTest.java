@@ -2,11 +2,6 @@ package org.mydata.operator.api.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -70,13 +65,6 @@ class GlossaryTest {
     }
 
     private static Properties load(String name) {
-        Properties properties = new Properties();
-        try (InputStream in = GlossaryTest.class.getClassLoader().getResourceAsStream(name)) {
-            assertThat(in).as(name).isNotNull();
-            properties.load(new InputStreamReader(in, StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return properties;
+        return MessageBundlesTest.bundle(name);
     }
 }

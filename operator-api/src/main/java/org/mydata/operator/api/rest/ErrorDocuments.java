@@ -31,6 +31,12 @@ public final class ErrorDocuments {
         return request.getHeader("Authorization") == null && accept != null && accept.contains("text/html");
     }
 
+    /** An address for programs (the API, the FHIR gateway, the published keys, the API's description). */
+    public static boolean isForPrograms(String path) {
+        return path.startsWith("/api/") || isFhir(path) || path.startsWith("/.well-known/") || path.startsWith("/v3/")
+                || path.startsWith("/swagger-ui") || path.startsWith("/demo-source/");
+    }
+
     public static String contentType(String path) {
         return isFhir(path) ? FHIR_JSON : PROBLEM_JSON;
     }

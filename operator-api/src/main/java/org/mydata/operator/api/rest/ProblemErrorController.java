@@ -29,10 +29,8 @@ public class ProblemErrorController implements ErrorController {
     public Object page(HttpServletRequest request, HttpServletResponse response) {
         String path = originalPath(request);
         int status = status(request);
-        boolean addressForPrograms = path.startsWith("/api/") || path.startsWith("/.well-known/")
-                || path.startsWith("/v3/") || path.startsWith("/swagger-ui");
         // A mistyped or opened API address in a person's browser is a page; a program keeps its document.
-        if (ErrorDocuments.isFhir(path) || (addressForPrograms
+        if (ErrorDocuments.isFhir(path) || (ErrorDocuments.isForPrograms(path)
                 && !(ErrorDocuments.isBrowser(request) && (status == 401 || status == 404)))) {
             return document(request);
         }

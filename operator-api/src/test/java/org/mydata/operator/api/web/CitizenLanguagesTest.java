@@ -139,7 +139,7 @@ class CitizenLanguagesTest extends OperatorTestBase {
         String swedish = swede.get("/app/programmes/" + programme + "/confirm?type=Observation&source="
                 + demoSourceId()).body();
         assertThat(swedish).contains("id=\"consent-text\" lang=\"sv\"")
-                .contains("Jag samtycker till att dela mina hälsouppgifter med donationsprogrammet \"Hjärtstudien\"")
+                .contains("Jag samtycker till att dela mina hälsouppgifter med donationsprogrammet &quot;Hjärtstudien&quot;")
                 .doesNotContain("id=\"text-language\"");
 
         WebSession finn = signedIn("fi");
@@ -148,7 +148,7 @@ class CitizenLanguagesTest extends OperatorTestBase {
         String query = "?type=Observation&source=" + demoSourceId();
         String confirm = finn.get("/app/programmes/" + programme + "/confirm" + query).body();
         assertThat(confirm).contains("id=\"consent-text\" lang=\"fi\"")
-                .contains("Annan suostumukseni terveystietojeni jakamiseen tietojen lahjoitusohjelmalle \"Sydäntutkimus\"")
+                .contains("Annan suostumukseni terveystietojeni jakamiseen tietojen lahjoitusohjelmalle &quot;Sydäntutkimus&quot;")
                 .contains("laboratoriotulokset ja mittaukset (Observation)").doesNotContain("I consent");
         Matcher hash = Pattern.compile("name=\"shownTextSha256\" value=\"([^\"]+)\"").matcher(confirm);
         assertThat(hash.find()).isTrue();

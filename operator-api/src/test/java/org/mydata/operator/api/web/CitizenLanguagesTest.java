@@ -169,8 +169,10 @@ class CitizenLanguagesTest extends OperatorTestBase {
         assertThat(receipt).contains("Luit ja allekirjoitit sen kielellä Suomi.")
                 .contains("class=\"consent-text\" lang=\"fi\"").contains("Sydäntutkimus");
         // The receipt as a standard record states the language of the text too.
-        OperatorHttp.Reply iso = http.get("/api/v1/me/consents/" + consentId + "/receipt", bob());
+        OperatorHttp.Reply iso = http.get("/api/v1/me/consents/" + consentId + "/receipt?format=iso27560", bob());
         assertThat(iso.body()).contains("\"dct:language\":\"fi\"");
+        OperatorHttp.Reply fhir = http.get("/api/v1/me/consents/" + consentId + "/receipt?format=fhir", bob());
+        assertThat(fhir.body()).contains("\"language\":\"fi\"");
     }
 
     @Test

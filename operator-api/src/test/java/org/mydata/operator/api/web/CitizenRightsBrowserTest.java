@@ -120,7 +120,7 @@ class CitizenRightsBrowserTest {
         assertThat(card).contains(PROJECT, ORGANISATION, "academic research",
                 "“academic research” is a kind of “scientific research”.",
                 "You consented to “scientific research”, so your consent covers it.",
-                "lab results and measurements", "diagnoses", "steward " + DemoConfig.DEMO_STEWARD,
+                "lab results and measurements", "diagnoses", DemoConfig.DEMO_STEWARD + ", the programme’s steward",
                 DemoConfig.DEMO_PROGRAMME_NAME).doesNotContain("vaccinations").doesNotContain(OTHER_PROJECT);
 
         // Who did read it: by project and organisation, the purpose explained the same way, no bare permit id.

@@ -60,7 +60,10 @@ public final class ConsentAsFhir {
                 new Identifier().setSystem(ACCOUNT_SYSTEM).setValue(choice.accountId().toString())));
         fhir.setDateTimeElement(new DateTimeType(Date.from(choice.createdAt())));
         fhir.addOrganization(new Reference().setDisplay(choice.programme().organisation()));
+        // The language of the text the person read and signed; the JWS's terms state it too.
+        fhir.setLanguage(choice.terms().language());
         fhir.setSource(new Attachment()
+                .setLanguage(choice.terms().language())
                 .setContentType("application/jose")
                 .setData(choice.signed().jws().getBytes(StandardCharsets.US_ASCII))
                 .setTitle("Signed consent record (compact JWS)"));

@@ -2,60 +2,84 @@ package org.mydata.operator.consent;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import org.mydata.operator.programme.DataScope;
+import org.mydata.operator.programme.Language;
 import org.mydata.operator.programme.Programme;
-import org.mydata.operator.programme.Promise;
 import org.mydata.operator.programme.Purpose;
 import org.mydata.operator.release.AccessMode;
 import org.mydata.operator.release.ConsentModes;
 import org.mydata.operator.source.FhirSource;
 
 /**
- * The plain-language text a person is shown before consenting. It is rendered the same way every time
- * from the same choices, so its hash in the consent record proves what the person agreed to.
+ * The plain-language text a person is shown before consenting, in the language they read: the programme's own
+ * words in that language and the operator's fixed sentences ({@link Language#words}). It is rendered the same way
+ * every time from the same choices and language, so its hash in the consent record proves what the person agreed
+ * to, and the record's {@code terms.language} says in which language they read it.
  */
 public final class ConsentText {
     private ConsentText() {
     }
 
+    /** The English text. */
     public static String render(Programme programme, List<Purpose> purposes, DataScope scope, List<FhirSource> sources,
                                 Instant validUntil, List<AccessMode> accessModes) {
+        return render(programme, Language.EN, purposes, scope, sources, validUntil, accessModes);
+    }
+
+    /** @throws org.mydata.operator.failure.InvalidRequestException when the programme does not offer the language */
+    public static String render(Programme registered, Language language, List<Purpose> purposes, DataScope scope,
+                                List<FhirSource> sources, Instant validUntil, List<AccessMode> accessModes) {
+        Programme programme = registered.wordedIn(language);
         StringBuilder text = new StringBuilder();
-        text.append("I consent to share my health data with the data-donor programme \"").append(programme.name())
-                .append("\" run by ").append(programme.organisation()).append(".\n");
-        text.append("Purposes: ").append(purposes.stream().map(p -> p.plainWords() + " (" + p.code() + ")")
-                .collect(Collectors.joining(", "))).append(".\n");
-        text.append("Data: ").append(String.join(", ", scope.resourceTypes()));
-        if (scope.dataFrom() != null || scope.dataUntil() != null) {
-            text.append(", recorded")
-                    .append(scope.dataFrom() == null ? "" : " from " + scope.dataFrom())
-                    .append(scope.dataUntil() == null ? "" : " until " + scope.dataUntil());
+        line(text, language, "consent.opening", "programme", programme.name(), "organisation", programme.organisation());
+        line(text, language, "consent.purposes", "purposes", Programme.purposesInWords(purposes, language));
+        text.append(language.words("consent.data", Map.of("types",
+                Programme.kindsInWords(scope.resourceTypes(), language))));
+        if (scope.dataFrom() != null && scope.dataUntil() != null) {
+            text.append(language.words("consent.recorded.between", Map.of("from", scope.dataFrom().toString(),
+                    "until", scope.dataUntil().toString())));
+        } else if (scope.dataFrom() != null) {
+            text.append(language.words("consent.recorded.from", Map.of("from", scope.dataFrom().toString())));
+        } else if (scope.dataUntil() != null) {
+            text.append(language.words("consent.recorded.until", Map.of("until", scope.dataUntil().toString())));
         }
         text.append(".\n");
-        text.append(accessModes(accessModes)).append("\n");
-        text.append("From: ").append(sources.stream().map(FhirSource::name).collect(Collectors.joining(", "))).append(".\n");
-        text.append("Until: ").append(validUntil == null ? "I withdraw this consent" : validUntil.toString()).append(".\n");
+        line(text, language, accessModesKey(accessModes));
+        line(text, language, "consent.sources", "sources",
+                sources.stream().map(FhirSource::name).collect(Collectors.joining(", ")));
+        if (validUntil == null) {
+            line(text, language, "consent.untilWithdrawn");
+        } else {
+            line(text, language, "consent.untilDate", "until", validUntil.toString());
+        }
         if (!programme.promises().isEmpty()) {
             // Only programmes that declare promises get this line, so the text of every earlier consent stays as signed.
-            text.append("The programme promises: ").append(programme.promises().stream().map(Promise::plainWords)
-                    .collect(Collectors.joining("; "))).append(".\n");
+            line(text, language, "consent.promises", "promises", programme.promises().stream()
+                    .map(p -> p.plainWords(language)).collect(Collectors.joining("; ")));
         }
-        text.append("Terms: ").append(programme.termsUri()).append(" version ").append(programme.termsVersion()).append(".\n");
-        text.append("Researchers receive my data only under a permit the programme's stewards approve, with my name "
-                + "and identifiers removed. I can pause or withdraw this consent at any time; withdrawal is final.\n");
+        line(text, language, "consent.terms", "uri", programme.termsUri().toString(),
+                "version", programme.termsVersion());
+        line(text, language, "consent.closing");
         return text.toString();
     }
 
     /**
      * The one sentence that says how researchers may receive the data: statistics only, or statistics and
-     * pseudonymised records (never called anonymous: a pseudonymised record is still personal data).
+     * pseudonymised records (a pseudonymised record is still personal data).
      */
-    static String accessModes(List<AccessMode> modes) {
+    static String accessModesKey(List<AccessMode> modes) {
         return AccessMode.RECORDS.isAllowedBy(ConsentModes.normalised(modes))
-                ? "Researchers may receive statistics about groups of people and, under a records permit, my data as "
-                + "pseudonymised records (my name and identifiers replaced by codes; such records are not anonymous)."
-                : "Researchers may receive only statistics: counts and other answers about groups of people, never "
-                + "records about me.";
+                ? "consent.modes.records" : "consent.modes.statistics";
+    }
+
+    /** A sentence of the signed texts with its values, on a line of its own. */
+    public static void line(StringBuilder text, Language language, String key, String... namesAndValues) {
+        Map<String, String> values = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            values.put(namesAndValues[i], namesAndValues[i + 1]);
+        }
+        text.append(language.words(key, values)).append('\n');
     }
 }

@@ -28,6 +28,7 @@ import org.mydata.operator.link.ServiceLinks;
 import org.mydata.operator.notify.NotificationType;
 import org.mydata.operator.notify.Outbox;
 import org.mydata.operator.programme.DataScope;
+import org.mydata.operator.programme.Language;
 import org.mydata.operator.programme.Programme;
 import org.mydata.operator.programme.ProgrammeRegistry;
 import org.mydata.operator.programme.Purpose;
@@ -109,7 +110,7 @@ public final class Consents {
     private Granted submitGrant(Account account, Plan plan, Instant validUntil, Instant now) {
         UUID id = UUID.randomUUID();
         Terms terms = new Terms(plan.programme().termsUri(), plan.programme().termsVersion(),
-                RecordHash.sha256(plan.text()));
+                RecordHash.sha256(plan.text()), plan.language().tag());
         // In the order the database lists them (uuid order is the order of the text form), as a read gives them.
         List<UUID> linkIds = plan.links().stream().map(ServiceLink::id)
                 .sorted(java.util.Comparator.comparing(UUID::toString)).toList();
@@ -403,7 +404,7 @@ public final class Consents {
     }
 
     private record Plan(Programme programme, List<Purpose> purposes, DataScope scope, List<AccessMode> accessModes,
-                        List<ServiceLink> links, String text) {
+                        List<ServiceLink> links, String text, Language language) {
     }
 
     private Plan plan(Connection c, Account account, NewConsent request, Instant now) throws SQLException {
@@ -456,7 +457,9 @@ public final class Consents {
             sources.add(SourceRegistry.find(c, link.sourceId()).orElseThrow());
         }
         return new Plan(programme, purposes, scope, accessModes, links,
-                ConsentText.render(programme, purposes, scope, sources, request.validUntil(), accessModes));
+                ConsentText.render(programme, request.textLanguage(), purposes, scope, sources, request.validUntil(),
+                        accessModes),
+                request.textLanguage());
     }
 
     /**
@@ -531,7 +534,7 @@ public final class Consents {
                         linkIds(c, consentId),
                         Sql.instant(rs, "valid_from"), Sql.instant(rs, "valid_until"),
                         new Terms(URI.create((String) terms.get("policy_uri")), (String) terms.get("version"),
-                                (String) terms.get("shown_text_sha256")),
+                                (String) terms.get("shown_text_sha256"), (String) terms.get("language")),
                         rs.getString("proposal"), rs.getString("record"), Sql.instant(rs, "created_at"),
                         statusChain(c, consentId), rs.getObject("log_index", Long.class));
             }
@@ -575,6 +578,7 @@ public final class Consents {
         json.put("policy_uri", terms.policyUri().toString());
         json.put("version", terms.version());
         json.put("shown_text_sha256", terms.shownTextSha256());
+        json.put("language", terms.language());
         return json;
     }
 }

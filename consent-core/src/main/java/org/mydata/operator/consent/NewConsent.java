@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.UUID;
 import org.mydata.operator.failure.Require;
 import org.mydata.operator.programme.DataScope;
+import org.mydata.operator.programme.Language;
 
 /**
  * What a person asks to consent to. Everything but the programme is optional and may only narrow the
@@ -16,16 +17,24 @@ import org.mydata.operator.programme.DataScope;
  *                    each one the programme offers; when null, what the programme offers, as for purposes and
  *                    scope (the text the person is shown and signs states the modes either way). The citizen pages
  *                    never leave it null: there the person chooses, with nothing pre-selected.
+ * @param language the language the person reads the text in (BCP 47: {@code en}, {@code fi}, {@code sv});
+ *                 English when null. The programme must offer it.
  */
 public record NewConsent(UUID programmeId, List<String> purposes, DataScope scope, List<UUID> sourceIds,
-                         Instant validUntil, String shownTextSha256, List<String> accessModes) {
+                         Instant validUntil, String shownTextSha256, List<String> accessModes, String language) {
     public NewConsent {
         Require.reasonableTime("validUntil", validUntil);
+        Language.requested(language);
     }
 
-    /** A request that leaves the access modes to the programme's offer. */
+    /** A consent read in English, leaving the access modes to the programme's offer. */
     public NewConsent(UUID programmeId, List<String> purposes, DataScope scope, List<UUID> sourceIds,
                       Instant validUntil, String shownTextSha256) {
-        this(programmeId, purposes, scope, sourceIds, validUntil, shownTextSha256, null);
+        this(programmeId, purposes, scope, sourceIds, validUntil, shownTextSha256, null, null);
+    }
+
+    /** The language the text is rendered in. */
+    public Language textLanguage() {
+        return Language.requested(language);
     }
 }

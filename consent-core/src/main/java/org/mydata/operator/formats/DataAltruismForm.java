@@ -81,7 +81,8 @@ public final class DataAltruismForm {
                                         + "/" + (choice.scope().dataUntil() == null ? ".." : choice.scope().dataUntil()),
                                 "terms", node("@id", choice.terms().policyUri().toString(),
                                         "dct:hasVersion", choice.terms().version()),
-                                "shownTextSha256", choice.terms().shownTextSha256()),
+                                "shownTextSha256", choice.terms().shownTextSha256(),
+                                "shownTextLanguage", choice.terms().language()),
                         "consentAndWithdrawal", node(
                                 "dct:title", "Giving and withdrawing consent (DGA Art. 21(3), Art. 25(3))",
                                 "status", choice.latest().type().wire(),

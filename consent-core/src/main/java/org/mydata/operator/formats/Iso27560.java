@@ -22,7 +22,10 @@ import org.mydata.operator.programme.Purpose;
 public final class Iso27560 {
     public static final String RECORD_PROFILE = "https://w3id.org/dpv/schema/dpv-27560#record";
     public static final String RECEIPT_PROFILE = "https://w3id.org/dpv/schema/dpv-27560#receipt";
-    /** The consent text is rendered in English (ConsentText); ISO 639-1. */
+    /**
+     * The language of the operator's own words in these documents and of the programme's policy page (ISO 639-1);
+     * the consent notice states the language its text was shown in ({@code terms.language}).
+     */
     static final String NOTICE_LANGUAGE = "en";
     /** The legal bases this operator records are GDPR's; its jurisdiction is therefore the EU's. */
     static final String JURISDICTION = "loc:EU";
@@ -86,7 +89,7 @@ public final class Iso27560 {
                 node("@id", "urn:mydata-operator:consent-text:sha256:" + choice.terms().shownTextSha256(),
                         "@type", "dpv:ConsentNotice",
                         "dct:identifier", "sha256:" + choice.terms().shownTextSha256(),
-                        "dct:language", NOTICE_LANGUAGE,
+                        "dct:language", choice.terms().language(),
                         "dct:date", time(choice.createdAt()),
                         "dct:description", choice.shownText(),
                         "dct:source", choice.terms().policyUri().toString()),

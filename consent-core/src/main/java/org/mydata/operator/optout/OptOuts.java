@@ -17,6 +17,7 @@ import org.mydata.operator.consent.RecordHash;
 import org.mydata.operator.failure.ConflictException;
 import org.mydata.operator.failure.NotFoundException;
 import org.mydata.operator.log.LogAppender;
+import org.mydata.operator.programme.Language;
 import org.mydata.operator.programme.Programme;
 import org.mydata.operator.programme.ProgrammeRegistry;
 import org.mydata.operator.release.LegalBasis;
@@ -46,24 +47,35 @@ public final class OptOuts {
     }
 
     /** The notice a person is shown before opting out of the programme, exactly as its hash is signed. */
+    public String notice(UUID programmeId, Language language) {
+        return tx.read(c -> notice(c, optOutProgramme(c, programmeId), language));
+    }
+
+    /** The English notice. */
     public String notice(UUID programmeId) {
-        return tx.read(c -> notice(c, optOutProgramme(c, programmeId)));
+        return notice(programmeId, Language.EN);
+    }
+
+    /** An opt-out read in English. */
+    public OptOut optOut(Account account, UUID programmeId, String shownNoticeSha256) {
+        return optOut(account, programmeId, shownNoticeSha256, Language.EN);
     }
 
     /**
      * Opts the person out of the programme.
      *
      * @param shownNoticeSha256 the hash of the notice the person was shown, if the client sends it: refused when
-     *                          it is not the current notice's
+     *                          it is not the current notice's in that language
+     * @param language          the language the person read the notice in; the record states it
      * @throws ConflictException when the programme rests on consent (there one withdraws consent instead), or the
      *                           person has a live opt-out of it already
      */
-    public OptOut optOut(Account account, UUID programmeId, String shownNoticeSha256) {
+    public OptOut optOut(Account account, UUID programmeId, String shownNoticeSha256, Language language) {
         record Plan(Programme programme, String notice) {
         }
         Plan plan = tx.read(c -> {
             Programme programme = optOutProgramme(c, programmeId);
-            return new Plan(programme, notice(c, programme));
+            return new Plan(programme, notice(c, programme, language));
         });
         String noticeHash = RecordHash.sha256(plan.notice());
         if (shownNoticeSha256 != null && !shownNoticeSha256.equals(noticeHash)) {
@@ -91,6 +103,7 @@ public final class OptOuts {
                 notice.put("policy_uri", programme.termsUri().toString());
                 notice.put("version", programme.termsVersion());
                 notice.put("shown_text_sha256", noticeHash);
+                notice.put("language", language.tag());
                 append(b, account.id(), programme.id(), programme.legalBasis(), optOutId, OptOutRecord.OPTED_OUT,
                         latest, notice, now);
                 return load(b.connection(), account.id(), optOutId);
@@ -191,12 +204,12 @@ public final class OptOuts {
         return programme;
     }
 
-    private static String notice(Connection c, Programme programme) throws SQLException {
+    private static String notice(Connection c, Programme programme, Language language) throws SQLException {
         List<FhirSource> sources = new ArrayList<>();
         for (UUID id : programme.sourceIds()) {
             SourceRegistry.find(c, id).ifPresent(sources::add);
         }
-        return OptOutNotice.render(programme, sources);
+        return OptOutNotice.render(programme, language, sources);
     }
 
     private static OptOutRecord latest(Connection c, UUID accountId, UUID programmeId) throws SQLException {

@@ -1,6 +1,7 @@
 package org.mydata.operator.programme;
 
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -11,18 +12,26 @@ import java.util.UUID;
  * @param sourceIds  the sources an opt-out programme reads (required for one, refused for a consent programme)
  * @param accessModes the access modes it offers ({@code statistics}, {@code records}); both when null
  * @param disclosure  its disclosure-control settings; {@link DisclosureSettings#DEFAULTS} when null
+ * @param texts      the programme's texts by language tag ({@code en}, {@code fi}, {@code sv}); {@code name},
+ *                   {@code description} and {@code organisation}, when given, are its English texts
  */
 public record NewProgramme(String name, String description, String organisation, List<String> purposes,
                            DataScope scope, String termsUri, String termsVersion, List<String> stewards,
                            List<String> promises, String legalBasis, List<UUID> sourceIds, List<String> accessModes,
-                           DisclosureSettings disclosure) {
+                           DisclosureSettings disclosure, Map<String, ProgrammeTexts> texts) {
 
-    /** A programme on the given basis, with its promises, offering both access modes under the default settings. */
+    /** A programme on the given basis, with its promises, in English alone, offering both access modes under the default settings. */
     public NewProgramme(String name, String description, String organisation, List<String> purposes,
                         DataScope scope, String termsUri, String termsVersion, List<String> stewards,
                         List<String> promises, String legalBasis, List<UUID> sourceIds) {
         this(name, description, organisation, purposes, scope, termsUri, termsVersion, stewards, promises, legalBasis,
-                sourceIds, null, null);
+                sourceIds, null, null, null);
+    }
+
+    /** The same programme, offered also in the given languages. */
+    public NewProgramme withTexts(Map<String, ProgrammeTexts> translations) {
+        return new NewProgramme(name, description, organisation, purposes, scope, termsUri, termsVersion, stewards,
+                promises, legalBasis, sourceIds, accessModes, disclosure, translations);
     }
 
     /** A programme resting on consent, without promises. */

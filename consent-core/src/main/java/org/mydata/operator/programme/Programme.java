@@ -2,9 +2,15 @@ package org.mydata.operator.programme;
 
 import java.net.URI;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.stream.Collectors;
+import org.mydata.operator.failure.InvalidRequestException;
 import org.mydata.operator.release.AccessMode;
 import org.mydata.operator.release.LegalBasis;
 
@@ -19,16 +25,23 @@ import org.mydata.operator.release.LegalBasis;
  * @param accessModes how its researchers may receive data ({@link AccessMode}): a data request asks for one of
  *                    these, a consent allows some of them; both when not given (every programme before access modes)
  * @param disclosure  its disclosure-control settings; {@link DisclosureSettings#DEFAULTS} when not given
+ * @param texts     its name, description and organisation in each language it offers, in the order offered;
+ *                  {@code name}, {@code description} and {@code organisation} are those of its first language.
+ *                  A programme registered without translations offers English alone.
  */
 public record Programme(UUID id, String name, String description, String organisation, List<Purpose> purposes,
                         DataScope scope, URI termsUri, String termsVersion, List<String> stewards, Instant createdAt,
                         List<Promise> promises, LegalBasis legalBasis, List<UUID> sourceIds,
-                        List<AccessMode> accessModes, DisclosureSettings disclosure) {
+                        List<AccessMode> accessModes, DisclosureSettings disclosure,
+                        Map<Language, ProgrammeTexts> texts) {
     /** What a programme offers that declares no modes: both, as every programme did before access modes. */
     public static final List<AccessMode> ALL_MODES = List.of(AccessMode.values());
 
     public Programme {
         Objects.requireNonNull(id, "id");
+        texts = texts == null || texts.isEmpty()
+                ? Map.of(Language.EN, new ProgrammeTexts(name, description, organisation))
+                : Collections.unmodifiableMap(new LinkedHashMap<>(texts));
         purposes = List.copyOf(purposes);
         stewards = List.copyOf(stewards);
         promises = promises == null ? List.of() : List.copyOf(promises);
@@ -39,12 +52,15 @@ public record Programme(UUID id, String name, String description, String organis
         disclosure = disclosure == null ? DisclosureSettings.DEFAULTS : disclosure;
     }
 
-    /** A programme on the given basis, with its promises, offering both access modes under the default settings. */
+    /**
+     * A programme offering its registered texts in English alone, and both access modes under the default
+     * settings.
+     */
     public Programme(UUID id, String name, String description, String organisation, List<Purpose> purposes,
                      DataScope scope, URI termsUri, String termsVersion, List<String> stewards, Instant createdAt,
                      List<Promise> promises, LegalBasis legalBasis, List<UUID> sourceIds) {
         this(id, name, description, organisation, purposes, scope, termsUri, termsVersion, stewards, createdAt,
-                promises, legalBasis, sourceIds, null, null);
+                promises, legalBasis, sourceIds, null, null, null);
     }
 
     /** A programme resting on consent that declares no promises. */
@@ -74,13 +90,47 @@ public record Programme(UUID id, String name, String description, String organis
         return legalBasis.isOptOut();
     }
 
+    /** The languages the programme offers its texts in, in the order it offers them. */
+    public List<Language> languages() {
+        return List.copyOf(texts.keySet());
+    }
+
+    public boolean offers(Language language) {
+        return texts.containsKey(language);
+    }
+
     /**
-     * The same programme in other words (a translation of its name, description and organisation for a reader):
-     * everything else, its terms and legal basis included, stays as registered.
+     * The same programme in the words of a language it offers: its name, description and organisation as it
+     * registered them in that language; everything else, its terms and legal basis included, stays as registered.
+     * Empty when it does not offer the language: a reader is then told so, never shown another language silently.
      */
-    public Programme inOtherWords(String name, String description, String organisation) {
-        return new Programme(id, name, description, organisation, purposes, scope, termsUri, termsVersion, stewards,
-                createdAt, promises, legalBasis, sourceIds, accessModes, disclosure);
+    public Optional<Programme> in(Language language) {
+        ProgrammeTexts words = texts.get(language);
+        return words == null ? Optional.empty() : Optional.of(new Programme(id, words.name(), words.description(),
+                words.organisation(), purposes, scope, termsUri, termsVersion, stewards, createdAt, promises,
+                legalBasis, sourceIds, accessModes, disclosure, texts));
+    }
+
+    /**
+     * {@link #in} for a text the person is about to sign: refused, naming the languages it offers, when it does
+     * not offer this one.
+     */
+    public Programme wordedIn(Language language) {
+        return in(language).orElseThrow(() -> new InvalidRequestException("language", "the programme offers its "
+                + "texts in " + languages().stream().map(Language::tag).collect(Collectors.joining(", "))
+                + ", not in " + language.tag() + ": choose one of those"));
+    }
+
+    /** The kinds of data in words of the language where it has them, each followed by its FHIR type. */
+    public static String kindsInWords(List<String> resourceTypes, Language language) {
+        return resourceTypes.stream().map(type -> language.optionalWords("kind." + type)
+                .map(words -> words + " (" + type + ")").orElse(type)).collect(Collectors.joining(", "));
+    }
+
+    /** Purposes in words of the language, each followed by its DPV code. */
+    public static String purposesInWords(List<Purpose> purposes, Language language) {
+        return purposes.stream().map(p -> p.plainWords(language) + " (" + p.code() + ")")
+                .collect(Collectors.joining(", "));
     }
 
     /**

@@ -8,7 +8,11 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.mydata.operator.failure.InvalidRequestException;
@@ -66,17 +70,16 @@ public final class ProgrammeRegistry {
         }
         List<AccessMode> accessModes = request.accessModes() == null ? Programme.ALL_MODES
                 : Require.accessModes("accessModes", request.accessModes());
-        Programme programme = new Programme(UUID.randomUUID(),
-                Require.text("name", request.name(), 200),
-                Require.text("description", request.description(), 4000),
-                Require.text("organisation", request.organisation(), 200),
+        Map<Language, ProgrammeTexts> texts = texts(request);
+        ProgrammeTexts first = texts.values().iterator().next();
+        Programme programme = new Programme(UUID.randomUUID(), first.name(), first.description(), first.organisation(),
                 purposes.stream().distinct().toList(),
                 request.scope().validated("scope"),
                 Require.linkUri("termsUri", request.termsUri()),
                 Require.text("termsVersion", request.termsVersion(), 50),
                 stewards,
                 Instant.now(clock),
-                promises, basis, sourceIds, accessModes, request.disclosure());
+                promises, basis, sourceIds, accessModes, request.disclosure(), texts);
         tx.inTransaction(c -> {
             for (UUID sourceId : sourceIds) {
                 if (SourceRegistry.find(c, sourceId).isEmpty()) {
@@ -85,8 +88,8 @@ public final class ProgrammeRegistry {
             }
             try (PreparedStatement ps = c.prepareStatement("insert into programme (id, name, description, organisation, "
                     + "purposes, scope, terms_uri, terms_version, stewards, created_at, promises, legal_basis, "
-                    + "source_ids, access_modes, minimum_cell_size, dominance_share, answers_per_day, records_k) "
-                    + "values (?,?,?,?,?,?::jsonb,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+                    + "source_ids, access_modes, minimum_cell_size, dominance_share, answers_per_day, records_k, "
+                    + "texts) values (?,?,?,?,?,?::jsonb,?,?,?,?,?,?,?,?,?,?,?,?,?::jsonb)")) {
                 ps.setObject(1, programme.id());
                 ps.setString(2, programme.name());
                 ps.setString(3, programme.description());
@@ -106,11 +109,51 @@ public final class ProgrammeRegistry {
                 ps.setDouble(16, disclosure.dominanceShare());
                 ps.setInt(17, disclosure.answersPerDay());
                 ps.setInt(18, disclosure.recordsK());
+                Map<String, Object> json = new LinkedHashMap<>();
+                programme.texts().forEach((language, words) -> json.put(language.tag(), words.toJson()));
+                ps.setString(19, Json.write(json));
                 ps.executeUpdate();
             }
             return null;
         });
         return programme;
+    }
+
+    /**
+     * The programme's texts by language, English first, then Finnish, then Swedish: the request's English fields
+     * and its {@code texts}. Every language it offers has all three texts; one language at least.
+     */
+    private static Map<Language, ProgrammeTexts> texts(NewProgramme request) {
+        Map<Language, ProgrammeTexts> texts = new EnumMap<>(Language.class);
+        if (request.texts() != null) {
+            for (Map.Entry<String, ProgrammeTexts> entry : request.texts().entrySet()) {
+                String field = "texts." + entry.getKey();
+                Language language = Language.fromTag(entry.getKey()).filter(l -> l.tag().equals(entry.getKey()))
+                        .orElseThrow(() -> new InvalidRequestException(field, "'" + entry.getKey()
+                                + "' is not a language the operator writes its texts in (en, fi, sv)"));
+                ProgrammeTexts words = entry.getValue();
+                if (words == null) {
+                    throw new InvalidRequestException(field, field + " needs a name, a description and an organisation");
+                }
+                texts.put(language, new ProgrammeTexts(Require.text(field + ".name", words.name(), 200),
+                        Require.text(field + ".description", words.description(), 4000),
+                        Require.text(field + ".organisation", words.organisation(), 200)));
+            }
+        }
+        if (request.name() != null || request.description() != null || request.organisation() != null
+                || texts.isEmpty()) {
+            ProgrammeTexts english = new ProgrammeTexts(Require.text("name", request.name(), 200),
+                    Require.text("description", request.description(), 4000),
+                    Require.text("organisation", request.organisation(), 200));
+            ProgrammeTexts given = texts.putIfAbsent(Language.EN, english);
+            if (given != null && !given.equals(english)) {
+                throw new InvalidRequestException("texts.en", "texts.en differs from name, description and "
+                        + "organisation, which are the English texts: give them once");
+            }
+        }
+        Map<Language, ProgrammeTexts> ordered = new LinkedHashMap<>();
+        texts.keySet().stream().sorted(Comparator.naturalOrder()).forEach(l -> ordered.put(l, texts.get(l)));
+        return ordered;
     }
 
     public List<Programme> list() {
@@ -153,6 +196,23 @@ public final class ProgrammeRegistry {
                 LegalBasis.fromWire(rs.getString("legal_basis")).orElseThrow(), Sql.uuids(rs, "source_ids"),
                 Sql.accessModes(rs, "access_modes"),
                 new DisclosureSettings(rs.getInt("minimum_cell_size"), rs.getDouble("dominance_share"),
-                        rs.getInt("answers_per_day"), rs.getInt("records_k")));
+                        rs.getInt("answers_per_day"), rs.getInt("records_k")),
+                texts(rs.getString("texts")));
+    }
+
+    /** Null for a programme registered before programmes held translations: it offers English alone. */
+    private static Map<Language, ProgrammeTexts> texts(String json) {
+        if (json == null) {
+            return null;
+        }
+        Map<Language, ProgrammeTexts> texts = new EnumMap<>(Language.class);
+        Json.read(json).forEach((tag, words) -> Language.fromTag(tag).ifPresent(language -> texts.put(language,
+                ProgrammeTexts.fromJson(castMap(words)))));
+        return texts;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> castMap(Object json) {
+        return (Map<String, Object>) json;
     }
 }

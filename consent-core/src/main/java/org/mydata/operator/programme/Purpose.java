@@ -11,23 +11,20 @@ import java.util.Optional;
  * the other way round.
  */
 public enum Purpose {
-    RESEARCH_AND_DEVELOPMENT("dpv:ResearchAndDevelopment", null, "research and development"),
-    SCIENTIFIC_RESEARCH("dpv:ScientificResearch", RESEARCH_AND_DEVELOPMENT, "scientific research"),
-    ACADEMIC_RESEARCH("dpv:AcademicResearch", SCIENTIFIC_RESEARCH, "academic research"),
-    NON_COMMERCIAL_RESEARCH("dpv:NonCommercialResearch", SCIENTIFIC_RESEARCH, "non-commercial research"),
-    COMMERCIAL_RESEARCH("dpv:CommercialResearch", SCIENTIFIC_RESEARCH, "commercial research"),
-    HEALTHCARE_SCIENTIFIC_RESEARCH("dpv-health:HealthcareScientificResearch", SCIENTIFIC_RESEARCH,
-            "health and medical research"),
-    DATA_ALTRUISM("dpv:DataAltruism", null, "data donation for the common good");
+    RESEARCH_AND_DEVELOPMENT("dpv:ResearchAndDevelopment", null),
+    SCIENTIFIC_RESEARCH("dpv:ScientificResearch", RESEARCH_AND_DEVELOPMENT),
+    ACADEMIC_RESEARCH("dpv:AcademicResearch", SCIENTIFIC_RESEARCH),
+    NON_COMMERCIAL_RESEARCH("dpv:NonCommercialResearch", SCIENTIFIC_RESEARCH),
+    COMMERCIAL_RESEARCH("dpv:CommercialResearch", SCIENTIFIC_RESEARCH),
+    HEALTHCARE_SCIENTIFIC_RESEARCH("dpv-health:HealthcareScientificResearch", SCIENTIFIC_RESEARCH),
+    DATA_ALTRUISM("dpv:DataAltruism", null);
 
     private final String code;
     private final Purpose broader;
-    private final String plainWords;
 
-    Purpose(String code, Purpose broader, String plainWords) {
+    Purpose(String code, Purpose broader) {
         this.code = code;
         this.broader = broader;
-        this.plainWords = plainWords;
     }
 
     /** The compact DPV term, e.g. {@code dpv:ScientificResearch}. */
@@ -45,8 +42,14 @@ public enum Purpose {
         return code.substring(code.indexOf(':') + 1);
     }
 
+    /** In English, as the formats' descriptions give it. */
     public String plainWords() {
-        return plainWords;
+        return plainWords(Language.EN);
+    }
+
+    /** In the words of the signed texts of that language ({@code purpose.<code>} in {@link Language}'s bundle). */
+    public String plainWords(Language language) {
+        return language.words("purpose." + code);
     }
 
     /** The purpose this one is a kind of, if any. */

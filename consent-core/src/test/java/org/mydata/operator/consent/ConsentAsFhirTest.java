@@ -133,7 +133,7 @@ class ConsentAsFhirTest {
 
     @Test
     void aStatisticsOnlyConsentSaysSoInEveryFormat() {
-        Consent consent = grant(new NewConsent(heartStudy.id(), null, null, null, null, null, List.of("statistics")));
+        Consent consent = grant(new NewConsent(heartStudy.id(), null, null, null, null, null, List.of("statistics"), null));
         assertThat(consent.accessModes()).containsExactly(org.mydata.operator.release.AccessMode.STATISTICS);
 
         org.hl7.fhir.r4.model.Consent resource = ConsentAsFhir.toFhir(consent, heartStudy);
@@ -145,7 +145,7 @@ class ConsentAsFhirTest {
                 heartStudy, List.of("Hospital A"));
         assertThat(org.mydata.operator.formats.Iso27560.processing(choice)).contains("dpv:Analyse")
                 .doesNotContain("dpv:Pseudonymise", "dpv:Transfer");
-        Consent both = grant(new NewConsent(heartStudy.id(), null, null, null, null, null, List.of("records")));
+        Consent both = grant(new NewConsent(heartStudy.id(), null, null, null, null, null, List.of("records"), null));
         assertThat(org.mydata.operator.formats.Iso27560.processing(org.mydata.operator.formats.ChoiceRecord.of(both,
                 heartStudy, List.of("Hospital A")))).contains("dpv:Analyse", "dpv:Pseudonymise", "dpv:Transfer");
     }

@@ -107,7 +107,7 @@ class ConsentsTest {
         assertThat(claims.get("terms")).isEqualTo(Map.of(
                 "policy_uri", "https://research.example/heart/terms",
                 "version", "2.1",
-                "shown_text_sha256", RecordHash.sha256(consent.proposal())));
+                "shown_text_sha256", RecordHash.sha256(consent.proposal()), "language", "en"));
 
         // the stored text is exactly what the person is previewed, and says what they agree to
         assertThat(consent.proposal()).isEqualTo(op.consents.preview(person, request));
@@ -401,7 +401,7 @@ class ConsentsTest {
         assertThat(granted.proposal()).isEqualTo(narrowText);
         assertThat(op.verifier().verify(granted.record()).claims().get("terms"))
                 .isEqualTo(Map.of("policy_uri", "https://research.example/heart/terms", "version", "2.1",
-                        "shown_text_sha256", RecordHash.sha256(narrowText)));
+                        "shown_text_sha256", RecordHash.sha256(narrowText), "language", "en"));
         assertThat(consentRows(person)).isEqualTo(1);
     }
 

@@ -1,11 +1,13 @@
 package org.mydata.operator.api.demo;
 
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.mydata.operator.api.config.OperatorProperties;
 import org.mydata.operator.api.security.DemoIdentities;
 import org.mydata.operator.programme.DataScope;
 import org.mydata.operator.programme.NewProgramme;
+import org.mydata.operator.programme.ProgrammeTexts;
 import org.mydata.operator.programme.Promise;
 import org.mydata.operator.programme.ProgrammeRegistry;
 import org.mydata.operator.source.NewSource;
@@ -63,14 +65,22 @@ public class DemoSeeder implements ApplicationListener<ApplicationReadyEvent> {
         if (programmes.findByName(DemoConfig.DEMO_PROGRAMME_NAME).isEmpty()) {
             programmes.create(new NewProgramme(DemoConfig.DEMO_PROGRAMME_NAME,
                     "Donate your health records to non-commercial medical research. Researchers only ever see "
-                            + "pseudonymised data, under permits our data access committee approves.",
+                            + "your data without your name and direct identifiers, under permits our stewards approve.",
                     "MyData Health Research Foundation (demo)",
                     List.of("dpv:ScientificResearch", "dpv-health:HealthcareScientificResearch"),
                     DataScope.ofTypes(List.of("Patient", "Observation", "Condition", "MedicationRequest", "Encounter",
                             "Procedure", "Immunization", "AllergyIntolerance", "DiagnosticReport")),
                     "https://example.org/mydata-demo/terms", "1.0", List.of(DemoConfig.DEMO_STEWARD),
                     List.of(Promise.NON_COMMERCIAL.code(), Promise.RESULTS_PUBLISHED.code(),
-                            Promise.DATA_STAYS_IN_EEA.code())));
+                            Promise.DATA_STAYS_IN_EEA.code())).withTexts(Map.of(
+                    "fi", new ProgrammeTexts("Avoin terveystietojen lahjoitus", "Lahjoita terveystietojasi voittoa "
+                            + "tavoittelemattomaan lääketieteelliseen tutkimukseen. Tutkijat saavat tiedot aina ilman "
+                            + "nimeäsi ja suoria tunnisteita, ja vain luvalla, jonka vastuuhenkilömme hyväksyvät.",
+                            "MyData-terveystutkimussäätiö (demo)"),
+                    "sv", new ProgrammeTexts("Öppen donation av hälsouppgifter", "Donera dina hälsouppgifter till "
+                            + "icke-kommersiell medicinsk forskning. Forskarna får uppgifterna alltid utan ditt namn "
+                            + "och direkta identifikationsuppgifter, och endast med tillstånd som våra "
+                            + "ansvarspersoner har godkänt.", "Stiftelsen för MyData-hälsoforskning (demo)"))));
         }
         // After the first, so the catalogue (oldest first) keeps listing the consent programme first.
         if (programmes.findByName(DemoConfig.DEMO_OPT_OUT_PROGRAMME_NAME).isEmpty()) {
@@ -83,7 +93,15 @@ public class DemoSeeder implements ApplicationListener<ApplicationReadyEvent> {
                     List.of("dpv:ScientificResearch", "dpv-health:HealthcareScientificResearch"),
                     DataScope.ofTypes(List.of("Patient", "Observation", "Condition", "Encounter")),
                     "https://example.org/mydata-demo/ehds-notice", "1.0", List.of(DemoConfig.DEMO_STEWARD),
-                    "ehds-secondary-use", List.of(source)));
+                    "ehds-secondary-use", List.of(source)).withTexts(Map.of(
+                    "fi", new ProgrammeTexts("Eurooppalaisen terveystietoalueen tutkimus", "Terveystietojen "
+                            + "toissijainen käyttö yleisen edun mukaiseen tutkimukseen eurooppalaisen "
+                            + "terveystietoalueen säännöin. Mukana ovat kaikki, joiden tietoja on demosairaalassa, "
+                            + "elleivät he kieltäydy.", "Tietolupaviranomainen (demo)"),
+                    "sv", new ProgrammeTexts("Forskning inom det europeiska hälsodataområdet", "Sekundär användning "
+                            + "av hälsouppgifter för forskning av allmänt intresse enligt reglerna för det europeiska "
+                            + "hälsodataområdet. Alla som har uppgifter på demosjukhuset är med, om de inte avstår.",
+                            "Tillståndsmyndighet för hälsodata (demo)"))));
         }
     }
 

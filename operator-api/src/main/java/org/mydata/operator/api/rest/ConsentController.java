@@ -53,23 +53,25 @@ public class ConsentController {
      * @param accessModes {@code ["statistics"]} or {@code ["statistics", "records"]} (records imply statistics);
      *                    left out: what the programme offers, as for purposes and scope, and the text to be shown
      *                    and signed says so in its own sentence
+     * @param language    the language of the text (BCP 47: en, fi, sv; English when absent)
      */
     public record ConsentRequest(UUID programmeId, List<String> purposes, ScopeJson scope, List<UUID> sourceIds,
-                                 Instant validUntil, String shownTextSha256, List<String> accessModes) {
+                                 Instant validUntil, String shownTextSha256, List<String> accessModes,
+                                 String language) {
         NewConsent toDomain() {
             return new NewConsent(programmeId, purposes, scope == null ? null : scope.toDomain(), sourceIds, validUntil,
-                    shownTextSha256, accessModes);
+                    shownTextSha256, accessModes, language);
         }
     }
 
     public record StatusRequest(String status) {
     }
 
-    /** The consent text a person must be shown before giving the consent, and its hash. */
-    public record TextView(String text, String sha256) {
+    /** The consent text a person must be shown before giving the consent, its hash, and its language. */
+    public record TextView(String text, String sha256, String language) {
     }
 
-    public record TermsView(String policyUri, String version, String shownTextSha256) {
+    public record TermsView(String policyUri, String version, String shownTextSha256, String language) {
     }
 
     public record StatusView(UUID id, int sequence, String status, String changedBy, String reason, String prevHash,
@@ -89,7 +91,8 @@ public class ConsentController {
             return new ConsentView(c.id(), c.programmeId(), c.status().wire(), c.isInForce(now),
                     c.purposes().stream().map(ProgrammeController::purpose).toList(), ScopeJson.of(c.scope()),
                     c.linkIds(), c.validFrom(), c.validUntil(),
-                    new TermsView(c.terms().policyUri().toString(), c.terms().version(), c.terms().shownTextSha256()),
+                    new TermsView(c.terms().policyUri().toString(), c.terms().version(), c.terms().shownTextSha256(),
+                            c.terms().language()),
                     c.proposal(), c.record(), c.logIndex(), c.statusRecords().stream().map(StatusRecord::record).toList(),
                     c.statusRecords().stream().map(StatusView::of).toList(),
                     ConsentModes.toClaim(c.accessModes()));
@@ -111,8 +114,9 @@ public class ConsentController {
 
     @PostMapping("/text")
     public TextView text(@AuthenticationPrincipal Jwt token, @RequestBody ConsentRequest request) {
-        String text = consents.preview(callers.account(token), request.toDomain());
-        return new TextView(text, RecordHash.sha256(text));
+        NewConsent consent = request.toDomain();
+        String text = consents.preview(callers.account(token), consent);
+        return new TextView(text, RecordHash.sha256(text), consent.textLanguage().tag());
     }
 
     /**

@@ -21,6 +21,22 @@ public final class ErrorDocuments {
         return path != null && (path.equals(FHIR_PATH) || path.startsWith(FHIR_PATH + "/"));
     }
 
+    /**
+     * A person's browser rather than a program: it asks for a page ({@code text/html} named in Accept, as browsers
+     * do when a person opens an address) and sends no access token. Such a person who mistyped or opened an API
+     * address gets a page they can read; a program keeps its problem document.
+     */
+    public static boolean isBrowser(jakarta.servlet.http.HttpServletRequest request) {
+        String accept = request.getHeader("Accept");
+        return request.getHeader("Authorization") == null && accept != null && accept.contains("text/html");
+    }
+
+    /** An address for programs (the API, the FHIR gateway, the published keys, the API's description). */
+    public static boolean isForPrograms(String path) {
+        return path.startsWith("/api/") || isFhir(path) || path.startsWith("/.well-known/") || path.startsWith("/v3/")
+                || path.startsWith("/swagger-ui") || path.startsWith("/demo-source/");
+    }
+
     public static String contentType(String path) {
         return isFhir(path) ? FHIR_JSON : PROBLEM_JSON;
     }

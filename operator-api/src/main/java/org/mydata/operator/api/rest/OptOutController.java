@@ -14,6 +14,7 @@ import org.mydata.operator.optout.OptOut;
 import org.mydata.operator.optout.OptOutAsFhir;
 import org.mydata.operator.optout.OptOutRecord;
 import org.mydata.operator.optout.OptOuts;
+import org.mydata.operator.programme.Language;
 import org.mydata.operator.programme.ProgrammeRegistry;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -54,13 +55,14 @@ public class OptOutController {
     /**
      * @param shownNoticeSha256 the hash of the notice the person was shown ({@code GET .../notice}); optional,
      *                          refused with a 409 when it is not the current notice's
+     * @param language          the language the notice was read in (en, fi, sv; English when absent)
      */
     public record OptOutRequest(@JsonAlias("programme_id") UUID programmeId,
-                                @JsonAlias("shown_notice_sha256") String shownNoticeSha256) {
+                                @JsonAlias("shown_notice_sha256") String shownNoticeSha256, String language) {
     }
 
-    /** The notice a person must be shown before opting out, and its hash as the opt-out record signs it. */
-    public record NoticeView(UUID programmeId, String text, String sha256) {
+    /** The notice a person must be shown before opting out, its hash as the opt-out record signs it, its language. */
+    public record NoticeView(UUID programmeId, String text, String sha256, String language) {
     }
 
     public record RecordView(UUID id, int sequence, String status, String prevHash, String noticeSha256,
@@ -81,16 +83,17 @@ public class OptOutController {
     }
 
     @GetMapping("/api/v1/me/opt-outs/notice")
-    public NoticeView notice(@RequestParam UUID programmeId) {
-        String text = optOuts.notice(programmeId);
-        return new NoticeView(programmeId, text, RecordHash.sha256(text));
+    public NoticeView notice(@RequestParam UUID programmeId, @RequestParam(required = false) String language) {
+        Language read = Language.requested(language);
+        String text = optOuts.notice(programmeId, read);
+        return new NoticeView(programmeId, text, RecordHash.sha256(text), read.tag());
     }
 
     @PostMapping("/api/v1/me/opt-outs")
     @ResponseStatus(HttpStatus.CREATED)
     public OptOutView optOut(@AuthenticationPrincipal Jwt token, @RequestBody OptOutRequest request) {
         return OptOutView.of(optOuts.optOut(callers.account(token), request.programmeId(),
-                request.shownNoticeSha256()));
+                request.shownNoticeSha256(), Language.requested(request.language())));
     }
 
     @GetMapping("/api/v1/me/opt-outs")

@@ -28,16 +28,18 @@ public class ProblemErrorController implements ErrorController {
     @RequestMapping(produces = MediaType.TEXT_HTML_VALUE)
     public Object page(HttpServletRequest request, HttpServletResponse response) {
         String path = originalPath(request);
-        if (path.startsWith("/api/") || ErrorDocuments.isFhir(path)) {
+        int status = status(request);
+        // A mistyped or opened API address in a person's browser is a page; a program keeps its document.
+        if (ErrorDocuments.isFhir(path) || (ErrorDocuments.isForPrograms(path)
+                && !(ErrorDocuments.isBrowser(request) && (status == 401 || status == 404)))) {
             return document(request);
         }
-        int status = status(request);
         response.setStatus(status);
         // A page like the others: the menu and the sign-out button when someone is signed in.
         Map<String, Object> model = new HashMap<>();
         model.put("status", status);
         model.put("reason", switch (status) {
-            case 400, 403, 404, 405, 413 -> "error." + status;
+            case 400, 401, 403, 404, 405, 413 -> "error." + status;
             default -> status >= 500 ? "error.500" : "error.other";
         });
         String name = CitizenPageAdvice.nameOf(SecurityContextHolder.getContext().getAuthentication());

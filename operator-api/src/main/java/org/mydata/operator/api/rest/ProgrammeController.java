@@ -2,11 +2,14 @@ package org.mydata.operator.api.rest;
 
 import java.net.URI;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.mydata.operator.programme.DisclosureSettings;
 import org.mydata.operator.programme.NewProgramme;
 import org.mydata.operator.programme.Programme;
+import org.mydata.operator.programme.ProgrammeTexts;
 import org.mydata.operator.programme.ProgrammeRegistry;
 import org.mydata.operator.programme.Purpose;
 import org.mydata.operator.release.AccessMode;
@@ -34,11 +37,14 @@ public class ProgrammeController {
      * @param sourceIds  for an opt-out basis: the sources whose linked persons the programme includes
      * @param accessModes the access modes offered: {@code statistics}, {@code records} or both (the default)
      * @param disclosure  its disclosure-control settings; each one left out takes its default
+     * @param texts      the programme's name, description and organisation by language ({@code en}, {@code fi},
+     *                   {@code sv}); {@code name}, {@code description} and {@code organisation} are the English ones
      */
     public record ProgrammeRequest(String name, String description, String organisation, List<String> purposes,
                                    ScopeJson scope, String termsUri, String termsVersion, List<String> stewards,
                                    List<String> promises, String legalBasis, List<UUID> sourceIds,
-                                   List<String> accessModes, DisclosureJson disclosure) {
+                                   List<String> accessModes, DisclosureJson disclosure,
+                                   Map<String, ProgrammeTexts> texts) {
     }
 
     /** A programme's disclosure-control settings as JSON ({@link DisclosureSettings}); null fields take defaults. */
@@ -67,14 +73,17 @@ public class ProgrammeController {
                                 List<PurposeView> purposes, ScopeJson scope, URI termsUri, String termsVersion,
                                 List<String> stewards, Instant createdAt, List<PromiseView> promises, String legalBasis,
                                 boolean optOut, List<UUID> sourceIds, List<String> accessModes,
-                                DisclosureJson disclosure) {
+                                DisclosureJson disclosure, List<String> languages, Map<String, ProgrammeTexts> texts) {
         static ProgrammeView of(Programme p) {
+            Map<String, ProgrammeTexts> texts = new LinkedHashMap<>();
+            p.texts().forEach((language, words) -> texts.put(language.tag(), words));
             return new ProgrammeView(p.id(), p.name(), p.description(), p.organisation(),
                     p.purposes().stream().map(ProgrammeController::purpose).toList(), ScopeJson.of(p.scope()),
                     p.termsUri(), p.termsVersion(), p.stewards(), p.createdAt(),
                     p.promises().stream().map(x -> new PromiseView(x.code(), x.plainWords())).toList(),
                     p.legalBasis().wire(), p.isOptOut(), p.sourceIds(),
-                    p.accessModes().stream().map(AccessMode::wireName).toList(), DisclosureJson.of(p.disclosure()));
+                    p.accessModes().stream().map(AccessMode::wireName).toList(), DisclosureJson.of(p.disclosure()),
+                    List.copyOf(texts.keySet()), texts);
         }
     }
 
@@ -88,7 +97,7 @@ public class ProgrammeController {
         return ProgrammeView.of(programmes.create(new NewProgramme(r.name(), r.description(), r.organisation(),
                 r.purposes(), r.scope() == null ? null : r.scope().toDomain(), r.termsUri(), r.termsVersion(),
                 r.stewards(), r.promises(), r.legalBasis(), r.sourceIds(), r.accessModes(),
-                r.disclosure() == null ? null : r.disclosure().toDomain())));
+                r.disclosure() == null ? null : r.disclosure().toDomain(), r.texts())));
     }
 
     @GetMapping

@@ -3,6 +3,7 @@ package org.mydata.operator.api.security;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import org.mydata.operator.api.rest.ErrorDocuments;
 import org.mydata.operator.api.rest.Problems;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -33,6 +34,11 @@ public final class ProblemAuthenticationHandlers implements AuthenticationEntryP
     public void commence(HttpServletRequest request, HttpServletResponse response, AuthenticationException failure)
             throws IOException {
         bearerEntryPoint.commence(request, response, failure);
+        if (ErrorDocuments.isBrowser(request)) {
+            // A person opened an API address (or mistyped one) in the browser: the error page says so.
+            response.sendError(HttpStatus.UNAUTHORIZED.value());
+            return;
+        }
         String detail;
         if (failure instanceof OAuth2AuthenticationException oauth) {
             String description = oauth.getError().getDescription();

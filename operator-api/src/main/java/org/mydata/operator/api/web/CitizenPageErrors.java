@@ -3,6 +3,7 @@ package org.mydata.operator.api.web;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import org.mydata.operator.api.rest.ErrorDocuments;
 import org.springframework.core.Ordered;
 import org.springframework.web.ErrorResponse;
 import org.springframework.web.method.HandlerMethod;
@@ -11,8 +12,8 @@ import org.springframework.web.servlet.ModelAndView;
 
 /**
  * The framework's refusals of a citizen page that no page controller saw (a method the URL does not take, a
- * style sheet that is not there): the error page, in the person's language, instead of the API's problem
- * document. Failures inside the page controllers are {@link CitizenPageAdvice}'s; everything else, the API's
+ * style sheet that is not there), and of an address outside them that a person's browser asked for (mistyped): the
+ * error page, in the person's language, instead of the API's problem document. Failures inside the page controllers are {@link CitizenPageAdvice}'s; everything else, the API's
  * and the gateway's included, is left to their own handlers.
  */
 public class CitizenPageErrors implements HandlerExceptionResolver, Ordered {
@@ -20,7 +21,7 @@ public class CitizenPageErrors implements HandlerExceptionResolver, Ordered {
     @Override
     public ModelAndView resolveException(HttpServletRequest request, HttpServletResponse response, Object handler,
                                          Exception failure) {
-        if (!(failure instanceof ErrorResponse refusal) || !isPage(request)
+        if (!(failure instanceof ErrorResponse refusal) || !(isPage(request) || isMistypedInABrowser(request))
                 || (handler instanceof HandlerMethod method
                 && method.getBeanType().getPackageName().equals(CitizenPageErrors.class.getPackageName()))) {
             return null;
@@ -37,6 +38,12 @@ public class CitizenPageErrors implements HandlerExceptionResolver, Ordered {
     /** The citizen pages: the site's root and everything under {@code /app}. */
     static boolean isPage(HttpServletRequest request) {
         return isPagePath(request.getRequestURI().substring(request.getContextPath().length()));
+    }
+
+    /** A person's browser at an address that is neither a page nor one for programs: typed wrong, most likely. */
+    static boolean isMistypedInABrowser(HttpServletRequest request) {
+        return ErrorDocuments.isBrowser(request)
+                && !ErrorDocuments.isForPrograms(request.getRequestURI().substring(request.getContextPath().length()));
     }
 
     /**

@@ -1,14 +1,17 @@
 package org.mydata.operator.api.web;
 
+import jakarta.servlet.http.HttpServletRequest;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.mydata.operator.account.Account;
 import org.mydata.operator.consent.Consent;
 import org.mydata.operator.link.ServiceLink;
 import org.mydata.operator.link.ServiceLinks;
+import org.mydata.operator.programme.Language;
 import org.mydata.operator.programme.Programme;
 import org.mydata.operator.programme.ProgrammeRegistry;
 import org.mydata.operator.source.FhirSource;
@@ -16,6 +19,9 @@ import org.mydata.operator.source.SourceRegistry;
 import org.springframework.context.MessageSource;
 import org.springframework.context.i18n.LocaleContextHolder;
 import org.springframework.stereotype.Component;
+import org.springframework.web.context.request.RequestContextHolder;
+import org.springframework.web.context.request.ServletRequestAttributes;
+import org.springframework.web.util.UriComponentsBuilder;
 
 /**
  * What the pages need to describe a person's consents and links in words: programme and source names in
@@ -36,30 +42,81 @@ public class CitizenPages {
         this.messages = messages;
     }
 
-    /**
-     * A programme as the reader's language words it. The operator stores one text per programme, as its
-     * administrator registered it; the message bundle may translate a programme's name, description and
-     * organisation under {@code programme.<slug>.name} (and {@code .description}, {@code .organisation}), the
-     * slug being its registered name in lower case with dashes ({@code programme.open-health-data-donation.name}).
-     * What the bundle lacks stays as registered. The signed consent text always names the registered ones.
-     */
-    public Programme shown(Programme programme) {
-        if (programme == null) {
-            return null;
-        }
-        String key = "programme." + slug(programme.name());
-        return programme.inOtherWords(text(key + ".name", programme.name()),
-                text(key + ".description", programme.description()),
-                text(key + ".organisation", programme.organisation()));
+    /** The page's language, as the signed texts name it. */
+    public Language pageLanguage() {
+        return Language.fromTag(LocaleContextHolder.getLocale().getLanguage()).orElse(Language.EN);
     }
 
     /**
-     * A programme's registered name (or, with {@code .organisation}, its organisation's) as the reader's language
-     * words it, for pages that have only the names, such as the summary of the export; null stays null.
+     * A programme in the reader's language: its own texts in it, as registered ({@link Programme#texts}). A
+     * programme that does not offer the reader's language is shown in its first language, and the pages say so
+     * ({@link #offers}); the page around it stays in the reader's language.
+     */
+    public Programme shown(Programme programme) {
+        return programme == null ? null : programme.in(pageLanguage()).orElse(programme);
+    }
+
+    /** Whether the programme offers its texts in the reader's language. */
+    public boolean offersPageLanguage(Programme programme) {
+        return programme.offers(pageLanguage());
+    }
+
+    /**
+     * The language a person reads a text to sign in: the one they picked among those the programme offers, else
+     * the page's; empty when the programme offers neither, and the page asks them to pick ({@link #offers}).
+     */
+    public Optional<Language> textLanguage(Programme programme, String picked) {
+        Optional<Language> chosen = Language.fromTag(picked).filter(programme::offers);
+        if (chosen.isPresent()) {
+            return chosen;
+        }
+        return programme.offers(pageLanguage()) ? Optional.of(pageLanguage()) : Optional.empty();
+    }
+
+    /** A language a programme offers its texts in: its own name for it, and this page with the text in it. */
+    public record LanguageOffer(String tag, String name, String href) {
+    }
+
+    /** The languages the programme offers, each as a link to this same page with its text in that language. */
+    public List<LanguageOffer> offers(Programme programme) {
+        HttpServletRequest request = ((ServletRequestAttributes) RequestContextHolder.currentRequestAttributes())
+                .getRequest();
+        String page = PageLanguages.samePage(request);
+        return programme.languages().stream().map(language -> new LanguageOffer(language.tag(),
+                ownName(language), UriComponentsBuilder.fromUriString(page).replaceQueryParam(TEXT_LANGUAGE,
+                        language.tag()).build().toUriString())).toList();
+    }
+
+    /** The query parameter (and form field) naming the language of the text to sign. */
+    public static final String TEXT_LANGUAGE = "language";
+
+    /** A language's own name by its tag ("Suomi" for {@code fi}). */
+    public String languageName(String tag) {
+        return Language.fromTag(tag).map(CitizenPages::ownName).orElse(tag);
+    }
+
+    /** The languages a programme offers its texts in, by their own names, for the catalogue. */
+    public String languageNames(Programme programme) {
+        return String.join(", ", programme.languages().stream().map(CitizenPages::ownName).toList());
+    }
+
+    /** A language's name in that language ("suomi"), capitalised as a choice in a list. */
+    public static String ownName(Language language) {
+        String name = language.locale().getDisplayLanguage(language.locale());
+        return name.substring(0, 1).toUpperCase(language.locale()) + name.substring(1);
+    }
+
+    /**
+     * A programme's name (or, with {@code organisation}, its organisation's) in the reader's language, for pages
+     * that have only the registered name, such as the summary of the export; as registered when the programme
+     * is gone or does not offer the language; null stays null.
      */
     public String programmeText(String registeredName, String part, String registered) {
-        return registeredName == null || registered == null ? registered
-                : text("programme." + slug(registeredName) + "." + part, registered);
+        if (registeredName == null || registered == null) {
+            return registered;
+        }
+        return programmes.findByName(registeredName).flatMap(p -> p.in(pageLanguage()))
+                .map(p -> "organisation".equals(part) ? p.organisation() : p.name()).orElse(registered);
     }
 
     /** A part of a contact on the rights page as the reader's language words it ({@code contact.<slug>}). */

@@ -49,6 +49,9 @@ import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWrite
  */
 @Configuration(proxyBeanMethods = false)
 public class CitizenSignInConfig {
+    /** The error of an ID token whose {@code acr} is weaker than asked ({@link RefusedSignIns} names it so). */
+    static final String INSUFFICIENT_ACR = "insufficient_acr";
+
     /** Where a person starts the provider's sign-in. */
     static final String PROVIDER_SIGN_IN = "/oauth2/authorization/" + ProviderRegistration.ID;
 
@@ -85,7 +88,7 @@ public class CitizenSignInConfig {
             requests.setAuthorizationRequestCustomizer(authorizationRequest(provider.acrValues()));
             http.oauth2Login(login -> login
                     .loginPage("/login")
-                    .failureUrl("/login?error=provider")
+                    .failureHandler(new RefusedSignIns())
                     .clientRegistrationRepository(registration)
                     // The provider's tokens are needed only to sign in: kept in the session, gone with it.
                     .authorizedClientRepository(new HttpSessionOAuth2AuthorizedClientRepository())
@@ -139,8 +142,8 @@ public class CitizenSignInConfig {
     }
 
     private static OAuth2TokenValidator<Jwt> acr(List<String> accepted) {
-        OAuth2Error weaker = new OAuth2Error("insufficient_acr", "the ID token's acr is none of operator.pages.sign-in."
-                + "acr-values", null);
+        OAuth2Error weaker = new OAuth2Error(INSUFFICIENT_ACR, INSUFFICIENT_ACR + ": the ID token's acr is none of "
+                + "operator.pages.sign-in.acr-values", null);
         return idToken -> accepted.contains(idToken.getClaimAsString("acr"))
                 ? OAuth2TokenValidatorResult.success() : OAuth2TokenValidatorResult.failure(weaker);
     }

@@ -6,6 +6,7 @@ import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.mydata.operator.account.Account;
 import org.mydata.operator.consent.Consents;
@@ -17,6 +18,7 @@ import org.mydata.operator.failure.LiveConsentExistsException;
 import org.mydata.operator.optout.OptOut;
 import org.mydata.operator.optout.OptOuts;
 import org.mydata.operator.programme.DataScope;
+import org.mydata.operator.programme.Language;
 import org.mydata.operator.programme.Programme;
 import org.mydata.operator.programme.ProgrammeRegistry;
 import org.mydata.operator.release.AccessMode;
@@ -98,9 +100,9 @@ public class DonationPagesController {
             return AccessMode.RECORDS.wireName().equals(access);
         }
 
-        NewConsent toConsent(UUID programmeId, String shownTextSha256, ZoneId zone) {
+        NewConsent toConsent(UUID programmeId, String shownTextSha256, ZoneId zone, Language language) {
             return new NewConsent(programmeId, null, DataScope.ofTypes(types), sources, validUntil(zone),
-                    shownTextSha256, accessModes());
+                    shownTextSha256, accessModes(), language.tag());
         }
 
         String query() {
@@ -156,7 +158,9 @@ public class DonationPagesController {
                           @RequestParam(name = "source", required = false) List<UUID> sources,
                           @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE)
                           LocalDate until, @RequestParam(defaultValue = "false") boolean all,
-                          @RequestParam(required = false) String access, Authentication signedIn, Model model) {
+                          @RequestParam(required = false) String access,
+                          @RequestParam(name = CitizenPages.TEXT_LANGUAGE, required = false) String language,
+                          Authentication signedIn, Model model) {
         Account account = citizens.account(signedIn);
         Programme programme = programmes.get(id);
         List<CitizenPages.LinkRow> live = pages.links(account).stream().filter(r -> r.link().isLive()).toList();
@@ -178,9 +182,12 @@ public class DonationPagesController {
         if (choice.sources().isEmpty()) {
             return chooseForm(programme, live, choice, new PageProblem("donate.error.noSources", null), model);
         }
+        // A programme without the reader's language: its text is read in one it offers, which the person picks.
+        Optional<Language> textLanguage = pages.textLanguage(programme, language);
+        Language textIn = textLanguage.orElse(programme.languages().get(0));
         Consents.Prospect prospect;
         try {
-            prospect = consents.prospect(account, choice.toConsent(id, null, zone));
+            prospect = consents.prospect(account, choice.toConsent(id, null, zone, textIn));
         } catch (InvalidRequestException | ConflictException refused) {
             return chooseForm(programme, live, choice, new PageProblem(refusal(refused), refused.getMessage()),
                     model);
@@ -197,8 +204,11 @@ public class DonationPagesController {
         model.addAttribute("choice", choice);
         model.addAttribute("validUntil", choice.validUntil(zone));
         model.addAttribute("sourceNames", choice.sources().stream().map(s -> names.getOrDefault(s, "?")).toList());
-        model.addAttribute("text", text);
-        model.addAttribute("textSha256", RecordHash.sha256(text));
+        if (textLanguage.isPresent()) {
+            model.addAttribute("text", text);
+            model.addAttribute("textSha256", RecordHash.sha256(text));
+            model.addAttribute("textLanguage", textIn.tag());
+        }
         model.addAttribute("changeUrl", "/app/programmes/" + id + "/donate" + choice.query());
         return "app/confirm";
     }
@@ -208,6 +218,7 @@ public class DonationPagesController {
                          @RequestParam(name = "source", required = false) List<UUID> sources,
                          @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate until,
                          @RequestParam(required = false) String access, @RequestParam String shownTextSha256,
+                         @RequestParam(name = CitizenPages.TEXT_LANGUAGE, required = false) String language,
                          Authentication signedIn, RedirectAttributes redirect) {
         Account account = citizens.account(signedIn);
         Choice choice = new Choice(types, sources, until, false, access);
@@ -216,9 +227,10 @@ public class DonationPagesController {
             redirect.addFlashAttribute("problem", new PageProblem("donate.error.noAccessChosen", null));
             return "redirect:/app/programmes/" + id + "/donate" + choice.query();
         }
+        Language textIn = Language.requested(language);
         Consents.Granted granted;
         try {
-            granted = consents.grantOrFind(account, choice.toConsent(id, shownTextSha256, zone));
+            granted = consents.grantOrFind(account, choice.toConsent(id, shownTextSha256, zone, textIn));
         } catch (LiveConsentExistsException exists) {
             // Another consent to the programme lives (given in another tab, say): show it and how to change it.
             redirect.addFlashAttribute("problem", new PageProblem("donate.error.exists", null));
@@ -226,7 +238,8 @@ public class DonationPagesController {
         } catch (ConflictException changed) {
             // Typically the text changed since it was shown (the programme's terms, a source's name): show it again.
             redirect.addFlashAttribute("problem", new PageProblem("donate.error.changed", changed.getMessage()));
-            return "redirect:/app/programmes/" + id + "/confirm" + choice.query();
+            return "redirect:/app/programmes/" + id + "/confirm" + choice.query()
+                    + (choice.query().isEmpty() ? "?" : "&") + CitizenPages.TEXT_LANGUAGE + "=" + textIn.tag();
         }
         // A second press of "Confirm" (Back, a double click, a retry) finds the consent the first one gave.
         redirect.addFlashAttribute("notice", granted.created() ? "consent.notice.given" : "consent.notice.alreadyGiven");

@@ -1,11 +1,13 @@
 package org.mydata.operator.api.web;
 
+import java.util.Optional;
 import java.util.UUID;
 import org.mydata.operator.account.Account;
 import org.mydata.operator.consent.RecordHash;
 import org.mydata.operator.failure.ConflictException;
 import org.mydata.operator.optout.OptOut;
 import org.mydata.operator.optout.OptOuts;
+import org.mydata.operator.programme.Language;
 import org.mydata.operator.programme.Programme;
 import org.mydata.operator.programme.ProgrammeRegistry;
 import org.springframework.security.core.Authentication;
@@ -27,37 +29,47 @@ public class OptOutPagesController {
     private final ProgrammeRegistry programmes;
     private final OptOuts optOuts;
     private final SignedInCitizens citizens;
+    private final CitizenPages pages;
 
-    public OptOutPagesController(ProgrammeRegistry programmes, OptOuts optOuts, SignedInCitizens citizens) {
+    public OptOutPagesController(ProgrammeRegistry programmes, OptOuts optOuts, SignedInCitizens citizens,
+                                 CitizenPages pages) {
         this.programmes = programmes;
         this.optOuts = optOuts;
         this.citizens = citizens;
+        this.pages = pages;
     }
 
     @GetMapping("/app/programmes/{id}/opt-out")
-    public String confirmOptOut(@PathVariable UUID id, Authentication signedIn, Model model,
-                                RedirectAttributes redirect) {
+    public String confirmOptOut(@PathVariable UUID id,
+                                @RequestParam(name = CitizenPages.TEXT_LANGUAGE, required = false) String language,
+                                Authentication signedIn, Model model, RedirectAttributes redirect) {
         citizens.account(signedIn);
         Programme programme = programmes.get(id);
+        // A programme without the reader's language: its notice is read in one it offers, which the person picks.
+        Optional<Language> textLanguage = pages.textLanguage(programme, language);
         String notice;
         try {
-            notice = optOuts.notice(id);
+            notice = optOuts.notice(id, textLanguage.orElse(programme.languages().get(0)));
         } catch (ConflictException consentBasis) {
             redirect.addFlashAttribute("problem", new PageProblem("optout.error.consentBasis", null));
             return "redirect:/app/programmes";
         }
-        model.addAttribute("programme", programme);
-        model.addAttribute("text", notice);
-        model.addAttribute("textSha256", RecordHash.sha256(notice));
+        model.addAttribute("programme", pages.shown(programme));
+        if (textLanguage.isPresent()) {
+            model.addAttribute("text", notice);
+            model.addAttribute("textSha256", RecordHash.sha256(notice));
+            model.addAttribute("textLanguage", textLanguage.get().tag());
+        }
         return "app/opt-out";
     }
 
     @PostMapping("/app/programmes/{id}/opt-out")
-    public String optOut(@PathVariable UUID id, @RequestParam String shownNoticeSha256, Authentication signedIn,
-                         RedirectAttributes redirect) {
+    public String optOut(@PathVariable UUID id, @RequestParam String shownNoticeSha256,
+                         @RequestParam(name = CitizenPages.TEXT_LANGUAGE, required = false) String language,
+                         Authentication signedIn, RedirectAttributes redirect) {
         Account account = citizens.account(signedIn);
         try {
-            optOuts.optOut(account, id, shownNoticeSha256);
+            optOuts.optOut(account, id, shownNoticeSha256, Language.requested(language));
         } catch (ConflictException refused) {
             redirect.addFlashAttribute("problem", new PageProblem("optout.error.refused", refused.getMessage()));
             return "redirect:/app/programmes";
@@ -70,7 +82,7 @@ public class OptOutPagesController {
     public String confirmUndo(@PathVariable UUID id, Authentication signedIn, Model model) {
         OptOut optOut = optOuts.get(citizens.account(signedIn), id);
         model.addAttribute("optOut", optOut);
-        model.addAttribute("programme", programmes.get(optOut.programmeId()));
+        model.addAttribute("programme", pages.shown(programmes.get(optOut.programmeId())));
         return "app/undo-opt-out";
     }
 

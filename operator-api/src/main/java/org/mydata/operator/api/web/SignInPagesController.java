@@ -6,6 +6,7 @@ import org.mydata.operator.api.config.OperatorProperties;
 import org.mydata.operator.consent.Consent;
 import org.mydata.operator.consent.ConsentStatus;
 import org.mydata.operator.consent.Consents;
+import org.mydata.operator.consent.ErasureRequests;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.security.core.Authentication;
 import org.springframework.stereotype.Controller;
@@ -15,7 +16,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 
 /**
  * The sign-in and sign-out pages, in the pages' own layout and language, and the pages that ask for a consent's
- * pause or resume once more when the form that asked first came after the session had ended ({@link StaleForms}).
+ * pause, resume or erasure once more when the form that asked first came after the session had ended ({@link StaleForms}).
  */
 @Controller
 public class SignInPagesController {
@@ -24,10 +25,12 @@ public class SignInPagesController {
     private final SignedInCitizens citizens;
     private final Consents consents;
     private final CitizenPages pages;
+    private final ErasureRequests erasureRequests;
 
     public SignInPagesController(@Value("${operator.embedded.authorization-server:true}") boolean passwordForm,
                                  OperatorProperties properties, SignedInCitizens citizens, Consents consents,
-                                 CitizenPages pages) {
+                                 CitizenPages pages, ErasureRequests erasureRequests) {
+        this.erasureRequests = erasureRequests;
         this.passwordForm = passwordForm;
         this.provider = properties.pages().signIn();
         this.citizens = citizens;
@@ -59,6 +62,15 @@ public class SignInPagesController {
     @GetMapping("/app/consents/{id}/resume")
     public String resumeAgain(@PathVariable UUID id, Authentication signedIn, Model model) {
         return again(id, ConsentStatus.PAUSED, "resume", signedIn, model);
+    }
+
+    /** Asking for erasure once more: only of a withdrawn consent, and only while it has not been asked. */
+    @GetMapping("/app/consents/{id}/erasure")
+    public String erasureAgain(@PathVariable UUID id, Authentication signedIn, Model model) {
+        if (erasureRequests.of(citizens.account(signedIn), id).isPresent()) {
+            return "redirect:/app/consents/" + id;
+        }
+        return again(id, ConsentStatus.WITHDRAWN, "erasure", signedIn, model);
     }
 
     private String again(UUID id, ConsentStatus from, String action, Authentication signedIn, Model model) {

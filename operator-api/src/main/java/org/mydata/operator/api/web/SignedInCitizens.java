@@ -45,7 +45,8 @@ public class SignedInCitizens {
 
     /**
      * The name the page header shows: the provider's name claim for a person signed in through OpenID Connect
-     * (their subject is a pseudonym that means nothing to them), else the user name.
+     * (their subject is a pseudonym that means nothing to them; empty when the provider gave no name), else the
+     * user name. Null when nobody is signed in.
      */
     public static String displayName(Authentication signedIn) {
         if (!isSignedIn(signedIn)) {

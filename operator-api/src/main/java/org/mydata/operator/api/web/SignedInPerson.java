@@ -34,9 +34,12 @@ public final class SignedInPerson extends DefaultOidcUser {
         return new PersonIdentifier(identifierSystem, identifierValue);
     }
 
-    /** The name the provider gave, for "signed in as"; the subject when it gave none. */
+    /**
+     * The name the provider gave, for "signed in as"; empty when it gave none. Never the subject: a pseudonym
+     * that means nothing to the person (the pages then say just "signed in").
+     */
     public String displayName() {
-        return displayName != null ? displayName : getName();
+        return displayName != null ? displayName : "";
     }
 
     @Override

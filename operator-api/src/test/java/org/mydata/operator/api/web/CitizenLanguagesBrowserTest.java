@@ -47,8 +47,9 @@ import org.springframework.test.context.DynamicPropertySource;
  * the data and who may read it now, the rights and contacts, pause (who was told), withdraw and ask for erasure,
  * remove the link (nothing more shared from there), read the printable summary, land on error pages, and sign
  * out through the sign-out page. On every page the {@code lang} is the browser's language, known
- * texts of that language are there, and no English text of the message bundle is (the signed consent text,
- * marked {@code lang="en"}, and the switch's "English" aside); times are Helsinki's on a 24-hour clock. The
+ * texts of that language are there, and no English text of the message bundle is (the switch's "English",
+ * marked {@code lang="en"}, aside), nor any raw {@code ??key??}; the texts to sign (the consent text and the
+ * opt-out programme's objection) are in the language and marked so; times are Helsinki's on a 24-hour clock. The
  * language switch changes the language and keeps it.
  *
  * <p>Runs where Debian's {@code chromium} and {@code chromium-driver} are installed, like CitizenPagesBrowserTest.
@@ -131,7 +132,10 @@ class CitizenLanguagesBrowserTest {
                 Map.entry("erasure", "Jo luovutetut tiedot"), Map.entry("erasureAsked", "Pyysit "),
                 Map.entry("linkRemoved", "yhteys poistettu"), Map.entry("summary", "Kaikki sinusta tallennetut tiedot"),
                 Map.entry("accessNone", "Valitse, miten tutkijat voivat saada tietosi"),
-                Map.entry("accessRecords", "Tilastoihin ja pseudonymisoituina tietoina")),
+                Map.entry("accessRecords", "Tilastoihin ja pseudonymisoituina tietoina"),
+                Map.entry("signedText", "Annan suostumukseni terveystietojeni jakamiseen"),
+                Map.entry("optOutProgramme", "Eurooppalaisen terveystietoalueen tutkimus"),
+                Map.entry("objection", "Kieltäydyn siitä, että ohjelma")),
                 DateTimeFormatter.ofPattern("d.M.yyyy 'klo' H.mm"));
         finnish.walk();
 
@@ -181,7 +185,10 @@ class CitizenLanguagesBrowserTest {
                 Map.entry("erasure", "Uppgifter som redan lämnats ut"), Map.entry("erasureAsked", "Du begärde "),
                 Map.entry("linkRemoved", "anslutningen togs bort"), Map.entry("summary", "Allt vi har om dig"),
                 Map.entry("accessNone", "Välj hur forskarna får ta emot dina uppgifter"),
-                Map.entry("accessRecords", "Statistik och pseudonymiserade uppgifter")),
+                Map.entry("accessRecords", "Statistik och pseudonymiserade uppgifter"),
+                Map.entry("signedText", "Jag samtycker till att dela mina hälsouppgifter"),
+                Map.entry("optOutProgramme", "Forskning inom det europeiska hälsodataområdet"),
+                Map.entry("objection", "Jag avstår från att mina hälsouppgifter används")),
                 DateTimeFormatter.ofPattern("d.M.yyyy 'kl.' H.mm"));
         swedish.walk();
 
@@ -242,6 +249,20 @@ class CitizenLanguagesBrowserTest {
             page();
             Screenshots.take(browser, "programmes-" + language, null);
 
+            // The opt-out programme's confirmation: its name and the objection to sign are in the language.
+            browser.findElement(By.cssSelector("a[href$='/opt-out']")).click();
+            wait.until(ExpectedConditions.presenceOfElementLocated(By.id("opt-out-text")));
+            assertThat(browser.findElement(By.tagName("h1")).getText()).contains(text.get("optOutProgramme"));
+            assertThat(browser.getTitle()).contains(text.get("optOutProgramme"));
+            assertThat(browser.findElement(By.id("opt-out-text")).getAttribute("lang")).isEqualTo(language);
+            assertThat(browser.findElement(By.id("opt-out-text")).getText()).startsWith(text.get("objection"))
+                    .contains(text.get("optOutProgramme"));
+            openFolds();
+            page();
+            browser.findElement(By.linkText(text.get("programmesLink"))).click();
+            waitForHeading(text.get("programmes"));
+            programme = browser.findElement(By.cssSelector("article.programme"));
+
             programme.findElement(By.partialLinkText(text.get("donateLink"))).click();
             waitForHeading(text.get("programme"));
             page();
@@ -266,8 +287,10 @@ class CitizenLanguagesBrowserTest {
             String summary = browser.findElement(By.id("summary")).getText();
             assertThat(summary).contains(text.get("programme"), text.get("kind"), text.get("source"),
                     text.get("until"), text.get("accessRecords")).doesNotContain(text.get("vaccinations"));
-            // The signed text stays as signed, in English, and says so to the page's readers.
-            assertThat(browser.findElement(By.id("consent-text")).getAttribute("lang")).isEqualTo("en");
+            // The text to sign is in the reader's language, and marked so.
+            assertThat(browser.findElement(By.id("consent-text")).getAttribute("lang")).isEqualTo(language);
+            assertThat(browser.findElement(By.id("consent-text")).getAttribute("textContent"))
+                    .startsWith(text.get("signedText")).contains(text.get("programme"));
             assertThat(browser.findElement(By.id("promises")).getText()).contains(text.get("promise"));
             assertThat(browser.findElement(By.id("researchers")).getText()).contains(text.get("researchers"));
             page();
@@ -391,9 +414,11 @@ class CitizenLanguagesBrowserTest {
                     "document.querySelectorAll('details').forEach(d => d.open = true);");
         }
 
-        /** This page is in the journey's language through and through. */
+        /** This page is in the journey's language through and through, with no key left unresolved. */
         private void page() {
             assertThat(lang()).as(browser.getCurrentUrl()).isEqualTo(language);
+            assertThat(Pattern.compile("\\?\\?[\\w.-]+\\?\\?").matcher(browser.getPageSource()).find())
+                    .as("a raw message key on " + browser.getCurrentUrl()).isFalse();
             assertNoEnglish(language);
         }
     }

@@ -88,16 +88,22 @@ class CitizenLanguagesTest extends OperatorTestBase {
         browser.signIn("bob", "bob-demo-password");
         String until = "2031-06-30";
         String query = "?type=Observation&source=" + demoSourceId() + "&until=" + until;
-        String confirm = browser.get("/app/programmes/" + programme + "/confirm" + query).body();
+        // The programme has no Finnish text: the page says so, offers English, and signs nothing until one is picked.
+        String unpicked = browser.get("/app/programmes/" + programme + "/confirm" + query).body();
+        assertThat(unpicked).contains("Tämän ohjelman tekstejä ei ole saatavilla suomeksi.")
+                .contains("lang=\"en\" hreflang=\"en\">English</a>").doesNotContain("shownTextSha256")
+                .doesNotContain("I consent");
+        String confirm = browser.get("/app/programmes/" + programme + "/confirm" + query + "&language=en").body();
         assertThat(confirm).contains("30.6.2031 asti (päivän loppuun)")
-                .contains("Allekirjoitettava teksti on englanniksi")
+                .contains("Luet ja allekirjoitat tekstin kielellä English")
+                .contains("id=\"consent-text\" lang=\"en\"")
                 // The signed text says the instant: midnight after 30 June in Helsinki (summer time, UTC+3).
                 .contains("Until: 2031-06-30T21:00:00Z.");
         Matcher hash = Pattern.compile("name=\"shownTextSha256\" value=\"([^\"]+)\"").matcher(confirm);
         assertThat(hash.find()).isTrue();
         HttpResponse<String> given = browser.post("/app/programmes/" + programme + "/donate", Map.of(
                 "type", "Observation", "source", demoSourceId(), "until", until, "shownTextSha256", hash.group(1),
-                "_csrf", browser.csrfToken()));
+                "language", "en", "_csrf", browser.csrfToken()));
         assertThat(given.statusCode()).as(given.body()).isEqualTo(302);
         String consentId = given.headers().firstValue("Location").orElseThrow()
                 .replaceAll(".*/app/consents/([0-9a-f-]{36}).*", "$1");
@@ -119,6 +125,56 @@ class CitizenLanguagesTest extends OperatorTestBase {
                 .get("/app/consents/" + consentId).body()).contains("up to and including 30 Jun 2031")
                 .contains(DateTimeFormatter.ofPattern("d MMM yyyy, HH:mm", java.util.Locale.ENGLISH)
                         .format(created.atZone(HELSINKI)));
+    }
+
+    @Test
+    void aFinnishPersonReadsAndSignsInFinnishFromCatalogueToReceiptAndASwedishOneInSwedish() {
+        String programme = translatedProgramme();
+        assertThat(http.post("/api/v1/me/links", bob(), Map.of("sourceId", demoSourceId())).status()).isIn(201, 409);
+        JsonNode listed = http.get("/api/v1/programmes/" + programme, null).json();
+        assertThat(listed.get("languages").toString()).isEqualTo("[\"en\",\"fi\",\"sv\"]");
+
+        WebSession swede = signedIn("sv-FI");
+        assertThat(swede.get("/app/programmes").body()).contains("<h2>Hjärtstudien</h2>");
+        String swedish = swede.get("/app/programmes/" + programme + "/confirm?type=Observation&source="
+                + demoSourceId()).body();
+        assertThat(swedish).contains("id=\"consent-text\" lang=\"sv\"")
+                .contains("Jag samtycker till att dela mina hälsouppgifter med donationsprogrammet &quot;Hjärtstudien&quot;")
+                .doesNotContain("id=\"text-language\"");
+
+        WebSession finn = signedIn("fi");
+        String catalogue = finn.get("/app/programmes").body();
+        assertThat(catalogue).contains("<h2>Sydäntutkimus</h2>", "English, Suomi, Svenska");
+        String query = "?type=Observation&source=" + demoSourceId();
+        String confirm = finn.get("/app/programmes/" + programme + "/confirm" + query).body();
+        assertThat(confirm).contains("id=\"consent-text\" lang=\"fi\"")
+                .contains("Annan suostumukseni terveystietojeni jakamiseen tietojen lahjoitusohjelmalle &quot;Sydäntutkimus&quot;")
+                .contains("laboratoriotulokset ja mittaukset (Observation)").doesNotContain("I consent");
+        Matcher hash = Pattern.compile("name=\"shownTextSha256\" value=\"([^\"]+)\"").matcher(confirm);
+        assertThat(hash.find()).isTrue();
+        HttpResponse<String> given = finn.post("/app/programmes/" + programme + "/donate", Map.of("type",
+                "Observation", "source", demoSourceId(), "shownTextSha256", hash.group(1), "language", "fi",
+                "_csrf", finn.csrfToken()));
+        assertThat(given.statusCode()).as(given.body()).isEqualTo(302);
+        String consentId = given.headers().firstValue("Location").orElseThrow()
+                .replaceAll(".*/app/consents/([0-9a-f-]{36}).*", "$1");
+
+        // After the action the page opens on its outcome, which takes the focus.
+        assertThat(finn.get("/app/consents/" + consentId).body())
+                .contains("class=\"notice\" role=\"status\" id=\"notice\" tabindex=\"-1\" autofocus");
+        JsonNode consent = http.get("/api/v1/me/consents/" + consentId, bob()).json();
+        assertThat(consent.get("terms").get("language").asText()).isEqualTo("fi");
+        assertThat(consent.get("text").asText()).startsWith("Annan suostumukseni");
+        String receipt = finn.get("/app/consents/" + consentId + "/receipt").body();
+        assertThat(receipt).contains("Luit ja allekirjoitit sen kielellä Suomi.")
+                .contains("class=\"consent-text\" lang=\"fi\"").contains("Sydäntutkimus");
+        // The receipt as a standard record states the language of the text too.
+        OperatorHttp.Reply iso = http.get("/api/v1/me/consents/" + consentId + "/receipt?format=iso27560", bob());
+        assertThat(iso.body()).contains("\"dct:language\":\"fi\"");
+        OperatorHttp.Reply fhir = http.get("/api/v1/me/consents/" + consentId + "/receipt?format=fhir", bob());
+        // Consent.language and the signed record's attachment's language.
+        assertThat(Pattern.compile("\"language\"\\s*:\\s*\"fi\"").matcher(fhir.body()).results().count())
+                .isEqualTo(2);
     }
 
     @Test
@@ -177,6 +233,14 @@ class CitizenLanguagesTest extends OperatorTestBase {
         String main = foreignType.body().substring(foreignType.body().indexOf("<main"));
         assertThat(main).contains("role=\"alert\"").contains("Ohjelma ei pyydä kaikkia valitsemiasi tietoja.")
                 .doesNotContain("is not a FHIR R4 resource type").doesNotContain("Foo");
+        // The fields at fault say so to assistive technology, and the notice takes the focus (no script).
+        assertThat(main).contains("id=\"notice\" tabindex=\"-1\" autofocus")
+                .containsPattern("name=\"type\"[^>]*aria-invalid=\"true\"");
+        String noKinds = browser.get("/app/programmes/" + demoProgrammeId() + "/confirm?source=" + demoSourceId())
+                .body();
+        assertThat(noKinds).containsPattern("id=\"type-all\"[^>]*aria-invalid=\"true\"")
+                .containsPattern("name=\"source\"[^>]*checked")
+                .doesNotContainPattern("name=\"source\"[^>]*aria-invalid");
 
         // What Spring Security's firewall refuses (a session id in the URL): a page, not a problem document.
         Raw refused = raw("GET /app/consents;jsessionid=0123", "Accept: text/html", "Accept-Language: sv");
@@ -193,6 +257,28 @@ class CitizenLanguagesTest extends OperatorTestBase {
         assertThat(malformed.body()).contains("<html lang=\"fi\"").contains("<h1>Jokin meni vikaan</h1>")
                 .contains("Sivu sai osoitteen tai lomakkeen, jota se ei pystynyt lukemaan.")
                 .contains("/app/assets/app.css");
+
+        // A mistyped address outside the pages, opened in a browser: a page in the language, whether the address
+        // is none at all or one for programs; a program asking the same keeps its problem document.
+        HttpResponse<String> outside = browser.get("/no/such/page");
+        assertThat(outside.statusCode()).isEqualTo(404);
+        assertThat(outside.headers().firstValue("Content-Type").orElseThrow()).startsWith("text/html");
+        assertThat(outside.body()).contains("<html lang=\"fi\"").contains("Sivua ei löytynyt.");
+        for (String mistyped : List.of("/api/v1/programmez", "/api/v1/me/consentz")) {
+            Raw page = raw("GET " + mistyped, "Accept: text/html,application/xhtml+xml;q=0.9,*/*;q=0.8",
+                    "Accept-Language: fi");
+            assertThat(page.header("Content-Type")).as(mistyped).startsWith("text/html");
+            assertThat(page.body()).as(mistyped).contains("<html lang=\"fi\"").contains("<h1>Jokin meni vikaan</h1>")
+                    .doesNotContain("\"status\"");
+        }
+        assertThat(raw("GET /api/v1/me/consentz", "Accept: text/html", "Accept-Language: fi").body())
+                .contains("Tämä osoite on palveluun yhteydessä oleville ohjelmille");
+        Raw program = raw("GET /api/v1/me/consentz", "Accept: application/json");
+        assertThat(program.status()).isEqualTo(401);
+        assertThat(program.header("Content-Type")).startsWith("application/problem+json");
+        OperatorHttp.Reply programMissing = http.get("/api/v1/programmez", bob());
+        assertThat(programMissing.status()).isEqualTo(404);
+        assertThat(programMissing.contentType()).startsWith("application/problem+json");
 
         // The API and the gateway keep their own error documents.
         Raw api = raw("GET /api/v1/programmes;jsessionid=0123", "Accept: text/html");
@@ -212,6 +298,21 @@ class CitizenLanguagesTest extends OperatorTestBase {
                 "name", "Languages test " + UUID.randomUUID(), "description", "d", "organisation", "Test Foundation",
                 "purposes", List.of("dpv:ScientificResearch"), "scope", Map.of("resourceTypes", List.of("Observation")),
                 "termsUri", "https://example.org/t", "termsVersion", "1", "stewards", List.of("steward-demo")));
+        assertThat(reply.status()).as(reply.body()).isEqualTo(201);
+        return reply.json().get("id").asText();
+    }
+
+    /** A programme offering its texts in all three languages. */
+    private String translatedProgramme() {
+        OperatorHttp.Reply reply = http.post("/api/v1/programmes", admin(), Map.of(
+                "name", "Heart study " + UUID.randomUUID(), "description", "Heart research",
+                "organisation", "Heart Foundation", "purposes", List.of("dpv:ScientificResearch"),
+                "scope", Map.of("resourceTypes", List.of("Observation")), "termsUri", "https://example.org/t",
+                "termsVersion", "1", "stewards", List.of("steward-demo"), "texts", Map.of(
+                        "fi", Map.of("name", "Sydäntutkimus", "description", "Sydäntutkimusta",
+                                "organisation", "Sydänsäätiö"),
+                        "sv", Map.of("name", "Hjärtstudien", "description", "Hjärtforskning",
+                                "organisation", "Hjärtstiftelsen"))));
         assertThat(reply.status()).as(reply.body()).isEqualTo(201);
         return reply.json().get("id").asText();
     }

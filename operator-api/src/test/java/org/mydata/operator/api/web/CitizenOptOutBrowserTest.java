@@ -109,6 +109,10 @@ class CitizenOptOutBrowserTest {
         WebElement card = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("permit-" + permit)));
         assertThat(card.findElement(By.cssSelector("dd.included")).getText())
                 .contains(DemoConfig.DEMO_OPT_OUT_PROGRAMME_NAME, "Nobody asked for your consent");
+        // What lets the project read: the programme's legal basis, never "your consent".
+        assertThat(card.findElement(By.cssSelector("dd.basis")).getText())
+                .isEqualTo("The programme’s legal basis, not your consent.");
+        assertThat(card.getText()).doesNotContain("Through your consent");
         assertThat(browser.findElement(By.id("opt-out-stop")).getText()).contains("opt out of the programme");
         browser.get(http.base() + "/app/programmes");
         waitForHeading("Data-donor programmes");
@@ -118,6 +122,7 @@ class CitizenOptOutBrowserTest {
         waitForHeading("Opt out of " + DemoConfig.DEMO_OPT_OUT_PROGRAMME_NAME + "?");
         assertThat(browser.findElement(By.id("opt-out-text")).getText())
                 .startsWith("I object to the use of my health data").contains("Art. 71");
+        assertThat(browser.findElement(By.id("opt-out-text")).getAttribute("lang")).isEqualTo("en");
         browser.findElement(By.id("opt-out-confirm")).click();
 
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector(".notice"),

@@ -28,6 +28,7 @@ import org.mydata.operator.signing.RecordType;
 import org.mydata.operator.signing.RecordVerifier;
 import org.mydata.operator.signing.VerifiedRecord;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
@@ -119,7 +120,7 @@ class CitizenRightsBrowserTest {
         assertThat(card).contains(PROJECT, ORGANISATION, "academic research",
                 "“academic research” is a kind of “scientific research”.",
                 "You consented to “scientific research”, so your consent covers it.",
-                "lab results and measurements", "diagnoses", "data steward " + DemoConfig.DEMO_STEWARD,
+                "lab results and measurements", "diagnoses", DemoConfig.DEMO_STEWARD + ", the programme’s steward",
                 DemoConfig.DEMO_PROGRAMME_NAME).doesNotContain("vaccinations").doesNotContain(OTHER_PROJECT);
 
         // Who did read it: by project and organisation, the purpose explained the same way, no bare permit id.
@@ -152,11 +153,22 @@ class CitizenRightsBrowserTest {
         assertThat(summaryFile.body()).doesNotContainIgnoringCase("<script").doesNotContain("<link")
                 .doesNotContain("app.css");
         open("/app");
-        browser.findElement(By.linkText("Read it as a summary you can print (HTML)")).click();
+        browser.findElement(By.linkText("Read it as a summary you can print")).click();
         waitForHeading("Everything we hold about you");
         String summary = browser.findElement(By.tagName("main")).getText();
         assertThat(summary).contains(DemoConfig.DEMO_SOURCE_NAME, DemoConfig.DEMO_PROGRAMME_NAME, PROJECT,
                 ORGANISATION, "academic research", "lab results and measurements", "7 records", "Active");
+        // The consent names its source by name, never by the link's id.
+        String consentSection = browser.findElement(By.cssSelector("section.consent")).getText();
+        assertThat(consentSection).contains(DemoConfig.DEMO_SOURCE_NAME)
+                .doesNotContain(export.get("links").get(0).get("id").asText());
+        // A way back, and it fits a 375 px phone: nothing wider than the screen.
+        assertThat(browser.findElement(By.id("back")).getAttribute("href")).endsWith("/app");
+        Dimension desktop = browser.manage().window().getSize();
+        browser.manage().window().setSize(new Dimension(375, 812));
+        assertThat((Boolean) ((JavascriptExecutor) browser).executeScript(
+                "return document.documentElement.scrollWidth <= document.documentElement.clientWidth")).isTrue();
+        browser.manage().window().setSize(desktop);
         // Its own styles apply under its content security policy: the heading rule is the style block's.
         assertThat(((JavascriptExecutor) browser).executeScript(
                 "return getComputedStyle(document.querySelector('h2')).borderBottomStyle")).isEqualTo("solid");

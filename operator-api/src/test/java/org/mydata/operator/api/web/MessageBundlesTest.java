@@ -21,6 +21,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.mydata.operator.gateway.registry.BrokeredTypes;
+import org.mydata.operator.notify.NotificationType;
 import org.mydata.operator.programme.Purpose;
 
 /**
@@ -67,7 +68,7 @@ class MessageBundlesTest {
     }
 
     @Test
-    void everyPurposeAndEveryBrokeredTypeHasWordsInEveryLanguage() {
+    void everyPurposeBrokeredTypeAndKindOfNoticeHasWordsInEveryLanguage() {
         for (String file : List.of("messages.properties", "messages_fi.properties", "messages_sv.properties")) {
             Properties bundle = bundle(file);
             for (Purpose purpose : Purpose.values()) {
@@ -76,8 +77,14 @@ class MessageBundlesTest {
             for (String type : BrokeredTypes.names()) {
                 assertThat(bundle.getProperty("kind." + type)).as(file + ": " + type).isNotBlank();
             }
+            // The consent page names every kind of notice a project was sent: none may show as a raw key.
+            for (NotificationType type : NotificationType.values()) {
+                assertThat(bundle.getProperty("notify.type." + type.wire())).as(file + ": " + type).isNotBlank();
+            }
         }
     }
+
+
 
     /** Dates and times on a 24-hour clock in every language: no AM/PM, no 12-hour hour. */
     @Test

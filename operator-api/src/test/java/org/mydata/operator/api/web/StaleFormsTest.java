@@ -10,7 +10,7 @@ import org.springframework.security.web.csrf.InvalidCsrfTokenException;
 import org.springframework.security.web.csrf.MissingCsrfTokenException;
 import org.springframework.security.web.csrf.DefaultCsrfToken;
 
-/** Which page a stale form leads back to; the browser tests follow the pause and withdraw paths end to end. */
+/** Which page a stale form leads back to; StaleFormsWalkTest follows every form end to end over HTTP. */
 class StaleFormsTest {
     private static final String ID = "0b8c5a4e-2f41-4c7e-9d3a-1e2f3a4b5c6d";
 
@@ -19,6 +19,8 @@ class StaleFormsTest {
         assertThat(again("/app/consents/" + ID + "/withdraw")).isEqualTo("/app/consents/" + ID + "/withdraw?again");
         assertThat(again("/app/consents/" + ID + "/pause")).isEqualTo("/app/consents/" + ID + "/pause?again");
         assertThat(again("/app/consents/" + ID + "/resume")).isEqualTo("/app/consents/" + ID + "/resume?again");
+        assertThat(again("/app/consents/" + ID + "/erasure")).isEqualTo("/app/consents/" + ID + "/erasure?again");
+        assertThat(again("/app/opt-outs/" + ID + "/undo")).isEqualTo("/app/opt-outs/" + ID + "/undo?again");
         assertThat(again("/app/links/" + ID + "/remove")).isEqualTo("/app/links/" + ID + "/remove?again");
         assertThat(again("/app/sources/" + ID + "/link")).isEqualTo("/app/sources?again");
         assertThat(again("/logout")).isEqualTo("/logout?again");
@@ -29,10 +31,17 @@ class StaleFormsTest {
         donation.addParameter("type", "Observation", "Condition");
         donation.addParameter("source", ID);
         donation.addParameter("until", "2030-01-31");
+        donation.addParameter("language", "fi");
         donation.addParameter("shownTextSha256", "abc");
         donation.addParameter("_csrf", "stale");
         assertThat(StaleForms.againPage(donation)).isEqualTo("/app/programmes/" + ID + "/confirm?again"
-                + "&type=Observation&type=Condition&source=" + ID + "&until=2030-01-31");
+                + "&type=Observation&type=Condition&source=" + ID + "&until=2030-01-31&language=fi");
+
+        MockHttpServletRequest optOut = post("/app/programmes/" + ID + "/opt-out");
+        optOut.addParameter("shownNoticeSha256", "abc");
+        optOut.addParameter("language", "sv");
+        optOut.addParameter("_csrf", "stale");
+        assertThat(StaleForms.againPage(optOut)).isEqualTo("/app/programmes/" + ID + "/opt-out?again&language=sv");
     }
 
     @Test

@@ -9,6 +9,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -58,7 +59,12 @@ final class WebSession {
     }
 
     HttpResponse<String> post(String path, Map<String, String> form) {
-        String body = form.entrySet().stream()
+        return post(path, List.copyOf(form.entrySet()));
+    }
+
+    /** A form with fields in order, a name more than once where the form has it so (ticked boxes). */
+    HttpResponse<String> post(String path, List<Map.Entry<String, String>> form) {
+        String body = form.stream()
                 .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
                         + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
                 .collect(Collectors.joining("&"));

@@ -284,6 +284,12 @@ public final class CompiledView {
         return new CompiledView(name, resourceType, hash, types, where, select, personLevel, engine);
     }
 
+    /** Checks a FHIRPath condition on a resource of the type, naming {@code field} in any error. */
+    static void checkCondition(FhirContext fhir, FHIRPathEngine engine, String resourceType, String condition, String field) {
+        Expression expression = expression(engine, condition, field);
+        new FhirPathGuard(fhir, field).check(expression.node(), Focus.of(fhir.getResourceDefinition(resourceType)));
+    }
+
     private static Select select(FhirContext fhir, FHIRPathEngine engine, JsonNode node, String field, Focus focus,
                                  Map<String, Focus> types, boolean[] unnests) {
         if (!node.isObject()) {

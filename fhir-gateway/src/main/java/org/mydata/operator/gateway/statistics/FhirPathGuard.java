@@ -4,6 +4,7 @@ import ca.uhn.fhir.context.BaseRuntimeChildDefinition;
 import ca.uhn.fhir.context.BaseRuntimeElementCompositeDefinition;
 import ca.uhn.fhir.context.BaseRuntimeElementDefinition;
 import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.context.RuntimeChildChoiceDefinition;
 import ca.uhn.fhir.context.RuntimeResourceDefinition;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -174,6 +175,10 @@ final class FhirPathGuard {
                 BaseRuntimeChildDefinition child = composite.getChildByName(name);
                 if (child == null) {
                     child = composite.getChildByName(name + "[x]");
+                }
+                if (child instanceof RuntimeChildChoiceDefinition choice && !name.equals(choice.getElementName().replace("[x]", ""))) {
+                    throw refuse("the element '" + name + "' is a choice, which FHIRPath names without its type: write "
+                            + choice.getElementName().replace("[x]", "") + ".ofType(" + choice.getChildByName(name).getName() + ")");
                 }
                 if (child != null) {
                     for (String valid : child.getValidChildNames()) {

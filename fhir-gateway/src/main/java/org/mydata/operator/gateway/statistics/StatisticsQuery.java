@@ -122,9 +122,11 @@ public final class StatisticsQuery {
             CompiledView target = view;
             if (c.has("where")) {
                 // a resource-level condition becomes the view with one more where: its rows are the resources that pass
+                String condition = CompiledView.text(c, "where", field);
+                CompiledView.checkCondition(fhir, engine, view.resourceType(), condition, field + ".where");
                 ObjectNode derived = ((ObjectNode) viewList.get(all.indexOf(view)).deepCopy());
                 ArrayNode where = derived.has("where") ? (ArrayNode) derived.get("where") : derived.putArray("where");
-                where.addObject().put("path", CompiledView.text(c, "where", field));
+                where.addObject().put("path", condition);
                 derived.put("name", view.name() + "_cohort" + i);
                 target = CompiledView.compile(fhir, engine, derived, field, permittedTypes, hash(derived));
                 all.add(target);

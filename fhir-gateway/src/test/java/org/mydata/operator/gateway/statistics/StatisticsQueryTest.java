@@ -126,6 +126,9 @@ class StatisticsQueryTest {
         assertThat(column.field()).isEqualTo("groupBy[0].column");
         assertThat(column.getMessage()).contains("unknown column gender").contains("sex");
         assertThat(refused("{" + views + ", \"cohort\": [{\"view\": \"labs\"}]}").field()).isEqualTo("cohort[0].view");
+        InvalidRequestException where = refused("{" + views + ", \"cohort\": [{\"view\": \"hba1c\", \"where\": \"valueQuantity.valu > 7\"}]}");
+        assertThat(where.field()).isEqualTo("cohort[0].where");
+        assertThat(where.getMessage()).contains("'valueQuantity'").contains("value.ofType(Quantity)");
         InvalidRequestException generalisation = refused("{" + views + ", \"groupBy\": [{\"view\": \"patient\", \"column\": \"birthDate\", \"generalise\": \"ageBand5\"}]}");
         assertThat(generalisation.field()).isEqualTo("groupBy[0].generalise");
         assertThat(generalisation.getMessage()).contains("ageBand5").contains("ageBand10");

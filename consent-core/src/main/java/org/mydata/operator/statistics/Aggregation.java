@@ -76,7 +76,7 @@ public record Aggregation(List<Criterion> cohort, List<Grouping> groupBy, List<M
     }
 
     /** One measure column of the answer. */
-    public sealed interface Measure permits Persons, Resources, Mean, Quantile {
+    public sealed interface Measure permits Persons, Resources, Sum, Mean, Quantile {
         String name();
 
         /** The view whose rows the measure takes, or null for persons. */
@@ -98,6 +98,10 @@ public record Aggregation(List<Criterion> cohort, List<Grouping> groupBy, List<M
 
     /** Rows of a view in the cell (resources, or the view's forEach items). */
     public record Resources(String name, String view, String viewHash) implements Measure {
+    }
+
+    /** Sum of a numeric column over the cell's rows. */
+    public record Sum(String name, String view, String viewHash, String column) implements Measure {
     }
 
     /** Mean of a numeric column over the cell's rows. */
@@ -329,9 +333,13 @@ public record Aggregation(List<Criterion> cohort, List<Grouping> groupBy, List<M
         double[] xs = numbers.stream().mapToDouble(BigDecimal::doubleValue).toArray();
         double standardError = standardDeviation(xs) / Math.sqrt(byPerson.size());
         double noise = PerturbationTable.magnitudeMultiplier(key) * standardError;
-        if (measure instanceof Mean) {
+        if (measure instanceof Mean || measure instanceof Sum) {
             if (dominated(byPerson, settings.dominanceShare())) {
                 return null;
+            }
+            if (measure instanceof Sum) {
+                // the sum's standard error is n times the mean's: the noise hides one person's share the same way
+                return round(Arrays.stream(xs).sum() + noise * byPerson.size());
             }
             double mean = Arrays.stream(xs).average().orElseThrow();
             return round(mean + noise);

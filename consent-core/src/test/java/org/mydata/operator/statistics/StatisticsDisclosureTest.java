@@ -282,13 +282,15 @@ class StatisticsDisclosureTest {
         }
         population.person("female", "1971-01-01", "44054006", 500.0); // 500 of 620: more than 0.6 of the sum
         Aggregation aggregation = new Aggregation(List.of(DIABETES), List.of(),
-                List.of(new Persons("persons"), new Resources("labs", "lab", LAB), new Mean("mean_value", "lab", LAB, "value")));
+                List.of(new Persons("persons"), new Resources("labs", "lab", LAB), new Mean("mean_value", "lab", LAB, "value"),
+                        new Aggregation.Sum("sum_value", "lab", LAB, "value")));
         StatisticalAnswer answer = aggregation.answer(population.persons, SETTINGS, REFERENCE);
         List<Object> row = answer.rows().get(0);
         assertThat(answer.value(row, "persons")).isNotNull();
         assertThat(answer.value(row, "labs")).isNotNull();
         assertThat(answer.value(row, "mean_value")).isNull();
-        assertThat(answer.suppressed()).isEqualTo(1);
+        assertThat(answer.value(row, "sum_value")).isNull();
+        assertThat(answer.suppressed()).isEqualTo(2);
 
         population.persons.remove(population.persons.size() - 1);
         population.person("female", "1971-01-01", "44054006", 60.0); // 60 of 180: released
@@ -299,6 +301,8 @@ class StatisticsDisclosureTest {
         // within one standard error of the exact mean: the multipliers are at most 1
         double sd = Math.sqrt((20 * Math.pow(6 - exact, 2) + Math.pow(60 - exact, 2)) / 20);
         assertThat(Math.abs(mean.doubleValue() - exact)).isLessThanOrEqualTo(sd / Math.sqrt(21) * 1.01).isGreaterThan(0);
+        BigDecimal sum = (BigDecimal) fine.value(fine.rows().get(0), "sum_value");
+        assertThat(Math.abs(sum.doubleValue() - 180)).isLessThanOrEqualTo(sd * Math.sqrt(21) * 1.01).isGreaterThan(0);
     }
 
     @Test

@@ -191,7 +191,7 @@ public final class StatisticsQuery {
     }
 
     private static List<Measure> measure(Map<String, CompiledView> views, JsonNode m, String field) {
-        only(m, Set.of("persons", "resources", "mean", "quantiles", "as"), field);
+        only(m, Set.of("persons", "resources", "sum", "mean", "quantiles", "as"), field);
         List<String> kinds = new ArrayList<>();
         m.fieldNames().forEachRemaining(n -> {
             if (!n.equals("as")) {
@@ -199,7 +199,7 @@ public final class StatisticsQuery {
             }
         });
         if (kinds.size() != 1) {
-            throw new InvalidRequestException(field, field + " must be exactly one of persons, resources, mean, quantiles");
+            throw new InvalidRequestException(field, field + " must be exactly one of persons, resources, sum, mean, quantiles");
         }
         String as = m.has("as") ? CompiledView.text(m, "as", field) : null;
         switch (kinds.get(0)) {
@@ -215,6 +215,14 @@ public final class StatisticsQuery {
                     throw new InvalidRequestException(field + ".resources", field + ".resources: unknown view " + m.get("resources").asText());
                 }
                 return List.of(new Aggregation.Resources(as == null ? "resources_" + view.name() : as, view.name(), view.hash()));
+            }
+            case "sum" -> {
+                String f = field + ".sum";
+                JsonNode spec = m.get("sum");
+                only(spec, Set.of("view", "column"), f);
+                CompiledView view = view(views, spec, f);
+                String column = numericColumn(view, spec, f);
+                return List.of(new Aggregation.Sum(as == null ? "sum_" + column : as, view.name(), view.hash(), column));
             }
             case "mean" -> {
                 String f = field + ".mean";

@@ -271,4 +271,17 @@ class StatisticsQueryTest {
         assertThat(json).containsKeys("columns", "rows", "suppressed", "protection");
         assertThat(answer.protection().threshold()).isEqualTo(10);
     }
+
+    @Test
+    void theReadyMadeRequestsOfTheDocumentationCompile() throws java.io.IOException {
+        String page = java.nio.file.Files.readString(java.nio.file.Path.of("..", "docs", "statistics.md"));
+        java.util.regex.Matcher blocks = java.util.regex.Pattern.compile("```json\n(\\{\"views\".*?)```", java.util.regex.Pattern.DOTALL).matcher(page);
+        int compiled = 0;
+        while (blocks.find()) {
+            StatisticsQuery query = compile(blocks.group(1));
+            assertThat(query.answer(persons(query), DisclosureSettings.DEFAULTS, REFERENCE).rows()).isNotEmpty();
+            compiled++;
+        }
+        assertThat(compiled).isEqualTo(4);
+    }
 }

@@ -15,7 +15,6 @@ import java.util.regex.Pattern;
 import org.hl7.fhir.exceptions.FHIRException;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.fhirpath.ExpressionNode;
-import org.hl7.fhir.r4.fhirpath.FHIRPathEngine;
 import org.hl7.fhir.r4.model.Base;
 import org.hl7.fhir.r4.model.BaseDateTimeType;
 import org.hl7.fhir.r4.model.BooleanType;
@@ -29,8 +28,7 @@ import org.mydata.operator.gateway.statistics.FhirPathGuard.Focus;
 /**
  * One SQL on FHIR v2 {@code ViewDefinition}, checked and ready to turn one resource into rows: {@code select}
  * with {@code column}s of {@code {name, path}}, nested {@code select}, {@code forEach}, {@code forEachOrNull},
- * {@code unionAll}, and the view's {@code where}. FHIRPath runs on HAPI's R4 engine (the one behind
- * {@code FhirContext.newFhirPath()}), used directly because validation needs the parsed expression tree.
+ * {@code unionAll}, and the view's {@code where}. FHIRPath runs on HAPI's R4 engine ({@link FhirPathEngines}).
  *
  * <p>A view sees resources as the statistics service hands them: de-identified by allowlist, so
  * identifiers, names, addresses, telecoms and free text are never present, with true dates. Paths into
@@ -57,7 +55,7 @@ public final class CompiledView {
     private final List<Expression> where;
     private final Select select;
     private final boolean personLevel;
-    private final FHIRPathEngine engine;
+    private final FhirPathEngines engine;
 
     private record Expression(String field, ExpressionNode node) {
     }
@@ -70,7 +68,7 @@ public final class CompiledView {
     }
 
     private CompiledView(String name, String resourceType, String hash, Map<String, Focus> columnTypes,
-                         List<Expression> where, Select select, boolean personLevel, FHIRPathEngine engine) {
+                         List<Expression> where, Select select, boolean personLevel, FhirPathEngines engine) {
         this.name = name;
         this.resourceType = resourceType;
         this.hash = hash;
@@ -186,7 +184,7 @@ public final class CompiledView {
 
     private List<Base> evaluate(Expression expression, Resource resource, Base focus) {
         try {
-            return engine.evaluate(null, resource, resource, focus, expression.node());
+            return engine.engine().evaluate(null, resource, resource, focus, expression.node());
         } catch (FHIRException e) {
             throw new InvalidRequestException(expression.field(), expression.field() + ": " + e.getMessage());
         }
@@ -230,7 +228,7 @@ public final class CompiledView {
      *
      * @param field the request field the view came from, e.g. {@code views[0]}
      */
-    static CompiledView compile(FhirContext fhir, FHIRPathEngine engine, JsonNode view, String field,
+    static CompiledView compile(FhirContext fhir, FhirPathEngines engine, JsonNode view, String field,
                                 Set<String> permittedTypes, String hash) {
         if (!view.isObject()) {
             throw new InvalidRequestException(field, field + " must be a ViewDefinition object");
@@ -285,12 +283,12 @@ public final class CompiledView {
     }
 
     /** Checks a FHIRPath condition on a resource of the type, naming {@code field} in any error. */
-    static void checkCondition(FhirContext fhir, FHIRPathEngine engine, String resourceType, String condition, String field) {
+    static void checkCondition(FhirContext fhir, FhirPathEngines engine, String resourceType, String condition, String field) {
         Expression expression = expression(engine, condition, field);
         new FhirPathGuard(fhir, field).check(expression.node(), Focus.of(fhir.getResourceDefinition(resourceType)));
     }
 
-    private static Select select(FhirContext fhir, FHIRPathEngine engine, JsonNode node, String field, Focus focus,
+    private static Select select(FhirContext fhir, FhirPathEngines engine, JsonNode node, String field, Focus focus,
                                  Map<String, Focus> types, boolean[] unnests) {
         if (!node.isObject()) {
             throw new InvalidRequestException(field, field + " must be an object");
@@ -372,9 +370,9 @@ public final class CompiledView {
         return new Select(columns, nested, union, forEach, orNull, List.copyOf(names));
     }
 
-    private static Expression expression(FHIRPathEngine engine, String text, String field) {
+    private static Expression expression(FhirPathEngines engine, String text, String field) {
         try {
-            return new Expression(field, engine.parse(text));
+            return new Expression(field, engine.engine().parse(text));
         } catch (FHIRException e) {
             throw new InvalidRequestException(field, field + ": " + e.getMessage());
         }

@@ -222,7 +222,8 @@ final class FhirPathGuard {
         }
         List<Focus> results = new ArrayList<>();
         for (ExpressionNode parameter : parameters) {
-            results.add(ITERATING.contains(function) ? walk(parameter, item(input), item(input)) : walk(parameter, context, context));
+            // an iterating function's parameter runs once per item of the input, which is then $this
+            results.add(ITERATING.contains(function) ? walk(parameter, input, input) : walk(parameter, context, context));
         }
         if (function == Function.Select) {
             return results.get(0);
@@ -246,11 +247,6 @@ final class FhirPathGuard {
             return Focus.system(SystemType.DECIMAL);
         }
         return Focus.system(SystemType.DATE_TIME);
-    }
-
-    /** {@code $this} inside where(), select(), all(), exists(): one item of the input. */
-    private static Focus item(Focus input) {
-        return input;
     }
 
     private Focus custom(ExpressionNode node, Focus input) {

@@ -22,10 +22,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.WeakHashMap;
 import org.erdtman.jcs.JsonCanonicalizer;
-import org.hl7.fhir.r4.fhirpath.FHIRPathEngine;
-import org.hl7.fhir.r4.hapi.ctx.HapiWorkerContext;
 import org.mydata.operator.failure.InvalidRequestException;
 import org.mydata.operator.programme.DisclosureSettings;
 import org.mydata.operator.statistics.Aggregation;
@@ -54,7 +51,6 @@ public final class StatisticsQuery {
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
-    private static final Map<FhirContext, FHIRPathEngine> ENGINES = new WeakHashMap<>();
     private static final Set<String> REQUEST_FIELDS = Set.of("views", "cohort", "groupBy", "measures");
 
     private final List<CompiledView> views;
@@ -89,7 +85,7 @@ public final class StatisticsQuery {
                 throw new InvalidRequestException(name, "unknown request field " + name + " (expected " + REQUEST_FIELDS.stream().sorted().toList() + ")");
             }
         }
-        FHIRPathEngine engine = engine(fhir);
+        FhirPathEngines engine = FhirPathEngines.of(fhir);
 
         JsonNode viewList = request.get("views");
         if (viewList == null || !viewList.isArray() || viewList.isEmpty()) {
@@ -315,24 +311,7 @@ public final class StatisticsQuery {
      * type definitions once, which takes seconds, so a service calls this at start-up.
      */
     public static void prepare(FhirContext fhir) {
-        engine(fhir);
-    }
-
-    /**
-     * HAPI's R4 FHIRPath engine, set up as {@code FhirContext.newFhirPath()} sets it up, plus the view
-     * functions; one per FHIR context, because building one reads every type definition. Evaluation keeps
-     * no state in the engine (only {@code trace()} would, and it is refused), so requests share it.
-     */
-    private static FHIRPathEngine engine(FhirContext fhir) {
-        synchronized (ENGINES) {
-            return ENGINES.computeIfAbsent(fhir, f -> {
-                FHIRPathEngine engine = new FHIRPathEngine(new HapiWorkerContext(f, f.getValidationSupport()));
-                engine.setDoNotEnforceAsCaseSensitive(true);
-                engine.setDoNotEnforceAsSingletonRule(true);
-                engine.setHostServices(new ViewFunctions());
-                return engine;
-            });
-        }
+        FhirPathEngines.of(fhir);
     }
 
     /** SHA-256 (hex) of the RFC 8785 canonical form of a JSON value. */

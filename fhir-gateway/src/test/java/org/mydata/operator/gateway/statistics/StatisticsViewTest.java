@@ -141,4 +141,23 @@ class StatisticsViewTest {
         assertThat(a.hash()).isEqualTo(b.hash()).matches("[0-9a-f]{64}");
         assertThat(c.hash()).isNotEqualTo(a.hash());
     }
+
+    @Test
+    void threadsEvaluatingTheSameViewAtOnceGetTheRowsOneThreadGets() throws Exception {
+        CompiledView view = view(HBA1C_VIEW);
+        List<Resource> observations = SyntheaPersons.all(FHIR, "Observation");
+        List<Map<String, Object>> alone = observations.stream().flatMap(o -> view.rows(o).stream()).toList();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<List<Map<String, Object>>>> runs = new java.util.ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                runs.add(pool.submit(() -> observations.stream().flatMap(o -> view.rows(o).stream()).toList()));
+            }
+            for (java.util.concurrent.Future<List<Map<String, Object>>> run : runs) {
+                assertThat(run.get()).isEqualTo(alone);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }

@@ -378,14 +378,16 @@ public final class CompiledView {
         }
     }
 
-    private static void onlyFields(JsonNode node, Set<String> allowed, String field) {
-        if (!node.isObject()) {
+    /** Refuses any field of the object but the allowed ones, naming it and listing those it may have. */
+    static void onlyFields(JsonNode node, Set<String> allowed, String field) {
+        if (node == null || !node.isObject()) {
             throw new InvalidRequestException(field, field + " must be an object");
         }
         for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
             String name = names.next();
             if (!allowed.contains(name)) {
-                throw new InvalidRequestException(field + "." + name, field + "." + name + " is not supported here");
+                throw new InvalidRequestException(field + "." + name, field + "." + name + " is not supported here (expected one of "
+                        + allowed.stream().sorted().toList() + ")");
             }
         }
     }

@@ -212,21 +212,16 @@ public final class StatisticsQuery {
                 }
                 return List.of(new Aggregation.Resources(as == null ? "resources_" + view.name() : as, view.name(), view.hash()));
             }
-            case "sum" -> {
-                String f = field + ".sum";
-                JsonNode spec = m.get("sum");
+            case "sum", "mean" -> {
+                String kind = kinds.get(0);
+                String f = field + "." + kind;
+                JsonNode spec = m.get(kind);
                 only(spec, Set.of("view", "column"), f);
                 CompiledView view = view(views, spec, f);
                 String column = numericColumn(view, spec, f);
-                return List.of(new Aggregation.Sum(as == null ? "sum_" + column : as, view.name(), view.hash(), column));
-            }
-            case "mean" -> {
-                String f = field + ".mean";
-                JsonNode spec = m.get("mean");
-                only(spec, Set.of("view", "column"), f);
-                CompiledView view = view(views, spec, f);
-                String column = numericColumn(view, spec, f);
-                return List.of(new Aggregation.Mean(as == null ? "mean_" + column : as, view.name(), view.hash(), column));
+                String name = as == null ? kind + "_" + column : as;
+                return List.of(kind.equals("sum") ? new Aggregation.Sum(name, view.name(), view.hash(), column)
+                        : new Aggregation.Mean(name, view.name(), view.hash(), column));
             }
             default -> {
                 String f = field + ".quantiles";
@@ -294,16 +289,7 @@ public final class StatisticsQuery {
     }
 
     private static void only(JsonNode node, Set<String> allowed, String field) {
-        if (node == null || !node.isObject()) {
-            throw new InvalidRequestException(field, field + " must be an object");
-        }
-        for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
-            String name = names.next();
-            if (!allowed.contains(name)) {
-                throw new InvalidRequestException(field + "." + name, field + "." + name + " is not supported (expected "
-                        + allowed.stream().sorted().toList() + ")");
-            }
-        }
+        CompiledView.onlyFields(node, allowed, field);
     }
 
     /**

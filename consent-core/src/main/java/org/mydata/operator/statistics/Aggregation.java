@@ -376,8 +376,10 @@ public record Aggregation(List<Criterion> cohort, List<Grouping> groupBy, List<M
         return Math.sqrt(squares / (xs.length - 1));
     }
 
-    private static BigDecimal round(double value) {
-        return new BigDecimal(value).round(SIGNIFICANT).stripTrailingZeros();
+    /** Four significant digits, written plainly (6200, not 6.2E+3). */
+    static BigDecimal round(double value) {
+        BigDecimal rounded = new BigDecimal(value).round(SIGNIFICANT).stripTrailingZeros();
+        return rounded.scale() < 0 ? rounded.setScale(0) : rounded;
     }
 
     /**

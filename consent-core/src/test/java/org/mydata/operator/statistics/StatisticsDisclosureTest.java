@@ -327,6 +327,9 @@ class StatisticsDisclosureTest {
         assertThatThrownBy(() -> new Quantile("q", "lab", LAB, "value", 1.0)).isInstanceOf(IllegalArgumentException.class);
         assertThat(Aggregation.quantile(new double[] {1, 2, 3, 4, 5}, 0.5)).isEqualTo(3);
         assertThat(Aggregation.quantile(new double[] {1, 2, 3, 4}, 0.5)).isEqualTo(2.5);
+        assertThat(Aggregation.round(6200.2).toString()).isEqualTo("6200");
+        assertThat(Aggregation.round(6.23456).toString()).isEqualTo("6.235");
+        assertThat(Aggregation.round(0.0).toString()).isEqualTo("0");
     }
 
     // ------------------------------------------------------------------------------------------ trackers

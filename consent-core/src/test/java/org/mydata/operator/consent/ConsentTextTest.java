@@ -41,7 +41,7 @@ class ConsentTextTest {
                 Purposes: academic research (dpv:AcademicResearch), data donation for the common good (dpv:DataAltruism).
                 Data: Observation, Condition, recorded from 2015-01-01 until 2024-12-31.
                 Researchers may receive statistics about groups of people and, under a records permit, my data as \
-                pseudonymised records (my name and identifiers replaced by codes; such records are not anonymous).
+                pseudonymised records: my name and identifiers replaced by codes, still data about me.
                 From: Hospital A, Wellness B.
                 Until: 2026-03-01T10:00:00Z.
                 Terms: https://research.example/heart/terms version 2.1.

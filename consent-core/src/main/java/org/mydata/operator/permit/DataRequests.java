@@ -237,7 +237,8 @@ public final class DataRequests {
                 .filter(programme.scope().resourceTypes()::contains).toList();
         DataScope scope = new DataScope(types,
                 later(request.scope().dataFrom(), programme.scope().dataFrom()),
-                earlier(request.scope().dataUntil(), programme.scope().dataUntil()));
+                earlier(request.scope().dataUntil(), programme.scope().dataUntil()),
+                request.scope().observationCategories());
         UUID id = UUID.randomUUID();
         Map<String, Object> claims = new LinkedHashMap<>();
         claims.put("permit_id", id.toString());

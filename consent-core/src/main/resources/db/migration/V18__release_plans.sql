@@ -9,3 +9,7 @@ create table release_plan (
     plan        jsonb not null,
     computed_at timestamptz not null
 );
+
+-- The last re-identification risk report a steward read for a pending request (GET /requests/{id}/risk), with
+-- its hash: an approval's signed permit quotes it, so the record shows the figures the steward decided on.
+alter table data_request add column risk_report jsonb;

@@ -215,11 +215,11 @@ public record ReleasePlan(int k, int referenceYear, Scheme scheme, Map<UUID, Per
         persons.forEach((account, person) -> {
             Map<String, Object> one = new LinkedHashMap<>();
             one.put("band", person.bandStart());
-            one.put("guarded", new TreeSet<>(person.guardedDays()));
+            one.put("guarded", List.copyOf(new TreeSet<>(person.guardedDays())));
             people.put(account.toString(), one);
         });
         json.put("persons", people);
-        json.put("codes", new TreeSet<>(codes));
+        json.put("codes", List.copyOf(new TreeSet<>(codes)));
         json.put("generalised", new TreeMap<>(generalised));
         json.put("figures", figures.toJson());
         return json;
@@ -232,7 +232,7 @@ public record ReleasePlan(int k, int referenceYear, Scheme scheme, Map<UUID, Per
             Map<String, Object> one = (Map<String, Object>) value;
             Number band = (Number) one.get("band");
             persons.put(UUID.fromString(account), new PersonPlan(band == null ? null : band.intValue(),
-                    new HashSet<>((List<String>) one.get("guarded"))));
+                    new HashSet<>((Collection<String>) one.get("guarded"))));
         });
         Map<String, Object> f = (Map<String, Object>) json.get("figures");
         Figures figures = new Figures(num(f, "persons").intValue(), num(f, "unique_birth_year_sex_before").doubleValue(),
@@ -243,7 +243,7 @@ public record ReleasePlan(int k, int referenceYear, Scheme scheme, Map<UUID, Per
         return new ReleasePlan(num(json, "k").intValue(), num(json, "reference_year").intValue(),
                 new Scheme(num(json, "band_width").intValue(), (Boolean) json.get("sex"), (Boolean) json.get("deceased"),
                         (Boolean) json.get("country")),
-                persons, new HashSet<>((List<String>) json.get("codes")),
+                persons, new HashSet<>((Collection<String>) json.get("codes")),
                 (Map<String, String>) json.get("generalised"), figures);
     }
 

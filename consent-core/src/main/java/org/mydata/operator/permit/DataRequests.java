@@ -220,20 +220,6 @@ public final class DataRequests {
         });
     }
 
-    private static DataRequest forSteward(Connection c, String steward, UUID requestId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("select r.id from data_request r join programme p "
-                + "on p.id = r.programme_id where r.id = ? and ? = any (p.stewards)")) {
-            ps.setObject(1, requestId);
-            ps.setString(2, steward);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw new NotFoundException("no data request " + requestId);
-                }
-            }
-        }
-        return load(c, requestId).orElseThrow();
-    }
-
     /** The scope of the permit a request gets: the request's, within the programme's. */
     private static DataScope permitScope(DataRequest request, Programme programme) {
         List<String> types = request.scope().resourceTypes().stream()
@@ -367,8 +353,18 @@ public final class DataRequests {
     }
 
     private static DataRequest lockForSteward(Connection c, String steward, UUID requestId) throws SQLException {
+        return forSteward(c, steward, requestId, " for update of r");
+    }
+
+    private static DataRequest forSteward(Connection c, String steward, UUID requestId) throws SQLException {
+        return forSteward(c, steward, requestId, "");
+    }
+
+    /** The request, if the steward decides for its programme; else not found (as if it did not exist). */
+    private static DataRequest forSteward(Connection c, String steward, UUID requestId, String lock)
+            throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("select r.id from data_request r join programme p "
-                + "on p.id = r.programme_id where r.id = ? and ? = any (p.stewards) for update of r")) {
+                + "on p.id = r.programme_id where r.id = ? and ? = any (p.stewards)" + lock)) {
             ps.setObject(1, requestId);
             ps.setString(2, steward);
             try (ResultSet rs = ps.executeQuery()) {

@@ -19,9 +19,22 @@ import org.mydata.operator.store.Transactions;
  */
 public final class ReleasePlanStore {
     private final Transactions tx;
+    private final Integer smallCohortK;
 
-    public ReleasePlanStore(Transactions tx) {
+    /**
+     * @param smallCohortK the k used instead for a cohort smaller than the programme's k, or null (the default)
+     *     to keep it: then such a cohort's records carry no demographic value and no code. For test fixtures whose
+     *     cohorts are one or two persons (operator.gateway.small-cohort-k, docs/gateway.md); never in production
+     */
+    public ReleasePlanStore(Transactions tx, Integer smallCohortK) {
         this.tx = tx;
+        this.smallCohortK = smallCohortK;
+    }
+
+    /** The k a release plan applies to a cohort of the given size in a programme. */
+    public int kFor(UUID programmeId, int cohortSize) {
+        int k = kOf(programmeId);
+        return smallCohortK != null && cohortSize < k ? smallCohortK : k;
     }
 
     /** The k of a programme's records permits: read through this one method (issue 21). */

@@ -101,7 +101,7 @@ public final class ReleasePlans {
                 return cached.plan();
             }
             Map<UUID, CohortMember> members = union(permit.permit(), now);
-            int k = store.kOf(permit.permit().programmeId());
+            int k = store.kFor(permit.permit().programmeId(), members.size());
             String fingerprint = fingerprint(members, k, today());
             if (cached == null || !cached.cohort().equals(fingerprint)) {
                 Optional<ReleasePlanStore.Stored> stored = store.find(id);
@@ -129,7 +129,7 @@ public final class ReleasePlans {
         RANDOM.nextBytes(key);
         Map<UUID, CohortMember> members = union(prospective, clock.instant());
         return survey(prospective, members, new PermitPseudonyms(new PseudonymKey(key)),
-                store.kOf(prospective.programmeId()));
+                store.kFor(prospective.programmeId(), members.size()));
     }
 
     private final Map<UUID, Object> locks = new ConcurrentHashMap<>();

@@ -128,8 +128,8 @@ public record ReleasePlan(int k, int referenceYear, Scheme scheme, Map<UUID, Per
 
     /** The plan for a surveyed cohort; the same cohort always gives the same plan. */
     public static ReleasePlan of(Collection<Surveyed> cohort, int k, LocalDate today) {
-        if (k < 2) {
-            throw new IllegalArgumentException("k must be at least 2");
+        if (k < 1) {
+            throw new IllegalArgumentException("k must be at least 1");
         }
         int referenceYear = today.getYear();
         List<Surveyed> people = new ArrayList<>(cohort);

@@ -62,7 +62,7 @@ public class GatewayConfig {
     Broker broker(Cohorts cohorts, SourceRegistry sources, SourceReader reader, AccessLog accessLog, Clock clock,
                   UpstreamReads upstreamReads, OperatorProperties properties, Transactions tx) {
         return new Broker(cohorts, sources, reader, accessLog, clock, upstreamReads, properties.gateway().settings(),
-                new ReleasePlanStore(tx));
+                new ReleasePlanStore(tx, properties.gateway() == null ? null : properties.gateway().smallCohortK()));
     }
 
     @Bean

@@ -236,6 +236,9 @@ class RecordsPseudonymisationTest {
         softly.assertThat(figures.get("smallest_class").asInt()).isGreaterThanOrEqualTo(K);
         softly.assertThat(a.manifest().at("/extension/deidentification/plan/persons").asInt())
                 .isEqualTo(persons.size());
+        JsonNode counted = a.manifest().at("/extension/deidentification");
+        softly.assertThat(counted.get("droppedCodes").asLong() + counted.get("generalisedCodes").asLong())
+                .as("the manifest counts the rare codes' values it dropped or generalised").isPositive();
         softly.assertAll();
     }
 

@@ -107,7 +107,8 @@ public final class Broker {
                     .toList();
         }
         List<Released> released = new ArrayList<>();
-        release(permit, type, cohort, criteria, searchPace, decided -> decided, decided -> released.addAll(decided.released()));
+        release(permit, pseudonymiser, type, cohort, criteria, searchPace, decided -> decided,
+                decided -> released.addAll(decided.released()));
         released.sort(Comparator.comparing(r -> r.resource().getIdElement().getIdPart()));
         return released;
     }
@@ -119,9 +120,9 @@ public final class Broker {
      * up to it, the broker holds no more than those chunks. A failure of any chunk ends the walk with
      * the exception (chunks already handed over stay handed over: the caller must discard them).
      */
-    <T> void export(UsablePermit permit, String type, List<CohortMember> cohort, SearchCriteria criteria,
-                    Function<Decided, T> render, Consumer<T> sink) {
-        release(permit, type, cohort, criteria, exportPace, render, sink);
+    <T> void export(UsablePermit permit, Pseudonymiser pseudonymiser, String type, List<CohortMember> cohort,
+                    SearchCriteria criteria, Function<Decided, T> render, Consumer<T> sink) {
+        release(permit, pseudonymiser, type, cohort, criteria, exportPace, render, sink);
     }
 
     /**
@@ -231,9 +232,8 @@ public final class Broker {
      * chunk asked upstream (bounded parallel, in its source's bulkhead) and decided resource by resource,
      * in cohort order. Any chunk's failure fails the walk.
      */
-    private <T> void release(UsablePermit permit, String type, List<CohortMember> cohort, SearchCriteria criteria,
-                             Pace pace, Function<Decided, T> render, Consumer<T> sink) {
-        Pseudonymiser pseudonymiser = pseudonymiser(permit);
+    private <T> void release(UsablePermit permit, Pseudonymiser pseudonymiser, String type, List<CohortMember> cohort,
+                             SearchCriteria criteria, Pace pace, Function<Decided, T> render, Consumer<T> sink) {
         BrokeredType brokered = BrokeredTypes.of(type);
         Map<SourcePatient, CohortMember> members = new HashMap<>();
         Map<UUID, List<String>> surrogatesBySource = new LinkedHashMap<>();

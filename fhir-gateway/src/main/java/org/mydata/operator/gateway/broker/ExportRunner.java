@@ -311,7 +311,7 @@ public final class ExportRunner implements AutoCloseable {
                 if (pass.cohort().isEmpty()) {
                     continue;
                 }
-                broker.export(permit, type, pass.cohort(), pass.criteria(),
+                broker.export(permit, pseudonymiser, type, pass.cohort(), pass.criteria(),
                         decided -> render(pseudonymiser, elements, decided), chunk -> {
                             if (Thread.currentThread().isInterrupted()) {
                                 throw new NotOursException();

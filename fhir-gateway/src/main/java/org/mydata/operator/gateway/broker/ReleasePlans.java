@@ -267,8 +267,9 @@ public final class ReleasePlans {
                         return null;
                     }).get(deadline.toNanos(), TimeUnit.NANOSECONDS);
                 } catch (TimeoutException e) {
-                    throw new SourceUnavailableException("The sources did not answer the release plan's survey "
-                            + "within the deadline of " + deadline.toSeconds() + " s.", true, null);
+                    // In the words of the broker's own reads: to the caller it is the same failure.
+                    throw new SourceUnavailableException("The sources did not answer within the deadline of "
+                            + deadline.toSeconds() + " s; their connections were closed.", true, null);
                 } catch (ExecutionException e) {
                     if (e.getCause() instanceof SourceUnavailableException unavailable) {
                         throw unavailable;

@@ -1,16 +1,17 @@
 package org.mydata.operator.gateway.pseudonym;
 
+import ca.uhn.fhir.model.api.TemporalPrecisionEnum;
 import java.time.Clock;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Calendar;
 import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import ca.uhn.fhir.model.api.TemporalPrecisionEnum;
-import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import org.hl7.fhir.r4.model.Base;
 import org.hl7.fhir.r4.model.BaseDateTimeType;
 import org.hl7.fhir.r4.model.BooleanType;
@@ -19,10 +20,10 @@ import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.DateType;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Patient;
-import org.hl7.fhir.r4.model.Quantity;
-import org.hl7.fhir.r4.model.Range;
 import org.hl7.fhir.r4.model.PrimitiveType;
 import org.hl7.fhir.r4.model.Property;
+import org.hl7.fhir.r4.model.Quantity;
+import org.hl7.fhir.r4.model.Range;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.StringType;
@@ -83,7 +84,7 @@ public final class Pseudonymiser {
      * @param observationCategories the Observation categories the permit's scope releases; any other
      *     Observation is withheld
      * @param plan the permit's release plan (null: nothing is released)
-     * @param clock today's date, against which birth years are top-coded
+     * @param clock unused: the plan carries the year ages are counted to (kept for the callers' one signature)
      */
     public Pseudonymiser(PseudonymKey permitKey, Collection<String> releasedTypes,
                          Collection<String> observationCategories, ReleasePlan plan, Clock clock) {
@@ -132,14 +133,14 @@ public final class Pseudonymiser {
 
     /** Counts of values the release plan and the date rules changed or withheld; thread-safe. */
     public static final class Counts {
-        private final java.util.concurrent.atomic.AtomicLong generalisedCodes = new java.util.concurrent.atomic.AtomicLong();
-        private final java.util.concurrent.atomic.AtomicLong droppedCodes = new java.util.concurrent.atomic.AtomicLong();
-        private final java.util.concurrent.atomic.AtomicLong droppedDates = new java.util.concurrent.atomic.AtomicLong();
-        private final java.util.concurrent.atomic.AtomicLong droppedAges = new java.util.concurrent.atomic.AtomicLong();
-        private final java.util.concurrent.atomic.AtomicLong withheldResources = new java.util.concurrent.atomic.AtomicLong();
+        private final AtomicLong generalisedCodes = new AtomicLong();
+        private final AtomicLong droppedCodes = new AtomicLong();
+        private final AtomicLong droppedDates = new AtomicLong();
+        private final AtomicLong droppedAges = new AtomicLong();
+        private final AtomicLong withheldResources = new AtomicLong();
 
         public Map<String, Long> toMap() {
-            Map<String, Long> map = new java.util.LinkedHashMap<>();
+            Map<String, Long> map = new LinkedHashMap<>();
             map.put("generalisedCodes", generalisedCodes.get());
             map.put("droppedCodes", droppedCodes.get());
             map.put("droppedDates", droppedDates.get());
@@ -151,7 +152,8 @@ public final class Pseudonymiser {
 
     /**
      * De-identifies the resource in place and returns it; empty when it may not leave at all (a type without a
-     * profile, or a modifier whose meaning the gateway cannot judge). The gateway owns every resource it read
+     * profile, a modifier whose meaning the gateway cannot judge, a person the release plan does not cover, an
+     * Observation outside the scope's categories, or a resource whose own code the plan drops). The gateway owns every resource it read
      * from a source for the length of one request, so no copy is made.
      *
      * @param person whose resource it is and where it was read

@@ -2,6 +2,7 @@ package org.mydata.operator.export;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
@@ -16,10 +17,13 @@ import java.util.UUID;
  * @param outputs the files, once completed
  * @param failure why it ended without a result, once failed
  * @param transactionTime when the run that made (or makes) the result started
+ * @param deidentification once completed: what the release plan and the date rules generalised and withheld
+ *     (docs/gateway.md), for the manifest's extension
  */
 public record ExportJob(UUID id, UUID permitId, String researcher, ExportRequest request, ExportState state,
                         String progress, String owner, String attempt, List<ExportOutput> outputs,
-                        ExportFailure failure, Instant createdAt, Instant transactionTime, Instant finishedAt) {
+                        ExportFailure failure, Instant createdAt, Instant transactionTime, Instant finishedAt,
+                        Map<String, Object> deidentification) {
 
     public ExportJob {
         Objects.requireNonNull(id, "id");
@@ -28,6 +32,7 @@ public record ExportJob(UUID id, UUID permitId, String researcher, ExportRequest
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(state, "state");
         outputs = outputs == null ? List.of() : List.copyOf(outputs);
+        deidentification = deidentification == null ? Map.of() : Map.copyOf(deidentification);
     }
 
     public Optional<ExportOutput> output(String type) {

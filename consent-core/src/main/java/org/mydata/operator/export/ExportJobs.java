@@ -95,6 +95,12 @@ public final class ExportJobs {
     }
 
     public boolean complete(ExportJob run, List<ExportOutput> outputs, Instant at) {
+        return complete(run, outputs, Map.of(), at);
+    }
+
+    /** @param deidentification what the de-identification generalised and withheld, kept for the manifest */
+    public boolean complete(ExportJob run, List<ExportOutput> outputs, Map<String, Object> deidentification,
+                            Instant at) {
         List<Map<String, Object>> files = new ArrayList<>();
         for (ExportOutput output : outputs) {
             Map<String, Object> file = new LinkedHashMap<>();
@@ -104,7 +110,7 @@ public final class ExportJobs {
         }
         return owned(run, "state = 'completed', progress = 'done', outputs = ?::jsonb, finished_at = ?, owner = null",
                 ps -> {
-                    ps.setString(1, Json.write(Map.of("files", files)));
+                    ps.setString(1, Json.write(Map.of("files", files, "deidentification", deidentification)));
                     ps.setTimestamp(2, Sql.timestamp(at));
                 }, 2);
     }
@@ -184,7 +190,9 @@ public final class ExportJobs {
     private static ExportJob map(ResultSet rs) throws SQLException {
         List<ExportOutput> outputs = new ArrayList<>();
         String files = rs.getString("outputs");
+        Map<String, Object> deidentification = null;
         if (files != null) {
+            deidentification = (Map<String, Object>) Json.read(files).get("deidentification");
             for (Object file : (List<Object>) Json.read(files).get("files")) {
                 Map<String, Object> f = (Map<String, Object>) file;
                 outputs.add(new ExportOutput((String) f.get("type"), ((Number) f.get("count")).longValue()));
@@ -195,6 +203,7 @@ public final class ExportJobs {
         return new ExportJob(Sql.uuid(rs, "id"), Sql.uuid(rs, "permit_id"), rs.getString("researcher"),
                 ExportRequest.fromJson(Json.read(rs.getString("request"))), ExportState.fromWire(rs.getString("state")),
                 rs.getString("progress"), rs.getString("owner"), rs.getString("attempt"), outputs, failure,
-                Sql.instant(rs, "created_at"), Sql.instant(rs, "transaction_time"), Sql.instant(rs, "finished_at"));
+                Sql.instant(rs, "created_at"), Sql.instant(rs, "transaction_time"), Sql.instant(rs, "finished_at"),
+                deidentification);
     }
 }

@@ -196,6 +196,49 @@ public final class DataRequests {
         });
     }
 
+    /**
+     * The permit an approval of the request would issue now, unsigned and without a key: what the steward's
+     * re-identification risk report surveys (the same scope and cohort query as the permit itself).
+     */
+    public Permit prospectivePermit(String steward, UUID requestId) {
+        return tx.read(c -> {
+            DataRequest request = forSteward(c, steward, requestId);
+            Programme programme = ProgrammeRegistry.find(c, request.programmeId()).orElseThrow();
+            Instant now = Instant.now(clock);
+            return new Permit(UUID.randomUUID(), request.id(), programme.id(), request.requester(),
+                    request.organisation(), List.of(request.purpose()), permitScope(request, programme), now,
+                    request.validUntil(), "", null, null, now, programme.legalBasis(), request.accessMode());
+        });
+    }
+
+    /**
+     * Keeps the risk report the steward read for a pending request; an approval quotes the last one kept.
+     *
+     * @param report the figures and their hash, as the steward was shown them
+     */
+    public void keepRiskReport(String steward, UUID requestId, Map<String, Object> report) {
+        tx.inTransaction(c -> {
+            forSteward(c, steward, requestId);
+            try (PreparedStatement ps = c.prepareStatement("update data_request set risk_report = ?::jsonb "
+                    + "where id = ? and status = 'pending'")) {
+                ps.setString(1, Json.write(report));
+                ps.setObject(2, requestId);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /** The scope of the permit a request gets: the request's, within the programme's. */
+    private static DataScope permitScope(DataRequest request, Programme programme) {
+        List<String> types = request.scope().resourceTypes().stream()
+                .filter(programme.scope().resourceTypes()::contains).toList();
+        return new DataScope(types,
+                later(request.scope().dataFrom(), programme.scope().dataFrom()),
+                earlier(request.scope().dataUntil(), programme.scope().dataUntil()),
+                request.scope().observationCategories());
+    }
+
     /** Ends a permit at once; every gateway request that starts afterwards is refused. */
     public Permit revoke(String steward, UUID permitId, String reason) {
         return appender.submit(c -> {
@@ -242,11 +285,7 @@ public final class DataRequests {
 
     private static void issuePermit(LogAppender.Batch b, DataRequest request, Programme programme, String steward,
                                     String stewardOrganisation, Instant now) throws SQLException {
-        List<String> types = request.scope().resourceTypes().stream()
-                .filter(programme.scope().resourceTypes()::contains).toList();
-        DataScope scope = new DataScope(types,
-                later(request.scope().dataFrom(), programme.scope().dataFrom()),
-                earlier(request.scope().dataUntil(), programme.scope().dataUntil()));
+        DataScope scope = permitScope(request, programme);
         UUID id = UUID.randomUUID();
         Map<String, Object> claims = new LinkedHashMap<>();
         claims.put("permit_id", id.toString());
@@ -273,6 +312,16 @@ public final class DataRequests {
             decision.put("decided_by_organisation", stewardOrganisation);
         }
         decision.put("decided_at", now.getEpochSecond());
+        // The re-identification risk report the steward read before approving (figures and hash), if any.
+        try (PreparedStatement ps = b.connection().prepareStatement(
+                "select risk_report from data_request where id = ?")) {
+            ps.setObject(1, request.id());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next() && rs.getString(1) != null) {
+                    decision.put("risk", Json.read(rs.getString(1)));
+                }
+            }
+        }
         claims.put("decision", decision);
         claims.put("iat", now.getEpochSecond());
         LogAppender.Appended permit = b.sign(RecordType.PERMIT, claims);
@@ -316,8 +365,18 @@ public final class DataRequests {
     }
 
     private static DataRequest lockForSteward(Connection c, String steward, UUID requestId) throws SQLException {
+        return forSteward(c, steward, requestId, " for update of r");
+    }
+
+    private static DataRequest forSteward(Connection c, String steward, UUID requestId) throws SQLException {
+        return forSteward(c, steward, requestId, "");
+    }
+
+    /** The request, if the steward decides for its programme; else not found (as if it did not exist). */
+    private static DataRequest forSteward(Connection c, String steward, UUID requestId, String lock)
+            throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("select r.id from data_request r join programme p "
-                + "on p.id = r.programme_id where r.id = ? and ? = any (p.stewards) for update of r")) {
+                + "on p.id = r.programme_id where r.id = ? and ? = any (p.stewards)" + lock)) {
             ps.setObject(1, requestId);
             ps.setString(2, steward);
             try (ResultSet rs = ps.executeQuery()) {

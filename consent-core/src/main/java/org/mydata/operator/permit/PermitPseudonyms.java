@@ -46,6 +46,24 @@ public final class PermitPseudonyms {
         return raw < MAX_SHIFT_DAYS ? raw - MAX_SHIFT_DAYS : raw - MAX_SHIFT_DAYS + 1;
     }
 
+    /**
+     * The time-of-day part of the person's date offset within this permit, in seconds, in [1, 86399]: added to
+     * the day shift, it moves every time of the person's record by an amount no other permit shares, so the
+     * times of day of two permits' releases do not match (a whole-day shift would keep them as a fingerprint).
+     */
+    public int secondShift(UUID accountId) {
+        return 1 + Math.floorMod(ByteBuffer.wrap(mac("time-shift|" + accountId)).getInt(), 86_399);
+    }
+
+    /**
+     * A keyed tag of one day of the person's true record ({@code HMAC(key, day|account|date)}): what the
+     * release plan keeps of a birth or death day, so the gateway can tell an event on that day without the plan
+     * holding the date itself.
+     */
+    public String dayTag(UUID accountId, java.time.LocalDate day) {
+        return HexFormat.of().formatHex(mac("day|" + accountId + "|" + day), 0, 8);
+    }
+
     private byte[] mac(String input) {
         synchronized (mac) {
             return mac.doFinal(input.getBytes(StandardCharsets.UTF_8));

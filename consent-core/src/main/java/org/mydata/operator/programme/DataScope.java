@@ -13,10 +13,34 @@ import org.mydata.operator.failure.Require;
 /**
  * Which data a programme asks for, a consent releases, or a permit reads: FHIR R4 resource types and,
  * optionally, the period the data must fall in. Scopes only ever narrow: see {@link #narrowsTo}.
+ *
+ * @param observationCategories the Observation categories (codes of FHIR's observation-category system) whose
+ *     values a records permit releases; null means {@link #DEFAULT_OBSERVATION_CATEGORIES}. Social history and
+ *     survey answers (race, ethnicity, income, veteran status, violence, housing) are released only when a
+ *     request names them and a steward approves it (docs/gateway.md)
  */
-public record DataScope(List<String> resourceTypes, LocalDate dataFrom, LocalDate dataUntil) {
+public record DataScope(List<String> resourceTypes, LocalDate dataFrom, LocalDate dataUntil,
+                        List<String> observationCategories) {
+    /** What a records permit releases of Observations when its request names no categories. */
+    public static final List<String> DEFAULT_OBSERVATION_CATEGORIES = List.of("vital-signs", "laboratory");
+    /** The categories of FHIR R4's observation-category code system, the only ones a scope may name. */
+    public static final List<String> OBSERVATION_CATEGORIES = List.of("social-history", "vital-signs", "imaging",
+            "laboratory", "procedure", "survey", "exam", "therapy", "activity");
+
+    public DataScope(List<String> resourceTypes, LocalDate dataFrom, LocalDate dataUntil) {
+        this(resourceTypes, dataFrom, dataUntil, null);
+    }
 
     public DataScope {
+        if (observationCategories != null) {
+            for (String category : observationCategories) {
+                if (!OBSERVATION_CATEGORIES.contains(category)) {
+                    throw new InvalidRequestException("scope.observationCategories", "'" + category
+                            + "' is not an observation category of FHIR R4 (" + OBSERVATION_CATEGORIES + ")");
+                }
+            }
+            observationCategories = List.copyOf(new java.util.LinkedHashSet<>(observationCategories));
+        }
         if (resourceTypes == null || resourceTypes.stream().anyMatch(Objects::isNull)) {
             throw new InvalidRequestException("scope.resourceTypes", "resourceTypes must be a list of FHIR resource "
                     + "type names, without nulls");
@@ -27,6 +51,16 @@ public record DataScope(List<String> resourceTypes, LocalDate dataFrom, LocalDat
         if (dataFrom != null && dataUntil != null && dataUntil.isBefore(dataFrom)) {
             throw new InvalidRequestException("scope.dataPeriod", "the data period ends before it starts");
         }
+    }
+
+    /** The Observation categories whose values this scope releases. */
+    public List<String> releasedObservationCategories() {
+        return observationCategories == null ? DEFAULT_OBSERVATION_CATEGORIES : observationCategories;
+    }
+
+    /** This scope, releasing the given Observation categories (null: the default ones). */
+    public DataScope withObservationCategories(List<String> categories) {
+        return new DataScope(resourceTypes, dataFrom, dataUntil, categories);
     }
 
     public static DataScope ofTypes(List<String> resourceTypes) {
@@ -91,6 +125,9 @@ public record DataScope(List<String> resourceTypes, LocalDate dataFrom, LocalDat
             }
             json.put("data_period", period);
         }
+        if (observationCategories != null) {
+            json.put("observation_categories", observationCategories);
+        }
         return json;
     }
 
@@ -100,7 +137,7 @@ public record DataScope(List<String> resourceTypes, LocalDate dataFrom, LocalDat
         Map<String, Object> period = (Map<String, Object>) json.get("data_period");
         LocalDate start = period == null || period.get("start") == null ? null : LocalDate.parse((String) period.get("start"));
         LocalDate end = period == null || period.get("end") == null ? null : LocalDate.parse((String) period.get("end"));
-        return new DataScope(types, start, end);
+        return new DataScope(types, start, end, (List<String>) json.get("observation_categories"));
     }
 
     private static boolean isR4ResourceType(String type) {

@@ -4,13 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.parser.IParser;
-import com.nimbusds.jose.JOSEException;
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.jwk.RSAKey;
-import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.http.HttpResponse;
@@ -19,7 +13,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -28,9 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.apache.catalina.Context;
 import org.apache.catalina.LifecycleException;
-import org.apache.catalina.startup.Tomcat;
 import org.hl7.fhir.r4.model.Resource;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.AfterAll;
@@ -88,7 +79,6 @@ class ReleaseLeakScanTest {
     private static final Set<String> TYPES = new LinkedHashSet<>(SourcePopulation.BROKERED);
     /** About how many source resources one search asks for, at most (one person with more is searched alone). */
     private static final int SEARCH_SLICE = 2_500;
-    private static Tomcat sources;
 
     @Autowired
     RSAKey tokenSigningKey;
@@ -113,10 +103,7 @@ class ReleaseLeakScanTest {
 
     @AfterAll
     static void stopSources() throws LifecycleException {
-        if (sources != null) {
-            sources.stop();
-            sources.destroy();
-        }
+        GeneratedSources.stop();
     }
 
     @Test
@@ -148,11 +135,11 @@ class ReleaseLeakScanTest {
                 .max(java.util.Comparator.comparingInt(p -> p.counts().values().stream().mapToInt(i -> i).sum()))
                 .orElseThrow();
         List<Resource> theirs = resources.stream().filter(r -> isAbout(r, twice.patientId)).toList();
-        String base = mountSources(Map.of("/county-hospital/fhir", new DemoFhirSource(fhirContext, resources),
+        String base = GeneratedSources.mount(Map.of("/county-hospital/fhir", new DemoFhirSource(fhirContext, resources),
                 "/city-clinic/fhir", new DemoFhirSource(fhirContext, theirs)));
         resources.clear();
-        UUID hospital = source("County Hospital (generated) " + UUID.randomUUID(), base + "/county-hospital/fhir");
-        UUID clinic = source("City Clinic (generated) " + UUID.randomUUID(), base + "/city-clinic/fhir");
+        UUID hospital = GeneratedSources.source(http, fixtures, "County Hospital (generated) " + UUID.randomUUID(), base + "/county-hospital/fhir");
+        UUID clinic = GeneratedSources.source(http, fixtures, "City Clinic (generated) " + UUID.randomUUID(), base + "/city-clinic/fhir");
 
         Cohort cohort = enrol(population, hospital, twice, clinic);
         List<ReleaseScan> scans = release(population, cohort);
@@ -162,19 +149,7 @@ class ReleaseLeakScanTest {
     // --- the cohort ------------------------------------------------------------------------------------------
 
     /** Who consented, and through which links (source, surrogate id) each person is known. */
-    private record Cohort(UUID permitId, Map<Person, List<Link>> links, Person twice) {
-    }
-
-    /** A live link, with the account it belongs to as its signed service link record names it. */
-    private record Link(UUID sourceId, String surrogateId, UUID accountId) {
-        static Link of(tools.jackson.databind.JsonNode view) {
-            String jws = view.get("record").asString();
-            String payload = new String(java.util.Base64.getUrlDecoder().decode(jws.split("\\.")[1]),
-                    java.nio.charset.StandardCharsets.UTF_8);
-            String account = OperatorHttp.JSON.readTree(payload).get("account_id").asString();
-            return new Link(UUID.fromString(view.get("sourceId").asString()), view.get("surrogateId").asString(),
-                    UUID.fromString(account));
-        }
+    private record Cohort(UUID permitId, Map<Person, List<GeneratedSources.Link>> links, Person twice) {
     }
 
     /**
@@ -184,35 +159,20 @@ class ReleaseLeakScanTest {
      */
     private Cohort enrol(SourcePopulation population, UUID source, Person twice, UUID second) {
         String programme = fixtures.programme(List.copyOf(TYPES));
-        Map<Person, List<Link>> links = new LinkedHashMap<>();
+        Map<Person, List<GeneratedSources.Link>> links = new LinkedHashMap<>();
         String run = UUID.randomUUID().toString().substring(0, 8);
         for (Person person : population.persons.values()) {
-            String citizen = citizenToken("leakscan-" + run + "-" + person.patientId, person.linkIdentifier());
+            String citizen = GeneratedSources.citizenToken(tokenSigningKey, http.base(), "leakscan-" + run + "-" + person.patientId, person.linkIdentifier());
             List<UUID> through = person == twice ? List.of(source, second) : List.of(source);
             for (UUID sourceId : through) {
                 OperatorHttp.Reply linked = http.post("/api/v1/me/links", citizen, Map.of("sourceId", sourceId));
                 assertThat(linked.status()).as(linked.body()).isEqualTo(201);
-                links.computeIfAbsent(person, p -> new ArrayList<>()).add(Link.of(linked.json()));
+                links.computeIfAbsent(person, p -> new ArrayList<>()).add(GeneratedSources.Link.of(linked.json()));
             }
             fixtures.consent(citizen, programme, through.stream().map(UUID::toString).toList(), null);
         }
         String permit = fixtures.approvedPermit(programme, List.copyOf(TYPES), "Leak scan");
         return new Cohort(UUID.fromString(permit), links, twice);
-    }
-
-    private String citizenToken(String subject, String personIdentifier) {
-        try {
-            Instant now = Instant.now();
-            SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(tokenSigningKey.getKeyID())
-                    .build(), new JWTClaimsSet.Builder().subject(subject).claim("scope", List.of("citizen"))
-                    .claim("person_identifier", personIdentifier).issuer(http.base())
-                    .audience(org.mydata.operator.api.security.EmbeddedAuthorizationServerConfig.DEFAULT_AUDIENCE)
-                    .issueTime(Date.from(now)).expirationTime(Date.from(now.plusSeconds(900))).build());
-            jwt.sign(new RSASSASigner(tokenSigningKey));
-            return jwt.serialize();
-        } catch (JOSEException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /**
@@ -322,17 +282,22 @@ class ReleaseLeakScanTest {
         System.out.println(report);
         SoftAssertions softly = new SoftAssertions();
         for (ReleaseScan scan : scans) {
-            // A scan of nothing finds nothing: each path must have let out all the consented data, once per
-            // person, or (for the person held at two sources) at most once per source.
+            // A scan of nothing finds nothing: each path must have let out the consented data, once per person,
+            // or (for the person held at two sources) at most once per source. Every Patient leaves; of the rest,
+            // the release plan withholds what names only rare codes and Observations outside the permit's
+            // categories (issue 21), so each type is released in part, never more than the source holds.
             for (String type : TYPES) {
                 int atSource = type.equals("Patient") ? population.persons.size()
                         : population.persons.values().stream().mapToInt(p -> p.counts().getOrDefault(type, 0)).sum();
                 int twiceHeld = cohort.twice() == null || type.equals("Patient") ? 0
                         : cohort.twice().counts().getOrDefault(type, 0);
                 softly.assertThat(scan.releasedByType().getOrDefault(type, 0))
-                        .as("%s released %s: every consented one (%d at the source)", scan.path(), type, atSource)
-                        .isBetween(atSource, atSource + twiceHeld);
+                        .as("%s released %s: consented ones (%d at the source)", scan.path(), type, atSource)
+                        .isBetween(type.equals("Patient") ? atSource : 0, atSource + twiceHeld);
             }
+            softly.assertThat(TYPES.stream().filter(t -> !t.equals("Patient"))
+                    .mapToInt(t -> scan.releasedByType().getOrDefault(t, 0)).sum())
+                    .as("%s released clinical data", scan.path()).isPositive();
             if (cohort.twice() != null) {
                 // One Patient for the person linked at two sources, and all their data from both about that one.
                 softly.assertThat(scan.patientsOf(cohort.twice()))
@@ -348,32 +313,6 @@ class ReleaseLeakScanTest {
     }
 
     // --- sources and HTTP ------------------------------------------------------------------------------------
-
-    /** Mounts each source at its path in one embedded Tomcat on a port of its own; returns its base URL. */
-    private static synchronized String mountSources(Map<String, DemoFhirSource> mounts) throws Exception {
-        if (sources == null) {
-            sources = new Tomcat();
-            sources.setPort(0);
-            sources.setBaseDir(Files.createTempDirectory("leakscan-tomcat").toString());
-            sources.getConnector();
-            sources.getHost();
-            sources.start();
-        }
-        Context context = sources.addContext("/" + UUID.randomUUID(), null);
-        mounts.forEach((path, servlet) -> {
-            String name = path.replace('/', '_');
-            Tomcat.addServlet(context, name, servlet);
-            context.addServletMappingDecoded(path + "/*", name);
-        });
-        return "http://localhost:" + sources.getConnector().getLocalPort() + context.getPath();
-    }
-
-    private UUID source(String name, String fhirBaseUrl) {
-        OperatorHttp.Reply reply = http.post("/api/v1/sources", fixtures.admin, Map.of("name", name,
-                "fhirBaseUrl", fhirBaseUrl));
-        assertThat(reply.status()).as(reply.body()).isEqualTo(201);
-        return UUID.fromString(reply.json().get("id").asString());
-    }
 
     private static boolean isAbout(Resource resource, String patientId) {
         String json = resource.fhirType().equals("Patient") ? "Patient/" + resource.getIdElement().getIdPart() : null;

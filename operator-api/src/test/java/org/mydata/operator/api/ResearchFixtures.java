@@ -81,12 +81,22 @@ final class ResearchFixtures {
     }
 
     String approvedPermit(String programme, List<String> types, String title) {
+        return approve(request(programme, Map.of("resourceTypes", types), title));
+    }
+
+    /** A pending data request of the researcher's for the scope (as the API takes it); its id. */
+    String request(String programme, Map<String, Object> scope, String title) {
         OperatorHttp.Reply request = http.post("/api/v1/requests", researcher, Map.of("programmeId", programme,
                 "title", title, "organisation", "Test University", "purpose", "dpv:AcademicResearch",
-                "scope", Map.of("resourceTypes", types), "justification", "Testing " + title,
+                "scope", scope, "justification", "Testing " + title,
                 "validUntil", Instant.now().plus(30, ChronoUnit.DAYS).toString()));
         assertThat(request.status()).as(request.body()).isEqualTo(201);
-        OperatorHttp.Reply decided = http.post("/api/v1/requests/" + request.json().get("id").asText() + "/decision",
+        return request.json().get("id").asText();
+    }
+
+    /** The steward's approval of a pending request; the permit's id. */
+    String approve(String requestId) {
+        OperatorHttp.Reply decided = http.post("/api/v1/requests/" + requestId + "/decision",
                 steward, Map.of("decision", "approve"));
         assertThat(decided.status()).as(decided.body()).isEqualTo(200);
         return decided.json().get("permitId").asText();

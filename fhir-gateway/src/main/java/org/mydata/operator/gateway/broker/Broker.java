@@ -40,6 +40,7 @@ import org.mydata.operator.gateway.source.UpstreamReads;
 import org.mydata.operator.permit.CohortMember;
 import org.mydata.operator.permit.Cohorts;
 import org.mydata.operator.permit.Permits.UsablePermit;
+import org.mydata.operator.permit.ReleasePlanStore;
 import org.mydata.operator.release.Grant;
 import org.mydata.operator.release.PermitTerms;
 import org.mydata.operator.release.ReleasePolicy;
@@ -64,6 +65,7 @@ public final class Broker {
     private final GatewaySettings settings;
     private final Pace searchPace;
     private final Pace exportPace;
+    private final ReleasePlans plans;
 
     /**
      * @param upstream where reads of the sources run, in a bulkhead per source
@@ -71,7 +73,7 @@ public final class Broker {
      *     the reads' connections are closed when it passes), the chunk sizes and the export's read-ahead
      */
     public Broker(Cohorts cohorts, SourceRegistry sources, SourceReader reader, AccessLog accessLog,
-                  Clock clock, UpstreamReads upstream, GatewaySettings settings) {
+                  Clock clock, UpstreamReads upstream, GatewaySettings settings, ReleasePlanStore planStore) {
         this.cohorts = cohorts;
         this.sources = sources;
         this.reader = reader;
@@ -82,6 +84,13 @@ public final class Broker {
         this.deadline = settings.deadline();
         this.searchPace = new Pace(settings.patientsPerRequest(), Integer.MAX_VALUE, true);
         this.exportPace = new Pace(settings.exportPatientsPerRequest(), settings.exportReadAhead(), false);
+        this.plans = new ReleasePlans(cohorts, sources, reader, upstream, planStore, clock, settings.deadline(),
+                settings.exportPatientsPerRequest());
+    }
+
+    /** The records permits' release plans, which every pseudonymiser of this broker applies. */
+    public ReleasePlans plans() {
+        return plans;
     }
 
     /** The gateway's settings, which the server it serves reads its paging from. */
@@ -98,7 +107,8 @@ public final class Broker {
                     .toList();
         }
         List<Released> released = new ArrayList<>();
-        release(permit, type, cohort, criteria, searchPace, decided -> decided, decided -> released.addAll(decided.released()));
+        release(permit, pseudonymiser, type, cohort, criteria, searchPace, decided -> decided,
+                decided -> released.addAll(decided.released()));
         released.sort(Comparator.comparing(r -> r.resource().getIdElement().getIdPart()));
         return released;
     }
@@ -110,9 +120,9 @@ public final class Broker {
      * up to it, the broker holds no more than those chunks. A failure of any chunk ends the walk with
      * the exception (chunks already handed over stay handed over: the caller must discard them).
      */
-    <T> void export(UsablePermit permit, String type, List<CohortMember> cohort, SearchCriteria criteria,
-                    Function<Decided, T> render, Consumer<T> sink) {
-        release(permit, type, cohort, criteria, exportPace, render, sink);
+    <T> void export(UsablePermit permit, Pseudonymiser pseudonymiser, String type, List<CohortMember> cohort,
+                    SearchCriteria criteria, Function<Decided, T> render, Consumer<T> sink) {
+        release(permit, pseudonymiser, type, cohort, criteria, exportPace, render, sink);
     }
 
     /**
@@ -128,9 +138,10 @@ public final class Broker {
         return cohort.stream().filter(member -> seen.add(member.accountId())).toList();
     }
 
-    /** The pseudonymiser of one permit's request or export. */
+    /** The pseudonymiser of one permit's request or export, applying the permit's release plan of now. */
     Pseudonymiser pseudonymiser(UsablePermit permit) {
-        return new Pseudonymiser(permit.key(), permit.permit().scope().resourceTypes(), clock);
+        return new Pseudonymiser(permit.key(), permit.permit().scope().resourceTypes(),
+                permit.permit().scope().releasedObservationCategories(), plans.of(permit), clock);
     }
 
     /**
@@ -221,9 +232,8 @@ public final class Broker {
      * chunk asked upstream (bounded parallel, in its source's bulkhead) and decided resource by resource,
      * in cohort order. Any chunk's failure fails the walk.
      */
-    private <T> void release(UsablePermit permit, String type, List<CohortMember> cohort, SearchCriteria criteria,
-                             Pace pace, Function<Decided, T> render, Consumer<T> sink) {
-        Pseudonymiser pseudonymiser = pseudonymiser(permit);
+    private <T> void release(UsablePermit permit, Pseudonymiser pseudonymiser, String type, List<CohortMember> cohort,
+                             SearchCriteria criteria, Pace pace, Function<Decided, T> render, Consumer<T> sink) {
         BrokeredType brokered = BrokeredTypes.of(type);
         Map<SourcePatient, CohortMember> members = new HashMap<>();
         Map<UUID, List<String>> surrogatesBySource = new LinkedHashMap<>();
@@ -342,7 +352,7 @@ public final class Broker {
      * The Patient the resource is about, as an id at its source; empty when it cannot be told, and then
      * the resource is not released.
      */
-    private static Optional<String> subjectOf(Resource resource, BrokeredType brokered, FhirSource source) {
+    static Optional<String> subjectOf(Resource resource, BrokeredType brokered, FhirSource source) {
         if (brokered.isPatient()) {
             return Optional.of(resource.getIdElement().getIdPart());
         }

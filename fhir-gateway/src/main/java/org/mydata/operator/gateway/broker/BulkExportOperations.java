@@ -157,6 +157,8 @@ public final class BulkExportOperations {
                             .put("count", file.count());
                 }
                 manifest.putArray("error");
+                // Bulk Data's manifest extension: what was generalised and withheld (docs/gateway.md).
+                manifest.putObject("extension").set("deidentification", json.valueToTree(job.deidentification()));
                 response.setStatus(200);
                 response.setHeader("Expires", DateTimeFormatter.RFC_1123_DATE_TIME
                         .format(job.finishedAt().plus(jobs.retention()).atOffset(ZoneOffset.UTC)));
@@ -181,7 +183,8 @@ public final class BulkExportOperations {
             throw new ResourceNotFoundException("No such export file.");
         }
         UsablePermit permit = current.permit();
-        Pseudonymiser pseudonymiser = broker.pseudonymiser(permit);
+        // Names only: the files were de-identified when written; the download decides each line again.
+        Pseudonymiser pseudonymiser = new Pseudonymiser(permit.key(), permit.permit().scope().resourceTypes(), clock);
         PermitTerms terms = PermitTerms.of(permit.permit());
         Instant at = clock.instant();
         Map<String, Person> cohort = new HashMap<>();

@@ -142,7 +142,7 @@ public final class ExportRunner implements AutoCloseable {
         }
         Instant now = clock.instant();
         ExportJob job = new ExportJob(UUID.randomUUID(), permit.permit().id(), researcher, request,
-                ExportState.RUNNING, "queued", node, newAttempt(), List.of(), null, now, now, null);
+                ExportState.RUNNING, "queued", node, newAttempt(), List.of(), null, now, now, null, null);
         store.create(job, now);
         submit(job);
         return job;
@@ -248,6 +248,7 @@ public final class ExportRunner implements AutoCloseable {
             PrivateFiles.directory(directory);
             ExportRequest request = job.request();
             List<ExportOutput> outputs = new ArrayList<>();
+            Map<String, Object> deidentification = new java.util.TreeMap<>();
             for (int i = 0; i < request.types().size(); i++) {
                 String type = request.types().get(i);
                 String step = type + " (" + (i + 1) + " of " + request.types().size() + " types): ";
@@ -256,7 +257,7 @@ public final class ExportRunner implements AutoCloseable {
                 // during a long export is honoured by the rest of it.
                 UsablePermit permit = permits.forUse(job.permitId(), job.researcher(), clock.instant())
                         .orElseThrow(PermitEndedException::new);
-                long count = write(job, directory, permit, type, step);
+                long count = write(job, directory, permit, type, step, deidentification);
                 if (count == 0) {
                     Files.deleteIfExists(directory.resolve(type + DATA_SUFFIX));
                     Files.deleteIfExists(directory.resolve(type + KEYS_SUFFIX));
@@ -264,7 +265,7 @@ public final class ExportRunner implements AutoCloseable {
                     outputs.add(new ExportOutput(type, count));
                 }
             }
-            if (!store.complete(job, outputs, clock.instant())) {
+            if (!store.complete(job, outputs, deidentification, clock.instant())) {
                 deleteDirectory(directory);
             }
         } catch (Throwable failure) {
@@ -283,8 +284,8 @@ public final class ExportRunner implements AutoCloseable {
      * Writes one type's file. With {@code _since}, persons whose every consent the permit relies on began
      * after it are new to the researcher: all of their data goes, the rest only what the source changed since.
      */
-    private long write(ExportJob job, Path directory, UsablePermit permit, String type, String step)
-            throws IOException {
+    private long write(ExportJob job, Path directory, UsablePermit permit, String type, String step,
+                       Map<String, Object> deidentification) throws IOException {
         ExportRequest request = job.request();
         List<CohortMember> cohort = broker.cohort(permit, type);
         String filter = request.typeFilters().get(type);
@@ -310,7 +311,7 @@ public final class ExportRunner implements AutoCloseable {
                 if (pass.cohort().isEmpty()) {
                     continue;
                 }
-                broker.export(permit, type, pass.cohort(), pass.criteria(),
+                broker.export(permit, pseudonymiser, type, pass.cohort(), pass.criteria(),
                         decided -> render(pseudonymiser, elements, decided), chunk -> {
                             if (Thread.currentThread().isInterrupted()) {
                                 throw new NotOursException();
@@ -335,6 +336,12 @@ public final class ExportRunner implements AutoCloseable {
                             }
                         });
             }
+        }
+        // What the release plan and the date rules changed, summed over the types; the plan's own figures.
+        pseudonymiser.counts().toMap().forEach((name, n) ->
+                deidentification.merge(name, n, (a, b) -> ((Number) a).longValue() + ((Number) b).longValue()));
+        if (pseudonymiser.plan() != null) {
+            deidentification.put("plan", pseudonymiser.plan().figures().toJson());
         }
         return lines[0];
     }

@@ -178,6 +178,8 @@ public final class DeidentificationProfiles {
                         : "only dates, date-times and instants can be shifted";
                 case BIRTH_YEAR -> DateType.class.isAssignableFrom(element.getImplementingClass()) ? null
                         : "only a date can be generalised to a birth year";
+                case DECEASED -> path.endsWith("Patient.deceasedBoolean") || path.endsWith("Patient.deceasedDateTime")
+                        ? null : "only Patient.deceased[x] is generalised to whether the person died";
                 case PSEUDONYMISE -> Reference.class.isAssignableFrom(element.getImplementingClass()) ? null
                         : "only references are pseudonymised";
                 case DROP -> null;

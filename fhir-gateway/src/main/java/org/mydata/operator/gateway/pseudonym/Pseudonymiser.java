@@ -1,25 +1,36 @@
 package org.mydata.operator.gateway.pseudonym;
 
+import ca.uhn.fhir.model.api.TemporalPrecisionEnum;
 import java.time.Clock;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Calendar;
 import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 import org.hl7.fhir.r4.model.Base;
 import org.hl7.fhir.r4.model.BaseDateTimeType;
+import org.hl7.fhir.r4.model.BooleanType;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.DateType;
+import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.PrimitiveType;
 import org.hl7.fhir.r4.model.Property;
+import org.hl7.fhir.r4.model.Quantity;
+import org.hl7.fhir.r4.model.Range;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.StringType;
 import org.mydata.operator.gateway.registry.BrokeredTypes;
 import org.mydata.operator.permit.PermitPseudonyms;
 import org.mydata.operator.permit.Permits.PseudonymKey;
+import org.mydata.operator.programme.DataScope;
 
 /**
  * Turns a source's resource into what one research project may see, by the allowlist of
@@ -38,29 +49,56 @@ import org.mydata.operator.permit.Permits.PseudonymKey;
  * decides chunks in parallel); each resource it changes belongs to one thread.
  */
 public final class Pseudonymiser {
-    /** HIPAA Safe Harbor: ages over 89 are one category. */
-    private static final int TOP_CODED_AGE = 90;
+    /** The extension that states a released birth year's band when it is wider than one year. */
+    public static final String BIRTH_YEAR_BAND = "urn:mydata-operator:fhir:birth-year-band";
+    public static final String OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category";
+    /** UCUM's year: a Quantity in years over 89 is an age a top-coded person must not show. */
+    private static final String UCUM = "http://unitsofmeasure.org";
+    /**
+     * The element naming what a resource is: when the release plan drops every coding of it (all rare), the
+     * resource would say nothing but a date and is withheld.
+     */
+    private static final Map<String, String> WHAT_IT_IS = Map.of("Observation", "code", "Condition", "code",
+            "Procedure", "code", "MedicationRequest", "medication[x]", "Immunization", "vaccineCode",
+            "DiagnosticReport", "code", "AllergyIntolerance", "code");
 
     private final DeidentificationProfiles profiles;
     private final Set<String> releasedTypes;
-    private final LocalDate today;
+    private final Set<String> observationCategories;
+    private final ReleasePlan plan;
+    private final Counts counts;
     /** One per pseudonymiser: looking an HMAC up and keying it cost more than computing one. */
     private final PermitPseudonyms pseudonyms;
 
     /**
-     * @param releasedTypes the types the permit releases: a reference to any other type is dropped
-     * @param clock today's date, against which birth years are top-coded
+     * A pseudonymiser that names persons and resources only: with no release plan, it releases no resource
+     * ({@link #apply} withholds all), which is what the gateway does for a person no plan covers.
      */
     public Pseudonymiser(PseudonymKey permitKey, Collection<String> releasedTypes, Clock clock) {
-        this(permitKey, releasedTypes, clock, DeidentificationProfiles.standard());
+        this(permitKey, releasedTypes, DataScope.DEFAULT_OBSERVATION_CATEGORIES, null, clock,
+                DeidentificationProfiles.standard());
     }
 
-    Pseudonymiser(PseudonymKey permitKey, Collection<String> releasedTypes, Clock clock,
-                  DeidentificationProfiles profiles) {
+    /**
+     * @param releasedTypes the types the permit releases: a reference to any other type is dropped
+     * @param observationCategories the Observation categories the permit's scope releases; any other
+     *     Observation is withheld
+     * @param plan the permit's release plan (null: nothing is released)
+     * @param clock unused: the plan carries the year ages are counted to (kept for the callers' one signature)
+     */
+    public Pseudonymiser(PseudonymKey permitKey, Collection<String> releasedTypes,
+                         Collection<String> observationCategories, ReleasePlan plan, Clock clock) {
+        this(permitKey, releasedTypes, observationCategories, plan, clock, DeidentificationProfiles.standard());
+    }
+
+    Pseudonymiser(PseudonymKey permitKey, Collection<String> releasedTypes, Collection<String> observationCategories,
+                  ReleasePlan plan, Clock clock, DeidentificationProfiles profiles) {
         this.profiles = profiles;
         this.releasedTypes = Set.copyOf(releasedTypes);
-        this.today = clock.instant().atOffset(ZoneOffset.UTC).toLocalDate();
+        this.observationCategories = Set.copyOf(observationCategories);
+        this.plan = plan;
         this.pseudonyms = new PermitPseudonyms(permitKey);
+        this.counts = new Counts();
     }
 
     /** The pseudonym of a source's logical id of the given type. */
@@ -78,27 +116,119 @@ public final class Pseudonymiser {
         return pseudonyms.dayShift(accountId);
     }
 
+    /** The person's whole date offset within this permit in seconds: the day shift and a time of day. */
+    public long shiftSeconds(UUID accountId) {
+        return dayShift(accountId) * 86_400L + pseudonyms.secondShift(accountId);
+    }
+
+    /** The plan this pseudonymiser applies; null when it has none. */
+    public ReleasePlan plan() {
+        return plan;
+    }
+
+    /** What this pseudonymiser generalised and dropped so far (an export's manifest reports them). */
+    public Counts counts() {
+        return counts;
+    }
+
+    /** Counts of values the release plan and the date rules changed or withheld; thread-safe. */
+    public static final class Counts {
+        private final AtomicLong generalisedCodes = new AtomicLong();
+        private final AtomicLong droppedCodes = new AtomicLong();
+        private final AtomicLong droppedDates = new AtomicLong();
+        private final AtomicLong droppedAges = new AtomicLong();
+        private final AtomicLong withheldResources = new AtomicLong();
+
+        public Map<String, Long> toMap() {
+            Map<String, Long> map = new LinkedHashMap<>();
+            map.put("generalisedCodes", generalisedCodes.get());
+            map.put("droppedCodes", droppedCodes.get());
+            map.put("droppedDates", droppedDates.get());
+            map.put("droppedAges", droppedAges.get());
+            map.put("withheldResources", withheldResources.get());
+            return map;
+        }
+    }
+
     /**
      * De-identifies the resource in place and returns it; empty when it may not leave at all (a type without a
-     * profile, or a modifier whose meaning the gateway cannot judge). The gateway owns every resource it read
+     * profile, a modifier whose meaning the gateway cannot judge, a person the release plan does not cover, an
+     * Observation outside the scope's categories, or a resource whose own code the plan drops). The gateway owns every resource it read
      * from a source for the length of one request, so no copy is made.
      *
      * @param person whose resource it is and where it was read
      */
     public Optional<Resource> apply(Resource resource, Person person) {
         Optional<Rule.Children> profile = profiles.of(resource.fhirType());
-        if (profile.isEmpty()) {
+        ReleasePlan.PersonPlan planned = plan == null ? null : plan.persons().get(person.accountId());
+        if (profile.isEmpty() || planned == null || !inScope(resource)) {
+            counts.withheldResources.incrementAndGet();
             return Optional.empty();
         }
         String pseudonym = resource.fhirType().equals("Patient") ? person(person.accountId())
                 : id(resource.fhirType(), person.sourceId(), resource.getIdElement().getIdPart());
+        Walk walk = new Walk(person, planned);
         try {
-            new Walk(person, dayShift(person.accountId())).children(resource, profile.get());
+            walk.children(resource, profile.get());
         } catch (Withheld withheld) {
+            counts.withheldResources.incrementAndGet();
             return Optional.empty();
+        }
+        String what = WHAT_IT_IS.get(resource.fhirType());
+        if (what != null && resource.getNamedProperty(what) != null && walk.emptiedCodes > 0
+                && resource.getNamedProperty(what).getValues().stream().allMatch(Base::isEmpty)) {
+            counts.withheldResources.incrementAndGet();
+            return Optional.empty();
+        }
+        if (resource instanceof Patient patient) {
+            demographics(patient, person.accountId(), planned, walk.died);
         }
         resource.setId(resource.fhirType() + "/" + pseudonym);
         return Optional.of(resource);
+    }
+
+    /**
+     * An Observation leaves only in a category the permit's scope names (vital signs and laboratory unless the
+     * request named more and a steward approved): survey and social-history answers carry race, income, housing
+     * and violence, quasi-identifiers and worse, in their values and components.
+     */
+    private boolean inScope(Resource resource) {
+        if (!(resource instanceof Observation observation)) {
+            return true;
+        }
+        return observation.getCategory().stream().flatMap(c -> c.getCoding().stream())
+                .anyMatch(c -> OBSERVATION_CATEGORY.equals(c.getSystem()) && observationCategories.contains(c.getCode()));
+    }
+
+    /**
+     * The released Patient's quasi-identifiers as the plan says: the birth year band (as its first year, with
+     * the band in an extension when wider than a year), sex, death as a boolean, the country; all of them gone
+     * for a person the plan suppresses.
+     */
+    private void demographics(Patient patient, UUID accountId, ReleasePlan.PersonPlan planned, boolean died) {
+        ReleasePlan.Scheme scheme = plan.scheme();
+        boolean suppressed = planned.suppressed();
+        int[] band = plan.band(accountId);
+        if (band == null) {
+            patient.setBirthDateElement(null);
+        } else {
+            patient.setBirthDateElement(new DateType(String.format("%04d", band[0])));
+            if (band[1] > band[0]) {
+                patient.addExtension(BIRTH_YEAR_BAND, new Range()
+                        .setLow(new Quantity(band[0]).setUnit("a").setSystem(UCUM).setCode("a"))
+                        .setHigh(new Quantity(band[1]).setUnit("a").setSystem(UCUM).setCode("a")));
+            }
+        }
+        if (suppressed || !scheme.sex()) {
+            patient.setGenderElement(null);
+        }
+        patient.setDeceased(null);
+        if (died && !suppressed && scheme.deceased()) {
+            patient.setDeceased(new BooleanType(true));
+        }
+        if (suppressed || !scheme.country()) {
+            patient.getAddress().clear();
+        }
     }
 
     /**
@@ -124,11 +254,21 @@ public final class Pseudonymiser {
     /** One walk over one resource. */
     private final class Walk {
         private final Person person;
-        private final int shift;
+        private final ReleasePlan.PersonPlan planned;
+        private final int dayShift;
+        private final int secondShift;
+        /** No released date lies before the first day of this year: the person's released birth year. */
+        private final int floorYear;
+        boolean died;
+        int emptiedCodes;
 
-        Walk(Person person, int shift) {
+        Walk(Person person, ReleasePlan.PersonPlan planned) {
             this.person = person;
-            this.shift = shift;
+            this.planned = planned;
+            this.dayShift = pseudonyms.dayShift(person.accountId());
+            this.secondShift = pseudonyms.secondShift(person.accountId());
+            int[] band = plan.band(person.accountId());
+            this.floorYear = band != null ? band[0] : plan.referenceYear() - ReleasePlan.TOP_CODED_AGE;
         }
 
         /** Keeps of the element's children what the rules release, each as its rule says; removes the rest. */
@@ -159,7 +299,17 @@ public final class Pseudonymiser {
                 if (value.isPrimitive()) {
                     return false;
                 }
+                if (value instanceof Quantity quantity && overAge(quantity)) {
+                    counts.droppedAges.incrementAndGet();
+                    return false;
+                }
                 children(value, nested);
+                if (value instanceof Coding coding && !planned(coding)) {
+                    return false;
+                }
+                if (value instanceof CodeableConcept concept && concept.getCoding().isEmpty()) {
+                    emptiedCodes++;
+                }
                 return !value.isEmpty();
             }
             return switch ((Rule.Action) rule) {
@@ -167,21 +317,78 @@ public final class Pseudonymiser {
                 case KEEP_CODED -> value instanceof PrimitiveType<?> primitive && hasValue(parent, "system")
                         && hasValue(parent, "code") && bare(primitive);
                 case SHIFT -> value instanceof BaseDateTimeType date && bare(date) && shifted(date);
-                case BIRTH_YEAR -> value instanceof DateType date && bare(date) && birthYear(date);
+                // The band is set on the Patient after the walk, from the plan: the source's date is not read.
+                case BIRTH_YEAR -> false;
+                case DECEASED -> {
+                    died = died || value instanceof BaseDateTimeType
+                            || (value instanceof BooleanType b && Boolean.TRUE.equals(b.getValue()));
+                    yield false;
+                }
                 case PSEUDONYMISE -> value instanceof Reference reference && pseudonymised(reference);
                 case DROP -> false;
             };
         }
 
+        /**
+         * Moves the date by the person's offset: whole days and, where the value has a time, a time of day of
+         * its own in this permit. A date on a day an outsider may know of the person (birth, death), or one that
+         * would fall before the released birth year, is withheld instead: the first would hand over the offset,
+         * the second the top-coded age.
+         */
         private boolean shifted(BaseDateTimeType date) {
-            date.add(Calendar.DATE, shift);
+            if (date.getValue() == null || date.getYear() == null) {
+                return false;
+            }
+            if (date.getPrecision().ordinal() >= TemporalPrecisionEnum.DAY.ordinal()) {
+                LocalDate day = LocalDate.of(date.getYear(), date.getMonth() + 1, date.getDay());
+                if (planned.guardedDays().contains(pseudonyms.dayTag(person.accountId(), day))) {
+                    counts.droppedDates.incrementAndGet();
+                    return false;
+                }
+            }
+            date.add(Calendar.DATE, dayShift);
+            if (date.getPrecision().ordinal() > TemporalPrecisionEnum.DAY.ordinal()) {
+                if (date.getPrecision() == TemporalPrecisionEnum.MINUTE) {
+                    date.setPrecision(TemporalPrecisionEnum.SECOND);
+                }
+                date.add(Calendar.SECOND, secondShift);
+            }
+            if (date.getYear() < floorYear) {
+                counts.droppedDates.incrementAndGet();
+                return false;
+            }
             return true;
         }
 
-        private boolean birthYear(DateType date) {
-            LocalDate born = LocalDate.of(date.getYear(), date.getMonth() + 1, date.getDay());
-            int year = born.plusYears(TOP_CODED_AGE).isAfter(today) ? born.getYear() : today.getYear() - TOP_CODED_AGE;
-            date.setValueAsString(String.format("%04d", year));
+        /** A Quantity in years (an age, a duration of life) over 89: it would undo the top code. */
+        private boolean overAge(Quantity quantity) {
+            boolean years = (UCUM.equals(quantity.getSystem()) && "a".equals(quantity.getCode()))
+                    || "a".equals(quantity.getUnit()) || "yr".equals(quantity.getUnit())
+                    || "years".equalsIgnoreCase(quantity.getUnit());
+            return years && quantity.getValue() != null
+                    && quantity.getValue().compareTo(java.math.BigDecimal.valueOf(ReleasePlan.TOP_CODED_AGE - 1)) > 0;
+        }
+
+        /**
+         * Whether the coding may go as the plan says, rewritten to its ICD-10 category where that is what the
+         * plan releases instead; a coding without a system and code cannot be judged and goes.
+         */
+        private boolean planned(Coding coding) {
+            if (!coding.hasSystem() || !coding.hasCode()) {
+                return false;
+            }
+            String released = plan.releasedCode(coding.getSystem(), coding.getCode());
+            if (released == null) {
+                counts.droppedCodes.incrementAndGet();
+                return false;
+            }
+            String code = released.substring(released.lastIndexOf('|') + 1);
+            if (!code.equals(coding.getCode())) {
+                counts.generalisedCodes.incrementAndGet();
+                coding.setCode(code);
+                coding.setDisplayElement(null);
+                coding.setVersionElement(null);
+            }
             return true;
         }
 

@@ -12,6 +12,7 @@ sealed interface Rule {
         SHIFT("shift"),
         PSEUDONYMISE("pseudonymise"),
         BIRTH_YEAR("generalise:birth-year"),
+        DECEASED("generalise:deceased"),
         DROP("drop");
 
         private final String word;

@@ -47,8 +47,34 @@ class PseudonymiserTest {
     private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-12-01T10:00:00Z"), ZoneOffset.UTC);
     private static List<Resource> dataset;
 
-    private final Pseudonymiser pseudonymiser = new Pseudonymiser(new PseudonymKey(new byte[32]),
-            BrokeredTypes.names(), CLOCK);
+    /** A plan that releases every code of the demo data and the person's birth year as it is (k-checks aside). */
+    private static ReleasePlan everything;
+    private Pseudonymiser pseudonymiser;
+
+    private static ReleasePlan plan(Integer bandStart, Set<String> guarded) {
+        Set<String> codes = new HashSet<>();
+        for (Resource r : dataset) {
+            ca.uhn.fhir.util.FhirTerser terser = FHIR.newTerser();
+            for (org.hl7.fhir.r4.model.Coding c : terser.getAllPopulatedChildElementsOfType(r,
+                    org.hl7.fhir.r4.model.Coding.class)) {
+                codes.add(c.getSystem() + "|" + c.getCode());
+            }
+        }
+        return new ReleasePlan(2, 2026, new ReleasePlan.Scheme(1, true, true, true),
+                Map.of(ACCOUNT, new ReleasePlan.PersonPlan(bandStart, guarded)), codes, Map.of(),
+                new ReleasePlan.Figures(1, 0, 0, 0, 0, 1, 0, 0, 0, 0));
+    }
+
+    private static Pseudonymiser withPlan(ReleasePlan plan, List<String> types) {
+        return new Pseudonymiser(new PseudonymKey(new byte[32]), types,
+                org.mydata.operator.programme.DataScope.OBSERVATION_CATEGORIES, plan, CLOCK);
+    }
+
+    @org.junit.jupiter.api.BeforeEach
+    void everything() {
+        everything = plan(1978, Set.of());
+        pseudonymiser = withPlan(everything, BrokeredTypes.names());
+    }
 
     @BeforeAll
     static void load() throws IOException {
@@ -149,27 +175,59 @@ class PseudonymiserTest {
     void shiftsClinicalDatesByThePersonsOffsetAndGeneralisesTheBirthDate() {
         int shift = pseudonymiser.dayShift(ACCOUNT);
         assertThat(shift).isNotZero().isBetween(-182, 182);
+        long seconds = pseudonymiser.shiftSeconds(ACCOUNT);
+        assertThat(Math.floorMod(seconds, 86_400L)).as("a time of day of its own").isNotZero();
         Observation observation = (Observation) dataset.stream().filter(r -> r instanceof Observation o
                 && o.hasEffectiveDateTimeType()).findFirst().orElseThrow();
-        LocalDate day = observation.getEffectiveDateTimeType().getValue().toInstant().atOffset(ZoneOffset.UTC).toLocalDate();
+        Instant at = observation.getEffectiveDateTimeType().getValue().toInstant();
         Observation out = (Observation) pseudonymiser.apply(observation.copy(), personOf(observation)).orElseThrow();
-        assertThat(out.getEffectiveDateTimeType().getValue().toInstant().atOffset(ZoneOffset.UTC).toLocalDate())
-                .isEqualTo(day.plusDays(shift));
+        assertThat(out.getEffectiveDateTimeType().getValue().toInstant()).isEqualTo(at.plusSeconds(seconds));
 
+        // The birth year is the plan's band, whatever the source says; a death becomes a boolean.
         Patient young = new Patient().setBirthDateElement(new org.hl7.fhir.r4.model.DateType("1978-10-29"));
         young.setId("p1");
+        young.setDeceased(new org.hl7.fhir.r4.model.DateTimeType("2020-01-02T10:00:00Z"));
+        Patient released = (Patient) pseudonymiser.apply(young, person("p1")).orElseThrow();
+        assertThat(released.getBirthDateElement().getValueAsString()).isEqualTo("1978");
+        assertThat(released.getDeceased()).isInstanceOf(org.hl7.fhir.r4.model.BooleanType.class);
+        Pseudonymiser banded = withPlan(new ReleasePlan(2, 2026, new ReleasePlan.Scheme(5, false, false, false),
+                Map.of(ACCOUNT, new ReleasePlan.PersonPlan(1936, Set.of())), Set.of(), Map.of(),
+                new ReleasePlan.Figures(1, 0, 0, 0, 0, 1, 0, 0, 0, 0)), BrokeredTypes.names());
         Patient old = new Patient().setBirthDateElement(new org.hl7.fhir.r4.model.DateType("1931-03-02"));
         old.setId("p2");
-        assertThat(((Patient) pseudonymiser.apply(young, person("p1")).orElseThrow()).getBirthDateElement()
-                .getValueAsString()).isEqualTo("1978");
-        assertThat(((Patient) pseudonymiser.apply(old, person("p2")).orElseThrow()).getBirthDateElement()
-                .getValueAsString()).as("over 89: top-coded to 90 years before today").isEqualTo("1936");
+        old.setGender(org.hl7.fhir.r4.model.Enumerations.AdministrativeGender.FEMALE);
+        old.setDeceased(new org.hl7.fhir.r4.model.BooleanType(true));
+        Patient top = (Patient) banded.apply(old, person("p2")).orElseThrow();
+        assertThat(top.getBirthDateElement().getValueAsString()).as("over 89: the band starts at 90 years before today")
+                .isEqualTo("1936");
+        assertThat(top.getExtensionByUrl(Pseudonymiser.BIRTH_YEAR_BAND)).isNotNull();
+        assertThat(top.hasGender()).as("the plan generalises sex away").isFalse();
+        assertThat(top.hasDeceased()).isFalse();
+
+        // A date before the released birth year, or on a day an outsider may know, does not leave.
+        Observation early = new Observation();
+        early.setId("o-early");
+        early.addCategory().addCoding().setSystem(Pseudonymiser.OBSERVATION_CATEGORY).setCode("vital-signs");
+        early.getCode().addCoding().setSystem("http://loinc.org").setCode("8302-2");
+        early.setSubject(new Reference("Patient/p2"));
+        early.setEffective(new org.hl7.fhir.r4.model.DateTimeType("1934-06-01T08:00:00Z"));
+        Observation onBirthday = early.copy();
+        Observation keptEarly = (Observation) withPlan(new ReleasePlan(2, 2026, new ReleasePlan.Scheme(5, false, false,
+                false), Map.of(ACCOUNT, new ReleasePlan.PersonPlan(1936, Set.of())), Set.of("http://loinc.org|8302-2"),
+                Map.of(), new ReleasePlan.Figures(1, 0, 0, 0, 0, 1, 0, 0, 0, 0)), BrokeredTypes.names())
+                .apply(early, person("p2")).orElseThrow();
+        assertThat(keptEarly.hasEffective()).isFalse();
+        onBirthday.setEffective(new org.hl7.fhir.r4.model.DateTimeType("1978-10-29T08:00:00Z"));
+        String tag = new org.mydata.operator.permit.PermitPseudonyms(new PseudonymKey(new byte[32]))
+                .dayTag(ACCOUNT, LocalDate.parse("1978-10-29"));
+        Observation guarded = (Observation) withPlan(plan(1978, Set.of(tag)), BrokeredTypes.names())
+                .apply(onBirthday, person("p1")).orElseThrow();
+        assertThat(guarded.hasEffective()).as("an event on the birth day would give the offset away").isFalse();
     }
 
     @Test
     void onePatientPerPersonAndReferencesOnlyToReleasedTypesOfTheSameSource() {
-        Pseudonymiser onlyObservations = new Pseudonymiser(new PseudonymKey(new byte[32]),
-                List.of("Patient", "Observation"), CLOCK);
+        Pseudonymiser onlyObservations = withPlan(everything, List.of("Patient", "Observation"));
         Patient patient = new Patient();
         patient.setId("source-patient");
         assertThat(onlyObservations.apply(patient, person("source-patient")).orElseThrow().getIdElement().getIdPart())

@@ -103,7 +103,7 @@ public record OperatorProperties(@DefaultValue("./data") Path dataDir, @DefaultV
                           Integer upstreamPageSize, Integer patientsPerRequest, Integer exportPatientsPerRequest,
                           Integer exportReadAhead, Integer defaultPageSize, Integer maxPageSize,
                           Integer rememberedResources, Duration rememberedFor, Integer runningExports,
-                          Integer maxExports, Duration exportRetention) {
+                          Integer maxExports, Duration exportRetention, Integer smallCohortK) {
 
         public GatewaySettings settings() {
             GatewaySettings d = GatewaySettings.defaults();

@@ -24,6 +24,7 @@ import org.mydata.operator.gateway.source.SourceClients;
 import org.mydata.operator.gateway.source.SourceReader;
 import org.mydata.operator.gateway.source.UpstreamReads;
 import org.mydata.operator.permit.Cohorts;
+import org.mydata.operator.permit.ReleasePlanStore;
 import org.mydata.operator.permit.Permits;
 import org.mydata.operator.source.SourceRegistry;
 import org.mydata.operator.store.Transactions;
@@ -59,8 +60,9 @@ public class GatewayConfig {
 
     @Bean
     Broker broker(Cohorts cohorts, SourceRegistry sources, SourceReader reader, AccessLog accessLog, Clock clock,
-                  UpstreamReads upstreamReads, OperatorProperties properties) {
-        return new Broker(cohorts, sources, reader, accessLog, clock, upstreamReads, properties.gateway().settings());
+                  UpstreamReads upstreamReads, OperatorProperties properties, Transactions tx) {
+        return new Broker(cohorts, sources, reader, accessLog, clock, upstreamReads, properties.gateway().settings(),
+                new ReleasePlanStore(tx, properties.gateway() == null ? null : properties.gateway().smallCohortK()));
     }
 
     @Bean

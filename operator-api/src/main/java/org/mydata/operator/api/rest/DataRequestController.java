@@ -3,7 +3,10 @@ package org.mydata.operator.api.rest;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import java.util.Map;
 import org.mydata.operator.failure.InvalidRequestException;
+import org.mydata.operator.gateway.broker.Broker;
+import org.mydata.operator.gateway.pseudonym.RiskReport;
 import org.mydata.operator.permit.DataRequest;
 import org.mydata.operator.permit.DataRequests;
 import org.mydata.operator.permit.NewDataRequest;
@@ -31,11 +34,13 @@ public class DataRequestController {
     private final DataRequests requests;
     private final Permits permits;
     private final java.time.Clock clock;
+    private final Broker broker;
 
-    public DataRequestController(DataRequests requests, Permits permits, java.time.Clock clock) {
+    public DataRequestController(DataRequests requests, Permits permits, java.time.Clock clock, Broker broker) {
         this.requests = requests;
         this.permits = permits;
         this.clock = clock;
+        this.broker = broker;
     }
 
     /** @param accessMode {@code statistics} or {@code records}; records when left out, as before access modes */
@@ -103,6 +108,22 @@ public class DataRequestController {
                     .orElseThrow(() -> new org.mydata.operator.failure.NotFoundException("no data request " + id));
         }
         return RequestView.of(requests.ofResearcher(token.getSubject(), id));
+    }
+
+    /**
+     * The re-identification risk of the records the request asks for, for today's cohort (stewards only; issue
+     * 21): surveyed at the sources now, so it takes as long as reading the cohort's data once. The report read
+     * last is quoted, figures and hash, by the signed permit if the request is approved.
+     */
+    @GetMapping("/requests/{id}/risk")
+    public Map<String, Object> risk(@AuthenticationPrincipal Jwt token, @PathVariable UUID id) {
+        // Anyone but a steward of the request's programme is told there is no such request, as by get().
+        Permit prospective = requests.prospectivePermit(token.getSubject(), id);
+        Map<String, Object> report = new java.util.LinkedHashMap<>();
+        report.put("requestId", id.toString());
+        report.putAll(RiskReport.of(broker.plans().assess(prospective), prospective.scope()));
+        requests.keepRiskReport(token.getSubject(), id, report);
+        return report;
     }
 
     @PostMapping("/requests/{id}/decision")

@@ -54,7 +54,8 @@ public class ApiSecurityConfig {
                         .requestMatchers("/api/v1/sources/**", "/api/v1/admin/**").hasAuthority("SCOPE_admin")
                         .requestMatchers(HttpMethod.POST, "/api/v1/programmes").hasAuthority("SCOPE_admin")
                         .requestMatchers(HttpMethod.POST, "/api/v1/requests").hasAuthority("SCOPE_researcher")
-                        .requestMatchers("/api/v1/requests/*/decision", "/api/v1/permits/*/revoke")
+                        .requestMatchers("/api/v1/requests/*/decision", "/api/v1/requests/*/risk",
+                                "/api/v1/permits/*/revoke")
                         .hasAuthority("SCOPE_steward")
                         .requestMatchers("/api/v1/requests/**").hasAnyAuthority("SCOPE_researcher", "SCOPE_steward")
                         // The permit's steward follows the deliveries too; the controller checks whose permit.

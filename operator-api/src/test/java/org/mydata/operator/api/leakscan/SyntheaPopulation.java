@@ -32,10 +32,33 @@ public final class SyntheaPopulation {
     private SyntheaPopulation() {
     }
 
+    /**
+     * What shapes a generated population.
+     *
+     * @param city a city of the state, or null for anywhere in it
+     * @param yearsOfHistory years of each life exported (0: the whole life)
+     */
+    public record Settings(String seed, int alive, String ages, String state, String city, int yearsOfHistory) {
+        public String describe() {
+            return "Synthea seed " + seed + ", ages " + ages + ", " + (city == null ? "" : city + ", ") + state
+                    + ", dead included";
+        }
+    }
+
+    /** The leak scan's population. */
+    public static final Settings LEAK_SCAN = new Settings(SEED, ALIVE, AGES, STATE, null, 5);
+
     /** The population's NDJSON (gzipped), made now unless an earlier run left it. */
     public static Path get(Path moduleDir) throws IOException, InterruptedException {
+        return get(moduleDir, LEAK_SCAN);
+    }
+
+    /** A population of the given settings as NDJSON (gzipped), made now unless an earlier run left it. */
+    public static Path get(Path moduleDir, Settings settings) throws IOException, InterruptedException {
         Path dir = moduleDir.resolve("target/leakscan");
-        Path out = dir.resolve("synthea-s" + SEED + "-p" + ALIVE + "-a" + AGES + "-" + STATE + "-with-dead.ndjson.gz");
+        Path out = dir.resolve("synthea-s" + settings.seed() + "-p" + settings.alive() + "-a" + settings.ages() + "-"
+                + settings.state() + (settings.city() == null ? "" : "-" + settings.city().replace(' ', '_'))
+                + (settings.yearsOfHistory() == 5 ? "" : "-h" + settings.yearsOfHistory()) + "-with-dead.ndjson.gz");
         if (Files.isRegularFile(out) && Files.size(out) > 0) {
             System.out.println("[leak scan] generated population cached at " + out);
             return out;
@@ -46,17 +69,18 @@ public final class SyntheaPopulation {
                     + "build through the reactor (./mvnw -pl operator-api -am ...)");
         }
         String classpath = Files.readString(classpathFile).trim();
-        Path work = dir.resolve("synthea-work");
+        Path work = dir.resolve("synthea-work-" + out.getFileName().toString().replace(".ndjson.gz", ""));
         deleteTree(work);
         Files.createDirectories(work);
         long started = System.nanoTime();
-        run(work, List.of(java(), "-Xmx2g", "-cp", classpath, "App",
-                "-s", SEED, "-cs", SEED, "-r", "20250601", "-e", "20250601", "-p", String.valueOf(ALIVE), "-a", AGES,
+        List<String> command = new ArrayList<>(List.of(java(), "-Xmx2g", "-cp", classpath, "App",
+                "-s", settings.seed(), "-cs", settings.seed(), "-r", "20250601", "-e", "20250601",
+                "-p", String.valueOf(settings.alive()), "-a", settings.ages(),
                 "--generate.only_alive_patients=false",
                 "--generate.thread_pool_size=1",
                 "--generate.append_numbers_to_person_names=false",
                 "--exporter.baseDirectory=" + work.resolve("output") + "/",
-                "--exporter.years_of_history=5",
+                "--exporter.years_of_history=" + settings.yearsOfHistory(),
                 "--exporter.fhir.export=true",
                 "--exporter.fhir.use_us_core_ig=false",
                 "--exporter.fhir.bulk_data=false",
@@ -65,7 +89,11 @@ public final class SyntheaPopulation {
                 "--exporter.csv.export=false",
                 "--exporter.metadata.export=false",
                 "--exporter.pretty_print=false",
-                STATE), work.resolve("synthea.log"));
+                settings.state()));
+        if (settings.city() != null) {
+            command.add(settings.city());
+        }
+        run(work, command, work.resolve("synthea.log"));
         long simulated = System.nanoTime();
         Path partial = dir.resolve(out.getFileName() + ".partial");
         run(work, List.of(java(), "-cp", classpath,

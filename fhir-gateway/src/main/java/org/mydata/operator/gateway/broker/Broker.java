@@ -1,5 +1,6 @@
 package org.mydata.operator.gateway.broker;
 
+import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,6 +29,7 @@ import org.hl7.fhir.r4.model.Resource;
 import org.mydata.operator.access.AccessEvent;
 import org.mydata.operator.access.AccessLog;
 import org.mydata.operator.access.ConsentsEndedException;
+import org.mydata.operator.access.PermitEndedException;
 import org.mydata.operator.access.PersonAccess;
 import org.mydata.operator.access.PersonConsent;
 import org.mydata.operator.failure.SourceUnavailableException;
@@ -193,8 +195,14 @@ public final class Broker {
     void recordAccess(UsablePermit permit, String caller, List<String> types, String interaction,
                       List<PersonAccess> persons) {
         int resources = persons.stream().mapToInt(PersonAccess::resourceCount).sum();
-        accessLog.record(new AccessEvent(UUID.randomUUID(), permit.permit().id(), caller, interaction, types,
-                resources, persons, clock.instant()));
+        try {
+            accessLog.record(new AccessEvent(UUID.randomUUID(), permit.permit().id(), caller, interaction, types,
+                    resources, persons, clock.instant()));
+        } catch (PermitEndedException ended) {
+            // Revoked (or expired) while the request ran: as the next request will be, the base is gone.
+            throw new ResourceNotFoundException("No FHIR base at this address: the permit ended while this request "
+                    + "ran, and nothing was released.");
+        }
     }
 
     /**

@@ -4,29 +4,27 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import org.mydata.operator.release.TermsOfUse;
 
 /**
  * Purposes of processing, as W3C Data Privacy Vocabulary terms. Each knows the broader purpose it
  * belongs to, so a consent to scientific research covers a permit for academic research, but not
- * the other way round.
+ * the other way round. The hierarchy is operator-verify's {@link TermsOfUse}, which the auditors judge by too.
  */
 public enum Purpose {
-    RESEARCH_AND_DEVELOPMENT("dpv:ResearchAndDevelopment", null, "research and development"),
-    SCIENTIFIC_RESEARCH("dpv:ScientificResearch", RESEARCH_AND_DEVELOPMENT, "scientific research"),
-    ACADEMIC_RESEARCH("dpv:AcademicResearch", SCIENTIFIC_RESEARCH, "academic research"),
-    NON_COMMERCIAL_RESEARCH("dpv:NonCommercialResearch", SCIENTIFIC_RESEARCH, "non-commercial research"),
-    COMMERCIAL_RESEARCH("dpv:CommercialResearch", SCIENTIFIC_RESEARCH, "commercial research"),
-    HEALTHCARE_SCIENTIFIC_RESEARCH("dpv-health:HealthcareScientificResearch", SCIENTIFIC_RESEARCH,
-            "health and medical research"),
-    DATA_ALTRUISM("dpv:DataAltruism", null, "data donation for the common good");
+    RESEARCH_AND_DEVELOPMENT("dpv:ResearchAndDevelopment", "research and development"),
+    SCIENTIFIC_RESEARCH("dpv:ScientificResearch", "scientific research"),
+    ACADEMIC_RESEARCH("dpv:AcademicResearch", "academic research"),
+    NON_COMMERCIAL_RESEARCH("dpv:NonCommercialResearch", "non-commercial research"),
+    COMMERCIAL_RESEARCH("dpv:CommercialResearch", "commercial research"),
+    HEALTHCARE_SCIENTIFIC_RESEARCH("dpv-health:HealthcareScientificResearch", "health and medical research"),
+    DATA_ALTRUISM("dpv:DataAltruism", "data donation for the common good");
 
     private final String code;
-    private final Purpose broader;
     private final String plainWords;
 
-    Purpose(String code, Purpose broader, String plainWords) {
+    Purpose(String code, String plainWords) {
         this.code = code;
-        this.broader = broader;
         this.plainWords = plainWords;
     }
 
@@ -51,12 +49,12 @@ public enum Purpose {
 
     /** The purpose this one is a kind of, if any. */
     public Optional<Purpose> broader() {
-        return Optional.ofNullable(broader);
+        return TermsOfUse.broaderPurpose(code).flatMap(Purpose::fromCode);
     }
 
     /** True when this purpose is the other one or broader than it. */
     public boolean covers(Purpose other) {
-        return !other.upTo(this).isEmpty();
+        return TermsOfUse.purposeCovers(code, other.code);
     }
 
     /**
@@ -66,7 +64,7 @@ public enum Purpose {
      */
     public List<Purpose> upTo(Purpose broader) {
         List<Purpose> steps = new ArrayList<>();
-        for (Purpose p = this; p != null; p = p.broader) {
+        for (Purpose p = this; p != null; p = p.broader().orElse(null)) {
             steps.add(p);
             if (p == broader) {
                 return List.copyOf(steps);

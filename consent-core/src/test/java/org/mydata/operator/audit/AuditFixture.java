@@ -100,9 +100,13 @@ final class AuditFixture implements AutoCloseable {
      */
     void rogueAccess(Consent consent, int resources) {
         op.clock.advance(Duration.ofMinutes(1));
+        rogueAccess(permitId, consent, List.of("Observation"), resources, Instant.now(op.clock));
+    }
+
+    /** {@link #rogueAccess(Consent, int)} under any permit, of any types, at any time: returns its event id. */
+    UUID rogueAccess(UUID permitId, Consent consent, List<String> types, int resources, Instant at) {
         AccessEvent event = new AccessEvent(UUID.randomUUID(), permitId, "researcher@uni.example", "search-type",
-                List.of("Observation"), resources,
-                List.of(new PersonAccess(consent.accountId(), consent.id(), resources)), Instant.now(op.clock));
+                types, resources, List.of(new PersonAccess(consent.accountId(), consent.id(), resources)), at);
         op.tx.inTransaction(c -> {
             long index = op.log.append(c, AccessLog.canonicalEntry(event));
             try (PreparedStatement ps = c.prepareStatement("insert into access_event (id, permit_id, client, "
@@ -130,6 +134,7 @@ final class AuditFixture implements AutoCloseable {
             }
             return null;
         });
+        return event.id();
     }
 
     AuditBundle bundle(Consent consent) {

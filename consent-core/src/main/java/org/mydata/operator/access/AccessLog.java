@@ -101,6 +101,35 @@ public final class AccessLog {
         });
     }
 
+    /**
+     * {@link #record} of the persons still in: those whose consent (or, under an opt-out basis, inclusion) the last
+     * check finds ended are left out, with their resources, and the rest is recorded. Each round leaves out at
+     * least one, so this ends.
+     *
+     * @return the consent or link ids left out: their persons' data must not be released
+     * @throws PermitEndedException as {@link #record}
+     */
+    public Set<UUID> recordOfThoseStillIn(AccessEvent event) {
+        Set<UUID> ended = new HashSet<>();
+        AccessEvent still = event;
+        while (true) {
+            try {
+                record(still);
+                return ended;
+            } catch (ConsentsEndedException refused) {
+                ended.addAll(refused.consentIds());
+                List<PersonAccess> fewer = still.persons().stream().filter(p -> !ended.contains(p.reliedOn())).toList();
+                if (fewer.size() == still.persons().size()) {
+                    throw refused;
+                }
+                int left = fewer.stream().mapToInt(PersonAccess::resourceCount).sum();
+                still = new AccessEvent(still.id(), still.permitId(), still.client(), still.interaction(),
+                        still.resourceTypes(), still.resourceCount() - (still.persons().stream()
+                        .mapToInt(PersonAccess::resourceCount).sum() - left), fewer, still.at());
+            }
+        }
+    }
+
     /** The event's persons in one statement, however many. */
     private static void insertPersons(Connection c, AccessEvent event) throws SQLException {
         int n = event.persons().size();

@@ -167,4 +167,30 @@ class AccessLogPolicyTest {
         return new AccessEvent(UUID.randomUUID(), permit, "researcher@uni.example", "search-type",
                 List.of("Observation"), 1, List.of(new PersonAccess(consent.accountId(), consent.id(), 1)), at);
     }
+
+    /**
+     * What a download of an export file (and a search page) does when a consent ended after its cohort was read:
+     * the event is written without that person, whose data is not released, instead of failing whole.
+     */
+    @Test
+    void anEventLeavesOutThePersonsWhoseConsentEndedAndRecordsTheRest(@TempDir Path ownKeys) {
+        try (AuditFixture f = new AuditFixture(ownKeys)) {
+            Consent staying = f.consent(f.op.newAccount());
+            Consent leaving = f.consent(f.op.newAccount());
+            AccessEvent read = new AccessEvent(UUID.randomUUID(), f.permitId, "researcher@uni.example",
+                    "export-download", List.of("Observation"), 5, List.of(
+                    new PersonAccess(staying.accountId(), staying.id(), 2),
+                    new PersonAccess(leaving.accountId(), leaving.id(), 3)), f.op.clock.instant());
+            f.change(leaving, org.mydata.operator.consent.ConsentStatus.WITHDRAWN);
+
+            assertThat(f.accessLog.recordOfThoseStillIn(read)).containsExactly(leaving.id());
+
+            assertThat(f.bundle(leaving).accessEvents()).isEmpty();
+            assertThat(f.bundle(staying).accessEvents()).singleElement().satisfies(event -> {
+                String entry = new String(event.entry(), java.nio.charset.StandardCharsets.UTF_8);
+                assertThat(entry).contains(staying.id().toString()).doesNotContain(leaving.id().toString())
+                        .contains("\"resource_count\":2");
+            });
+        }
+    }
 }

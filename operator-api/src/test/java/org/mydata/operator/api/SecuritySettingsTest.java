@@ -70,6 +70,17 @@ class SecuritySettingsTest {
             assertThat(throttled).contains("throttled").contains("refused").doesNotContain("bob").doesNotContain("nobody")
                     .doesNotContain("password-").doesNotContain("127.0.0.1").doesNotContain("wrong-");
 
+            // The token endpoint throttles wrong client secrets alike: locked, even with the right secret, and
+            // refused as a wrong secret is, so a guesser learns nothing; another client is not held up.
+            for (int i = 0; i < 5; i++) {
+                String wrong = "wrong-secret-" + i;
+                assertThatThrownBy(() -> http.clientToken("auditor-demo", wrong, "auditor"))
+                        .hasMessageContaining("401").hasMessageContaining("invalid_client");
+            }
+            assertThatThrownBy(() -> http.clientToken("auditor-demo", "auditor-demo-secret", "auditor"))
+                    .as("locked, even with the right secret").hasMessageContaining("401")
+                    .hasMessageContaining("invalid_client");
+
             adminToken = http.clientToken("admin-demo", "admin-demo-secret", "admin");
             assertThat(http.get("/api/v1/sources", adminToken).status()).isEqualTo(200);
         }

@@ -125,7 +125,7 @@ class SecuritySettingsTest {
     }
 
     @Test
-    void anExternalIssuersTokensAreCheckedForIssuerAndAudience() throws Exception {
+    void anExternalIssuersTokensAreCheckedForIssuerAndAudience(CapturedOutput output) throws Exception {
         RSAKey idp = new RSAKeyGenerator(2048).keyID("idp-1").generate();
         WireMockServer jwks = new WireMockServer(WireMockConfiguration.options().dynamicPort());
         jwks.start();
@@ -140,6 +140,22 @@ class SecuritySettingsTest {
             assertThatThrownBy(() -> new SpringApplicationBuilder(OperatorApplication.class).run(
                     concat(common, "--operator.data-dir=" + refused)).close())
                     .hasStackTraceContaining("issuer-uri");
+
+            // Without an audience its tokens for other applications would pass: no start, unless opted out loudly.
+            Path noAudience = Files.createTempDirectory("operator-no-audience");
+            assertThatThrownBy(() -> new SpringApplicationBuilder(OperatorApplication.class).run(
+                    concat(common, "--operator.data-dir=" + noAudience,
+                            "--spring.security.oauth2.resourceserver.jwt.issuer-uri=https://idp.example.org")).close())
+                    .hasStackTraceContaining("spring.security.oauth2.resourceserver.jwt.audiences");
+            Path anyAudience = Files.createTempDirectory("operator-any-audience");
+            try (ConfigurableApplicationContext operator = new SpringApplicationBuilder(OperatorApplication.class).run(
+                    concat(common, "--operator.data-dir=" + anyAudience, "--operator.identity.allow-any-audience=true",
+                            "--spring.security.oauth2.resourceserver.jwt.issuer-uri=https://idp.example.org"))) {
+                OperatorHttp http = new OperatorHttp(port(operator));
+                assertThat(http.get("/api/v1/sources", token(idp, "https://idp.example.org", "https://other.example.org"))
+                        .status()).as("opted out: any audience").isEqualTo(200);
+                assertThat(output.getAll()).contains("ANY AUDIENCE");
+            }
 
             Path dataDir = Files.createTempDirectory("operator-external-idp");
             try (ConfigurableApplicationContext operator = new SpringApplicationBuilder(OperatorApplication.class).run(

@@ -170,7 +170,7 @@ class WebhookNotificationTest {
                         Instant.now().plusSeconds(3600).toString())) {
                     OperatorHttp.Reply refused = http.post("/api/v1/permits/" + permit + "/erasures/" + eventId,
                             fixtures.researcher, Map.of("done_at", wrong));
-                    assertThat(refused.status()).as(wrong + ": " + refused.body()).isEqualTo(400);
+                    assertThat(refused.status()).as(wrong + ": " + refused.body()).isEqualTo(422);
                     assertThat(refused.body()).contains("done_at");
                 }
 

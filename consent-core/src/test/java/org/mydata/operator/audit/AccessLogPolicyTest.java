@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -21,9 +20,6 @@ import org.mydata.operator.account.Account;
 import org.mydata.operator.consent.Consent;
 import org.mydata.operator.consent.NewConsent;
 import org.mydata.operator.link.ServiceLink;
-import org.mydata.operator.log.Checkpoint;
-import org.mydata.operator.log.LogEntry;
-import org.mydata.operator.log.TransparencyLog;
 import org.mydata.operator.testing.TestOperator;
 import org.mydata.operator.permit.DataRequests;
 import org.mydata.operator.permit.NewDataRequest;
@@ -86,15 +82,7 @@ class AccessLogPolicyTest {
         f.op.links.remove(unlinked, link.id());
         refused(orphan, f.op.clock.instant());
 
-        f.writer.runOnce();
-        Checkpoint checkpoint = f.op.log.latestCheckpoint().orElseThrow();
-        List<LogEntry> entries = new ArrayList<>();
-        for (long start = 0; start < checkpoint.treeSize(); start += TransparencyLog.MAX_PAGE) {
-            entries.addAll(f.op.log.entries(start, Math.min(checkpoint.treeSize(), start + TransparencyLog.MAX_PAGE)));
-        }
-        LogAudit audit = new LogAudit(f.jwks());
-        audit.add(entries);
-        Report report = audit.finish(checkpoint);
+        Report report = f.auditWholeLog();
         assertThat(report.failures()).isEmpty();
         assertThat(report.checks()).filteredOn(c -> c.name().equals("access")).singleElement()
                 .satisfies(c -> assertThat(c.detail()).contains("(3 events, 3 consent uses)"));
@@ -152,15 +140,7 @@ class AccessLogPolicyTest {
                         .containsExactly(conditionsOnly.id()));
         assertThat(f.bundle(conditionsOnly).accessEvents()).hasSize(before2);
 
-        f.writer.runOnce();
-        Checkpoint checkpoint = f.op.log.latestCheckpoint().orElseThrow();
-        List<LogEntry> entries = new ArrayList<>();
-        for (long start = 0; start < checkpoint.treeSize(); start += TransparencyLog.MAX_PAGE) {
-            entries.addAll(f.op.log.entries(start, Math.min(checkpoint.treeSize(), start + TransparencyLog.MAX_PAGE)));
-        }
-        LogAudit audit = new LogAudit(f.jwks());
-        audit.add(entries);
-        assertThat(audit.finish(checkpoint).failures()).isEmpty();
+        assertThat(f.auditWholeLog().failures()).isEmpty();
     }
 
     private static AccessEvent event(UUID permit, Consent consent, Instant at) {

@@ -15,6 +15,7 @@ import java.sql.PreparedStatement;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -26,8 +27,11 @@ import org.mydata.operator.consent.Consent;
 import org.mydata.operator.consent.ConsentStatus;
 import org.mydata.operator.consent.NewConsent;
 import org.mydata.operator.consent.StatusRecord;
+import org.mydata.operator.log.Checkpoint;
 import org.mydata.operator.log.CheckpointSigner;
+import org.mydata.operator.log.LogEntry;
 import org.mydata.operator.log.LogWriter;
+import org.mydata.operator.log.TransparencyLog;
 import org.mydata.operator.permit.DataRequests;
 import org.mydata.operator.permit.NewDataRequest;
 import org.mydata.operator.programme.DataScope;
@@ -135,6 +139,20 @@ final class AuditFixture implements AutoCloseable {
             return null;
         });
         return event.id();
+    }
+
+    /** The full-log audit of everything written so far, against a checkpoint the writer signs now. */
+    Report auditWholeLog() {
+        writer.runOnce();
+        Checkpoint checkpoint = op.log.latestCheckpoint().orElseThrow();
+        List<LogEntry> entries = new ArrayList<>();
+        for (long start = 0; start < checkpoint.treeSize(); start += TransparencyLog.MAX_PAGE) {
+            entries.addAll(op.log.entries(start, Math.min(checkpoint.treeSize(),
+                    start + TransparencyLog.MAX_PAGE)));
+        }
+        LogAudit audit = new LogAudit(jwks());
+        audit.add(entries);
+        return audit.finish(checkpoint);
     }
 
     AuditBundle bundle(Consent consent) {

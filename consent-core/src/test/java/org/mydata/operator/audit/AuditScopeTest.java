@@ -18,9 +18,6 @@ import org.mydata.operator.access.PersonAccess;
 import org.mydata.operator.account.Account;
 import org.mydata.operator.consent.Consent;
 import org.mydata.operator.consent.NewConsent;
-import org.mydata.operator.log.Checkpoint;
-import org.mydata.operator.log.LogEntry;
-import org.mydata.operator.log.TransparencyLog;
 import org.mydata.operator.permit.DataRequests;
 import org.mydata.operator.permit.NewDataRequest;
 import org.mydata.operator.programme.DataScope;
@@ -76,15 +73,7 @@ class AuditScopeTest {
         rogue.add(f.rogueAccess(from2020, of2015, List.of("Observation"), 1, now));
         rogue.add(f.rogueAccess(from2020, full, List.of("Observation"), 1, full.validFrom().plusSeconds(1)));
 
-        f.writer.runOnce();
-        Checkpoint checkpoint = f.op.log.latestCheckpoint().orElseThrow();
-        List<LogEntry> entries = new ArrayList<>();
-        for (long start = 0; start < checkpoint.treeSize(); start += TransparencyLog.MAX_PAGE) {
-            entries.addAll(f.op.log.entries(start, Math.min(checkpoint.treeSize(), start + TransparencyLog.MAX_PAGE)));
-        }
-        LogAudit logAudit = new LogAudit(f.jwks());
-        logAudit.add(entries);
-        audit = logAudit.finish(checkpoint);
+        audit = f.auditWholeLog();
     }
 
     @AfterAll

@@ -194,6 +194,11 @@ class StrictSearchTest extends OperatorTestBase {
         }
         assertThat(outcome).isNotNull();
         assertThat(outcome.get("resourceType").asText()).isEqualTo("OperationOutcome");
+        // Every entry says why it is there, and each has a fullUrl, the outcome's a urn:uuid.
+        for (JsonNode entry : bundle.get("entry")) {
+            assertThat(entry.path("search").path("mode").asText()).isIn("match", "outcome");
+            assertThat(entry.path("fullUrl").asText()).isNotBlank();
+        }
         assertThat(outcome.toString()).contains("_tag").contains(":text");
         assertThat(http.exchange("GET", base() + "Observation?_tag=x", researcher, null, Duration.ofSeconds(60),
                 "Prefer", "handling=strict").statusCode()).isEqualTo(400);
@@ -309,6 +314,19 @@ class StrictSearchTest extends OperatorTestBase {
         assertThat(total("Observation?combo-" + query)).isGreaterThanOrEqualTo(found.get("total").asInt());
         assertThat(search("Observation?_summary=count&component-value-concept=http%3A%2F%2Fexample.org%7Cx")
                 .get("total").asInt()).isZero();
+    }
+
+    /** {@code _elements} keeps what the type must have (Observation.status and code), so the result stays valid. */
+    @Test
+    void elementsKeepsTheMandatoryElements() {
+        JsonNode bundle = search("Observation?_count=3&_elements=subject");
+        assertThat(entries(bundle)).isNotEmpty().allSatisfy(observation -> {
+            assertThat(observation.has("status")).as(observation.toString()).isTrue();
+            assertThat(observation.has("code")).isTrue();
+            assertThat(observation.has("subject")).isTrue();
+            assertThat(observation.has("effectiveDateTime") || observation.has("effectivePeriod")).isFalse();
+        });
+        assertThat(bundle.get("entry").get(0).path("search").path("mode").asText()).isEqualTo("match");
     }
 
     // --- helpers ---------------------------------------------------------------------------------

@@ -181,7 +181,7 @@ public final class AccessLog {
         }
         Set<UUID> ended = new HashSet<>(consentIds);
         try (PreparedStatement ps = c.prepareStatement("select c.id, c.account_id, c.purposes, c.scope, "
-                + "c.valid_from, c.valid_until, (select s.status from consent_status s where s.consent_id = c.id "
+                + "c.access_modes, c.valid_from, c.valid_until, (select s.status from consent_status s where s.consent_id = c.id "
                 + "order by s.seq desc limit 1) as status from consent c where c.id = any (?) for share of c")) {
             ps.setArray(1, c.createArrayOf("uuid", consentIds.toArray()));
             try (ResultSet rs = ps.executeQuery()) {
@@ -189,7 +189,7 @@ public final class AccessLog {
                     UUID id = Sql.uuid(rs, "id");
                     ConsentGrant grant = new ConsentGrant(id, Sql.uuid(rs, "account_id"),
                             Sql.strings(rs, "purposes").stream().map(p -> Purpose.fromCode(p).orElseThrow()).toList(),
-                            DataScope.fromJson(Json.read(rs.getString("scope"))),
+                            DataScope.fromJson(Json.read(rs.getString("scope"))), Sql.accessModes(rs, "access_modes"),
                             new Standing(ConsentStatus.fromWire(rs.getString("status")).orElse(null),
                                     new Validity(Sql.instant(rs, "valid_from"), Sql.instant(rs, "valid_until")),
                                     linked.contains(id)));

@@ -5,19 +5,25 @@ import java.util.List;
 import java.util.UUID;
 import org.mydata.operator.programme.DataScope;
 import org.mydata.operator.programme.Purpose;
+import org.mydata.operator.release.AccessMode;
+import org.mydata.operator.release.ConsentModes;
 import org.mydata.operator.release.ReleasePolicy;
 import org.mydata.operator.release.Validity;
 
 /**
  * A consent record (CR) with its status chain, oldest first. The CR itself never changes; every
  * change of status is a new status record appended to the chain.
+ *
+ * @param accessModes the modes the person allowed: statistics only, or statistics and records (a consent given
+ *                    before access modes: both, see {@link ConsentModes})
  */
 public record Consent(UUID id, UUID accountId, UUID programmeId, List<Purpose> purposes, DataScope scope,
-                      List<UUID> linkIds, Instant validFrom, Instant validUntil, Terms terms, String proposal,
-                      String record, Instant createdAt, List<StatusRecord> statusRecords, Long logIndex) {
+                      List<AccessMode> accessModes, List<UUID> linkIds, Instant validFrom, Instant validUntil,
+                      Terms terms, String proposal, String record, Instant createdAt, List<StatusRecord> statusRecords, Long logIndex) {
 
     public Consent {
         purposes = List.copyOf(purposes);
+        accessModes = ConsentModes.normalised(accessModes);
         linkIds = List.copyOf(linkIds);
         statusRecords = List.copyOf(statusRecords);
     }
@@ -26,13 +32,13 @@ public record Consent(UUID id, UUID accountId, UUID programmeId, List<Purpose> p
     public Consent withStatus(StatusRecord added) {
         List<StatusRecord> chain = new java.util.ArrayList<>(statusRecords);
         chain.add(added);
-        return new Consent(id, accountId, programmeId, purposes, scope, linkIds, validFrom, validUntil, terms, proposal,
-                record, createdAt, chain, logIndex);
+        return new Consent(id, accountId, programmeId, purposes, scope, accessModes, linkIds, validFrom, validUntil,
+                terms, proposal, record, createdAt, chain, logIndex);
     }
 
     public Consent withLogIndex(long index) {
-        return new Consent(id, accountId, programmeId, purposes, scope, linkIds, validFrom, validUntil, terms, proposal,
-                record, createdAt, statusRecords, index);
+        return new Consent(id, accountId, programmeId, purposes, scope, accessModes, linkIds, validFrom, validUntil,
+                terms, proposal, record, createdAt, statusRecords, index);
     }
 
     public StatusRecord latestStatus() {
@@ -49,6 +55,11 @@ public record Consent(UUID id, UUID accountId, UUID programmeId, List<Purpose> p
      */
     public boolean isInForce(Instant now) {
         return ReleasePolicy.whyNotInForceByTerms(status(), validity(), now).isEmpty();
+    }
+
+    /** Whether the person allowed pseudonymised records, not only statistics. */
+    public boolean allowsRecords() {
+        return AccessMode.RECORDS.isAllowedBy(accessModes);
     }
 
     /** Its validity as the release policy reads it (whole seconds, as the record states it). */

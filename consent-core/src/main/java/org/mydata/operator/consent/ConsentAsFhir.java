@@ -14,6 +14,7 @@ import org.mydata.operator.audit.AuditBundleAsFhir;
 import org.mydata.operator.formats.ChoiceRecord;
 import org.mydata.operator.programme.Programme;
 import org.mydata.operator.programme.Purpose;
+import org.mydata.operator.release.AccessMode;
 
 /**
  * A signed choice as a FHIR R4 {@code Consent} resource, carrying the signed record as its source attachment
@@ -26,6 +27,8 @@ public final class ConsentAsFhir {
     public static final String ACCOUNT_SYSTEM = "urn:mydata-operator:account";
     public static final String CONSENT_SYSTEM = "urn:mydata-operator:consent";
     public static final String STATUS_SYSTEM = "urn:mydata-operator:consent-status";
+    /** The access modes a consent allows, as the provision's actions ({@code statistics}, {@code records}). */
+    public static final String ACCESS_MODE_SYSTEM = "urn:mydata-operator:access-mode";
 
     private ConsentAsFhir() {
     }
@@ -69,6 +72,11 @@ public final class ConsentAsFhir {
             period.setEnd(Date.from(choice.validUntil()));
         }
         provision.setPeriod(period);
+        for (AccessMode mode : choice.accessModes()) {
+            provision.addAction(new CodeableConcept(new Coding(ACCESS_MODE_SYSTEM, mode.wireName(),
+                    mode == AccessMode.STATISTICS ? "statistics about groups of people"
+                            : "pseudonymised record-level data")));
+        }
         for (Purpose purpose : choice.purposes()) {
             provision.addPurpose(new Coding(purpose.codeSystem(), purpose.term(), purpose.plainWords()));
         }

@@ -7,6 +7,8 @@ import org.mydata.operator.programme.DataScope;
 import org.mydata.operator.programme.Programme;
 import org.mydata.operator.programme.Promise;
 import org.mydata.operator.programme.Purpose;
+import org.mydata.operator.release.AccessMode;
+import org.mydata.operator.release.ConsentModes;
 import org.mydata.operator.source.FhirSource;
 
 /**
@@ -18,7 +20,7 @@ public final class ConsentText {
     }
 
     public static String render(Programme programme, List<Purpose> purposes, DataScope scope, List<FhirSource> sources,
-                                Instant validUntil) {
+                                Instant validUntil, List<AccessMode> accessModes) {
         StringBuilder text = new StringBuilder();
         text.append("I consent to share my health data with the data-donor programme \"").append(programme.name())
                 .append("\" run by ").append(programme.organisation()).append(".\n");
@@ -31,6 +33,7 @@ public final class ConsentText {
                     .append(scope.dataUntil() == null ? "" : " until " + scope.dataUntil());
         }
         text.append(".\n");
+        text.append(accessModes(accessModes)).append("\n");
         text.append("From: ").append(sources.stream().map(FhirSource::name).collect(Collectors.joining(", "))).append(".\n");
         text.append("Until: ").append(validUntil == null ? "I withdraw this consent" : validUntil.toString()).append(".\n");
         if (!programme.promises().isEmpty()) {
@@ -42,5 +45,17 @@ public final class ConsentText {
         text.append("Researchers receive my data only under a permit the programme's stewards approve, with my name "
                 + "and identifiers removed. I can pause or withdraw this consent at any time; withdrawal is final.\n");
         return text.toString();
+    }
+
+    /**
+     * The one sentence that says how researchers may receive the data: statistics only, or statistics and
+     * pseudonymised records (never called anonymous: a pseudonymised record is still personal data).
+     */
+    static String accessModes(List<AccessMode> modes) {
+        return AccessMode.RECORDS.isAllowedBy(ConsentModes.normalised(modes))
+                ? "Researchers may receive statistics about groups of people and, under a records permit, my data as "
+                + "pseudonymised records (my name and identifiers replaced by codes; such records are not anonymous)."
+                : "Researchers may receive only statistics: counts and other answers about groups of people, never "
+                + "records about me.";
     }
 }

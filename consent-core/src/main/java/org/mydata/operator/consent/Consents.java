@@ -31,7 +31,10 @@ import org.mydata.operator.programme.DataScope;
 import org.mydata.operator.programme.Programme;
 import org.mydata.operator.programme.ProgrammeRegistry;
 import org.mydata.operator.programme.Purpose;
+import org.mydata.operator.release.AccessMode;
+import org.mydata.operator.release.ConsentModes;
 import org.mydata.operator.release.Validity;
+import org.mydata.operator.failure.Require;
 import org.mydata.operator.signing.RecordType;
 import org.mydata.operator.source.FhirSource;
 import org.mydata.operator.source.SourceRegistry;
@@ -140,6 +143,7 @@ public final class Consents {
                 claims.put("programme_id", plan.programme().id().toString());
                 claims.put("purposes", plan.purposes().stream().map(Purpose::code).toList());
                 claims.put("scope", plan.scope().toJson());
+                claims.put(ConsentModes.CLAIM, ConsentModes.toClaim(plan.accessModes()));
                 claims.put("valid_from", now.getEpochSecond());
                 if (validUntil != null) {
                     claims.put("valid_until", validUntil.getEpochSecond());
@@ -149,8 +153,8 @@ public final class Consents {
                 LogAppender.Appended cr = b.sign(RecordType.CONSENT, claims);
                 Connection c2 = b.connection();
                 try (PreparedStatement ps = c2.prepareStatement("insert into consent (id, account_id, programme_id, "
-                        + "purposes, scope, valid_from, valid_until, terms, proposal, record, created_at, log_index) "
-                        + "values (?,?,?,?,?::jsonb,?,?,?::jsonb,?,?,?,?)")) {
+                        + "purposes, scope, valid_from, valid_until, terms, proposal, record, created_at, log_index, "
+                        + "access_modes) values (?,?,?,?,?::jsonb,?,?,?::jsonb,?,?,?,?,?)")) {
                     ps.setObject(1, id);
                     ps.setObject(2, account.id());
                     ps.setObject(3, plan.programme().id());
@@ -163,6 +167,7 @@ public final class Consents {
                     ps.setString(10, cr.record());
                     ps.setTimestamp(11, Sql.timestamp(now));
                     ps.setLong(12, cr.logIndex());
+                    ps.setArray(13, Sql.textArray(c2, ConsentModes.toClaim(plan.accessModes())));
                     ps.executeUpdate();
                 }
                 try (PreparedStatement ps = c2.prepareStatement(
@@ -174,7 +179,8 @@ public final class Consents {
                 StatusRecord first = appendStatus(b, account, id, ConsentStatus.ACTIVE, StatusRecord.ChangedBy.PERSON,
                         null, null, 1, now);
                 return new Granted(new Consent(id, account.id(), plan.programme().id(), plan.purposes(), plan.scope(),
-                        linkIds, now, validUntil, terms, plan.text(), cr.record(), now, List.of(first), cr.logIndex()),
+                        plan.accessModes(), linkIds, now, validUntil, terms, plan.text(), cr.record(), now,
+                        List.of(first), cr.logIndex()),
                         true);
             };
         });
@@ -222,6 +228,7 @@ public final class Consents {
                 && new HashSet<>(live.scope().resourceTypes()).equals(new HashSet<>(plan.scope().resourceTypes()))
                 && Objects.equals(live.scope().dataFrom(), plan.scope().dataFrom())
                 && Objects.equals(live.scope().dataUntil(), plan.scope().dataUntil())
+                && live.accessModes().equals(plan.accessModes())
                 && new HashSet<>(live.linkIds()).equals(new HashSet<>(linkIds))
                 && Objects.equals(live.validUntil(), validUntil)
                 && live.terms().policyUri().equals(plan.programme().termsUri())
@@ -395,8 +402,8 @@ public final class Consents {
         });
     }
 
-    private record Plan(Programme programme, List<Purpose> purposes, DataScope scope, List<ServiceLink> links,
-                        String text) {
+    private record Plan(Programme programme, List<Purpose> purposes, DataScope scope, List<AccessMode> accessModes,
+                        List<ServiceLink> links, String text) {
     }
 
     private Plan plan(Connection c, Account account, NewConsent request, Instant now) throws SQLException {
@@ -426,6 +433,7 @@ public final class Consents {
             }
         }
         DataScope scope = programme.scope().narrowsTo(request.scope(), "scope");
+        List<AccessMode> accessModes = accessModes(programme, request.accessModes());
         if (request.validUntil() != null && !request.validUntil().isAfter(now)) {
             throw new InvalidRequestException("validUntil", "validUntil must lie in the future");
         }
@@ -447,8 +455,27 @@ public final class Consents {
         for (ServiceLink link : links) {
             sources.add(SourceRegistry.find(c, link.sourceId()).orElseThrow());
         }
-        return new Plan(programme, purposes, scope, links,
-                ConsentText.render(programme, purposes, scope, sources, request.validUntil()));
+        return new Plan(programme, purposes, scope, accessModes, links,
+                ConsentText.render(programme, purposes, scope, sources, request.validUntil(), accessModes));
+    }
+
+    /**
+     * The modes a consent allows: those asked for, each one the programme offers; the programme's offer when none
+     * are named (as for purposes and scope). Normalised: records bring statistics with them.
+     */
+    private static List<AccessMode> accessModes(Programme programme, List<String> names) {
+        if (names == null) {
+            return ConsentModes.normalised(programme.accessModes());
+        }
+        List<AccessMode> modes = Require.accessModes("accessModes", names);
+        for (AccessMode mode : modes) {
+            if (!programme.offers(mode)) {
+                throw new InvalidRequestException("accessModes", "the programme does not offer " + mode.wireName()
+                        + " access; it offers " + String.join(", ", programme.accessModes().stream()
+                        .map(AccessMode::wireName).toList()));
+            }
+        }
+        return ConsentModes.normalised(modes);
     }
 
     private static StatusRecord appendStatus(LogAppender.Batch b, Account account, UUID consentId, ConsentStatus status,
@@ -499,7 +526,9 @@ public final class Consents {
                 Map<String, Object> terms = Json.read(rs.getString("terms"));
                 return new Consent(consentId, accountId, Sql.uuid(rs, "programme_id"),
                         Sql.strings(rs, "purposes").stream().map(p -> Purpose.fromCode(p).orElseThrow()).toList(),
-                        DataScope.fromJson(Json.read(rs.getString("scope"))), linkIds(c, consentId),
+                        DataScope.fromJson(Json.read(rs.getString("scope"))),
+                        Sql.accessModes(rs, "access_modes"),
+                        linkIds(c, consentId),
                         Sql.instant(rs, "valid_from"), Sql.instant(rs, "valid_until"),
                         new Terms(URI.create((String) terms.get("policy_uri")), (String) terms.get("version"),
                                 (String) terms.get("shown_text_sha256")),

@@ -66,6 +66,17 @@ public final class Require {
         return value;
     }
 
+    /** An access mode by its name in requests and records ({@code statistics}, {@code records}). */
+    public static org.mydata.operator.release.AccessMode accessMode(String field, String name) {
+        return org.mydata.operator.release.AccessMode.fromWireName(name).orElseThrow(() -> new InvalidRequestException(
+                field, "'" + name + "' is not an access mode: statistics or records"));
+    }
+
+    /** Access modes by name, each known, at least one; in the order given, without repeats. */
+    public static List<org.mydata.operator.release.AccessMode> accessModes(String field, List<String> names) {
+        return nonEmpty(field, names).stream().map(name -> accessMode(field, name)).distinct().toList();
+    }
+
     public static <T> List<T> nonEmpty(String field, List<T> values) {
         if (values == null || values.isEmpty()) {
             throw new InvalidRequestException(field, field + " must name at least one value");

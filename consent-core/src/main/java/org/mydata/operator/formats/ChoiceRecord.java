@@ -14,6 +14,8 @@ import org.mydata.operator.consent.Terms;
 import org.mydata.operator.programme.DataScope;
 import org.mydata.operator.programme.Programme;
 import org.mydata.operator.programme.Purpose;
+import org.mydata.operator.release.AccessMode;
+import org.mydata.operator.release.ConsentModes;
 
 /**
  * One signed choice a person made about a programme, as every standard format reads it. ISO/IEC TS 27560 (with
@@ -21,18 +23,21 @@ import org.mydata.operator.programme.Purpose;
  * domain records, so a new kind of record is mapped once, here ({@link Kind}, {@link EventType} and a factory like
  * {@link #of(Consent, Programme, List)}), and every format follows.
  *
+ * @param accessModes how researchers may receive the data: statistics only, or statistics and pseudonymised records
  * @param sourceNames the names of the sources the data comes from, as the person's links name them
  * @param shownText   the exact text the person was shown (its SHA-256 is {@code terms.shownTextSha256})
  * @param signed      the record itself (for a consent, the consent record, CR)
  * @param events      its status history, oldest first, each a signed status record
  */
 public record ChoiceRecord(Kind kind, UUID id, UUID accountId, Programme programme, List<Purpose> purposes,
-                           DataScope scope, List<String> sourceNames, Instant validFrom, Instant validUntil, Terms terms,
+                           DataScope scope, List<AccessMode> accessModes, List<String> sourceNames, Instant validFrom,
+                           Instant validUntil, Terms terms,
                            String shownText, Signed signed, Instant createdAt, List<Event> events) {
 
     public ChoiceRecord {
         Objects.requireNonNull(kind, "kind");
         purposes = List.copyOf(purposes);
+        accessModes = ConsentModes.normalised(accessModes);
         sourceNames = List.copyOf(sourceNames);
         events = List.copyOf(events);
         if (events.isEmpty()) {
@@ -155,8 +160,13 @@ public record ChoiceRecord(Kind kind, UUID id, UUID accountId, Programme program
             first = false;
         }
         return new ChoiceRecord(Kind.CONSENT, consent.id(), consent.accountId(), programme, consent.purposes(),
-                consent.scope(), sourceNames, consent.validFrom(), consent.validUntil(), consent.terms(),
-                consent.proposal(), new Signed(consent.record(), consent.logIndex()), consent.createdAt(), events);
+                consent.scope(), consent.accessModes(), sourceNames, consent.validFrom(), consent.validUntil(),
+                consent.terms(), consent.proposal(), new Signed(consent.record(), consent.logIndex()), consent.createdAt(), events);
+    }
+
+    /** Whether researchers may receive the data as pseudonymised records, not only as statistics. */
+    public boolean allowsRecords() {
+        return AccessMode.RECORDS.isAllowedBy(accessModes);
     }
 
     public Event latest() {

@@ -64,8 +64,13 @@ public final class DataAltruismForm {
                                         .map(n -> node("@type", "dpv:DataSource", "dpv:hasName", n)).toList()),
                         "dataUsers", node(
                                 "dct:title", "Who may process the data (DGA Art. 21(1)(a))",
-                                "dct:description", "researchers whose data permit for this programme its stewards "
-                                        + "approved; they receive pseudonymised data only, through the operator"),
+                                "dct:description", choice.allowsRecords()
+                                        ? "researchers whose data permit for this programme its stewards approved; "
+                                        + "they receive statistics, or under a records permit pseudonymised data, "
+                                        + "through the operator"
+                                        : "researchers whose data permit for this programme its stewards approved; "
+                                        + "they receive statistics about groups of people only, never records",
+                                "dpv:hasProcessing", Iso27560.processing(choice)),
                         "conditions", node(
                                 "dct:title", "Conditions",
                                 "dpv:hasLegalBasis", choice.kind().legalBasis(),

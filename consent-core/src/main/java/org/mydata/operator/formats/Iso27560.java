@@ -103,8 +103,7 @@ public final class Iso27560 {
                 "dpv:hasPersonalData", personalData(choice.scope()),
                 "dpv:hasDataSource", choice.sourceNames().stream()
                         .map(name -> node("@type", "dpv:DataSource", "dpv:hasName", name)).toList(),
-                // the gateway retrieves from the sources, pseudonymises by allowlist, and sends to permit holders
-                "dpv:hasProcessing", List.of("dpv:Retrieve", "dpv:Pseudonymise", "dpv:Transfer", "dpv:Use"),
+                "dpv:hasProcessing", processing(choice),
                 "dpv:hasStorageCondition", storage(choice),
                 "dpv:hasDataController", controller,
                 "dpv:hasRecipient", List.of(recipients(choice)),
@@ -115,6 +114,19 @@ public final class Iso27560 {
                         "dpv:isExercisedAt", issuer.consentPage(choice.id())),
                 "dpv:hasJurisdiction", JURISDICTION,
                 "dpv:hasRight", rights(issuer));
+    }
+
+    /**
+     * The processing the person allowed, by access mode: statistics are analysed and derived where the data is and
+     * only protected aggregates leave; records are also pseudonymised by allowlist and sent to permit holders.
+     */
+    public static List<String> processing(ChoiceRecord choice) {
+        List<String> processing = new java.util.ArrayList<>(List.of("dpv:Retrieve", "dpv:Analyse", "dpv:Derive"));
+        if (choice.allowsRecords()) {
+            processing.addAll(List.of("dpv:Pseudonymise", "dpv:Transfer"));
+        }
+        processing.add("dpv:Use");
+        return processing;
     }
 
     static List<Map<String, Object>> purposes(List<Purpose> purposes) {

@@ -139,7 +139,7 @@ public final class Outbox {
             return false;
         }
         ConsentGrant asActive = new ConsentGrant(consent.id(), consent.accountId(), consent.purposes(),
-                consent.scope(), new Standing(ConsentStatus.ACTIVE, consent.validity(), true));
+                consent.scope(), consent.accessModes(), new Standing(ConsentStatus.ACTIVE, consent.validity(), true));
         for (String type : permit.scope().resourceTypes()) {
             if (ReleasePolicy.whyNotReliable(asActive, terms, type, at).isEmpty()) {
                 return true;
@@ -219,12 +219,12 @@ public final class Outbox {
     }
 
     private record ConsentRow(UUID id, UUID accountId, UUID programmeId, List<Purpose> purposes, DataScope scope,
-                              Validity validity) {
+                              List<org.mydata.operator.release.AccessMode> accessModes, Validity validity) {
     }
 
     private static ConsentRow consent(Connection c, UUID consentId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("select account_id, programme_id, purposes, scope, valid_from, "
-                + "valid_until from consent where id = ?")) {
+        try (PreparedStatement ps = c.prepareStatement("select account_id, programme_id, purposes, scope, "
+                + "access_modes, valid_from, valid_until from consent where id = ?")) {
             ps.setObject(1, consentId);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
@@ -232,7 +232,7 @@ public final class Outbox {
                 }
                 return new ConsentRow(consentId, Sql.uuid(rs, "account_id"), Sql.uuid(rs, "programme_id"),
                         Sql.strings(rs, "purposes").stream().map(p -> Purpose.fromCode(p).orElseThrow()).toList(),
-                        DataScope.fromJson(Json.read(rs.getString("scope"))),
+                        DataScope.fromJson(Json.read(rs.getString("scope"))), Sql.accessModes(rs, "access_modes"),
                         new Validity(Sql.instant(rs, "valid_from"), Sql.instant(rs, "valid_until")));
             }
         }

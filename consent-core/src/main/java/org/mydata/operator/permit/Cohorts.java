@@ -103,7 +103,8 @@ public final class Cohorts {
             Map<UUID, List<ConsentGrant>> grantsByProgramme = new LinkedHashMap<>();
             // The same candidates as the cohort query, for one person: active, not ended, with a live link.
             try (PreparedStatement ps = c.prepareStatement("""
-                    select c.id as consent_id, c.account_id, c.programme_id, c.purposes, c.scope, c.valid_from,
+                    select c.id as consent_id, c.account_id, c.programme_id, c.purposes, c.scope, c.access_modes,
+                           c.valid_from,
                            c.valid_until, latest.status
                       from consent c
                       join lateral (select s.status from consent_status s where s.consent_id = c.id
@@ -189,7 +190,7 @@ public final class Cohorts {
     private static ConsentGrant candidate(ResultSet rs) throws SQLException {
         return new ConsentGrant(Sql.uuid(rs, "consent_id"), Sql.uuid(rs, "account_id"),
                 Sql.strings(rs, "purposes").stream().map(p -> Purpose.fromCode(p).orElseThrow()).toList(),
-                DataScope.fromJson(Json.read(rs.getString("scope"))),
+                DataScope.fromJson(Json.read(rs.getString("scope"))), Sql.accessModes(rs, "access_modes"),
                 new Standing(ConsentStatus.fromWire(rs.getString("status")).orElse(null),
                         new Validity(Sql.instant(rs, "valid_from"), Sql.instant(rs, "valid_until")), true));
     }
@@ -227,7 +228,8 @@ public final class Cohorts {
             throws SQLException {
         List<Candidate> candidates = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("""
-                select c.id as consent_id, c.account_id, c.purposes, c.scope, c.valid_from, c.valid_until,
+                select c.id as consent_id, c.account_id, c.purposes, c.scope, c.access_modes, c.valid_from,
+                       c.valid_until,
                        latest.status, sl.source_id, sl.surrogate_id
                   from consent c
                   join lateral (select s.status from consent_status s where s.consent_id = c.id

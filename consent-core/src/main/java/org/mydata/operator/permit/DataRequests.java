@@ -26,6 +26,7 @@ import org.mydata.operator.programme.DataScope;
 import org.mydata.operator.programme.Programme;
 import org.mydata.operator.programme.ProgrammeRegistry;
 import org.mydata.operator.programme.Purpose;
+import org.mydata.operator.release.AccessMode;
 import org.mydata.operator.signing.RecordType;
 import org.mydata.operator.store.Sql;
 import org.mydata.operator.store.Transactions;
@@ -70,6 +71,8 @@ public final class DataRequests {
         if (request.validUntil() == null || !request.validUntil().isAfter(now)) {
             throw new InvalidRequestException("validUntil", "validUntil is required and must lie in the future");
         }
+        AccessMode mode = request.accessMode() == null ? AccessMode.RECORDS
+                : Require.accessMode("accessMode", request.accessMode());
         return tx.inTransaction(c -> {
             Programme programme = ProgrammeRegistry.find(c, request.programmeId())
                     .orElseThrow(() -> new NotFoundException("no programme " + request.programmeId()));
@@ -79,10 +82,15 @@ public final class DataRequests {
             if (scope.resourceTypes().stream().noneMatch(programme.scope().resourceTypes()::contains)) {
                 throw new InvalidRequestException("scope", "the programme holds none of the requested resource types");
             }
+            if (!programme.offers(mode)) {
+                throw new InvalidRequestException("accessMode", "the programme does not offer " + mode.wireName()
+                        + " access" + (request.accessMode() == null ? " (a request without accessMode asks for "
+                        + "records)" : ""));
+            }
             UUID id = UUID.randomUUID();
             try (PreparedStatement ps = c.prepareStatement("insert into data_request (id, programme_id, requester, "
-                    + "organisation, title, purpose, scope, justification, valid_until, status, created_at) "
-                    + "values (?,?,?,?,?,?,?::jsonb,?,?,'pending',?)")) {
+                    + "organisation, title, purpose, scope, justification, valid_until, status, created_at, "
+                    + "access_mode) values (?,?,?,?,?,?,?::jsonb,?,?,'pending',?,?)")) {
                 ps.setObject(1, id);
                 ps.setObject(2, programme.id());
                 ps.setString(3, researcher);
@@ -93,6 +101,7 @@ public final class DataRequests {
                 ps.setString(8, justification);
                 ps.setTimestamp(9, Sql.timestamp(request.validUntil()));
                 ps.setTimestamp(10, Sql.timestamp(now));
+                ps.setString(11, mode.wireName());
                 ps.executeUpdate();
             }
             return load(c, id).orElseThrow();
@@ -249,6 +258,8 @@ public final class DataRequests {
         claims.put("scope", scope.toJson());
         claims.put("valid_from", now.getEpochSecond());
         claims.put("valid_until", request.validUntil().getEpochSecond());
+        // How its researcher receives the data: what the gateway and the auditors hold its access events to.
+        claims.put("access_mode", request.accessMode().wireName());
         // What the auditors judge its access events by: whom it may include, and through which sources.
         claims.put("legal_basis", programme.legalBasis().wire());
         if (programme.isOptOut()) {
@@ -270,7 +281,7 @@ public final class DataRequests {
         Connection c = b.connection();
         try (PreparedStatement ps = c.prepareStatement("insert into permit (id, request_id, programme_id, researcher, "
                 + "organisation, purposes, scope, valid_from, valid_until, record, pseudonym_key, created_at, log_index, "
-                + "legal_basis) values (?,?,?,?,?,?,?::jsonb,?,?,?,?,?,?,?)")) {
+                + "legal_basis, access_mode) values (?,?,?,?,?,?,?::jsonb,?,?,?,?,?,?,?,?)")) {
             ps.setObject(1, id);
             ps.setObject(2, request.id());
             ps.setObject(3, programme.id());
@@ -285,6 +296,7 @@ public final class DataRequests {
             ps.setTimestamp(12, Sql.timestamp(now));
             ps.setLong(13, permit.logIndex());
             ps.setString(14, programme.legalBasis().wire());
+            ps.setString(15, request.accessMode().wireName());
             ps.executeUpdate();
         }
     }
@@ -356,6 +368,7 @@ public final class DataRequests {
                 Sql.instant(rs, "valid_until"),
                 RequestStatus.valueOf(rs.getString("status").toUpperCase(java.util.Locale.ROOT)),
                 rs.getString("decided_by"), Sql.instant(rs, "decided_at"), rs.getString("reason"),
-                rs.getString("decision_record"), permitId, Sql.instant(rs, "created_at"));
+                rs.getString("decision_record"), permitId, Sql.instant(rs, "created_at"),
+                AccessMode.fromWireName(rs.getString("access_mode")).orElseThrow());
     }
 }

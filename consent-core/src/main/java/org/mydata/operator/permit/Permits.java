@@ -13,6 +13,7 @@ import org.mydata.operator.failure.NotFoundException;
 import org.mydata.operator.json.Json;
 import org.mydata.operator.programme.DataScope;
 import org.mydata.operator.programme.Purpose;
+import org.mydata.operator.release.AccessMode;
 import org.mydata.operator.release.LegalBasis;
 import org.mydata.operator.store.Sql;
 import org.mydata.operator.store.Transactions;
@@ -132,7 +133,8 @@ public final class Permits {
                 DataScope.fromJson(Json.read(rs.getString("scope"))), Sql.instant(rs, "valid_from"),
                 Sql.instant(rs, "valid_until"), rs.getString("record"), Sql.instant(rs, "revoked_at"),
                 rs.getString("revocation_record"), Sql.instant(rs, "created_at"),
-                LegalBasis.fromWire(rs.getString("legal_basis")).orElseThrow());
+                LegalBasis.fromWire(rs.getString("legal_basis")).orElseThrow(),
+                AccessMode.fromWireName(rs.getString("access_mode")).orElseThrow());
     }
 
 }

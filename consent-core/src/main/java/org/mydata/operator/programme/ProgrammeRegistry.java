@@ -15,6 +15,7 @@ import org.mydata.operator.failure.InvalidRequestException;
 import org.mydata.operator.failure.NotFoundException;
 import org.mydata.operator.failure.Require;
 import org.mydata.operator.json.Json;
+import org.mydata.operator.release.AccessMode;
 import org.mydata.operator.release.LegalBasis;
 import org.mydata.operator.source.SourceRegistry;
 import org.mydata.operator.store.Sql;
@@ -63,6 +64,8 @@ public final class ProgrammeRegistry {
             throw new InvalidRequestException("sourceIds", "a programme resting on consent reads the sources each "
                     + "person's consent names; it declares none");
         }
+        List<AccessMode> accessModes = request.accessModes() == null ? Programme.ALL_MODES
+                : Require.accessModes("accessModes", request.accessModes());
         Programme programme = new Programme(UUID.randomUUID(),
                 Require.text("name", request.name(), 200),
                 Require.text("description", request.description(), 4000),
@@ -73,7 +76,7 @@ public final class ProgrammeRegistry {
                 Require.text("termsVersion", request.termsVersion(), 50),
                 stewards,
                 Instant.now(clock),
-                promises, basis, sourceIds);
+                promises, basis, sourceIds, accessModes, request.disclosure());
         tx.inTransaction(c -> {
             for (UUID sourceId : sourceIds) {
                 if (SourceRegistry.find(c, sourceId).isEmpty()) {
@@ -82,7 +85,8 @@ public final class ProgrammeRegistry {
             }
             try (PreparedStatement ps = c.prepareStatement("insert into programme (id, name, description, organisation, "
                     + "purposes, scope, terms_uri, terms_version, stewards, created_at, promises, legal_basis, "
-                    + "source_ids) values (?,?,?,?,?,?::jsonb,?,?,?,?,?,?,?)")) {
+                    + "source_ids, access_modes, minimum_cell_size, dominance_share, answers_per_day, records_k) "
+                    + "values (?,?,?,?,?,?::jsonb,?,?,?,?,?,?,?,?,?,?,?,?)")) {
                 ps.setObject(1, programme.id());
                 ps.setString(2, programme.name());
                 ps.setString(3, programme.description());
@@ -96,6 +100,12 @@ public final class ProgrammeRegistry {
                 ps.setArray(11, Sql.textArray(c, programme.promises().stream().map(Promise::code).toList()));
                 ps.setString(12, programme.legalBasis().wire());
                 ps.setArray(13, c.createArrayOf("uuid", programme.sourceIds().toArray()));
+                ps.setArray(14, Sql.textArray(c, programme.accessModes().stream().map(AccessMode::wireName).toList()));
+                DisclosureSettings disclosure = programme.disclosure();
+                ps.setInt(15, disclosure.minimumCellSize());
+                ps.setDouble(16, disclosure.dominanceShare());
+                ps.setInt(17, disclosure.answersPerDay());
+                ps.setInt(18, disclosure.recordsK());
                 ps.executeUpdate();
             }
             return null;
@@ -140,6 +150,9 @@ public final class ProgrammeRegistry {
                 DataScope.fromJson(Json.read(rs.getString("scope"))), URI.create(rs.getString("terms_uri")),
                 rs.getString("terms_version"), Sql.strings(rs, "stewards"), Sql.instant(rs, "created_at"),
                 Sql.strings(rs, "promises").stream().map(code -> Promise.fromCode(code).orElseThrow()).toList(),
-                LegalBasis.fromWire(rs.getString("legal_basis")).orElseThrow(), Sql.uuids(rs, "source_ids"));
+                LegalBasis.fromWire(rs.getString("legal_basis")).orElseThrow(), Sql.uuids(rs, "source_ids"),
+                Sql.accessModes(rs, "access_modes"),
+                new DisclosureSettings(rs.getInt("minimum_cell_size"), rs.getDouble("dominance_share"),
+                        rs.getInt("answers_per_day"), rs.getInt("records_k")));
     }
 }

@@ -6,12 +6,19 @@ import java.util.UUID;
 import org.mydata.operator.programme.DataScope;
 import org.mydata.operator.programme.Purpose;
 
-/** A consent as a release may rely on it: whose, for what, over which data, and where it stands. */
+/**
+ * A consent as a release may rely on it: whose, for what, over which data, in which access modes, and where it
+ * stands.
+ *
+ * @param accessModes the modes the consent allows, as its record states them ({@link ConsentModes#fromClaim}: a
+ *                    consent given before access modes allows both); required, so that no caller can forget them
+ */
 public record ConsentGrant(UUID consentId, UUID accountId, List<Purpose> purposes, DataScope scope,
-                           Standing standing) implements Grant {
+                           List<AccessMode> accessModes, Standing standing) implements Grant {
     public ConsentGrant {
         Objects.requireNonNull(consentId, "consentId");
         purposes = List.copyOf(purposes);
+        accessModes = ConsentModes.normalised(Objects.requireNonNull(accessModes, "accessModes"));
         Objects.requireNonNull(scope, "scope");
         Objects.requireNonNull(standing, "standing");
     }

@@ -27,7 +27,9 @@ import org.mydata.operator.programme.Purpose;
  * period by them too; this class hands over to them.</li>
  * <li>A consent may be <em>relied on</em> for a permit and a resource type when it is in force, its purposes
  * cover every purpose of the permit (a broader DPV purpose covers its narrower ones, see
- * {@link org.mydata.operator.programme.Purpose#covers}), and its scope names the type.</li>
+ * {@link org.mydata.operator.programme.Purpose#covers}), its scope names the type, and its access modes allow
+ * the permit's ({@link AccessMode#isAllowedBy}: a consent to records allows statistics, a statistics-only consent
+ * allows no records permit; a consent given before access modes allows both, see {@link ConsentModes}).</li>
  * <li>A resource is released when the permit is usable and names the type, and one of the person's consents
  * may be relied on; and, unless it is the {@value #PERSON} resource itself, when its clinical day lies in the
  * permit's data period and in that consent's. A data period is calendar days, both ends inclusive; a resource
@@ -37,7 +39,9 @@ import org.mydata.operator.programme.Purpose;
  * on; under an opt-out basis only {@link Inclusion}s, and a person is <em>included</em> when a link of theirs
  * to one of the programme's sources is live and they have no live opt-out of the programme (that rule is
  * {@link OptOutInclusion}, in operator-verify beside {@link ConsentInForce}). An inclusion covers what the
- * permit covers: the permit is never wider than its programme, and there is no consent to narrow it.</li>
+ * permit covers: the permit is never wider than its programme, and there is no consent to narrow it. That holds
+ * for the access mode too: a request may ask only for a mode its programme offers, so the programme's modes
+ * apply to the persons it includes.</li>
  * </ul>
  */
 public final class ReleasePolicy {
@@ -99,6 +103,7 @@ public final class ReleasePolicy {
         }
         refusals.addAll(TermsOfUse.whyNotCovered(codes(consent.purposes()), consent.scope().resourceTypes(),
                 codes(permit.purposes()), type));
+        ConsentModes.whyNot(permit.mode(), consent.accessModes()).ifPresent(refusals::add);
         return refusals;
     }
 

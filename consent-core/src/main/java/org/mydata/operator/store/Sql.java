@@ -37,6 +37,13 @@ public final class Sql {
         return array == null ? List.of() : List.copyOf(Arrays.asList((String[]) array.getArray()));
     }
 
+    /** Access modes stored by their names (a programme's offer, a consent's). */
+    public static List<org.mydata.operator.release.AccessMode> accessModes(ResultSet rs, String column)
+            throws SQLException {
+        return strings(rs, column).stream()
+                .map(name -> org.mydata.operator.release.AccessMode.fromWireName(name).orElseThrow()).toList();
+    }
+
     public static List<UUID> uuids(ResultSet rs, String column) throws SQLException {
         Array array = rs.getArray(column);
         return array == null ? List.of() : List.copyOf(Arrays.asList((UUID[]) array.getArray()));

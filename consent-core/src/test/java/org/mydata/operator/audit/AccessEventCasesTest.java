@@ -59,8 +59,14 @@ class AccessEventCasesTest {
         jwks = Jwks.toJwkSet(keyRing.publicKeys());
     }
 
-    /** What happens between the consent and the access event. */
-    enum Step { PAUSE, RESUME, WITHDRAW, REMOVE_LINK }
+    /**
+     * What happens between the consent and the access event; and how the consent and permit were signed: the
+     * consent allowing statistics only, or naming both modes (else, as before access modes, no claim); the permit
+     * in statistics mode (else, as before, no claim: records).
+     */
+    enum Step { PAUSE, RESUME, WITHDRAW, REMOVE_LINK, STATISTICS_ONLY_CONSENT, RECORDS_CONSENT, STATISTICS_PERMIT }
+
+    static final Consumer<Map<String, Object>> STATISTICAL_ANSWER = json -> json.put("interaction", "statistics");
 
     /**
      * @param validFrom  the consent record's valid_from (seconds)
@@ -102,7 +108,24 @@ class AccessEventCasesTest {
                 row("no persons", T - 60, null, List.of(), json -> json.remove("persons"),
                         "persons is missing or not an array"),
                 row("paused, and outside its validity", T + 5, null, List.of(Step.PAUSE), AS_WRITTEN,
-                        "was paused at that position", "'s validity had not begun at its time"));
+                        "was paused at that position", "'s validity had not begun at its time"),
+                row("modes: records read under a statistics-only consent", T - 60, null,
+                        List.of(Step.STATISTICS_ONLY_CONSENT), AS_WRITTEN,
+                        "allows only statistics, and the event read records (search-type)"),
+                row("modes: a statistical answer under a statistics-only consent", T - 60, null,
+                        List.of(Step.STATISTICS_ONLY_CONSENT), STATISTICAL_ANSWER),
+                row("modes: records read under a consent to records", T - 60, null, List.of(Step.RECORDS_CONSENT),
+                        AS_WRITTEN),
+                row("modes: a statistical answer under a consent to records", T - 60, null,
+                        List.of(Step.RECORDS_CONSENT), STATISTICAL_ANSWER),
+                row("modes: a statistical answer under a consent from before access modes", T - 60, null, List.of(),
+                        STATISTICAL_ANSWER),
+                row("modes: records read under a statistics permit", T - 60, null, List.of(Step.STATISTICS_PERMIT),
+                        AS_WRITTEN, "it read records (search-type) under a statistics permit"),
+                row("modes: a statistical answer under a statistics permit", T - 60, null,
+                        List.of(Step.STATISTICS_PERMIT, Step.STATISTICS_ONLY_CONSENT), STATISTICAL_ANSWER),
+                row("modes: a consent stating an unknown mode", T - 60, null, List.of(Step.RECORDS_CONSENT),
+                        AS_WRITTEN, "states access modes the auditor does not know"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -117,8 +140,14 @@ class AccessEventCasesTest {
         log.record(AuditBundle.Kind.SLR, RecordType.SERVICE_LINK, Map.of("slr_id", link.toString(),
                 "account_id", account.toString(), "service_id", UUID.randomUUID().toString(), "surrogate_id", "pat-1",
                 "iat", T - 120));
-        log.jws(RecordType.PERMIT, Map.of("permit_id", permit.toString(), "purposes", List.of("dpv:ScientificResearch"),
-                "scope", OBSERVATIONS, "valid_from", T - 120, "iat", T - 120));
+        if (steps.contains(Step.STATISTICS_PERMIT)) {
+            log.record(AuditBundle.Kind.PERMIT, RecordType.PERMIT, Map.of("permit_id", permit.toString(),
+                    "access_mode", "statistics", "purposes", List.of("dpv:ScientificResearch"), "scope", OBSERVATIONS,
+                    "valid_from", T - 120, "iat", T - 120));
+        } else {
+            log.jws(RecordType.PERMIT, Map.of("permit_id", permit.toString(), "purposes",
+                    List.of("dpv:ScientificResearch"), "scope", OBSERVATIONS, "valid_from", T - 120, "iat", T - 120));
+        }
         Map<String, Object> cr = new LinkedHashMap<>();
         cr.put("cr_id", consent.toString());
         cr.put("account_id", account.toString());
@@ -128,6 +157,12 @@ class AccessEventCasesTest {
         cr.put("valid_from", validFrom);
         if (validUntil != null) {
             cr.put("valid_until", validUntil);
+        }
+        if (steps.contains(Step.STATISTICS_ONLY_CONSENT)) {
+            cr.put("access_modes", List.of("statistics"));
+        } else if (steps.contains(Step.RECORDS_CONSENT)) {
+            cr.put("access_modes", name.contains("unknown mode") ? List.of("statistics", "everything")
+                    : List.of("statistics", "records"));
         }
         cr.put("iat", T - 100);
         log.record(AuditBundle.Kind.CR, RecordType.CONSENT, cr);
@@ -140,6 +175,7 @@ class AccessEventCasesTest {
                 case REMOVE_LINK -> log.record(AuditBundle.Kind.SLR_REMOVAL, RecordType.SERVICE_LINK_REMOVAL,
                         Map.of("slr_id", link.toString(), "account_id", account.toString(), "removed", true,
                                 "iat", T - 10));
+                default -> { }
             }
         }
         byte[] written = AccessLog.canonicalEntry(new AccessEvent(UUID.randomUUID(), permit, "researcher@uni.example",
@@ -247,6 +283,7 @@ class AccessEventCasesTest {
                 case REMOVE_LINK -> log.record(AuditBundle.Kind.SLR_REMOVAL, RecordType.SERVICE_LINK_REMOVAL,
                         Map.of("slr_id", link.toString(), "account_id", account.toString(), "removed", true,
                                 "iat", T - 10));
+                default -> { }
                 case EVENT -> {
                     byte[] written = AccessLog.canonicalEntry(new AccessEvent(UUID.randomUUID(), permit,
                             "researcher@uni.example", "search-type", List.of("Observation"), 3,

@@ -112,6 +112,11 @@ class ConsentAsFhirTest {
         assertThat(provision.getClass_()).extracting(Coding::getCode).containsExactly("Observation", "Condition");
         assertThat(provision.getDataPeriod().getStartElement().getValueAsString()).isEqualTo("2018-01-01");
         assertThat(provision.getDataPeriod().getEndElement().getValueAsString()).isEqualTo("2024-12-31");
+        // A consent given without naming modes takes the programme's (both): each a provision action.
+        assertThat(provision.getAction()).extracting(a -> a.getCodingFirstRep().getSystem())
+                .containsOnly(ConsentAsFhir.ACCESS_MODE_SYSTEM);
+        assertThat(provision.getAction()).extracting(a -> a.getCodingFirstRep().getCode())
+                .containsExactly("statistics", "records");
 
         // the attachment is the compact JWS itself, and it survives the JSON wire form
         assertThat(resource.getSourceAttachment().getContentType()).isEqualTo("application/jose");
@@ -124,6 +129,25 @@ class ConsentAsFhirTest {
         VerifiedRecord verified = op.verifier().verify(fromWire);
         assertThat(verified.type()).isEqualTo(RecordType.CONSENT);
         assertThat(verified.claims()).containsEntry("cr_id", consent.id().toString());
+    }
+
+    @Test
+    void aStatisticsOnlyConsentSaysSoInEveryFormat() {
+        Consent consent = grant(new NewConsent(heartStudy.id(), null, null, null, null, null, List.of("statistics")));
+        assertThat(consent.accessModes()).containsExactly(org.mydata.operator.release.AccessMode.STATISTICS);
+
+        org.hl7.fhir.r4.model.Consent resource = ConsentAsFhir.toFhir(consent, heartStudy);
+        assertValidR4(resource);
+        assertThat(resource.getProvision().getAction()).extracting(a -> a.getCodingFirstRep().getCode())
+                .containsExactly("statistics");
+
+        org.mydata.operator.formats.ChoiceRecord choice = org.mydata.operator.formats.ChoiceRecord.of(consent,
+                heartStudy, List.of("Hospital A"));
+        assertThat(org.mydata.operator.formats.Iso27560.processing(choice)).contains("dpv:Analyse")
+                .doesNotContain("dpv:Pseudonymise", "dpv:Transfer");
+        Consent both = grant(new NewConsent(heartStudy.id(), null, null, null, null, null, List.of("records")));
+        assertThat(org.mydata.operator.formats.Iso27560.processing(org.mydata.operator.formats.ChoiceRecord.of(both,
+                heartStudy, List.of("Hospital A")))).contains("dpv:Analyse", "dpv:Pseudonymise", "dpv:Transfer");
     }
 
     @Test

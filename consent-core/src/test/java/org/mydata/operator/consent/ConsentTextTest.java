@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.mydata.operator.programme.DataScope;
 import org.mydata.operator.programme.Programme;
 import org.mydata.operator.programme.Purpose;
+import org.mydata.operator.release.AccessMode;
 import org.mydata.operator.source.FhirSource;
 import org.mydata.operator.source.SourceAuth;
 
@@ -23,12 +24,13 @@ class ConsentTextTest {
                     Instant.EPOCH),
             new FhirSource(UUID.randomUUID(), "Wellness B", URI.create("https://b.example"), new SourceAuth.None(),
                     Instant.EPOCH));
+    private static final List<AccessMode> BOTH = List.of(AccessMode.STATISTICS, AccessMode.RECORDS);
     private static final LocalDate FROM = LocalDate.parse("2015-01-01");
     private static final LocalDate UNTIL = LocalDate.parse("2024-12-31");
 
     private static String render(DataScope scope, Instant validUntil) {
         return ConsentText.render(PROGRAMME, List.of(Purpose.ACADEMIC_RESEARCH, Purpose.DATA_ALTRUISM), scope, SOURCES,
-                validUntil);
+                validUntil, BOTH);
     }
 
     @Test
@@ -38,6 +40,8 @@ class ConsentTextTest {
                 I consent to share my health data with the data-donor programme "Heart study" run by University Heart Research.
                 Purposes: academic research (dpv:AcademicResearch), data donation for the common good (dpv:DataAltruism).
                 Data: Observation, Condition, recorded from 2015-01-01 until 2024-12-31.
+                Researchers may receive statistics about groups of people and, under a records permit, my data as \
+                pseudonymised records (my name and identifiers replaced by codes; such records are not anonymous).
                 From: Hospital A, Wellness B.
                 Until: 2026-03-01T10:00:00Z.
                 Terms: https://research.example/heart/terms version 2.1.
@@ -69,10 +73,14 @@ class ConsentTextTest {
         assertThat(render(scope, Instant.parse("2026-03-01T10:00:00Z"))).isNotEqualTo(text);
         assertThat(render(new DataScope(List.of("Observation", "Condition"), FROM, null), null)).isNotEqualTo(text);
         assertThat(render(new DataScope(List.of("Observation"), FROM.plusDays(1), null), null)).isNotEqualTo(text);
-        assertThat(ConsentText.render(PROGRAMME, List.of(Purpose.ACADEMIC_RESEARCH), scope, SOURCES, null))
-                .isNotEqualTo(text);
+        assertThat(ConsentText.render(PROGRAMME, List.of(Purpose.ACADEMIC_RESEARCH), scope, SOURCES, null,
+                BOTH)).isNotEqualTo(text);
         assertThat(ConsentText.render(PROGRAMME, List.of(Purpose.ACADEMIC_RESEARCH, Purpose.DATA_ALTRUISM), scope,
-                SOURCES.subList(0, 1), null)).isNotEqualTo(text);
+                SOURCES.subList(0, 1), null, BOTH)).isNotEqualTo(text);
+        assertThat(ConsentText.render(PROGRAMME, List.of(Purpose.ACADEMIC_RESEARCH, Purpose.DATA_ALTRUISM), scope,
+                SOURCES, null, List.of(AccessMode.STATISTICS))).isNotEqualTo(text)
+                .contains("\nResearchers may receive only statistics: counts and other answers about groups of "
+                        + "people, never records about me.\n");
     }
 
     @Test

@@ -28,44 +28,49 @@ import org.mydata.operator.programme.Purpose;
 /** The release policy's rules, one row per case, including every case the five old copies disagreed on. */
 class ReleasePolicyTest {
     static final Instant T = Instant.parse("2025-03-01T10:00:00Z");
+    static final List<AccessMode> BOTH = List.of(AccessMode.STATISTICS, AccessMode.RECORDS);
     static final LocalDate DAY = LocalDate.parse("2020-06-15");
     static final DataScope Y2020 = new DataScope(List.of("Observation", "Patient"), LocalDate.parse("2020-01-01"),
             LocalDate.parse("2020-12-31"));
 
     /** A consent with the given changes to the one that releases everything the permit below asks for. */
     record C(ConsentStatus status, Instant from, Instant until, boolean linked, List<Purpose> purposes,
-             DataScope scope) {
+             DataScope scope, List<AccessMode> modes) {
         static C fine() {
             return new C(ACTIVE, T.minus(Duration.ofDays(1)), null, true, List.of(SCIENTIFIC_RESEARCH),
-                    DataScope.ofTypes(List.of("Observation", "Patient")));
+                    DataScope.ofTypes(List.of("Observation", "Patient")), BOTH);
         }
 
         C status(ConsentStatus s) {
-            return new C(s, from, until, linked, purposes, scope);
+            return new C(s, from, until, linked, purposes, scope, modes);
         }
 
         C from(Instant f) {
-            return new C(status, f, until, linked, purposes, scope);
+            return new C(status, f, until, linked, purposes, scope, modes);
         }
 
         C until(Instant u) {
-            return new C(status, from, u, linked, purposes, scope);
+            return new C(status, from, u, linked, purposes, scope, modes);
         }
 
         C unlinked() {
-            return new C(status, from, until, false, purposes, scope);
+            return new C(status, from, until, false, purposes, scope, modes);
         }
 
         C purposes(Purpose... p) {
-            return new C(status, from, until, linked, List.of(p), scope);
+            return new C(status, from, until, linked, List.of(p), scope, modes);
         }
 
         C scope(DataScope s) {
-            return new C(status, from, until, linked, purposes, s);
+            return new C(status, from, until, linked, purposes, s, modes);
+        }
+
+        C modes(AccessMode... m) {
+            return new C(status, from, until, linked, purposes, scope, List.of(m));
         }
 
         ConsentGrant grant(UUID id) {
-            return new ConsentGrant(id, ACCOUNT, purposes, scope, new Standing(status, new Validity(from, until),
+            return new ConsentGrant(id, ACCOUNT, purposes, scope, modes, new Standing(status, new Validity(from, until),
                     linked));
         }
     }
@@ -82,6 +87,11 @@ class ReleasePolicyTest {
     static PermitTerms permit(List<Purpose> purposes, DataScope scope, boolean revoked, Instant until) {
         return new PermitTerms(UUID.randomUUID(), purposes, scope, new Validity(T.minus(Duration.ofDays(1)), until),
                 revoked);
+    }
+
+    static PermitTerms permitIn(AccessMode mode) {
+        PermitTerms p = permit();
+        return new PermitTerms(p.permitId(), p.purposes(), p.scope(), p.validity(), false, LegalBasis.CONSENT, mode);
     }
 
     static PermitTerms permitFor(Purpose purpose) {
@@ -165,7 +175,31 @@ class ReleasePolicyTest {
                 row("the second consent when the first's period misses the day", permit(),
                         List.of(fine.scope(Y2020), fine), "Observation", LocalDate.parse("2023-05-05"), T, 1),
                 row("the first consent's reason when none covers", permit(),
-                        List.of(fine.status(WITHDRAWN), fine.unlinked()), "Observation", DAY, T, Refusal.WITHDRAWN));
+                        List.of(fine.status(WITHDRAWN), fine.unlinked()), "Observation", DAY, T, Refusal.WITHDRAWN),
+                row("modes: a records permit, a consent to statistics and records", permitIn(AccessMode.RECORDS),
+                        List.of(fine), "Observation", DAY, T, 0),
+                row("modes: a records permit, a consent naming records alone (they bring statistics)",
+                        permitIn(AccessMode.RECORDS), List.of(fine.modes(AccessMode.RECORDS)), "Observation", DAY, T,
+                        0),
+                row("modes: a records permit, a statistics-only consent", permitIn(AccessMode.RECORDS),
+                        List.of(fine.modes(AccessMode.STATISTICS)), "Observation", DAY, T, Refusal.MODE_NOT_ALLOWED),
+                row("modes: a records permit, a statistics-only consent, for the Patient too",
+                        permitIn(AccessMode.RECORDS), List.of(fine.modes(AccessMode.STATISTICS)), "Patient", null, T,
+                        Refusal.MODE_NOT_ALLOWED),
+                row("modes: a statistics permit, a statistics-only consent", permitIn(AccessMode.STATISTICS),
+                        List.of(fine.modes(AccessMode.STATISTICS)), "Observation", DAY, T, 0),
+                row("modes: a statistics permit, a consent to statistics and records", permitIn(AccessMode.STATISTICS),
+                        List.of(fine), "Observation", DAY, T, 0),
+                row("modes: a statistics permit, a consent before access modes (both)", permitIn(AccessMode.STATISTICS),
+                        List.of(fine.modes(ConsentModes.BEFORE_ACCESS_MODES.toArray(AccessMode[]::new))), "Observation",
+                        DAY, T, 0),
+                row("modes: a statistics permit still needs the consent in force", permitIn(AccessMode.STATISTICS),
+                        List.of(fine.modes(AccessMode.STATISTICS).status(PAUSED)), "Observation", DAY, T,
+                        Refusal.PAUSED),
+                row("modes: the mode does not widen the purposes", permitIn(AccessMode.STATISTICS),
+                        List.of(fine.purposes(DATA_ALTRUISM)), "Observation", DAY, T, Refusal.PURPOSE_NOT_COVERED),
+                row("modes: a records permit passes a statistics-only consent for the next",
+                        permitIn(AccessMode.RECORDS), List.of(fine.modes(AccessMode.STATISTICS), fine), "Observation", DAY, T, 1));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -188,7 +222,8 @@ class ReleasePolicyTest {
 
     static PermitTerms optOutPermit(LegalBasis basis, DataScope scope, boolean revoked) {
         return new PermitTerms(UUID.randomUUID(), List.of(ACADEMIC_RESEARCH), scope,
-                new Validity(T.minus(Duration.ofDays(1)), T.plus(Duration.ofDays(365))), revoked, basis);
+                new Validity(T.minus(Duration.ofDays(1)), T.plus(Duration.ofDays(365))), revoked, basis,
+                AccessMode.RECORDS);
     }
 
     static Arguments grantRow(String name, PermitTerms permit, List<Grant> grants, String type, LocalDate day,
@@ -245,7 +280,12 @@ class ReleasePolicyTest {
                         optOutPermit(LegalBasis.EHDS_SECONDARY_USE, Y2020, false), List.<Grant>of(included()), "Observation",
                         null, T, Refusal.UNDATED_UNDER_PERMIT_PERIOD),
                 grantRow("opt-out: an inclusion has no data period of its own", ehds(), List.<Grant>of(included()), "Observation",
-                        null, T, 0));
+                        null, T, 0),
+                grantRow("opt-out: a statistics permit includes as a records permit does",
+                        new PermitTerms(UUID.randomUUID(), List.of(ACADEMIC_RESEARCH), permit().scope(),
+                                new Validity(T.minus(Duration.ofDays(1)), T.plus(Duration.ofDays(365))), false,
+                                LegalBasis.EHDS_SECONDARY_USE, AccessMode.STATISTICS),
+                        List.<Grant>of(included()), "Observation", DAY, T, 0));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -291,5 +331,21 @@ class ReleasePolicyTest {
         assertThat(stored.contains(T)).isTrue();
         assertThat(stored.contains(T.plusSeconds(60))).isFalse();
         assertThat(Validity.ofEpochSeconds(null, null).contains(Instant.EPOCH)).isTrue();
+    }
+
+    /** The modes a consent record states, and the legacy rule: a record without the claim allows both. */
+    @Test
+    void aConsentRecordsModesAreReadOneWay() {
+        assertThat(ConsentModes.fromClaim(null)).contains(BOTH);
+        assertThat(ConsentModes.fromClaim(List.of("statistics"))).contains(List.of(AccessMode.STATISTICS));
+        assertThat(ConsentModes.fromClaim(List.of("records"))).contains(BOTH);
+        assertThat(ConsentModes.fromClaim(List.of("records", "statistics", "records"))).contains(BOTH);
+        assertThat(ConsentModes.fromClaim(List.of())).isEmpty();
+        assertThat(ConsentModes.fromClaim(List.of("statistics", "everything"))).isEmpty();
+        assertThat(ConsentModes.fromClaim("statistics")).isEmpty();
+        assertThat(ConsentModes.toClaim(List.of(AccessMode.RECORDS))).containsExactly("statistics", "records");
+        assertThat(ConsentModes.ofInteraction(AccessMode.STATISTICS_INTERACTION)).isEqualTo(AccessMode.STATISTICS);
+        assertThat(ConsentModes.ofInteraction("search")).isEqualTo(AccessMode.RECORDS);
+        assertThat(ConsentModes.ofInteraction("export")).isEqualTo(AccessMode.RECORDS);
     }
 }

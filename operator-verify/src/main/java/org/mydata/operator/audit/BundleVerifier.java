@@ -18,6 +18,7 @@ import org.mydata.operator.log.Hash;
 import org.mydata.operator.log.InvalidProofException;
 import org.mydata.operator.log.LogVerifier;
 import org.mydata.operator.log.MerkleTree;
+import org.mydata.operator.release.ConsentModes;
 import org.mydata.operator.signing.RecordVerifier;
 
 /**
@@ -357,6 +358,12 @@ public final class BundleVerifier {
             String liveLink = liveLinkAt(index, links, records);
             problems.addAll(ReliedOn.problems("the consent", inForce, consent.record().wholeNumber("valid_from"),
                     consent.record().wholeNumber("valid_until"), liveLink != null, entry.at()));
+            problems.addAll(ReliedOn.modeProblems("the consent", consent.record().claims().get(ConsentModes.CLAIM),
+                    entry));
+            PermitBasis entryPermit = permits.get(entry.permitId().toString());
+            if (entryPermit != null) {
+                problems.addAll(ReliedOn.permitModeProblems(entry, entryPermit));
+            }
             if (!problems.isEmpty()) {
                 return Check.fail("access", label + ": " + String.join("; ", problems));
             }

@@ -24,6 +24,7 @@ import org.mydata.operator.log.Hash;
 import org.mydata.operator.log.LogEntry;
 import org.mydata.operator.log.MerkleTree;
 import org.mydata.operator.log.TreeFrontier;
+import org.mydata.operator.release.ConsentModes;
 import org.mydata.operator.signing.RecordType;
 import org.mydata.operator.signing.RecordVerifier;
 
@@ -83,8 +84,9 @@ public final class LogAudit {
     private long erased;
     private long next;
 
+    /** @param accessModes the record's {@code access_modes} claim as signed, null when absent */
     private record ConsentState(long logIndex, String accountId, List<String> slrIds, Long validFrom, Long validUntil,
-                                StatusChain chain, SignedTerms terms) {
+                                Object accessModes, StatusChain chain, SignedTerms terms) {
     }
 
     private static final class LinkState {
@@ -402,7 +404,8 @@ public final class LogAudit {
             }
         }
         consents.put(crId, new ConsentState(index, account, slrIds, record.wholeNumber("valid_from"),
-                record.wholeNumber("valid_until"), new StatusChain(crId, index), SignedTerms.of(record)));
+                record.wholeNumber("valid_until"), record.claims().get(ConsentModes.CLAIM),
+                new StatusChain(crId, index), SignedTerms.of(record)));
     }
 
     private void status(long index, ReadRecord record, String label) {
@@ -478,6 +481,7 @@ public final class LogAudit {
             problems.add("its permit was revoked at #" + permit.revokedAt);
         }
         if (permit != null) {
+            problems.addAll(ReliedOn.permitModeProblems(event, permit.basis));
             problems.addAll(permit.terms.problemsAsPermit(event.resourceTypes(), event.at()));
         }
         inclusions(index, event, permit, problems);
@@ -504,6 +508,7 @@ public final class LogAudit {
                     .anyMatch(l -> l != null && l.logIndex < index && (l.removedAt == null || l.removedAt > index));
             problems.addAll(ReliedOn.problems("consent " + crId, consent.chain().inForceBefore(index),
                     consent.validFrom(), consent.validUntil(), live, event.at()));
+            problems.addAll(ReliedOn.modeProblems("consent " + crId, consent.accessModes(), event));
             if (permit != null) {
                 problems.addAll(consent.terms().problemsAsConsent("consent " + crId, permit.terms,
                         event.resourceTypes()));

@@ -4,7 +4,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.mydata.operator.access.AccessEntry;
 import org.mydata.operator.access.PersonAccess;
+import org.mydata.operator.release.AccessMode;
+import org.mydata.operator.release.ConsentModes;
 import org.mydata.operator.release.ConsentInForce;
 import org.mydata.operator.release.OptOutInclusion;
 import org.mydata.operator.release.Refusal;
@@ -47,6 +50,36 @@ final class ReliedOn {
             });
         }
         return problems;
+    }
+
+    /**
+     * Whether the event's use of the data (a statistical answer, or records read) is one the consent's signed
+     * record allows ({@link ConsentModes}: a record without {@code access_modes} was given for records, which imply
+     * statistics). Empty when it is.
+     *
+     * @param consent    how to name the consent in a report
+     * @param modesClaim the consent record's {@code access_modes} claim, null when absent
+     */
+    static List<String> modeProblems(String consent, Object modesClaim, AccessEntry event) {
+        Optional<List<AccessMode>> allowed = ConsentModes.fromClaim(modesClaim);
+        if (allowed.isEmpty()) {
+            return List.of(consent + " states access modes the auditor does not know: " + modesClaim);
+        }
+        AccessMode used = ConsentModes.ofInteraction(event.interaction());
+        return ConsentModes.whyNot(used, allowed.get()).map(refusal -> List.of(consent + " allows only "
+                + String.join(" and ", allowed.get().stream().map(AccessMode::wireName).toList()) + ", and the event "
+                + "read records (" + event.interaction() + ")")).orElse(List.of());
+    }
+
+    /** Whether the event is of a kind its permit's mode allows: a statistics permit reads no records. */
+    static List<String> permitModeProblems(AccessEntry event, PermitBasis permit) {
+        if (permit.mode().isEmpty()) {
+            return List.of("its permit states an access mode the auditor does not know");
+        }
+        AccessMode used = ConsentModes.ofInteraction(event.interaction());
+        return used.isAllowedBy(List.of(permit.mode().get())) ? List.of()
+                : List.of("it read records (" + event.interaction() + ") under a " + permit.mode().get().wireName()
+                + " permit");
     }
 
     /**

@@ -22,7 +22,9 @@ public enum Refusal {
     NO_COMMON_PERIOD("the consent's data period and the permit's have no day in common"),
     BASIS_MISMATCH("the permit's programme does not rest on the legal basis relied on"),
     OPTED_OUT("the person had opted out of the programme"),
-    NOT_LINKED("the person had no live service link to a source of the programme");
+    NOT_LINKED("the person had no live service link to a source of the programme"),
+    MODE_NOT_ALLOWED("the consent does not allow the permit's access mode (a statistics-only consent releases no "
+            + "records)");
 
     private final String text;
 

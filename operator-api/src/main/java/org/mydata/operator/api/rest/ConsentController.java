@@ -17,6 +17,7 @@ import org.mydata.operator.consent.StatusChange;
 import org.mydata.operator.consent.StatusRecord;
 import org.mydata.operator.failure.InvalidRequestException;
 import org.mydata.operator.programme.ProgrammeRegistry;
+import org.mydata.operator.release.ConsentModes;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
@@ -48,11 +49,16 @@ public class ConsentController {
         this.fhir = fhir;
     }
 
+    /**
+     * @param accessModes {@code ["statistics"]} or {@code ["statistics", "records"]} (records imply statistics);
+     *                    left out: what the programme offers, as for purposes and scope, and the text to be shown
+     *                    and signed says so in its own sentence
+     */
     public record ConsentRequest(UUID programmeId, List<String> purposes, ScopeJson scope, List<UUID> sourceIds,
-                                 Instant validUntil, String shownTextSha256) {
+                                 Instant validUntil, String shownTextSha256, List<String> accessModes) {
         NewConsent toDomain() {
             return new NewConsent(programmeId, purposes, scope == null ? null : scope.toDomain(), sourceIds, validUntil,
-                    shownTextSha256);
+                    shownTextSha256, accessModes);
         }
     }
 
@@ -77,14 +83,16 @@ public class ConsentController {
     public record ConsentView(UUID id, UUID programmeId, String status, boolean inForce,
                               List<ProgrammeController.PurposeView> purposes, ScopeJson scope, List<UUID> linkIds,
                               Instant validFrom, Instant validUntil, TermsView terms, String text, String record,
-                              Long logIndex, List<String> statusRecords, List<StatusView> history) {
+                              Long logIndex, List<String> statusRecords, List<StatusView> history,
+                              List<String> accessModes) {
         static ConsentView of(Consent c, Instant now) {
             return new ConsentView(c.id(), c.programmeId(), c.status().wire(), c.isInForce(now),
                     c.purposes().stream().map(ProgrammeController::purpose).toList(), ScopeJson.of(c.scope()),
                     c.linkIds(), c.validFrom(), c.validUntil(),
                     new TermsView(c.terms().policyUri().toString(), c.terms().version(), c.terms().shownTextSha256()),
                     c.proposal(), c.record(), c.logIndex(), c.statusRecords().stream().map(StatusRecord::record).toList(),
-                    c.statusRecords().stream().map(StatusView::of).toList());
+                    c.statusRecords().stream().map(StatusView::of).toList(),
+                    ConsentModes.toClaim(c.accessModes()));
         }
     }
 

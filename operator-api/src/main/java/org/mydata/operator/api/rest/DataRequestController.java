@@ -38,8 +38,9 @@ public class DataRequestController {
         this.clock = clock;
     }
 
+    /** @param accessMode {@code statistics} or {@code records}; records when left out, as before access modes */
     public record RequestBodyJson(UUID programmeId, String title, String organisation, String purpose, ScopeJson scope,
-                                  String justification, Instant validUntil) {
+                                  String justification, Instant validUntil, String accessMode) {
     }
 
     public record DecisionJson(String decision, String reason) {
@@ -51,23 +52,24 @@ public class DataRequestController {
     public record RequestView(UUID id, UUID programmeId, String requester, String organisation, String title,
                               String purpose, ScopeJson scope, String justification, Instant validUntil, String status,
                               String decidedBy, Instant decidedAt, String reason, String decisionRecord, UUID permitId,
-                              String fhirBase, Instant createdAt) {
+                              String fhirBase, Instant createdAt, String accessMode) {
         static RequestView of(DataRequest r) {
             return new RequestView(r.id(), r.programmeId(), r.requester(), r.organisation(), r.title(),
                     r.purpose().code(), ScopeJson.of(r.scope()), r.justification(), r.validUntil(), r.status().wire(),
                     r.decidedBy(), r.decidedAt(), r.reason(), r.decisionRecord(), r.permitId(),
-                    r.permitId() == null ? null : "/fhir/" + r.permitId(), r.createdAt());
+                    r.permitId() == null ? null : "/fhir/" + r.permitId(), r.createdAt(), r.accessMode().wireName());
         }
     }
 
     public record PermitView(UUID id, UUID projectId, UUID programmeId, String researcher, String organisation,
                              List<String> purposes, ScopeJson scope, Instant validFrom, Instant validUntil,
-                             String status, String record, Instant revokedAt, String revocationRecord, String fhirBase) {
+                             String status, String record, Instant revokedAt, String revocationRecord, String fhirBase,
+                             String accessMode) {
         static PermitView of(Permit p, Instant now) {
             return new PermitView(p.id(), p.projectId(), p.programmeId(), p.researcher(), p.organisation(),
                     p.purposes().stream().map(x -> x.code()).toList(), ScopeJson.of(p.scope()), p.validFrom(),
                     p.validUntil(), p.revokedAt() != null ? "revoked" : p.isUsable(now) ? "active" : "expired",
-                    p.record(), p.revokedAt(), p.revocationRecord(), "/fhir/" + p.id());
+                    p.record(), p.revokedAt(), p.revocationRecord(), "/fhir/" + p.id(), p.accessMode().wireName());
         }
     }
 
@@ -83,7 +85,7 @@ public class DataRequestController {
         }
         return RequestView.of(requests.submit(token.getSubject(), new NewDataRequest(body.programmeId(), body.title(),
                 organisation, body.purpose(), body.scope() == null ? null : body.scope().toDomain(),
-                body.justification(), body.validUntil())));
+                body.justification(), body.validUntil(), body.accessMode())));
     }
 
     @GetMapping("/requests")

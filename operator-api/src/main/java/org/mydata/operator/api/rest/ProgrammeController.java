@@ -4,10 +4,12 @@ import java.net.URI;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import org.mydata.operator.programme.DisclosureSettings;
 import org.mydata.operator.programme.NewProgramme;
 import org.mydata.operator.programme.Programme;
 import org.mydata.operator.programme.ProgrammeRegistry;
 import org.mydata.operator.programme.Purpose;
+import org.mydata.operator.release.AccessMode;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -30,10 +32,29 @@ public class ProgrammeController {
     /**
      * @param legalBasis {@code consent} (the default), {@code ehds-secondary-use} or {@code public-interest}
      * @param sourceIds  for an opt-out basis: the sources whose linked persons the programme includes
+     * @param accessModes the access modes offered: {@code statistics}, {@code records} or both (the default)
+     * @param disclosure  its disclosure-control settings; each one left out takes its default
      */
     public record ProgrammeRequest(String name, String description, String organisation, List<String> purposes,
                                    ScopeJson scope, String termsUri, String termsVersion, List<String> stewards,
-                                   List<String> promises, String legalBasis, List<UUID> sourceIds) {
+                                   List<String> promises, String legalBasis, List<UUID> sourceIds,
+                                   List<String> accessModes, DisclosureJson disclosure) {
+    }
+
+    /** A programme's disclosure-control settings as JSON ({@link DisclosureSettings}); null fields take defaults. */
+    public record DisclosureJson(Integer minimumCellSize, Double dominanceShare, Integer answersPerDay,
+                                 Integer recordsK) {
+        static DisclosureJson of(DisclosureSettings s) {
+            return new DisclosureJson(s.minimumCellSize(), s.dominanceShare(), s.answersPerDay(), s.recordsK());
+        }
+
+        /** The settings; a value out of its range is a 400 naming {@code disclosure.<field>}. */
+        DisclosureSettings toDomain() {
+            DisclosureSettings d = DisclosureSettings.DEFAULTS;
+            return new DisclosureSettings(minimumCellSize == null ? d.minimumCellSize() : minimumCellSize,
+                    dominanceShare == null ? d.dominanceShare() : dominanceShare,
+                    answersPerDay == null ? d.answersPerDay() : answersPerDay, recordsK == null ? d.recordsK() : recordsK);
+        }
     }
 
     public record PromiseView(String code, String plainWords) {
@@ -45,13 +66,15 @@ public class ProgrammeController {
     public record ProgrammeView(UUID id, String name, String description, String organisation,
                                 List<PurposeView> purposes, ScopeJson scope, URI termsUri, String termsVersion,
                                 List<String> stewards, Instant createdAt, List<PromiseView> promises, String legalBasis,
-                                boolean optOut, List<UUID> sourceIds) {
+                                boolean optOut, List<UUID> sourceIds, List<String> accessModes,
+                                DisclosureJson disclosure) {
         static ProgrammeView of(Programme p) {
             return new ProgrammeView(p.id(), p.name(), p.description(), p.organisation(),
                     p.purposes().stream().map(ProgrammeController::purpose).toList(), ScopeJson.of(p.scope()),
                     p.termsUri(), p.termsVersion(), p.stewards(), p.createdAt(),
                     p.promises().stream().map(x -> new PromiseView(x.code(), x.plainWords())).toList(),
-                    p.legalBasis().wire(), p.isOptOut(), p.sourceIds());
+                    p.legalBasis().wire(), p.isOptOut(), p.sourceIds(),
+                    p.accessModes().stream().map(AccessMode::wireName).toList(), DisclosureJson.of(p.disclosure()));
         }
     }
 
@@ -64,7 +87,8 @@ public class ProgrammeController {
     public ProgrammeView create(@RequestBody ProgrammeRequest r) {
         return ProgrammeView.of(programmes.create(new NewProgramme(r.name(), r.description(), r.organisation(),
                 r.purposes(), r.scope() == null ? null : r.scope().toDomain(), r.termsUri(), r.termsVersion(),
-                r.stewards(), r.promises(), r.legalBasis(), r.sourceIds())));
+                r.stewards(), r.promises(), r.legalBasis(), r.sourceIds(), r.accessModes(),
+                r.disclosure() == null ? null : r.disclosure().toDomain())));
     }
 
     @GetMapping

@@ -19,6 +19,8 @@ import org.mydata.operator.optout.OptOuts;
 import org.mydata.operator.programme.DataScope;
 import org.mydata.operator.programme.Programme;
 import org.mydata.operator.programme.ProgrammeRegistry;
+import org.mydata.operator.release.AccessMode;
+import org.mydata.operator.release.ConsentModes;
 import org.springframework.format.annotation.DateTimeFormat;
 import org.springframework.security.core.Authentication;
 import org.springframework.stereotype.Controller;
@@ -62,16 +64,19 @@ public class DonationPagesController {
     /**
      * What a person chose on the donation form. {@code all} is the explicit "all of these kinds" choice: the
      * kinds start unticked (consent is an affirmative act), and ticking nine boxes should not be the price of it.
+     * {@code access} is how researchers may receive the data, {@code statistics} (only) or {@code records}
+     * (statistics and pseudonymised records); null until the person chooses, and nothing is chosen for them.
      */
-    record Choice(List<String> types, List<UUID> sources, LocalDate until, boolean all) {
+    record Choice(List<String> types, List<UUID> sources, LocalDate until, boolean all, String access) {
         Choice {
             types = types == null ? List.of() : List.copyOf(types);
             sources = sources == null ? List.of() : List.copyOf(sources);
+            access = access == null || access.isBlank() ? null : access;
         }
 
         /** The kinds this choice gives: every kind the programme asks for when "all" was chosen. */
         Choice resolvedFor(Programme programme) {
-            return all ? new Choice(programme.scope().resourceTypes(), sources, until, true) : this;
+            return all ? new Choice(programme.scope().resourceTypes(), sources, until, true, access) : this;
         }
 
         /**
@@ -82,9 +87,20 @@ public class DonationPagesController {
             return until == null ? null : until.plusDays(1).atStartOfDay(zone).toInstant();
         }
 
+        /** The modes chosen, by name: records bring statistics with them. Null when none was chosen. */
+        public List<String> accessModes() {
+            return access == null ? null : AccessMode.fromWireName(access).map(m -> ConsentModes.toClaim(List.of(m)))
+                    .orElse(List.of(access));
+        }
+
+        /** Whether "statistics and pseudonymised records" was chosen. */
+        public boolean records() {
+            return AccessMode.RECORDS.wireName().equals(access);
+        }
+
         NewConsent toConsent(UUID programmeId, String shownTextSha256, ZoneId zone) {
             return new NewConsent(programmeId, null, DataScope.ofTypes(types), sources, validUntil(zone),
-                    shownTextSha256);
+                    shownTextSha256, accessModes());
         }
 
         String query() {
@@ -95,6 +111,9 @@ public class DonationPagesController {
                 types.forEach(t -> query.queryParam("type", t));
             }
             sources.forEach(s -> query.queryParam("source", s));
+            if (access != null) {
+                query.queryParam("access", access);
+            }
             if (until != null) {
                 query.queryParam("until", until);
             }
@@ -121,12 +140,13 @@ public class DonationPagesController {
     public String choose(@PathVariable UUID id, @RequestParam(name = "type", required = false) List<String> types,
                          @RequestParam(name = "source", required = false) List<UUID> sources,
                          @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate until,
-                         @RequestParam(defaultValue = "false") boolean all, Authentication signedIn, Model model) {
+                         @RequestParam(defaultValue = "false") boolean all,
+                         @RequestParam(required = false) String access, Authentication signedIn, Model model) {
         Account account = citizens.account(signedIn);
         Programme programme = programmes.get(id);
         List<CitizenPages.LinkRow> live = pages.links(account).stream().filter(r -> r.link().isLive()).toList();
         Choice choice = new Choice(types,
-                sources == null ? live.stream().map(r -> r.link().sourceId()).toList() : sources, until, all);
+                sources == null ? live.stream().map(r -> r.link().sourceId()).toList() : sources, until, all, access);
         model.addAttribute("liveConsent", consents.live(account, id).orElse(null));
         return chooseForm(programme, live, choice, null, model);
     }
@@ -136,17 +156,24 @@ public class DonationPagesController {
                           @RequestParam(name = "source", required = false) List<UUID> sources,
                           @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE)
                           LocalDate until, @RequestParam(defaultValue = "false") boolean all,
-                          Authentication signedIn, Model model) {
+                          @RequestParam(required = false) String access, Authentication signedIn, Model model) {
         Account account = citizens.account(signedIn);
         Programme programme = programmes.get(id);
         List<CitizenPages.LinkRow> live = pages.links(account).stream().filter(r -> r.link().isLive()).toList();
-        Choice choice = new Choice(types, sources, until, all).resolvedFor(programme);
+        Choice choice = new Choice(types, sources, until, all, access).resolvedFor(programme);
         if (live.isEmpty()) {
             return chooseForm(programme, live, choice, null, model);
         }
-        if (choice.types().isEmpty()) {
-            model.addAttribute("kindsMissing", true);
-            return chooseForm(programme, live, choice, new PageProblem("donate.error.noKindsChosen", null), model);
+        if (choice.types().isEmpty() || choice.access() == null) {
+            // Both said at once: the person fixes what is missing in one go.
+            if (choice.access() == null) {
+                model.addAttribute("accessMissing", true);
+            }
+            if (choice.types().isEmpty()) {
+                model.addAttribute("kindsMissing", true);
+                return chooseForm(programme, live, choice, new PageProblem("donate.error.noKindsChosen", null), model);
+            }
+            return chooseForm(programme, live, choice, new PageProblem("donate.error.noAccessChosen", null), model);
         }
         if (choice.sources().isEmpty()) {
             return chooseForm(programme, live, choice, new PageProblem("donate.error.noSources", null), model);
@@ -180,10 +207,15 @@ public class DonationPagesController {
     public String donate(@PathVariable UUID id, @RequestParam(name = "type", required = false) List<String> types,
                          @RequestParam(name = "source", required = false) List<UUID> sources,
                          @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate until,
-                         @RequestParam String shownTextSha256, Authentication signedIn,
-                         RedirectAttributes redirect) {
+                         @RequestParam(required = false) String access, @RequestParam String shownTextSha256,
+                         Authentication signedIn, RedirectAttributes redirect) {
         Account account = citizens.account(signedIn);
-        Choice choice = new Choice(types, sources, until, false);
+        Choice choice = new Choice(types, sources, until, false, access);
+        if (choice.access() == null) {
+            // Only a hand-made form gets here (the confirmation page always carries the choice): nothing is signed.
+            redirect.addFlashAttribute("problem", new PageProblem("donate.error.noAccessChosen", null));
+            return "redirect:/app/programmes/" + id + "/donate" + choice.query();
+        }
         Consents.Granted granted;
         try {
             granted = consents.grantOrFind(account, choice.toConsent(id, shownTextSha256, zone));
@@ -214,6 +246,9 @@ public class DonationPagesController {
         if (field.equals("validUntil")) {
             return "donate.error.until";
         }
+        if (field.equals("accessModes")) {
+            return "donate.error.access";
+        }
         return "donate.error.refused";
     }
 
@@ -222,6 +257,7 @@ public class DonationPagesController {
         model.addAttribute("programme", pages.shown(programme));
         model.addAttribute("liveLinks", live);
         model.addAttribute("choice", choice);
+        model.addAttribute("offersRecords", programme.offers(AccessMode.RECORDS));
         if (problem != null) {
             model.addAttribute("problem", problem);
         }

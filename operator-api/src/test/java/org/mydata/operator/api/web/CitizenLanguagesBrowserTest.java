@@ -129,7 +129,9 @@ class CitizenLanguagesBrowserTest {
                 Map.entry("promise", "Ei kaupallista käyttöä"), Map.entry("researchers", "Tutkijat eivät ole vielä tiedossa."),
                 Map.entry("told", "suostumuksen keskeyttämisestä"), Map.entry("notifications", "Kenelle on kerrottu"),
                 Map.entry("erasure", "Jo luovutetut tiedot"), Map.entry("erasureAsked", "Pyysit "),
-                Map.entry("linkRemoved", "yhteys poistettu"), Map.entry("summary", "Kaikki sinusta tallennetut tiedot")),
+                Map.entry("linkRemoved", "yhteys poistettu"), Map.entry("summary", "Kaikki sinusta tallennetut tiedot"),
+                Map.entry("accessNone", "Valitse, miten tutkijat voivat saada tietosi"),
+                Map.entry("accessRecords", "Tilastoihin ja pseudonymisoituina tietoina")),
                 DateTimeFormatter.ofPattern("d.M.yyyy 'klo' H.mm"));
         finnish.walk();
 
@@ -177,7 +179,9 @@ class CitizenLanguagesBrowserTest {
                 Map.entry("promise", "Icke-kommersiellt"), Map.entry("researchers", "Forskarna är inte kända än."),
                 Map.entry("told", "din paus"), Map.entry("notifications", "Vem som har underrättats"),
                 Map.entry("erasure", "Uppgifter som redan lämnats ut"), Map.entry("erasureAsked", "Du begärde "),
-                Map.entry("linkRemoved", "anslutningen togs bort"), Map.entry("summary", "Allt vi har om dig")),
+                Map.entry("linkRemoved", "anslutningen togs bort"), Map.entry("summary", "Allt vi har om dig"),
+                Map.entry("accessNone", "Välj hur forskarna får ta emot dina uppgifter"),
+                Map.entry("accessRecords", "Statistik och pseudonymiserade uppgifter")),
                 DateTimeFormatter.ofPattern("d.M.yyyy 'kl.' H.mm"));
         swedish.walk();
 
@@ -245,12 +249,23 @@ class CitizenLanguagesBrowserTest {
             checkbox(text.get("kind")).click();
             // A date field's typing depends on the browser's locale; the value itself is ISO everywhere.
             ((JavascriptExecutor) browser).executeScript("document.getElementById('until').value = '2031-06-30'");
+            // How researchers may receive the data: nothing pre-selected, and choosing nothing is refused kindly.
+            assertThat(browser.findElements(By.cssSelector("input[name='access']"))).hasSize(2)
+                    .noneMatch(WebElement::isSelected);
+            browser.findElement(By.xpath("//button[normalize-space()='" + text.get("continue") + "']")).click();
+            waitForHeading(text.get("programme"));
+            assertThat(browser.findElement(By.id("access-error")).getText()).contains(text.get("accessNone"));
+            assertThat(browser.findElements(By.cssSelector("input[name='access']"))).noneMatch(WebElement::isSelected);
+            page();
+            assertThat(browser.findElement(By.cssSelector("label[for='access-records']")).getText())
+                    .isEqualTo(text.get("accessRecords"));
+            browser.findElement(By.id("access-records")).click();
             browser.findElement(By.xpath("//button[normalize-space()='" + text.get("continue") + "']")).click();
 
             waitForHeading(text.get("confirm"));
             String summary = browser.findElement(By.id("summary")).getText();
             assertThat(summary).contains(text.get("programme"), text.get("kind"), text.get("source"),
-                    text.get("until")).doesNotContain(text.get("vaccinations"));
+                    text.get("until"), text.get("accessRecords")).doesNotContain(text.get("vaccinations"));
             // The signed text stays as signed, in English, and says so to the page's readers.
             assertThat(browser.findElement(By.id("consent-text")).getAttribute("lang")).isEqualTo("en");
             assertThat(browser.findElement(By.id("promises")).getText()).contains(text.get("promise"));
@@ -269,6 +284,7 @@ class CitizenLanguagesBrowserTest {
                     .replaceAll(".*/app/consents/([0-9a-f-]{36}).*", "$1"));
             String main = browser.findElement(By.tagName("main")).getText();
             assertThat(main).contains(text.get("until"));
+            assertThat(browser.findElement(By.id("consent-access")).getText()).isEqualTo(text.get("accessRecords"));
             // When it was given: Helsinki time on a 24-hour clock, in the language's own pattern.
             Instant given = consents.list(accounts.forSubject(citizenSubjects.subjectOf(username))).stream()
                     .filter(c -> c.id().equals(consentId)).findFirst().orElseThrow().createdAt();

@@ -134,22 +134,40 @@ class CitizenPagesBrowserTest {
             }
         }
         assertThat(checkbox(DemoConfig.DEMO_SOURCE_NAME).isSelected()).isTrue();
+        // How researchers may receive the data: two choices, neither pre-selected; choosing none is refused.
+        List<WebElement> access = browser.findElements(By.cssSelector("input[name='access']"));
+        assertThat(access).extracting(a -> a.getAttribute("value")).containsExactly("statistics", "records");
+        assertThat(access).noneMatch(WebElement::isSelected);
+        assertThat(browser.findElement(By.id("access")).getText()).contains("Statistics only",
+                "Statistics and pseudonymised records").doesNotContainIgnoringCase("anonymised records");
+        browser.findElement(By.xpath("//button[normalize-space()='Continue']")).click();
+        waitForHeading("Donate to " + DemoConfig.DEMO_PROGRAMME_NAME);
+        assertThat(browser.findElement(By.id("access-error")).getText())
+                .contains("Please choose how researchers may receive your data").contains("Nothing has been shared");
+        assertThat(browser.findElements(By.cssSelector("input[name='access']"))).noneMatch(WebElement::isSelected);
+        assertThat(browser.findElements(By.cssSelector("input[name='type']:checked"))).as("the kinds stay ticked")
+                .isNotEmpty();
+        browser.findElement(By.id("access-records")).click();
         browser.findElement(By.xpath("//button[normalize-space()='Continue']")).click();
         waitForHeading("Check and confirm");
         String summary = browser.findElement(By.id("summary")).getText();
         assertThat(summary).contains(DemoConfig.DEMO_PROGRAMME_NAME, "MyData Health Research Foundation (demo)",
                 "lab results and measurements", "diagnoses", DemoConfig.DEMO_SOURCE_NAME,
-                "Until you withdraw your consent").doesNotContain("vaccinations");
+                "Until you withdraw your consent", "Statistics and pseudonymised records")
+                .doesNotContain("vaccinations");
         browser.findElement(By.cssSelector("#exact-text summary")).click();
         browser.findElement(By.cssSelector("#auditors summary")).click();
         String shownText = browser.findElement(By.id("consent-text")).getText();
-        assertThat(shownText).contains("Observation", DemoConfig.DEMO_SOURCE_NAME).doesNotContain("Immunization");
+        assertThat(shownText).contains("Observation", DemoConfig.DEMO_SOURCE_NAME, "pseudonymised records")
+                .doesNotContain("Immunization");
         String fingerprint = browser.findElement(By.cssSelector("code.hash")).getText();
         screenshot("confirmation");
         browser.findElement(By.id("confirm")).click();
 
         wait.until(ExpectedConditions.attributeToBe(By.id("consent-status"), "data-status", "active"));
         assertThat(notice()).contains("Your consent is given");
+        assertThat(browser.findElement(By.id("consent-access")).getText())
+                .isEqualTo("Statistics and pseudonymised records");
         UUID consentId = UUID.fromString(browser.getCurrentUrl().replaceAll(".*/app/consents/([0-9a-f-]{36}).*", "$1"));
 
         // A research project reads the data (what the gateway records for every read it serves).
@@ -165,7 +183,10 @@ class CitizenPagesBrowserTest {
         screenshot("receipt");
         VerifiedRecord receipt = downloadedReceipt(consentId);
         assertThat(receipt.type()).isEqualTo(RecordType.CONSENT);
-        assertThat(receipt.claims()).containsEntry("cr_id", consentId.toString());
+        assertThat(receipt.claims()).containsEntry("cr_id", consentId.toString())
+                .containsEntry("access_modes", List.of("statistics", "records"));
+        assertThat(browser.findElement(By.id("receipt-access")).getText())
+                .isEqualTo("Statistics and pseudonymised records");
         assertThat(((Map<?, ?>) receipt.claims().get("terms")).get("shown_text_sha256")).isEqualTo(fingerprint);
 
         // Pause, resume, withdraw (with its confirmation), each a new signed status record.

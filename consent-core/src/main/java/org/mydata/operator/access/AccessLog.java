@@ -12,6 +12,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import org.erdtman.jcs.JsonCanonicalizer;
@@ -19,8 +20,12 @@ import org.mydata.operator.consent.ConsentStatus;
 import org.mydata.operator.json.Json;
 import org.mydata.operator.log.LogAppender;
 import org.mydata.operator.permit.Permits;
+import org.mydata.operator.programme.DataScope;
+import org.mydata.operator.programme.Purpose;
+import org.mydata.operator.release.ConsentGrant;
 import org.mydata.operator.release.Inclusion;
 import org.mydata.operator.release.PermitTerms;
+import org.mydata.operator.release.Refusal;
 import org.mydata.operator.release.ReleasePolicy;
 import org.mydata.operator.release.Standing;
 import org.mydata.operator.release.Validity;
@@ -42,17 +47,31 @@ public final class AccessLog {
      * released. The entry is the event as RFC 8785 canonical JSON: pseudonymous ids, codes and counts.
      *
      * <p>The check runs in the log appender's batch, at the event's place in the log, after every write before
-     * it (a withdrawal in the same batch included): the consents relied on are share-locked and checked, so the
-     * log never shows an access after a withdrawal or pause that it relied on, which is what an auditor checks.
+     * it (a withdrawal or a revocation in the same batch included), and asks the whole release policy: the permit
+     * (share-locked, as a revocation takes it for update) must be usable and name every type of the event, and
+     * each consent relied on (share-locked with its live links) must be one the policy relies on for the permit
+     * and every type. So the log never shows an access after a revocation, withdrawal or pause that ended what it
+     * relied on, which is what an auditor checks. Data periods are judged per resource before, by the same
+     * policy: the terms they are judged by are signed and do not change.
      *
-     * @throws ConsentsEndedException when a consent relied on is no longer in force by the release policy (active,
-     *                                valid, linked) at the event's time; nothing is written
+     * @throws PermitEndedException   when the permit may not be used for the event's types at its time; nothing
+     *                                is written
+     * @throws ConsentsEndedException when a consent relied on may no longer be relied on by the release policy
+     *                                (in force, purposes and types covered) at the event's time; nothing is written
      */
     public void record(AccessEvent event) {
         byte[] entry = canonicalEntry(event);
         appender.submit(c -> {
-            Set<UUID> ended = new HashSet<>(notInForce(c, event.consentIds(), event.at()));
-            ended.addAll(notIncluded(c, event));
+            PermitTerms permit = Permits.findShareLocked(c, event.permitId()).map(PermitTerms::of)
+                    .orElseThrow(() -> new PermitEndedException(event.permitId(), Refusal.PERMIT_REVOKED));
+            for (String type : event.resourceTypes()) {
+                Optional<Refusal> refusal = ReleasePolicy.whyNotForType(permit, type, event.at());
+                if (refusal.isPresent()) {
+                    throw new PermitEndedException(event.permitId(), refusal.get());
+                }
+            }
+            Set<UUID> ended = new HashSet<>(notReliable(c, permit, event));
+            ended.addAll(notIncluded(c, permit, event));
             if (!ended.isEmpty()) {
                 throw new ConsentsEndedException(ended);
             }
@@ -80,6 +99,35 @@ public final class AccessLog {
                 return null;
             };
         });
+    }
+
+    /**
+     * {@link #record} of the persons still in: those whose consent (or, under an opt-out basis, inclusion) the last
+     * check finds ended are left out, with their resources, and the rest is recorded. Each round leaves out at
+     * least one, so this ends.
+     *
+     * @return the consent or link ids left out: their persons' data must not be released
+     * @throws PermitEndedException as {@link #record}
+     */
+    public Set<UUID> recordOfThoseStillIn(AccessEvent event) {
+        Set<UUID> ended = new HashSet<>();
+        AccessEvent still = event;
+        while (true) {
+            try {
+                record(still);
+                return ended;
+            } catch (ConsentsEndedException refused) {
+                ended.addAll(refused.consentIds());
+                List<PersonAccess> fewer = still.persons().stream().filter(p -> !ended.contains(p.reliedOn())).toList();
+                if (fewer.size() == still.persons().size()) {
+                    throw refused;
+                }
+                int left = fewer.stream().mapToInt(PersonAccess::resourceCount).sum();
+                still = new AccessEvent(still.id(), still.permitId(), still.client(), still.interaction(),
+                        still.resourceTypes(), still.resourceCount() - (still.persons().stream()
+                        .mapToInt(PersonAccess::resourceCount).sum() - left), fewer, still.at());
+            }
+        }
     }
 
     /** The event's persons in one statement, however many. */
@@ -110,11 +158,16 @@ public final class AccessLog {
     }
 
     /**
-     * The consents relied on that the release policy does not hold in force at {@code at}. The consents and
-     * their live links are share-locked: a status change or a link removal waits for this transaction, or this
-     * one sees it, so the log never shows an access after a change that ended what it relied on.
+     * The consents relied on that the release policy does not rely on for the permit and every type of the event
+     * at its time. The consents and their live links are share-locked: a status change or a link removal waits
+     * for this transaction, or this one sees it, so the log never shows an access after a change that ended what
+     * it relied on.
      */
-    private static Set<UUID> notInForce(Connection c, List<UUID> consentIds, Instant at) throws SQLException {
+    private static Set<UUID> notReliable(Connection c, PermitTerms permit, AccessEvent event) throws SQLException {
+        List<UUID> consentIds = event.consentIds();
+        if (consentIds.isEmpty()) {
+            return Set.of();
+        }
         Set<UUID> linked = new HashSet<>();
         try (PreparedStatement ps = c.prepareStatement("select cl.consent_id from consent_link cl "
                 + "join service_link sl on sl.id = cl.link_id "
@@ -127,17 +180,21 @@ public final class AccessLog {
             }
         }
         Set<UUID> ended = new HashSet<>(consentIds);
-        try (PreparedStatement ps = c.prepareStatement("select c.id, c.valid_from, c.valid_until, (select s.status "
-                + "from consent_status s where s.consent_id = c.id order by s.seq desc limit 1) as status "
-                + "from consent c where c.id = any (?) for share of c")) {
+        try (PreparedStatement ps = c.prepareStatement("select c.id, c.account_id, c.purposes, c.scope, "
+                + "c.access_modes, c.valid_from, c.valid_until, (select s.status from consent_status s where s.consent_id = c.id "
+                + "order by s.seq desc limit 1) as status from consent c where c.id = any (?) for share of c")) {
             ps.setArray(1, c.createArrayOf("uuid", consentIds.toArray()));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     UUID id = Sql.uuid(rs, "id");
-                    Standing standing = new Standing(ConsentStatus.fromWire(rs.getString("status")).orElse(null),
-                            new Validity(Sql.instant(rs, "valid_from"), Sql.instant(rs, "valid_until")),
-                            linked.contains(id));
-                    if (ReleasePolicy.isInForce(standing, at)) {
+                    ConsentGrant grant = new ConsentGrant(id, Sql.uuid(rs, "account_id"),
+                            Sql.strings(rs, "purposes").stream().map(p -> Purpose.fromCode(p).orElseThrow()).toList(),
+                            DataScope.fromJson(Json.read(rs.getString("scope"))), Sql.accessModes(rs, "access_modes"),
+                            new Standing(ConsentStatus.fromWire(rs.getString("status")).orElse(null),
+                                    new Validity(Sql.instant(rs, "valid_from"), Sql.instant(rs, "valid_until")),
+                                    linked.contains(id)));
+                    if (event.resourceTypes().stream().allMatch(type ->
+                            ReleasePolicy.whyNotReliable(grant, permit, type, event.at()).isEmpty())) {
                         ended.remove(id);
                     }
                 }
@@ -153,16 +210,12 @@ public final class AccessLog {
      * transaction; an opt-out is written through the same log appender, whose batches take the log's head in
      * turn on every node, so it either committed before this batch (and is seen here) or comes after the event.
      */
-    private static Set<UUID> notIncluded(Connection c, AccessEvent event) throws SQLException {
+    private static Set<UUID> notIncluded(Connection c, PermitTerms permit, AccessEvent event) throws SQLException {
         List<UUID> linkIds = event.linkIds();
         if (linkIds.isEmpty()) {
             return Set.of();
         }
         Set<UUID> ended = new HashSet<>(linkIds);
-        PermitTerms permit = Permits.find(c, event.permitId()).map(PermitTerms::of).orElse(null);
-        if (permit == null) {
-            return ended;
-        }
         Map<UUID, UUID> accountOfLink = new HashMap<>();
         for (PersonAccess person : event.persons()) {
             if (person.slrId() != null) {

@@ -60,7 +60,7 @@ public final class Erasures {
                 throw new NotFoundException("no permit " + permitId);
             }
             Long eventLogIndex;
-            try (PreparedStatement ps = c.prepareStatement("select erasure_requested, log_index from notification_event "
+            try (PreparedStatement ps = c.prepareStatement("select erasure_requested, log_index, created_at from notification_event "
                     + "where id = ? and permit_id = ? for update")) {
                 ps.setObject(1, eventId);
                 ps.setObject(2, permitId);
@@ -72,6 +72,13 @@ public final class Erasures {
                         throw new ConflictException("event " + eventId + " asked for no erasure");
                     }
                     eventLogIndex = rs.getObject("log_index", Long.class);
+                    // Signed for ever: it may not claim an erasure before the event that asked for it (done_at is
+                    // signed in whole seconds, so compared in them).
+                    Instant asked = Sql.instant(rs, "created_at");
+                    if (done.getEpochSecond() < asked.getEpochSecond()) {
+                        throw new InvalidRequestException("done_at", "done_at lies before the event that asked for "
+                                + "the erasure (" + asked.truncatedTo(ChronoUnit.SECONDS) + ")");
+                    }
                 }
             }
             Optional<Acknowledgement> existing = find(c, eventId);

@@ -113,6 +113,19 @@ public final class Permits {
         }
     }
 
+    /**
+     * The permit, share-locked for the caller's transaction: a revocation (which takes the row for update) waits
+     * for it, or has committed and is seen here. {@code AccessLog}'s last check reads the permit this way.
+     */
+    public static Optional<Permit> findShareLocked(Connection c, UUID id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select * from permit where id = ? for share")) {
+            ps.setObject(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(map(rs)) : Optional.empty();
+            }
+        }
+    }
+
     static Permit map(ResultSet rs) throws SQLException {
         return new Permit(Sql.uuid(rs, "id"), Sql.uuid(rs, "request_id"), Sql.uuid(rs, "programme_id"),
                 rs.getString("researcher"), rs.getString("organisation"),

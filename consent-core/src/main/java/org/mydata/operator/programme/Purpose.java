@@ -4,27 +4,26 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import org.mydata.operator.release.TermsOfUse;
 
 /**
  * Purposes of processing, as W3C Data Privacy Vocabulary terms. Each knows the broader purpose it
  * belongs to, so a consent to scientific research covers a permit for academic research, but not
- * the other way round.
+ * the other way round. The hierarchy is operator-verify's {@link TermsOfUse}, which the auditors judge by too.
  */
 public enum Purpose {
-    RESEARCH_AND_DEVELOPMENT("dpv:ResearchAndDevelopment", null),
-    SCIENTIFIC_RESEARCH("dpv:ScientificResearch", RESEARCH_AND_DEVELOPMENT),
-    ACADEMIC_RESEARCH("dpv:AcademicResearch", SCIENTIFIC_RESEARCH),
-    NON_COMMERCIAL_RESEARCH("dpv:NonCommercialResearch", SCIENTIFIC_RESEARCH),
-    COMMERCIAL_RESEARCH("dpv:CommercialResearch", SCIENTIFIC_RESEARCH),
-    HEALTHCARE_SCIENTIFIC_RESEARCH("dpv-health:HealthcareScientificResearch", SCIENTIFIC_RESEARCH),
-    DATA_ALTRUISM("dpv:DataAltruism", null);
+    RESEARCH_AND_DEVELOPMENT("dpv:ResearchAndDevelopment"),
+    SCIENTIFIC_RESEARCH("dpv:ScientificResearch"),
+    ACADEMIC_RESEARCH("dpv:AcademicResearch"),
+    NON_COMMERCIAL_RESEARCH("dpv:NonCommercialResearch"),
+    COMMERCIAL_RESEARCH("dpv:CommercialResearch"),
+    HEALTHCARE_SCIENTIFIC_RESEARCH("dpv-health:HealthcareScientificResearch"),
+    DATA_ALTRUISM("dpv:DataAltruism");
 
     private final String code;
-    private final Purpose broader;
 
-    Purpose(String code, Purpose broader) {
+    Purpose(String code) {
         this.code = code;
-        this.broader = broader;
     }
 
     /** The compact DPV term, e.g. {@code dpv:ScientificResearch}. */
@@ -54,12 +53,12 @@ public enum Purpose {
 
     /** The purpose this one is a kind of, if any. */
     public Optional<Purpose> broader() {
-        return Optional.ofNullable(broader);
+        return TermsOfUse.broaderPurpose(code).flatMap(Purpose::fromCode);
     }
 
     /** True when this purpose is the other one or broader than it. */
     public boolean covers(Purpose other) {
-        return !other.upTo(this).isEmpty();
+        return TermsOfUse.purposeCovers(code, other.code);
     }
 
     /**
@@ -69,7 +68,7 @@ public enum Purpose {
      */
     public List<Purpose> upTo(Purpose broader) {
         List<Purpose> steps = new ArrayList<>();
-        for (Purpose p = this; p != null; p = p.broader) {
+        for (Purpose p = this; p != null; p = p.broader().orElse(null)) {
             steps.add(p);
             if (p == broader) {
                 return List.copyOf(steps);

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import org.mydata.operator.consent.ConsentStatus;
 import org.mydata.operator.programme.DataScope;
+import org.mydata.operator.programme.Purpose;
 
 /**
  * The one answer to "may this leave, for this permit, at this moment?". Every path that releases data or
@@ -21,6 +22,9 @@ import org.mydata.operator.programme.DataScope;
  * That rule is {@link ConsentInForce}, in the auditor's module operator-verify with {@link Refusal},
  * {@link Standing} and {@link Validity}, so the auditors judge by it without the server.</li>
  * <li>A permit is <em>usable</em> at {@code t} when it is not revoked and {@code t} lies in its validity.</li>
+ * <li>The rules on the terms alone (validity of the permit, types, purposes, data periods) are {@link TermsOfUse},
+ * in operator-verify beside {@link ConsentInForce}, so the auditors judge an event's purpose, types and data
+ * period by them too; this class hands over to them.</li>
  * <li>A consent may be <em>relied on</em> for a permit and a resource type when it is in force, its purposes
  * cover every purpose of the permit (a broader DPV purpose covers its narrower ones, see
  * {@link org.mydata.operator.programme.Purpose#covers}), its scope names the type, and its access modes allow
@@ -42,7 +46,7 @@ import org.mydata.operator.programme.DataScope;
  */
 public final class ReleasePolicy {
     /** The resource type that is the person themself, judged by no data period. */
-    public static final String PERSON = "Patient";
+    public static final String PERSON = TermsOfUse.PERSON;
 
     private ReleasePolicy() {
     }
@@ -66,13 +70,7 @@ public final class ReleasePolicy {
         if (permit.revoked()) {
             return Optional.of(Refusal.PERMIT_REVOKED);
         }
-        if (!permit.validity().hasBegunAt(at)) {
-            return Optional.of(Refusal.PERMIT_NOT_YET_VALID);
-        }
-        if (permit.validity().hasEndedAt(at)) {
-            return Optional.of(Refusal.PERMIT_EXPIRED);
-        }
-        return Optional.empty();
+        return TermsOfUse.whyNotInPermitValidity(permit.validity(), at);
     }
 
     /** What keeps the permit from reading any resource of the type at {@code at}; empty when it may. */
@@ -81,8 +79,7 @@ public final class ReleasePolicy {
         if (unusable.isPresent()) {
             return unusable;
         }
-        return permit.scope().resourceTypes().contains(type) ? Optional.empty()
-                : Optional.of(Refusal.TYPE_OUTSIDE_PERMIT);
+        return TermsOfUse.whyNotPermitted(permit.scope().resourceTypes(), type);
     }
 
     /**
@@ -104,14 +101,8 @@ public final class ReleasePolicy {
         if (permit.basis().isOptOut()) {
             refusals.add(0, Refusal.BASIS_MISMATCH);
         }
-        boolean covered = !permit.purposes().isEmpty() && permit.purposes().stream()
-                .allMatch(wanted -> consent.purposes().stream().anyMatch(given -> given.covers(wanted)));
-        if (!covered) {
-            refusals.add(Refusal.PURPOSE_NOT_COVERED);
-        }
-        if (!consent.scope().resourceTypes().contains(type)) {
-            refusals.add(Refusal.TYPE_OUTSIDE_CONSENT);
-        }
+        refusals.addAll(TermsOfUse.whyNotCovered(codes(consent.purposes()), consent.scope().resourceTypes(),
+                codes(permit.purposes()), type));
         ConsentModes.whyNot(permit.mode(), consent.accessModes()).ifPresent(refusals::add);
         return refusals;
     }
@@ -156,14 +147,10 @@ public final class ReleasePolicy {
 
     /** Why a day does not lie in the scope's data period; empty when it does or there is no period. */
     private static Optional<Refusal> outsidePeriod(DataScope scope, LocalDate day, Refusal undated, Refusal outside) {
-        if (scope.dataFrom() == null && scope.dataUntil() == null) {
-            return Optional.empty();
-        }
-        if (day == null) {
-            return Optional.of(undated);
-        }
-        boolean inside = (scope.dataFrom() == null || !day.isBefore(scope.dataFrom()))
-                && (scope.dataUntil() == null || !day.isAfter(scope.dataUntil()));
-        return inside ? Optional.empty() : Optional.of(outside);
+        return TermsOfUse.outsidePeriod(scope.dataFrom(), scope.dataUntil(), day, undated, outside);
+    }
+
+    private static List<String> codes(List<Purpose> purposes) {
+        return purposes.stream().map(Purpose::code).toList();
     }
 }

@@ -42,6 +42,9 @@ import org.mydata.operator.testing.MutableClock;
  * logs are signed in memory with a real key ring; no database.
  */
 class AccessEventCasesTest {
+    /** The scope that the permits and consents of these cases state: the events read observations. */
+    private static final Map<String, Object> OBSERVATIONS = Map.of("resource_types", List.of("Observation"));
+
     static final long T = Instant.parse("2025-03-01T10:00:00Z").getEpochSecond();
 
     @TempDir
@@ -139,14 +142,18 @@ class AccessEventCasesTest {
                 "iat", T - 120));
         if (steps.contains(Step.STATISTICS_PERMIT)) {
             log.record(AuditBundle.Kind.PERMIT, RecordType.PERMIT, Map.of("permit_id", permit.toString(),
-                    "access_mode", "statistics", "iat", T - 120));
+                    "access_mode", "statistics", "purposes", List.of("dpv:ScientificResearch"), "scope", OBSERVATIONS,
+                    "valid_from", T - 120, "iat", T - 120));
         } else {
-            log.jws(RecordType.PERMIT, Map.of("permit_id", permit.toString(), "iat", T - 120));
+            log.jws(RecordType.PERMIT, Map.of("permit_id", permit.toString(), "purposes",
+                    List.of("dpv:ScientificResearch"), "scope", OBSERVATIONS, "valid_from", T - 120, "iat", T - 120));
         }
         Map<String, Object> cr = new LinkedHashMap<>();
         cr.put("cr_id", consent.toString());
         cr.put("account_id", account.toString());
         cr.put("slr_ids", List.of(link.toString()));
+        cr.put("purposes", List.of("dpv:ScientificResearch"));
+        cr.put("scope", OBSERVATIONS);
         cr.put("valid_from", validFrom);
         if (validUntil != null) {
             cr.put("valid_until", validUntil);
@@ -261,7 +268,8 @@ class AccessEventCasesTest {
                 "iat", T - 120));
         log.record(AuditBundle.Kind.PERMIT, RecordType.PERMIT, Map.of("permit_id", permit.toString(),
                 "programme_id", programme.toString(), "legal_basis", "ehds-secondary-use",
-                "source_ids", List.of(source.toString()), "iat", T - 120));
+                "source_ids", List.of(source.toString()), "purposes", List.of("dpv:ScientificResearch"),
+                "scope", OBSERVATIONS, "valid_from", T - 120, "iat", T - 120));
         String previous = null;
         UUID optOut = null;
         long eventIndex = -1;

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -15,14 +14,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mydata.operator.access.AccessEvent;
 import org.mydata.operator.access.ConsentsEndedException;
+import org.mydata.operator.access.PermitEndedException;
 import org.mydata.operator.access.PersonAccess;
 import org.mydata.operator.account.Account;
 import org.mydata.operator.consent.Consent;
 import org.mydata.operator.consent.NewConsent;
 import org.mydata.operator.link.ServiceLink;
-import org.mydata.operator.log.Checkpoint;
-import org.mydata.operator.log.LogEntry;
-import org.mydata.operator.log.TransparencyLog;
+import org.mydata.operator.testing.TestOperator;
+import org.mydata.operator.permit.DataRequests;
+import org.mydata.operator.permit.NewDataRequest;
+import org.mydata.operator.programme.DataScope;
+import org.mydata.operator.release.Refusal;
 
 /**
  * {@code AccessLog}'s last check before an event is written asks the release policy, on PostgreSQL: it refuses
@@ -80,17 +82,95 @@ class AccessLogPolicyTest {
         f.op.links.remove(unlinked, link.id());
         refused(orphan, f.op.clock.instant());
 
-        f.writer.runOnce();
-        Checkpoint checkpoint = f.op.log.latestCheckpoint().orElseThrow();
-        List<LogEntry> entries = new ArrayList<>();
-        for (long start = 0; start < checkpoint.treeSize(); start += TransparencyLog.MAX_PAGE) {
-            entries.addAll(f.op.log.entries(start, Math.min(checkpoint.treeSize(), start + TransparencyLog.MAX_PAGE)));
-        }
-        LogAudit audit = new LogAudit(f.jwks());
-        audit.add(entries);
-        Report report = audit.finish(checkpoint);
+        Report report = f.auditWholeLog();
         assertThat(report.failures()).isEmpty();
         assertThat(report.checks()).filteredOn(c -> c.name().equals("access")).singleElement()
                 .satisfies(c -> assertThat(c.detail()).contains("(3 events, 3 consent uses)"));
+    }
+
+    /**
+     * The last check asks the whole policy, the permit included: an event of a revoked permit is refused and
+     * nothing is written, as is one of a consent whose purposes or types do not cover the permit's; and the
+     * full-log audit of what was written passes.
+     */
+    @Test
+    void refusesAnEventOfARevokedPermitOrOfAConsentThatDoesNotCoverIt(@TempDir Path ownKeys) {
+        // Its own database: the other test counts every event of its log.
+        try (AuditFixture f = new AuditFixture(ownKeys)) {
+            refusesAnEventOfARevokedPermit(f);
+        }
+    }
+
+    private static void refusesAnEventOfARevokedPermit(AuditFixture f) {
+        f.op.clock.advance(Duration.ofMinutes(1));
+        UUID request = f.requests.submit("researcher@uni.example", new NewDataRequest(f.programme.id(),
+                "Heart outcomes, again", "University Heart Research", "dpv:ScientificResearch",
+                new DataScope(List.of("Observation"), null, null), "Outcome study",
+                TestOperator.START.plus(Duration.ofDays(365)))).id();
+        UUID permit = f.requests.decide(AuditFixture.STEWARD, request, DataRequests.Decision.APPROVE, null)
+                .permitId();
+        Consent consent = f.consent(f.op.newAccount());
+        AccessEvent first = event(permit, consent, f.op.clock.instant());
+        f.accessLog.record(first);
+        f.requests.revoke(AuditFixture.STEWARD, permit, "ended early");
+        f.op.clock.advance(Duration.ofSeconds(1));
+        int before = f.bundle(consent).accessEvents().size();
+        assertThatThrownBy(() -> f.accessLog.record(event(permit, consent, f.op.clock.instant())))
+                .isInstanceOf(PermitEndedException.class)
+                .satisfies(e -> assertThat(((PermitEndedException) e).refusal()).isEqualTo(Refusal.PERMIT_REVOKED));
+        assertThat(f.bundle(consent).accessEvents()).hasSize(before);
+
+        // A type the permit does not name, relied on by a consent in force: the permit refuses it.
+        assertThatThrownBy(() -> f.accessLog.record(new AccessEvent(UUID.randomUUID(), f.permitId,
+                "researcher@uni.example", "search-type", List.of("Condition"), 1,
+                List.of(new PersonAccess(consent.accountId(), consent.id(), 1)), f.op.clock.instant())))
+                .isInstanceOf(PermitEndedException.class)
+                .satisfies(e -> assertThat(((PermitEndedException) e).refusal())
+                        .isEqualTo(Refusal.TYPE_OUTSIDE_PERMIT));
+
+        // A consent to the programme that names no Observation: the policy never relies on it for this permit.
+        Account narrow = f.op.newAccount();
+        f.op.link(narrow, f.hospital);
+        Consent conditionsOnly = f.op.consents.grant(narrow, new NewConsent(f.programme.id(), null,
+                new DataScope(List.of("Condition"), null, null), null, null, null));
+        int before2 = f.bundle(conditionsOnly).accessEvents().size();
+        assertThatThrownBy(() -> f.accessLog.record(event(f.permitId, conditionsOnly, f.op.clock.instant())))
+                .isInstanceOf(ConsentsEndedException.class)
+                .satisfies(e -> assertThat(((ConsentsEndedException) e).consentIds())
+                        .containsExactly(conditionsOnly.id()));
+        assertThat(f.bundle(conditionsOnly).accessEvents()).hasSize(before2);
+
+        assertThat(f.auditWholeLog().failures()).isEmpty();
+    }
+
+    private static AccessEvent event(UUID permit, Consent consent, Instant at) {
+        return new AccessEvent(UUID.randomUUID(), permit, "researcher@uni.example", "search-type",
+                List.of("Observation"), 1, List.of(new PersonAccess(consent.accountId(), consent.id(), 1)), at);
+    }
+
+    /**
+     * What a download of an export file (and a search page) does when a consent ended after its cohort was read:
+     * the event is written without that person, whose data is not released, instead of failing whole.
+     */
+    @Test
+    void anEventLeavesOutThePersonsWhoseConsentEndedAndRecordsTheRest(@TempDir Path ownKeys) {
+        try (AuditFixture f = new AuditFixture(ownKeys)) {
+            Consent staying = f.consent(f.op.newAccount());
+            Consent leaving = f.consent(f.op.newAccount());
+            AccessEvent read = new AccessEvent(UUID.randomUUID(), f.permitId, "researcher@uni.example",
+                    "export-download", List.of("Observation"), 5, List.of(
+                    new PersonAccess(staying.accountId(), staying.id(), 2),
+                    new PersonAccess(leaving.accountId(), leaving.id(), 3)), f.op.clock.instant());
+            f.change(leaving, org.mydata.operator.consent.ConsentStatus.WITHDRAWN);
+
+            assertThat(f.accessLog.recordOfThoseStillIn(read)).containsExactly(leaving.id());
+
+            assertThat(f.bundle(leaving).accessEvents()).isEmpty();
+            assertThat(f.bundle(staying).accessEvents()).singleElement().satisfies(event -> {
+                String entry = new String(event.entry(), java.nio.charset.StandardCharsets.UTF_8);
+                assertThat(entry).contains(staying.id().toString()).doesNotContain(leaving.id().toString())
+                        .contains("\"resource_count\":2");
+            });
+        }
     }
 }

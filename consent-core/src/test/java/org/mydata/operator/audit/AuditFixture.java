@@ -15,6 +15,7 @@ import java.sql.PreparedStatement;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -26,8 +27,11 @@ import org.mydata.operator.consent.Consent;
 import org.mydata.operator.consent.ConsentStatus;
 import org.mydata.operator.consent.NewConsent;
 import org.mydata.operator.consent.StatusRecord;
+import org.mydata.operator.log.Checkpoint;
 import org.mydata.operator.log.CheckpointSigner;
+import org.mydata.operator.log.LogEntry;
 import org.mydata.operator.log.LogWriter;
+import org.mydata.operator.log.TransparencyLog;
 import org.mydata.operator.permit.DataRequests;
 import org.mydata.operator.permit.NewDataRequest;
 import org.mydata.operator.programme.DataScope;
@@ -100,9 +104,13 @@ final class AuditFixture implements AutoCloseable {
      */
     void rogueAccess(Consent consent, int resources) {
         op.clock.advance(Duration.ofMinutes(1));
+        rogueAccess(permitId, consent, List.of("Observation"), resources, Instant.now(op.clock));
+    }
+
+    /** {@link #rogueAccess(Consent, int)} under any permit, of any types, at any time: returns its event id. */
+    UUID rogueAccess(UUID permitId, Consent consent, List<String> types, int resources, Instant at) {
         AccessEvent event = new AccessEvent(UUID.randomUUID(), permitId, "researcher@uni.example", "search-type",
-                List.of("Observation"), resources,
-                List.of(new PersonAccess(consent.accountId(), consent.id(), resources)), Instant.now(op.clock));
+                types, resources, List.of(new PersonAccess(consent.accountId(), consent.id(), resources)), at);
         op.tx.inTransaction(c -> {
             long index = op.log.append(c, AccessLog.canonicalEntry(event));
             try (PreparedStatement ps = c.prepareStatement("insert into access_event (id, permit_id, client, "
@@ -130,6 +138,21 @@ final class AuditFixture implements AutoCloseable {
             }
             return null;
         });
+        return event.id();
+    }
+
+    /** The full-log audit of everything written so far, against a checkpoint the writer signs now. */
+    Report auditWholeLog() {
+        writer.runOnce();
+        Checkpoint checkpoint = op.log.latestCheckpoint().orElseThrow();
+        List<LogEntry> entries = new ArrayList<>();
+        for (long start = 0; start < checkpoint.treeSize(); start += TransparencyLog.MAX_PAGE) {
+            entries.addAll(op.log.entries(start, Math.min(checkpoint.treeSize(),
+                    start + TransparencyLog.MAX_PAGE)));
+        }
+        LogAudit audit = new LogAudit(jwks());
+        audit.add(entries);
+        return audit.finish(checkpoint);
     }
 
     AuditBundle bundle(Consent consent) {

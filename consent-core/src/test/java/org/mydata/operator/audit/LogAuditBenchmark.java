@@ -191,6 +191,9 @@ class LogAuditBenchmark {
             Map<String, Object> permit = new LinkedHashMap<>();
             permit.put("permit_id", permitId.toString());
             permit.put("project_id", UUID.randomUUID().toString());
+            permit.put("purposes", List.of("dpv:ScientificResearch"));
+            permit.put("scope", Map.of("resource_types", List.of("Patient", "Observation")));
+            permit.put("valid_from", iat);
             permit.put("iat", iat);
             add(sign(RecordType.PERMIT, permit));
             while (next + batch.size() < n) {

@@ -70,6 +70,26 @@ class IdempotencyKeyTest extends OperatorTestBase {
         assertThat(http.get("/api/v1/me/consents/" + consentId, alice).json().get("status").asText()).isEqualTo("active");
     }
 
+    /**
+     * A request sent after the earlier one with its key was answered is answered from the stored response, never
+     * "in progress": the key is released when the answer is stored, not after it was sent. Each request on a
+     * connection of its own, so the server may start the next before the previous one's thread has finished.
+     */
+    @Test
+    void aRequestAfterTheAnswerIsNeverInProgress() {
+        String key = UUID.randomUUID().toString();
+        String body = "{\"programmeId\":\"" + programmeId + "\"}";
+        HttpResponse<String> first = grant(alice, key, body);
+        assertThat(first.statusCode()).as(first.body()).isIn(201, 409);
+        for (int i = 0; i < 30; i++) {
+            int port = java.net.URI.create(http.base()).getPort();
+            HttpResponse<String> again = new OperatorHttp(port).exchange("POST", "/api/v1/me/consents", alice,
+                    body, WAIT, "Idempotency-Key", key);
+            assertThat(again.statusCode()).as("round " + i + ": " + again.body()).isEqualTo(first.statusCode());
+            assertThat(again.body()).doesNotContain("idempotency-in-progress");
+        }
+    }
+
     @Test
     void keysBelongToTheirCaller() {
         String bob = bob();

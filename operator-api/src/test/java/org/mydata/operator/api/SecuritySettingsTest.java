@@ -70,6 +70,17 @@ class SecuritySettingsTest {
             assertThat(throttled).contains("throttled").contains("refused").doesNotContain("bob").doesNotContain("nobody")
                     .doesNotContain("password-").doesNotContain("127.0.0.1").doesNotContain("wrong-");
 
+            // The token endpoint throttles wrong client secrets alike: locked, even with the right secret, and
+            // refused as a wrong secret is, so a guesser learns nothing; another client is not held up.
+            for (int i = 0; i < 5; i++) {
+                String wrong = "wrong-secret-" + i;
+                assertThatThrownBy(() -> http.clientToken("auditor-demo", wrong, "auditor"))
+                        .hasMessageContaining("401").hasMessageContaining("invalid_client");
+            }
+            assertThatThrownBy(() -> http.clientToken("auditor-demo", "auditor-demo-secret", "auditor"))
+                    .as("locked, even with the right secret").hasMessageContaining("401")
+                    .hasMessageContaining("invalid_client");
+
             adminToken = http.clientToken("admin-demo", "admin-demo-secret", "admin");
             assertThat(http.get("/api/v1/sources", adminToken).status()).isEqualTo(200);
         }
@@ -114,7 +125,7 @@ class SecuritySettingsTest {
     }
 
     @Test
-    void anExternalIssuersTokensAreCheckedForIssuerAndAudience() throws Exception {
+    void anExternalIssuersTokensAreCheckedForIssuerAndAudience(CapturedOutput output) throws Exception {
         RSAKey idp = new RSAKeyGenerator(2048).keyID("idp-1").generate();
         WireMockServer jwks = new WireMockServer(WireMockConfiguration.options().dynamicPort());
         jwks.start();
@@ -129,6 +140,22 @@ class SecuritySettingsTest {
             assertThatThrownBy(() -> new SpringApplicationBuilder(OperatorApplication.class).run(
                     concat(common, "--operator.data-dir=" + refused)).close())
                     .hasStackTraceContaining("issuer-uri");
+
+            // Without an audience its tokens for other applications would pass: no start, unless opted out loudly.
+            Path noAudience = Files.createTempDirectory("operator-no-audience");
+            assertThatThrownBy(() -> new SpringApplicationBuilder(OperatorApplication.class).run(
+                    concat(common, "--operator.data-dir=" + noAudience,
+                            "--spring.security.oauth2.resourceserver.jwt.issuer-uri=https://idp.example.org")).close())
+                    .hasStackTraceContaining("spring.security.oauth2.resourceserver.jwt.audiences");
+            Path anyAudience = Files.createTempDirectory("operator-any-audience");
+            try (ConfigurableApplicationContext operator = new SpringApplicationBuilder(OperatorApplication.class).run(
+                    concat(common, "--operator.data-dir=" + anyAudience, "--operator.identity.allow-any-audience=true",
+                            "--spring.security.oauth2.resourceserver.jwt.issuer-uri=https://idp.example.org"))) {
+                OperatorHttp http = new OperatorHttp(port(operator));
+                assertThat(http.get("/api/v1/sources", token(idp, "https://idp.example.org", "https://other.example.org"))
+                        .status()).as("opted out: any audience").isEqualTo(200);
+                assertThat(output.getAll()).contains("ANY AUDIENCE");
+            }
 
             Path dataDir = Files.createTempDirectory("operator-external-idp");
             try (ConfigurableApplicationContext operator = new SpringApplicationBuilder(OperatorApplication.class).run(

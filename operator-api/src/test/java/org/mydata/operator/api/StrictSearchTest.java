@@ -194,6 +194,11 @@ class StrictSearchTest extends OperatorTestBase {
         }
         assertThat(outcome).isNotNull();
         assertThat(outcome.get("resourceType").asText()).isEqualTo("OperationOutcome");
+        // Every entry says why it is there, and each has a fullUrl, the outcome's a urn:uuid.
+        for (JsonNode entry : bundle.get("entry")) {
+            assertThat(entry.path("search").path("mode").asText()).isIn("match", "outcome");
+            assertThat(entry.path("fullUrl").asText()).isNotBlank();
+        }
         assertThat(outcome.toString()).contains("_tag").contains(":text");
         assertThat(http.exchange("GET", base() + "Observation?_tag=x", researcher, null, Duration.ofSeconds(60),
                 "Prefer", "handling=strict").statusCode()).isEqualTo(400);
@@ -262,12 +267,13 @@ class StrictSearchTest extends OperatorTestBase {
                 }
             }
             // Every parameter it lists answers (a value that matches nothing, but not a 400).
-            if (List.of("Encounter", "Immunization", "Patient").contains(resource.get("type").asText())) {
-                for (String name : names) {
-                    String value = switch (name) {
+            if (TYPES.contains(resource.get("type").asText())) {
+                for (JsonNode parameter : resource.path("searchParam")) {
+                    String name = parameter.get("name").asText();
+                    String value = switch (parameter.get("type").asText()) {
                         case "date" -> "ge2000";
-                        case "patient", "subject", "_id", "part-of", "reason-reference", "diagnosis" -> "x";
-                        default -> "http://example.org|x";
+                        case "reference" -> "x";
+                        default -> name.equals("_id") ? "x" : "http://example.org|x";
                     };
                     OperatorHttp.Reply reply = http.get(base() + resource.get("type").asText() + "?_summary=count&"
                             + name + "=" + URLEncoder.encode(value, StandardCharsets.UTF_8), researcher);
@@ -276,6 +282,51 @@ class StrictSearchTest extends OperatorTestBase {
                 }
             }
         }
+    }
+
+    /**
+     * The token parameters on a choice element ({@code Observation.value as CodeableConcept}, also in components)
+     * find exactly the observations whose released value is that concept: they used to fail every time inside the
+     * gateway, reported as the source's outage (502).
+     */
+    @Test
+    void valueConceptFindsTheObservationsWithThatValue() {
+        JsonNode withConcept = null;
+        JsonNode page = search("Observation?_count=500");
+        for (JsonNode entry : entries(page)) {
+            if (entry.has("valueCodeableConcept") && entry.get("valueCodeableConcept").has("coding")) {
+                withConcept = entry;
+                break;
+            }
+        }
+        assertThat(withConcept).as("an observation with a coded value in the demo data").isNotNull();
+        JsonNode coding = withConcept.get("valueCodeableConcept").get("coding").get(0);
+        String token = coding.get("system").asText() + "|" + coding.get("code").asText();
+        String query = "value-concept=" + URLEncoder.encode(token, StandardCharsets.UTF_8);
+
+        JsonNode found = search("Observation?_count=500&" + query);
+        assertThat(found.get("total").asInt()).isPositive();
+        for (JsonNode entry : entries(found)) {
+            assertThat(entry.get("valueCodeableConcept").toString()).contains("\"" + coding.get("code").asText() + "\"");
+        }
+        assertThat(total("Observation?" + query) + total("Observation?value-concept:not="
+                + URLEncoder.encode(token, StandardCharsets.UTF_8))).isEqualTo(total("Observation"));
+        assertThat(total("Observation?combo-" + query)).isGreaterThanOrEqualTo(found.get("total").asInt());
+        assertThat(search("Observation?_summary=count&component-value-concept=http%3A%2F%2Fexample.org%7Cx")
+                .get("total").asInt()).isZero();
+    }
+
+    /** {@code _elements} keeps what the type must have (Observation.status and code), so the result stays valid. */
+    @Test
+    void elementsKeepsTheMandatoryElements() {
+        JsonNode bundle = search("Observation?_count=3&_elements=subject");
+        assertThat(entries(bundle)).isNotEmpty().allSatisfy(observation -> {
+            assertThat(observation.has("status")).as(observation.toString()).isTrue();
+            assertThat(observation.has("code")).isTrue();
+            assertThat(observation.has("subject")).isTrue();
+            assertThat(observation.has("effectiveDateTime") || observation.has("effectivePeriod")).isFalse();
+        });
+        assertThat(bundle.get("entry").get(0).path("search").path("mode").asText()).isEqualTo("match");
     }
 
     // --- helpers ---------------------------------------------------------------------------------

@@ -190,6 +190,34 @@ class TokenAndHeaderHardeningTest extends OperatorTestBase {
         assertThat(fhir.header("X-Powered-By")).isNull();
     }
 
+    /**
+     * An unencoded {@code |} in a token search, as curl, browsers and Node send it (and docs/api.md shows it), is
+     * read as FHIR servers read it: the same answer as the encoded form, not Tomcat's 400 page.
+     */
+    @Test
+    void anUnencodedBarInATokenSearchIsAcceptedLikeTheEncodedOne() throws Exception {
+        ResearchFixtures fixtures = new ResearchFixtures(http);
+        String permit = fixtures.approvedPermit(fixtures.programme(List.of("Observation")), List.of("Observation"),
+                "Unencoded bar");
+        String bearer = "Authorization: Bearer " + fixtures.researcher;
+
+        Raw plain = raw("GET /fhir/" + permit + "/Observation?_summary=count&code=http://loinc.org|4548-4", "localhost",
+                bearer, "Accept: application/fhir+json");
+        Raw encoded = raw("GET /fhir/" + permit + "/Observation?_summary=count&code=http%3A%2F%2Floinc.org%7C4548-4",
+                "localhost", bearer, "Accept: application/fhir+json");
+
+        assertThat(plain.status()).as(plain.text()).isEqualTo(200);
+        assertThat(plain.body()).contains("\"resourceType\":\"Bundle\"");
+        assertThat(encoded.status()).isEqualTo(200);
+        assertThat(total(plain.body())).isEqualTo(total(encoded.body()));
+    }
+
+    private static String total(String bundle) {
+        java.util.regex.Matcher total = java.util.regex.Pattern.compile("\"total\"\\s*:\\s*(\\d+)").matcher(bundle);
+        assertThat(total.find()).as(bundle).isTrue();
+        return total.group(1);
+    }
+
     // --- helpers -----------------------------------------------------------------------------------------
 
     private String minted(JWTClaimsSet claims) {

@@ -165,8 +165,17 @@ class WebhookNotificationTest {
                 assertThat(absent(notice, "erasure")).isTrue();
                 assertThat(notice.get("awaitingConfirmationSeconds").asLong()).isGreaterThanOrEqualTo(0);
 
+                // A time before the event that asked for the erasure, or in the future, is never signed.
+                for (String wrong : List.of("1900-01-01T00:00:00Z", Instant.now().minusSeconds(3600).toString(),
+                        Instant.now().plusSeconds(3600).toString())) {
+                    OperatorHttp.Reply refused = http.post("/api/v1/permits/" + permit + "/erasures/" + eventId,
+                            fixtures.researcher, Map.of("done_at", wrong));
+                    assertThat(refused.status()).as(wrong + ": " + refused.body()).isEqualTo(422);
+                    assertThat(refused.body()).contains("done_at");
+                }
+
                 // The holder confirms: a signed record in the log, the same one again on a repeat.
-                Instant doneAt = Instant.now().minusSeconds(5);
+                Instant doneAt = Instant.now();
                 Map<String, Object> ack = Map.of("done_at", doneAt.toString(), "note", "Removed from the analysis store");
                 OperatorHttp.Reply acknowledged = http.post("/api/v1/permits/" + permit + "/erasures/" + eventId,
                         fixtures.researcher, ack);

@@ -38,7 +38,9 @@ import org.mydata.operator.signing.RecordVerifier;
  * <li>{@code access}: each access event reads as {@link AccessEntry} (a readable {@code iat} included) and
  * relied on this consent only where the consent record preceded it and the release policy held the consent in
  * force: active and linked at the event's log position, valid at its {@code iat} (see {@link ReliedOn}, which
- * the full-log audit judges through as well).</li>
+ * the full-log audit judges through as well); and within the terms of its permit (valid at its {@code iat}, naming
+ * its types) and of the consent (purposes covering the permit's, types, a data period sharing a day with the
+ * permit's; see {@link SignedTerms}).</li>
  * </ul>
  *
  * In a person's own bundle, an access event whose entry also names other persons comes without its entry
@@ -332,6 +334,7 @@ public final class BundleVerifier {
             }
             String account = consent.record().string("account_id");
             Map<String, PermitBasis> permits = permits(records);
+            problems.addAll(withinTerms(entry, consent, records));
             for (PersonAccess person : entry.persons()) {
                 if (person.consentId() == null || !bundle.consentId().equals(person.consentId().toString())) {
                     continue;
@@ -366,6 +369,28 @@ public final class BundleVerifier {
             }
             return Check.pass("access", label + ": relied on the consent while active (csr #"
                     + inForce.get().logIndex() + "), through live link " + liveLink);
+        }
+
+        /**
+         * The event's types, purpose and data period against its permit's and the consent's signed terms. Bundles
+         * made before permits were included in them cannot show the permit's terms; the full-log audit can.
+         */
+        private static List<String> withinTerms(AccessEntry entry, Read consent, List<Read> records) {
+            Optional<SignedTerms> permit = permitTerms(records, entry.permitId().toString());
+            if (permit.isEmpty()) {
+                return List.of();
+            }
+            List<String> problems = new ArrayList<>(permit.get().problemsAsPermit(entry.resourceTypes(), entry.at()));
+            problems.addAll(SignedTerms.of(consent.record()).problemsAsConsent("the consent", permit.get(),
+                    entry.resourceTypes()));
+            return problems;
+        }
+
+        /** The terms of the bundle's permit record of that id, if it holds one. */
+        static Optional<SignedTerms> permitTerms(List<Read> records, String permitId) {
+            return records.stream().filter(r -> r.item().kind() == AuditBundle.Kind.PERMIT
+                    && permitId.equals(r.record().string("permit_id"))).findFirst()
+                    .map(r -> SignedTerms.of(r.record()));
         }
 
         /** The bundle's permit records by permit_id, with what they state of their basis. */
@@ -524,6 +549,8 @@ public final class BundleVerifier {
             } else if (revoked != null && revoked < index) {
                 problems.add("its permit was revoked at #" + revoked);
             }
+            Run.permitTerms(records, entry.permitId().toString())
+                    .ifPresent(terms -> problems.addAll(terms.problemsAsPermit(entry.resourceTypes(), entry.at())));
             List<PersonAccess> own = entry.persons().stream()
                     .filter(p -> p.accountId().toString().equals(subject.accountId())).toList();
             if (own.isEmpty()) {

@@ -44,8 +44,10 @@ import org.mydata.operator.signing.RecordVerifier;
  * <li>{@code opt-outs}: every person's opt-out records of a programme form one chain (see {@link OptOutChain});</li>
  * <li>{@code links}: link removals and consents name links that exist, are the person's, and are live;</li>
  * <li>{@code access}: every access event reads as {@link AccessEntry} (a readable {@code iat} included) and
- * relied only on permits issued and not revoked, and on consents the release policy held in force (active and
- * linked at the event's log position, valid at its {@code iat}; see {@link ReliedOn}); under a permit whose
+ * relied only on permits issued, not revoked and valid at its {@code iat}, and on consents the release policy held
+ * in force (active and linked at the event's log position, valid at its {@code iat}; see {@link ReliedOn}); its
+ * types lie in the permit's scope and each consent's, each consent's purposes cover the permit's and its data
+ * period shares a day with the permit's (see {@link SignedTerms}); under a permit whose
  * programme rests on an opt-out basis, on persons included through a live link of theirs at one of the
  * permit's sources and without a live opt-out of the programme at that position.</li>
  * </ul>
@@ -84,7 +86,7 @@ public final class LogAudit {
 
     /** @param accessModes the record's {@code access_modes} claim as signed, null when absent */
     private record ConsentState(long logIndex, String accountId, List<String> slrIds, Long validFrom, Long validUntil,
-                                Object accessModes, StatusChain chain) {
+                                Object accessModes, StatusChain chain, SignedTerms terms) {
     }
 
     private static final class LinkState {
@@ -103,11 +105,13 @@ public final class LogAudit {
     private static final class PermitState {
         final long logIndex;
         final PermitBasis basis;
+        final SignedTerms terms;
         Long revokedAt;
 
-        PermitState(long logIndex, PermitBasis basis) {
+        PermitState(long logIndex, PermitBasis basis, SignedTerms terms) {
             this.logIndex = logIndex;
             this.basis = basis;
+            this.terms = terms;
         }
     }
 
@@ -171,8 +175,9 @@ public final class LogAudit {
                 + " links)");
         passes.put("duties", "no data request was decided by its requester or its requester's organisation ("
                 + decisionsChecked + " decisions)");
-        passes.put("access", "every access event relied on an unrevoked permit and on consents that were active, "
-                + "linked and valid at its log position, and under an opt-out basis on persons linked at the "
+        passes.put("access", "every access event relied on an unrevoked permit valid at its time and on consents "
+                + "that were active, linked and valid at its log position, within the purposes, types and data "
+                + "periods of both, and under an opt-out basis on persons linked at the "
                 + "permit's sources who had not opted out (" + accessEvents + " events, " + consentsRelied
                 + " consent uses" + (inclusionsRelied == 0 ? "" : ", " + inclusionsRelied + " inclusions under an "
                 + "opt-out basis") + ")");
@@ -256,7 +261,7 @@ public final class LogAudit {
             case CONSENT_STATUS -> status(index, record, label);
             case PERMIT -> {
                 if (permits.putIfAbsent(String.valueOf(record.string("permit_id")),
-                        new PermitState(index, PermitBasis.of(record))) != null) {
+                        new PermitState(index, PermitBasis.of(record), SignedTerms.of(record))) != null) {
                     fail("access", label + ": a second permit with the same id");
                 }
                 Map<?, ?> decision = record.claims().get("decision") instanceof Map<?, ?> m ? m : Map.of();
@@ -400,7 +405,7 @@ public final class LogAudit {
         }
         consents.put(crId, new ConsentState(index, account, slrIds, record.wholeNumber("valid_from"),
                 record.wholeNumber("valid_until"), record.claims().get(ConsentModes.CLAIM),
-                new StatusChain(crId, index)));
+                new StatusChain(crId, index), SignedTerms.of(record)));
     }
 
     private void status(long index, ReadRecord record, String label) {
@@ -477,6 +482,7 @@ public final class LogAudit {
         }
         if (permit != null) {
             problems.addAll(ReliedOn.permitModeProblems(event, permit.basis));
+            problems.addAll(permit.terms.problemsAsPermit(event.resourceTypes(), event.at()));
         }
         inclusions(index, event, permit, problems);
         Map<String, String> accountOfConsent = new HashMap<>();
@@ -503,6 +509,10 @@ public final class LogAudit {
             problems.addAll(ReliedOn.problems("consent " + crId, consent.chain().inForceBefore(index),
                     consent.validFrom(), consent.validUntil(), live, event.at()));
             problems.addAll(ReliedOn.modeProblems("consent " + crId, consent.accessModes(), event));
+            if (permit != null) {
+                problems.addAll(consent.terms().problemsAsConsent("consent " + crId, permit.terms,
+                        event.resourceTypes()));
+            }
         }
         if (!problems.isEmpty()) {
             fail("access", label + ": " + String.join("; ", problems));

@@ -1,6 +1,6 @@
 package org.mydata.operator.release;
 
-/** Why something may not leave. Each names one rule of consent-core's {@code ReleasePolicy} (or of {@link ConsentInForce} or {@link OptOutInclusion}), so tests and logs can name it. */
+/** Why something may not leave. Each names one rule of consent-core's {@code ReleasePolicy} (or of {@link ConsentInForce}, {@link TermsOfUse} or {@link OptOutInclusion}), so tests and logs can name it. */
 public enum Refusal {
     PERMIT_REVOKED("the permit was revoked"),
     PERMIT_NOT_YET_VALID("the permit's validity had not begun"),
@@ -19,6 +19,7 @@ public enum Refusal {
     TYPE_OUTSIDE_CONSENT("the consent does not cover the resource type"),
     UNDATED_UNDER_CONSENT_PERIOD("the resource has no clinical day to judge the consent's data period by"),
     DAY_OUTSIDE_CONSENT_PERIOD("the resource's clinical day lies outside the consent's data period"),
+    NO_COMMON_PERIOD("the consent's data period and the permit's have no day in common"),
     BASIS_MISMATCH("the permit's programme does not rest on the legal basis relied on"),
     OPTED_OUT("the person had opted out of the programme"),
     NOT_LINKED("the person had no live service link to a source of the programme"),

@@ -1,5 +1,6 @@
 package org.mydata.operator.gateway.broker;
 
+import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,7 +28,7 @@ import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 import org.mydata.operator.access.AccessEvent;
 import org.mydata.operator.access.AccessLog;
-import org.mydata.operator.access.ConsentsEndedException;
+import org.mydata.operator.access.PermitEndedException;
 import org.mydata.operator.access.PersonAccess;
 import org.mydata.operator.access.PersonConsent;
 import org.mydata.operator.failure.SourceUnavailableException;
@@ -183,20 +184,29 @@ public final class Broker {
      */
     List<Released> recordRelease(UsablePermit permit, String caller, String type, String interaction,
                                  List<Released> page) {
-        List<Released> releasable = page;
-        while (true) {
-            Map<PersonConsent, PersonAccess> persons = new LinkedHashMap<>();
-            for (Released r : releasable) {
-                PersonAccess one = r.reliedOn().access(1);
-                persons.merge(one.key(), one, PersonAccess::plus);
-            }
-            try {
-                recordAccess(permit, caller, List.of(type), interaction, List.copyOf(persons.values()));
-                return releasable;
-            } catch (ConsentsEndedException ended) {
-                // Each round removes at least one consent, so this ends.
-                releasable = releasable.stream().filter(r -> !ended.consentIds().contains(r.reliedOn().id())).toList();
-            }
+        Map<PersonConsent, PersonAccess> persons = new LinkedHashMap<>();
+        for (Released r : page) {
+            PersonAccess one = r.reliedOn().access(1);
+            persons.merge(one.key(), one, PersonAccess::plus);
+        }
+        Set<UUID> ended = recordAccessOfThoseStillIn(permit, caller, List.of(type), interaction,
+                List.copyOf(persons.values()));
+        return ended.isEmpty() ? page : page.stream().filter(r -> !ended.contains(r.reliedOn().id())).toList();
+    }
+
+    /**
+     * Writes the access event of the persons, leaving out those whose consent (or, under an opt-out basis,
+     * inclusion) ended while the request ran, as the last check finds them; returns the consent or link ids left
+     * out, whose data the caller must not release.
+     */
+    Set<UUID> recordAccessOfThoseStillIn(UsablePermit permit, String caller, List<String> types, String interaction,
+                                         List<PersonAccess> persons) {
+        int resources = persons.stream().mapToInt(PersonAccess::resourceCount).sum();
+        try {
+            return accessLog.recordOfThoseStillIn(new AccessEvent(UUID.randomUUID(), permit.permit().id(), caller,
+                    interaction, types, resources, persons, clock.instant()));
+        } catch (PermitEndedException ended) {
+            throw permitEnded();
         }
     }
 
@@ -204,8 +214,18 @@ public final class Broker {
     void recordAccess(UsablePermit permit, String caller, List<String> types, String interaction,
                       List<PersonAccess> persons) {
         int resources = persons.stream().mapToInt(PersonAccess::resourceCount).sum();
-        accessLog.record(new AccessEvent(UUID.randomUUID(), permit.permit().id(), caller, interaction, types,
-                resources, persons, clock.instant()));
+        try {
+            accessLog.record(new AccessEvent(UUID.randomUUID(), permit.permit().id(), caller, interaction, types,
+                    resources, persons, clock.instant()));
+        } catch (PermitEndedException ended) {
+            throw permitEnded();
+        }
+    }
+
+    /** Revoked (or expired) while the request ran: as the next request will be, the base is gone. */
+    private static ResourceNotFoundException permitEnded() {
+        return new ResourceNotFoundException("No FHIR base at this address: the permit ended while this request ran, "
+                + "and nothing was released.");
     }
 
     /**

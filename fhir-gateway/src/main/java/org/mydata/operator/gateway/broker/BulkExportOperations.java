@@ -202,8 +202,9 @@ public final class BulkExportOperations {
                 decide(terms, at, cohort, type, line).ifPresent(one -> persons.merge(one.key(), one,
                         PersonAccess::plus));
             }
-            broker.recordAccess(permit, current.caller(), List.of(type), "export-download",
-                    List.copyOf(persons.values()));
+            // A consent that ended since the cohort was read leaves its person's lines out, as a search page does.
+            Set<UUID> ended = broker.recordAccessOfThoseStillIn(permit, current.caller(), List.of(type),
+                    "export-download", List.copyOf(persons.values()));
             response.setStatus(200);
             response.setContentType(NDJSON);
             OutputStream out = response.getOutputStream();
@@ -212,7 +213,7 @@ public final class BulkExportOperations {
                 if (line == null) {
                     throw new IllegalStateException("an export file is shorter than its keys");
                 }
-                if (decide(terms, at, cohort, type, key).isPresent()) {
+                if (decide(terms, at, cohort, type, key).filter(one -> !ended.contains(one.reliedOn())).isPresent()) {
                     out.write(line.getBytes(StandardCharsets.UTF_8));
                     out.write('\n');
                 }

@@ -92,10 +92,15 @@ final class ExportFilters {
     }
 
     private static InvalidRequestException refused(BrokeredType type, String what) {
-        String answered = new ArrayList<>(type.tokenParameters()) + (type.dateSearch() ? " and " + type.dateParameter() : "");
+        List<String> answered = new ArrayList<>(type.tokenParameters());
+        if (type.dateSearch()) {
+            answered.add(type.dateParameter());
+        }
+        String by = answered.isEmpty() ? "nothing" : answered.size() == 1 ? answered.get(0)
+                : String.join(", ", answered.subList(0, answered.size() - 1)) + " and " + answered.get(answered.size() - 1);
         return new InvalidRequestException("The _typeFilter for " + type.name() + " cannot be answered exactly: "
-                + what + ". An export filters " + type.name() + " by " + (answered.equals("[]") ? "nothing"
-                : answered.replace("[", "").replace("]", "")) + " (dates with eq, gt, ge, lt or le).");
+                + what + ". An export filters " + type.name() + " by " + by
+                + (type.dateSearch() ? " (dates with eq, gt, ge, lt or le)." : "."));
     }
 
     /**

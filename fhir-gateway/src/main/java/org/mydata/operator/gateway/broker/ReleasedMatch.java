@@ -6,7 +6,6 @@ import ca.uhn.fhir.rest.param.TokenParam;
 import ca.uhn.fhir.util.FhirTerser;
 import java.util.List;
 import org.hl7.fhir.instance.model.api.IBase;
-import org.hl7.fhir.r4.model.Base;
 import org.hl7.fhir.r4.model.CodeType;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
@@ -62,15 +61,14 @@ final class ReleasedMatch {
         return false;
     }
 
-    /** The values at a path; of a cast ({@code Observation.value as CodeableConcept}) only those of the type. */
+    /**
+     * The values at a path. A cast of a choice element ({@code Observation.value as CodeableConcept}) is asked by
+     * the choice's typed name ({@code Observation.valueCodeableConcept}), which HAPI's terser answers with the
+     * values of that type only; the untyped name it does not know.
+     */
     private static List<IBase> values(Resource resource, String path) {
         int as = path.indexOf(" as ");
-        if (as < 0) {
-            return TERSER.getValues(resource, path);
-        }
-        String type = path.substring(as + 4);
-        return TERSER.getValues(resource, path.substring(0, as)).stream()
-                .filter(v -> v instanceof Base base && base.fhirType().equals(type)).toList();
+        return TERSER.getValues(resource, as < 0 ? path : path.substring(0, as) + path.substring(as + 4));
     }
 
     private static boolean token(IBase value, TokenParam token) {

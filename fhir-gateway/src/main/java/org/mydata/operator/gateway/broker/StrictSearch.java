@@ -1,5 +1,9 @@
 package org.mydata.operator.gateway.broker;
 
+import java.util.UUID;
+import java.util.LinkedHashSet;
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.context.BaseRuntimeChildDefinition;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
@@ -69,6 +73,7 @@ public final class StrictSearch {
                     parsed.unanswered().forEach(details::removeParameter);
                     details.getUserData().put(IGNORED, parsed.issues());
                 }
+                keepMandatoryElements(details, type);
                 if (parsed.countOnly() && !parsed.unanswered().contains("_count")) {
                     details.removeParameter("_count");
                     details.removeParameter("_summary");
@@ -80,7 +85,9 @@ public final class StrictSearch {
                 return others(details, response, PAGE_PARAMETERS, lenient);
             }
             case READ, VREAD -> {
-                return others(details, response, READ_PARAMETERS, lenient);
+                boolean go = others(details, response, READ_PARAMETERS, lenient);
+                BrokeredTypes.named(details.getResourceName()).ifPresent(type -> keepMandatoryElements(details, type));
+                return go;
             }
             default -> {
             }
@@ -116,9 +123,42 @@ public final class StrictSearch {
             OperationOutcome outcome = new OperationOutcome();
             ignored.forEach(issue -> outcome.addIssue().setSeverity(IssueSeverity.WARNING).setCode(issue.code())
                     .setDiagnostics("Ignored (Prefer: handling=lenient): " + issue.message()));
-            bundle.addEntry().setResource(outcome).getSearch().setMode(Bundle.SearchEntryMode.OUTCOME);
+            bundle.addEntry().setFullUrl("urn:uuid:" + UUID.randomUUID()).setResource(outcome).getSearch()
+                    .setMode(Bundle.SearchEntryMode.OUTCOME);
+        }
+        if (bundle.getType() == Bundle.BundleType.SEARCHSET) {
+            // What HAPI did not mark as included (or as the outcome) is what the search matched.
+            bundle.getEntry().stream().filter(e -> !e.getSearch().hasMode())
+                    .forEach(e -> e.getSearch().setMode(Bundle.SearchEntryMode.MATCH));
         }
         return true;
+    }
+
+    /**
+     * {@code _elements} keeps the elements the type must have (Observation's {@code status} and {@code code}), as
+     * FHIR says a server should, so that what goes out is still a valid resource; export's {@code _elements} does the
+     * same through {@link ExportFilters#elements}.
+     */
+    private static void keepMandatoryElements(RequestDetails details, BrokeredType type) {
+        String[] asked = details.getParameters().get("_elements");
+        if (asked == null || asked.length == 0) {
+            return;
+        }
+        Set<String> kept = new LinkedHashSet<>();
+        for (String value : asked) {
+            for (String element : value.split(",")) {
+                if (!element.isBlank()) {
+                    kept.add(element.strip());
+                }
+            }
+        }
+        for (BaseRuntimeChildDefinition child : FhirContext.forR4Cached().getResourceDefinition(type.name()).getChildren()) {
+            if (child.getMin() > 0) {
+                kept.add(child.getElementName());
+            }
+        }
+        details.removeParameter("_elements");
+        details.addParameter("_elements", new String[] {String.join(",", kept)});
     }
 
     private boolean others(RequestDetails details, HttpServletResponse response, Set<String> allowed, boolean lenient)

@@ -57,7 +57,11 @@ public class SourceReader {
             for (int pages = 1; ; pages++) {
                 List<Resource> resources = new ArrayList<>(bundle.getEntry().size());
                 collect(source, resourceType, bundle, resources);
-                page.accept(resources);
+                try {
+                    page.accept(resources);
+                } catch (RuntimeException e) {
+                    throw new InGateway(e);
+                }
                 Bundle.BundleLinkComponent next = bundle.getLink(Bundle.LINK_NEXT);
                 if (next == null) {
                     return;
@@ -73,8 +77,21 @@ public class SourceReader {
                 }
                 bundle = client.loadPage().next(bundle).execute();
             }
+        } catch (InGateway e) {
+            // The gateway's own handling of what the source sent failed: the source is not to blame.
+            throw e.fault;
         } catch (RuntimeException e) {
             throw clients.failed(exchange, e);
+        }
+    }
+
+    /** A failure of the caller's handling of a page, carried past the source's failure handling unchanged. */
+    private static final class InGateway extends RuntimeException {
+        private final RuntimeException fault;
+
+        InGateway(RuntimeException fault) {
+            super(null, null, false, false);
+            this.fault = fault;
         }
     }
 

@@ -31,4 +31,16 @@ class ExportFiltersTest {
         assertThatThrownBy(() -> ExportFilters.criteria(type("Condition"), "onset-date=ne2020-01-01", null))
                 .isInstanceOf(InvalidRequestException.class).hasMessageContaining("onset-date=ne2020-01-01");
     }
+
+    @Test
+    void aRefusalNamesEveryParameterTheTypeIsFilteredBy() {
+        // Encounter has no token parameter a source answers: its refusal once read "filters Encounter by  and date".
+        assertThatThrownBy(() -> ExportFilters.criteria(type("Encounter"), "type=x", null))
+                .isInstanceOf(InvalidRequestException.class)
+                .hasMessageContaining("An export filters Encounter by date (dates with")
+                .hasMessageNotContaining("by  and");
+        assertThatThrownBy(() -> ExportFilters.criteria(type("Observation"), "value-concept=x", null))
+                .isInstanceOf(InvalidRequestException.class)
+                .hasMessageContaining("An export filters Observation by code, category and date (dates with");
+    }
 }

@@ -161,6 +161,26 @@ class UpstreamBoundsTest {
         assertThat(looping.targets()).hasSize(2);
     }
 
+    /**
+     * A fault in the gateway's own handling of a page the source delivered whole is the gateway's: it comes out as
+     * it was thrown (the gateway answers 500), never as the source's outage (502 blaming the source).
+     */
+    @Test
+    void aFaultInTheGatewaysHandlingOfAPageIsNotTheSources() throws Exception {
+        RawHttpSource healthy = server((target, out) -> RawHttpSource.json(out, EMPTY));
+        IllegalStateException fault = new IllegalStateException("the gateway's own bug");
+
+        Future<Void> read = reads.submit(source(healthy), settings.deadline(), call -> {
+            reader.read(call, "Observation", "patient", List.of("p1"), Map.of(), page -> {
+                throw fault;
+            });
+            return null;
+        });
+
+        assertThatThrownBy(() -> read.get(20, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                .cause().isSameAs(fault);
+    }
+
     private Future<Void> read(FhirSource source) {
         return reads.submit(source, settings.deadline(), call -> {
             reader.read(call, "Observation", "patient", List.of("p1"), Map.of(), handedOver::addAll);

@@ -52,6 +52,7 @@ public class DatabaseConfig {
         if (embedded.server() != null) {
             dataSource.setJdbcUrl(embedded.server().jdbcUrl());
             dataSource.setUsername("postgres");
+            dataSource.setPassword(embedded.server().password());
         } else {
             dataSource.setJdbcUrl(properties.getUrl());
             dataSource.setUsername(properties.getUsername());

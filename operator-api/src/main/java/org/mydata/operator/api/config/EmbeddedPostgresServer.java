@@ -9,6 +9,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Base64;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +24,8 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.mydata.operator.files.PrivateFiles;
+import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +39,11 @@ import org.slf4j.LoggerFactory;
  *       one starts (smart shutdown first, harder only if it does not go), so the first restart comes up.</li>
  *   <li>A watchdog notices when the postmaster is gone and starts it again on the same port and data dir, so
  *       the connection pool reconnects without a restart of the operator.</li>
+ *   <li>It trusts nobody: it listens on the loopback only, and every connection, over TCP or the socket,
+ *       authenticates with SCRAM as the superuser with a generated secret kept {@code 0600} beside the data
+ *       ({@link #secretFile}). Without that, any local account could connect as superuser, read every table and
+ *       run programs through {@code COPY ... TO PROGRAM}. A data dir made before (the library's initdb trusts
+ *       every local connection) gets the password at its first start, then the same rules.</li>
  * </ul>
  */
 public final class EmbeddedPostgresServer implements AutoCloseable {
@@ -45,7 +59,18 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     private static final Duration FAST_SHUTDOWN = Duration.ofSeconds(30);
     private static final Duration FORCED_STOP = Duration.ofSeconds(10);
 
+    /** The first line of the pg_hba.conf this class writes; a data dir without it has no password yet. */
+    private static final String HBA_MARKER = "# mydata-operator: SCRAM only";
+    private static final String HBA = HBA_MARKER + """
+
+            # Written by the operator (EmbeddedPostgresServer): every connection needs the superuser's secret.
+            local   all   all                 scram-sha-256
+            host    all   all   127.0.0.1/32  scram-sha-256
+            host    all   all   ::1/128       scram-sha-256
+            """;
+
     private final Path dataDir;
+    private final String password;
     private final EmbeddedPostgres server;
     private final List<String> postmasterCommand;
     private final ScheduledExecutorService watchdog;
@@ -55,9 +80,10 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     private volatile int restarts;
     private long goneSince;
 
-    private EmbeddedPostgresServer(Path dataDir, EmbeddedPostgres server, long postmasterPid,
+    private EmbeddedPostgresServer(Path dataDir, String password, EmbeddedPostgres server, long postmasterPid,
                                    List<String> postmasterCommand, Duration watchInterval) {
         this.dataDir = dataDir;
+        this.password = password;
         this.server = server;
         this.postmasterPid = postmasterPid;
         this.postmasterCommand = postmasterCommand;
@@ -93,11 +119,24 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder().setDataDirectory(dir).setCleanDataDirectory(false)
                 .setRegisterShutdownHook(false).setPGStartupWait(Duration.ofSeconds(60));
         DURABLE.forEach(builder::setServerConfig);
+        builder.setServerConfig("listen_addresses", "localhost").setServerConfig("password_encryption", "scram-sha-256");
+        String password = secret(secretFile(dir));
+        // The library's own readiness checks connect too, and need the secret once the server asks for it.
+        builder.setConnectConfig("password", password);
         EmbeddedPostgres server = builder.start();
+        try {
+            if (!secured(dir)) {
+                requirePassword(server, dir, password);
+            }
+        } catch (IOException | RuntimeException e) {
+            server.close();
+            throw e;
+        }
         Optional<Postmaster> postmaster = Postmaster.read(dir);
         long pid = postmaster.map(Postmaster::pid).orElse(-1L);
         List<String> command = postmaster.flatMap(p -> commandLine(p.pid())).orElse(null);
-        EmbeddedPostgresServer started = new EmbeddedPostgresServer(dir, server, pid, command, watchInterval);
+        EmbeddedPostgresServer started = new EmbeddedPostgresServer(dir, password, server, pid, command,
+                watchInterval);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 started.close();
@@ -108,12 +147,71 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         return started;
     }
 
+    /** The kept secret, or a new one (256 random bits), written whole and {@code 0600} before it is used. */
+    private static String secret(Path file) throws IOException {
+        if (Files.exists(file)) {
+            PrivateFiles.narrow(file);
+            String kept = Files.readString(file, StandardCharsets.US_ASCII).strip();
+            if (!kept.isEmpty()) {
+                return kept;
+            }
+        }
+        byte[] bytes = new byte[32];
+        new SecureRandom().nextBytes(bytes);
+        String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        try {
+            PrivateFiles.replace(file, out -> out.write(secret.getBytes(StandardCharsets.US_ASCII)));
+        } catch (GeneralSecurityException e) {
+            throw new IOException("the embedded PostgreSQL's secret could not be written", e);
+        }
+        return secret;
+    }
+
+    private static boolean secured(Path dir) throws IOException {
+        Path hba = dir.resolve("pg_hba.conf");
+        return Files.exists(hba) && Files.readString(hba, StandardCharsets.UTF_8).startsWith(HBA_MARKER);
+    }
+
+    /**
+     * The first start of a data dir without a password (a new one, or one made by an earlier version, both of
+     * which trust local connections as the library's initdb leaves them): sets the superuser's password, hashed
+     * by the driver (SCRAM-SHA-256) so it never travels or is logged in clear, then puts the SCRAM-only
+     * pg_hba.conf in place and has the server reload it. A crash in between leaves the old file, and the next
+     * start does it again with the same kept secret.
+     */
+    private static void requirePassword(EmbeddedPostgres server, Path dir, String password) throws IOException {
+        try (Connection c = server.getPostgresDatabase().getConnection()) {
+            c.unwrap(PGConnection.class).alterUserPassword("postgres", password.toCharArray(), "scram-sha-256");
+            try {
+                PrivateFiles.replace(dir.resolve("pg_hba.conf"), out -> out.write(HBA.getBytes(StandardCharsets.UTF_8)));
+            } catch (GeneralSecurityException e) {
+                throw new IOException("the embedded PostgreSQL's pg_hba.conf could not be written", e);
+            }
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("select pg_reload_conf()")) {
+                rs.next();
+            }
+        } catch (SQLException e) {
+            throw new IOException("the embedded PostgreSQL's password could not be set: " + e.getMessage(), e);
+        }
+        log.info("The embedded PostgreSQL now requires the password kept in {}", secretFile(dir));
+    }
+
     public int port() {
         return server.getPort();
     }
 
     public String jdbcUrl() {
         return server.getJdbcUrl("postgres", "postgres");
+    }
+
+    /** Where the superuser's password is kept ({@code 0600}): beside the server's data, in the operator's data dir. */
+    public static Path secretFile(Path dataDir) {
+        return dataDir.toAbsolutePath().normalize().resolveSibling("postgres.secret");
+    }
+
+    /** The superuser's password, which every connection needs. */
+    public String password() {
+        return password;
     }
 
     public Path dataDir() {

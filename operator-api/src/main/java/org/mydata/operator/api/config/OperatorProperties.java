@@ -59,9 +59,14 @@ public record OperatorProperties(@DefaultValue("./data") Path dataDir, @DefaultV
      *     discovery and CapabilityStatement; default: the embedded authorization server's, none without it
      * @param authorizationEndpoint the authorization endpoint announced beside an external {@code tokenEndpoint}
      *     (SMART's oauth-uris names both); default: the embedded authorization server's
+     * @param allowAnyAudience with an outside identity provider and no
+     *     {@code spring.security.oauth2.resourceserver.jwt.audiences}: accept tokens whatever their audience (also
+     *     those the provider issued for other applications), with a warning at every start; without it such an
+     *     operator does not start
      */
     public record Identity(@DefaultValue("person_identifier") String personIdentifierClaim,
-                           @DefaultValue("60s") Duration clockSkew, URI tokenEndpoint, URI authorizationEndpoint) {
+                           @DefaultValue("60s") Duration clockSkew, URI tokenEndpoint, URI authorizationEndpoint,
+                           boolean allowAnyAudience) {
     }
 
     /**

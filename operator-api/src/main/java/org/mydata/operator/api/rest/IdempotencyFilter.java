@@ -125,10 +125,15 @@ public final class IdempotencyFilter extends OncePerRequestFilter {
                 chain.doFilter(new BodyRequest(request, body), captured);
                 state = scope.state();
             }
+            if (state == IdempotencyScope.State.COMMITTED && captured.getStatus() < 500) {
+                store(subject, key, captured);
+            }
+            // Released once the answer is stored and before the caller can read a byte of it: a request sent after
+            // the answer finds the stored answer, never "in progress".
+            running.remove(runningKey);
             switch (state) {
                 case COMMITTED -> {
                     if (captured.getStatus() < 500) {
-                        store(subject, key, captured);
                         captured.copyBodyToResponse();
                     } else {
                         // The change is stored but answering it failed: say what is known, not the failure's guess.

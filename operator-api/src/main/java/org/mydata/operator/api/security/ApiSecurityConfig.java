@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.mydata.operator.api.config.OperatorProperties;
 import org.mydata.operator.gateway.PublicBaseUrl;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
@@ -36,6 +38,8 @@ import tools.jackson.databind.json.JsonMapper;
  */
 @Configuration(proxyBeanMethods = false)
 public class ApiSecurityConfig {
+    private static final Logger log = LoggerFactory.getLogger(ApiSecurityConfig.class);
+
 
     @Bean
     @Order(2)
@@ -119,6 +123,15 @@ public class ApiSecurityConfig {
         }
         if (!expectedAudiences.isEmpty()) {
             validators.add(audience(expectedAudiences));
+        } else if (properties.identity().allowAnyAudience()) {
+            log.warn("ANY AUDIENCE: tokens of the identity provider {} are accepted whatever application they were "
+                    + "issued for (operator.identity.allow-any-audience=true); set "
+                    + "spring.security.oauth2.resourceserver.jwt.audiences instead", issuerUri);
+        } else {
+            throw new IllegalStateException("no token audience: with an outside identity provider set "
+                    + "spring.security.oauth2.resourceserver.jwt.audiences to what its tokens for this operator name in "
+                    + "aud, or else tokens it issued for other applications would be accepted too (docs/operating.md, "
+                    + "Security; operator.identity.allow-any-audience=true accepts any, with a warning)");
         }
         decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(validators));
         return decoder;

@@ -26,6 +26,9 @@ import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
 import org.mydata.operator.store.Transactions;
 import org.mydata.operator.store.UsedAssertionIds;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
+import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
+import org.springframework.security.oauth2.core.OAuth2ErrorCodes;
+import org.springframework.security.oauth2.server.authorization.authentication.ClientSecretAuthenticationProvider;
 import org.springframework.security.oauth2.server.authorization.authentication.JwtClientAssertionAuthenticationProvider;
 import org.springframework.security.oauth2.server.authorization.authentication.JwtClientAssertionDecoderFactory;
 import java.util.ArrayList;
@@ -85,16 +88,24 @@ public class EmbeddedAuthorizationServerConfig {
 
     @Bean
     @Order(1)
-    SecurityFilterChain authorizationServerChain(HttpSecurity http, SingleUseAssertions singleUse) throws Exception {
+    SecurityFilterChain authorizationServerChain(HttpSecurity http, SingleUseAssertions singleUse, Clock clock,
+                                                 OperatorProperties properties) throws Exception {
         OAuth2AuthorizationServerConfigurer authorizationServer = new OAuth2AuthorizationServerConfigurer();
         http.securityMatcher(authorizationServer.getEndpointsMatcher())
                 .with(authorizationServer, as -> as.oidc(Customizer.withDefaults())
-                        .clientAuthentication(clients -> clients.authenticationProviders(providers -> providers
-                                .forEach(provider -> {
-                                    if (provider instanceof JwtClientAssertionAuthenticationProvider assertions) {
-                                        assertions.setJwtDecoderFactory(clientAssertionDecoders(singleUse));
-                                    }
-                                }))))
+                        .clientAuthentication(clients -> clients.authenticationProviders(providers -> {
+                            providers.forEach(provider -> {
+                                if (provider instanceof JwtClientAssertionAuthenticationProvider assertions) {
+                                    assertions.setJwtDecoderFactory(clientAssertionDecoders(singleUse));
+                                }
+                            });
+                            // Wrong client secrets are throttled like wrong passwords at the sign-in form, per
+                            // client and per address, and a locked client is refused as a wrong secret is.
+                            providers.replaceAll(provider -> provider instanceof ClientSecretAuthenticationProvider
+                                    ? new ThrottledLogin(provider, () -> new OAuth2AuthenticationException(
+                                            OAuth2ErrorCodes.INVALID_CLIENT), clock, properties.login())
+                                    : provider);
+                        })))
                 .addFilterBefore(new ClientIdFromAssertion(), AbstractPreAuthenticatedProcessingFilter.class)
                 .authorizeHttpRequests(auth -> auth.anyRequest().authenticated())
                 .exceptionHandling(e -> e.defaultAuthenticationEntryPointFor(

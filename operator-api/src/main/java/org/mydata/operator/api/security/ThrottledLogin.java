@@ -10,6 +10,7 @@ import java.util.Deque;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.mydata.operator.api.config.OperatorProperties;
@@ -22,7 +23,7 @@ import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.web.authentication.WebAuthenticationDetails;
 
 /**
- * Password sign-in with brute-force protection: failures are counted per user name and per client address
+ * Password sign-in, and client secrets at the token endpoint, with brute-force protection: failures are counted per user name and per client address
  * over a window, and past either limit every attempt is refused with the same error as a wrong password,
  * the right password included, so a guesser learns nothing. A refused attempt counts as a failure too.
  * Success clears the account's count, not the address's (else one known password would reset the guessing
@@ -38,13 +39,24 @@ final class ThrottledLogin implements AuthenticationProvider {
     private static final int PRUNE_ABOVE = 10_000;
 
     private final AuthenticationProvider passwords;
+    private final Supplier<AuthenticationException> refusal;
     private final Clock clock;
     private final OperatorProperties.Login limits;
     private final Map<String, Deque<Instant>> failures = new ConcurrentHashMap<>();
     private final SecretKeySpec logKey;
 
     ThrottledLogin(AuthenticationProvider passwords, Clock clock, OperatorProperties.Login limits) {
+        this(passwords, () -> new BadCredentialsException("Bad credentials"), clock, limits);
+    }
+
+    /**
+     * @param refusal what a locked attempt fails with: exactly what a wrong password (or client secret) fails with
+     *                where this guards, so nothing tells the two apart
+     */
+    ThrottledLogin(AuthenticationProvider passwords, Supplier<AuthenticationException> refusal, Clock clock,
+                   OperatorProperties.Login limits) {
         this.passwords = passwords;
+        this.refusal = refusal;
         this.clock = clock;
         this.limits = limits;
         byte[] random = new byte[32];
@@ -65,7 +77,7 @@ final class ThrottledLogin implements AuthenticationProvider {
             fail(address, now);
             log.warn("Sign-in refused without checking the password: too many failures in {} for {} {}",
                     limits.window(), accountLocked ? "account" : "address", digest(accountLocked ? account : address));
-            throw new BadCredentialsException("Bad credentials");
+            throw refusal.get();
         }
         try {
             Authentication authenticated = passwords.authenticate(attempt);

@@ -330,6 +330,70 @@ public final class TransparencyLog {
         }
     }
 
+    // ---- tiles (C2SP tlog-tiles) ---------------------------------------------------------------------
+
+    /**
+     * The hashes of a tile as C2SP tlog-tiles publishes them, when the signed tree reaches it: a full tile once
+     * the latest checkpoint covers its 256 hashes, a partial one of any width the checkpoint covers. Read from
+     * the stored subtrees in one range query, never rehashed.
+     */
+    public Optional<byte[]> hashTile(Tile tile) {
+        return tx.read(c -> {
+            if (!covered(c, tile)) {
+                return Optional.<byte[]>empty();
+            }
+            int level = Tile.HEIGHT * tile.level();
+            long first = tile.index() * Tile.WIDTH;
+            String sql = level == 0
+                    ? "select leaf_hash from log_entry where idx >= ? and idx < ? order by idx"
+                    : "select hash from log_subtree where level = ? and idx >= ? and idx < ? order by idx";
+            List<Hash> hashes = new ArrayList<>(tile.width());
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                int p = 1;
+                if (level > 0) {
+                    ps.setInt(p++, level);
+                }
+                ps.setLong(p++, first);
+                ps.setLong(p, first + tile.width());
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        hashes.add(new Hash(rs.getBytes(1)));
+                    }
+                }
+            }
+            if (hashes.size() != tile.width()) {
+                throw new IllegalStateException("the log holds " + hashes.size() + " hashes of " + tile.path()
+                        + ", the signed tree needs " + tile.width());
+            }
+            return Optional.of(TileHashes.encode(hashes));
+        });
+    }
+
+    /** The entry bundle beside a level-0 tile; an erased entry is empty (see {@link EntryBundle}). */
+    public Optional<byte[]> entryBundle(Tile tile) {
+        if (tile.level() != 0) {
+            throw new IllegalArgumentException("entry bundles go with level-0 tiles");
+        }
+        return tx.read(c -> {
+            if (!covered(c, tile)) {
+                return Optional.<byte[]>empty();
+            }
+            List<byte[]> entries = new ArrayList<>(tile.width());
+            for (LogEntry e : entries(c, tile.startIndex(), tile.startIndex() + tile.width())) {
+                entries.add(e.entry());
+            }
+            if (entries.size() != tile.width()) {
+                throw new IllegalStateException("the log holds " + entries.size() + " entries of " + tile.entriesPath());
+            }
+            return Optional.of(EntryBundle.encode(entries));
+        });
+    }
+
+    private static boolean covered(Connection c, Tile tile) throws SQLException {
+        return Tile.inTree(tile.level(), tile.index(), integratedSize(c))
+                .filter(widest -> widest.width() >= tile.width()).isPresent();
+    }
+
     // ---- proofs ------------------------------------------------------------------------------------
 
     public InclusionProof inclusionProof(long index, long treeSize) {

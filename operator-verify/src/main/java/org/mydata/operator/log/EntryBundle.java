@@ -8,7 +8,9 @@ import java.util.List;
  * The bytes of an entry bundle (C2SP tlog-tiles): each entry as a big-endian uint16 length and then its
  * bytes. An entry erased for an account's erasure is written with length 0: the level-0 tile beside the
  * bundle still holds its leaf hash, and no entry of this log is empty (every one is a JWS or a JSON object),
- * so a reader tells erased from present without guessing ({@link #entries}).
+ * so a reader tells erased from present without guessing ({@link #entries}). So is an entry longer than a
+ * 16-bit length can say (an access event naming thousands of consents): the bundle format has no room for
+ * it, and the operator's API ({@code GET /api/v1/audit/entries}) still serves it.
  */
 public final class EntryBundle {
     /** The most bytes a uint16 length can announce. */
@@ -17,15 +19,11 @@ public final class EntryBundle {
     private EntryBundle() {
     }
 
-    /** Encodes entries in order; null stands for an erased entry. */
+    /** Encodes entries in order; null (erased) and entries too long for a bundle are written empty. */
     public static byte[] encode(List<byte[]> entries) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (byte[] entry : entries) {
-            byte[] bytes = entry == null ? new byte[0] : entry;
-            if (bytes.length > MAX_ENTRY_BYTES) {
-                throw new IllegalArgumentException("an entry of " + bytes.length + " bytes does not fit an entry "
-                        + "bundle's 16-bit length");
-            }
+            byte[] bytes = entry == null || entry.length > MAX_ENTRY_BYTES ? new byte[0] : entry;
             out.write(bytes.length >> 8);
             out.write(bytes.length & 0xFF);
             out.write(bytes, 0, bytes.length);

@@ -45,7 +45,8 @@ public final class WitnessKey {
 
     /** {@code <name>+<8 hex digits>+<base64(0x04 || 32-byte key)>}; the ID must match the name and key. */
     public static WitnessKey fromVerifierKey(String vkey) {
-        String[] parts = vkey.split("\\+", -1);
+        // The base64 key may hold '+' itself; the name and the ID may not.
+        String[] parts = vkey.split("\\+", 3);
         if (parts.length != 3 || parts[0].isEmpty()) {
             throw new IllegalArgumentException("a witness verifier key reads <name>+<key ID>+<key>");
         }

@@ -305,6 +305,38 @@ public final class TransparencyLog {
         return tx.read(c -> note(c, "select note from log_checkpoint where tree_size = ?", treeSize));
     }
 
+    /** A checkpoint note as published, with any witnesses' cosignature lines after the log's signature. */
+    public record PublishedNote(long treeSize, String note) {
+    }
+
+    /**
+     * The checkpoint the tiles publish. Without witnesses, the latest note. With them, the newest note that
+     * carries cosignatures, with their lines appended: a verifier with a witness policy can only use a cosigned
+     * one, and the tiles serve every smaller tree, so lagging by a witness's round trip costs nothing. Before
+     * any witness cosigned, the latest note.
+     */
+    public Optional<PublishedNote> publishedCheckpoint(boolean witnessed) {
+        return tx.read(c -> {
+            if (witnessed) {
+                try (PreparedStatement ps = c.prepareStatement("select c.tree_size, c.note, string_agg("
+                        + "s.signature_line, '' order by s.witness) from log_checkpoint c join log_cosignature s on "
+                        + "s.tree_size = c.tree_size where c.note is not null group by c.tree_size, c.note "
+                        + "order by c.tree_size desc limit 1");
+                     ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        return Optional.of(new PublishedNote(rs.getLong(1), rs.getString(2) + rs.getString(3)));
+                    }
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "select tree_size, note from log_checkpoint where note is not null order by tree_size desc limit 1");
+                 ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(new PublishedNote(rs.getLong(1), rs.getString(2)))
+                        : Optional.<PublishedNote>empty();
+            }
+        });
+    }
+
     private static Optional<String> note(Connection c, String sql, Long treeSize) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             if (treeSize != null) {

@@ -1,5 +1,9 @@
 package org.mydata.operator.api.config;
 
+import java.util.ArrayList;
+
+import java.util.List;
+
 import ca.uhn.fhir.context.FhirContext;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -27,7 +31,9 @@ import org.mydata.operator.log.CheckpointSigner;
 import org.mydata.operator.log.Ed25519NoteSigner;
 import org.mydata.operator.log.KeyRotations;
 import org.mydata.operator.log.LogAppender;
+import org.mydata.operator.log.LogWitnesses;
 import org.mydata.operator.log.LogWriter;
+import org.mydata.operator.log.WitnessKey;
 import org.mydata.operator.log.NoteSigner;
 import org.mydata.operator.log.TransparencyLog;
 import org.mydata.operator.permit.Cohorts;
@@ -231,6 +237,27 @@ public class CoreConfig {
         NoteSigner notes = keyRing.ed25519Signer().map(signer -> Ed25519NoteSigner.over(origin, signer)).orElse(null);
         return new LogWriter(dataSource, new CheckpointSigner(keyRing, clock, origin, notes),
                 LogWriter.Settings.defaults());
+    }
+
+    /**
+     * The log's witnesses (operator.log.witnesses): each new checkpoint goes to each of them from a thread of its
+     * own, so a witness that is down delays nothing else. A key that does not parse stops the start, naming it.
+     */
+    @Bean(initMethod = "start", destroyMethod = "close")
+    LogWitnesses logWitnesses(Transactions tx, TransparencyLog log, OperatorProperties properties, Clock clock) {
+        List<LogWitnesses.Witness> witnesses = new ArrayList<>();
+        for (int i = 0; i < properties.log().witnesses().size(); i++) {
+            OperatorProperties.Witness w = properties.log().witnesses().get(i);
+            if (w.url() == null || w.key() == null) {
+                throw new IllegalStateException("operator.log.witnesses[" + i + "] needs both url and key");
+            }
+            try {
+                witnesses.add(new LogWitnesses.Witness(w.url(), WitnessKey.fromVerifierKey(w.key())));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalStateException("operator.log.witnesses[" + i + "].key: " + e.getMessage(), e);
+            }
+        }
+        return new LogWitnesses(tx, log, witnesses, LogWitnesses.Settings.defaults(), clock);
     }
 
     /**

@@ -78,9 +78,20 @@ public record OperatorProperties(@DefaultValue("./data") Path dataDir, @DefaultV
      *     e.g. {@code operator.example.org/log}, so witnesses can tell logs apart
      * @param maxBatch the most writes (signed records, access events) one group commit of the node's log
      *     appender carries; there is no linger, a batch takes what queued while the one before committed
+     * @param witnesses the C2SP tlog-witnesses each new checkpoint is submitted to (docs/operating.md, Witnesses)
      */
     public record Log(@DefaultValue("mydata-consent-operator.local/log") String origin,
-                      @DefaultValue("256") int maxBatch) {
+                      @DefaultValue("256") int maxBatch, List<Witness> witnesses) {
+        public Log {
+            witnesses = witnesses == null ? List.of() : List.copyOf(witnesses);
+        }
+    }
+
+    /**
+     * @param url the witness's submission prefix; checkpoints go to {@code <url>/add-checkpoint}
+     * @param key the witness's verifier key, {@code <name>+<key ID>+<base64(0x04 || Ed25519 key)>}
+     */
+    public record Witness(String url, String key) {
     }
 
     /**

@@ -5,7 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
 import org.mydata.operator.failure.NotFoundException;
-import org.mydata.operator.log.Checkpoint;
+import org.mydata.operator.log.LogWitnesses;
 import org.mydata.operator.log.Tile;
 import org.mydata.operator.log.TransparencyLog;
 import org.springframework.http.CacheControl;
@@ -33,15 +33,18 @@ public class LogTilesController {
     private static final MediaType TEXT = new MediaType("text", "plain", StandardCharsets.UTF_8);
 
     private final TransparencyLog log;
+    private final boolean witnessed;
 
-    public LogTilesController(TransparencyLog log) {
+    /** @param witnesses the log's witnesses, whose cosignatures the published checkpoint then carries */
+    public LogTilesController(TransparencyLog log, LogWitnesses witnesses) {
         this.log = log;
+        this.witnessed = !witnesses.witnesses().isEmpty();
     }
 
     @GetMapping(value = "/checkpoint")
     public ResponseEntity<String> checkpoint() {
-        String note = log.latestCheckpointNote().orElseThrow(() ->
-                new NotFoundException("no checkpoint note yet (notes need an Ed25519 operator key)"));
+        String note = log.publishedCheckpoint(witnessed).orElseThrow(() ->
+                new NotFoundException("no checkpoint note yet (notes need an Ed25519 operator key)")).note();
         return ResponseEntity.ok().contentType(TEXT).cacheControl(SHORT).body(note);
     }
 
@@ -65,7 +68,7 @@ public class LogTilesController {
     /** Links to every resource of the latest signed tree, for static copiers that follow links. */
     @GetMapping(value = {"", "/"}, produces = MediaType.TEXT_HTML_VALUE)
     public ResponseEntity<String> index() {
-        long size = log.latestCheckpoint().map(Checkpoint::treeSize).orElse(0L);
+        long size = log.publishedCheckpoint(witnessed).map(TransparencyLog.PublishedNote::treeSize).orElse(0L);
         StringBuilder html = new StringBuilder("<!doctype html>\n<html><head><meta charset=\"utf-8\">"
                 + "<title>Transparency log tiles</title></head><body>\n<p>C2SP tlog-tiles of a log of ")
                 .append(size).append(" entries.</p>\n<ul>\n<li><a href=\"checkpoint\">checkpoint</a></li>\n");

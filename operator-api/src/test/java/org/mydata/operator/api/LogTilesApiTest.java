@@ -18,15 +18,18 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mydata.operator.api.config.EmbeddedWitness;
 import org.mydata.operator.log.CheckpointNote;
 import org.mydata.operator.log.Tile;
 import org.mydata.operator.verify.VerifyCommand;
+import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
 /**
  * The log as C2SP tlog-tiles: public, cacheable as the specification says, copied into a directory by
  * following the links of its prefix (as {@code wget --mirror} does), and audited from that copy, from the
- * tiles over HTTP and from the auditor API with the same findings.
+ * tiles over HTTP and from the auditor API with the same findings; the embedded witness's cosignature satisfies a
+ * verifier's witness policy.
  */
 class LogTilesApiTest extends OperatorTestBase {
     private static final String PREFIX = "/api/v1/audit/log/";
@@ -35,6 +38,9 @@ class LogTilesApiTest extends OperatorTestBase {
 
     @TempDir
     Path dir;
+
+    @Autowired
+    EmbeddedWitness embeddedWitness;
 
     @Test
     void theTilesAreServedPubliclyMirroredAndAuditedWithTheSameFindingsAsTheApi() throws Exception {
@@ -94,6 +100,22 @@ class LogTilesApiTest extends OperatorTestBase {
         assertThat(fromMirror.findings()).isEqualTo(fromApi.findings()).isEqualTo(fromFileUri.findings());
         assertThat(fromMirror.output()).contains("Verifying the log of " + size + " entries");
 
+        // The embedded default's witness cosigned the published checkpoint: a verifier that requires it is satisfied,
+        // from the mirror, and for alice's consent, whose bundle's checkpoint lies on the witnessed history.
+        String witness = embeddedWitness.server().orElseThrow().witness().key().verifierKey();
+        Run witnessed = verify("log", "--tiles", mirror.toString(), "--jwks", jwks, "--witness", witness);
+        assertThat(witnessed.status()).as(witnessed.output()).isZero();
+        assertThat(witnessed.output()).contains("PASS  witnesses").contains(EmbeddedWitness.NAME);
+        Run bundle = null;
+        for (int attempt = 0; attempt < 100 && (bundle == null || bundle.status() != 0); attempt++) {
+            // The bundle's checkpoint may be newer than the last one cosigned until the witness's next round.
+            Thread.sleep(attempt == 0 ? 0 : 200);
+            bundle = verify("consent", "--operator", http.base(), "--consent", consent, "--token", auditor,
+                    "--tiles", http.base() + PREFIX, "--witness", witness);
+        }
+        assertThat(bundle.status()).as(bundle.output()).isZero();
+        assertThat(bundle.output()).contains("PASS  witnessed").contains("PASS  witnesses");
+
         // The mirror is only as good as what it holds: an altered entry is found, a missing tile is reported.
         Tile last = Tile.inTree(0, (size - 1) / Tile.WIDTH, size).orElseThrow();
         Path bundle = mirror.resolve(last.entriesPath());
@@ -112,7 +134,7 @@ class LogTilesApiTest extends OperatorTestBase {
      * path. Repeats when the log grew between the listing and the checkpoint, so that the copy is of one tree.
      */
     private long mirror() throws Exception {
-        for (int attempt = 0; attempt < 50; attempt++) {
+        for (int attempt = 0; attempt < 100; attempt++) {
             String index = new String(get("").body(), StandardCharsets.UTF_8);
             List<String> links = new ArrayList<>();
             Matcher m = LINK.matcher(index);

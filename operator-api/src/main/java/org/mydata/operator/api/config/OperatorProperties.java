@@ -68,9 +68,11 @@ public record OperatorProperties(@DefaultValue("./data") Path dataDir, @DefaultV
      * @param authorizationServer run the embedded OAuth2 authorization server with demo users and clients
      * @param demo register the demo FHIR source and the demo programme at start
      * @param tokenTimeToLive lifetime of access tokens the embedded authorization server issues
+     * @param witness run the project's own transparency-log witness on a free loopback port, its key and state
+     *     under {@code <data-dir>/witness}, and submit the log's checkpoints to it besides operator.log.witnesses
      */
     public record Embedded(@DefaultValue("true") boolean authorizationServer, @DefaultValue("true") boolean demo,
-                           @DefaultValue("15m") Duration tokenTimeToLive) {
+                           @DefaultValue("15m") Duration tokenTimeToLive, @DefaultValue("true") boolean witness) {
     }
 
     /**

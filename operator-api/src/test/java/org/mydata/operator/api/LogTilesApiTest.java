@@ -100,21 +100,33 @@ class LogTilesApiTest extends OperatorTestBase {
         assertThat(fromMirror.findings()).isEqualTo(fromApi.findings()).isEqualTo(fromFileUri.findings());
         assertThat(fromMirror.output()).contains("Verifying the log of " + size + " entries");
 
+        // The documented command, where wget is installed (Debian's is, in CI): the same audit from its copy.
+        if (Files.isExecutable(Path.of("/usr/bin/wget"))) {
+            Path copy = dir.resolve("wget");
+            Process wget = new ProcessBuilder("/usr/bin/wget", "--mirror", "--no-parent", "--no-host-directories",
+                    "--cut-dirs=4", "--quiet", "-P", copy.toString(), http.base() + PREFIX)
+                    .redirectErrorStream(true).start();
+            assertThat(wget.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            Run fromWget = verify("log", "--tiles", copy.toString(), "--jwks", jwks);
+            assertThat(fromWget.status()).as(fromWget.output()).isZero();
+            assertThat(copy.resolve("checkpoint")).exists();
+        }
+
         // The embedded default's witness cosigned the published checkpoint: a verifier that requires it is satisfied,
         // from the mirror, and for alice's consent, whose bundle's checkpoint lies on the witnessed history.
         String witness = embeddedWitness.server().orElseThrow().witness().key().verifierKey();
         Run witnessed = verify("log", "--tiles", mirror.toString(), "--jwks", jwks, "--witness", witness);
         assertThat(witnessed.status()).as(witnessed.output()).isZero();
         assertThat(witnessed.output()).contains("PASS  witnesses").contains(EmbeddedWitness.NAME);
-        Run bundle = null;
-        for (int attempt = 0; attempt < 100 && (bundle == null || bundle.status() != 0); attempt++) {
+        Run ofConsent = null;
+        for (int attempt = 0; attempt < 100 && (ofConsent == null || ofConsent.status() != 0); attempt++) {
             // The bundle's checkpoint may be newer than the last one cosigned until the witness's next round.
             Thread.sleep(attempt == 0 ? 0 : 200);
-            bundle = verify("consent", "--operator", http.base(), "--consent", consent, "--token", auditor,
+            ofConsent = verify("consent", "--operator", http.base(), "--consent", consent, "--token", auditor,
                     "--tiles", http.base() + PREFIX, "--witness", witness);
         }
-        assertThat(bundle.status()).as(bundle.output()).isZero();
-        assertThat(bundle.output()).contains("PASS  witnessed").contains("PASS  witnesses");
+        assertThat(ofConsent.status()).as(ofConsent.output()).isZero();
+        assertThat(ofConsent.output()).contains("PASS  witnessed").contains("PASS  witnesses");
 
         // The mirror is only as good as what it holds: an altered entry is found, a missing tile is reported.
         Tile last = Tile.inTree(0, (size - 1) / Tile.WIDTH, size).orElseThrow();

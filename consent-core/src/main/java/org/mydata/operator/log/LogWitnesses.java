@@ -1,14 +1,15 @@
 package org.mydata.operator.log;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -142,7 +143,7 @@ public final class LogWitnesses implements AutoCloseable {
                     .POST(HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.UTF_8)).build(),
                     HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException("witness " + witness.key().name() + " unreachable", e);
+            throw new UncheckedIOException("witness " + witness.key().name() + " unreachable", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Refused(0, "interrupted");

@@ -4,8 +4,10 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.List;
 
 /**
  * The C2SP signed-note wire format (https://c2sp.org/signed-note): a text ending in a newline, a blank
@@ -75,9 +77,9 @@ public final class SignedNote {
     }
 
     /** A note split into its text and its signature lines, none of them verified yet. */
-    public record Parsed(String text, java.util.List<Signature> signatures) {
+    public record Parsed(String text, List<Signature> signatures) {
         public Parsed {
-            signatures = java.util.List.copyOf(signatures);
+            signatures = List.copyOf(signatures);
         }
     }
 
@@ -126,7 +128,7 @@ public final class SignedNote {
         if (lines.length > MAX_SIGNATURES) {
             throw new InvalidProofException("the note carries more than " + MAX_SIGNATURES + " signatures");
         }
-        java.util.List<Signature> parsed = new java.util.ArrayList<>(lines.length);
+        List<Signature> parsed = new ArrayList<>(lines.length);
         for (String line : lines) {
             parsed.add(parseLine(line));
         }

@@ -2,6 +2,7 @@ package org.mydata.operator.log;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * One tile of the log as C2SP tlog-tiles (https://c2sp.org/tlog-tiles) publishes it: at level L, tile N
@@ -50,12 +51,12 @@ public record Tile(int level, long index, int width) {
      * specification gives (floor(size / 256^level) mod 256 for the rightmost one), or empty when the tree
      * does not reach it.
      */
-    public static java.util.Optional<Tile> inTree(int level, long index, long treeSize) {
+    public static Optional<Tile> inTree(int level, long index, long treeSize) {
         long available = hashesAtLevel(level, treeSize) - index * WIDTH;
         if (available <= 0) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
-        return java.util.Optional.of(new Tile(level, index, (int) Math.min(WIDTH, available)));
+        return Optional.of(new Tile(level, index, (int) Math.min(WIDTH, available)));
     }
 
     /** Every tile of a tree of this size, level by level, left to right: what a mirror copies. */

@@ -1,6 +1,7 @@
 package org.mydata.operator.log;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -106,7 +107,7 @@ public final class TileReader implements TileSource {
         List<Hash> leafHashes;
         try {
             leafHashes = tree.tile(tile);
-        } catch (java.io.UncheckedIOException e) {
+        } catch (UncheckedIOException e) {
             throw e.getCause();
         } catch (IllegalStateException e) {
             throw new InvalidProofException(e.getMessage(), e);

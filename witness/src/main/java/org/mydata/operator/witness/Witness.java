@@ -2,6 +2,7 @@ package org.mydata.operator.witness;
 
 import com.google.crypto.tink.subtle.Ed25519Sign;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -11,11 +12,14 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -85,7 +89,7 @@ public final class Witness {
             new SecureRandom().nextBytes(seed);
             writeAtomically(keyFile, Base64.getEncoder().encodeToString(seed) + "\n");
         }
-        Map<String, List<NoteVerifier>> logs = new java.util.LinkedHashMap<>();
+        Map<String, List<NoteVerifier>> logs = new LinkedHashMap<>();
         for (String vkey : logVerifierKeys) {
             NoteVerifier v = NoteVerifier.fromVerifierKey(vkey);
             logs.computeIfAbsent(v.keyName(), o -> new ArrayList<>()).add(v);
@@ -212,8 +216,8 @@ public final class Witness {
         // The origin is the log's free-form name; its hash is a safe file name.
         byte[] digest;
         try {
-            digest = java.security.MessageDigest.getInstance("SHA-256").digest(origin.getBytes(StandardCharsets.UTF_8));
-        } catch (java.security.NoSuchAlgorithmException e) {
+            digest = MessageDigest.getInstance("SHA-256").digest(origin.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
         return stateDir.resolve(HexFormat.of().formatHex(digest) + ".checkpoint");
@@ -224,7 +228,7 @@ public final class Witness {
         Path temp = file.resolveSibling(file.getFileName() + ".tmp");
         try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
-            ch.write(java.nio.ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8)));
+            ch.write(ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8)));
             ch.force(true);
         }
         try {

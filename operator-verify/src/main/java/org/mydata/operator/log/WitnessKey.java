@@ -6,9 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Arrays;
-import java.util.Base64;
-import java.util.HexFormat;
-import java.util.Locale;
 import java.util.OptionalLong;
 
 /**
@@ -45,25 +42,9 @@ public final class WitnessKey {
 
     /** {@code <name>+<8 hex digits>+<base64(0x04 || 32-byte key)>}; the ID must match the name and key. */
     public static WitnessKey fromVerifierKey(String vkey) {
-        // The base64 key may hold '+' itself; the name and the ID may not.
-        String[] parts = vkey.split("\\+", 3);
-        if (parts.length != 3 || parts[0].isEmpty()) {
-            throw new IllegalArgumentException("a witness verifier key reads <name>+<key ID>+<key>");
-        }
-        byte[] typed;
-        try {
-            if (parts[1].length() != 8 || !parts[1].equals(parts[1].toLowerCase(Locale.ROOT))) {
-                throw new IllegalArgumentException("the key ID must be 8 lower-case hex digits");
-            }
-            typed = Base64.getDecoder().decode(parts[2]);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("malformed witness verifier key: " + e.getMessage(), e);
-        }
-        if (typed.length != 33 || typed[0] != COSIGNATURE_V1) {
-            throw new IllegalArgumentException("the witness key is not an Ed25519 cosignature/v1 (type 0x04) key");
-        }
-        WitnessKey key = new WitnessKey(parts[0], Arrays.copyOfRange(typed, 1, typed.length));
-        if (key.keyId != (int) Long.parseLong(parts[1], 16)) {
+        NoteKeys.VerifierKey parsed = NoteKeys.parseVerifierKey(vkey, COSIGNATURE_V1);
+        WitnessKey key = new WitnessKey(parsed.name(), parsed.publicKey());
+        if (key.keyId != parsed.statedKeyId()) {
             throw new IllegalArgumentException("the witness key's ID does not match its name and key");
         }
         return key;
@@ -105,10 +86,7 @@ public final class WitnessKey {
     }
 
     public String verifierKey() {
-        byte[] typed = new byte[33];
-        typed[0] = COSIGNATURE_V1;
-        System.arraycopy(publicKey, 0, typed, 1, 32);
-        return name + "+" + HexFormat.of().toHexDigits(keyId) + "+" + Base64.getEncoder().encodeToString(typed);
+        return NoteKeys.verifierKey(name, keyId, COSIGNATURE_V1, publicKey);
     }
 
     /** Whether the signature line is this witness's (by name and key ID). */

@@ -305,6 +305,38 @@ public final class TransparencyLog {
         return tx.read(c -> note(c, "select note from log_checkpoint where tree_size = ?", treeSize));
     }
 
+    /** A checkpoint note as published, with any witnesses' cosignature lines after the log's signature. */
+    public record PublishedNote(long treeSize, String note) {
+    }
+
+    /**
+     * The checkpoint the tiles publish. Without witnesses, the latest note. With them, the newest note that
+     * carries cosignatures, with their lines appended: a verifier with a witness policy can only use a cosigned
+     * one, and the tiles serve every smaller tree, so lagging by a witness's round trip costs nothing. Before
+     * any witness cosigned, the latest note.
+     */
+    public Optional<PublishedNote> publishedCheckpoint(boolean witnessed) {
+        return tx.read(c -> {
+            if (witnessed) {
+                try (PreparedStatement ps = c.prepareStatement("select c.tree_size, c.note, string_agg("
+                        + "s.signature_line, '' order by s.witness) from log_checkpoint c join log_cosignature s on "
+                        + "s.tree_size = c.tree_size where c.note is not null group by c.tree_size, c.note "
+                        + "order by c.tree_size desc limit 1");
+                     ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        return Optional.of(new PublishedNote(rs.getLong(1), rs.getString(2) + rs.getString(3)));
+                    }
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "select tree_size, note from log_checkpoint where note is not null order by tree_size desc limit 1");
+                 ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(new PublishedNote(rs.getLong(1), rs.getString(2)))
+                        : Optional.<PublishedNote>empty();
+            }
+        });
+    }
+
     private static Optional<String> note(Connection c, String sql, Long treeSize) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             if (treeSize != null) {
@@ -328,6 +360,70 @@ public final class TransparencyLog {
              ResultSet rs = ps.executeQuery()) {
             return rs.next() ? rs.getLong(1) : 0;
         }
+    }
+
+    // ---- tiles (C2SP tlog-tiles) ---------------------------------------------------------------------
+
+    /**
+     * The hashes of a tile as C2SP tlog-tiles publishes them, when the signed tree reaches it: a full tile once
+     * the latest checkpoint covers its 256 hashes, a partial one of any width the checkpoint covers. Read from
+     * the stored subtrees in one range query, never rehashed.
+     */
+    public Optional<byte[]> hashTile(Tile tile) {
+        return tx.read(c -> {
+            if (!covered(c, tile)) {
+                return Optional.<byte[]>empty();
+            }
+            int level = Tile.HEIGHT * tile.level();
+            long first = tile.index() * Tile.WIDTH;
+            String sql = level == 0
+                    ? "select leaf_hash from log_entry where idx >= ? and idx < ? order by idx"
+                    : "select hash from log_subtree where level = ? and idx >= ? and idx < ? order by idx";
+            List<Hash> hashes = new ArrayList<>(tile.width());
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                int p = 1;
+                if (level > 0) {
+                    ps.setInt(p++, level);
+                }
+                ps.setLong(p++, first);
+                ps.setLong(p, first + tile.width());
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        hashes.add(new Hash(rs.getBytes(1)));
+                    }
+                }
+            }
+            if (hashes.size() != tile.width()) {
+                throw new IllegalStateException("the log holds " + hashes.size() + " hashes of " + tile.path()
+                        + ", the signed tree needs " + tile.width());
+            }
+            return Optional.of(TileHashes.encode(hashes));
+        });
+    }
+
+    /** The entry bundle beside a level-0 tile; an erased entry is empty (see {@link EntryBundle}). */
+    public Optional<byte[]> entryBundle(Tile tile) {
+        if (tile.level() != 0) {
+            throw new IllegalArgumentException("entry bundles go with level-0 tiles");
+        }
+        return tx.read(c -> {
+            if (!covered(c, tile)) {
+                return Optional.<byte[]>empty();
+            }
+            List<byte[]> entries = new ArrayList<>(tile.width());
+            for (LogEntry e : entries(c, tile.startIndex(), tile.startIndex() + tile.width())) {
+                entries.add(e.entry());
+            }
+            if (entries.size() != tile.width()) {
+                throw new IllegalStateException("the log holds " + entries.size() + " entries of " + tile.entriesPath());
+            }
+            return Optional.of(EntryBundle.encode(entries));
+        });
+    }
+
+    private static boolean covered(Connection c, Tile tile) throws SQLException {
+        return Tile.inTree(tile.level(), tile.index(), integratedSize(c))
+                .filter(widest -> widest.width() >= tile.width()).isPresent();
     }
 
     // ---- proofs ------------------------------------------------------------------------------------

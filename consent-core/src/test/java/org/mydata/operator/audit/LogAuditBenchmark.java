@@ -31,6 +31,9 @@ import org.mydata.operator.log.LogEntry;
 import org.mydata.operator.log.LogVerifier;
 import org.mydata.operator.log.LogWriter;
 import org.mydata.operator.log.MerkleTree;
+import org.mydata.operator.log.Tile;
+import org.mydata.operator.log.TileReader;
+import org.mydata.operator.log.TiledSubtrees;
 import org.mydata.operator.log.TransparencyLog;
 import org.mydata.operator.signing.Jwks;
 import org.mydata.operator.signing.KeystoreKeyRing;
@@ -42,7 +45,8 @@ import org.mydata.operator.testing.TestPostgres;
 
 /**
  * Measures, and only reports (no timed assertions): a full-log audit of 100,000 entries read from PostgreSQL
- * page by page as the API serves them, and inclusion proofs answered from the stored tree at that size.
+ * page by page as the API serves them, the same audit read from the log's C2SP tiles in a mirror directory, and
+ * inclusion proofs answered from the stored tree at that size.
  * Not part of the normal run (the class name matches none of surefire's patterns); run it with
  * {@code ./mvnw -pl consent-core test -Dtest=LogAuditBenchmark -Dsurefire.failIfNoSpecifiedTests=false}.
  *
@@ -105,6 +109,28 @@ class LogAuditBenchmark {
             report("full-log audit, run %d (read + every signature + root + chains + access events): %.2f s, "
                     + "%,.0f entries/s", round, seconds(b - a), N / seconds(b - a));
         }
+        // The same audit from the log published as tiles, mirrored into a directory first (issue 26: at most 2x).
+        Path mirror = Files.createTempDirectory("audit-benchmark-tiles");
+        long m0 = System.nanoTime();
+        long mirrored = 0;
+        for (Tile tile : Tile.allInTree(N)) {
+            mirrored += write(mirror.resolve(tile.path()), log.hashTile(tile).orElseThrow());
+            if (tile.level() == 0) {
+                mirrored += write(mirror.resolve(tile.entriesPath()), log.entryBundle(tile).orElseThrow());
+            }
+        }
+        long m1 = System.nanoTime();
+        report("publishing the tiles of %,d entries from PostgreSQL into a mirror directory: %.2f s, %.1f MB", N,
+                seconds(m1 - m0), mirrored / 1e6);
+        for (int round = 1; round <= 2; round++) {
+            long a = System.nanoTime();
+            Report full = auditTiles(TileReader.of(mirror), jwks, checkpoint);
+            long b = System.nanoTime();
+            assertThat(full.failures()).isEmpty();
+            report("full-log audit from the mirror's tiles, run %d: %.2f s, %,.0f entries/s", round, seconds(b - a),
+                    N / seconds(b - a));
+        }
+
         long c = System.nanoTime();
         Report unsigned = audit(log, jwks, checkpoint, N);
         long d = System.nanoTime();
@@ -150,6 +176,23 @@ class LogAuditBenchmark {
             audit.add(log.entries(start, Math.min(checkpoint.treeSize(), start + TransparencyLog.MAX_PAGE)));
         }
         return audit.finish(checkpoint);
+    }
+
+    /** As {@code verify log --tiles DIR} reads the log: per level-0 tile, its leaf hashes and its entry bundle. */
+    private static Report auditTiles(TileReader tiles, JWKSet jwks, Checkpoint checkpoint) throws Exception {
+        LogAudit audit = new LogAudit(jwks, 0);
+        TiledSubtrees tree = tiles.subtrees(checkpoint.treeSize());
+        for (long n = 0; n * Tile.WIDTH < checkpoint.treeSize(); n++) {
+            audit.add(tiles.entries(Tile.inTree(0, n, checkpoint.treeSize()).orElseThrow(), tree));
+        }
+        return audit.finish(List.of(Check.pass("checkpoint", "the benchmark's own")), checkpoint.treeSize(),
+                checkpoint.rootHash());
+    }
+
+    private static long write(Path file, byte[] bytes) throws Exception {
+        Files.createDirectories(file.getParent());
+        Files.write(file, bytes);
+        return bytes.length;
     }
 
     private static String load() throws Exception {

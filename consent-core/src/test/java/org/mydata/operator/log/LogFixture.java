@@ -29,9 +29,9 @@ final class LogFixture implements AutoCloseable {
     final Transactions tx = new Transactions(dataSource);
     final MutableClock clock = new MutableClock(Instant.parse("2025-03-01T10:00:00Z"));
     final KeystoreKeyRing keyRing = keyRing();
-    final Ed25519NoteSigner noteSigner = Ed25519NoteSigner.fromSeed(ORIGIN, new byte[] {
-            1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30,
-            31, 32});
+    static final byte[] NOTE_SEED = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23,
+            24, 25, 26, 27, 28, 29, 30, 31, 32};
+    final Ed25519NoteSigner noteSigner = Ed25519NoteSigner.fromSeed(ORIGIN, NOTE_SEED);
     final TransparencyLog log;
     private final List<LogWriter> writers = new ArrayList<>();
 

@@ -146,15 +146,23 @@ public final class LogAudit {
 
     /** Compares everything added with the checkpoint and reports. */
     public Report finish(Checkpoint stated) {
-        List<Check> checks = new ArrayList<>();
-        checks.add(SignedCheckpoints.check(verifier, stated, "checkpoint", "checkpoint").check());
-        if (next != stated.treeSize()) {
-            fail("entries", "the audit saw " + next + " entries, the checkpoint covers " + stated.treeSize());
+        return finish(List.of(SignedCheckpoints.check(verifier, stated, "checkpoint", "checkpoint").check()),
+                stated.treeSize(), stated.rootHash());
+    }
+
+    /**
+     * Finishes against a tree head checked elsewhere (a checkpoint note read from tiles, opened with the JWKS's
+     * Ed25519 key and any witness policy): {@code checkpointChecks} say how that went.
+     */
+    public Report finish(List<Check> checkpointChecks, long treeSize, Hash rootHash) {
+        List<Check> checks = new ArrayList<>(checkpointChecks);
+        if (next != treeSize) {
+            fail("entries", "the audit saw " + next + " entries, the checkpoint covers " + treeSize);
         }
         Hash root = frontier.root();
-        if (!root.equals(stated.rootHash())) {
+        if (!root.equals(rootHash)) {
             fail("root", "the " + next + " entries hash to root " + root.base64() + ", the checkpoint says "
-                    + stated.rootHash().base64());
+                    + rootHash.base64());
         }
         Map<String, String> passes = new LinkedHashMap<>();
         passes.put("entries", next + " entries in order, each hashing to its leaf hash" + (erased == 0 ? ""
@@ -193,7 +201,7 @@ public final class LogAudit {
                 checks.add(Check.fail(name, "... and " + more + " more " + name + " failures"));
             }
         }
-        return new Report("the log of " + stated.treeSize() + " entries", checks);
+        return new Report("the log of " + treeSize + " entries", checks);
     }
 
     // ---- per entry -------------------------------------------------------------------------------------

@@ -3,6 +3,9 @@ package org.mydata.operator.log;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HexFormat;
 
 /** Key names and key IDs as the C2SP signed-note specification defines them. */
 public final class NoteKeys {
@@ -24,6 +27,44 @@ public final class NoteKeys {
         d.update(ED25519);
         d.update(publicKey);
         return ByteBuffer.wrap(d.digest(), 0, 4).getInt();
+    }
+
+    /** A verifier key's parts: name, the key ID it states, and the 32-byte Ed25519 key after its type byte. */
+    record VerifierKey(String name, int statedKeyId, byte[] publicKey) {
+    }
+
+    /**
+     * Parses {@code <name>+<8 hex digits>+<base64(type || 32-byte key)>} (signed-note's verifier keys) for one
+     * signature type; the caller checks the stated ID against the one it computes, which depends on the type.
+     * Only the first two '+' separate: the base64 key may hold '+' itself.
+     */
+    static VerifierKey parseVerifierKey(String vkey, byte type) {
+        String[] parts = vkey.split("\\+", 3);
+        if (parts.length != 3 || parts[0].isEmpty()) {
+            throw new IllegalArgumentException("a verifier key reads <name>+<key ID>+<key>");
+        }
+        byte[] typed;
+        try {
+            if (!parts[1].matches("[0-9a-f]{8}")) {
+                throw new IllegalArgumentException("the key ID must be 8 lower-case hex digits");
+            }
+            typed = Base64.getDecoder().decode(parts[2]);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("malformed verifier key: " + e.getMessage(), e);
+        }
+        if (typed.length != 33 || typed[0] != type) {
+            throw new IllegalArgumentException(String.format("the verifier key is not an Ed25519 key of type 0x%02x", type));
+        }
+        return new VerifierKey(requireName(parts[0]), (int) Long.parseLong(parts[1], 16),
+                Arrays.copyOfRange(typed, 1, typed.length));
+    }
+
+    /** The text form of a verifier key, as {@link #parseVerifierKey} reads it. */
+    static String verifierKey(String name, int keyId, byte type, byte[] publicKey) {
+        byte[] typed = new byte[33];
+        typed[0] = type;
+        System.arraycopy(publicKey, 0, typed, 1, 32);
+        return name + "+" + HexFormat.of().toHexDigits(keyId) + "+" + Base64.getEncoder().encodeToString(typed);
     }
 
     /** Key names must be non-empty and hold neither Unicode spaces nor '+' (nor, being on one line, controls). */

@@ -4,10 +4,6 @@ import com.google.crypto.tink.subtle.Ed25519Verify;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.OctetKeyPair;
 import java.security.GeneralSecurityException;
-import java.util.Arrays;
-import java.util.Base64;
-import java.util.HexFormat;
-import java.util.Locale;
 
 /**
  * Checks Ed25519 signatures on C2SP signed notes for one known key. Witnesses and auditors configure it
@@ -44,27 +40,9 @@ public final class NoteVerifier {
 
     /** Parses {@code <name>+<8 hex digits>+<base64(0x01 || 32-byte key)>}; the hex ID must match the key. */
     public static NoteVerifier fromVerifierKey(String vkey) {
-        int first = vkey.indexOf('+');
-        int second = first < 0 ? -1 : vkey.indexOf('+', first + 1);
-        if (first <= 0 || second < 0) {
-            throw new IllegalArgumentException("a verifier key reads <name>+<key ID>+<key>");
-        }
-        String name = vkey.substring(0, first);
-        String hexId = vkey.substring(first + 1, second);
-        byte[] typed;
-        try {
-            if (hexId.length() != 8 || !hexId.equals(hexId.toLowerCase(Locale.ROOT))) {
-                throw new IllegalArgumentException("the key ID must be 8 lower-case hex digits");
-            }
-            typed = Base64.getDecoder().decode(vkey.substring(second + 1));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("malformed verifier key: " + e.getMessage(), e);
-        }
-        if (typed.length != 33 || typed[0] != NoteKeys.ED25519) {
-            throw new IllegalArgumentException("the verifier key is not an Ed25519 (type 0x01) key");
-        }
-        NoteVerifier verifier = new NoteVerifier(name, Arrays.copyOfRange(typed, 1, typed.length));
-        if (verifier.keyId != (int) Long.parseLong(hexId, 16)) {
+        NoteKeys.VerifierKey parsed = NoteKeys.parseVerifierKey(vkey, NoteKeys.ED25519);
+        NoteVerifier verifier = new NoteVerifier(parsed.name(), parsed.publicKey());
+        if (verifier.keyId != parsed.statedKeyId()) {
             throw new IllegalArgumentException("the verifier key's ID does not match its name and key");
         }
         return verifier;
@@ -84,10 +62,7 @@ public final class NoteVerifier {
 
     /** The text form witnesses are configured with. */
     public String verifierKey() {
-        byte[] typed = new byte[33];
-        typed[0] = NoteKeys.ED25519;
-        System.arraycopy(publicKey, 0, typed, 1, 32);
-        return keyName + "+" + HexFormat.of().toHexDigits(keyId) + "+" + Base64.getEncoder().encodeToString(typed);
+        return NoteKeys.verifierKey(keyName, keyId, NoteKeys.ED25519, publicKey);
     }
 
     /** Whether the raw signature (without the key ID prefix) is this key's over the text. */

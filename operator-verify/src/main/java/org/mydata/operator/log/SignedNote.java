@@ -4,8 +4,10 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.List;
 
 /**
  * The C2SP signed-note wire format (https://c2sp.org/signed-note): a text ending in a newline, a blank
@@ -55,6 +57,51 @@ public final class SignedNote {
      * the known key's name and ID but does not verify rejects the whole note.
      */
     public static String open(String note, NoteVerifier verifier) throws InvalidProofException {
+        Parsed parsed = parse(note);
+        byte[] textBytes = parsed.text().getBytes(StandardCharsets.UTF_8);
+        boolean verified = false;
+        for (Signature sig : parsed.signatures()) {
+            if (!sig.keyName().equals(verifier.keyName()) || sig.keyId() != verifier.keyId()) {
+                continue;
+            }
+            if (!verifier.verify(textBytes, sig.signature())) {
+                throw new InvalidProofException("the signature of " + sig.keyName() + " does not verify over the note");
+            }
+            verified = true;
+        }
+        if (!verified) {
+            throw new InvalidProofException("the note carries no signature of " + verifier.keyName() + " (key ID "
+                    + String.format("%08x", verifier.keyId()) + ")");
+        }
+        return parsed.text();
+    }
+
+    /** A note split into its text and its signature lines, none of them verified yet. */
+    public record Parsed(String text, List<Signature> signatures) {
+        public Parsed {
+            signatures = List.copyOf(signatures);
+        }
+    }
+
+    /** One signature line: key name, key ID, and the signature bytes after the ID. */
+    public record Signature(String keyName, int keyId, byte[] signature) {
+        public Signature {
+            signature = signature.clone();
+        }
+
+        @Override
+        public byte[] signature() {
+            return signature.clone();
+        }
+
+        /** The line as the note carries it, newline included. */
+        public String line() {
+            return signatureLine(keyName, keyId, signature);
+        }
+    }
+
+    /** Splits a note into text and signature lines, strictly as the format says; verifies nothing. */
+    public static Parsed parse(String note) throws InvalidProofException {
         if (note == null || note.isEmpty()) {
             throw new InvalidProofException("the note is empty");
         }
@@ -81,26 +128,15 @@ public final class SignedNote {
         if (lines.length > MAX_SIGNATURES) {
             throw new InvalidProofException("the note carries more than " + MAX_SIGNATURES + " signatures");
         }
-        byte[] textBytes = text.getBytes(StandardCharsets.UTF_8);
-        boolean verified = false;
+        List<Signature> parsed = new ArrayList<>(lines.length);
         for (String line : lines) {
-            ParsedSignature sig = parse(line);
-            if (!sig.keyName().equals(verifier.keyName()) || sig.keyId() != verifier.keyId()) {
-                continue;
-            }
-            if (!verifier.verify(textBytes, sig.signature())) {
-                throw new InvalidProofException("the signature of " + sig.keyName() + " does not verify over the note");
-            }
-            verified = true;
+            parsed.add(parseLine(line));
         }
-        if (!verified) {
-            throw new InvalidProofException("the note carries no signature of " + verifier.keyName() + " (key ID "
-                    + String.format("%08x", verifier.keyId()) + ")");
-        }
-        return text;
+        return new Parsed(text, parsed);
     }
 
-    private static ParsedSignature parse(String line) throws InvalidProofException {
+    /** Parses one signature line without its newline. */
+    public static Signature parseLine(String line) throws InvalidProofException {
         if (!line.startsWith(SIGNATURE_PREFIX)) {
             throw new InvalidProofException("a note signature line must start with an em dash and a space");
         }
@@ -124,7 +160,7 @@ public final class SignedNote {
         }
         int keyId = ByteBuffer.wrap(blob, 0, 4).getInt();
         byte[] signature = Arrays.copyOfRange(blob, 4, blob.length);
-        return new ParsedSignature(name, keyId, signature);
+        return new Signature(name, keyId, signature);
     }
 
     private static void requireText(String text) {
@@ -141,8 +177,5 @@ public final class SignedNote {
                 throw new IllegalArgumentException("a note text must be valid Unicode");
             }
         }
-    }
-
-    private record ParsedSignature(String keyName, int keyId, byte[] signature) {
     }
 }

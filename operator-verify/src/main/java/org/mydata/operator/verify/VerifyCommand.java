@@ -14,6 +14,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.text.ParseException;
 import java.time.Duration;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -23,12 +25,21 @@ import org.mydata.operator.audit.AuditBundle;
 import org.mydata.operator.audit.AuditJson;
 import org.mydata.operator.audit.BundleVerifier;
 import org.mydata.operator.audit.Check;
+import org.mydata.operator.audit.CheckpointNotes;
 import org.mydata.operator.audit.KeptCheckpoint;
 import org.mydata.operator.audit.LogAudit;
 import org.mydata.operator.audit.MalformedAuditDataException;
 import org.mydata.operator.audit.Report;
+import org.mydata.operator.audit.Witnessed;
 import org.mydata.operator.log.Checkpoint;
+import org.mydata.operator.log.CheckpointNote;
 import org.mydata.operator.log.ConsistencyProof;
+import org.mydata.operator.log.InvalidProofException;
+import org.mydata.operator.log.Tile;
+import org.mydata.operator.log.TileReader;
+import org.mydata.operator.log.TiledSubtrees;
+import org.mydata.operator.log.WitnessKey;
+import org.mydata.operator.log.WitnessPolicy;
 
 /**
  * {@code java -jar operator-verify.jar ...}: an auditor's check of a consent, or of the whole log, with nothing
@@ -66,7 +77,15 @@ public final class VerifyCommand {
                   full-log audit: fetch entries 0..N-1, recompute the root and compare it with the checkpoint
                   signed for size N (default: the latest), verify every signature from index F on (default 0)
                   and every consent's status chain and access event
+              log --tiles URL|DIR (--jwks FILE | --operator URL) [--from F] [WITNESS POLICY]
+                  the same audit of the log published as C2SP tlog-tiles, read from its URL prefix or from a
+                  mirror directory (wget --mirror), against its latest checkpoint note; no token needed
+              consent ... --tiles URL|DIR [WITNESS POLICY]
+                  also check that the bundle's checkpoint is consistent with the (witnessed) checkpoint of the tiles
+            WITNESS POLICY: --witness VKEY (repeated, a witness's <name>+<id>+<key>) [--witnesses-required K]
+                  refuse a checkpoint note without valid cosignatures of K of those witnesses (default: all)
             The token (scope auditor) may also come from the environment variable MYDATA_TOKEN.
+            A --tiles DIR may also be written file:DIR.
             Exit status: 0 all checks passed, 1 a check failed, 2 usage error or input not obtainable.
             """;
 
@@ -117,7 +136,7 @@ public final class VerifyCommand {
 
     private static int consentOffline(Options options, PrintStream out)
             throws UsageException, InputException, MalformedAuditDataException {
-        options.allow("jwks", "bundle", "kept-checkpoint", "consistency");
+        options.allow("jwks", "bundle", "kept-checkpoint", "consistency", "tiles", "witness", "witnesses-required");
         String jwksFile = options.required("jwks");
         String bundleFile = options.required("bundle");
         if (options.has("consistency") && !options.has("kept-checkpoint")) {
@@ -133,12 +152,13 @@ public final class VerifyCommand {
                     readFile(options.get("consistency")), "the consistency proof"), "consistency proof") : null;
             kept = new KeptCheckpoint(checkpoint, proof);
         }
-        return print(BundleVerifier.verify(jwks, bundle, kept), out, kept == null);
+        return print(witnessed(BundleVerifier.verify(jwks, bundle, kept), jwks, bundle, options), out, kept == null);
     }
 
     private static int consentOnline(Options options, PrintStream out)
             throws UsageException, InputException, MalformedAuditDataException {
-        options.allow("operator", "consent", "token", "kept-checkpoint", "save");
+        options.allow("operator", "consent", "token", "kept-checkpoint", "save", "tiles", "witness",
+                "witnesses-required");
         String consentId = options.required("consent");
         Operator operator = new Operator(options.required("operator"), token(options));
         String jwksText = operator.get("/.well-known/jwks.json", false);
@@ -170,12 +190,18 @@ public final class VerifyCommand {
             }
             out.println("saved the JWKS, the bundle and its checkpoint to " + dir);
         }
-        return print(BundleVerifier.verify(jwks, bundle, kept), out, kept == null);
+        return print(witnessed(BundleVerifier.verify(jwks, bundle, kept), jwks, bundle, options), out, kept == null);
     }
 
     private static int log(Options options, PrintStream out)
             throws UsageException, InputException, MalformedAuditDataException {
-        options.allow("operator", "token", "from", "to");
+        options.allow("operator", "token", "from", "to", "tiles", "jwks", "witness", "witnesses-required");
+        if (options.has("tiles")) {
+            return logFromTiles(options, out);
+        }
+        if (options.has("witness") || options.has("witnesses-required") || options.has("jwks")) {
+            throw new UsageException("a witness policy and --jwks go with --tiles: the API serves no cosigned notes");
+        }
         Operator operator = new Operator(options.required("operator"), token(options));
         long from = options.number("from", 0);
         JWKSet jwks = jwks(operator.get("/.well-known/jwks.json", false), "the operator's JWKS");
@@ -195,6 +221,116 @@ public final class VerifyCommand {
                     operator.get("/api/v1/audit/entries?start=" + start + "&end=" + end, true), what), what));
         }
         return print(audit.finish(checkpoint), out, false);
+    }
+
+    /** The full-log audit from tiles: the same checks as from the API, against the latest checkpoint note. */
+    private static int logFromTiles(Options options, PrintStream out)
+            throws UsageException, InputException, MalformedAuditDataException {
+        if (options.has("to") || options.has("token")) {
+            throw new UsageException("with --tiles the audit covers the latest checkpoint, needs no token and takes no "
+                    + "--to");
+        }
+        TileReader tiles = tiles(options);
+        JWKSet jwks = publicJwks(options);
+        CheckpointNotes.Opened opened = CheckpointNotes.open(jwks, tileCheckpoint(tiles), policy(options));
+        if (!opened.ok()) {
+            return print(new Report("the log at " + tiles.location(), opened.checks()), out, false);
+        }
+        CheckpointNote checkpoint = opened.checkpoint().orElseThrow();
+        long size = checkpoint.treeSize();
+        long from = options.number("from", 0);
+        if (from > size) {
+            throw new UsageException("--from " + from + " lies past the checkpoint's " + size + " entries");
+        }
+        LogAudit audit = new LogAudit(jwks, from);
+        TiledSubtrees tree = tiles.subtrees(size);
+        for (long n = 0; n * Tile.WIDTH < size; n++) {
+            Tile tile = Tile.inTree(0, n, size).orElseThrow();
+            try {
+                audit.add(tiles.entries(tile, tree));
+            } catch (IOException | UncheckedIOException e) {
+                throw new InputException("cannot read " + tile.entriesPath() + " or its tile: " + e.getMessage());
+            } catch (InvalidProofException e) {
+                throw new MalformedAuditDataException(tile.entriesPath() + ": " + e.getMessage(), e);
+            }
+        }
+        return print(audit.finish(opened.checks(), size, checkpoint.rootHash()), out, false);
+    }
+
+    /**
+     * With --tiles, the bundle's checkpoint must lie on the history of the tiles' checkpoint note, itself cosigned
+     * as the witness policy demands: what catches a bundle taken from a fork of the log.
+     */
+    private static Report witnessed(Report report, JWKSet jwks, AuditBundle bundle, Options options)
+            throws UsageException, InputException {
+        if (!options.has("tiles")) {
+            if (options.has("witness") || options.has("witnesses-required")) {
+                throw new UsageException("a witness policy needs --tiles, where the cosigned checkpoint is published");
+            }
+            return report;
+        }
+        TileReader tiles = tiles(options);
+        CheckpointNotes.Opened opened = CheckpointNotes.open(jwks, tileCheckpoint(tiles), policy(options));
+        List<Check> checks = new ArrayList<>(report.checks());
+        checks.addAll(opened.checks());
+        if (opened.ok()) {
+            CheckpointNote witnessed = opened.checkpoint().orElseThrow();
+            try {
+                checks.add(Witnessed.consistency(bundle.checkpoint(), witnessed, tiles.subtrees(witnessed.treeSize())));
+            } catch (UncheckedIOException e) {
+                throw new InputException("cannot read the tiles at " + tiles.location() + ": " + e.getMessage());
+            }
+        }
+        return new Report(report.subject(), checks);
+    }
+
+    private static TileReader tiles(Options options) throws UsageException {
+        try {
+            return TileReader.open(options.get("tiles"));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--tiles: " + e.getMessage());
+        }
+    }
+
+    private static String tileCheckpoint(TileReader tiles) throws InputException {
+        try {
+            return tiles.checkpoint();
+        } catch (IOException e) {
+            throw new InputException("cannot read the checkpoint at " + tiles.location() + ": " + e.getMessage());
+        }
+    }
+
+    /** The operator's keys from a file, or from the operator's public JWKS endpoint. */
+    private static JWKSet publicJwks(Options options) throws UsageException, InputException {
+        if (options.has("jwks")) {
+            return jwks(readFile(options.get("jwks")), options.get("jwks"));
+        }
+        if (options.has("operator")) {
+            return jwks(new Operator(options.get("operator"), null).get("/.well-known/jwks.json", false),
+                    "the operator's JWKS");
+        }
+        throw new UsageException("--tiles needs the operator's keys: --jwks FILE or --operator URL");
+    }
+
+    static WitnessPolicy policy(Options options) throws UsageException {
+        List<WitnessKey> witnesses = new ArrayList<>();
+        for (String vkey : options.all("witness")) {
+            try {
+                witnesses.add(WitnessKey.fromVerifierKey(vkey));
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--witness " + vkey + ": " + e.getMessage());
+            }
+        }
+        long required = options.number("witnesses-required", witnesses.size());
+        if (required > witnesses.size() || (required == 0 && !witnesses.isEmpty())) {
+            throw new UsageException("--witnesses-required must be 1 to the number of --witness keys ("
+                    + witnesses.size() + ")");
+        }
+        try {
+            return new WitnessPolicy(witnesses, (int) required);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
     }
 
     // ---- output ----------------------------------------------------------------------------------------
@@ -307,9 +443,10 @@ public final class VerifyCommand {
 
     // ---- arguments -----------------------------------------------------------------------------------
 
-    /** {@code --name value} pairs after the mode. */
+    /** {@code --name value} pairs after the mode; only {@code --witness} may be given more than once. */
     private static final class Options {
-        private final Map<String, String> values = new HashMap<>();
+        private static final Set<String> REPEATABLE = Set.of("witness");
+        private final Map<String, List<String>> values = new HashMap<>();
 
         static Options parse(String[] args) throws UsageException {
             Options options = new Options();
@@ -320,11 +457,18 @@ public final class VerifyCommand {
                 if (i + 1 >= args.length) {
                     throw new UsageException(args[i] + " needs a value");
                 }
-                if (options.values.put(args[i].substring(2), args[i + 1]) != null) {
+                String name = args[i].substring(2);
+                List<String> given = options.values.computeIfAbsent(name, n -> new ArrayList<>());
+                if (!given.isEmpty() && !REPEATABLE.contains(name)) {
                     throw new UsageException(args[i] + " is given twice");
                 }
+                given.add(args[i + 1]);
             }
             return options;
+        }
+
+        List<String> all(String name) {
+            return values.getOrDefault(name, List.of());
         }
 
         void allow(String... names) throws UsageException {
@@ -341,7 +485,8 @@ public final class VerifyCommand {
         }
 
         String get(String name) {
-            return values.get(name);
+            List<String> given = values.get(name);
+            return given == null ? null : given.get(0);
         }
 
         String required(String name) throws UsageException {

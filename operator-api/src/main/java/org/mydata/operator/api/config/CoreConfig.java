@@ -8,7 +8,10 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import javax.sql.DataSource;
 import org.mydata.operator.files.PrivateFiles;
@@ -27,8 +30,11 @@ import org.mydata.operator.log.CheckpointSigner;
 import org.mydata.operator.log.Ed25519NoteSigner;
 import org.mydata.operator.log.KeyRotations;
 import org.mydata.operator.log.LogAppender;
+import org.mydata.operator.log.LogWitnesses;
 import org.mydata.operator.log.LogWriter;
+import org.mydata.operator.log.WitnessKey;
 import org.mydata.operator.log.NoteSigner;
+import org.mydata.operator.log.NoteVerifier;
 import org.mydata.operator.log.TransparencyLog;
 import org.mydata.operator.permit.Cohorts;
 import org.mydata.operator.permit.DataRequests;
@@ -37,11 +43,14 @@ import org.mydata.operator.programme.ProgrammeRegistry;
 import org.mydata.operator.signing.KeysInUse;
 import org.mydata.operator.signing.KeystoreKeyRing;
 import org.mydata.operator.signing.MissingSigningKeysException;
+import org.mydata.operator.signing.PayloadSigner;
 import org.mydata.operator.signing.SigningAlgorithm;
 import org.mydata.operator.source.SourceHosts;
 import org.mydata.operator.source.SourceRegistry;
 import org.mydata.operator.source.SourceSecrets;
 import org.mydata.operator.store.Transactions;
+import org.mydata.operator.witness.Witness;
+import org.mydata.operator.witness.WitnessServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
@@ -231,6 +240,46 @@ public class CoreConfig {
         NoteSigner notes = keyRing.ed25519Signer().map(signer -> Ed25519NoteSigner.over(origin, signer)).orElse(null);
         return new LogWriter(dataSource, new CheckpointSigner(keyRing, clock, origin, notes),
                 LogWriter.Settings.defaults());
+    }
+
+    /**
+     * The embedded default's own witness (operator.embedded.witness), trusting the log's current note key. Without
+     * an Ed25519 key there are no notes to cosign, so no witness.
+     */
+    @Bean(destroyMethod = "close")
+    EmbeddedWitness embeddedWitness(OperatorProperties properties, KeystoreKeyRing keyRing, Clock clock)
+            throws IOException {
+        Optional<PayloadSigner> notes = keyRing.ed25519Signer();
+        if (!properties.embedded().witness() || notes.isEmpty()) {
+            return new EmbeddedWitness(Optional.empty());
+        }
+        String logKey = NoteVerifier.ed25519(properties.log().origin(), notes.get().publicKey()).verifierKey();
+        Witness witness = Witness.open(properties.dataDir().resolve("witness"), EmbeddedWitness.NAME, List.of(logKey),
+                clock);
+        return new EmbeddedWitness(Optional.of(WitnessServer.start(witness, 0)));
+    }
+
+    /**
+     * The log's witnesses (operator.log.witnesses): each new checkpoint goes to each of them from a thread of its
+     * own, so a witness that is down delays nothing else. A key that does not parse stops the start, naming it.
+     */
+    @Bean(initMethod = "start", destroyMethod = "close")
+    LogWitnesses logWitnesses(Transactions tx, TransparencyLog log, OperatorProperties properties, Clock clock,
+                              EmbeddedWitness embeddedWitness) {
+        List<LogWitnesses.Witness> witnesses = new ArrayList<>();
+        embeddedWitness.server().ifPresent(w -> witnesses.add(new LogWitnesses.Witness(w.url(), w.witness().key())));
+        for (int i = 0; i < properties.log().witnesses().size(); i++) {
+            OperatorProperties.Witness w = properties.log().witnesses().get(i);
+            if (w.url() == null || w.key() == null) {
+                throw new IllegalStateException("operator.log.witnesses[" + i + "] needs both url and key");
+            }
+            try {
+                witnesses.add(new LogWitnesses.Witness(w.url(), WitnessKey.fromVerifierKey(w.key())));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalStateException("operator.log.witnesses[" + i + "].key: " + e.getMessage(), e);
+            }
+        }
+        return new LogWitnesses(tx, log, witnesses, LogWitnesses.Settings.defaults(), clock);
     }
 
     /**

@@ -73,9 +73,11 @@ public record OperatorProperties(@DefaultValue("./data") Path dataDir, @DefaultV
      * @param authorizationServer run the embedded OAuth2 authorization server with demo users and clients
      * @param demo register the demo FHIR source and the demo programme at start
      * @param tokenTimeToLive lifetime of access tokens the embedded authorization server issues
+     * @param witness run the project's own transparency-log witness on a free loopback port, its key and state
+     *     under {@code <data-dir>/witness}, and submit the log's checkpoints to it besides operator.log.witnesses
      */
     public record Embedded(@DefaultValue("true") boolean authorizationServer, @DefaultValue("true") boolean demo,
-                           @DefaultValue("15m") Duration tokenTimeToLive) {
+                           @DefaultValue("15m") Duration tokenTimeToLive, @DefaultValue("true") boolean witness) {
     }
 
     /**
@@ -83,9 +85,20 @@ public record OperatorProperties(@DefaultValue("./data") Path dataDir, @DefaultV
      *     e.g. {@code operator.example.org/log}, so witnesses can tell logs apart
      * @param maxBatch the most writes (signed records, access events) one group commit of the node's log
      *     appender carries; there is no linger, a batch takes what queued while the one before committed
+     * @param witnesses the C2SP tlog-witnesses each new checkpoint is submitted to (docs/operating.md, Witnesses)
      */
     public record Log(@DefaultValue("mydata-consent-operator.local/log") String origin,
-                      @DefaultValue("256") int maxBatch) {
+                      @DefaultValue("256") int maxBatch, List<Witness> witnesses) {
+        public Log {
+            witnesses = witnesses == null ? List.of() : List.copyOf(witnesses);
+        }
+    }
+
+    /**
+     * @param url the witness's submission prefix; checkpoints go to {@code <url>/add-checkpoint}
+     * @param key the witness's verifier key, {@code <name>+<key ID>+<base64(0x04 || Ed25519 key)>}
+     */
+    public record Witness(String url, String key) {
     }
 
     /**

@@ -50,6 +50,9 @@ public class ApiSecurityConfig {
                 .authorizeHttpRequests(auth -> auth
                         .requestMatchers(HttpMethod.GET, "/.well-known/jwks.json", "/api/v1/programmes",
                                 "/api/v1/programmes/*", "/api/v1/audit/checkpoint.note").permitAll()
+                        // The log as static tiles (LogTilesController): public, so that anyone may mirror it.
+                        .requestMatchers(HttpMethod.GET, "/api/v1/audit/log", "/api/v1/audit/log/",
+                                "/api/v1/audit/log/checkpoint", "/api/v1/audit/log/tile/**").permitAll()
                         .requestMatchers("/api/v1/audit/**").hasAuthority("SCOPE_auditor")
                         .requestMatchers("/v3/api-docs/**", "/swagger-ui/**", "/swagger-ui.html").permitAll()
                         // The demo source stands in for a hospital server on a private network: open, like one.

@@ -1,0 +1,18 @@
+package org.mydata.operator.api.config;
+
+import java.util.Optional;
+import org.mydata.operator.witness.WitnessServer;
+
+/**
+ * The embedded default's witness, when it runs: the project's own, so that the log's checkpoints are cosigned out
+ * of the box. A real deployment names independent witnesses in operator.log.witnesses instead; one run by the
+ * operator itself cannot vouch for the operator.
+ */
+public record EmbeddedWitness(Optional<WitnessServer> server) implements AutoCloseable {
+    public static final String NAME = "mydata-embedded-witness.local";
+
+    @Override
+    public void close() {
+        server.ifPresent(WitnessServer::close);
+    }
+}

@@ -98,7 +98,8 @@ public final class Broker {
                     .toList();
         }
         List<Released> released = new ArrayList<>();
-        release(permit, type, cohort, criteria, searchPace, decided -> decided, decided -> released.addAll(decided.released()));
+        release(permit, type, cohort, criteria, searchPace, pseudonymiser, decided -> decided,
+                decided -> released.addAll(decided.released()));
         released.sort(Comparator.comparing(r -> r.resource().getIdElement().getIdPart()));
         return released;
     }
@@ -112,7 +113,24 @@ public final class Broker {
      */
     <T> void export(UsablePermit permit, String type, List<CohortMember> cohort, SearchCriteria criteria,
                     Function<Decided, T> render, Consumer<T> sink) {
-        release(permit, type, cohort, criteria, exportPace, render, sink);
+        release(permit, type, cohort, criteria, exportPace, pseudonymiser(permit), render, sink);
+    }
+
+    /**
+     * The statistics store's read (docs/statistics.md, "The store"): the members' resources of the type, walked at
+     * an export's pace and decided by the release policy now, each de-identified by the record profile but with
+     * true dates ({@link Pseudonymiser#withTrueDates}), handed to {@code sink} one upstream page at a time. Nothing
+     * is logged here because nothing leaves: an answer made of them is an access event when it does.
+     */
+    public void readForStatistics(UsablePermit permit, String type, List<CohortMember> members,
+                                  Consumer<List<Released>> sink) {
+        Pseudonymiser trueDates = Pseudonymiser.withTrueDates(permit.key(), permit.permit().scope().resourceTypes(),
+                clock);
+        release(permit, type, members, SearchCriteria.everything(), exportPace, trueDates, Decided::released, page -> {
+            if (!page.isEmpty()) {
+                sink.accept(page);
+            }
+        });
     }
 
     /**
@@ -222,8 +240,7 @@ public final class Broker {
      * in cohort order. Any chunk's failure fails the walk.
      */
     private <T> void release(UsablePermit permit, String type, List<CohortMember> cohort, SearchCriteria criteria,
-                             Pace pace, Function<Decided, T> render, Consumer<T> sink) {
-        Pseudonymiser pseudonymiser = pseudonymiser(permit);
+                             Pace pace, Pseudonymiser pseudonymiser, Function<Decided, T> render, Consumer<T> sink) {
         BrokeredType brokered = BrokeredTypes.of(type);
         Map<SourcePatient, CohortMember> members = new HashMap<>();
         Map<UUID, List<String>> surrogatesBySource = new LinkedHashMap<>();

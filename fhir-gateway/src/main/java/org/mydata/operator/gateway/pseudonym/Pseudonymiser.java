@@ -46,6 +46,8 @@ public final class Pseudonymiser {
     private final LocalDate today;
     /** One per pseudonymiser: looking an HMAC up and keying it cost more than computing one. */
     private final PermitPseudonyms pseudonyms;
+    /** Dates as the source holds them: for the statistics store, from which only protected aggregates leave. */
+    private final boolean trueDates;
 
     /**
      * @param releasedTypes the types the permit releases: a reference to any other type is dropped
@@ -57,10 +59,25 @@ public final class Pseudonymiser {
 
     Pseudonymiser(PseudonymKey permitKey, Collection<String> releasedTypes, Clock clock,
                   DeidentificationProfiles profiles) {
+        this(permitKey, releasedTypes, clock, profiles, false);
+    }
+
+    private Pseudonymiser(PseudonymKey permitKey, Collection<String> releasedTypes, Clock clock,
+                          DeidentificationProfiles profiles, boolean trueDates) {
+        this.trueDates = trueDates;
         this.profiles = profiles;
         this.releasedTypes = Set.copyOf(releasedTypes);
         this.today = clock.instant().atOffset(ZoneOffset.UTC).toLocalDate();
         this.pseudonyms = new PermitPseudonyms(permitKey);
+    }
+
+    /**
+     * What a statistical request sees (docs/statistics.md, "The store"): the same allowlist as records, so
+     * identifiers, names, addresses, telecoms and free text never reach a view, except that every date the profile
+     * shifts or generalises stays as the source holds it. Only protected aggregates leave, never these resources.
+     */
+    public static Pseudonymiser withTrueDates(PseudonymKey permitKey, Collection<String> releasedTypes, Clock clock) {
+        return new Pseudonymiser(permitKey, releasedTypes, clock, DeidentificationProfiles.standard(), true);
     }
 
     /** The pseudonym of a source's logical id of the given type. */
@@ -166,8 +183,8 @@ public final class Pseudonymiser {
                 case KEEP -> value instanceof PrimitiveType<?> primitive && bare(primitive);
                 case KEEP_CODED -> value instanceof PrimitiveType<?> primitive && hasValue(parent, "system")
                         && hasValue(parent, "code") && bare(primitive);
-                case SHIFT -> value instanceof BaseDateTimeType date && bare(date) && shifted(date);
-                case BIRTH_YEAR -> value instanceof DateType date && bare(date) && birthYear(date);
+                case SHIFT -> value instanceof BaseDateTimeType date && bare(date) && (trueDates || shifted(date));
+                case BIRTH_YEAR -> value instanceof DateType date && bare(date) && (trueDates || birthYear(date));
                 case PSEUDONYMISE -> value instanceof Reference reference && pseudonymised(reference);
                 case DROP -> false;
             };

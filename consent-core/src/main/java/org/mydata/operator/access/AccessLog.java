@@ -49,8 +49,30 @@ public final class AccessLog {
      *                                valid, linked) at the event's time; nothing is written
      */
     public void record(AccessEvent event) {
+        record(event, c -> { }, (b, logIndex) -> null);
+    }
+
+    /** A check of a write that goes with an access event, run before the event's own; refuses by throwing. */
+    @FunctionalInterface
+    public interface Precondition {
+        void check(Connection c) throws SQLException;
+    }
+
+    /** What a write that goes with an access event stores right after it, in the same transaction. */
+    @FunctionalInterface
+    public interface After<T> {
+        T write(LogAppender.Batch batch, long eventLogIndex) throws SQLException;
+    }
+
+    /**
+     * As {@link #record(AccessEvent)}, with a write of the caller's that stands or falls with the event: its
+     * {@code precondition} runs at the event's place in the log before the event's checks, and {@code after}
+     * right after the event is appended (a statistical answer's signed record, which names the event).
+     */
+    public <T> T record(AccessEvent event, Precondition precondition, After<T> after) {
         byte[] entry = canonicalEntry(event);
-        appender.submit(c -> {
+        return appender.submit(c -> {
+            precondition.check(c);
             Set<UUID> ended = new HashSet<>(notInForce(c, event.consentIds(), event.at()));
             ended.addAll(notIncluded(c, event));
             if (!ended.isEmpty()) {
@@ -77,7 +99,7 @@ public final class AccessLog {
                 if (!event.persons().isEmpty()) {
                     insertPersons(w, event);
                 }
-                return null;
+                return after.write(b, logIndex);
             };
         });
     }

@@ -17,17 +17,18 @@ create table statistics_person (
     primary key (permit_id, account_id)
 );
 
--- What was read of a person for one type, de-identified by the record profile with true dates (identifiers,
--- names, addresses, telecoms and free text never enter), as gzipped NDJSON; with the consents (or, under an
--- opt-out basis, the links) it was read under, so a change of them makes it read again.
+-- What was read of a person for one type at one source, de-identified by the record profile with true dates
+-- (identifiers, names, addresses, telecoms and free text never enter), as gzipped NDJSON; with the consents (or,
+-- under an opt-out basis, the links) it was read under, so a change of them makes it read again.
 create table statistics_resources (
     person_key     uuid not null references statistics_person (person_key) on delete cascade,
     resource_type  text not null,
+    source_id      uuid not null,
     grant_ids      uuid[] not null,
     resource_count integer not null,
     resources      bytea not null,
     read_at        timestamptz not null,
-    primary key (person_key, resource_type)
+    primary key (person_key, resource_type, source_id)
 );
 
 -- A ViewDefinition's rows of one person, materialised once per view (by its hash) and reused by every answer.

@@ -30,8 +30,8 @@ public final class StatisticsStore {
         this.tx = tx;
     }
 
-    /** What the store holds of one person for one type: under which grants it was read, how many resources. */
-    public record Held(List<UUID> grantIds, int resourceCount) {
+    /** What the store holds of one person for one type at one source: read under which grants, how many. */
+    public record Held(UUID sourceId, List<UUID> grantIds, int resourceCount) {
         public Held {
             grantIds = List.copyOf(grantIds);
         }
@@ -94,18 +94,18 @@ public final class StatisticsStore {
         }
     }
 
-    /** What the store holds of the type for each of the persons (by key); persons read of nothing are absent. */
-    public Map<UUID, Held> held(String resourceType, Collection<UUID> personKeys) {
+    /** What the store holds of the type for each of the persons (by key), per source; persons never read are absent. */
+    public Map<UUID, List<Held>> held(String resourceType, Collection<UUID> personKeys) {
         return tx.read(c -> {
-            Map<UUID, Held> held = new HashMap<>();
-            try (PreparedStatement ps = c.prepareStatement("select person_key, grant_ids, resource_count "
+            Map<UUID, List<Held>> held = new HashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("select person_key, source_id, grant_ids, resource_count "
                     + "from statistics_resources where resource_type = ? and person_key = any (?)")) {
                 ps.setString(1, resourceType);
                 ps.setArray(2, c.createArrayOf("uuid", personKeys.toArray()));
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        held.put(Sql.uuid(rs, "person_key"), new Held(Sql.uuids(rs, "grant_ids"),
-                                rs.getInt("resource_count")));
+                        held.computeIfAbsent(Sql.uuid(rs, "person_key"), k -> new ArrayList<>()).add(new Held(
+                                Sql.uuid(rs, "source_id"), Sql.uuids(rs, "grant_ids"), rs.getInt("resource_count")));
                     }
                 }
             }
@@ -113,61 +113,87 @@ public final class StatisticsStore {
         });
     }
 
-    /** What was read of one person and type, replacing what was held; the person's view rows are made anew. */
-    public record Read(UUID personKey, List<UUID> grantIds, int resourceCount, byte[] resources) {
+    /**
+     * Forgets what is held of the type of these persons, and every view row of theirs, before they are read again
+     * (their consents, links or sources changed).
+     */
+    public void forget(String resourceType, Collection<UUID> personKeys) {
+        if (personKeys.isEmpty()) {
+            return;
+        }
+        tx.inTransaction(c -> {
+            Object[] keys = personKeys.toArray();
+            try (PreparedStatement resources = c.prepareStatement("delete from statistics_resources "
+                    + "where resource_type = ? and person_key = any (?)");
+                 PreparedStatement rows = c.prepareStatement("delete from statistics_view_rows "
+                         + "where person_key = any (?)")) {
+                resources.setString(1, resourceType);
+                resources.setArray(2, c.createArrayOf("uuid", keys));
+                resources.executeUpdate();
+                rows.setArray(1, c.createArrayOf("uuid", keys));
+                rows.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /** What was read of one person, type and source. */
+    public record Read(UUID personKey, UUID sourceId, List<UUID> grantIds, int resourceCount, byte[] resources) {
         public Read {
             grantIds = List.copyOf(grantIds);
         }
     }
 
     /**
-     * Stores reads in one transaction. A person deleted meanwhile (their consent ended while they were read)
-     * stays deleted: the rows of a key that no longer exists are not inserted.
+     * Stores reads in one transaction, each replacing what was held of its person, type and source (two answers
+     * that read the same person at once write the same). A person deleted meanwhile (their consent ended while
+     * they were read) stays deleted: the rows of a key that no longer exists are not inserted.
+     *
+     * @param onlyNew keep what is held already (a person with nothing at a source is stored as such only if
+     *                nothing was stored for them meanwhile)
      */
-    public void put(String resourceType, List<Read> reads, Instant at) {
+    public void put(String resourceType, List<Read> reads, Instant at, boolean onlyNew) {
         if (reads.isEmpty()) {
             return;
         }
         tx.inTransaction(c -> {
-            try (PreparedStatement rows = c.prepareStatement("delete from statistics_view_rows where person_key = ?");
-                 PreparedStatement ps = c.prepareStatement("""
-                         insert into statistics_resources (person_key, resource_type, grant_ids, resource_count,
-                                                           resources, read_at)
-                         select ?, ?, ?, ?, ?, ? where exists (select 1 from statistics_person where person_key = ?)
-                         on conflict (person_key, resource_type) do update set grant_ids = excluded.grant_ids,
-                             resource_count = excluded.resource_count, resources = excluded.resources,
-                             read_at = excluded.read_at
-                         """)) {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    insert into statistics_resources (person_key, resource_type, source_id, grant_ids, resource_count,
+                                                      resources, read_at)
+                    select ?, ?, ?, ?, ?, ?, ? where exists (select 1 from statistics_person where person_key = ?)
+                    on conflict (person_key, resource_type, source_id) do """ + (onlyNew ? " nothing" : """
+                     update set grant_ids = excluded.grant_ids,
+                        resource_count = excluded.resource_count, resources = excluded.resources,
+                        read_at = excluded.read_at""".stripTrailing()))) {
                 for (Read read : reads) {
-                    rows.setObject(1, read.personKey());
-                    rows.addBatch();
                     ps.setObject(1, read.personKey());
                     ps.setString(2, resourceType);
-                    ps.setArray(3, c.createArrayOf("uuid", read.grantIds().toArray()));
-                    ps.setInt(4, read.resourceCount());
-                    ps.setBytes(5, read.resources());
-                    ps.setTimestamp(6, Sql.timestamp(at));
-                    ps.setObject(7, read.personKey());
+                    ps.setObject(3, read.sourceId());
+                    ps.setArray(4, c.createArrayOf("uuid", read.grantIds().toArray()));
+                    ps.setInt(5, read.resourceCount());
+                    ps.setBytes(6, read.resources());
+                    ps.setTimestamp(7, Sql.timestamp(at));
+                    ps.setObject(8, read.personKey());
                     ps.addBatch();
                 }
-                rows.executeBatch();
                 ps.executeBatch();
             }
             return null;
         });
     }
 
-    /** The stored resources of the type (gzipped NDJSON) of each of the persons that has any. */
-    public Map<UUID, byte[]> resources(String resourceType, Collection<UUID> personKeys) {
+    /** The stored resources of the type (gzipped NDJSON, one per source read) of each of the persons. */
+    public Map<UUID, List<byte[]>> resources(String resourceType, Collection<UUID> personKeys) {
         return tx.read(c -> {
-            Map<UUID, byte[]> found = new HashMap<>();
+            Map<UUID, List<byte[]>> found = new HashMap<>();
             try (PreparedStatement ps = c.prepareStatement("select person_key, resources from statistics_resources "
                     + "where resource_type = ? and person_key = any (?)")) {
                 ps.setString(1, resourceType);
                 ps.setArray(2, c.createArrayOf("uuid", personKeys.toArray()));
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        found.put(Sql.uuid(rs, "person_key"), rs.getBytes("resources"));
+                        found.computeIfAbsent(Sql.uuid(rs, "person_key"), k -> new ArrayList<>())
+                                .add(rs.getBytes("resources"));
                     }
                 }
             }

@@ -16,13 +16,13 @@ import org.mydata.operator.store.Transactions;
  * [0, 1), at the person's first statistical count, kept by the operator for good and never released. Because it
  * never changes, the same cell of the same persons always gets the same noise, whichever permit or node asks.
  */
-public final class RecordKeys {
+public final class RecordKeyStore {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Transactions tx;
     private final Clock clock;
 
-    public RecordKeys(Transactions tx, Clock clock) {
+    public RecordKeyStore(Transactions tx, Clock clock) {
         this.tx = tx;
         this.clock = clock;
     }

@@ -1,6 +1,8 @@
 package org.mydata.operator.statistics;
 
+import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,6 +16,7 @@ import org.mydata.operator.failure.LimitReachedException;
 import org.mydata.operator.log.LogAppender;
 import org.mydata.operator.signing.RecordType;
 import org.mydata.operator.store.Sql;
+import org.mydata.operator.store.Transactions;
 
 /**
  * The accounting of statistical answers (docs/statistics.md, "Accounting and the log"): each answer is an access
@@ -27,10 +30,43 @@ public final class StatisticalAnswers {
     /** The period the limit counts over: the 24 hours before each answer (a sliding day, the same on every node). */
     public static final Duration DAY = Duration.ofDays(1);
 
+    private final Transactions tx;
     private final AccessLog accessLog;
 
-    public StatisticalAnswers(AccessLog accessLog) {
+    public StatisticalAnswers(Transactions tx, AccessLog accessLog) {
+        this.tx = tx;
         this.accessLog = accessLog;
+    }
+
+    /**
+     * Refuses at once when the permit's answers for the last 24 hours are used up, before any work is done for
+     * the answer; {@link #record} counts again where it counts for good.
+     *
+     * @throws LimitReachedException with how long until the oldest answer of the window leaves it
+     */
+    public void checkLimit(UUID permitId, int answersPerDay, Instant at) {
+        tx.read(c -> {
+            refuseOverLimit(c, permitId, answersPerDay, at);
+            return null;
+        });
+    }
+
+    private static void refuseOverLimit(Connection c, UUID permitId, int answersPerDay, Instant at)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select count(*), min(answered_at) from statistics_answer "
+                + "where permit_id = ? and answered_at > ?")) {
+            ps.setObject(1, permitId);
+            ps.setTimestamp(2, Sql.timestamp(at.minus(DAY)));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                if (rs.getLong(1) >= answersPerDay) {
+                    Instant oldest = Sql.instant(rs, "min");
+                    Duration wait = oldest == null ? DAY : Duration.between(at, oldest.plus(DAY));
+                    throw new LimitReachedException(PER_DAY_RULE, "this permit has had its " + answersPerDay
+                            + " statistical answers of the last 24 hours; ask again later", wait);
+                }
+            }
+        }
     }
 
     /** An answer as logged: its record, and the log index of its access event (the answer's checkpoint). */
@@ -53,22 +89,7 @@ public final class StatisticalAnswers {
                          LongFunction<Map<String, Object>> answerAt) {
         Instant at = event.at();
         UUID answerId = UUID.randomUUID();
-        return accessLog.record(event, c -> {
-            try (PreparedStatement ps = c.prepareStatement("select count(*), min(answered_at) from statistics_answer "
-                    + "where permit_id = ? and answered_at > ?")) {
-                ps.setObject(1, event.permitId());
-                ps.setTimestamp(2, Sql.timestamp(at.minus(DAY)));
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    if (rs.getLong(1) >= answersPerDay) {
-                        Instant oldest = Sql.instant(rs, "min");
-                        Duration wait = oldest == null ? DAY : Duration.between(at, oldest.plus(DAY));
-                        throw new LimitReachedException(PER_DAY_RULE, "this permit has had its " + answersPerDay
-                                + " statistical answers of the last 24 hours; ask again later", wait);
-                    }
-                }
-            }
-        }, (LogAppender.Batch b, long eventLogIndex) -> {
+        return accessLog.record(event, c -> refuseOverLimit(c, event.permitId(), answersPerDay, at), (LogAppender.Batch b, long eventLogIndex) -> {
             Map<String, Object> answer = answerAt.apply(eventLogIndex);
             Map<String, Object> claims = new LinkedHashMap<>();
             claims.put("answer_id", answerId.toString());

@@ -119,18 +119,23 @@ public final class Broker {
     /**
      * The statistics store's read (docs/statistics.md, "The store"): the members' resources of the type, walked at
      * an export's pace and decided by the release policy now, each de-identified by the record profile but with
-     * true dates ({@link Pseudonymiser#withTrueDates}), handed to {@code sink} one upstream page at a time. Nothing
-     * is logged here because nothing leaves: an answer made of them is an access event when it does.
+     * true dates ({@link Pseudonymiser#withTrueDates}), handed to {@code page} one upstream page at a time, and
+     * {@code chunkDone} run after each chunk of patients (a member's resources at one source all come within one
+     * chunk). Nothing is logged here because nothing leaves: an answer made of them is an access event when it does.
      */
     public void readForStatistics(UsablePermit permit, String type, List<CohortMember> members,
-                                  Consumer<List<Released>> sink) {
+                                  Consumer<List<Released>> page, Runnable chunkDone) {
         Pseudonymiser trueDates = Pseudonymiser.withTrueDates(permit.key(), permit.permit().scope().resourceTypes(),
                 clock);
-        release(permit, type, members, SearchCriteria.everything(), exportPace, trueDates, Decided::released, page -> {
-            if (!page.isEmpty()) {
-                sink.accept(page);
-            }
-        });
+        release(permit, type, members, SearchCriteria.everything(), exportPace, trueDates, decided -> decided,
+                decided -> {
+                    if (!decided.released().isEmpty()) {
+                        page.accept(decided.released());
+                    }
+                    if (decided.patients() > 0) {
+                        chunkDone.run();
+                    }
+                });
     }
 
     /**

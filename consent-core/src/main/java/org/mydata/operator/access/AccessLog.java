@@ -247,7 +247,8 @@ public final class AccessLog {
         return tx.read(c -> {
             try (PreparedStatement ps = c.prepareStatement("""
                     select e.id, e.permit_id, p.request_id, r.title, p.organisation, r.purpose, ep.consent_id,
-                           e.resource_types, ep.resource_count, e.created_at, pg.name as programme_name
+                           e.resource_types, ep.resource_count, e.created_at, pg.name as programme_name,
+                           e.interaction
                       from access_event_person ep
                       join access_event e on e.id = ep.event_id
                       join permit p on p.id = e.permit_id
@@ -264,7 +265,7 @@ public final class AccessLog {
                                 Sql.uuid(rs, "request_id"), rs.getString("title"), rs.getString("organisation"),
                                 rs.getString("purpose"), Sql.uuid(rs, "consent_id"), Sql.strings(rs, "resource_types"),
                                 rs.getInt("resource_count"), Sql.instant(rs, "created_at"),
-                                rs.getString("programme_name")));
+                                rs.getString("programme_name"), rs.getString("interaction")));
                     }
                     return result;
                 }

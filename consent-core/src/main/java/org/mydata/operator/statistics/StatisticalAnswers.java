@@ -13,6 +13,7 @@ import java.util.function.LongFunction;
 import org.mydata.operator.access.AccessEvent;
 import org.mydata.operator.access.AccessLog;
 import org.mydata.operator.failure.LimitReachedException;
+import org.mydata.operator.json.Json;
 import org.mydata.operator.log.LogAppender;
 import org.mydata.operator.signing.RecordType;
 import org.mydata.operator.store.Sql;
@@ -111,13 +112,21 @@ public final class StatisticalAnswers {
                 ps.setTimestamp(7, Sql.timestamp(at));
                 ps.executeUpdate();
             }
-            return new Signed(answer, signed.record(), eventLogIndex);
+            // The answer as the record signs it, so the researcher receives exactly the signed values.
+            @SuppressWarnings("unchecked")
+            Map<String, Object> asSigned = (Map<String, Object>) Json.read(new String(java.util.Base64.getUrlDecoder()
+                    .decode(payloadOf(signed.record())), java.nio.charset.StandardCharsets.UTF_8)).get("answer");
+            return new Signed(asSigned, signed.record(), eventLogIndex);
         });
     }
 
     /** SHA-256 of the record's payload as signed, base64url: the answer as the log holds it. */
+    private static String payloadOf(String jws) {
+        return jws.substring(jws.indexOf('.') + 1, jws.lastIndexOf('.'));
+    }
+
     private static String payloadHash(String jws) {
-        String payload = jws.substring(jws.indexOf('.') + 1, jws.lastIndexOf('.'));
+        String payload = payloadOf(jws);
         try {
             byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
                     .digest(payload.getBytes(java.nio.charset.StandardCharsets.US_ASCII));

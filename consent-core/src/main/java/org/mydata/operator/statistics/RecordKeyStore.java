@@ -36,7 +36,7 @@ public final class RecordKeyStore {
             Object[] accounts = accountIds.toArray();
             Double[] keys = new Double[accounts.length];
             for (int i = 0; i < keys.length; i++) {
-                keys[i] = RANDOM.nextDouble();
+                keys[i] = RecordKeys.newKey(RANDOM);
             }
             // A key drawn for someone who has one already is thrown away: the first one stays.
             try (PreparedStatement ps = c.prepareStatement("insert into statistics_record_key (account_id, "

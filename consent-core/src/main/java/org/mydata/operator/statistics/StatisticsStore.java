@@ -157,14 +157,13 @@ public final class StatisticsStore {
             return;
         }
         tx.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("""
-                    insert into statistics_resources (person_key, resource_type, source_id, grant_ids, resource_count,
-                                                      resources, read_at)
-                    select ?, ?, ?, ?, ?, ?, ? where exists (select 1 from statistics_person where person_key = ?)
-                    on conflict (person_key, resource_type, source_id) do """ + (onlyNew ? " nothing" : """
-                     update set grant_ids = excluded.grant_ids,
-                        resource_count = excluded.resource_count, resources = excluded.resources,
-                        read_at = excluded.read_at""".stripTrailing()))) {
+            String onConflict = onlyNew ? "do nothing" : "do update set grant_ids = excluded.grant_ids, "
+                    + "resource_count = excluded.resource_count, resources = excluded.resources, "
+                    + "read_at = excluded.read_at";
+            try (PreparedStatement ps = c.prepareStatement("insert into statistics_resources (person_key, "
+                    + "resource_type, source_id, grant_ids, resource_count, resources, read_at) "
+                    + "select ?, ?, ?, ?, ?, ?, ? where exists (select 1 from statistics_person where person_key = ?) "
+                    + "on conflict (person_key, resource_type, source_id) " + onConflict)) {
                 for (Read read : reads) {
                     ps.setObject(1, read.personKey());
                     ps.setString(2, resourceType);

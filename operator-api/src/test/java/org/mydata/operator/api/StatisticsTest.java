@@ -66,20 +66,32 @@ class StatisticsTest extends OperatorTestBase {
         }
     }
 
-    /** A programme with the demo persons from the fourth on as donors (up to {@code donors}), and a permit. */
+    /**
+     * The demo persons from the fourth on, each with an account of their own linked to the demo source, made once
+     * (a patient has one live link): every study's donors come from them.
+     */
+    private static List<Donor> pool;
+
+    /** A programme with the first {@code donors} of the pool as donors, and an approved permit. */
     private Study newStudy(List<String> types, int donors) {
+        if (pool == null) {
+            List<Donor> linked = new ArrayList<>();
+            for (DemoPerson person : DemoFhirSource.demoPersons(40).subList(3, 40)) {
+                String token = citizenToken(person);
+                OperatorHttp.Reply link = http.post("/api/v1/me/links", token, Map.of("sourceId", fixtures.demoSource));
+                if (link.status() == 201) {
+                    linked.add(new Donor(person, token, null));
+                } // else another test's account holds this patient's link
+            }
+            assertThat(linked).hasSizeGreaterThan(25);
+            pool = linked;
+        }
         String programme = fixtures.programme(types);
         List<Donor> consented = new ArrayList<>();
-        for (DemoPerson person : DemoFhirSource.demoPersons(3 + donors).subList(3, 3 + donors)) {
-            String token = citizenToken(person);
-            OperatorHttp.Reply linked = http.post("/api/v1/me/links", token, Map.of("sourceId", fixtures.demoSource));
-            if (linked.status() != 201) {
-                continue; // another test's account holds this patient's link
-            }
-            consented.add(new Donor(person, token, fixtures.consent(token, programme, List.of(fixtures.demoSource),
-                    null)));
+        for (Donor donor : pool.subList(0, Math.min(donors, pool.size()))) {
+            consented.add(new Donor(donor.person(), donor.token(), fixtures.consent(donor.token(), programme,
+                    List.of(fixtures.demoSource), null)));
         }
-        assertThat(consented).hasSizeGreaterThan(20);
         String permit = fixtures.approvedPermit(programme, types, "Statistics study " + UUID.randomUUID());
         return new Study(programme, permit, consented);
     }
@@ -269,7 +281,12 @@ class StatisticsTest extends OperatorTestBase {
         Run bundle = verify("consent", "--operator", http.base(), "--consent", donor.consentId(), "--token", auditor,
                 "--save", dir.toString());
         assertThat(bundle.status()).as(bundle.output()).isZero();
-        assertThat(Files.readString(dir.resolve("bundle.json"))).contains("statistics");
+        JsonNode events = tools.jackson.databind.json.JsonMapper.builder().build()
+                .readTree(Files.readString(dir.resolve("bundle.json"))).get("access_events");
+        assertThat(events.size()).isPositive();
+        String entry = new String(java.util.Base64.getDecoder().decode(events.get(0).get("entry").asText()),
+                StandardCharsets.UTF_8);
+        assertThat(entry).contains("\"interaction\":\"statistics\"");
     }
 
     record Run(int status, String output) {

@@ -1,0 +1,144 @@
+package org.mydata.operator.gateway.statistics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ca.uhn.fhir.context.FhirContext;
+import java.math.BigDecimal;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.Condition;
+import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Resource;
+import org.junit.jupiter.api.Test;
+
+/** SQL on FHIR views evaluated by HAPI's engine over the bundled Synthea population. */
+class StatisticsViewTest {
+    static final FhirContext FHIR = FhirContext.forR4Cached();
+    static final Set<String> TYPES = Set.of("Patient", "Condition", "Observation", "Encounter");
+
+    static final String PATIENT_VIEW = """
+            {"resourceType": "ViewDefinition", "name": "patient", "resource": "Patient", "status": "active",
+             "select": [{"column": [{"name": "id", "path": "getResourceKey()"},
+                                    {"name": "sex", "path": "gender"},
+                                    {"name": "birthDate", "path": "birthDate"}]}]}""";
+    static final String HBA1C_VIEW = """
+            {"resourceType": "ViewDefinition", "name": "hba1c", "resource": "Observation",
+             "where": [{"path": "code.coding.where(system = 'http://loinc.org' and code = '4548-4').exists()"}],
+             "select": [{"column": [{"name": "patient", "path": "subject.getReferenceKey(Patient)"},
+                                    {"name": "effective", "path": "effective.ofType(dateTime)"},
+                                    {"name": "value", "path": "value.ofType(Quantity).value"}]}]}""";
+    static final String CONDITION_VIEW = """
+            {"resourceType": "ViewDefinition", "name": "conditions", "resource": "Condition",
+             "select": [{"column": [{"name": "onset", "path": "onset.ofType(dateTime)"}]},
+                        {"forEach": "code.coding", "column": [{"name": "system", "path": "system"},
+                                                              {"name": "code", "path": "code"}]}]}""";
+
+    static CompiledView view(String json) {
+        return StatisticsQuery.compile(FHIR, "{\"views\": [" + json + "]}", TYPES).views().get(0);
+    }
+
+    @Test
+    void aPatientViewGivesOneRowOfTheSameValuesThePatientHolds() {
+        CompiledView view = view(PATIENT_VIEW);
+        assertThat(view.columnNames()).containsExactly("id", "sex", "birthDate");
+        assertThat(view.personLevel()).isTrue();
+        List<Resource> patients = SyntheaPersons.all(FHIR, "Patient");
+        assertThat(patients).hasSizeGreaterThan(30);
+        for (Resource resource : patients) {
+            Patient patient = (Patient) resource;
+            assertThat(view.rows(patient)).containsExactly(Map.of(
+                    "id", patient.getIdElement().getIdPart(),
+                    "sex", patient.getGender().toCode(),
+                    "birthDate", patient.getBirthDateElement().getValueAsString()));
+        }
+        // a resource of another type makes no rows
+        assertThat(view.rows(SyntheaPersons.all(FHIR, "Condition").get(0))).isEmpty();
+    }
+
+    @Test
+    void aLabViewKeepsOnlyItsCodeAndReadsTheQuantityAsADecimal() {
+        CompiledView view = view(HBA1C_VIEW);
+        assertThat(view.personLevel()).isFalse();
+        int expected = 0;
+        int rows = 0;
+        for (Resource resource : SyntheaPersons.all(FHIR, "Observation")) {
+            Observation o = (Observation) resource;
+            List<Map<String, Object>> made = view.rows(o);
+            boolean hba1c = o.getCode().getCoding().stream().anyMatch(c -> "http://loinc.org".equals(c.getSystem()) && "4548-4".equals(c.getCode()));
+            if (hba1c) {
+                expected++;
+                assertThat(made).hasSize(1);
+                Map<String, Object> row = made.get(0);
+                assertThat((BigDecimal) row.get("value")).isEqualByComparingTo(o.getValueQuantity().getValue());
+                assertThat(row.get("effective")).isEqualTo(o.getEffectiveDateTimeType().getValueAsString());
+                assertThat(row.get("patient")).isEqualTo(o.getSubject().getReferenceElement().getIdPart());
+            } else {
+                assertThat(made).isEmpty();
+            }
+            rows += made.size();
+        }
+        assertThat(expected).isGreaterThan(100);
+        assertThat(rows).isEqualTo(expected);
+    }
+
+    @Test
+    void forEachMakesARowPerCodingWithTheResourceLevelColumnsRepeated() {
+        CompiledView view = view(CONDITION_VIEW);
+        assertThat(view.columnNames()).containsExactly("onset", "system", "code");
+        for (Resource resource : SyntheaPersons.all(FHIR, "Condition")) {
+            Condition c = (Condition) resource;
+            List<Map<String, Object>> rows = view.rows(c);
+            assertThat(rows).hasSize(c.getCode().getCoding().size());
+            for (int i = 0; i < rows.size(); i++) {
+                Coding coding = c.getCode().getCoding().get(i);
+                assertThat(rows.get(i)).containsEntry("code", coding.getCode()).containsEntry("system", coding.getSystem())
+                        .containsEntry("onset", c.hasOnsetDateTimeType() ? c.getOnsetDateTimeType().getValueAsString() : null);
+            }
+        }
+    }
+
+    @Test
+    void forEachOrNullKeepsAResourceWithNothingToUnnest() {
+        CompiledView view = view("""
+                {"name": "marital", "resource": "Patient",
+                 "select": [{"column": [{"name": "sex", "path": "gender"}]},
+                            {"forEachOrNull": "maritalStatus.coding.where(code = 'no-such-code')",
+                             "column": [{"name": "marital", "path": "code"}]}]}""");
+        Patient patient = (Patient) SyntheaPersons.all(FHIR, "Patient").get(0);
+        assertThat(view.rows(patient)).containsExactly(java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>() {{
+            put("sex", patient.getGender().toCode());
+            put("marital", null);
+        }}));
+        CompiledView strict = view("""
+                {"name": "marital", "resource": "Patient",
+                 "select": [{"column": [{"name": "sex", "path": "gender"}]},
+                            {"forEach": "maritalStatus.coding.where(code = 'no-such-code')",
+                             "column": [{"name": "marital", "path": "code"}]}]}""");
+        assertThat(strict.rows(patient)).isEmpty();
+        assertThat(strict.personLevel()).isFalse();
+    }
+
+    @Test
+    void unionAllConcatenatesItsBranches() {
+        CompiledView view = view("""
+                {"name": "dates", "resource": "Condition",
+                 "select": [{"unionAll": [{"column": [{"name": "kind", "path": "'onset'"}, {"name": "at", "path": "onset.ofType(dateTime)"}]},
+                                          {"column": [{"name": "kind", "path": "'recorded'"}, {"name": "at", "path": "recordedDate"}]}]}]}""");
+        Condition c = (Condition) SyntheaPersons.all(FHIR, "Condition").get(0);
+        List<Map<String, Object>> rows = view.rows(c);
+        assertThat(rows).extracting(r -> r.get("kind")).containsExactly("onset", "recorded");
+        assertThat(rows.get(1).get("at")).isEqualTo(c.getRecordedDateElement().getValueAsString());
+    }
+
+    @Test
+    void theSameViewHasTheSameHashWhateverItsKeyOrderOrSpacing() {
+        CompiledView a = view("{\"name\":\"p\",\"resource\":\"Patient\",\"select\":[{\"column\":[{\"name\":\"sex\",\"path\":\"gender\"}]}]}");
+        CompiledView b = view("{ \"select\":[{\"column\":[{\"path\":\"gender\", \"name\":\"sex\"}]}], \"resource\":\"Patient\", \"name\":\"p\" }");
+        CompiledView c = view("{\"name\":\"p\",\"resource\":\"Patient\",\"select\":[{\"column\":[{\"name\":\"sex\",\"path\":\"birthDate\"}]}]}");
+        assertThat(a.hash()).isEqualTo(b.hash()).matches("[0-9a-f]{64}");
+        assertThat(c.hash()).isNotEqualTo(a.hash());
+    }
+}

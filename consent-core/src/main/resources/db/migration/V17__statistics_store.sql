@@ -51,3 +51,40 @@ create table statistics_answer (
     answered_at   timestamptz not null
 );
 create index statistics_answer_permit_time on statistics_answer (permit_id, answered_at);
+
+-- Data minimisation at the change itself: a withdrawal or an opt-out deletes everything the statistics store
+-- holds of the person under the programme's permits, in the transaction that records it, whichever node writes
+-- it. (The answer never counts them anyway: it asks the release policy at the answer; this only stops keeping
+-- what can no longer be used. A pause keeps the rows: the answer skips the person and deletes them then.)
+create function statistics_forget_person() returns trigger language plpgsql as $$
+begin
+    delete from statistics_person sp
+     using permit p
+     where p.id = sp.permit_id and p.programme_id = new.programme_id and sp.account_id = new.account_id;
+    return new;
+end $$;
+
+create function statistics_forget_withdrawn_consent() returns trigger language plpgsql as $$
+begin
+    delete from statistics_person sp
+     using permit p, consent c
+     where c.id = new.consent_id and p.programme_id = c.programme_id and p.id = sp.permit_id
+       and sp.account_id = c.account_id;
+    return new;
+end $$;
+
+create trigger statistics_forget_on_withdrawal after insert on consent_status
+    for each row when (new.status = 'withdrawn') execute function statistics_forget_withdrawn_consent();
+create trigger statistics_forget_on_opt_out after insert on opt_out
+    for each row execute function statistics_forget_person();
+
+-- A revoked permit answers nothing more: what its store held goes with the revocation.
+create function statistics_forget_permit() returns trigger language plpgsql as $$
+begin
+    delete from statistics_person where permit_id = new.id;
+    return new;
+end $$;
+
+create trigger statistics_forget_on_revocation after update of revoked_at on permit
+    for each row when (new.revoked_at is not null and old.revoked_at is null)
+    execute function statistics_forget_permit();

@@ -1,9 +1,7 @@
 package org.mydata.operator.statistics;
 
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -79,19 +77,6 @@ public final class StatisticsStore {
                 return ps.executeUpdate();
             }
         });
-    }
-
-    /**
-     * Deletes everything stored of the person under the programme's permits, on the caller's connection (in the
-     * transaction of the withdrawal or opt-out that ends their counting).
-     */
-    public static int forget(Connection c, UUID accountId, UUID programmeId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("delete from statistics_person sp using permit p "
-                + "where p.id = sp.permit_id and p.programme_id = ? and sp.account_id = ?")) {
-            ps.setObject(1, programmeId);
-            ps.setObject(2, accountId);
-            return ps.executeUpdate();
-        }
     }
 
     /** What the store holds of the type for each of the persons (by key), per source; persons never read are absent. */

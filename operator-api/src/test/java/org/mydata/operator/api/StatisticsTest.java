@@ -47,6 +47,9 @@ class StatisticsTest extends OperatorTestBase {
     @Autowired
     RSAKey tokenSigningKey;
 
+    @Autowired
+    javax.sql.DataSource dataSource;
+
     private ResearchFixtures fixtures;
 
     /** One study for the class: a programme, its donors (the demo persons no other test holds), a permit. */
@@ -207,10 +210,20 @@ class StatisticsTest extends OperatorTestBase {
             assertThat(page.get("/app/access").body()).as(language).contains(text);
         });
 
+        int stored = personsStored(own.permit());
+        assertThat(stored).isEqualTo(own.donors().size() + 1);
         fixtures.status(carol, carolsConsent, "withdrawn");
+        assertThat(personsStored(own.permit())).as("her withdrawal deleted what the store held of her")
+                .isEqualTo(stored - 1);
         answer(own.permit(), BY_SEX);
         assertThat(answersCounting(carol, own.permit())).as("no answer after the withdrawal counts her").isEqualTo(1);
         assertThat(answersCounting(own.donors().get(0).token(), own.permit())).isEqualTo(2);
+    }
+
+    /** How many persons the permit's statistics store holds anything of. */
+    private int personsStored(String permit) {
+        return new org.springframework.jdbc.core.JdbcTemplate(dataSource).queryForObject(
+                "select count(*) from statistics_person where permit_id = ?::uuid", Integer.class, permit);
     }
 
     /** How many statistical answers under the permit counted the person, as their access log tells them. */

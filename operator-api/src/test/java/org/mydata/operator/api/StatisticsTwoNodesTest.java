@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jose.jwk.RSAKey;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -13,11 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
-import org.mydata.operator.api.config.EmbeddedPostgresServer;
 import org.mydata.operator.gateway.demo.DemoFhirSource;
 import org.mydata.operator.gateway.demo.DemoPerson;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
 
@@ -35,16 +31,9 @@ class StatisticsTwoNodesTest {
     @Test
     void aWithdrawalOnOneNodeTakesThePersonOutOfTheNextAnswerOnTheOther() throws Exception {
         Path dir = Files.createTempDirectory("statistics-two-nodes");
-        int pgPort = freePort();
-        EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder().setDataDirectory(dir.resolve("postgres"))
-                .setCleanDataDirectory(false).setPort(pgPort);
-        EmbeddedPostgresServer.DURABLE.forEach(builder::setServerConfig);
-        String jdbc = "--spring.datasource.url=jdbc:postgresql://localhost:" + pgPort + "/postgres";
-        try (EmbeddedPostgres pg = builder.start();
-             ConfigurableApplicationContext node1 = new SpringApplicationBuilder(OperatorApplication.class).run(
-                     "--server.port=0", "--operator.data-dir=" + dir.resolve("node1"), jdbc,
-                     "--spring.datasource.username=postgres")) {
-            OperatorHttp one = new OperatorHttp(port(node1));
+        try (EmbeddedPostgres pg = TwoNodes.postgres(dir);
+             ConfigurableApplicationContext node1 = TwoNodes.node1(dir, pg)) {
+            OperatorHttp one = new OperatorHttp(TwoNodes.port(node1));
             ResearchFixtures.issuer = one.base();
             ResearchFixtures f = new ResearchFixtures(one);
             RSAKey signingKey = node1.getBean(RSAKey.class);
@@ -61,14 +50,8 @@ class StatisticsTwoNodesTest {
             }
             String permit = f.approvedPermit(programme, types, "Statistics on two nodes");
 
-            Path keys = dir.resolve("node1").resolve("keys");
-            try (ConfigurableApplicationContext node2 = new SpringApplicationBuilder(OperatorApplication.class).run(
-                    "--server.port=0", "--operator.data-dir=" + dir.resolve("node2"), jdbc,
-                    "--spring.datasource.username=postgres",
-                    "--operator.signing.keystore=" + keys.resolve("operator-signing.p12"),
-                    "--operator.signing.password=" + Files.readString(keys.resolve("keystore.password")).strip(),
-                    "--operator.embedded.demo=false", "--operator.sources.allowed-hosts=localhost,127.0.0.1")) {
-                OperatorHttp two = new OperatorHttp(port(node2));
+            try (ConfigurableApplicationContext node2 = TwoNodes.node2(dir, pg)) {
+                OperatorHttp two = new OperatorHttp(TwoNodes.port(node2));
                 String researcher = two.clientToken("researcher-demo", "researcher-demo-secret", "researcher");
                 answer(two, permit, researcher);
                 for (Donor donor : donors) {
@@ -105,15 +88,5 @@ class StatisticsTwoNodesTest {
             }
         }
         return n;
-    }
-
-    private static int port(ConfigurableApplicationContext context) {
-        return ((WebServerApplicationContext) context).getWebServer().getPort();
-    }
-
-    private static int freePort() throws java.io.IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -179,7 +179,7 @@ fi
 
 if wanted export; then
   if [ "$QUICK" = 1 ]; then
-    say "scenario 3: bulk export (the operator's demo source, 10 and 20 patients)"
+    say "scenario 3: bulk export (the operator's demo source, 10 and 20 patients), and scenario 6's statistical answers"
     driver export "${COMMON[@]}" --gc-log "$WORK/gc-node1.log"
   else
     SOURCE_PORT=$(free_port)
@@ -211,6 +211,8 @@ revocation() {
   wait_for "$WORK/node2.log" "Consent Operator is running" "second operator node"
   say "scenario 4: revocation"
   driver revocation "${COMMON[@]}" --node2 "http://localhost:$PORT2"
+  say "scenario 6: statistics withdrawal rounds (withdraw on node 1, answer on node 2)"
+  driver statistics-withdrawal "${COMMON[@]}" --node2 "http://localhost:$PORT2"
   stop_node "$NODE2_PID"; NODE2_PID=""
   say "scenario 5: the auditor's verify log command over the operator's own log"
   driver verify-log "${COMMON[@]}" --jar "$JAR"

@@ -60,8 +60,30 @@ public final class AccessLog {
      *                                (in force, purposes and types covered) at the event's time; nothing is written
      */
     public void record(AccessEvent event) {
+        record(event, c -> { }, (b, logIndex) -> null);
+    }
+
+    /** A check of a write that goes with an access event, run before the event's own; refuses by throwing. */
+    @FunctionalInterface
+    public interface Precondition {
+        void check(Connection c) throws SQLException;
+    }
+
+    /** What a write that goes with an access event stores right after it, in the same transaction. */
+    @FunctionalInterface
+    public interface After<T> {
+        T write(LogAppender.Batch batch, long eventLogIndex) throws SQLException;
+    }
+
+    /**
+     * As {@link #record(AccessEvent)}, with a write of the caller's that stands or falls with the event: its
+     * {@code precondition} runs at the event's place in the log before the event's checks, and {@code after}
+     * right after the event is appended (a statistical answer's signed record, which names the event).
+     */
+    public <T> T record(AccessEvent event, Precondition precondition, After<T> after) {
         byte[] entry = canonicalEntry(event);
-        appender.submit(c -> {
+        return appender.submit(c -> {
+            precondition.check(c);
             PermitTerms permit = Permits.findShareLocked(c, event.permitId()).map(PermitTerms::of)
                     .orElseThrow(() -> new PermitEndedException(event.permitId(), Refusal.PERMIT_REVOKED));
             for (String type : event.resourceTypes()) {
@@ -96,7 +118,7 @@ public final class AccessLog {
                 if (!event.persons().isEmpty()) {
                     insertPersons(w, event);
                 }
-                return null;
+                return after.write(b, logIndex);
             };
         });
     }
@@ -278,7 +300,8 @@ public final class AccessLog {
         return tx.read(c -> {
             try (PreparedStatement ps = c.prepareStatement("""
                     select e.id, e.permit_id, p.request_id, r.title, p.organisation, r.purpose, ep.consent_id,
-                           e.resource_types, ep.resource_count, e.created_at, pg.name as programme_name
+                           e.resource_types, ep.resource_count, e.created_at, pg.name as programme_name,
+                           e.interaction
                       from access_event_person ep
                       join access_event e on e.id = ep.event_id
                       join permit p on p.id = e.permit_id
@@ -295,7 +318,7 @@ public final class AccessLog {
                                 Sql.uuid(rs, "request_id"), rs.getString("title"), rs.getString("organisation"),
                                 rs.getString("purpose"), Sql.uuid(rs, "consent_id"), Sql.strings(rs, "resource_types"),
                                 rs.getInt("resource_count"), Sql.instant(rs, "created_at"),
-                                rs.getString("programme_name")));
+                                rs.getString("programme_name"), rs.getString("interaction")));
                     }
                     return result;
                 }

@@ -45,6 +45,8 @@ public final class AuditBundleAsFhir {
     public static final String VERIFICATION_SIGNATURE = "1.2.840.10065.1.12.1.5";
     public static final String JOSE = "application/jose";
     public static final String NOTIFICATION_SYSTEM = "urn:mydata-operator:notification";
+    /** The subtype of an access event that is a statistical answer: not a RESTful interaction on records. */
+    public static final String STATISTICS_SYSTEM = "urn:mydata-operator:access-mode";
     private static final String LIFECYCLE = "http://terminology.hl7.org/CodeSystem/iso-21089-lifecycle";
 
     private static final String DATA_OPERATION = "http://terminology.hl7.org/CodeSystem/v3-DataOperation";
@@ -235,7 +237,9 @@ public final class AuditBundleAsFhir {
         audit.setId(id);
         audit.setType(new Coding(AUDIT_EVENT_TYPE, "rest", "RESTful Operation"));
         if (entry != null) {
-            audit.addSubtype(new Coding(RESTFUL_INTERACTION, entry.interaction(), null));
+            audit.addSubtype(org.mydata.operator.release.AccessMode.STATISTICS_INTERACTION.equals(entry.interaction())
+                    ? new Coding(STATISTICS_SYSTEM, entry.interaction(), "counted in a statistical answer")
+                    : new Coding(RESTFUL_INTERACTION, entry.interaction(), null));
         }
         audit.setAction(AuditEvent.AuditEventAction.R);
         audit.setRecorded(Date.from(entry == null ? checkpointTime : entry.at()));

@@ -7,7 +7,7 @@ package org.mydata.operator.failure;
  */
 public abstract sealed class OperatorException extends RuntimeException
         permits NotFoundException, ConflictException, InvalidRequestException, SourceUnavailableException,
-        ForbiddenException {
+        ForbiddenException, LimitReachedException {
 
     protected OperatorException(String message) {
         super(message);

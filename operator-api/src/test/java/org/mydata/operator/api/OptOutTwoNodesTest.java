@@ -3,7 +3,6 @@ package org.mydata.operator.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -11,9 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
-import org.mydata.operator.api.config.EmbeddedPostgresServer;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
 
@@ -28,16 +24,9 @@ class OptOutTwoNodesTest {
     @Test
     void anOptOutOnOneNodeIsHonouredByTheOtherAtOnce() throws Exception {
         Path dir = Files.createTempDirectory("operator-two-nodes");
-        int pgPort = freePort();
-        EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder().setDataDirectory(dir.resolve("postgres"))
-                .setCleanDataDirectory(false).setPort(pgPort);
-        EmbeddedPostgresServer.DURABLE.forEach(builder::setServerConfig);
-        String jdbc = "--spring.datasource.url=jdbc:postgresql://localhost:" + pgPort + "/postgres";
-        try (EmbeddedPostgres pg = builder.start();
-             ConfigurableApplicationContext node1 = new SpringApplicationBuilder(OperatorApplication.class).run(
-                     "--server.port=0", "--operator.data-dir=" + dir.resolve("node1"), jdbc,
-                     "--spring.datasource.username=postgres")) {
-            OperatorHttp one = new OperatorHttp(port(node1));
+        try (EmbeddedPostgres pg = TwoNodes.postgres(dir);
+             ConfigurableApplicationContext node1 = TwoNodes.node1(dir, pg)) {
+            OperatorHttp one = new OperatorHttp(TwoNodes.port(node1));
             ResearchFixtures.issuer = one.base();
             ResearchFixtures f = new ResearchFixtures(one);
             OperatorHttp.Reply programme = one.post("/api/v1/programmes", f.admin, Map.of(
@@ -52,14 +41,8 @@ class OptOutTwoNodesTest {
             f.citizen("bob");
             String permit = f.approvedPermit(programmeId, List.of("Patient"), "Two nodes");
 
-            Path keys = dir.resolve("node1").resolve("keys");
-            try (ConfigurableApplicationContext node2 = new SpringApplicationBuilder(OperatorApplication.class).run(
-                    "--server.port=0", "--operator.data-dir=" + dir.resolve("node2"), jdbc,
-                    "--spring.datasource.username=postgres",
-                    "--operator.signing.keystore=" + keys.resolve("operator-signing.p12"),
-                    "--operator.signing.password=" + Files.readString(keys.resolve("keystore.password")).strip(),
-                    "--operator.embedded.demo=false", "--operator.sources.allowed-hosts=localhost,127.0.0.1")) {
-                OperatorHttp two = new OperatorHttp(port(node2));
+            try (ConfigurableApplicationContext node2 = TwoNodes.node2(dir, pg)) {
+                OperatorHttp two = new OperatorHttp(TwoNodes.port(node2));
                 // Node 2's authorization server signs with its own key: its researcher token is for node 2 only.
                 String researcher = two.clientToken("researcher-demo", "researcher-demo-secret", "researcher");
                 Set<String> both = patients(two, permit, researcher);
@@ -89,15 +72,5 @@ class OptOutTwoNodesTest {
             entries.forEach(e -> ids.add(e.get("resource").get("id").asText()));
         }
         return ids;
-    }
-
-    private static int port(ConfigurableApplicationContext context) {
-        return ((WebServerApplicationContext) context).getWebServer().getPort();
-    }
-
-    private static int freePort() throws java.io.IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

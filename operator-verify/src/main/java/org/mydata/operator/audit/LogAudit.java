@@ -25,6 +25,7 @@ import org.mydata.operator.log.LogEntry;
 import org.mydata.operator.log.MerkleTree;
 import org.mydata.operator.log.TreeFrontier;
 import org.mydata.operator.release.ConsentModes;
+import org.mydata.operator.release.AccessMode;
 import org.mydata.operator.signing.RecordType;
 import org.mydata.operator.signing.RecordVerifier;
 
@@ -83,6 +84,10 @@ public final class LogAudit {
     private long optOutRecords;
     private long erased;
     private long next;
+    private long statisticalAnswers;
+    /** The access event just before the entry being read, if the entry before it was one: what an answer names. */
+    private AccessEntry previousEvent;
+    private long previousEventIndex = -1;
 
     /** @param accessModes the record's {@code access_modes} claim as signed, null when absent */
     private record ConsentState(long logIndex, String accountId, List<String> slrIds, Long validFrom, Long validUntil,
@@ -188,7 +193,8 @@ public final class LogAudit {
                 + "periods of both, and under an opt-out basis on persons linked at the "
                 + "permit's sources who had not opted out (" + accessEvents + " events, " + consentsRelied
                 + " consent uses" + (inclusionsRelied == 0 ? "" : ", " + inclusionsRelied + " inclusions under an "
-                + "opt-out basis") + ")");
+                + "opt-out basis") + (statisticalAnswers == 0 ? "" : ", " + statisticalAnswers + " statistical answers "
+                + "each signed right after its event") + ")");
         for (String name : ORDER) {
             List<String> lines = failures.get(name);
             if (lines == null) {
@@ -241,6 +247,8 @@ public final class LogAudit {
             record(index, record);
         } else if (read instanceof AccessEntry event) {
             accessEvent(index, event);
+            previousEvent = event;
+            previousEventIndex = index;
         } else if (read instanceof ReadAccessEntry.Malformed malformed) {
             accessEvents++;
             fail("access", Labels.accessEvent(index, malformed.eventId()) + ": " + malformed.problem());
@@ -294,6 +302,7 @@ public final class LogAudit {
             }
             case WEBHOOK_EVENT -> fail("signature", label + ": a webhook event is delivered, never logged");
             case OPT_OUT -> optOut(index, record, label);
+            case STATISTICS_ANSWER -> statisticalAnswer(index, record, label);
             case KEY_ROTATION, CHECKPOINT -> {
                 // Signed and in the tree; nothing else in the log depends on them.
             }
@@ -475,6 +484,29 @@ public final class LogAudit {
             OptOutChain chain = optOuts.get(account + "|" + permit.basis.programmeId());
             problems.addAll(ReliedOn.inclusionProblems("account " + account,
                     chain == null ? Optional.empty() : chain.liveBefore(index), linked));
+        }
+    }
+
+    /**
+     * A statistical answer's record is the access event right before it, signed: it names that event, its permit
+     * and its log index, and the event is a statistics event of the same permit. So no answer is signed that the
+     * log does not account for, with the persons it counted, relied on as every access event is.
+     */
+    private void statisticalAnswer(long index, ReadRecord record, String label) {
+        statisticalAnswers++;
+        AccessEntry event = previousEventIndex == index - 1 ? previousEvent : null;
+        Long eventIndex = record.wholeNumber("event_log_index");
+        if (event == null || eventIndex == null || eventIndex != index - 1
+                || !event.eventId().toString().equals(record.string("event_id"))) {
+            fail("access", label + ": it does not follow the access event it names (" + record.string("event_id")
+                    + " at #" + eventIndex + ")");
+        } else if (!event.permitId().toString().equals(record.string("permit_id"))
+                || !AccessMode.STATISTICS_INTERACTION.equals(event.interaction())) {
+            fail("access", label + ": its access event is not a statistics event of permit "
+                    + record.string("permit_id"));
+        }
+        if (!(record.claims().get("answer") instanceof Map<?, ?>) || record.string("request_hash") == null) {
+            fail("access", label + ": it carries no answer or no request_hash");
         }
     }
 

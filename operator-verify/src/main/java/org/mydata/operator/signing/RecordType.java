@@ -25,7 +25,12 @@ public enum RecordType {
      * never in the log, whose records it points at by {@code log_index}.
      */
     WEBHOOK_EVENT("webhook-event+jwt"),
-    OPT_OUT("opt-out+jwt");
+    OPT_OUT("opt-out+jwt"),
+    /**
+     * A statistical answer (docs/statistics.md): the hash of the whole answer as its researcher received it, with
+     * the access event it is, logged right after that event.
+     */
+    STATISTICS_ANSWER("statistics+jwt");
 
     private final String mediaType;
 

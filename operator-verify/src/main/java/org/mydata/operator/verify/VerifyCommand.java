@@ -30,6 +30,7 @@ import org.mydata.operator.audit.KeptCheckpoint;
 import org.mydata.operator.audit.LogAudit;
 import org.mydata.operator.audit.MalformedAuditDataException;
 import org.mydata.operator.audit.Report;
+import org.mydata.operator.audit.StatisticVerifier;
 import org.mydata.operator.audit.Witnessed;
 import org.mydata.operator.log.Checkpoint;
 import org.mydata.operator.log.CheckpointNote;
@@ -73,6 +74,9 @@ public final class VerifyCommand {
                   online: fetch the JWKS, the bundle and, with --kept-checkpoint, the consistency proof;
                   --save DIR writes jwks.json, bundle.json, checkpoint.json (keep it for next time) and
                   consistency.json, so the same verification can be repeated offline
+              statistic --jwks FILE --answer FILE
+                  offline: check a statistical answer (the JSON its researcher received) against a saved JWKS:
+                  its record verifies, signs exactly this answer, and names its permit and access event
               log --operator URL [--token TOKEN] [--from F] [--to N]
                   full-log audit: fetch entries 0..N-1, recompute the root and compare it with the checkpoint
                   signed for size N (default: the latest), verify every signature from index F on (default 0)
@@ -105,7 +109,7 @@ public final class VerifyCommand {
     public static int run(String[] args, PrintStream out) {
         try {
             if (args.length == 0) {
-                throw new UsageException("say what to verify: consent or log");
+                throw new UsageException("say what to verify: consent, statistic or log");
             }
             if (args[0].equals("--help") || args[0].equals("-h")) {
                 out.print(USAGE_TEXT);
@@ -115,7 +119,8 @@ public final class VerifyCommand {
             return switch (args[0]) {
                 case "consent" -> options.has("operator") ? consentOnline(options, out) : consentOffline(options, out);
                 case "log" -> log(options, out);
-                default -> throw new UsageException("unknown mode '" + args[0] + "': use consent or log");
+                case "statistic" -> statistic(options, out);
+                default -> throw new UsageException("unknown mode '" + args[0] + "': use consent, statistic or log");
             };
         } catch (UsageException e) {
             out.println("error: " + e.getMessage());
@@ -191,6 +196,16 @@ public final class VerifyCommand {
             out.println("saved the JWKS, the bundle and its checkpoint to " + dir);
         }
         return print(witnessed(BundleVerifier.verify(jwks, bundle, kept), jwks, bundle, options), out, kept == null);
+    }
+
+    private static int statistic(Options options, PrintStream out)
+            throws UsageException, InputException, MalformedAuditDataException {
+        options.allow("jwks", "answer");
+        String jwksFile = options.required("jwks");
+        String answerFile = options.required("answer");
+        JWKSet jwks = jwks(readFile(jwksFile), jwksFile);
+        Map<String, Object> answer = AuditJson.parseObject(readFile(answerFile), "the answer");
+        return print(StatisticVerifier.verify(jwks, answer), out, false);
     }
 
     private static int log(Options options, PrintStream out)

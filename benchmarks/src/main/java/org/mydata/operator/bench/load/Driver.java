@@ -14,7 +14,8 @@ import java.util.Map;
  * java -cp ... org.mydata.operator.bench.load.Driver SCENARIO --out DIR [--quick] [--base URL] [--pg-port N]
  *     [--pid PID] [--data-dir DIR] [--node2 URL] [--floor-base URL --floor-pid PID --floor-key FILE]
  *     [--source-base URL --source-pid PID]
- * SCENARIO: consent-writes | insert-limit | floor | gateway | export | revocation | verify-log | log | report | jfr-top FILE
+ * SCENARIO: consent-writes | insert-limit | floor | gateway | export | revocation | statistics-withdrawal | verify-log
+ *     | log | report | jfr-top FILE
  * </pre>
  */
 public final class Driver {
@@ -95,6 +96,7 @@ public final class Driver {
             case "gateway" -> GatewayOverhead.run(ctx);
             case "export" -> ExportScenario.run(ctx);
             case "revocation" -> Revocation.run(ctx);
+            case "statistics-withdrawal" -> StatisticsScenario.withdrawalRounds(ctx);
             case "log" -> LogScenario.run(ctx);
             case "verify-log" -> VerifyLog.run(ctx);
             case "report" -> Report.run(ctx);

@@ -198,6 +198,7 @@ final class ExportScenario {
             m.put(key + ".limit_per_s", limit / limitSeconds);
             Progress.say("HAPI alone over the same %d patients: %d resources in %.1f s (%.0f/s)", sizes[s], limit,
                     limitSeconds, limit / limitSeconds);
+            StatisticsScenario.measure(ctx, api, http, researcher, permits[s], key, gcLog);
         }
         m.put("s3.load", Cpu.loadAverage());
     }
@@ -225,7 +226,13 @@ final class ExportScenario {
 
     /** Kick-off, poll, manifest, every file; returns the number of NDJSON lines received. */
     private static long export(Api api, HttpClient http, String token, String permit) throws Exception {
-        Api.Reply kickOff = api.get("/fhir/" + permit + "/$export", token,
+        return export(api, http, token, permit, List.of());
+    }
+
+    /** As {@link #export(Api, HttpClient, String, String)}, of the given types only (all when none). */
+    static long export(Api api, HttpClient http, String token, String permit, List<String> types) throws Exception {
+        Api.Reply kickOff = api.get("/fhir/" + permit + "/$export" + (types.isEmpty() ? ""
+                : "?_type=" + String.join(",", types)), token,
                 Map.of("Prefer", "respond-async", "Accept", "application/fhir+json")).expect(202);
         String status = kickOff.raw().headers().firstValue("Content-Location").orElseThrow();
         JsonNode manifest;

@@ -167,6 +167,26 @@ final class Report {
         } else {
             goal("3  export vs HAPI parse + NDJSON >= 0.7, heap flat", false, false, "");
         }
+        if (m.getProperty("s3.sizes") != null && m.getProperty("s3.size." + str("s3.sizes", "").split(",")[0]
+                + ".stats_first_vs_export") != null) {
+            List<String> sizes = List.of(str("s3.sizes", "").split(","));
+            String large = "s3.size." + sizes.get(sizes.size() - 1);
+            String small = "s3.size." + sizes.get(0);
+            double first = num(large + ".stats_first_vs_export");
+            double p50 = num(large + ".stats_repeat_p50_ms");
+            double growth = num(large + ".stats_live_after_mb") / num(small + ".stats_live_after_mb");
+            goal("6  statistics: first answer vs exporting the same types <= 1.0, repeated p50 <= 200 ms, heap flat, at "
+                            + sizes.get(sizes.size() - 1) + " patients", !Double.isNaN(first),
+                    first <= 1.0 && p50 <= 200 && growth <= 1.2,
+                    ratio(first) + "; p50 " + f0(p50) + " ms; live heap x" + ratio(growth) + " from " + sizes.get(0)
+                            + " to " + sizes.get(sizes.size() - 1));
+        }
+        if (m.getProperty("s6.rounds") != null) {
+            goal("6  statistics withdrawal across two nodes, " + f0(num("s6.rounds")) + " rounds: 0 answers counting "
+                    + "the withdrawn person", true, num("s6.leaks") == 0 && num("s6.controls_failed") == 0,
+                    f0(num("s6.leaks")) + " answers counting her, " + f0(num("s6.controls_failed"))
+                            + " failed positive controls");
+        }
         double leaks = num("s4.leaks");
         goal("4  revocation across two nodes, " + (Double.isNaN(num("s4.rounds")) ? "1,000" : f0(num("s4.rounds")))
                         + " rounds: 0 releases", !Double.isNaN(leaks),
@@ -319,6 +339,29 @@ final class Report {
                     "node 2's whole gateway request: p50 " + f1(num("s4.request_p50_ms")) + " ms, p99 "
                             + f1(num("s4.request_p99_ms")) + " ms",
                     f2(num("s4.check_p50_ms") / num("s4.request_p50_ms")) + " of the request");
+        }
+
+        // 6. statistics
+        for (String size : str("s3.sizes", "").split(",")) {
+            String p = "s3.size." + size;
+            if (m.getProperty(p + ".stats_first_seconds") == null) {
+                continue;
+            }
+            row("6 Statistics, permit over " + size + " patients: first answers to two typical requests (diabetes "
+                            + "by age band and sex; mean HbA1c by year), the store empty",
+                    f1(num(p + ".stats_first_seconds")) + " s; then repeated answers p50 " + f0(num(p
+                            + ".stats_repeat_p50_ms")) + " ms, p99 " + f0(num(p + ".stats_repeat_p99_ms"))
+                            + " ms; live heap after them " + f0(num(p + ".stats_live_after_mb")) + " MB",
+                    "exporting Patient, Condition, Observation: " + f1(num(p + ".stats_export_types_seconds")) + " s ("
+                            + f0(num(p + ".stats_export_types_resources")) + " resources)",
+                    f2(num(p + ".stats_first_vs_export")));
+        }
+        if (m.getProperty("s6.rounds") != null) {
+            row("6 Statistics withdrawal: withdraw on node 1, answer at once on node 2, " + f0(num("s6.rounds"))
+                            + " rounds", f0(num("s6.leaks")) + " answers counting the withdrawn person; positive "
+                            + "controls " + f0(num("s6.controls") - num("s6.controls_failed")) + "/"
+                            + f0(num("s6.controls")) + " counted her while consenting",
+                    "node 2's answer p50 " + f1(num("s6.answer_p50_ms")) + " ms", "");
         }
 
         // 5. log

@@ -127,6 +127,29 @@ public final class Broker {
     }
 
     /**
+     * The statistics store's read (docs/statistics.md, "The store"): the members' resources of the type, walked at
+     * an export's pace and decided by the release policy now, each de-identified by the record profile but with
+     * true dates and no release plan ({@link Pseudonymiser#withTrueDates}), handed to {@code page} one upstream page
+     * at a time, and {@code chunkDone} run after each chunk of patients (a member's resources at one source all come
+     * within one chunk). Nothing is logged here because nothing leaves: an answer made of them is an access event
+     * when it does.
+     */
+    public void readForStatistics(UsablePermit permit, String type, List<CohortMember> members,
+                                  Consumer<List<Released>> page, Runnable chunkDone) {
+        Pseudonymiser trueDates = Pseudonymiser.withTrueDates(permit.key(), permit.permit().scope().resourceTypes(),
+                permit.permit().scope().releasedObservationCategories());
+        release(permit, trueDates, type, members, SearchCriteria.everything(), exportPace, decided -> decided,
+                decided -> {
+                    if (!decided.released().isEmpty()) {
+                        page.accept(decided.released());
+                    }
+                    if (decided.patients() > 0) {
+                        chunkDone.run();
+                    }
+                });
+    }
+
+    /**
      * Who the permit may read this type of now, from the database. A person linked at several sources is one
      * Patient in a permit: their Patient resource is read from the first of those sources only.
      */

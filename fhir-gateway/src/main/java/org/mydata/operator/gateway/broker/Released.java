@@ -10,5 +10,5 @@ import org.mydata.operator.release.Grant;
  * basis the person's inclusion), and the day (at the source, before any shift) it was judged by, or null if it
  * has none.
  */
-record Released(Resource resource, CohortMember member, Grant reliedOn, LocalDate day) {
+public record Released(Resource resource, CohortMember member, Grant reliedOn, LocalDate day) {
 }

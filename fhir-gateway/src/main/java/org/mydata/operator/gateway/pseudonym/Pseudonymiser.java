@@ -69,6 +69,11 @@ public final class Pseudonymiser {
     private final Counts counts;
     /** One per pseudonymiser: looking an HMAC up and keying it cost more than computing one. */
     private final PermitPseudonyms pseudonyms;
+    /**
+     * Dates, birth and death as the source holds them, every code kept, no release plan: what the statistics store
+     * holds, from which only protected aggregates leave (disclosure control takes the place of the plan there).
+     */
+    private final boolean trueDates;
 
     /**
      * A pseudonymiser that names persons and resources only: with no release plan, it releases no resource
@@ -93,12 +98,32 @@ public final class Pseudonymiser {
 
     Pseudonymiser(PseudonymKey permitKey, Collection<String> releasedTypes, Collection<String> observationCategories,
                   ReleasePlan plan, Clock clock, DeidentificationProfiles profiles) {
+        this(permitKey, releasedTypes, observationCategories, plan, profiles, false);
+    }
+
+    private Pseudonymiser(PseudonymKey permitKey, Collection<String> releasedTypes,
+                          Collection<String> observationCategories, ReleasePlan plan, DeidentificationProfiles profiles,
+                          boolean trueDates) {
+        this.trueDates = trueDates;
         this.profiles = profiles;
         this.releasedTypes = Set.copyOf(releasedTypes);
         this.observationCategories = Set.copyOf(observationCategories);
         this.plan = plan;
         this.pseudonyms = new PermitPseudonyms(permitKey);
         this.counts = new Counts();
+    }
+
+    /**
+     * What a statistical request sees (docs/statistics.md, "The store"): the same allowlist and Observation
+     * categories as records, so identifiers, names, addresses, telecoms and free text never reach a view, except
+     * that dates, birth and death stay as the source holds them and no release plan applies (no code is
+     * generalised or dropped: the answer's disclosure control protects small groups instead). Only protected
+     * aggregates leave, never these resources.
+     */
+    public static Pseudonymiser withTrueDates(PseudonymKey permitKey, Collection<String> releasedTypes,
+                                              Collection<String> observationCategories) {
+        return new Pseudonymiser(permitKey, releasedTypes, observationCategories, null,
+                DeidentificationProfiles.standard(), true);
     }
 
     /** The pseudonym of a source's logical id of the given type. */
@@ -161,7 +186,7 @@ public final class Pseudonymiser {
     public Optional<Resource> apply(Resource resource, Person person) {
         Optional<Rule.Children> profile = profiles.of(resource.fhirType());
         ReleasePlan.PersonPlan planned = plan == null ? null : plan.persons().get(person.accountId());
-        if (profile.isEmpty() || planned == null || !inScope(resource)) {
+        if (profile.isEmpty() || (planned == null && !trueDates) || !inScope(resource)) {
             counts.withheldResources.incrementAndGet();
             return Optional.empty();
         }
@@ -180,7 +205,7 @@ public final class Pseudonymiser {
             counts.withheldResources.incrementAndGet();
             return Optional.empty();
         }
-        if (resource instanceof Patient patient) {
+        if (resource instanceof Patient patient && !trueDates) {
             demographics(patient, person.accountId(), planned, walk.died);
         }
         resource.setId(resource.fhirType() + "/" + pseudonym);
@@ -267,8 +292,9 @@ public final class Pseudonymiser {
             this.planned = planned;
             this.dayShift = pseudonyms.dayShift(person.accountId());
             this.secondShift = pseudonyms.secondShift(person.accountId());
-            int[] band = plan.band(person.accountId());
-            this.floorYear = band != null ? band[0] : plan.referenceYear() - ReleasePlan.TOP_CODED_AGE;
+            int[] band = trueDates ? null : plan.band(person.accountId());
+            this.floorYear = trueDates ? Integer.MIN_VALUE
+                    : band != null ? band[0] : plan.referenceYear() - ReleasePlan.TOP_CODED_AGE;
         }
 
         /** Keeps of the element's children what the rules release, each as its rule says; removes the rest. */
@@ -299,12 +325,12 @@ public final class Pseudonymiser {
                 if (value.isPrimitive()) {
                     return false;
                 }
-                if (value instanceof Quantity quantity && overAge(quantity)) {
+                if (value instanceof Quantity quantity && !trueDates && overAge(quantity)) {
                     counts.droppedAges.incrementAndGet();
                     return false;
                 }
                 children(value, nested);
-                if (value instanceof Coding coding && !planned(coding)) {
+                if (value instanceof Coding coding && !trueDates && !planned(coding)) {
                     return false;
                 }
                 if (value instanceof CodeableConcept concept && concept.getCoding().isEmpty()) {
@@ -316,10 +342,13 @@ public final class Pseudonymiser {
                 case KEEP -> value instanceof PrimitiveType<?> primitive && bare(primitive);
                 case KEEP_CODED -> value instanceof PrimitiveType<?> primitive && hasValue(parent, "system")
                         && hasValue(parent, "code") && bare(primitive);
-                case SHIFT -> value instanceof BaseDateTimeType date && bare(date) && shifted(date);
+                case SHIFT -> value instanceof BaseDateTimeType date && bare(date) && (trueDates || shifted(date));
                 // The band is set on the Patient after the walk, from the plan: the source's date is not read.
-                case BIRTH_YEAR -> false;
+                case BIRTH_YEAR -> trueDates && value instanceof DateType date && bare(date);
                 case DECEASED -> {
+                    if (trueDates) {
+                        yield value instanceof PrimitiveType<?> primitive && bare(primitive);
+                    }
                     died = died || value instanceof BaseDateTimeType
                             || (value instanceof BooleanType b && Boolean.TRUE.equals(b.getValue()));
                     yield false;

@@ -90,7 +90,12 @@ public class ExportController {
      * resources of theirs.
      */
     public record AccessView(UUID eventId, Instant at, PermitName permit, ProgrammeController.PurposeView purpose,
-                             UUID consentId, String programmeName, List<String> resourceTypes, int resourceCount) {
+                             UUID consentId, String programmeName, List<String> resourceTypes, int resourceCount,
+                             String interaction) {
+        /** Whether the person was counted in a statistical answer rather than their records read. */
+        public boolean isStatistic() {
+            return org.mydata.operator.release.AccessMode.STATISTICS_INTERACTION.equals(interaction);
+        }
     }
 
     /** A request to erase what a withdrawn consent released, with its signed record. */
@@ -135,7 +140,8 @@ public class ExportController {
             Programme p = programmeById.get(programmeOfConsent.get(a.consentId()));
             return new AccessView(a.eventId(), a.at(),
                     new PermitName(a.permitId(), a.projectId(), a.projectTitle(), a.organisation()), purpose(a),
-                    a.consentId(), p == null ? null : p.name(), a.resourceTypes(), a.resourceCount());
+                    a.consentId(), p == null ? null : p.name(), a.resourceTypes(), a.resourceCount(),
+                    a.interaction());
         }).toList();
         List<ErasureRequestView> erasures = erasureRequests.list(account).stream().map((ErasureRequest r) -> {
             Programme p = programmeById.get(r.programmeId());

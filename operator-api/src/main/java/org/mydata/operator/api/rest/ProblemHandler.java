@@ -5,6 +5,7 @@ import org.mydata.operator.api.limits.RequestSizeLimit;
 import org.mydata.operator.failure.ConflictException;
 import org.mydata.operator.failure.ForbiddenException;
 import org.mydata.operator.failure.InvalidRequestException;
+import org.mydata.operator.failure.LimitReachedException;
 import org.mydata.operator.failure.LiveConsentExistsException;
 import org.mydata.operator.failure.NotFoundException;
 import org.mydata.operator.failure.OperatorException;
@@ -57,6 +58,12 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
             problem = Problems.of(HttpStatus.FORBIDDEN, forbidden.rule(), "Forbidden by " + forbidden.rule(),
                     e.getMessage());
             problem.setProperty("rule", forbidden.rule());
+        } else if (e instanceof LimitReachedException limit) {
+            problem = Problems.of(HttpStatus.TOO_MANY_REQUESTS, limit.rule(), "Limit reached", e.getMessage());
+            problem.setProperty("rule", limit.rule());
+            return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
+                    .header(HttpHeaders.RETRY_AFTER, String.valueOf(Math.max(1, limit.retryAfter().toSeconds())))
+                    .body(problem);
         } else if (e instanceof SourceUnavailableException source) {
             problem = source.timedOut()
                     ? Problems.of(HttpStatus.GATEWAY_TIMEOUT, "source-timeout", "Source did not answer", e.getMessage())

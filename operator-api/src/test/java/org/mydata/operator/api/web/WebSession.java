@@ -19,7 +19,7 @@ import java.util.stream.Collectors;
  * A browser's session on the citizen pages without the browser: cookies, the login form, CSRF tokens read
  * from the pages. For checks a real browser cannot make, such as posting a form the page never offered.
  */
-final class WebSession {
+public final class WebSession {
     private static final Pattern CSRF = Pattern.compile("name=\"_csrf\"[^>]*value=\"([^\"]+)\"");
     private final String base;
     private final CookieManager cookies = new CookieManager();
@@ -31,14 +31,14 @@ final class WebSession {
     }
 
     /** A browser whose language preferences are {@code acceptLanguage} (an Accept-Language header), or none. */
-    WebSession(String base, String acceptLanguage) {
+    public WebSession(String base, String acceptLanguage) {
         this.base = base;
         this.acceptLanguage = acceptLanguage;
         this.http = HttpClient.newBuilder().cookieHandler(cookies).followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
     /** Signs in through the login form; returns the response to the form post (a redirect). */
-    HttpResponse<String> signIn(String username, String password) {
+    public HttpResponse<String> signIn(String username, String password) {
         String token = csrfOf(get("/login").body());
         HttpResponse<String> response = post("/login", Map.of("username", username, "password", password,
                 "_csrf", token));
@@ -54,7 +54,7 @@ final class WebSession {
         return csrfOf(get("/app/sources").body());
     }
 
-    HttpResponse<String> get(String path) {
+    public HttpResponse<String> get(String path) {
         return send(HttpRequest.newBuilder(URI.create(base + path)).header("Accept", "text/html").GET().build());
     }
 

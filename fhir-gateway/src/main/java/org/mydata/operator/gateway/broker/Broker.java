@@ -337,20 +337,8 @@ public final class Broker {
                 if (!pace.oneDeadline()) {
                     until = System.nanoTime() + deadline.toNanos();
                 }
-                head.get(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS).forEach(sink);
+                awaitRead(head, Math.max(0, until - System.nanoTime()), deadline, "reading the sources").forEach(sink);
             }
-        } catch (TimeoutException e) {
-            // The reads end at the same deadline and say so in the same words; whichever is first answers.
-            throw new SourceUnavailableException("The sources did not answer within the deadline of "
-                    + deadline.toSeconds() + " s; their connections were closed.", true, null);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof SourceUnavailableException unavailable) {
-                throw unavailable;
-            }
-            throw new IllegalStateException("reading the sources failed", e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SourceUnavailableException("The read was interrupted.", false, e);
         } finally {
             inFlight.forEach(f -> f.cancel(true));
         }
@@ -413,5 +401,27 @@ public final class Broker {
             return Optional.of(parts[1]);
         }
         return Optional.empty();
+    }
+
+    /**
+     * Waits for a read of the sources at most {@code nanos}, and says every way it can fail in the broker's one set
+     * of words: the reads end at the same deadline and say so alike, whichever is first answers; a source's failure
+     * is the source's; anything else is the gateway's own fault, never blamed on a source.
+     */
+    static <T> T awaitRead(Future<T> read, long nanos, Duration deadline, String what) {
+        try {
+            return read.get(nanos, TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            throw new SourceUnavailableException("The sources did not answer within the deadline of "
+                    + deadline.toSeconds() + " s; their connections were closed.", true, null);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof SourceUnavailableException unavailable) {
+                throw unavailable;
+            }
+            throw new IllegalStateException(what + " failed", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SourceUnavailableException("The read was interrupted.", false, e);
+        }
     }
 }

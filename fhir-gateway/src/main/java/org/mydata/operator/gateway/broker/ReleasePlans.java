@@ -23,15 +23,11 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.DateTimeType;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Resource;
-import org.mydata.operator.failure.SourceUnavailableException;
 import org.mydata.operator.gateway.pseudonym.Pseudonymiser;
 import org.mydata.operator.gateway.pseudonym.ReleasePlan;
 import org.mydata.operator.gateway.registry.BrokeredType;
@@ -255,30 +251,17 @@ public final class ReleasePlans {
             for (int from = 0; from < ids.size(); from += patientsPerRequest) {
                 List<String> chunk = ids.subList(from, Math.min(ids.size(), from + patientsPerRequest));
                 Map<String, CohortMember> byId = entry.getValue();
-                try {
-                    // Page by page on the reading thread, while this one waits: one page held at a time.
-                    upstream.submit(source, deadline, call -> {
-                        reader.read(call, type, brokered.upstreamPatientParameter(), chunk, Map.of(), page -> {
-                            for (Resource resource : page) {
-                                Broker.subjectOf(resource, brokered, source).map(byId::get)
-                                        .ifPresent(member -> found.accept(member, resource));
-                            }
-                        });
-                        return null;
-                    }).get(deadline.toNanos(), TimeUnit.NANOSECONDS);
-                } catch (TimeoutException e) {
-                    // In the words of the broker's own reads: to the caller it is the same failure.
-                    throw new SourceUnavailableException("The sources did not answer within the deadline of "
-                            + deadline.toSeconds() + " s; their connections were closed.", true, null);
-                } catch (ExecutionException e) {
-                    if (e.getCause() instanceof SourceUnavailableException unavailable) {
-                        throw unavailable;
-                    }
-                    throw new IllegalStateException("reading the sources for the release plan failed", e.getCause());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new SourceUnavailableException("The read was interrupted.", false, e);
-                }
+                // Page by page on the reading thread, while this one waits: one page held at a time; failures in
+                // the words of the broker's own reads, since to the caller it is the same failure.
+                Broker.awaitRead(upstream.submit(source, deadline, call -> {
+                    reader.read(call, type, brokered.upstreamPatientParameter(), chunk, Map.of(), page -> {
+                        for (Resource resource : page) {
+                            Broker.subjectOf(resource, brokered, source).map(byId::get)
+                                    .ifPresent(member -> found.accept(member, resource));
+                        }
+                    });
+                    return null;
+                }), deadline.toNanos(), deadline, "reading the sources for the release plan");
             }
         }
     }

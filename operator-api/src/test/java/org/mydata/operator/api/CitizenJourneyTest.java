@@ -42,8 +42,10 @@ class CitizenJourneyTest extends OperatorTestBase {
         assertThat(surrogateId).isNotBlank();
         assertThat(http.get("/demo-source/fhir/Patient/" + surrogateId, null).status()).isEqualTo(200);
 
+        // The text names the sources the consent will: the same request as the grant's below, but its hash.
         OperatorHttp.Reply text = http.post("/api/v1/me/consents/text", alice,
-                Map.of("programmeId", programmeId, "scope", Map.of("resourceTypes", List.of("Observation"))));
+                Map.of("programmeId", programmeId, "scope", Map.of("resourceTypes", List.of("Observation")),
+                        "sourceIds", List.of(sourceId)));
         assertThat(text.status()).isEqualTo(200);
         assertThat(text.json().get("text").asText()).contains("Journey programme", "Uni Research", "Observation")
                 .doesNotContain("Condition");

@@ -84,6 +84,8 @@ class CitizenOidcSignInBrowserTest {
         registry.add("server.port", () -> operatorPort);
         registry.add("operator.embedded.authorization-server", () -> "false");
         registry.add("spring.security.oauth2.resourceserver.jwt.issuer-uri", () -> issuer);
+        // The operator refuses to start on an outside issuer without an audience (docs/operating.md, Security).
+        registry.add("spring.security.oauth2.resourceserver.jwt.audiences", () -> "mydata-operator");
         registry.add("operator.pages.sign-in.issuer-uri", () -> issuer);
         registry.add("operator.pages.sign-in.client-id", () -> "operator-pages");
         registry.add("operator.pages.sign-in.client-secret", () -> "pages-secret");

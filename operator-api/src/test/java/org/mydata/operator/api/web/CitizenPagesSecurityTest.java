@@ -95,7 +95,7 @@ class CitizenPagesSecurityTest extends OperatorTestBase {
         HttpResponse<String> noSuchPage = bob.get("/app/no/such/page");
         assertThat(noSuchPage.statusCode()).isEqualTo(404);
         HttpResponse<String> widerThanOffered = bob.get("/app/programmes/" + demoProgrammeId()
-                + "/confirm?type=Claim&source=" + demoSourceId());
+                + "/confirm?type=Claim&access=statistics&source=" + demoSourceId());
         for (HttpResponse<String> reply : List.of(unknownProgramme, badId, noSuchPage, widerThanOffered)) {
             assertThat(reply.body()).contains("<main id=\"content\">").doesNotContain("Exception")
                     .doesNotContain("\tat ").doesNotContain("\"status\"");

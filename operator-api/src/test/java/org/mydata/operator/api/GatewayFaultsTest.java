@@ -149,8 +149,10 @@ class GatewayFaultsTest extends OperatorTestBase {
         assertThat(reply.status()).as(reply.body()).isEqualTo(200);
         List<String> ids = reply.json().get("entry").valueStream()
                 .map(e -> e.get("resource").get("id").asText()).toList();
+        // What the permit releases of the demo person's Observations: those of its scope's (default) categories.
         int fromDemo = http.get("/demo-source/fhir/Observation?patient="
-                + DemoFhirSource.demoPersons(1).get(0).patientId() + "&_summary=count", null).json().get("total").asInt();
+                + DemoFhirSource.demoPersons(1).get(0).patientId() + "&category=vital-signs,laboratory&_summary=count",
+                null).json().get("total").asInt();
         assertThat(ids).hasSize(fromDemo + 1).doesNotContain("o1", "o2", "o3", "o4", "wm-alice");
         assertThat(reply.body()).doesNotContain("wm-alice").doesNotContain("someone-else");
     }

@@ -34,10 +34,10 @@ final class StaleForms implements AccessDeniedHandler {
     private static final Pattern LINK_SOURCE = Pattern.compile("/app/sources/" + ID + "/link");
     private static final Pattern DONATE = Pattern.compile("/app/programmes/" + ID + "/donate");
     /**
-     * The donation's choices, carried to its confirmation page, the language of its text with them; the shown
-     * text's hash is not: the text is shown anew.
+     * The donation's choices, carried to its confirmation page (how researchers may receive the data among them),
+     * the language of its text with them; the shown text's hash is not: the text is shown anew.
      */
-    private static final List<String> DONATION_CHOICES = List.of("type", "source", "until",
+    private static final List<String> DONATION_CHOICES = List.of("type", "source", "until", "access",
             CitizenPages.TEXT_LANGUAGE);
     /** The opt-out's one choice beside the programme: the language its notice was read in. */
     private static final List<String> OPT_OUT_CHOICES = List.of(CitizenPages.TEXT_LANGUAGE);

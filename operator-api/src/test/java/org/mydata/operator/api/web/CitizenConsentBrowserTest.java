@@ -138,7 +138,7 @@ class CitizenConsentBrowserTest {
         assertThat(browser.findElements(By.cssSelector("#history tbody tr"))).hasSize(1);
 
         // Two confirmations at the same moment (a double click that reached the server twice): still one.
-        open(programmePath() + "/confirm?all=true&source=" + sourceId);
+        open(programmePath() + "/confirm?all=true&access=records&source=" + sourceId);
         waitForHeading("Check and confirm");
         assertThat(browser.findElement(By.id("repeats")).getText()).contains("already gave exactly this consent");
         List<Integer> statuses = submitConfirmTwiceAtOnce();
@@ -241,9 +241,11 @@ class CitizenConsentBrowserTest {
         return count;
     }
 
+    /** The donation form, with "statistics and pseudonymised records" chosen (CitizenPagesBrowserTest walks the choice). */
     private void openDonationForm() {
         open(programmePath() + "/donate");
         waitForHeading("Donate to " + DemoConfig.DEMO_PROGRAMME_NAME);
+        browser.findElement(By.id("access-records")).click();
     }
 
     private String programmePath() {

@@ -87,7 +87,7 @@ class CitizenLanguagesTest extends OperatorTestBase {
         WebSession browser = new WebSession(http.base(), "fi-FI");
         browser.signIn("bob", "bob-demo-password");
         String until = "2031-06-30";
-        String query = "?type=Observation&source=" + demoSourceId() + "&until=" + until;
+        String query = "?type=Observation&access=statistics&source=" + demoSourceId() + "&until=" + until;
         // The programme has no Finnish text: the page says so, offers English, and signs nothing until one is picked.
         String unpicked = browser.get("/app/programmes/" + programme + "/confirm" + query).body();
         assertThat(unpicked).contains("Tämän ohjelman tekstejä ei ole saatavilla suomeksi.")
@@ -103,7 +103,7 @@ class CitizenLanguagesTest extends OperatorTestBase {
         assertThat(hash.find()).isTrue();
         HttpResponse<String> given = browser.post("/app/programmes/" + programme + "/donate", Map.of(
                 "type", "Observation", "source", demoSourceId(), "until", until, "shownTextSha256", hash.group(1),
-                "language", "en", "_csrf", browser.csrfToken()));
+                "access", "statistics", "language", "en", "_csrf", browser.csrfToken()));
         assertThat(given.statusCode()).as(given.body()).isEqualTo(302);
         String consentId = given.headers().firstValue("Location").orElseThrow()
                 .replaceAll(".*/app/consents/([0-9a-f-]{36}).*", "$1");
@@ -136,8 +136,8 @@ class CitizenLanguagesTest extends OperatorTestBase {
 
         WebSession swede = signedIn("sv-FI");
         assertThat(swede.get("/app/programmes").body()).contains("<h2>Hjärtstudien</h2>");
-        String swedish = swede.get("/app/programmes/" + programme + "/confirm?type=Observation&source="
-                + demoSourceId()).body();
+        String swedish = swede.get("/app/programmes/" + programme
+                + "/confirm?type=Observation&access=statistics&source=" + demoSourceId()).body();
         assertThat(swedish).contains("id=\"consent-text\" lang=\"sv\"")
                 .contains("Jag samtycker till att dela mina hälsouppgifter med donationsprogrammet &quot;Hjärtstudien&quot;")
                 .doesNotContain("id=\"text-language\"");
@@ -145,7 +145,7 @@ class CitizenLanguagesTest extends OperatorTestBase {
         WebSession finn = signedIn("fi");
         String catalogue = finn.get("/app/programmes").body();
         assertThat(catalogue).contains("<h2>Sydäntutkimus</h2>", "English, Suomi, Svenska");
-        String query = "?type=Observation&source=" + demoSourceId();
+        String query = "?type=Observation&access=statistics&source=" + demoSourceId();
         String confirm = finn.get("/app/programmes/" + programme + "/confirm" + query).body();
         assertThat(confirm).contains("id=\"consent-text\" lang=\"fi\"")
                 .contains("Annan suostumukseni terveystietojeni jakamiseen tietojen lahjoitusohjelmalle &quot;Sydäntutkimus&quot;")
@@ -154,7 +154,7 @@ class CitizenLanguagesTest extends OperatorTestBase {
         assertThat(hash.find()).isTrue();
         HttpResponse<String> given = finn.post("/app/programmes/" + programme + "/donate", Map.of("type",
                 "Observation", "source", demoSourceId(), "shownTextSha256", hash.group(1), "language", "fi",
-                "_csrf", finn.csrfToken()));
+                "access", "statistics", "_csrf", finn.csrfToken()));
         assertThat(given.statusCode()).as(given.body()).isEqualTo(302);
         String consentId = given.headers().firstValue("Location").orElseThrow()
                 .replaceAll(".*/app/consents/([0-9a-f-]{36}).*", "$1");
@@ -228,7 +228,7 @@ class CitizenLanguagesTest extends OperatorTestBase {
 
         // Bad input on a form: the page again, with a sentence of the person's language, not the domain's.
         HttpResponse<String> foreignType = browser.get("/app/programmes/" + demoProgrammeId()
-                + "/confirm?type=Foo&source=" + demoSourceId());
+                + "/confirm?type=Foo&access=statistics&source=" + demoSourceId());
         assertThat(foreignType.statusCode()).isEqualTo(200);
         String main = foreignType.body().substring(foreignType.body().indexOf("<main"));
         assertThat(main).contains("role=\"alert\"").contains("Ohjelma ei pyydä kaikkia valitsemiasi tietoja.")
@@ -236,8 +236,8 @@ class CitizenLanguagesTest extends OperatorTestBase {
         // The fields at fault say so to assistive technology, and the notice takes the focus (no script).
         assertThat(main).contains("id=\"notice\" tabindex=\"-1\" autofocus")
                 .containsPattern("name=\"type\"[^>]*aria-invalid=\"true\"");
-        String noKinds = browser.get("/app/programmes/" + demoProgrammeId() + "/confirm?source=" + demoSourceId())
-                .body();
+        String noKinds = browser.get("/app/programmes/" + demoProgrammeId() + "/confirm?access=statistics&source="
+                + demoSourceId()).body();
         assertThat(noKinds).containsPattern("id=\"type-all\"[^>]*aria-invalid=\"true\"")
                 .containsPattern("name=\"source\"[^>]*checked")
                 .doesNotContainPattern("name=\"source\"[^>]*aria-invalid");

@@ -31,11 +31,12 @@ class StaleFormsTest {
         donation.addParameter("type", "Observation", "Condition");
         donation.addParameter("source", ID);
         donation.addParameter("until", "2030-01-31");
+        donation.addParameter("access", "statistics");
         donation.addParameter("language", "fi");
         donation.addParameter("shownTextSha256", "abc");
         donation.addParameter("_csrf", "stale");
         assertThat(StaleForms.againPage(donation)).isEqualTo("/app/programmes/" + ID + "/confirm?again"
-                + "&type=Observation&type=Condition&source=" + ID + "&until=2030-01-31&language=fi");
+                + "&type=Observation&type=Condition&source=" + ID + "&until=2030-01-31&access=statistics&language=fi");
 
         MockHttpServletRequest optOut = post("/app/programmes/" + ID + "/opt-out");
         optOut.addParameter("shownNoticeSha256", "abc");

@@ -63,12 +63,13 @@ class StaleFormsWalkTest {
         assertThat(links.size()).isEqualTo(1);
         String linkId = links.get(0).get("id").asText();
 
-        // Donate: the kinds, the source, the end and the language of the text come back as chosen.
+        // Donate: the kinds, the source, the end, how researchers may receive the data and the language of the text
+        // come back as chosen.
         Walk donate = walk(http, "/app/programmes/" + donation + "/donate", List.of(Map.entry("type", "Observation"),
                 Map.entry("type", "Condition"), Map.entry("source", sourceId), Map.entry("until", "2031-01-31"),
-                Map.entry("language", "fi"), Map.entry("shownTextSha256", "shown-before")));
+                Map.entry("access", "records"), Map.entry("language", "fi"), Map.entry("shownTextSha256", "shown-before")));
         assertThat(donate.landedOn()).startsWith("/app/programmes/" + donation + "/confirm?again")
-                .contains("type=Observation", "type=Condition", "until=2031-01-31", "language=fi");
+                .contains("type=Observation", "type=Condition", "until=2031-01-31", "access=records", "language=fi");
         assertThat(donate.page()).contains("id=\"consent-text\" lang=\"fi\"", "Annan suostumukseni",
                 "laboratoriotulokset ja mittaukset (Observation)");
         assertThat(http.get("/api/v1/me/consents", carol).json().size()).isZero();
@@ -77,6 +78,7 @@ class StaleFormsWalkTest {
         String consentId = consent.get("id").asText();
         assertThat(consent.get("status").asText()).isEqualTo("active");
         assertThat(consent.get("terms").get("language").asText()).isEqualTo("fi");
+        assertThat(consent.get("accessModes").toString()).contains("statistics", "records");
         assertThat(consent.get("scope").toString()).contains("Observation", "Condition");
         assertThat(consent.get("validUntil").asText()).startsWith("2031-01-3");
 

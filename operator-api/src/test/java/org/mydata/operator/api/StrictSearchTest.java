@@ -11,9 +11,14 @@ import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.hl7.fhir.common.hapi.validation.support.CommonCodeSystemsTerminologyService;
 import org.hl7.fhir.common.hapi.validation.support.InMemoryTerminologyServerValidationSupport;
@@ -43,7 +48,12 @@ class StrictSearchTest extends OperatorTestBase {
         String programme = fixtures.programme(TYPES);
         fixtures.consent(fixtures.citizen("alice"), programme, List.of(fixtures.demoSource), null);
         researcher = fixtures.researcher;
-        permit = fixtures.approvedPermit(programme, TYPES, "Strict search study");
+        // The coded values of the demo data (value-concept) are mostly survey and social-history answers,
+        // which a permit releases only when its scope names those categories (the default is vital signs and
+        // laboratory).
+        permit = fixtures.approve(fixtures.request(programme, Map.of("resourceTypes", TYPES,
+                "observationCategories", List.of("vital-signs", "laboratory", "survey", "social-history")),
+                "Strict search study"));
     }
 
     @Test
@@ -67,17 +77,35 @@ class StrictSearchTest extends OperatorTestBase {
     @Test
     void everyDatePrefixIsAnsweredOnTheShiftedDate() {
         int all = total("Encounter");
-        JsonNode first = search("Encounter?_count=1&_sort=date").get("entry").get(0).get("resource");
-        String day = first.get("period").get("start").asText().substring(0, 10);
+        List<JsonNode> encounters = entries(search("Encounter?_count=500&_sort=date"));
+        assertThat(encounters).hasSize(all);
+        // The day of the first released start, as the operator's clock reads a date without a zone.
+        LocalDate day = instant(encounters.get(0).get("period").get("start")).atZone(ZoneId.systemDefault())
+                .toLocalDate();
+        // eq asks that the whole released period lie within the day: with the time of day shifted too, a visit
+        // may end after midnight although it began that day (FHIR search, "date"). So the count is computed from
+        // the released periods themselves, and the day of a visit that does lie within one day must find it.
+        Instant from = day.atStartOfDay(ZoneId.systemDefault()).toInstant();
+        Instant until = day.plusDays(1).atStartOfDay(ZoneId.systemDefault()).toInstant();
+        long within = encounters.stream().map(e -> e.get("period")).filter(p -> p.has("start") && p.has("end")
+                && !instant(p.get("start")).isBefore(from)
+                && !instant(p.get("end")).plusSeconds(1).isAfter(until)).count();
 
         int eq = total("Encounter?date=eq" + day);
-        assertThat(eq).isPositive();
+        assertThat(eq).isEqualTo(within);
         assertThat(eq + total("Encounter?date=ne" + day)).isEqualTo(all);
         assertThat(total("Encounter?date=lt" + day)).isZero();
         assertThat(total("Encounter?date=ge" + day)).isEqualTo(all);
-        assertThat(total("Encounter?date=sa" + day) + total("Encounter?date=ap" + day)).isPositive();
+        assertThat(total("Encounter?date=ap" + day)).isPositive();
         assertThat(total("Encounter?date=eb" + day)).isZero();
         assertThat(total("Encounter?date=ge" + day + "&date=le" + day)).isEqualTo(eq);
+        JsonNode withinADay = encounters.stream().map(e -> e.get("period")).filter(p -> p.has("end")
+                && instant(p.get("start")).atZone(ZoneId.systemDefault()).toLocalDate()
+                .equals(instant(p.get("end")).atZone(ZoneId.systemDefault()).toLocalDate())).findFirst().orElseThrow();
+        String itsDay = instant(withinADay.get("start")).atZone(ZoneId.systemDefault()).toLocalDate().toString();
+        assertThat(total("Encounter?date=eq" + itsDay)).isPositive();
+        assertThat(total("Encounter?date=sa" + itsDay) + total("Encounter?date=eb" + itsDay)
+                + total("Encounter?date=ap" + itsDay)).isEqualTo(all);
         assertThat(total("Condition?onset-date=gt1900")).isEqualTo(total("Condition"));
     }
 
@@ -292,7 +320,8 @@ class StrictSearchTest extends OperatorTestBase {
     @Test
     void valueConceptFindsTheObservationsWithThatValue() {
         JsonNode withConcept = null;
-        JsonNode page = search("Observation?_count=500");
+        // Where the demo data's coded values are: the permit's scope names these categories.
+        JsonNode page = search("Observation?_count=500&category=survey,social-history");
         for (JsonNode entry : entries(page)) {
             if (entry.has("valueCodeableConcept") && entry.get("valueCodeableConcept").has("coding")) {
                 withConcept = entry;
@@ -362,6 +391,11 @@ class StrictSearchTest extends OperatorTestBase {
         List<JsonNode> resources = new ArrayList<>();
         bundle.path("entry").forEach(e -> resources.add(e.get("resource")));
         return resources;
+    }
+
+    /** A released dateTime (the demo data's are whole seconds with an offset) as an instant. */
+    private static Instant instant(JsonNode dateTime) {
+        return OffsetDateTime.parse(dateTime.asText()).toInstant();
     }
 
     private static List<String> dates(JsonNode bundle) {

@@ -178,7 +178,12 @@ public final class ExportRunner implements AutoCloseable {
         return root.resolve(job.id().toString()).resolve(job.attempt());
     }
 
-    /** The line of the keys file for a released resource. */
+    /**
+     * The line of the keys file for a released resource. Its day is the source's clinical day (what consent
+     * judges) moved by whole days only, so the download gets the source's day back exactly; it is not the
+     * released value's day, which the time of day in the offset may carry one day further, and nothing
+     * matches it against what a researcher asks (searches and {@code _typeFilter} judge the released value).
+     */
     static String keyLine(Pseudonymiser pseudonymiser, Released released) {
         CohortMember member = released.member();
         return pseudonymiser.id("Patient", member.sourceId(), member.surrogateId()) + " "

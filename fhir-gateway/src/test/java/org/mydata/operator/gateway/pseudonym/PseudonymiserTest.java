@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.parser.IParser;
+import ca.uhn.fhir.rest.param.DateParam;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
@@ -15,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -36,6 +38,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.mydata.operator.gateway.demo.DemoFhirSource;
 import org.mydata.operator.gateway.registry.BrokeredTypes;
+import org.mydata.operator.gateway.search.DateMatch;
+import org.mydata.operator.gateway.search.Interval;
 import org.mydata.operator.permit.Permits.PseudonymKey;
 
 class PseudonymiserTest {
@@ -223,6 +227,40 @@ class PseudonymiserTest {
         Observation guarded = (Observation) withPlan(plan(1978, Set.of(tag)), BrokeredTypes.names())
                 .apply(onBirthday, person("p1")).orElseThrow();
         assertThat(guarded.hasEffective()).as("an event on the birth day would give the offset away").isFalse();
+    }
+
+    /**
+     * With a time of day in the offset, a released time lands on a day other than the source's day plus the day
+     * shift whenever the two add up past midnight; search answers on the released value's own day.
+     */
+    @Test
+    void aDateSearchAnswersOnTheReleasedDayWhenTheShiftCrossesMidnight() {
+        long seconds = pseudonymiser.shiftSeconds(ACCOUNT);
+        ZoneId zone = ZoneId.systemDefault();
+        Instant releasedAt = LocalDate.parse("2021-03-10").atStartOfDay(zone).toInstant();
+        Instant sourceAt = releasedAt.minusSeconds(seconds);
+        Observation visit = new Observation();
+        visit.setId("o-midnight");
+        visit.addCategory().addCoding().setSystem(Pseudonymiser.OBSERVATION_CATEGORY).setCode("vital-signs");
+        visit.getCode().addCoding().setSystem("http://loinc.org").setCode("8302-2");
+        visit.setSubject(new Reference("Patient/p1"));
+        visit.setEffective(new org.hl7.fhir.r4.model.DateTimeType(java.util.Date.from(sourceAt),
+                ca.uhn.fhir.model.api.TemporalPrecisionEnum.SECOND, java.util.TimeZone.getTimeZone(zone)));
+        Observation out = (Observation) pseudonymiser.apply(visit, person("p1")).orElseThrow();
+
+        Interval released = Interval.of(out.getEffective());
+        assertThat(Instant.ofEpochMilli(released.start())).isEqualTo(releasedAt);
+        LocalDate sourceDayShifted = sourceAt.atZone(zone).toLocalDate().plusDays(pseudonymiser.dayShift(ACCOUNT));
+        assertThat(sourceDayShifted).as("the time of day carries the value past midnight").isEqualTo("2021-03-09");
+        assertThat(DateMatch.matches(released, new DateParam("eq2021-03-10"))).isTrue();
+        assertThat(DateMatch.matches(released, new DateParam("eq2021-03-09"))).isFalse();
+        assertThat(DateMatch.matches(released, new DateParam("gt2021-03-09"))).isTrue();
+        assertThat(DateMatch.matches(released, new DateParam("le2021-03-10"))).isTrue();
+        assertThat(DateMatch.matches(released, new DateParam("lt2021-03-10"))).isFalse();
+        assertThat(DateMatch.matches(released, new DateParam("sa2021-03-09"))).isTrue();
+        assertThat(DateMatch.matches(released, new DateParam("eb2021-03-11"))).isTrue();
+        assertThat(DateMatch.matches(released, new DateParam("ne2021-03-10"))).isFalse();
+        assertThat(DateMatch.matches(released, new DateParam("ap2021-03-10"))).isTrue();
     }
 
     @Test

@@ -78,6 +78,22 @@ class CitizenLanguagesTest extends OperatorTestBase {
     }
 
     @Test
+    void aRefusedSignInSaysWhyInThePersonsLanguage() {
+        WebSession browser = new WebSession(http.base(), "fi-FI");
+        HttpResponse<String> password = browser.get("/login?error");
+        assertThat(password.statusCode()).isEqualTo(200);
+        assertThat(password.body()).contains("id=\"sign-in-error\"")
+                .contains("Kirjautuminen ei onnistunut. Tarkista käyttäjätunnus ja salasana.");
+        HttpResponse<String> weak = browser.get("/login?error=provider&reason=weak");
+        assertThat(weak.statusCode()).isEqualTo(200);
+        assertThat(weak.body()).contains("tunnistuspalvelu vahvisti henkilöllisyytesi heikommin");
+        HttpResponse<String> unknown = browser.get("/login?error=provider&reason=nonsense");
+        assertThat(unknown.statusCode()).isEqualTo(200);
+        assertThat(unknown.body()).contains("Kirjautuminen ei onnistunut, joten et ole kirjautunut sisään. Yritä "
+                + "uudelleen.");
+    }
+
+    @Test
     void timesAreInHelsinkiOnA24HourClockAndAnEndDateEndsWithItsDay() {
         String programme = ownProgramme();
         String bob = bob();

@@ -45,7 +45,9 @@ class ExportRestartTest {
             // Slow enough that the job still runs when the first operator stops.
             source.stubFor(get(urlPathEqualTo("/fhir/Observation")).willReturn(fhir(
                     "{\"resourceType\":\"Bundle\",\"type\":\"searchset\",\"entry\":[{\"resource\":"
-                            + "{\"resourceType\":\"Observation\",\"id\":\"o-1\",\"status\":\"final\",\"code\":{\"coding\":"
+                            + "{\"resourceType\":\"Observation\",\"id\":\"o-1\",\"status\":\"final\",\"category\":[{"
+                            + "\"coding\":[{\"system\":\"http://terminology.hl7.org/CodeSystem/observation-category\","
+                            + "\"code\":\"vital-signs\"}]}],\"code\":{\"coding\":"
                             + "[{\"system\":\"http://loinc.org\",\"code\":\"8867-4\"}]},\"subject\":{\"reference\":"
                             + "\"Patient/p-17\"},\"effectiveDateTime\":\"2024-03-01T10:00:00Z\"}}]}")
                     .withFixedDelay(3_000)));
@@ -118,6 +120,8 @@ class ExportRestartTest {
     private static ConfigurableApplicationContext start(Path dataDir) {
         return new SpringApplicationBuilder(OperatorApplication.class).run("--server.port=0",
                 "--operator.data-dir=" + dataDir, "--operator.embedded.demo=false",
+                // A one-person cohort, as in every fixture: its records keep their codes (docs/operating.md).
+                "--operator.gateway.small-cohort-k=1",
                 // The mocked hospital listens on this machine, which sources may not be on by default.
                 "--operator.sources.allowed-hosts=localhost");
     }

@@ -68,6 +68,12 @@ class SlowSourceTest extends OperatorTestBase {
         String demoProgramme = fixtures.programme(List.of("Observation"));
         fixtures.consent(bob, demoProgramme, List.of(fixtures.demoSource), null);
         String demoPermit = fixtures.approvedPermit(demoProgramme, List.of("Observation"), "Healthy");
+        // The slow permit's release plan is surveyed while the source still answers (a plan is made once per cohort,
+        // before anything is released: docs/gateway.md); from here on it trickles.
+        slow.answerAtOnce(true);
+        OperatorHttp.Reply planned = http.get("/fhir/" + slowPermit + "/Observation", fixtures.researcher);
+        assertThat(planned.status()).as(planned.body()).isEqualTo(200);
+        slow.answerAtOnce(false);
         int aliceEventsBefore = http.get("/api/v1/me/access-log", alice).json().size();
         OperatorHttp.Reply before = http.get("/fhir/" + demoPermit + "/Observation?_count=5", fixtures.researcher);
         assertThat(before.status()).as(before.body()).isEqualTo(200);
@@ -135,6 +141,7 @@ class SlowSourceTest extends OperatorTestBase {
         private final String patientSearch;
         private final AtomicInteger observationRequests = new AtomicInteger();
         private final AtomicInteger closedByClient = new AtomicInteger();
+        private volatile boolean answerAtOnce;
 
         TricklingSource(PersonIdentifier person) throws IOException {
             patientSearch = "{\"resourceType\":\"Bundle\",\"type\":\"searchset\",\"entry\":[{\"resource\":"
@@ -160,6 +167,11 @@ class SlowSourceTest extends OperatorTestBase {
             return closedByClient.get();
         }
 
+        /** Whether Observation searches are answered at once (an empty page) instead of trickled. */
+        void answerAtOnce(boolean atOnce) {
+            answerAtOnce = atOnce;
+        }
+
         int observationRequests() {
             return observationRequests.get();
         }
@@ -176,8 +188,9 @@ class SlowSourceTest extends OperatorTestBase {
                     while (!in.readLine().isEmpty()) {
                         // the headers do not matter
                     }
-                    if (request.contains("/Patient")) {
-                        byte[] body = patientSearch.getBytes(StandardCharsets.UTF_8);
+                    if (request.contains("/Patient") || answerAtOnce) {
+                        byte[] body = (request.contains("/Patient") ? patientSearch
+                                : "{\"resourceType\":\"Bundle\",\"type\":\"searchset\"}").getBytes(StandardCharsets.UTF_8);
                         out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/fhir+json\r\nContent-Length: "
                                 + body.length + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
                         out.write(body);

@@ -116,14 +116,14 @@ class StatisticsTest extends OperatorTestBase {
         return reply.json();
     }
 
-    /** The persons counted in the cell of {@code sex} ("*" for the total). */
+    /** The persons counted in the cell of {@code sex} ("*" for the total), or null when it is suppressed (absent). */
     private static Long persons(JsonNode answer, String sex) {
         for (JsonNode row : answer.get("rows")) {
             if (row.get(0).asText().equals(sex)) {
                 return row.get(1).isNull() ? null : row.get(1).asLong();
             }
         }
-        throw new AssertionError("no row " + sex + " in " + answer);
+        return null; // a suppressed cell is absent from the rows
     }
 
     /** The donors' sexes as the demo source itself holds them, read over its own FHIR API. */
@@ -149,11 +149,15 @@ class StatisticsTest extends OperatorTestBase {
         assertThat(answer.get("basedOn").get("checkpoint").asLong()).isPositive();
         Map<String, Integer> truth = sexesAtTheSource(study.donors());
         for (Map.Entry<String, Integer> cell : truth.entrySet()) {
-            if (cell.getValue() >= 10) {
-                assertThat(persons(answer, cell.getKey())).as(cell.getKey()).isBetween(
+            // counts are perturbed before the threshold: within MAX_NOISE of it a cell may go either way
+            Long released = persons(answer, cell.getKey());
+            if (cell.getValue() >= 10 + MAX_NOISE) {
+                assertThat(released).as(cell.getKey()).isBetween(
                         (long) cell.getValue() - MAX_NOISE, (long) cell.getValue() + MAX_NOISE);
-            } else {
-                assertThat(persons(answer, cell.getKey())).as("a cell under the threshold").isNull();
+            } else if (cell.getValue() < 10 - MAX_NOISE) {
+                assertThat(released).as("a cell under the threshold").isNull();
+            } else if (released != null) {
+                assertThat(released).as(cell.getKey()).isBetween(10L, (long) cell.getValue() + MAX_NOISE);
             }
         }
         // Nothing in the answer names a person: neither the demo patients' ids nor their names.

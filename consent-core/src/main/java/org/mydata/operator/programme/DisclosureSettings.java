@@ -13,7 +13,7 @@ import org.mydata.operator.failure.InvalidRequestException;
  *                        quasi-identifiers, and hold a released code, in a records permit's cohort
  */
 public record DisclosureSettings(int minimumCellSize, double dominanceShare, int answersPerDay, int recordsK) {
-    public static final DisclosureSettings DEFAULTS = new DisclosureSettings(10, 0.6, 200, 5);
+    public static final DisclosureSettings DEFAULTS = new DisclosureSettings(10, 0.6, 50, 5);
 
     public DisclosureSettings {
         check(minimumCellSize >= 2, "minimumCellSize", "must be at least 2");

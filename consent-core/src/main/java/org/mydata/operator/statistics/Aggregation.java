@@ -238,7 +238,10 @@ public record Aggregation(List<Criterion> cohort, List<Grouping> groupBy, List<M
         for (int r = 0; r < rowsCount; r++) {
             Cell cell = cells.get(keys.get(r));
             sizes[r] = cell.persons.size();
-            boolean small = smallComplement || cell.persons.size() < threshold;
+            // the cell's own count is perturbed before it is compared with the threshold, so a true count
+            // just under or at the threshold is not a yes/no answer
+            double key = PerturbationTable.cellKey(cell.persons.values().stream().mapToDouble(PersonRows::recordKey).sum());
+            boolean small = smallComplement || PerturbationTable.releasedCount(cell.persons.size(), threshold, key) == null;
             for (int m = 0; m < measures.size(); m++) {
                 Object released = small ? null : release(measures.get(m), cell, m, settings);
                 values[r][m] = released;
@@ -247,19 +250,25 @@ public record Aggregation(List<Criterion> cohort, List<Grouping> groupBy, List<M
         }
         secondarySuppression(keys, sizes, suppressed);
 
+        // a cell with nothing to release is absent: its labels (the group values) would otherwise tell that
+        // such a combination occurs, which for fine groups is a person's record; it counts in "suppressed" only
         List<List<Object>> rows = new ArrayList<>(rowsCount);
         int nulls = 0;
         for (int r = 0; r < rowsCount; r++) {
             List<Object> row = new ArrayList<>(keys.get(r));
+            boolean any = false;
             for (int m = 0; m < measures.size(); m++) {
                 if (suppressed[r][m]) {
                     nulls++;
                     row.add(null);
                 } else {
+                    any = true;
                     row.add(values[r][m]);
                 }
             }
-            rows.add(row);
+            if (any) {
+                rows.add(row);
+            }
         }
         return new StatisticalAnswer(columns(), rows, nulls, protection(settings, referenceDate));
     }
@@ -269,7 +278,11 @@ public record Aggregation(List<Criterion> cohort, List<Grouping> groupBy, List<M
         parameters.put("dominanceShare", settings.dominanceShare());
         parameters.put("referenceDate", referenceDate.toString());
         parameters.put("magnitudeSignificantDigits", SIGNIFICANT.getPrecision());
-        parameters.put("quantileMethod", "linear interpolation between order statistics (Hyndman and Fan type 7)");
+        parameters.put("quantileMethod", "over one value per person (the mean of the person's values in the cell), "
+                + "linear interpolation between order statistics (Hyndman and Fan type 7)");
+        parameters.put("magnitudeMinimumPersons", "threshold persons whose contribution is not zero");
+        parameters.put("resourcesDominance", "no one person carries more than dominanceShare of a resources count");
+        parameters.put("suppressedCells", "absent from the rows, counted in suppressed");
         parameters.put("quantileProbabilities", List.of(Quantile.LOWEST, Quantile.HIGHEST));
         parameters.put("secondarySuppression",
                 "in every sum relation (a margin or total and the cells it adds up), never exactly one value suppressed");
@@ -297,11 +310,9 @@ public record Aggregation(List<Criterion> cohort, List<Grouping> groupBy, List<M
             return BigDecimal.ZERO;
         }
         Object value = row.get(measure.column());
-        if (value == null || value instanceof BigDecimal) {
-            return (BigDecimal) value;
-        }
-        throw new InvalidRequestException("measures[" + index + "]",
-                "the column " + measure.column() + " holds a value that is not a number");
+        // a value that is not a number depends on the data, not on the request: it is missing, never an error
+        // (an error would tell the researcher something about a record, outside any protected answer)
+        return value instanceof BigDecimal number ? number : null;
     }
 
     private Object release(Measure measure, Cell cell, int m, DisclosureSettings settings) {
@@ -309,53 +320,70 @@ public record Aggregation(List<Criterion> cohort, List<Grouping> groupBy, List<M
         if (measure instanceof Persons) {
             long n = cell.persons.size();
             double key = PerturbationTable.cellKey(cell.persons.values().stream().mapToDouble(PersonRows::recordKey).sum());
-            return n + PerturbationTable.countNoise(n, threshold, key);
+            return PerturbationTable.releasedCount(n, threshold, key);
         }
         List<Contribution> contributions = cell.contributions.get(m);
         Map<UUID, List<Contribution>> byPerson = new LinkedHashMap<>();
-        double keySum = 0;
         for (Contribution c : contributions) {
             if (measure instanceof Resources || c.value() != null) {
                 byPerson.computeIfAbsent(c.person().personKey(), x -> new ArrayList<>()).add(c);
-                keySum += c.person().recordKey();
             }
         }
-        if (byPerson.size() < threshold) {
+        // keyed by the distinct contributing persons, as the count of those persons would be
+        double key = PerturbationTable.cellKey(byPerson.values().stream().mapToDouble(l -> l.get(0).person().recordKey()).sum());
+        if (PerturbationTable.releasedCount(byPerson.size(), threshold, key) == null) {
             return null;
         }
         if (measure instanceof Resources) {
-            long count = contributions.size();
-            return count + PerturbationTable.countNoise(count, threshold, PerturbationTable.cellKey(keySum));
-        }
-        // magnitudes: keyed by the distinct contributing persons, as the count of those persons would be
-        double key = PerturbationTable.cellKey(byPerson.values().stream().mapToDouble(l -> l.get(0).person().recordKey()).sum());
-        List<BigDecimal> numbers = contributions.stream().map(Contribution::value).filter(Objects::nonNull).sorted().toList();
-        double[] xs = numbers.stream().mapToDouble(BigDecimal::doubleValue).toArray();
-        double standardError = standardDeviation(xs) / Math.sqrt(byPerson.size());
-        double noise = PerturbationTable.magnitudeMultiplier(key) * standardError;
-        if (measure instanceof Mean || measure instanceof Sum) {
-            if (dominated(byPerson, settings.dominanceShare())) {
+            // one person with many resources would carry the count: the dominance rule applies to counts too
+            if (dominatedBy(byPerson, l -> l.size(), settings.dominanceShare())) {
                 return null;
             }
+            return PerturbationTable.releasedCount(contributions.size(), threshold, key);
+        }
+        // magnitudes need the threshold of persons whose contribution is not zero: zeros carry no cover
+        long nonZero = byPerson.values().stream().filter(l -> absoluteSum(l) > 0).count();
+        if (nonZero < threshold || dominatedBy(byPerson, Aggregation::absoluteSum, settings.dominanceShare())) {
+            return null;
+        }
+        double multiplier = PerturbationTable.magnitudeMultiplier(key);
+        if (measure instanceof Mean || measure instanceof Sum) {
+            double[] xs = contributions.stream().map(Contribution::value).filter(Objects::nonNull)
+                    .mapToDouble(BigDecimal::doubleValue).toArray();
+            double scale = PerturbationTable.magnitudeScale(standardDeviation(xs) / Math.sqrt(byPerson.size()), meanAbsolute(xs));
+            double noise = multiplier * scale;
             if (measure instanceof Sum) {
                 // the sum's standard error is n times the mean's: the noise hides one person's share the same way
                 return round(Arrays.stream(xs).sum() + noise * byPerson.size());
             }
-            double mean = Arrays.stream(xs).average().orElseThrow();
-            return round(mean + noise);
+            return round(Arrays.stream(xs).average().orElseThrow() + noise);
         }
-        Quantile quantile = (Quantile) measure;
-        return round(quantile(xs, quantile.probability()) + noise);
+        // quantiles over persons, not rows: each person gives one value, the mean of their values in the cell,
+        // so one person with many readings moves a quantile no more than anyone else
+        double[] perPerson = byPerson.values().stream()
+                .mapToDouble(l -> l.stream().mapToDouble(c -> c.value().doubleValue()).average().orElseThrow())
+                .sorted().toArray();
+        double scale = PerturbationTable.magnitudeScale(standardDeviation(perPerson) / Math.sqrt(perPerson.length), meanAbsolute(perPerson));
+        return round(quantile(perPerson, ((Quantile) measure).probability()) + multiplier * scale);
     }
 
-    /** Whether one person carries more than the allowed share of the sum of absolute values. */
-    static boolean dominated(Map<UUID, List<Contribution>> byPerson, double share) {
+    private static double absoluteSum(List<Contribution> own) {
+        return own.stream().mapToDouble(c -> c.value().abs().doubleValue()).sum();
+    }
+
+    private static double meanAbsolute(double[] xs) {
+        return Arrays.stream(xs).map(Math::abs).average().orElse(0);
+    }
+
+    /** Whether one person carries more than the allowed share of the total of a per-person amount. */
+    private static boolean dominatedBy(Map<UUID, List<Contribution>> byPerson,
+                                       java.util.function.ToDoubleFunction<List<Contribution>> amount, double share) {
         double total = 0;
         double largest = 0;
         for (List<Contribution> own : byPerson.values()) {
-            double sum = own.stream().mapToDouble(c -> c.value().abs().doubleValue()).sum();
-            total += sum;
-            largest = Math.max(largest, sum);
+            double a = amount.applyAsDouble(own);
+            total += a;
+            largest = Math.max(largest, a);
         }
         return total > 0 && largest > share * total;
     }

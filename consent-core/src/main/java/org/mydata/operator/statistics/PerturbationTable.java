@@ -10,40 +10,50 @@ import java.util.Map;
  * TableBuilder does it): a cell's noise is looked up by its count and its cell key, never drawn at random,
  * so the same persons always get the same noise and repeating a question gains nothing.
  *
- * <p>Counts: the key selects one of {@value #BUCKETS} equally likely buckets. Each row of the table is
- * zero-mean, and a count at or above the threshold is never released below it (nor negative):
+ * <p>Counts: the key selects one of {@value #BUCKETS} equally likely buckets. The one row of the table is
+ * zero-mean and applies to every true count, the threshold's neighbours included; suppression then compares
+ * the PERTURBED count with the threshold (as the ABS does), so whether a true count is just under or just
+ * at the threshold is not a yes/no answer, and no released count is below the threshold:
  * <pre>
  *   true count      noise by bucket 0..19
- *   threshold       0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0
- *   threshold+1    -1 -1 -1 -1 -1 -1 -1 0 0 0 0 0 0 1 1 1 1 1 1 1
- *   threshold+2..  -2 -2 -2 -2 -1 -1 -1 -1 0 0 0 0 1 1 1 1 2 2 2 2
+ *   any            -2 -2 -2 -2 -1 -1 -1 -1 0 0 0 0 1 1 1 1 2 2 2 2
  * </pre>
  *
- * <p>Magnitudes (means, quantiles): the noise is a multiplier times the value's standard error
- * (standard deviation / sqrt(persons)), the multiplier chosen by the position of the key inside its count
- * bucket ({@code frac(20 × key)}), so it is independent of the count's noise. The multipliers are
- * zero-mean and never zero, so no magnitude is released exactly.
+ * <p>Magnitudes (sums, means, quantiles): the noise is a multiplier times a scale, the larger of the
+ * value's standard error (standard deviation / sqrt(persons)) and a floor of {@value #MAGNITUDE_FLOOR_SHARE}
+ * of the mean absolute value (at least {@value #MAGNITUDE_FLOOR_MINIMUM}), so a cell whose values do not
+ * spread still gets noise. The multiplier is chosen by the position of the key inside its count bucket
+ * ({@code frac(20 × key)}), so it is independent of the count's noise. The multipliers are zero-mean and
+ * never zero, so no magnitude is released exactly.
  */
 public final class PerturbationTable {
     public static final int BUCKETS = 20;
 
-    private static final int[][] COUNT_NOISE = {
-            {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
-            {-1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1},
-            {-2, -2, -2, -2, -1, -1, -1, -1, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2},
-    };
+    /** The magnitude noise's floor, as a share of the cell's mean absolute value. */
+    public static final double MAGNITUDE_FLOOR_SHARE = 0.05;
+    /** The magnitude noise's floor, whatever the values' size. */
+    public static final double MAGNITUDE_FLOOR_MINIMUM = 0.01;
+
+    private static final int[] COUNT_NOISE = {-2, -2, -2, -2, -1, -1, -1, -1, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2};
     private static final double[] MAGNITUDE_MULTIPLIERS = {-1.0, -0.75, -0.5, -0.25, 0.25, 0.5, 0.75, 1.0};
 
     private PerturbationTable() {
     }
 
-    /** The noise of a count at or above the threshold, for a cell key in [0,1). */
-    public static int countNoise(long count, int threshold, double cellKey) {
-        if (count < threshold) {
-            throw new IllegalArgumentException("counts below the threshold are suppressed, not perturbed");
-        }
-        int row = (int) Math.min(count - threshold, COUNT_NOISE.length - 1);
-        return COUNT_NOISE[row][bucket(cellKey)];
+    /** The noise of any count, for a cell key in [0,1). */
+    public static int countNoise(double cellKey) {
+        return COUNT_NOISE[bucket(cellKey)];
+    }
+
+    /** The count as released: perturbed first, then null (suppressed) when the perturbed count is under the threshold. */
+    public static Long releasedCount(long count, int threshold, double cellKey) {
+        long perturbed = count + countNoise(cellKey);
+        return perturbed < threshold ? null : perturbed;
+    }
+
+    /** The scale the magnitude multiplier applies to: the standard error, or the floor when the values hardly spread. */
+    public static double magnitudeScale(double standardError, double meanAbsoluteValue) {
+        return Math.max(standardError, Math.max(MAGNITUDE_FLOOR_SHARE * meanAbsoluteValue, MAGNITUDE_FLOOR_MINIMUM));
     }
 
     /** The multiplier of a magnitude's standard error, for a cell key in [0,1). */
@@ -67,24 +77,25 @@ public final class PerturbationTable {
         json.put("cellKey", "sum of the contributing persons' fixed random record keys, modulo 1");
         json.put("cellKeyBuckets", BUCKETS);
         List<Map<String, Object>> rows = new ArrayList<>();
-        String[] counts = {"threshold", "threshold+1", "threshold+2 and more"};
-        for (int i = 0; i < COUNT_NOISE.length; i++) {
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("trueCount", counts[i]);
-            List<Integer> noise = new ArrayList<>();
-            for (int n : COUNT_NOISE[i]) {
-                noise.add(n);
-            }
-            row.put("noiseByBucket", noise);
-            rows.add(row);
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("trueCount", "any");
+        List<Integer> noise = new ArrayList<>();
+        for (int n : COUNT_NOISE) {
+            noise.add(n);
         }
+        row.put("noiseByBucket", noise);
+        rows.add(row);
         json.put("countNoise", rows);
+        json.put("countSuppression", "a count is perturbed first and suppressed when the perturbed count is under the threshold");
         List<Double> multipliers = new ArrayList<>();
         for (double m : MAGNITUDE_MULTIPLIERS) {
             multipliers.add(m);
         }
         json.put("magnitudeMultipliers", multipliers);
-        json.put("magnitudeNoise", "multiplier[floor(8 × frac(20 × cell key))] × standard deviation / sqrt(persons)");
+        json.put("magnitudeNoise", "multiplier[floor(8 × frac(20 × cell key))] × max(standard deviation / sqrt(persons), "
+                + MAGNITUDE_FLOOR_SHARE + " × mean absolute value, " + MAGNITUDE_FLOOR_MINIMUM + ")");
+        json.put("magnitudeFloorShare", MAGNITUDE_FLOOR_SHARE);
+        json.put("magnitudeFloorMinimum", MAGNITUDE_FLOOR_MINIMUM);
         return json;
     }
 }

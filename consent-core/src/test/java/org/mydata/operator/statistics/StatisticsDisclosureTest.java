@@ -143,21 +143,60 @@ class StatisticsDisclosureTest {
     // ------------------------------------------------------------------------------------------ threshold and table
 
     @Test
-    void noCountIsReleasedBelowTheThresholdNorNegativeAndEveryRowOfTheTableIsZeroMean() {
+    void noCountIsReleasedBelowTheThresholdNorNegativeAndTheTableIsZeroMean() {
+        int sum = 0;
+        for (int bucket = 0; bucket < PerturbationTable.BUCKETS; bucket++) {
+            int noise = PerturbationTable.countNoise((bucket + 0.5) / PerturbationTable.BUCKETS);
+            assertThat(Math.abs(noise)).isLessThanOrEqualTo(2);
+            sum += noise;
+        }
+        assertThat(sum).isZero();
         for (int threshold : new int[] {2, 5, 10, 20}) {
-            for (long count = threshold; count < threshold + 10; count++) {
-                int sum = 0;
+            for (long count = 1; count < threshold + 10; count++) {
                 for (int bucket = 0; bucket < PerturbationTable.BUCKETS; bucket++) {
-                    double key = (bucket + 0.5) / PerturbationTable.BUCKETS;
-                    int noise = PerturbationTable.countNoise(count, threshold, key);
-                    assertThat(count + noise).isGreaterThanOrEqualTo(threshold).isPositive();
-                    assertThat(Math.abs(noise)).isLessThanOrEqualTo(2);
-                    sum += noise;
+                    Long released = PerturbationTable.releasedCount(count, threshold, (bucket + 0.5) / PerturbationTable.BUCKETS);
+                    assertThat(released == null || released >= threshold).isTrue();
                 }
-                assertThat(sum).isZero();
             }
         }
-        assertThatThrownBy(() -> PerturbationTable.countNoise(9, 10, 0.5)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void theThresholdIsComparedWithThePerturbedCountSoNineAgainstTenIsNoYesNoAnswer() {
+        // the threshold's neighbours are perturbed too: a true count one under the threshold is released
+        // for some cell keys, and a true count at the threshold is suppressed for others
+        boolean underReleased = false;
+        boolean atSuppressed = false;
+        for (int bucket = 0; bucket < PerturbationTable.BUCKETS; bucket++) {
+            double key = (bucket + 0.5) / PerturbationTable.BUCKETS;
+            underReleased |= PerturbationTable.releasedCount(T - 1, T, key) != null;
+            atSuppressed |= PerturbationTable.releasedCount(T, T, key) == null;
+        }
+        assertThat(underReleased).isTrue();
+        assertThat(atSuppressed).isTrue();
+        // and so in answers: over many populations, T - 1 diabetics are sometimes counted, T sometimes not
+        int released = 0;
+        int suppressed = 0;
+        for (int seed = 0; seed < 60; seed++) {
+            for (int size : new int[] {T - 1, T}) {
+                Population population = new Population(seed);
+                for (int i = 0; i < size; i++) {
+                    population.person("female", "1970-01-01", "44054006");
+                }
+                for (int i = 0; i < 30; i++) {
+                    population.person("male", "1970-01-01", "38341003");
+                }
+                boolean absent = count().answer(population.persons, SETTINGS, REFERENCE).rows().isEmpty();
+                if (size == T - 1 && !absent) {
+                    released++;
+                }
+                if (size == T && absent) {
+                    suppressed++;
+                }
+            }
+        }
+        assertThat(released).isPositive();
+        assertThat(suppressed).isPositive();
     }
 
     @Test
@@ -171,12 +210,11 @@ class StatisticsDisclosureTest {
                 population.person("male", "1970-01-01", "38341003"); // outside the cohort
             }
             StatisticalAnswer answer = count().answer(population.persons, SETTINGS, REFERENCE);
-            Object value = answer.rows().get(0).get(0);
-            if (size < T) {
-                assertThat(value).isNull();
+            if (size < T - 2) {
+                assertThat(answer.rows()).isEmpty(); // a suppressed cell is absent
                 assertThat(answer.suppressed()).isEqualTo(1);
-            } else {
-                assertThat((Long) value).isBetween((long) T, size + 2L);
+            } else if (!answer.rows().isEmpty()) {
+                assertThat((Long) answer.rows().get(0).get(0)).isBetween((long) T, size + 2L);
             }
         }
     }
@@ -245,7 +283,25 @@ class StatisticsDisclosureTest {
                     new Grouping("conditions", CONDITION, true, "code", "code", Generalisation.CODE)), List.of(new Persons("persons")));
             StatisticalAnswer answer = three.answer(population.persons, SETTINGS, REFERENCE);
             Map<List<Object>, Object> values = new HashMap<>();
-            answer.rows().forEach(r -> values.put(r.subList(0, 3), r.get(3)));
+            // every cell that occurs, released or not: a suppressed cell is absent from the answer
+            for (PersonRows person : population.persons) {
+                Map<String, Object> patient = person.rows(PATIENT).get(0);
+                List<Object> cell = List.of(AGE.generalisation().apply(patient.get("birthDate"), REFERENCE),
+                        patient.get("sex"), person.rows(CONDITION).get(0).get("code"));
+                for (int mask = 0; mask < 8; mask++) {
+                    List<Object> margin = new ArrayList<>(cell);
+                    for (int d = 0; d < 3; d++) {
+                        if ((mask & (1 << d)) != 0) {
+                            margin.set(d, "*");
+                        }
+                    }
+                    values.put(margin, null);
+                }
+            }
+            answer.rows().forEach(r -> {
+                assertThat(values).containsKey(r.subList(0, 3));
+                values.put(r.subList(0, 3), r.get(3));
+            });
             for (List<Object> key : values.keySet()) {
                 for (int d = 0; d < 3; d++) {
                     if (key.get(d).equals("*")) {
@@ -322,6 +378,88 @@ class StatisticsDisclosureTest {
     }
 
     @Test
+    void aSuppressedCellIsAbsentSoItsGroupValuesDoNotTellThatItsCombinationOccurs() {
+        Population population = new Population(12);
+        for (int i = 0; i < 40; i++) {
+            population.person(i % 2 == 0 ? "female" : "male", "1970-01-01", "44054006");
+        }
+        population.person("female", "1931-02-02", "44054006"); // the only one in her 90s
+        StatisticalAnswer answer = diabetesByAgeAndSex().answer(population.persons, SETTINGS, REFERENCE);
+        assertThat(answer.rows()).noneMatch(row -> "90+".equals(row.get(0)));
+        assertThat(answer.rows()).allSatisfy(row -> assertThat(row.get(2)).isNotNull());
+        assertThat(answer.suppressed()).isPositive();
+    }
+
+    @Test
+    void aValueThatIsNotANumberIsMissingNotAnError() {
+        Population population = new Population(13);
+        for (int i = 0; i < 30; i++) {
+            population.person("female", "1970-01-01", "44054006", 6, 7);
+        }
+        Map<String, List<Map<String, Object>>> rows = new HashMap<>();
+        rows.put(PATIENT, List.of(Map.of("sex", "female", "birthDate", "1970-01-01")));
+        rows.put(CONDITION, List.of(Map.of("code", "44054006")));
+        rows.put(LAB, List.of(Map.of("effective", "2019-06-01", "value", "high")));
+        population.persons.add(new PersonRows(UUID.randomUUID(), 0.5, rows));
+        Aggregation aggregation = new Aggregation(List.of(DIABETES), List.of(), List.of(new Mean("mean_value", "lab", LAB, "value")));
+        StatisticalAnswer answer = aggregation.answer(population.persons, SETTINGS, REFERENCE);
+        assertThat(((BigDecimal) answer.rows().get(0).get(0)).doubleValue()).isBetween(6.0, 7.0);
+    }
+
+    @Test
+    void magnitudesNeedTheThresholdOfPersonsWhoseContributionIsNotZero() {
+        Population population = new Population(14);
+        for (int i = 0; i < 30; i++) {
+            population.person("female", "1970-01-01", "44054006", 0);
+        }
+        population.person("female", "1970-01-01", "44054006", 7); // the one person whose value is not zero
+        Aggregation aggregation = new Aggregation(List.of(DIABETES), List.of(), List.of(new Persons("persons"),
+                new Aggregation.Sum("sum_value", "lab", LAB, "value"), new Mean("mean_value", "lab", LAB, "value")));
+        StatisticalAnswer answer = aggregation.answer(population.persons, SETTINGS, REFERENCE);
+        assertThat(answer.rows().get(0).get(0)).isNotNull();
+        assertThat(answer.rows().get(0).subList(1, 3)).containsOnlyNulls();
+        // and a cell whose values do not spread still gets noise, not its exact mean
+        for (int i = 0; i < T + 5; i++) {
+            population.person("female", "1970-01-01", "44054006", 5);
+        }
+        population.persons.removeIf(p -> p.rows(LAB).stream().anyMatch(r -> ((BigDecimal) r.get("value")).signum() == 0
+                || ((BigDecimal) r.get("value")).intValue() == 7));
+        StatisticalAnswer flat = aggregation.answer(population.persons, SETTINGS, REFERENCE);
+        assertThat((BigDecimal) flat.rows().get(0).get(2)).isNotEqualByComparingTo("5");
+        assertThat((BigDecimal) flat.rows().get(0).get(1)).isNotEqualByComparingTo(String.valueOf(5 * (T + 5)));
+    }
+
+    @Test
+    void quantilesAreOverPersonsSoOnePersonWithManyReadingsDoesNotMoveThem() {
+        Population population = new Population(15);
+        for (int i = 0; i < 20; i++) {
+            population.person("female", "1970-01-01", "44054006", 5);
+        }
+        population.person("female", "1970-01-01", "44054006", 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6); // 12 readings
+        Aggregation aggregation = new Aggregation(List.of(DIABETES), List.of(),
+                List.of(new Quantile("value_p75", "lab", LAB, "value", 0.75)));
+        StatisticalAnswer answer = aggregation.answer(population.persons, SETTINGS, REFERENCE);
+        // over rows the 75th percentile would be 6; over persons it is 5, give or take the noise
+        assertThat(((BigDecimal) answer.rows().get(0).get(0)).doubleValue()).isBetween(4.7, 5.3);
+    }
+
+    @Test
+    void aResourcesCountOnePersonDominatesIsSuppressed() {
+        Population population = new Population(16);
+        for (int i = 0; i < 15; i++) {
+            population.person("female", "1970-01-01", "44054006", 5);
+        }
+        double[] many = new double[60];
+        java.util.Arrays.fill(many, 5);
+        population.person("female", "1970-01-01", "44054006", many);
+        Aggregation aggregation = new Aggregation(List.of(DIABETES), List.of(),
+                List.of(new Persons("persons"), new Resources("labs", "lab", LAB)));
+        StatisticalAnswer answer = aggregation.answer(population.persons, SETTINGS, REFERENCE);
+        assertThat(answer.rows().get(0).get(0)).isNotNull();
+        assertThat(answer.rows().get(0).get(1)).isNull();
+    }
+
+    @Test
     void quantilesCloseToTheMinimumOrMaximumCannotBeAsked() {
         assertThatThrownBy(() -> new Quantile("q", "lab", LAB, "value", 0.01)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new Quantile("q", "lab", LAB, "value", 1.0)).isInstanceOf(IllegalArgumentException.class);
@@ -342,7 +480,7 @@ class StatisticsDisclosureTest {
         }
         population.person("male", "1950-01-01", "38341003"); // the one left out: "everyone except him"
         StatisticalAnswer answer = count().answer(population.persons, SETTINGS, REFERENCE);
-        assertThat(answer.rows().get(0)).containsOnlyNulls();
+        assertThat(answer.rows()).isEmpty();
         for (int i = 0; i < T - 1; i++) {
             population.person("male", "1950-01-01", "38341003");
         }
@@ -365,8 +503,10 @@ class StatisticsDisclosureTest {
         assertThat((Long) answer.value(answer.rows().get(0), "persons")).isBetween(38L, 42L);
         assertThat((Long) answer.value(answer.rows().get(3), "persons")).isBetween(38L, 42L);
         assertThat((Long) answer.value(answer.rows().get(3), "labs")).isBetween(118L, 122L);
-        // every value in 2019 is 6: its standard deviation is 0, so the mean is exact and so is theirs
-        assertThat((BigDecimal) answer.value(answer.rows().get(0), "mean_value")).isEqualByComparingTo("6");
+        // every value in 2019 is 6: its standard deviation is 0, yet the mean is not exact (the noise floor)
+        BigDecimal mean2019 = (BigDecimal) answer.value(answer.rows().get(0), "mean_value");
+        assertThat(mean2019).isNotEqualByComparingTo("6");
+        assertThat(Math.abs(mean2019.doubleValue() - 6)).isLessThanOrEqualTo(6 * PerturbationTable.MAGNITUDE_FLOOR_SHARE * 1.01);
         assertThatThrownBy(() -> new Aggregation(List.of(), List.of(year), List.of(new Mean("m", "other", "other-view", "value"))))
                 .hasMessageContaining("measures must be over that view");
     }

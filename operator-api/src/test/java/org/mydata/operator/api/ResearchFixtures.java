@@ -48,10 +48,19 @@ final class ResearchFixtures {
     }
 
     String programme(List<String> types) {
-        OperatorHttp.Reply reply = http.post("/api/v1/programmes", admin, Map.of("name", "Test programme " + UUID.randomUUID(),
+        return programme(types, Map.of());
+    }
+
+    /** A programme with the given disclosure settings ({@code disclosure}: the programme's field; empty for the defaults). */
+    String programme(List<String> types, Map<String, Object> disclosure) {
+        Map<String, Object> body = new HashMap<>(Map.of("name", "Test programme " + UUID.randomUUID(),
                 "description", "d", "organisation", "Test Foundation", "purposes", List.of("dpv:ScientificResearch"),
                 "scope", Map.of("resourceTypes", types), "termsUri", "https://example.org/t", "termsVersion", "1",
                 "stewards", List.of("steward-demo")));
+        if (!disclosure.isEmpty()) {
+            body.put("disclosure", disclosure);
+        }
+        OperatorHttp.Reply reply = http.post("/api/v1/programmes", admin, body);
         assertThat(reply.status()).as(reply.body()).isEqualTo(201);
         return reply.json().get("id").asText();
     }

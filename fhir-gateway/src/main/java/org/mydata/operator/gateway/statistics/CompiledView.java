@@ -115,7 +115,9 @@ public final class CompiledView {
      * The rows this view makes of one resource: none when the resource is of another type or fails the
      * view's {@code where}.
      *
-     * @throws InvalidRequestException naming the column when a column's path yields more than one value
+     * <p>Nothing here depends on the data and fails: a path that fails at run time, or a column that yields
+     * more than one value or no primitive, gives null (a {@code where} that fails keeps no row). An error
+     * would be an answer about one record that no disclosure control saw, counted nowhere.
      */
     public List<Map<String, Object>> rows(IBaseResource resource) {
         if (!(resource instanceof Resource r) || !resourceType.equals(r.fhirType())) {
@@ -185,8 +187,8 @@ public final class CompiledView {
     private List<Base> evaluate(Expression expression, Resource resource, Base focus) {
         try {
             return engine.engine().evaluate(null, resource, resource, focus, expression.node());
-        } catch (FHIRException e) {
-            throw new InvalidRequestException(expression.field(), expression.field() + ": " + e.getMessage());
+        } catch (RuntimeException e) {
+            return List.of(); // FHIRException and whatever the engine throws on a value: missing, not an error
         }
     }
 
@@ -195,8 +197,7 @@ public final class CompiledView {
             return null;
         }
         if (values.size() > 1) {
-            throw new InvalidRequestException(column.path().field(), "the column " + column.name()
-                    + " yields more than one value for a resource; use first() or forEach");
+            return null; // ask first() or forEach for one value; which records hold several is not told
         }
         Base value = values.get(0);
         if (value instanceof BooleanType b) {
@@ -217,8 +218,7 @@ public final class CompiledView {
         if (value.isPrimitive()) {
             return value.primitiveValue();
         }
-        throw new InvalidRequestException(column.path().field(), "the column " + column.name()
-                + " yields a " + value.fhirType() + ", not a primitive value");
+        return null;
     }
 
     // ------------------------------------------------------------------------------------------ compiling

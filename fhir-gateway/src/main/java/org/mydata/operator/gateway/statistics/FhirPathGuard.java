@@ -29,9 +29,13 @@ import org.mydata.operator.failure.InvalidRequestException;
  * Checks a parsed FHIRPath expression against HAPI's R4 resource definitions before it may run, so that a
  * misspelt path is a 400 naming it rather than a silently empty column, and keeps expressions to a safe
  * subset: no {@code resolve()}, {@code trace()}, {@code extension()}, {@code children()},
- * {@code descendants()}, no clock ({@code today()}, {@code now()}), no external constants but
- * {@code %ucum}, {@code %sct} and {@code %loinc}, and no step into an element that could say who a person
- * is ({@link #HIDDEN_ELEMENTS}, {@link #HIDDEN_TYPES}).
+ * {@code descendants()}, no clock ({@code today()}, {@code now()}), no regular expressions ({@code matches()},
+ * {@code replaceMatches()}: a crafted pattern backtracks for ever), no external constants but
+ * {@code %ucum}, {@code %sct} and {@code %loinc}, no step into an element that could say who a person
+ * is ({@link #HIDDEN_ELEMENTS}, {@link #HIDDEN_TYPES}), and no key of a person or resource ({@code id},
+ * {@code Reference.reference}, {@code getResourceKey()}, {@code getReferenceKey()}): a pseudonym in a group
+ * column would make every cell one person, and a key joins nothing a request needs (the service joins a
+ * person's views itself).
  *
  * <p>The walk follows the element types as far as the definitions tell them; where an expression leaves
  * FHIR's types (a count, a comparison) it only knows the FHIRPath system type, and a path cannot go on
@@ -48,6 +52,7 @@ final class FhirPathGuard {
     static final Set<String> HIDDEN_TYPES = Set.of("Identifier", "HumanName", "Address", "ContactPoint", "Narrative",
             "Annotation", "Attachment", "Signature");
     static final Set<String> CONSTANTS = Set.of("%ucum", "%sct", "%loinc");
+    static final String NO_KEYS = "person and resource keys are not available to statistical requests";
 
     private static final Set<Function> KEEP_FOCUS = EnumSet.of(Function.Where, Function.First, Function.Last,
             Function.Tail, Function.Skip, Function.Take, Function.Single, Function.Distinct, Function.Intersect,
@@ -55,7 +60,7 @@ final class FhirPathGuard {
     private static final Set<Function> TO_BOOLEAN = EnumSet.of(Function.Empty, Function.Not, Function.Exists,
             Function.All, Function.AllTrue, Function.AnyTrue, Function.AllFalse, Function.AnyFalse, Function.HasValue,
             Function.IsDistinct, Function.SubsetOf, Function.SupersetOf, Function.StartsWith, Function.EndsWith,
-            Function.Contains, Function.Matches, Function.Is, Function.ConvertsToBoolean, Function.ConvertsToInteger,
+            Function.Contains, Function.Is, Function.ConvertsToBoolean, Function.ConvertsToInteger,
             Function.ConvertsToString, Function.ConvertsToDecimal, Function.ConvertsToQuantity,
             Function.ConvertsToDateTime, Function.ConvertsToDate, Function.ConvertsToTime, Function.ToBoolean);
     private static final Set<Function> TO_STRING = EnumSet.of(Function.Upper, Function.Lower, Function.Substring,
@@ -102,6 +107,14 @@ final class FhirPathGuard {
                 return system == SystemType.INTEGER || system == SystemType.DECIMAL || system == SystemType.ANY;
             }
             return !elements.isEmpty() && typeNames().stream().allMatch(n -> Set.of("decimal", "integer", "unsignedInt", "positiveInt", "integer64").contains(n));
+        }
+
+        /** Whether the values may be dates (date, dateTime, instant, or a date-time system value). */
+        boolean dated() {
+            if (system != null) {
+                return system == SystemType.DATE_TIME || system == SystemType.ANY;
+            }
+            return elements.stream().anyMatch(e -> Set.of("date", "dateTime", "instant").contains(e.getName()));
         }
 
         boolean temporal() {
@@ -167,9 +180,11 @@ final class FhirPathGuard {
             if (name.equals("display") && element.getName().equals("Reference")) {
                 throw refuse("the element 'Reference.display' is free text and never visible to a statistical request");
             }
-            if (name.equals("id") && element instanceof RuntimeResourceDefinition) {
-                found.add(fhir.getElementDefinition("id"));
-                continue;
+            if (name.equals("id")) {
+                throw refuse("the element 'id': " + NO_KEYS);
+            }
+            if (name.equals("reference") && element.getName().equals("Reference")) {
+                throw refuse("the element 'Reference.reference': " + NO_KEYS);
             }
             if (element instanceof BaseRuntimeElementCompositeDefinition<?> composite) {
                 BaseRuntimeChildDefinition child = composite.getChildByName(name);
@@ -238,7 +253,8 @@ final class FhirPathGuard {
             return Focus.system(SystemType.BOOLEAN);
         }
         if (TO_STRING.contains(function)) {
-            return Focus.system(SystemType.STRING);
+            // a date written as a string is still the date: it may only be grouped by year, month or age band
+            return Focus.system(input.dated() ? SystemType.DATE_TIME : SystemType.STRING);
         }
         if (TO_INTEGER.contains(function)) {
             return Focus.system(SystemType.INTEGER);
@@ -251,17 +267,8 @@ final class FhirPathGuard {
 
     private Focus custom(ExpressionNode node, Focus input) {
         String name = node.getName();
-        if (name.equals(ViewFunctions.RESOURCE_KEY)) {
-            if (input.elements().stream().noneMatch(e -> e instanceof RuntimeResourceDefinition)) {
-                throw refuse("getResourceKey() applies to a resource");
-            }
-            return Focus.system(SystemType.STRING);
-        }
-        if (name.equals(ViewFunctions.REFERENCE_KEY)) {
-            if (input.elements().stream().noneMatch(e -> e.getName().equals("Reference"))) {
-                throw refuse("getReferenceKey() applies to a Reference");
-            }
-            return Focus.system(SystemType.STRING);
+        if (name.equals(ViewFunctions.RESOURCE_KEY) || name.equals(ViewFunctions.REFERENCE_KEY)) {
+            throw refuse(name + "(): " + NO_KEYS);
         }
         throw refuse("unknown function " + name + "()");
     }
@@ -345,7 +352,7 @@ final class FhirPathGuard {
         Focus other = walk(right, input, context);
         return switch (operation) {
             case Union -> union(left, other);
-            case Concatenate -> Focus.system(SystemType.STRING);
+            case Concatenate -> Focus.system(left.dated() || other.dated() ? SystemType.DATE_TIME : SystemType.STRING);
             case Plus, Minus, Times, DivideBy, Div, Mod -> left.numeric() ? Focus.system(SystemType.DECIMAL) : Focus.system(SystemType.ANY);
             default -> Focus.system(SystemType.BOOLEAN);
         };

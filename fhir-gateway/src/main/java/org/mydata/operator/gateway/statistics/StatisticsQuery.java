@@ -163,6 +163,11 @@ public final class StatisticsQuery {
                 throw new InvalidRequestException(field + ".generalise", field + ": " + code + " needs a date column, and "
                         + column + " holds " + String.join("|", type.typeNames()));
             }
+            if (!generalisation.temporal() && type.dated()) {
+                // an exact date (a birth date above all) is close to a person's identity: only coarsened
+                throw new InvalidRequestException(field + ".generalise", field + ": " + code + " would group by exact dates; "
+                        + column + " holds " + String.join("|", type.typeNames()) + ", which only year, month or ageBand10 may group");
+            }
             if (generalisation == Generalisation.AGE_BAND_10 && !view.personLevel()) {
                 throw new InvalidRequestException(field + ".generalise", field + ": ageBand10 applies to a person's birth date, in a Patient view without forEach");
             }

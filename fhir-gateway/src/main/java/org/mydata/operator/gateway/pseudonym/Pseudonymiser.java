@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Calendar;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -54,6 +55,8 @@ public final class Pseudonymiser {
     public static final String OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category";
     /** UCUM's year: a Quantity in years over 89 is an age a top-coded person must not show. */
     private static final String UCUM = "http://unitsofmeasure.org";
+    /** The scope category that releases social history, and with it the social-context codes of the profiles. */
+    public static final String SOCIAL_HISTORY = "social-history";
     /**
      * The element naming what a resource is: when the release plan drops every coding of it (all rare), the
      * resource would say nothing but a date and is withheld.
@@ -65,6 +68,8 @@ public final class Pseudonymiser {
     private final DeidentificationProfiles profiles;
     private final Set<String> releasedTypes;
     private final Set<String> observationCategories;
+    /** Whether the scope releases social history: else the profiles' social-context codings never leave. */
+    private final boolean socialHistory;
     private final ReleasePlan plan;
     private final Counts counts;
     /** One per pseudonymiser: looking an HMAC up and keying it cost more than computing one. */
@@ -108,6 +113,7 @@ public final class Pseudonymiser {
         this.profiles = profiles;
         this.releasedTypes = Set.copyOf(releasedTypes);
         this.observationCategories = Set.copyOf(observationCategories);
+        this.socialHistory = this.observationCategories.contains(SOCIAL_HISTORY);
         this.plan = plan;
         this.pseudonyms = new PermitPseudonyms(permitKey);
         this.counts = new Counts();
@@ -218,11 +224,21 @@ public final class Pseudonymiser {
      * and violence, quasi-identifiers and worse, in their values and components.
      */
     private boolean inScope(Resource resource) {
+        if (resource instanceof org.hl7.fhir.r4.model.Condition condition) {
+            return socialHistory || condition.getCode().getCoding().stream().noneMatch(this::socialContext);
+        }
         if (!(resource instanceof Observation observation)) {
             return true;
         }
-        return observation.getCategory().stream().flatMap(c -> c.getCoding().stream())
-                .anyMatch(c -> OBSERVATION_CATEGORY.equals(c.getSystem()) && observationCategories.contains(c.getCode()));
+        // Every category must be in scope: one tagged laboratory and social-history is social history too.
+        List<Coding> categories = observation.getCategory().stream().flatMap(c -> c.getCoding().stream())
+                .filter(c -> OBSERVATION_CATEGORY.equals(c.getSystem())).toList();
+        return !categories.isEmpty() && categories.stream().allMatch(c -> observationCategories.contains(c.getCode()));
+    }
+
+    /** A coding the profiles list as social context, released only when the scope releases social history. */
+    private boolean socialContext(Coding coding) {
+        return coding.hasSystem() && coding.hasCode() && profiles.socialContext(coding.getSystem(), coding.getCode());
     }
 
     /**
@@ -330,6 +346,10 @@ public final class Pseudonymiser {
                     return false;
                 }
                 children(value, nested);
+                if (value instanceof Coding coding && !socialHistory && socialContext(coding)) {
+                    counts.droppedCodes.incrementAndGet();
+                    return false;
+                }
                 if (value instanceof Coding coding && !trueDates && !planned(coding)) {
                     return false;
                 }

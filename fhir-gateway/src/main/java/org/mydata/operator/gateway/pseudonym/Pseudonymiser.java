@@ -196,6 +196,11 @@ public final class Pseudonymiser {
             counts.withheldResources.incrementAndGet();
             return Optional.empty();
         }
+        if (!trueDates && ageOverTopCode(resource)) {
+            counts.droppedAges.incrementAndGet();
+            counts.withheldResources.incrementAndGet();
+            return Optional.empty();
+        }
         String pseudonym = resource.fhirType().equals("Patient") ? person(person.accountId())
                 : id(resource.fhirType(), person.sourceId(), resource.getIdElement().getIdPart());
         Walk walk = new Walk(person, planned);
@@ -341,7 +346,7 @@ public final class Pseudonymiser {
                 if (value.isPrimitive()) {
                     return false;
                 }
-                if (value instanceof Quantity quantity && !trueDates && overAge(quantity)) {
+                if (value instanceof Quantity quantity && !trueDates && overTopCode(quantity)) {
                     counts.droppedAges.incrementAndGet();
                     return false;
                 }
@@ -409,15 +414,6 @@ public final class Pseudonymiser {
             return true;
         }
 
-        /** A Quantity in years (an age, a duration of life) over 89: it would undo the top code. */
-        private boolean overAge(Quantity quantity) {
-            boolean years = (UCUM.equals(quantity.getSystem()) && "a".equals(quantity.getCode()))
-                    || "a".equals(quantity.getUnit()) || "yr".equals(quantity.getUnit())
-                    || "years".equalsIgnoreCase(quantity.getUnit());
-            return years && quantity.getValue() != null
-                    && quantity.getValue().compareTo(java.math.BigDecimal.valueOf(ReleasePlan.TOP_CODED_AGE - 1)) > 0;
-        }
-
         /**
          * Whether the coding may go as the plan says, rewritten to its ICD-10 category where that is what the
          * plan releases instead; a coding without a system and code cannot be judged and goes.
@@ -481,6 +477,57 @@ public final class Pseudonymiser {
             reference.setReferenceElement(new StringType(type + "/" + pseudonym));
             return true;
         }
+    }
+
+    /** LOINC's codes of a person's age: such an Observation over 89 is withheld whatever its unit says. */
+    private static final Set<String> AGE_CODES = Set.of("http://loinc.org|30525-0", "http://loinc.org|21612-7");
+    /** UCUM's units of time (and their common spellings), as a fraction of a year. */
+    private static final Map<String, Double> YEARS_PER_UNIT = Map.ofEntries(Map.entry("a", 1.0),
+            Map.entry("yr", 1.0), Map.entry("years", 1.0), Map.entry("year", 1.0), Map.entry("mo", 1 / 12.0),
+            Map.entry("month", 1 / 12.0), Map.entry("months", 1 / 12.0), Map.entry("wk", 7 / 365.25),
+            Map.entry("week", 7 / 365.25), Map.entry("weeks", 7 / 365.25), Map.entry("d", 1 / 365.25),
+            Map.entry("day", 1 / 365.25), Map.entry("days", 1 / 365.25), Map.entry("h", 1 / 8766.0),
+            Map.entry("hour", 1 / 8766.0), Map.entry("hours", 1 / 8766.0));
+
+    /** The Quantity in years, when its code (UCUM) or its unit names a unit of time; else null. */
+    private static Double years(Quantity quantity) {
+        if (quantity.getValue() == null) {
+            return null;
+        }
+        Double perUnit = UCUM.equals(quantity.getSystem()) && quantity.hasCode()
+                ? YEARS_PER_UNIT.get(quantity.getCode()) : null;
+        if (perUnit == null && quantity.hasUnit()) {
+            perUnit = YEARS_PER_UNIT.get(quantity.getUnit().toLowerCase(java.util.Locale.ROOT));
+        }
+        return perUnit == null ? null : quantity.getValue().doubleValue() * perUnit;
+    }
+
+    /** A Quantity of time longer than 89 years: as an age it would undo the top code. */
+    private static boolean overTopCode(Quantity quantity) {
+        Double years = years(quantity);
+        return years != null && years > ReleasePlan.TOP_CODED_AGE - 1;
+    }
+
+    /**
+     * An Observation of the person's age (LOINC 30525-0, 21612-7) over 89: in years when its unit is one of time,
+     * else by its bare number (fail closed).
+     */
+    private static boolean ageOverTopCode(Resource resource) {
+        if (!(resource instanceof Observation observation) || observation.getCode().getCoding().stream()
+                .noneMatch(c -> AGE_CODES.contains(c.getSystem() + "|" + c.getCode()))) {
+            return false;
+        }
+        if (observation.hasValueQuantity()) {
+            Quantity value = observation.getValueQuantity();
+            Double years = years(value);
+            return years != null ? years > ReleasePlan.TOP_CODED_AGE - 1 : value.getValue() == null
+                    || value.getValue().doubleValue() > ReleasePlan.TOP_CODED_AGE - 1;
+        }
+        if (observation.hasValueIntegerType()) {
+            return observation.getValueIntegerType().getValue() == null
+                    || observation.getValueIntegerType().getValue() > ReleasePlan.TOP_CODED_AGE - 1;
+        }
+        return false;
     }
 
     /** The name a profile gives a child: a choice {@code value[x]} holding a Quantity is {@code valueQuantity}. */

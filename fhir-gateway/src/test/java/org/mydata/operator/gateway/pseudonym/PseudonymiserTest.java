@@ -342,6 +342,37 @@ class PseudonymiserTest {
                 .isEmpty();
     }
 
+    private static Observation measured(String loinc, double value, String ucum) {
+        Observation observation = new Observation();
+        observation.setId("o-" + loinc + "-" + ucum);
+        observation.addCategory().addCoding().setSystem(Pseudonymiser.OBSERVATION_CATEGORY).setCode("vital-signs");
+        observation.getCode().addCoding().setSystem("http://loinc.org").setCode(loinc);
+        observation.setSubject(new Reference("Patient/p1"));
+        observation.setValue(new org.hl7.fhir.r4.model.Quantity(value).setSystem("http://unitsofmeasure.org")
+                .setCode(ucum).setUnit(ucum));
+        return observation;
+    }
+
+    @Test
+    void agesOverEightyNineInAnyUnitOfTimeDoNotLeave() {
+        Pseudonymiser all = withPlan(new ReleasePlan(2, 2026, new ReleasePlan.Scheme(1, true, true, true),
+                Map.of(ACCOUNT, new ReleasePlan.PersonPlan(1978, Set.of())), Set.of("http://loinc.org|8302-2",
+                "http://loinc.org|30525-0", "http://loinc.org|21612-7"), Map.of(),
+                new ReleasePlan.Figures(1, 0, 0, 0, 0, 1, 0, 0, 0, 0)), BrokeredTypes.names());
+        // Any Quantity of time over 89 years goes, in months, weeks, days or hours as in years.
+        for (Observation over : List.of(measured("8302-2", 1100, "mo"), measured("8302-2", 4700, "wk"),
+                measured("8302-2", 33_000, "d"), measured("8302-2", 790_000, "h"), measured("8302-2", 91, "a"))) {
+            Observation out = (Observation) all.apply(over, person("p1")).orElseThrow();
+            assertThat(out.hasValue()).as(over.getValueQuantity().getCode()).isFalse();
+        }
+        Observation under = (Observation) all.apply(measured("8302-2", 1000, "mo"), person("p1")).orElseThrow();
+        assertThat(under.getValueQuantity().getValue().intValue()).isEqualTo(1000);
+        // An Observation of the person's age over 89 is withheld whole; under it leaves.
+        assertThat(all.apply(measured("30525-0", 95, "a"), person("p1"))).isEmpty();
+        assertThat(all.apply(measured("21612-7", 1200, "mo"), person("p1"))).isEmpty();
+        assertThat(all.apply(measured("30525-0", 40, "a"), person("p1"))).isPresent();
+    }
+
     private static Pseudonymiser.Person person(String surrogateId) {
         return new Pseudonymiser.Person(ACCOUNT, SOURCE, BASE, surrogateId);
     }

@@ -178,12 +178,13 @@ public final class ReleasePlans {
         // Demographics from the Patient at the first source of each person, whatever the permit's types; the days
         // an outsider may know (birth, death) from the Patient at EVERY source the permit reads of them: a death
         // recorded at a second source gives the offset away as well as one at the first.
+        Map<String, List<CohortMember>> cohortOf = new HashMap<>();
         Map<String, CohortMember> everySource = new LinkedHashMap<>();
         members.values().forEach(m -> everySource.put(m.sourceId() + "|" + m.surrogateId(), m));
         for (String type : permit.scope().resourceTypes()) {
             if (BrokeredTypes.named(type).isPresent()) {
-                cohorts.of(permit, type, at).forEach(m -> everySource.putIfAbsent(m.sourceId() + "|" + m.surrogateId(),
-                        m));
+                cohortOf.put(type, cohorts.of(permit, type, at));
+                cohortOf.get(type).forEach(m -> everySource.putIfAbsent(m.sourceId() + "|" + m.surrogateId(), m));
             }
         }
         Map<UUID, List<LocalDate>> knownDays = new HashMap<>();
@@ -205,8 +206,7 @@ public final class ReleasePlans {
             if (brokered.isEmpty() || brokered.get().isPatient()) {
                 continue;
             }
-            List<CohortMember> cohort = cohorts.of(permit, type, at);
-            read(type, cohort, (member, resource) -> {
+            read(type, cohortOf.get(type), (member, resource) -> {
                 LocalDate day = brokered.get().clinicalDay(resource).orElse(null);
                 if (Broker.grantFor(terms, member, type, day, at).isEmpty()) {
                     return;

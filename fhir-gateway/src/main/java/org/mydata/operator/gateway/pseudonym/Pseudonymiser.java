@@ -184,7 +184,8 @@ public final class Pseudonymiser {
     /**
      * De-identifies the resource in place and returns it; empty when it may not leave at all (a type without a
      * profile, a modifier whose meaning the gateway cannot judge, a person the release plan does not cover, an
-     * Observation outside the scope's categories, or a resource whose own code the plan drops). The gateway owns every resource it read
+     * Observation outside the scope's categories, a social-context Condition without social history in scope, an
+     * age over 89, or a resource whose own code the plan drops). The gateway owns every resource it read
      * from a source for the length of one request, so no copy is made.
      *
      * @param person whose resource it is and where it was read

@@ -17,6 +17,7 @@ import org.mydata.operator.store.Transactions;
  * the gateway's ({@code ReleasePlan}); this stores it as JSON with the hash of the cohort it was made for.
  */
 public final class ReleasePlanStore {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ReleasePlanStore.class);
     private final Transactions tx;
     private final Integer smallCohortK;
 
@@ -24,8 +25,20 @@ public final class ReleasePlanStore {
      * @param smallCohortK the k used instead for a cohort smaller than the programme's k, or null (the default)
      *     to keep it: then such a cohort's records carry no demographic value and no code. For test fixtures whose
      *     cohorts are one or two persons (operator.gateway.small-cohort-k, docs/gateway.md); never in production
+     * @throws IllegalArgumentException when it is set below 1 (no k at all)
      */
     public ReleasePlanStore(Transactions tx, Integer smallCohortK) {
+        if (smallCohortK != null) {
+            if (smallCohortK < 1) {
+                throw new IllegalArgumentException("operator.gateway.small-cohort-k must be at least 1 (test fixtures "
+                        + "only) or unset, not " + smallCohortK);
+            }
+            // Loud on purpose: 1 is allowed only because test cohorts are one or two persons.
+            LOG.warn("operator.gateway.small-cohort-k is set to {}: every records permit whose cohort is smaller than "
+                    + "its programme's k releases demographics and codes at k = {} instead, which may single persons "
+                    + "out. This setting is for test fixtures and must never be set in production", smallCohortK,
+                    smallCohortK);
+        }
         this.tx = tx;
         this.smallCohortK = smallCohortK;
     }

@@ -24,7 +24,6 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.hl7.fhir.r4.model.Coding;
-import org.hl7.fhir.r4.model.DateTimeType;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Resource;
@@ -176,26 +175,48 @@ public final class ReleasePlans {
         Map<UUID, Patient> patients = new HashMap<>();
         Map<UUID, Set<String>> codes = new HashMap<>();
         members.keySet().forEach(a -> codes.put(a, new HashSet<>()));
-        // Patients from the first source of each person, whatever the permit's types: the survey's own read.
-        read("Patient", List.copyOf(members.values()), (member, resource) -> patients.put(member.accountId(),
-                (Patient) resource));
+        // Demographics from the Patient at the first source of each person, whatever the permit's types; the days
+        // an outsider may know (birth, death) from the Patient at EVERY source the permit reads of them: a death
+        // recorded at a second source gives the offset away as well as one at the first.
+        Map<String, List<CohortMember>> cohortOf = new HashMap<>();
+        Map<String, CohortMember> everySource = new LinkedHashMap<>();
+        members.values().forEach(m -> everySource.put(m.sourceId() + "|" + m.surrogateId(), m));
+        for (String type : permit.scope().resourceTypes()) {
+            if (BrokeredTypes.named(type).isPresent()) {
+                cohortOf.put(type, cohorts.of(permit, type, at));
+                cohortOf.get(type).forEach(m -> everySource.putIfAbsent(m.sourceId() + "|" + m.surrogateId(), m));
+            }
+        }
+        Map<UUID, List<LocalDate>> knownDays = new HashMap<>();
+        read("Patient", List.copyOf(everySource.values()), (member, resource) -> {
+            Patient patient = (Patient) resource;
+            CohortMember first = members.get(member.accountId());
+            if (first != null && first.sourceId().equals(member.sourceId())) {
+                patients.put(member.accountId(), patient);
+            }
+            List<LocalDate> days = knownDays.computeIfAbsent(member.accountId(), a -> new ArrayList<>());
+            days.add(day(patient.getBirthDateElement()));
+            if (patient.hasDeceasedDateTimeType()) {
+                days.add(day(patient.getDeceasedDateTimeType()));
+            }
+        });
         Set<String> categories = Set.copyOf(permit.scope().releasedObservationCategories());
         for (String type : permit.scope().resourceTypes()) {
             Optional<BrokeredType> brokered = BrokeredTypes.named(type);
             if (brokered.isEmpty() || brokered.get().isPatient()) {
                 continue;
             }
-            List<CohortMember> cohort = cohorts.of(permit, type, at);
-            read(type, cohort, (member, resource) -> {
+            read(type, cohortOf.get(type), (member, resource) -> {
                 LocalDate day = brokered.get().clinicalDay(resource).orElse(null);
                 if (Broker.grantFor(terms, member, type, day, at).isEmpty()) {
                     return;
                 }
-                if (resource instanceof Observation observation && observation.getCategory().stream()
-                        .flatMap(c -> c.getCoding().stream()).noneMatch(c ->
-                                Pseudonymiser.OBSERVATION_CATEGORY.equals(c.getSystem())
-                                        && categories.contains(c.getCode()))) {
-                    return;
+                if (resource instanceof Observation observation) {
+                    List<Coding> kinds = observation.getCategory().stream().flatMap(c -> c.getCoding().stream())
+                            .filter(c -> Pseudonymiser.OBSERVATION_CATEGORY.equals(c.getSystem())).toList();
+                    if (kinds.isEmpty() || !kinds.stream().allMatch(c -> categories.contains(c.getCode()))) {
+                        return;
+                    }
                 }
                 Set<String> held = codes.get(member.accountId());
                 for (Coding coding : terser.getAllPopulatedChildElementsOfType(resource, Coding.class)) {
@@ -211,18 +232,11 @@ public final class ReleasePlans {
             LocalDate born = patient == null || !patient.hasBirthDate() ? null
                     : LocalDate.of(patient.getBirthDateElement().getYear(),
                     patient.getBirthDateElement().getMonth() + 1, patient.getBirthDateElement().getDay());
-            Set<String> guarded = new HashSet<>();
+            Set<String> guarded = ReleasePlan.guardedDays(pseudonyms, account,
+                    knownDays.getOrDefault(account, List.of()));
             boolean deceased = false;
-            if (born != null) {
-                guarded.add(pseudonyms.dayTag(account, born));
-            }
             if (patient != null && patient.hasDeceasedDateTimeType()) {
                 deceased = true;
-                DateTimeType died = patient.getDeceasedDateTimeType();
-                if (died.getYear() != null && died.getMonth() != null && died.getDay() != null) {
-                    guarded.add(pseudonyms.dayTag(account, LocalDate.of(died.getYear(), died.getMonth() + 1,
-                            died.getDay())));
-                }
             } else if (patient != null && patient.hasDeceasedBooleanType()) {
                 deceased = patient.getDeceasedBooleanType().booleanValue();
             }
@@ -232,6 +246,13 @@ public final class ReleasePlans {
             surveyed.add(new ReleasePlan.Surveyed(account, born, sex, deceased, country, codes.get(account), guarded));
         }
         return ReleasePlan.of(surveyed, k, today());
+    }
+
+    /** The calendar day of a date with a day, else null (a year or month alone names no day to guard). */
+    private static LocalDate day(org.hl7.fhir.r4.model.BaseDateTimeType date) {
+        return date == null || date.getYear() == null || date.getMonth() == null || date.getDay() == null
+                || date.getPrecision().ordinal() < ca.uhn.fhir.model.api.TemporalPrecisionEnum.DAY.ordinal() ? null
+                : LocalDate.of(date.getYear(), date.getMonth() + 1, date.getDay());
     }
 
     private interface Found {

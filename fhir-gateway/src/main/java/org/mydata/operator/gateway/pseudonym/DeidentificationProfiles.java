@@ -36,9 +36,12 @@ public final class DeidentificationProfiles {
     private static volatile DeidentificationProfiles standard;
 
     private final Map<String, Rule.Children> byType;
+    /** {@code system|code} of the codings that say something of a person's social context (socialContext). */
+    private final java.util.Set<String> socialContext;
 
-    private DeidentificationProfiles(Map<String, Rule.Children> byType) {
+    private DeidentificationProfiles(Map<String, Rule.Children> byType, java.util.Set<String> socialContext) {
         this.byType = Map.copyOf(byType);
+        this.socialContext = java.util.Set.copyOf(socialContext);
     }
 
     /** The profiles shipped with the gateway, loaded and checked once. */
@@ -75,6 +78,7 @@ public final class DeidentificationProfiles {
         Map<String, Object> root = map(document, "the file", mistakes);
         Map<String, Object> datatypeSources = map(root.getOrDefault("datatypes", Map.of()), "datatypes", mistakes);
         Map<String, Object> typeSources = map(root.get("types"), "types", mistakes);
+        java.util.Set<String> socialContext = socialContext(root.getOrDefault("socialContext", Map.of()), mistakes);
         Loader loader = new Loader(fhirContext, datatypeSources, mistakes);
         Map<String, Rule.Children> byType = new LinkedHashMap<>();
         for (Map.Entry<String, Object> entry : typeSources.entrySet()) {
@@ -94,7 +98,30 @@ public final class DeidentificationProfiles {
         if (!mistakes.isEmpty()) {
             throw new IllegalArgumentException("the de-identification profiles are wrong: " + String.join("; ", mistakes));
         }
-        return new DeidentificationProfiles(byType);
+        return new DeidentificationProfiles(byType, socialContext);
+    }
+
+    /** The socialContext section: code systems, each a map of code to the reason it is social. */
+    private static java.util.Set<String> socialContext(Object source, List<String> mistakes) {
+        java.util.Set<String> codes = new TreeSet<>();
+        for (Map.Entry<String, Object> system : map(source, "socialContext", mistakes).entrySet()) {
+            for (Map.Entry<String, Object> code : map(system.getValue(), "socialContext." + system.getKey(), mistakes)
+                    .entrySet()) {
+                if (!(code.getValue() instanceof String reason) || reason.isBlank()) {
+                    mistakes.add("socialContext." + system.getKey() + "." + code.getKey() + ": give the reason");
+                }
+                codes.add(system.getKey() + "|" + code.getKey());
+            }
+        }
+        return codes;
+    }
+
+    /**
+     * Whether the coding says something of the person's social context (employment, education, violence, housing,
+     * criminal record...): such a coding is released only where the permit's scope releases social history.
+     */
+    boolean socialContext(String system, String code) {
+        return socialContext.contains(system + "|" + code);
     }
 
     /** The rules of a type's resources; empty for a type that has no profile (whose resources never leave). */

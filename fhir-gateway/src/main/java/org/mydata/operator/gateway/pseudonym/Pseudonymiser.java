@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Calendar;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -54,6 +55,8 @@ public final class Pseudonymiser {
     public static final String OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category";
     /** UCUM's year: a Quantity in years over 89 is an age a top-coded person must not show. */
     private static final String UCUM = "http://unitsofmeasure.org";
+    /** The scope category that releases social history, and with it the social-context codes of the profiles. */
+    public static final String SOCIAL_HISTORY = "social-history";
     /**
      * The element naming what a resource is: when the release plan drops every coding of it (all rare), the
      * resource would say nothing but a date and is withheld.
@@ -65,6 +68,8 @@ public final class Pseudonymiser {
     private final DeidentificationProfiles profiles;
     private final Set<String> releasedTypes;
     private final Set<String> observationCategories;
+    /** Whether the scope releases social history: else the profiles' social-context codings never leave. */
+    private final boolean socialHistory;
     private final ReleasePlan plan;
     private final Counts counts;
     /** One per pseudonymiser: looking an HMAC up and keying it cost more than computing one. */
@@ -108,6 +113,7 @@ public final class Pseudonymiser {
         this.profiles = profiles;
         this.releasedTypes = Set.copyOf(releasedTypes);
         this.observationCategories = Set.copyOf(observationCategories);
+        this.socialHistory = this.observationCategories.contains(SOCIAL_HISTORY);
         this.plan = plan;
         this.pseudonyms = new PermitPseudonyms(permitKey);
         this.counts = new Counts();
@@ -178,7 +184,8 @@ public final class Pseudonymiser {
     /**
      * De-identifies the resource in place and returns it; empty when it may not leave at all (a type without a
      * profile, a modifier whose meaning the gateway cannot judge, a person the release plan does not cover, an
-     * Observation outside the scope's categories, or a resource whose own code the plan drops). The gateway owns every resource it read
+     * Observation outside the scope's categories, a social-context Condition without social history in scope, an
+     * age over 89, or a resource whose own code the plan drops). The gateway owns every resource it read
      * from a source for the length of one request, so no copy is made.
      *
      * @param person whose resource it is and where it was read
@@ -187,6 +194,11 @@ public final class Pseudonymiser {
         Optional<Rule.Children> profile = profiles.of(resource.fhirType());
         ReleasePlan.PersonPlan planned = plan == null ? null : plan.persons().get(person.accountId());
         if (profile.isEmpty() || (planned == null && !trueDates) || !inScope(resource)) {
+            counts.withheldResources.incrementAndGet();
+            return Optional.empty();
+        }
+        if (!trueDates && ageOverTopCode(resource)) {
+            counts.droppedAges.incrementAndGet();
             counts.withheldResources.incrementAndGet();
             return Optional.empty();
         }
@@ -218,11 +230,21 @@ public final class Pseudonymiser {
      * and violence, quasi-identifiers and worse, in their values and components.
      */
     private boolean inScope(Resource resource) {
+        if (resource instanceof org.hl7.fhir.r4.model.Condition condition) {
+            return socialHistory || condition.getCode().getCoding().stream().noneMatch(this::socialContext);
+        }
         if (!(resource instanceof Observation observation)) {
             return true;
         }
-        return observation.getCategory().stream().flatMap(c -> c.getCoding().stream())
-                .anyMatch(c -> OBSERVATION_CATEGORY.equals(c.getSystem()) && observationCategories.contains(c.getCode()));
+        // Every category must be in scope: one tagged laboratory and social-history is social history too.
+        List<Coding> categories = observation.getCategory().stream().flatMap(c -> c.getCoding().stream())
+                .filter(c -> OBSERVATION_CATEGORY.equals(c.getSystem())).toList();
+        return !categories.isEmpty() && categories.stream().allMatch(c -> observationCategories.contains(c.getCode()));
+    }
+
+    /** A coding the profiles list as social context, released only when the scope releases social history. */
+    private boolean socialContext(Coding coding) {
+        return coding.hasSystem() && coding.hasCode() && profiles.socialContext(coding.getSystem(), coding.getCode());
     }
 
     /**
@@ -325,11 +347,15 @@ public final class Pseudonymiser {
                 if (value.isPrimitive()) {
                     return false;
                 }
-                if (value instanceof Quantity quantity && !trueDates && overAge(quantity)) {
+                if (value instanceof Quantity quantity && !trueDates && overTopCode(quantity)) {
                     counts.droppedAges.incrementAndGet();
                     return false;
                 }
                 children(value, nested);
+                if (value instanceof Coding coding && !socialHistory && socialContext(coding)) {
+                    counts.droppedCodes.incrementAndGet();
+                    return false;
+                }
                 if (value instanceof Coding coding && !trueDates && !planned(coding)) {
                     return false;
                 }
@@ -387,15 +413,6 @@ public final class Pseudonymiser {
                 return false;
             }
             return true;
-        }
-
-        /** A Quantity in years (an age, a duration of life) over 89: it would undo the top code. */
-        private boolean overAge(Quantity quantity) {
-            boolean years = (UCUM.equals(quantity.getSystem()) && "a".equals(quantity.getCode()))
-                    || "a".equals(quantity.getUnit()) || "yr".equals(quantity.getUnit())
-                    || "years".equalsIgnoreCase(quantity.getUnit());
-            return years && quantity.getValue() != null
-                    && quantity.getValue().compareTo(java.math.BigDecimal.valueOf(ReleasePlan.TOP_CODED_AGE - 1)) > 0;
         }
 
         /**
@@ -461,6 +478,57 @@ public final class Pseudonymiser {
             reference.setReferenceElement(new StringType(type + "/" + pseudonym));
             return true;
         }
+    }
+
+    /** LOINC's codes of a person's age: such an Observation over 89 is withheld whatever its unit says. */
+    private static final Set<String> AGE_CODES = Set.of("http://loinc.org|30525-0", "http://loinc.org|21612-7");
+    /** UCUM's units of time (and their common spellings), as a fraction of a year. */
+    private static final Map<String, Double> YEARS_PER_UNIT = Map.ofEntries(Map.entry("a", 1.0),
+            Map.entry("yr", 1.0), Map.entry("years", 1.0), Map.entry("year", 1.0), Map.entry("mo", 1 / 12.0),
+            Map.entry("month", 1 / 12.0), Map.entry("months", 1 / 12.0), Map.entry("wk", 7 / 365.25),
+            Map.entry("week", 7 / 365.25), Map.entry("weeks", 7 / 365.25), Map.entry("d", 1 / 365.25),
+            Map.entry("day", 1 / 365.25), Map.entry("days", 1 / 365.25), Map.entry("h", 1 / 8766.0),
+            Map.entry("hour", 1 / 8766.0), Map.entry("hours", 1 / 8766.0));
+
+    /** The Quantity in years, when its code (UCUM) or its unit names a unit of time; else null. */
+    private static Double years(Quantity quantity) {
+        if (quantity.getValue() == null) {
+            return null;
+        }
+        Double perUnit = UCUM.equals(quantity.getSystem()) && quantity.hasCode()
+                ? YEARS_PER_UNIT.get(quantity.getCode()) : null;
+        if (perUnit == null && quantity.hasUnit()) {
+            perUnit = YEARS_PER_UNIT.get(quantity.getUnit().toLowerCase(java.util.Locale.ROOT));
+        }
+        return perUnit == null ? null : quantity.getValue().doubleValue() * perUnit;
+    }
+
+    /** A Quantity of time longer than 89 years: as an age it would undo the top code. */
+    private static boolean overTopCode(Quantity quantity) {
+        Double years = years(quantity);
+        return years != null && years > ReleasePlan.TOP_CODED_AGE - 1;
+    }
+
+    /**
+     * An Observation of the person's age (LOINC 30525-0, 21612-7) over 89: in years when its unit is one of time,
+     * else by its bare number (fail closed).
+     */
+    private static boolean ageOverTopCode(Resource resource) {
+        if (!(resource instanceof Observation observation) || observation.getCode().getCoding().stream()
+                .noneMatch(c -> AGE_CODES.contains(c.getSystem() + "|" + c.getCode()))) {
+            return false;
+        }
+        if (observation.hasValueQuantity()) {
+            Quantity value = observation.getValueQuantity();
+            Double years = years(value);
+            return years != null ? years > ReleasePlan.TOP_CODED_AGE - 1 : value.getValue() == null
+                    || value.getValue().doubleValue() > ReleasePlan.TOP_CODED_AGE - 1;
+        }
+        if (observation.hasValueIntegerType()) {
+            return observation.getValueIntegerType().getValue() == null
+                    || observation.getValueIntegerType().getValue() > ReleasePlan.TOP_CODED_AGE - 1;
+        }
+        return false;
     }
 
     /** The name a profile gives a child: a choice {@code value[x]} holding a Quantity is {@code valueQuantity}. */

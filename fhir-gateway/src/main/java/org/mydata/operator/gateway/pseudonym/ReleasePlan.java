@@ -47,6 +47,27 @@ public record ReleasePlan(int k, int referenceYear, Scheme scheme, Map<UUID, Per
     static final double MAX_SUPPRESSED_SHARE = 0.05;
     /** HIPAA Safe Harbor: ages over 89 are one category. */
     public static final int TOP_CODED_AGE = 90;
+    /**
+     * Days either side of a birth or death day that are guarded too: an event a day or two from a known day (the
+     * birth encounter recorded the next morning, the death certificate after the death) gives the offset away
+     * almost as well as one on the day.
+     */
+    public static final int GUARD_WINDOW_DAYS = 3;
+
+    /** The keyed tags of the days within {@link #GUARD_WINDOW_DAYS} of each known day (null days are skipped). */
+    public static Set<String> guardedDays(org.mydata.operator.permit.PermitPseudonyms pseudonyms, UUID account,
+                                          Collection<LocalDate> knownDays) {
+        Set<String> tags = new HashSet<>();
+        for (LocalDate day : knownDays) {
+            if (day == null) {
+                continue;
+            }
+            for (int d = -GUARD_WINDOW_DAYS; d <= GUARD_WINDOW_DAYS; d++) {
+                tags.add(pseudonyms.dayTag(account, day.plusDays(d)));
+            }
+        }
+        return tags;
+    }
     public static final List<String> ICD10_SYSTEMS = List.of("http://hl7.org/fhir/sid/icd-10",
             "http://hl7.org/fhir/sid/icd-10-cm");
 

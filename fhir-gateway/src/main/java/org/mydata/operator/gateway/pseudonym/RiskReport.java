@@ -39,8 +39,8 @@ public final class RiskReport {
         generalises.put("codes_dropped", figures.droppedCodes());
         generalises.put("observation_categories_released", scope.releasedObservationCategories());
         generalises.put("dates", "moved by one secret offset per person and permit (days and a time of day); "
-                + "birth and death released as no date; dates on the birth or death day and before the released "
-                + "birth year withheld");
+                + "birth and death released as no date; dates within 3 days of the birth or death day and before "
+                + "the released birth year withheld");
         report.put("generalises", generalises);
         report.put("residual_risks", List.of(
                 "Records released under two permits can be joined by their content: the intervals between a "

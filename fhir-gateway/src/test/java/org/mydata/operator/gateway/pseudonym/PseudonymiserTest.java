@@ -326,6 +326,91 @@ class PseudonymiserTest {
                 .hasMessageContaining("types.Patient: a brokered type without a profile");
     }
 
+    private static Pseudonymiser withCategories(List<String> categories) {
+        return new Pseudonymiser(new PseudonymKey(new byte[32]), BrokeredTypes.names(), categories, everything, CLOCK);
+    }
+
+    @Test
+    void socialNeedsAnswersRecordedAsConditionsLeaveOnlyWithSocialHistoryInScope() {
+        List<org.hl7.fhir.r4.model.Condition> social = dataset.stream()
+                .filter(r -> r instanceof org.hl7.fhir.r4.model.Condition c && c.getCode().getCoding().stream()
+                        .anyMatch(k -> k.getCode().equals("706893006") || k.getCode().equals("266948004")
+                                || k.getCode().equals("160903007")))
+                .map(r -> (org.hl7.fhir.r4.model.Condition) r).toList();
+        assertThat(social).as("the demo data holds partner abuse, criminal record and employment findings").isNotEmpty();
+        Pseudonymiser byDefault = withCategories(org.mydata.operator.programme.DataScope.DEFAULT_OBSERVATION_CATEGORIES);
+        for (org.hl7.fhir.r4.model.Condition condition : social) {
+            assertThat(byDefault.apply(condition.copy(), personOf(condition))).as(condition.getCode().getCodingFirstRep()
+                    .getDisplay()).isEmpty();
+            assertThat(withCategories(List.of("laboratory", "social-history")).apply(condition.copy(),
+                    personOf(condition))).isPresent();
+        }
+        // A clinical Condition still leaves; a social code given as another resource's reason is dropped from it.
+        org.hl7.fhir.r4.model.Condition clinical = (org.hl7.fhir.r4.model.Condition) dataset.stream()
+                .filter(r -> r instanceof org.hl7.fhir.r4.model.Condition c
+                        && c.getCode().getCodingFirstRep().getCode().equals("59621000")).findFirst().orElseThrow();
+        assertThat(byDefault.apply(clinical.copy(), personOf(clinical))).isPresent();
+        org.hl7.fhir.r4.model.Encounter encounter = (org.hl7.fhir.r4.model.Encounter) dataset.stream()
+                .filter(r -> r instanceof org.hl7.fhir.r4.model.Encounter).findFirst().orElseThrow().copy();
+        encounter.getReasonCode().clear();
+        encounter.addReasonCode().addCoding().setSystem("http://snomed.info/sct").setCode("73438004")
+                .setDisplay("Unemployed (finding)");
+        encounter.addReasonCode().addCoding().setSystem("http://snomed.info/sct").setCode("59621000");
+        org.hl7.fhir.r4.model.Encounter released = (org.hl7.fhir.r4.model.Encounter) byDefault
+                .apply(encounter, personOf(encounter)).orElseThrow();
+        assertThat(released.getReasonCode()).flatExtracting(org.hl7.fhir.r4.model.CodeableConcept::getCoding)
+                .extracting(org.hl7.fhir.r4.model.Coding::getCode).containsExactly("59621000");
+    }
+
+    @Test
+    void anObservationWithSeveralCategoriesLeavesOnlyWhenEveryOneIsInScope() {
+        Observation both = new Observation();
+        both.setId("o-both");
+        both.addCategory().addCoding().setSystem(Pseudonymiser.OBSERVATION_CATEGORY).setCode("laboratory");
+        both.addCategory().addCoding().setSystem(Pseudonymiser.OBSERVATION_CATEGORY).setCode("social-history");
+        both.getCode().addCoding().setSystem("http://loinc.org").setCode("8302-2");
+        both.setSubject(new Reference("Patient/p1"));
+        Pseudonymiser byDefault = withCategories(org.mydata.operator.programme.DataScope.DEFAULT_OBSERVATION_CATEGORIES);
+        assertThat(byDefault.apply(both.copy(), person("p1"))).isEmpty();
+        assertThat(withCategories(List.of("laboratory", "social-history")).apply(both.copy(), person("p1"))).isPresent();
+        Observation uncategorised = both.copy();
+        uncategorised.getCategory().clear();
+        uncategorised.addCategory().addCoding().setSystem("http://example.org/local").setCode("laboratory");
+        assertThat(byDefault.apply(uncategorised, person("p1"))).as("no category of FHIR's system: fail closed")
+                .isEmpty();
+    }
+
+    private static Observation measured(String loinc, double value, String ucum) {
+        Observation observation = new Observation();
+        observation.setId("o-" + loinc + "-" + ucum);
+        observation.addCategory().addCoding().setSystem(Pseudonymiser.OBSERVATION_CATEGORY).setCode("vital-signs");
+        observation.getCode().addCoding().setSystem("http://loinc.org").setCode(loinc);
+        observation.setSubject(new Reference("Patient/p1"));
+        observation.setValue(new org.hl7.fhir.r4.model.Quantity(value).setSystem("http://unitsofmeasure.org")
+                .setCode(ucum).setUnit(ucum));
+        return observation;
+    }
+
+    @Test
+    void agesOverEightyNineInAnyUnitOfTimeDoNotLeave() {
+        Pseudonymiser all = withPlan(new ReleasePlan(2, 2026, new ReleasePlan.Scheme(1, true, true, true),
+                Map.of(ACCOUNT, new ReleasePlan.PersonPlan(1978, Set.of())), Set.of("http://loinc.org|8302-2",
+                "http://loinc.org|30525-0", "http://loinc.org|21612-7"), Map.of(),
+                new ReleasePlan.Figures(1, 0, 0, 0, 0, 1, 0, 0, 0, 0)), BrokeredTypes.names());
+        // Any Quantity of time over 89 years goes, in months, weeks, days or hours as in years.
+        for (Observation over : List.of(measured("8302-2", 1100, "mo"), measured("8302-2", 4700, "wk"),
+                measured("8302-2", 33_000, "d"), measured("8302-2", 790_000, "h"), measured("8302-2", 91, "a"))) {
+            Observation out = (Observation) all.apply(over, person("p1")).orElseThrow();
+            assertThat(out.hasValue()).as(over.getValueQuantity().getCode()).isFalse();
+        }
+        Observation under = (Observation) all.apply(measured("8302-2", 1000, "mo"), person("p1")).orElseThrow();
+        assertThat(under.getValueQuantity().getValue().intValue()).isEqualTo(1000);
+        // An Observation of the person's age over 89 is withheld whole; under it leaves.
+        assertThat(all.apply(measured("30525-0", 95, "a"), person("p1"))).isEmpty();
+        assertThat(all.apply(measured("21612-7", 1200, "mo"), person("p1"))).isEmpty();
+        assertThat(all.apply(measured("30525-0", 40, "a"), person("p1"))).isPresent();
+    }
+
     private static Pseudonymiser.Person person(String surrogateId) {
         return new Pseudonymiser.Person(ACCOUNT, SOURCE, BASE, surrogateId);
     }

@@ -121,4 +121,20 @@ class ReleasePlanTest {
         assertThat(plan.figures().droppedCodes()).isEqualTo(2);
         assertThat(plan.figures().uniqueWithCodesAfter()).isLessThan(plan.figures().uniqueWithCodes());
     }
+
+    @Test
+    void aWindowOfDaysAroundEachKnownDayIsGuarded() {
+        org.mydata.operator.permit.PermitPseudonyms pseudonyms = new org.mydata.operator.permit.PermitPseudonyms(
+                new org.mydata.operator.permit.Permits.PseudonymKey(new byte[32]));
+        UUID account = new UUID(0, 7);
+        LocalDate born = LocalDate.parse("1950-03-10");
+        LocalDate died = LocalDate.parse("2020-12-30");
+        Set<String> guarded = ReleasePlan.guardedDays(pseudonyms, account, java.util.Arrays.asList(born, null, died));
+        for (int d = -3; d <= 3; d++) {
+            assertThat(guarded).contains(pseudonyms.dayTag(account, born.plusDays(d)),
+                    pseudonyms.dayTag(account, died.plusDays(d)));
+        }
+        assertThat(guarded).hasSize(14).doesNotContain(pseudonyms.dayTag(account, born.plusDays(4)),
+                pseudonyms.dayTag(account, died.minusDays(4)));
+    }
 }

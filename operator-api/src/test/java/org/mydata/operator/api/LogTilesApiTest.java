@@ -31,6 +31,9 @@ import tools.jackson.databind.JsonNode;
  * tiles over HTTP and from the auditor API with the same findings; the embedded witness's cosignature satisfies a
  * verifier's witness policy.
  */
+// An operator of its own: the embedded witness trusts the note key it started with, and other classes sharing a
+// context rotate the key (docs/operating.md, Witnesses).
+@org.springframework.test.context.TestPropertySource(properties = "operator.embedded.witness=true")
 class LogTilesApiTest extends OperatorTestBase {
     private static final String PREFIX = "/api/v1/audit/log/";
     private static final Pattern LINK = Pattern.compile("href=\"([^\"]+)\"");

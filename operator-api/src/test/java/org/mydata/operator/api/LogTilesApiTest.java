@@ -31,9 +31,6 @@ import tools.jackson.databind.JsonNode;
  * tiles over HTTP and from the auditor API with the same findings; the embedded witness's cosignature satisfies a
  * verifier's witness policy.
  */
-// An operator of its own: the embedded witness trusts the note key it started with, and other classes sharing a
-// context rotate the key (docs/operating.md, Witnesses).
-@org.springframework.test.context.TestPropertySource(properties = "operator.embedded.witness=true")
 class LogTilesApiTest extends OperatorTestBase {
     private static final String PREFIX = "/api/v1/audit/log/";
     private static final Pattern LINK = Pattern.compile("href=\"([^\"]+)\"");
@@ -59,6 +56,9 @@ class LogTilesApiTest extends OperatorTestBase {
         if (!http.get("/api/v1/me/links", alice).body().contains(demoSource)) {
             http.post("/api/v1/me/links", alice, Map.of("sourceId", demoSource));
         }
+        // A key rotation first: checkpoints are signed with the new key from here on, and the embedded witness
+        // must go on cosigning them.
+        assertThat(http.post("/api/v1/admin/keys/rotate", admin, "{}").status()).isEqualTo(200);
         String programme = http.post("/api/v1/programmes", admin, Map.of(
                 "name", "Tiles programme " + java.util.UUID.randomUUID(), "description", "d", "organisation", "o",
                 "purposes", List.of("dpv:ScientificResearch"), "scope", Map.of("resourceTypes", List.of("Observation")),

@@ -69,7 +69,8 @@ public final class Witness {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("Ed25519 is not available", e);
         }
-        this.logs = Map.copyOf(logs);
+        this.logs = new java.util.concurrent.ConcurrentHashMap<>();
+        logs.forEach((origin, keys) -> this.logs.put(origin, new java.util.concurrent.CopyOnWriteArrayList<>(keys)));
         this.stateDir = Objects.requireNonNull(stateDir, "stateDir");
         this.clock = Objects.requireNonNull(clock, "clock");
     }
@@ -95,6 +96,21 @@ public final class Witness {
             logs.computeIfAbsent(v.keyName(), o -> new ArrayList<>()).add(v);
         }
         return new Witness(name, seed, logs, dir.resolve("logs"), clock);
+    }
+
+    /**
+     * Trusts one more key for the log it names (its key name is the origin), as when the log's operator rotates its
+     * key; a key trusted already changes nothing. Keys are never dropped: older checkpoints stay verifiable.
+     */
+    public void trust(String logVerifierKey) {
+        NoteVerifier added = NoteVerifier.fromVerifierKey(logVerifierKey);
+        List<NoteVerifier> keys = logs.computeIfAbsent(added.keyName(),
+                origin -> new java.util.concurrent.CopyOnWriteArrayList<>());
+        synchronized (keys) {
+            if (keys.stream().noneMatch(k -> k.verifierKey().equals(added.verifierKey()))) {
+                keys.add(added);
+            }
+        }
     }
 
     public WitnessKey key() {

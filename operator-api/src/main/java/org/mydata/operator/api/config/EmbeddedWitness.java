@@ -11,6 +11,11 @@ import org.mydata.operator.witness.WitnessServer;
 public record EmbeddedWitness(Optional<WitnessServer> server) implements AutoCloseable {
     public static final String NAME = "mydata-embedded-witness.local";
 
+    /** After the operator rotates its key, the embedded witness trusts the new note key too. */
+    public void trust(String logVerifierKey) {
+        server.ifPresent(running -> running.witness().trust(logVerifierKey));
+    }
+
     @Override
     public void close() {
         server.ifPresent(WitnessServer::close);

@@ -2,7 +2,10 @@ package org.mydata.operator.api.rest;
 
 import java.time.Instant;
 import java.util.Map;
+import org.mydata.operator.api.config.EmbeddedWitness;
+import org.mydata.operator.api.config.OperatorProperties;
 import org.mydata.operator.log.KeyRotations;
+import org.mydata.operator.log.NoteVerifier;
 import org.mydata.operator.signing.Jwks;
 import org.mydata.operator.signing.KeystoreKeyRing;
 import org.mydata.operator.signing.PublishedKey;
@@ -17,10 +20,15 @@ import org.springframework.web.bind.annotation.RestController;
 public class KeyController {
     private final KeystoreKeyRing keyRing;
     private final KeyRotations rotations;
+    private final EmbeddedWitness embeddedWitness;
+    private final String logOrigin;
 
-    public KeyController(KeystoreKeyRing keyRing, KeyRotations rotations) {
+    public KeyController(KeystoreKeyRing keyRing, KeyRotations rotations, EmbeddedWitness embeddedWitness,
+                         OperatorProperties properties) {
         this.keyRing = keyRing;
         this.rotations = rotations;
+        this.embeddedWitness = embeddedWitness;
+        this.logOrigin = properties.log().origin();
     }
 
     public record KeyView(String kid, String alg, String status, Instant createdAt) {
@@ -37,6 +45,10 @@ public class KeyController {
 
     @PostMapping("/api/v1/admin/keys/rotate")
     public KeyView rotate() {
-        return KeyView.of(rotations.rotate());
+        PublishedKey rotated = rotations.rotate();
+        // Checkpoints are signed with the new key from now on: the operator's own witness follows it.
+        keyRing.ed25519Signer().ifPresent(notes -> embeddedWitness.trust(
+                NoteVerifier.ed25519(logOrigin, notes.publicKey()).verifierKey()));
+        return KeyView.of(rotated);
     }
 }

@@ -30,7 +30,12 @@ public enum RecordType {
      * A statistical answer (docs/statistics.md): the hash of the whole answer as its researcher received it, with
      * the access event it is, logged right after that event.
      */
-    STATISTICS_ANSWER("statistics+jwt");
+    STATISTICS_ANSWER("statistics+jwt"),
+    /**
+     * An amendment of a programme's terms (docs/amendments.md): the new version's number and terms, the hash of the
+     * terms it replaces, which way it goes, why, and who made it.
+     */
+    PROGRAMME_AMENDMENT("programme-amendment+jwt");
 
     private final String mediaType;
 

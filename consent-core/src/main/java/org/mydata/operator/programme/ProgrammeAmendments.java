@@ -1,0 +1,298 @@
+package org.mydata.operator.programme;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.mydata.operator.failure.ConflictException;
+import org.mydata.operator.failure.InvalidRequestException;
+import org.mydata.operator.failure.NotFoundException;
+import org.mydata.operator.failure.Require;
+import org.mydata.operator.json.Json;
+import org.mydata.operator.log.LogAppender;
+import org.mydata.operator.release.AccessMode;
+import org.mydata.operator.signing.RecordType;
+import org.mydata.operator.store.Sql;
+import org.mydata.operator.store.Transactions;
+
+/**
+ * Amends programmes and answers for their version history. An amendment is one write through the node's
+ * {@link LogAppender}: the signed {@code programme-amendment+jwt} record, the new version's row and the
+ * programme's new terms are stored in one transaction, or nothing is. Consents are not touched: each stays bound to
+ * the version its person signed ({@link Amendments} says what that means for releases).
+ */
+public final class ProgrammeAmendments {
+    private final Transactions tx;
+    private final LogAppender appender;
+    private final Clock clock;
+
+    public ProgrammeAmendments(Transactions tx, LogAppender appender, Clock clock) {
+        this.tx = tx;
+        this.appender = appender;
+        this.clock = clock;
+    }
+
+    /**
+     * Amends the programme's terms as the administrator {@code amendedBy} asks, for the reason given.
+     *
+     * @throws InvalidRequestException when a field is malformed or the amendment changes nothing
+     * @throws NotFoundException       when there is no such programme
+     */
+    public ProgrammeVersion amend(UUID programmeId, String amendedBy, NewAmendment request) {
+        String reason = Require.text("reason", request.reason(), 2000);
+        String by = Require.text("amendedBy", amendedBy, 200);
+        Requested asked = validated(request);
+        return appender.submit(c -> {
+            Programme programme;
+            int version;
+            try (PreparedStatement ps = c.prepareStatement("select version from programme where id = ? for update")) {
+                ps.setObject(1, programmeId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        throw new NotFoundException("no programme " + programmeId);
+                    }
+                    version = rs.getInt(1);
+                }
+            }
+            programme = ProgrammeRegistry.find(c, programmeId).orElseThrow();
+            ProgrammeTerms before = ProgrammeTerms.of(programme);
+            ProgrammeTerms after = asked.applyTo(before);
+            Amendments.Assessment assessment = Amendments.assess(before, after);
+            if (assessment.changesNothing()) {
+                throw new InvalidRequestException("amendment", "the amendment changes nothing in the programme's terms");
+            }
+            boolean firstWritten = version(c, programmeId, 1).isPresent();
+            return b -> {
+                Instant now = Instant.now(clock).truncatedTo(ChronoUnit.MICROS);
+                Connection tc = b.connection();
+                if (!firstWritten) {
+                    insert(tc, new ProgrammeVersion(programmeId, 1, before, before.sha256(), null, List.of(), null,
+                            null, null, null, programme.createdAt()));
+                }
+                int next = version + 1;
+                Map<String, Object> claims = new LinkedHashMap<>();
+                claims.put("amendment_id", UUID.randomUUID().toString());
+                claims.put("programme_id", programmeId.toString());
+                claims.put("version", next);
+                claims.put("prev_version", version);
+                claims.put("prev_terms_sha256", before.sha256());
+                claims.put("terms_sha256", after.sha256());
+                claims.put("terms", after.toJson());
+                claims.put("direction", assessment.direction().wire());
+                claims.put("changes", assessment.changes().stream().map(Amendments.Change::toJson).toList());
+                claims.put("reason", reason);
+                claims.put("amended_by", by);
+                claims.put("iat", now.getEpochSecond());
+                LogAppender.Appended signed = b.signAtIndex(RecordType.PROGRAMME_AMENDMENT, claims);
+                ProgrammeVersion made = new ProgrammeVersion(programmeId, next, after, after.sha256(),
+                        assessment.direction(), assessment.changes(), reason, by, signed.record(), signed.logIndex(),
+                        now);
+                insert(tc, made);
+                update(tc, programmeId, after, next);
+                return made;
+            };
+        });
+    }
+
+    /** The programme's versions, oldest first; a programme never amended has its version 1 alone. */
+    public List<ProgrammeVersion> versions(UUID programmeId) {
+        return tx.read(c -> {
+            Programme programme = ProgrammeRegistry.find(c, programmeId)
+                    .orElseThrow(() -> new NotFoundException("no programme " + programmeId));
+            List<ProgrammeVersion> versions = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "select * from programme_version where programme_id = ? order by version")) {
+                ps.setObject(1, programmeId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        versions.add(map(rs));
+                    }
+                }
+            }
+            if (versions.isEmpty()) {
+                ProgrammeTerms terms = ProgrammeTerms.of(programme);
+                versions.add(new ProgrammeVersion(programmeId, 1, terms, terms.sha256(), null, List.of(), null, null,
+                        null, null, programme.createdAt()));
+            }
+            return versions;
+        });
+    }
+
+    /** The programme's current version number (1 for a programme never amended). */
+    public static int currentVersion(Connection c, UUID programmeId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select version from programme where id = ?")) {
+            ps.setObject(1, programmeId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new NotFoundException("no programme " + programmeId);
+                }
+                return rs.getInt(1);
+            }
+        }
+    }
+
+    /** One version as stored; empty for a programme never amended (its version 1 is the programme itself). */
+    public static Optional<ProgrammeVersion> version(Connection c, UUID programmeId, int version) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "select * from programme_version where programme_id = ? and version = ?")) {
+            ps.setObject(1, programmeId);
+            ps.setInt(2, version);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(map(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    /** The terms of one version of the programme: stored, or the programme's own when it was never amended. */
+    public static ProgrammeTerms termsOf(Connection c, Programme programme, int version) throws SQLException {
+        Optional<ProgrammeVersion> stored = version(c, programme.id(), version);
+        if (stored.isPresent()) {
+            return stored.get().terms();
+        }
+        if (version == 1) {
+            return ProgrammeTerms.of(programme);
+        }
+        throw new NotFoundException("programme " + programme.id() + " has no version " + version);
+    }
+
+    private static void insert(Connection c, ProgrammeVersion v) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("insert into programme_version (programme_id, version, terms, "
+                + "terms_sha256, change, changes, reason, amended_by, record, log_index, created_at) "
+                + "values (?,?,?::jsonb,?,?,?::jsonb,?,?,?,?,?)")) {
+            ps.setObject(1, v.programmeId());
+            ps.setInt(2, v.version());
+            ps.setString(3, Json.write(v.terms().toJson()));
+            ps.setString(4, v.termsSha256());
+            ps.setString(5, v.direction() == null ? "initial" : v.direction().wire());
+            Map<String, Object> changes = new LinkedHashMap<>();
+            changes.put("changes", v.changes().stream().map(Amendments.Change::toJson).toList());
+            ps.setString(6, Json.write(changes));
+            ps.setString(7, v.reason());
+            ps.setString(8, v.amendedBy());
+            ps.setString(9, v.record());
+            ps.setObject(10, v.logIndex(), java.sql.Types.BIGINT);
+            ps.setTimestamp(11, Sql.timestamp(v.createdAt()));
+            ps.executeUpdate();
+        }
+    }
+
+    private static void update(Connection c, UUID programmeId, ProgrammeTerms t, int version) throws SQLException {
+        ProgrammeTexts first = t.texts().values().iterator().next();
+        try (PreparedStatement ps = c.prepareStatement("update programme set name = ?, description = ?, "
+                + "organisation = ?, purposes = ?, scope = ?::jsonb, terms_uri = ?, terms_version = ?, stewards = ?, "
+                + "promises = ?, access_modes = ?, texts = ?::jsonb, version = ? where id = ?")) {
+            ps.setString(1, first.name());
+            ps.setString(2, first.description());
+            ps.setString(3, first.organisation());
+            ps.setArray(4, Sql.textArray(c, t.purposes().stream().map(Purpose::code).toList()));
+            ps.setString(5, Json.write(t.scope().toJson()));
+            ps.setString(6, t.termsUri().toString());
+            ps.setString(7, t.termsVersion());
+            ps.setArray(8, Sql.textArray(c, t.stewards()));
+            ps.setArray(9, Sql.textArray(c, t.promises().stream().map(Promise::code).toList()));
+            ps.setArray(10, Sql.textArray(c, t.accessModes().stream().map(AccessMode::wireName).toList()));
+            Map<String, Object> texts = new LinkedHashMap<>();
+            t.texts().forEach((language, words) -> texts.put(language.tag(), words.toJson()));
+            ps.setString(11, Json.write(texts));
+            ps.setInt(12, version);
+            ps.setObject(13, programmeId);
+            ps.executeUpdate();
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static ProgrammeVersion map(ResultSet rs) throws SQLException {
+        String change = rs.getString("change");
+        List<Amendments.Change> changes = ((List<Map<String, Object>>) Json.read(rs.getString("changes"))
+                .get("changes")).stream().map(Amendments.Change::fromJson).toList();
+        return new ProgrammeVersion(Sql.uuid(rs, "programme_id"), rs.getInt("version"),
+                ProgrammeTerms.fromJson(Json.read(rs.getString("terms"))), rs.getString("terms_sha256"),
+                Amendments.Direction.fromWire(change).orElse(null), changes, rs.getString("reason"),
+                rs.getString("amended_by"), rs.getString("record"), rs.getObject("log_index", Long.class),
+                Sql.instant(rs, "created_at"));
+    }
+
+    /** The amendment's fields, checked; null where the amendment leaves the field as it is. */
+    private record Requested(List<Purpose> purposes, DataScope scope, List<AccessMode> accessModes,
+                             List<Promise> promises, List<String> stewards, java.net.URI termsUri, String termsVersion,
+                             Map<Language, ProgrammeTexts> texts) {
+        ProgrammeTerms applyTo(ProgrammeTerms t) {
+            Map<Language, ProgrammeTexts> words = new EnumMap<>(Language.class);
+            words.putAll(t.texts());
+            if (texts != null) {
+                words.putAll(texts);
+            }
+            return new ProgrammeTerms(purposes != null ? purposes : t.purposes(), scope != null ? scope : t.scope(),
+                    accessModes != null ? accessModes : t.accessModes(), promises != null ? promises : t.promises(),
+                    stewards != null ? stewards : t.stewards(), termsUri != null ? termsUri : t.termsUri(),
+                    termsVersion != null ? termsVersion : t.termsVersion(), t.legalBasis(), words);
+        }
+    }
+
+    private static Requested validated(NewAmendment r) {
+        List<Purpose> purposes = null;
+        if (r.purposes() != null) {
+            purposes = new ArrayList<>();
+            for (String code : Require.nonEmpty("purposes", r.purposes())) {
+                Purpose purpose = Purpose.fromCode(code).orElseThrow(() -> new InvalidRequestException("purposes",
+                        "'" + code + "' is not a purpose the operator knows (DPV terms such as dpv:ScientificResearch)"));
+                if (!purposes.contains(purpose)) {
+                    purposes.add(purpose);
+                }
+            }
+        }
+        DataScope scope = r.scope() == null ? null : r.scope().validated("scope");
+        List<AccessMode> modes = r.accessModes() == null ? null
+                : Require.accessModes("accessModes", Require.nonEmpty("accessModes", r.accessModes()));
+        List<Promise> promises = null;
+        if (r.promises() != null) {
+            promises = new ArrayList<>();
+            for (String code : r.promises()) {
+                Promise promise = Promise.fromCode(code).orElseThrow(() -> new InvalidRequestException("promises",
+                        "'" + code + "' is not a promise the operator knows (non-commercial, results-published, "
+                                + "stays-in-eea)"));
+                if (!promises.contains(promise)) {
+                    promises.add(promise);
+                }
+            }
+        }
+        List<String> stewards = r.stewards() == null ? null : Require.nonEmpty("stewards", r.stewards()).stream()
+                .map(s -> Require.text("stewards", s, 200)).distinct().toList();
+        java.net.URI termsUri = r.termsUri() == null ? null : Require.linkUri("termsUri", r.termsUri());
+        String termsVersion = r.termsVersion() == null ? null : Require.text("termsVersion", r.termsVersion(), 50);
+        Map<Language, ProgrammeTexts> texts = null;
+        if (r.texts() != null) {
+            texts = new EnumMap<>(Language.class);
+            for (Map.Entry<String, ProgrammeTexts> entry : r.texts().entrySet()) {
+                String field = "texts." + entry.getKey();
+                Language language = Language.fromTag(entry.getKey()).filter(l -> l.tag().equals(entry.getKey()))
+                        .orElseThrow(() -> new InvalidRequestException(field, "'" + entry.getKey()
+                                + "' is not a language the operator writes its texts in (en, fi, sv)"));
+                ProgrammeTexts words = entry.getValue();
+                if (words == null) {
+                    throw new InvalidRequestException(field, field + " needs a name, a description and an organisation");
+                }
+                texts.put(language, new ProgrammeTexts(Require.text(field + ".name", words.name(), 200),
+                        Require.text(field + ".description", words.description(), 4000),
+                        Require.text(field + ".organisation", words.organisation(), 200)));
+            }
+        }
+        return new Requested(purposes, scope, modes, promises, stewards, termsUri, termsVersion, texts);
+    }
+
+    /** Refuses re-consent to a programme at the version the consent already has. */
+    static ConflictException alreadyCurrent(UUID consentId, int version) {
+        return new ConflictException("consent " + consentId + " is already on version " + version
+                + ", the programme's current terms");
+    }
+}

@@ -144,8 +144,8 @@ public final class Cohorts {
             }
             List<Reach> reaches = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("""
-                    select p.*, r.title, r.decided_by
-                      from permit p join data_request r on r.id = p.request_id
+                    select p.*, r.title, r.decided_by, """ + Permits.programmeColumns("g") + """
+                      from permit p join data_request r on r.id = p.request_id join programme g on g.id = p.programme_id
                      where p.programme_id = any (?) and p.revoked_at is null
                      order by p.created_at, p.id
                     """)) {

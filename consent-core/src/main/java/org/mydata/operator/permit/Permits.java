@@ -55,7 +55,7 @@ public final class Permits {
      */
     public Optional<UsablePermit> forUse(UUID permitId, String caller, Instant now) {
         return tx.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("select * from permit where id = ? and researcher = ?")) {
+            try (PreparedStatement ps = c.prepareStatement(SELECT + " where permit.id = ? and researcher = ?")) {
                 ps.setObject(1, permitId);
                 ps.setString(2, caller);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -79,7 +79,7 @@ public final class Permits {
     /** Every permit ever issued for the programme, oldest first, on the caller's connection. */
     public static List<Permit> ofProgramme(Connection c, UUID programmeId) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
-                "select * from permit where programme_id = ? order by created_at, id")) {
+                SELECT + " where permit.programme_id = ? order by permit.created_at, permit.id")) {
             ps.setObject(1, programmeId);
             try (ResultSet rs = ps.executeQuery()) {
                 List<Permit> permits = new ArrayList<>();
@@ -105,7 +105,7 @@ public final class Permits {
     }
 
     public static Optional<Permit> find(Connection c, UUID id) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("select * from permit where id = ?")) {
+        try (PreparedStatement ps = c.prepareStatement(SELECT + " where permit.id = ?")) {
             ps.setObject(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(map(rs)) : Optional.empty();
@@ -118,12 +118,38 @@ public final class Permits {
      * for it, or has committed and is seen here. {@code AccessLog}'s last check reads the permit this way.
      */
     public static Optional<Permit> findShareLocked(Connection c, UUID id) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("select * from permit where id = ? for share")) {
+        try (PreparedStatement ps = c.prepareStatement(SELECT + " where permit.id = ? for share of permit")) {
             ps.setObject(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(map(rs)) : Optional.empty();
             }
         }
+    }
+
+    /**
+     * A permit with its programme's current terms beside it ({@link #programmeColumns}), so that every release
+     * reads the permit within them (amend: a narrowing amendment applies at once).
+     */
+    static final String SELECT = "select permit.*, " + programmeColumns("g") + " from permit join programme g "
+            + "on g.id = permit.programme_id";
+
+    /** The programme's current terms as {@link #map} reads them, from the programme table aliased {@code alias}. */
+    static String programmeColumns(String alias) {
+        return alias + ".purposes as programme_purposes, " + alias + ".scope as programme_scope, " + alias
+                + ".access_modes as programme_access_modes";
+    }
+
+    private static org.mydata.operator.release.ProgrammeBounds programmeNow(ResultSet rs) throws SQLException {
+        java.sql.ResultSetMetaData meta = rs.getMetaData();
+        for (int i = 1; i <= meta.getColumnCount(); i++) {
+            if (meta.getColumnLabel(i).equals("programme_purposes")) {
+                return new org.mydata.operator.release.ProgrammeBounds(Sql.strings(rs, "programme_purposes").stream()
+                        .map(p -> Purpose.fromCode(p).orElseThrow()).toList(),
+                        DataScope.fromJson(Json.read(rs.getString("programme_scope"))),
+                        Sql.accessModes(rs, "programme_access_modes"));
+            }
+        }
+        return null;
     }
 
     static Permit map(ResultSet rs) throws SQLException {
@@ -134,7 +160,7 @@ public final class Permits {
                 Sql.instant(rs, "valid_until"), rs.getString("record"), Sql.instant(rs, "revoked_at"),
                 rs.getString("revocation_record"), Sql.instant(rs, "created_at"),
                 LegalBasis.fromWire(rs.getString("legal_basis")).orElseThrow(),
-                AccessMode.fromWireName(rs.getString("access_mode")).orElseThrow());
+                AccessMode.fromWireName(rs.getString("access_mode")).orElseThrow(), programmeNow(rs));
     }
 
 }

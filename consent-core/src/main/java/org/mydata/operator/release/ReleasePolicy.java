@@ -21,7 +21,9 @@ import org.mydata.operator.programme.Purpose;
  * {@link Validity} (from inclusive, until exclusive, in whole seconds) and one of its service links is live.
  * That rule is {@link ConsentInForce}, in the auditor's module operator-verify with {@link Refusal},
  * {@link Standing} and {@link Validity}, so the auditors judge by it without the server.</li>
- * <li>A permit is <em>usable</em> at {@code t} when it is not revoked and {@code t} lies in its validity.</li>
+ * <li>A permit is <em>usable</em> at {@code t} when it is not revoked, {@code t} lies in its validity, and its
+ * programme's current terms still cover its purposes and mode (a narrowing amendment applies to all at once; the
+ * permit is read within those terms, see {@link PermitTerms#within}).</li>
  * <li>The rules on the terms alone (validity of the permit, types, purposes, data periods) are {@link TermsOfUse},
  * in operator-verify beside {@link ConsentInForce}, so the auditors judge an event's purpose, types and data
  * period by them too; this class hands over to them.</li>
@@ -69,6 +71,9 @@ public final class ReleasePolicy {
     public static Optional<Refusal> whyNotUsable(PermitTerms permit, Instant at) {
         if (permit.revoked()) {
             return Optional.of(Refusal.PERMIT_REVOKED);
+        }
+        if (permit.narrowedAway() != null) {
+            return Optional.of(permit.narrowedAway());
         }
         return TermsOfUse.whyNotInPermitValidity(permit.validity(), at);
     }

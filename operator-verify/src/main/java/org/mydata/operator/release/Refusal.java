@@ -24,7 +24,9 @@ public enum Refusal {
     OPTED_OUT("the person had opted out of the programme"),
     NOT_LINKED("the person had no live service link to a source of the programme"),
     MODE_NOT_ALLOWED("the consent does not allow the permit's access mode (a statistics-only consent releases no "
-            + "records)");
+            + "records)"),
+    /** amend: a narrowing amendment of the permit's programme took away a purpose, mode or period the permit asks. */
+    NARROWED_BY_AMENDMENT("an amendment of the programme narrowed its terms below what the permit asks");
 
     private final String text;
 

@@ -1,0 +1,20 @@
+package org.mydata.operator.release;
+
+import java.util.List;
+import java.util.Objects;
+import org.mydata.operator.programme.DataScope;
+import org.mydata.operator.programme.Purpose;
+
+/**
+ * What a programme's current terms allow, as far as a release cares: its purposes, data kinds and period, and
+ * access modes. A narrowing amendment applies to everyone at once, so every permit is read within these
+ * ({@link PermitTerms#within}); a widening one reaches no consent, because a release relies on the consent's own
+ * signed terms (docs/amendments.md).
+ */
+public record ProgrammeBounds(List<Purpose> purposes, DataScope scope, List<AccessMode> accessModes) {
+    public ProgrammeBounds {
+        purposes = List.copyOf(purposes);
+        Objects.requireNonNull(scope, "scope");
+        accessModes = List.copyOf(accessModes);
+    }
+}

@@ -16,10 +16,29 @@ import org.mydata.operator.release.Validity;
  *
  * @param accessModes the modes the person allowed: statistics only, or statistics and records (a consent given
  *                    before access modes: both, see {@link ConsentModes})
+ * @param programmeVersion the version of the programme's terms the person signed (amend; null: version 1, as for
+ *                         every consent given before programmes had versions)
+ * @param programmeTermsSha256 the hash of that version's terms as the record states it; null before versions
+ * @param replaces the consent this one replaced when its person accepted a new version; null otherwise
  */
 public record Consent(UUID id, UUID accountId, UUID programmeId, List<Purpose> purposes, DataScope scope,
                       List<AccessMode> accessModes, List<UUID> linkIds, Instant validFrom, Instant validUntil,
-                      Terms terms, String proposal, String record, Instant createdAt, List<StatusRecord> statusRecords, Long logIndex) {
+                      Terms terms, String proposal, String record, Instant createdAt, List<StatusRecord> statusRecords, Long logIndex,
+                      Integer programmeVersion, String programmeTermsSha256, UUID replaces) {
+
+    /** A consent given before programmes had versions: on version 1. */
+    public Consent(UUID id, UUID accountId, UUID programmeId, List<Purpose> purposes, DataScope scope,
+                   List<AccessMode> accessModes, List<UUID> linkIds, Instant validFrom, Instant validUntil,
+                   Terms terms, String proposal, String record, Instant createdAt, List<StatusRecord> statusRecords,
+                   Long logIndex) {
+        this(id, accountId, programmeId, purposes, scope, accessModes, linkIds, validFrom, validUntil, terms, proposal,
+                record, createdAt, statusRecords, logIndex, null, null, null);
+    }
+
+    /** The version of the programme's terms its person signed: 1 for a consent given before versions. */
+    public int version() {
+        return programmeVersion == null ? 1 : programmeVersion;
+    }
 
     public Consent {
         purposes = List.copyOf(purposes);
@@ -33,12 +52,13 @@ public record Consent(UUID id, UUID accountId, UUID programmeId, List<Purpose> p
         List<StatusRecord> chain = new java.util.ArrayList<>(statusRecords);
         chain.add(added);
         return new Consent(id, accountId, programmeId, purposes, scope, accessModes, linkIds, validFrom, validUntil,
-                terms, proposal, record, createdAt, chain, logIndex);
+                terms, proposal, record, createdAt, chain, logIndex, programmeVersion, programmeTermsSha256, replaces);
     }
 
     public Consent withLogIndex(long index) {
         return new Consent(id, accountId, programmeId, purposes, scope, accessModes, linkIds, validFrom, validUntil,
-                terms, proposal, record, createdAt, statusRecords, index);
+                terms, proposal, record, createdAt, statusRecords, index, programmeVersion, programmeTermsSha256,
+                replaces);
     }
 
     public StatusRecord latestStatus() {

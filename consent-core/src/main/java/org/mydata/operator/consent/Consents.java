@@ -30,7 +30,10 @@ import org.mydata.operator.notify.Outbox;
 import org.mydata.operator.programme.DataScope;
 import org.mydata.operator.programme.Language;
 import org.mydata.operator.programme.Programme;
+import org.mydata.operator.programme.ProgrammeAmendments;
 import org.mydata.operator.programme.ProgrammeRegistry;
+import org.mydata.operator.programme.ProgrammeTerms;
+import org.mydata.operator.programme.ProgrammeVersion;
 import org.mydata.operator.programme.Purpose;
 import org.mydata.operator.release.AccessMode;
 import org.mydata.operator.release.ConsentModes;
@@ -151,6 +154,9 @@ public final class Consents {
                 }
                 claims.put("terms", termsJson(terms));
                 claims.put("iat", now.getEpochSecond());
+                // amend: the version of the programme's terms the person signs, and their hash.
+                claims.put("programme_version", plan.version());
+                claims.put("programme_terms_sha256", plan.termsSha256());
                 LogAppender.Appended cr = b.sign(RecordType.CONSENT, claims);
                 Connection c2 = b.connection();
                 try (PreparedStatement ps = c2.prepareStatement("insert into consent (id, account_id, programme_id, "
@@ -171,6 +177,7 @@ public final class Consents {
                     ps.setArray(13, Sql.textArray(c2, ConsentModes.toClaim(plan.accessModes())));
                     ps.executeUpdate();
                 }
+                setVersion(c2, id, plan.version(), plan.termsSha256(), null);
                 try (PreparedStatement ps = c2.prepareStatement(
                         "insert into consent_link (consent_id, link_id) select ?, unnest(?::uuid[])")) {
                     ps.setObject(1, id);
@@ -181,7 +188,7 @@ public final class Consents {
                         null, null, 1, now);
                 return new Granted(new Consent(id, account.id(), plan.programme().id(), plan.purposes(), plan.scope(),
                         plan.accessModes(), linkIds, now, validUntil, terms, plan.text(), cr.record(), now,
-                        List.of(first), cr.logIndex()),
+                        List.of(first), cr.logIndex(), plan.version(), plan.termsSha256(), null),
                         true);
             };
         });
@@ -233,7 +240,8 @@ public final class Consents {
                 && new HashSet<>(live.linkIds()).equals(new HashSet<>(linkIds))
                 && Objects.equals(live.validUntil(), validUntil)
                 && live.terms().policyUri().equals(plan.programme().termsUri())
-                && live.terms().version().equals(plan.programme().termsVersion());
+                && live.terms().version().equals(plan.programme().termsVersion())
+                && live.version() == plan.version();
     }
 
     private static LiveConsentExistsException alreadyConsented(Consent live) {
@@ -243,7 +251,7 @@ public final class Consents {
                 + "new choices");
     }
 
-    private static void markWithdrawn(Connection c, UUID consentId, Instant at) throws SQLException {
+    static void markWithdrawn(Connection c, UUID consentId, Instant at) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
                 "update consent set withdrawn_at = ? where id = ? and withdrawn_at is null")) {
             ps.setTimestamp(1, Sql.timestamp(at));
@@ -345,7 +353,7 @@ public final class Consents {
     }
 
     /** Refuses a consent whose links were removed after it was planned. */
-    private static void requireLive(Connection c, List<UUID> linkIds) throws SQLException {
+    static void requireLive(Connection c, List<UUID> linkIds) throws SQLException {
         int live = 0;
         try (PreparedStatement ps = c.prepareStatement(
                 "select id from service_link where id = any (?) and removed_at is null for share")) {
@@ -404,7 +412,7 @@ public final class Consents {
     }
 
     private record Plan(Programme programme, List<Purpose> purposes, DataScope scope, List<AccessMode> accessModes,
-                        List<ServiceLink> links, String text, Language language) {
+                        List<ServiceLink> links, String text, Language language, int version, String termsSha256) {
     }
 
     private Plan plan(Connection c, Account account, NewConsent request, Instant now) throws SQLException {
@@ -459,7 +467,15 @@ public final class Consents {
         return new Plan(programme, purposes, scope, accessModes, links,
                 ConsentText.render(programme, request.textLanguage(), purposes, scope, sources, request.validUntil(),
                         accessModes),
-                request.textLanguage());
+                request.textLanguage(), ProgrammeAmendments.currentVersion(c, programme.id()),
+                currentTermsSha256(c, programme));
+    }
+
+    /** amend: the hash of the programme's current terms, as its version's row states it (or as registered). */
+    static String currentTermsSha256(Connection c, Programme programme) throws SQLException {
+        int version = ProgrammeAmendments.currentVersion(c, programme.id());
+        return ProgrammeAmendments.version(c, programme.id(), version).map(ProgrammeVersion::termsSha256)
+                .orElseGet(() -> ProgrammeTerms.of(programme).sha256());
     }
 
     /**
@@ -481,7 +497,7 @@ public final class Consents {
         return ConsentModes.normalised(modes);
     }
 
-    private static StatusRecord appendStatus(LogAppender.Batch b, Account account, UUID consentId, ConsentStatus status,
+    static StatusRecord appendStatus(LogAppender.Batch b, Account account, UUID consentId, ConsentStatus status,
                                              StatusRecord.ChangedBy by, String reason, String prevHash, int sequence,
                                              Instant now) throws SQLException {
         UUID id = UUID.randomUUID();
@@ -518,7 +534,20 @@ public final class Consents {
         return new StatusRecord(id, consentId, sequence, status, by, why, prevHash, csr.record(), now, csr.logIndex());
     }
 
-    private static Consent load(Connection c, UUID accountId, UUID consentId) throws SQLException {
+    /** amend: records the version a consent was given on, and the consent it replaced. */
+    static void setVersion(Connection c, UUID consentId, int version, String termsSha256, UUID replaces)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("update consent set programme_version = ?, "
+                + "programme_terms_sha256 = ?, replaces = ? where id = ?")) {
+            ps.setInt(1, version);
+            ps.setString(2, termsSha256);
+            ps.setObject(3, replaces);
+            ps.setObject(4, consentId);
+            ps.executeUpdate();
+        }
+    }
+
+    static Consent load(Connection c, UUID accountId, UUID consentId) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("select * from consent where id = ? and account_id = ?")) {
             ps.setObject(1, consentId);
             ps.setObject(2, accountId);
@@ -536,7 +565,9 @@ public final class Consents {
                         new Terms(URI.create((String) terms.get("policy_uri")), (String) terms.get("version"),
                                 (String) terms.get("shown_text_sha256"), (String) terms.get("language")),
                         rs.getString("proposal"), rs.getString("record"), Sql.instant(rs, "created_at"),
-                        statusChain(c, consentId), rs.getObject("log_index", Long.class));
+                        statusChain(c, consentId), rs.getObject("log_index", Long.class),
+                        rs.getObject("programme_version", Integer.class), rs.getString("programme_terms_sha256"),
+                        (UUID) rs.getObject("replaces"));
             }
         }
     }
@@ -573,7 +604,7 @@ public final class Consents {
         }
     }
 
-    private static Map<String, Object> termsJson(Terms terms) {
+    static Map<String, Object> termsJson(Terms terms) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("policy_uri", terms.policyUri().toString());
         json.put("version", terms.version());

@@ -17,7 +17,12 @@ public enum NotificationType {
      * that read under it, again with the erasure asked for, so a holder that missed or ignored the withdrawal's
      * event hears it from the person themself.
      */
-    ERASURE_REQUESTED("erasure.requested", true);
+    ERASURE_REQUESTED("erasure.requested", true),
+    /**
+     * amend: a person accepted a new version of the programme's terms; their consent was replaced by one on the new
+     * version (docs/amendments.md). Nothing is to be erased: the person stays in, on the terms now signed.
+     */
+    CONSENT_VERSION_CHANGED("consent.version-changed", false);
 
     private final String wire;
     private final boolean erasureRequested;

@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import org.mydata.operator.failure.ConflictException;
 import org.mydata.operator.failure.InvalidRequestException;
 import org.mydata.operator.failure.NotFoundException;
 import org.mydata.operator.failure.Require;
@@ -252,8 +251,11 @@ public final class ProgrammeAmendments {
             }
         }
         DataScope scope = r.scope() == null ? null : r.scope().validated("scope");
-        List<AccessMode> modes = r.accessModes() == null ? null
+        List<AccessMode> asked = r.accessModes() == null ? null
                 : Require.accessModes("accessModes", Require.nonEmpty("accessModes", r.accessModes()));
+        // In the order a programme states them, so that the same offer always hashes the same.
+        List<AccessMode> modes = asked == null ? null
+                : java.util.Arrays.stream(AccessMode.values()).filter(asked::contains).toList();
         List<Promise> promises = null;
         if (r.promises() != null) {
             promises = new ArrayList<>();
@@ -288,11 +290,5 @@ public final class ProgrammeAmendments {
             }
         }
         return new Requested(purposes, scope, modes, promises, stewards, termsUri, termsVersion, texts);
-    }
-
-    /** Refuses re-consent to a programme at the version the consent already has. */
-    static ConflictException alreadyCurrent(UUID consentId, int version) {
-        return new ConflictException("consent " + consentId + " is already on version " + version
-                + ", the programme's current terms");
     }
 }

@@ -15,6 +15,8 @@ public record ProgrammeBounds(List<Purpose> purposes, DataScope scope, List<Acce
     public ProgrammeBounds {
         purposes = List.copyOf(purposes);
         Objects.requireNonNull(scope, "scope");
-        accessModes = List.copyOf(accessModes);
+        // A programme that declares no modes offers both, as every programme did before access modes.
+        accessModes = accessModes == null || accessModes.isEmpty() ? List.of(AccessMode.values())
+                : List.copyOf(accessModes);
     }
 }

@@ -76,6 +76,8 @@ public final class LogAudit {
     private final Map<String, PermitState> permits = new HashMap<>();
     private final Map<String, OptOutChain> optOuts = new HashMap<>();
     private final Set<String> announcedKeys = new LinkedHashSet<>();
+    /** amend: per programme, its latest version in the log and that version's terms hash. */
+    private final Map<String, Map.Entry<Long, String>> programmeVersions = new HashMap<>();
     private long decisionsChecked;
     private long statusRecords;
     private long accessEvents;
@@ -207,6 +209,14 @@ public final class LogAudit {
                 checks.add(Check.fail(name, "... and " + more + " more " + name + " failures"));
             }
         }
+        // amend: programme amendments, reported only by a log that holds any (older reports stay as they were).
+        List<String> amendmentFailures = failures.get("amendments");
+        if (amendmentFailures != null) {
+            amendmentFailures.forEach(line -> checks.add(Check.fail("amendments", line)));
+        } else if (!programmeVersions.isEmpty()) {
+            checks.add(Check.pass("amendments", "every programme amendment follows its programme's previous version ("
+                    + programmeVersions.size() + " programmes amended)"));
+        }
         return new Report("the log of " + treeSize + " entries", checks);
     }
 
@@ -303,9 +313,29 @@ public final class LogAudit {
             case WEBHOOK_EVENT -> fail("signature", label + ": a webhook event is delivered, never logged");
             case OPT_OUT -> optOut(index, record, label);
             case STATISTICS_ANSWER -> statisticalAnswer(index, record, label);
+            case PROGRAMME_AMENDMENT -> amendment(record, label);
             case KEY_ROTATION, CHECKPOINT -> {
                 // Signed and in the tree; nothing else in the log depends on them.
             }
+        }
+    }
+
+    /**
+     * amend: an amendment names the next version of its programme and, once the log holds an earlier amendment of
+     * it, the terms hash that one signed (version 1, the programme as registered, is not in the log).
+     */
+    private void amendment(ReadRecord record, String label) {
+        String programme = String.valueOf(record.string("programme_id"));
+        Long version = record.wholeNumber("version");
+        Long previous = record.wholeNumber("prev_version");
+        Map.Entry<Long, String> last = programmeVersions.get(programme);
+        if (version == null || previous == null || version != previous + 1
+                || (last != null && (last.getKey().longValue() != previous
+                || !Objects.equals(last.getValue(), record.string("prev_terms_sha256"))))) {
+            fail("amendments", label + ": it does not follow the programme's previous version in the log");
+        }
+        if (version != null) {
+            programmeVersions.put(programme, Map.entry(version, String.valueOf(record.string("terms_sha256"))));
         }
     }
 

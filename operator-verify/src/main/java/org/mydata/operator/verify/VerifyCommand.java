@@ -74,6 +74,12 @@ public final class VerifyCommand {
                   online: fetch the JWKS, the bundle and, with --kept-checkpoint, the consistency proof;
                   --save DIR writes jwks.json, bundle.json, checkpoint.json (keep it for next time) and
                   consistency.json, so the same verification can be repeated offline
+              reconsent --jwks FILE --chain FILE
+              reconsent --operator URL --consent ID [--token TOKEN] [--save DIR]
+                  a re-consent chain (docs/amendments.md): the consent, the consents it replaced when its person
+                  accepted new versions of the programme's terms, their status records and the programme's amendment
+                  records; checks signatures, the amendments' version chain, each consent's version and terms hash,
+                  and that each replacement names the consent it replaced and that consent's closing withdrawal
               statistic --jwks FILE --answer FILE
                   offline: check a statistical answer (the JSON its researcher received) against a saved JWKS:
                   its record verifies, signs exactly this answer, and names its permit and access event
@@ -120,6 +126,7 @@ public final class VerifyCommand {
                 case "consent" -> options.has("operator") ? consentOnline(options, out) : consentOffline(options, out);
                 case "log" -> log(options, out);
                 case "statistic" -> statistic(options, out);
+                case "reconsent" -> reconsent(options, out);
                 default -> throw new UsageException("unknown mode '" + args[0] + "': use consent, statistic or log");
             };
         } catch (UsageException e) {
@@ -196,6 +203,38 @@ public final class VerifyCommand {
             out.println("saved the JWKS, the bundle and its checkpoint to " + dir);
         }
         return print(witnessed(BundleVerifier.verify(jwks, bundle, kept), jwks, bundle, options), out, kept == null);
+    }
+
+    /** amend: a re-consent chain, from a file ({@code {"records": [JWS, ...]}}) or from the operator. */
+    private static int reconsent(Options options, PrintStream out)
+            throws UsageException, InputException, MalformedAuditDataException {
+        options.allow("jwks", "chain", "operator", "consent", "token", "save");
+        String jwksText;
+        String chainText;
+        String jwksName;
+        if (options.has("operator")) {
+            Operator operator = new Operator(options.required("operator"), token(options));
+            jwksText = operator.get("/.well-known/jwks.json", false);
+            jwksName = "the operator's JWKS";
+            chainText = operator.get("/api/v1/audit/consents/" + encode(options.required("consent")) + "/chain", true);
+            if (options.has("save")) {
+                Path dir = Path.of(options.get("save"));
+                write(dir.resolve("jwks.json"), jwksText);
+                write(dir.resolve("chain.json"), chainText);
+                out.println("saved the JWKS and the chain to " + dir);
+            }
+        } else {
+            jwksName = options.required("jwks");
+            jwksText = readFile(jwksName);
+            chainText = readFile(options.required("chain"));
+        }
+        JWKSet jwks = jwks(jwksText, jwksName);
+        Object records = AuditJson.parseObject(chainText, "the chain").get("records");
+        if (!(records instanceof List<?> list) || list.stream().anyMatch(r -> !(r instanceof String))) {
+            throw new MalformedAuditDataException("the chain has no list of records (compact JWS strings)");
+        }
+        return print(org.mydata.operator.audit.ReconsentChain.verify(jwks,
+                list.stream().map(String.class::cast).toList()), out, false);
     }
 
     private static int statistic(Options options, PrintStream out)

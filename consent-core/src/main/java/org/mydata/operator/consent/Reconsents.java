@@ -158,6 +158,64 @@ public final class Reconsents {
     }
 
     /**
+     * The re-consent chain that ends at the consent, as operator-verify's {@code reconsent} mode reads it: the
+     * programme's amendment records, then each consent the chain holds, oldest first, followed by its status
+     * records. For auditors: any person's consent; not found when there is none.
+     */
+    public List<String> chainForAudit(UUID consentId) {
+        return tx.read(c -> chain(c, null, consentId));
+    }
+
+    /** The caller's own re-consent chain; another person's consent is not found. */
+    public List<String> chain(Account account, UUID consentId) {
+        return tx.read(c -> chain(c, account.id(), consentId));
+    }
+
+    private static List<String> chain(Connection c, UUID accountId, UUID consentId) throws SQLException {
+        List<List<String>> consents = new ArrayList<>();
+        UUID programmeId = null;
+        for (UUID id = consentId; id != null; ) {
+            List<String> records = new ArrayList<>();
+            UUID replaces;
+            try (PreparedStatement ps = c.prepareStatement("select account_id, programme_id, record, replaces "
+                    + "from consent where id = ?")) {
+                ps.setObject(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next() || (accountId != null && !accountId.equals(Sql.uuid(rs, "account_id")))) {
+                        throw new org.mydata.operator.failure.NotFoundException("no consent " + id);
+                    }
+                    programmeId = Sql.uuid(rs, "programme_id");
+                    records.add(rs.getString("record"));
+                    replaces = (UUID) rs.getObject("replaces");
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "select record from consent_status where consent_id = ? order by seq")) {
+                ps.setObject(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        records.add(rs.getString(1));
+                    }
+                }
+            }
+            consents.add(0, records);
+            id = replaces;
+        }
+        List<String> chain = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("select record from programme_version "
+                + "where programme_id = ? and record is not null order by version")) {
+            ps.setObject(1, programmeId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    chain.add(rs.getString(1));
+                }
+            }
+        }
+        consents.forEach(chain::addAll);
+        return chain;
+    }
+
+    /**
      * Accepts the programme's current version for the caller's consent: the old consent is ended by the person,
      * naming the new one, and a new consent on the current version, with the person's choices carried over
      * ({@link Amendments#carry}), replaces it. Permit holders that could rely on the new consent are told

@@ -150,6 +150,19 @@ public class CoreConfig {
         return new ProgrammeRegistry(tx, clock);
     }
 
+    /** amend: programme amendments, signed through the node's appender (docs/amendments.md). */
+    @Bean
+    org.mydata.operator.programme.ProgrammeAmendments programmeAmendments(Transactions tx, LogAppender appender,
+                                                                          Clock clock) {
+        return new org.mydata.operator.programme.ProgrammeAmendments(tx, appender, clock);
+    }
+
+    /** amend: re-consent to a programme's current version. */
+    @Bean
+    org.mydata.operator.consent.Reconsents reconsents(Transactions tx, LogAppender appender, Clock clock) {
+        return new org.mydata.operator.consent.Reconsents(tx, appender, clock);
+    }
+
     /** One way to reach sources, for linking and for the gateway alike. */
     @Bean
     SourceClients sourceClients(FhirContext fhirContext, OperatorProperties properties, Clock clock,

@@ -86,7 +86,7 @@ public class ConsentController {
                               List<ProgrammeController.PurposeView> purposes, ScopeJson scope, List<UUID> linkIds,
                               Instant validFrom, Instant validUntil, TermsView terms, String text, String record,
                               Long logIndex, List<String> statusRecords, List<StatusView> history,
-                              List<String> accessModes) {
+                              List<String> accessModes, int programmeVersion, UUID replaces) {
         static ConsentView of(Consent c, Instant now) {
             return new ConsentView(c.id(), c.programmeId(), c.status().wire(), c.isInForce(now),
                     c.purposes().stream().map(ProgrammeController::purpose).toList(), ScopeJson.of(c.scope()),
@@ -95,7 +95,7 @@ public class ConsentController {
                             c.terms().language()),
                     c.proposal(), c.record(), c.logIndex(), c.statusRecords().stream().map(StatusRecord::record).toList(),
                     c.statusRecords().stream().map(StatusView::of).toList(),
-                    ConsentModes.toClaim(c.accessModes()));
+                    ConsentModes.toClaim(c.accessModes()), c.version(), c.replaces());
         }
     }
 

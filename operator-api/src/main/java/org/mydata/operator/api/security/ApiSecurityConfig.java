@@ -50,6 +50,8 @@ public class ApiSecurityConfig {
                 .authorizeHttpRequests(auth -> auth
                         .requestMatchers(HttpMethod.GET, "/.well-known/jwks.json", "/api/v1/programmes",
                                 "/api/v1/programmes/*", "/api/v1/audit/checkpoint.note").permitAll()
+                        // amend: a programme's version history is part of the public catalogue.
+                        .requestMatchers(HttpMethod.GET, "/api/v1/programmes/*/versions").permitAll()
                         // The log as static tiles (LogTilesController): public, so that anyone may mirror it.
                         .requestMatchers(HttpMethod.GET, "/api/v1/audit/log", "/api/v1/audit/log/",
                                 "/api/v1/audit/log/checkpoint", "/api/v1/audit/log/tile/**").permitAll()

@@ -30,23 +30,24 @@ class AmendmentApiTest extends OperatorTestBase {
         return made.json().get("id").asText();
     }
 
-    private String linkedCarol() {
-        String carol = http.citizenToken("carol", "carol-demo-password");
+    /** Alice, linked to the demo source (other classes sharing the operator link her too: either is fine). */
+    private String linkedAlice() {
+        String alice = alice();
         String source = null;
         for (JsonNode s : http.get("/api/v1/sources", admin()).json()) {
             if (s.get("name").asText().equals(DemoConfig.DEMO_SOURCE_NAME)) {
                 source = s.get("id").asText();
             }
         }
-        assertThat(http.post("/api/v1/me/links", carol, Map.of("sourceId", source)).status()).isIn(201, 409);
-        return carol;
+        assertThat(http.post("/api/v1/me/links", alice, Map.of("sourceId", source)).status()).isIn(201, 409);
+        return alice;
     }
 
     @Test
     void anAdministratorAmendsAndAPersonAcceptsTheNewVersionWhoseChainOperatorVerifyAccepts() {
         String programme = programme();
-        String carol = linkedCarol();
-        OperatorHttp.Reply given = http.post("/api/v1/me/consents", carol, Map.of("programmeId", programme));
+        String alice = linkedAlice();
+        OperatorHttp.Reply given = http.post("/api/v1/me/consents", alice, Map.of("programmeId", programme));
         assertThat(given.status()).as(given.body()).isEqualTo(201);
         String v1 = given.json().get("id").asText();
         assertThat(given.json().get("programmeVersion").asInt()).isEqualTo(1);
@@ -61,7 +62,7 @@ class AmendmentApiTest extends OperatorTestBase {
         assertThat(http.post(amendments, admin(), Map.of("purposes", List.of("dpv:ScientificResearch",
                 "dpv:DataAltruism"))).status()).isEqualTo(422);
         assertThat(http.post(amendments, admin(), Map.of("reason", "nothing")).status()).isEqualTo(422);
-        assertThat(http.post(amendments, carol, Map.of("reason", "r", "purposes", List.of("dpv:DataAltruism")))
+        assertThat(http.post(amendments, alice, Map.of("reason", "r", "purposes", List.of("dpv:DataAltruism")))
                 .status()).isEqualTo(403);
         assertThat(http.post("/api/v1/admin/programmes/" + UUID.randomUUID() + "/amendments", admin(),
                 Map.of("reason", "r", "purposes", List.of("dpv:DataAltruism"))).status()).isEqualTo(404);
@@ -79,10 +80,10 @@ class AmendmentApiTest extends OperatorTestBase {
         assertThat(versions).hasSize(2);
         assertThat(versions.get(1).get("reason").asText()).isEqualTo("we add conditions");
 
-        // Carol's consent stays on version 1 until she accepts version 2.
-        assertThat(http.get("/api/v1/me/consents/" + v1, carol).json().get("scope").get("resourceTypes"))
+        // Alice's consent stays on version 1 until she accepts version 2.
+        assertThat(http.get("/api/v1/me/consents/" + v1, alice).json().get("scope").get("resourceTypes"))
                 .hasSize(2);
-        OperatorHttp.Reply offer = http.get("/api/v1/me/consents/" + v1 + "/new-version?language=fi", carol);
+        OperatorHttp.Reply offer = http.get("/api/v1/me/consents/" + v1 + "/new-version?language=fi", alice);
         assertThat(offer.status()).as(offer.body()).isEqualTo(200);
         assertThat(offer.json().get("fromVersion").asInt()).isEqualTo(1);
         assertThat(offer.json().get("toVersion").asInt()).isEqualTo(2);
@@ -92,22 +93,22 @@ class AmendmentApiTest extends OperatorTestBase {
         String sha256 = offer.json().get("sha256").asText();
         assertThat(offer.json().get("diff").toString()).contains("added", "Condition");
 
-        OperatorHttp.Reply stale = http.post("/api/v1/me/consents/" + v1 + "/new-version", carol,
+        OperatorHttp.Reply stale = http.post("/api/v1/me/consents/" + v1 + "/new-version", alice,
                 Map.of("language", "en", "shownTextSha256", "stale"));
         assertThat(stale.status()).isEqualTo(409);
         assertThat(stale.contentType()).startsWith("application/problem+json");
-        OperatorHttp.Reply accepted = http.post("/api/v1/me/consents/" + v1 + "/new-version", carol,
+        OperatorHttp.Reply accepted = http.post("/api/v1/me/consents/" + v1 + "/new-version", alice,
                 Map.of("language", "en", "shownTextSha256", sha256));
         assertThat(accepted.status()).as(accepted.body()).isEqualTo(201);
         String v2 = accepted.json().get("id").asText();
         assertThat(accepted.json().get("programmeVersion").asInt()).isEqualTo(2);
         assertThat(accepted.json().get("replaces").asText()).isEqualTo(v1);
         assertThat(accepted.json().get("scope").get("resourceTypes")).hasSize(3);
-        JsonNode old = http.get("/api/v1/me/consents/" + v1, carol).json();
+        JsonNode old = http.get("/api/v1/me/consents/" + v1, alice).json();
         assertThat(old.get("status").asText()).isEqualTo("withdrawn");
         assertThat(old.get("history").get(old.get("history").size() - 1).get("reason").asText()).contains(v2);
-        assertThat(http.get("/api/v1/me/consents/" + v2 + "/new-version", carol).status()).isEqualTo(404);
-        assertThat(http.get("/api/v1/me/consents/" + v2 + "/chain", carol).json().get("records")).hasSize(5);
+        assertThat(http.get("/api/v1/me/consents/" + v2 + "/new-version", alice).status()).isEqualTo(404);
+        assertThat(http.get("/api/v1/me/consents/" + v2 + "/chain", alice).json().get("records")).hasSize(6);
 
         // The auditor's check, online: the JWKS and the chain fetched from the operator.
         String auditor = http.clientToken("auditor-demo", "auditor-demo-secret", "auditor");

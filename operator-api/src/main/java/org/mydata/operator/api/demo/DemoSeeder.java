@@ -26,6 +26,8 @@ import org.springframework.stereotype.Component;
  * starts find them in the database), and prints where everything is.
  */
 @Component
+// Before the listeners that build on what it registers (amend: DemoVersionsSeeder).
+@org.springframework.core.annotation.Order(org.springframework.core.Ordered.LOWEST_PRECEDENCE - 1)
 public class DemoSeeder implements ApplicationListener<ApplicationReadyEvent> {
     private static final Logger log = LoggerFactory.getLogger(DemoSeeder.class);
     private final OperatorProperties properties;

@@ -45,6 +45,9 @@ public final class ConsentInForce {
         if (!standing.linked()) {
             refusals.add(Refusal.NO_LIVE_LINK);
         }
+        if (standing.ownDecisionDue() != null && !at.isBefore(standing.ownDecisionDue())) {
+            refusals.add(Refusal.AWAITING_OWN_DECISION);
+        }
         return refusals;
     }
 

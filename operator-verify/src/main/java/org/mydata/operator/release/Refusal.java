@@ -24,7 +24,10 @@ public enum Refusal {
     OPTED_OUT("the person had opted out of the programme"),
     NOT_LINKED("the person had no live service link to a source of the programme"),
     MODE_NOT_ALLOWED("the consent does not allow the permit's access mode (a statistics-only consent releases no "
-            + "records)");
+            + "records)"),
+    // repr: coming of age
+    AWAITING_OWN_DECISION("a guardian gave the consent for a minor who has come of age, and the grace period for "
+            + "their own decision has passed without one");
 
     private final String text;
 

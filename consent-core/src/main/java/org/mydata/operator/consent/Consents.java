@@ -587,7 +587,8 @@ public final class Consents {
         // The status record carries its own place in the log.
         LogAppender.Appended csr = b.signAtIndex(RecordType.CONSENT_STATUS, claims);
         try (PreparedStatement ps = b.connection().prepareStatement("insert into consent_status (id, consent_id, seq, "
-                + "status, changed_by, reason, prev_hash, record, created_at, log_index) values (?,?,?,?,?,?,?,?,?,?)")) {
+                + "status, changed_by, reason, prev_hash, record, created_at, log_index, acted_by) "
+                + "values (?,?,?,?,?,?,?,?,?,?,?::jsonb)")) {
             ps.setObject(1, id);
             ps.setObject(2, consentId);
             ps.setInt(3, sequence);
@@ -598,9 +599,9 @@ public final class Consents {
             ps.setString(8, csr.record());
             ps.setTimestamp(9, Sql.timestamp(now));
             ps.setLong(10, csr.logIndex());
+            ps.setString(11, OwnDecision.actedBy(acting));
             ps.executeUpdate();
         }
-        OwnDecision.storeStatusActor(b.connection(), id, acting);
         return new StatusRecord(id, consentId, sequence, status, by, why, prevHash, csr.record(), now, csr.logIndex());
     }
 

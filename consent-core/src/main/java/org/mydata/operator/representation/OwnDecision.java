@@ -48,16 +48,9 @@ public record OwnDecision(Instant majorityAt, Instant due) {
         }
     }
 
-    /** Stores who made a status record, when it was not the person. */
-    public static void storeStatusActor(Connection c, UUID statusId, Acting acting) throws SQLException {
-        if (acting == null) {
-            return;
-        }
-        try (PreparedStatement ps = c.prepareStatement("update consent_status set acted_by = ?::jsonb where id = ?")) {
-            ps.setString(1, Json.write(acting.claim()));
-            ps.setObject(2, statusId);
-            ps.executeUpdate();
-        }
+    /** The {@code acted_by} column of a record's row (the claim's JSON): null when the person acted. */
+    public static String actedBy(Acting acting) {
+        return acting == null ? null : Json.write(acting.claim());
     }
 
     /** The person decided: no deadline any more. */

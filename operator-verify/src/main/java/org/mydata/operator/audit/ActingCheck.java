@@ -89,11 +89,11 @@ final class ActingCheck {
 
     /** One line for a passing record: who acted for whom on what. */
     static String summary(ReadRecord record) {
-        if (!(record.claims().get(CLAIM) instanceof Map<?, ?> actor)) {
+        if (!(record.claims().get(CLAIM) instanceof Map<?, ?> actor)
+                || !(actor.get("representation") instanceof Map<?, ?> representation)) {
             return "made by its subject, account " + record.string("account_id")
                     + (record.claims().containsKey("own_decision") ? ", confirming their own decision" : "");
         }
-        Map<?, ?> representation = (Map<?, ?>) actor.get("representation");
         return "account " + actor.get("account_id") + " acted for account " + record.string("account_id") + " as "
                 + representation.get("kind") + " (" + representation.get("reference") + ")";
     }

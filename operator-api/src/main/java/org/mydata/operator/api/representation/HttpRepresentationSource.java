@@ -41,7 +41,8 @@ public final class HttpRepresentationSource implements RepresentationSource {
     public HttpRepresentationSource(URI registry, Duration timeout) {
         this.registry = registry;
         this.timeout = timeout;
-        this.client = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER)
+        this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout)
+                .followRedirects(HttpClient.Redirect.NEVER)
                 .build();
     }
 

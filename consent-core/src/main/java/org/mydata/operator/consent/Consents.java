@@ -38,6 +38,8 @@ import org.mydata.operator.programme.Purpose;
 import org.mydata.operator.release.AccessMode;
 import org.mydata.operator.release.ConsentModes;
 import org.mydata.operator.release.Validity;
+import org.mydata.operator.representation.Acting;
+import org.mydata.operator.representation.OwnDecision;
 import org.mydata.operator.failure.Require;
 import org.mydata.operator.signing.RecordType;
 import org.mydata.operator.source.FhirSource;
@@ -91,6 +93,16 @@ public final class Consents {
      * ({@code consent_live_per_programme}) holds the rule against a grant on another node.
      */
     public Granted grantOrFind(Account account, NewConsent request) {
+        return grantOrFind(account, request, null, null);
+    }
+
+    /**
+     * As {@link #grantOrFind(Account, NewConsent)}, made by someone acting for the person: the records name the
+     * actor and the representation relied on ({@link Acting}); {@code minor}, for a guardian's consent, when the
+     * person comes of age and when the consent stops releasing without their own decision. Both null: the person
+     * acts themself.
+     */
+    public Granted grantOrFind(Account account, NewConsent request, Acting acting, OwnDecision minor) {
         Instant now = Instant.now(clock).truncatedTo(ChronoUnit.MICROS);
         // Planned on the request's thread in a read: the batch that stores it is shared by many requests.
         Plan plan = tx.read(c -> plan(c, account, request, now));
@@ -100,17 +112,18 @@ public final class Consents {
         }
         Instant validUntil = request.validUntil() == null ? null : request.validUntil().truncatedTo(ChronoUnit.MICROS);
         try {
-            return submitGrant(account, plan, validUntil, now);
+            return submitGrant(account, plan, validUntil, now, acting, minor);
         } catch (LiveConsentExistsException refused) {
             throw refused;
         } catch (ConflictException clash) {
             // The unique index decided a race this node's batch order did not see (a grant committed on another
             // node between our check and insert): once more, and the check now finds the winner.
-            return submitGrant(account, plan, validUntil, now);
+            return submitGrant(account, plan, validUntil, now, acting, minor);
         }
     }
 
-    private Granted submitGrant(Account account, Plan plan, Instant validUntil, Instant now) {
+    private Granted submitGrant(Account account, Plan plan, Instant validUntil, Instant now, Acting acting,
+                                OwnDecision minor) {
         UUID id = UUID.randomUUID();
         Terms terms = new Terms(plan.programme().termsUri(), plan.programme().termsVersion(),
                 RecordHash.sha256(plan.text()), plan.language().tag());
@@ -137,7 +150,7 @@ public final class Consents {
                     StatusRecord last = ended.latestStatus();
                     appendStatus(b, account, ended.id(), ConsentStatus.WITHDRAWN, StatusRecord.ChangedBy.OPERATOR,
                             "its end date had passed when you consented to the programme again (consent " + id + ")",
-                            RecordHash.sha256(last.record()), last.sequence() + 1, now);
+                            RecordHash.sha256(last.record()), last.sequence() + 1, now, null);
                     markWithdrawn(b.connection(), ended.id(), now);
                 }
                 Map<String, Object> claims = new LinkedHashMap<>();
@@ -157,6 +170,7 @@ public final class Consents {
                 // amend: the version of the programme's terms the person signs, and their hash.
                 claims.put("programme_version", plan.version());
                 claims.put("programme_terms_sha256", plan.termsSha256());
+                Acting.addTo(claims, acting);
                 LogAppender.Appended cr = b.sign(RecordType.CONSENT, claims);
                 Connection c2 = b.connection();
                 try (PreparedStatement ps = c2.prepareStatement("insert into consent (id, account_id, programme_id, "
@@ -178,6 +192,7 @@ public final class Consents {
                     ps.executeUpdate();
                 }
                 setVersion(c2, id, plan.version(), plan.termsSha256(), null);
+                OwnDecision.store(c2, id, acting, minor);
                 try (PreparedStatement ps = c2.prepareStatement(
                         "insert into consent_link (consent_id, link_id) select ?, unnest(?::uuid[])")) {
                     ps.setObject(1, id);
@@ -185,7 +200,7 @@ public final class Consents {
                     ps.executeUpdate();
                 }
                 StatusRecord first = appendStatus(b, account, id, ConsentStatus.ACTIVE, StatusRecord.ChangedBy.PERSON,
-                        null, null, 1, now);
+                        null, null, 1, now, acting);
                 return new Granted(new Consent(id, account.id(), plan.programme().id(), plan.purposes(), plan.scope(),
                         plan.accessModes(), linkIds, now, validUntil, terms, plan.text(), cr.record(), now,
                         List.of(first), cr.logIndex(), plan.version(), plan.termsSha256(), null),
@@ -302,6 +317,12 @@ public final class Consents {
      */
     public StatusChange changeStatus(Account account, UUID consentId, ConsentStatus next, StatusRecord.ChangedBy by,
                                      String reason) {
+        return changeStatus(account, consentId, next, by, reason, null);
+    }
+
+    /** As {@link #changeStatus(Account, UUID, ConsentStatus, StatusRecord.ChangedBy, String)}, made by an actor. */
+    public StatusChange changeStatus(Account account, UUID consentId, ConsentStatus next, StatusRecord.ChangedBy by,
+                                     String reason, Acting acting) {
         if (by == StatusRecord.ChangedBy.OPERATOR && (reason == null || reason.isBlank())) {
             throw new InvalidRequestException("reason", "the operator must give a reason when it changes a consent");
         }
@@ -337,7 +358,7 @@ public final class Consents {
             return b -> {
                 Instant now = Instant.now(clock).truncatedTo(ChronoUnit.MICROS);
                 StatusRecord record = appendStatus(b, account, consentId, next, by, reason,
-                        RecordHash.sha256(previous), sequence + 1, now);
+                        RecordHash.sha256(previous), sequence + 1, now, acting);
                 if (next == ConsentStatus.WITHDRAWN) {
                     markWithdrawn(b.connection(), consentId, now);
                 }
@@ -347,6 +368,60 @@ public final class Consents {
                 if (event != null) {
                     Outbox.consentChanged(b.connection(), consentId, event, record.logIndex(), now);
                 }
+                return new StatusChange(consentId, account.id(), programmeId, validity, record);
+            };
+        });
+    }
+
+    /**
+     * The person, come of age, confirms a consent their guardian gave: a status record of their own (the status
+     * it had, {@value OwnDecision#CLAIM} {@code confirmed}, no actor), and the consent releases again without a
+     * deadline. Refused before they come of age, after a withdrawal, and for a consent that awaits nobody's
+     * decision. To change it, they withdraw it and consent anew; to end it, they withdraw it.
+     */
+    public StatusChange confirmOwnDecision(Account account, UUID consentId) {
+        return appender.submit(c -> {
+            UUID programmeId;
+            Validity validity;
+            int sequence;
+            ConsentStatus status;
+            String previous;
+            Instant majorityAt;
+            Instant decidedAt;
+            try (PreparedStatement ps = c.prepareStatement("select c.programme_id, c.valid_from, c.valid_until, "
+                    + "c.majority_at, c.own_decision_at, s.seq, s.status, s.record from consent c join lateral "
+                    + "(select seq, status, record from consent_status where consent_id = c.id order by seq desc "
+                    + "limit 1) s on true where c.id = ? and c.account_id = ? for update of c")) {
+                ps.setObject(1, consentId);
+                ps.setObject(2, account.id());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        throw new NotFoundException("no consent " + consentId);
+                    }
+                    programmeId = Sql.uuid(rs, "programme_id");
+                    validity = new Validity(Sql.instant(rs, "valid_from"), Sql.instant(rs, "valid_until"));
+                    sequence = rs.getInt("seq");
+                    status = ConsentStatus.fromWire(rs.getString("status")).orElseThrow();
+                    previous = rs.getString("record");
+                    majorityAt = Sql.instant(rs, "majority_at");
+                    decidedAt = Sql.instant(rs, "own_decision_at");
+                }
+            }
+            Instant now = Instant.now(clock).truncatedTo(ChronoUnit.MICROS);
+            if (status == ConsentStatus.WITHDRAWN) {
+                throw new ConflictException("consent " + consentId + " was withdrawn; a withdrawal is final");
+            }
+            if (majorityAt == null || decidedAt != null) {
+                throw new ConflictException("consent " + consentId + " awaits no decision of yours");
+            }
+            if (now.isBefore(majorityAt)) {
+                throw new ConflictException("consent " + consentId + " is your guardian's to manage until you come "
+                        + "of age");
+            }
+            return b -> {
+                StatusRecord record = appendStatus(b, account, consentId, status, StatusRecord.ChangedBy.PERSON,
+                        null, RecordHash.sha256(previous), sequence + 1, now, null, OwnDecision.CONFIRMED);
+                OwnDecision.confirmed(b.connection(), consentId, now);
                 return new StatusChange(consentId, account.id(), programmeId, validity, record);
             };
         });
@@ -499,7 +574,13 @@ public final class Consents {
 
     static StatusRecord appendStatus(LogAppender.Batch b, Account account, UUID consentId, ConsentStatus status,
                                              StatusRecord.ChangedBy by, String reason, String prevHash, int sequence,
-                                             Instant now) throws SQLException {
+                                             Instant now, Acting acting) throws SQLException {
+        return appendStatus(b, account, consentId, status, by, reason, prevHash, sequence, now, acting, null);
+    }
+
+    private static StatusRecord appendStatus(LogAppender.Batch b, Account account, UUID consentId, ConsentStatus status,
+                                             StatusRecord.ChangedBy by, String reason, String prevHash, int sequence,
+                                             Instant now, Acting acting, String ownDecision) throws SQLException {
         UUID id = UUID.randomUUID();
         String why = reason == null || reason.isBlank() ? null : reason.strip();
         Map<String, Object> claims = new LinkedHashMap<>();
@@ -515,10 +596,15 @@ public final class Consents {
             claims.put("prev_csr_hash", prevHash);
         }
         claims.put("iat", now.getEpochSecond());
+        Acting.addTo(claims, acting);
+        if (ownDecision != null) {
+            claims.put(OwnDecision.CLAIM, ownDecision);
+        }
         // The status record carries its own place in the log.
         LogAppender.Appended csr = b.signAtIndex(RecordType.CONSENT_STATUS, claims);
         try (PreparedStatement ps = b.connection().prepareStatement("insert into consent_status (id, consent_id, seq, "
-                + "status, changed_by, reason, prev_hash, record, created_at, log_index) values (?,?,?,?,?,?,?,?,?,?)")) {
+                + "status, changed_by, reason, prev_hash, record, created_at, log_index, acted_by) "
+                + "values (?,?,?,?,?,?,?,?,?,?,?::jsonb)")) {
             ps.setObject(1, id);
             ps.setObject(2, consentId);
             ps.setInt(3, sequence);
@@ -529,6 +615,7 @@ public final class Consents {
             ps.setString(8, csr.record());
             ps.setTimestamp(9, Sql.timestamp(now));
             ps.setLong(10, csr.logIndex());
+            ps.setString(11, OwnDecision.actedBy(acting));
             ps.executeUpdate();
         }
         return new StatusRecord(id, consentId, sequence, status, by, why, prevHash, csr.record(), now, csr.logIndex());

@@ -279,7 +279,7 @@ public final class Reconsents {
                 StatusRecord closing = Consents.appendStatus(b, account, old.id(), ConsentStatus.WITHDRAWN,
                         StatusRecord.ChangedBy.PERSON, "replaced by consent " + id + ", which accepts version "
                                 + version + " of the programme's terms", RecordHash.sha256(last.record()),
-                        last.sequence() + 1, now);
+                        last.sequence() + 1, now, null);
                 Consents.markWithdrawn(bc, old.id(), now);
                 Programme programme = ProgrammeRegistry.find(bc, old.programmeId()).orElseThrow();
                 Terms terms = new Terms(programme.termsUri(), programme.termsVersion(), offer.newTextSha256(),
@@ -334,7 +334,7 @@ public final class Reconsents {
                     ps.executeUpdate();
                 }
                 StatusRecord first = Consents.appendStatus(b, account, id, ConsentStatus.ACTIVE,
-                        StatusRecord.ChangedBy.PERSON, null, null, 1, now);
+                        StatusRecord.ChangedBy.PERSON, null, null, 1, now, null);
                 Outbox.consentChanged(bc, id, NotificationType.CONSENT_VERSION_CHANGED, cr.logIndex(), now);
                 return new Consent(id, account.id(), old.programmeId(), choices.purposes(), choices.scope(),
                         choices.accessModes(), linkIds, now, old.validUntil(), terms, offer.newText(), cr.record(),

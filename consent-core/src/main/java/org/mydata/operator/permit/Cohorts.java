@@ -105,7 +105,7 @@ public final class Cohorts {
             try (PreparedStatement ps = c.prepareStatement("""
                     select c.id as consent_id, c.account_id, c.programme_id, c.purposes, c.scope, c.access_modes,
                            c.valid_from,
-                           c.valid_until, latest.status
+                           c.valid_until, latest.status, c.own_decision_due
                       from consent c
                       join lateral (select s.status from consent_status s where s.consent_id = c.id
                                      order by s.seq desc limit 1) latest on true
@@ -192,7 +192,8 @@ public final class Cohorts {
                 Sql.strings(rs, "purposes").stream().map(p -> Purpose.fromCode(p).orElseThrow()).toList(),
                 DataScope.fromJson(Json.read(rs.getString("scope"))), Sql.accessModes(rs, "access_modes"),
                 new Standing(ConsentStatus.fromWire(rs.getString("status")).orElse(null),
-                        new Validity(Sql.instant(rs, "valid_from"), Sql.instant(rs, "valid_until")), true));
+                        new Validity(Sql.instant(rs, "valid_from"), Sql.instant(rs, "valid_until")), true,
+                        Sql.instant(rs, "own_decision_due")));
     }
 
     /**
@@ -229,7 +230,7 @@ public final class Cohorts {
         List<Candidate> candidates = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("""
                 select c.id as consent_id, c.account_id, c.purposes, c.scope, c.access_modes, c.valid_from,
-                       c.valid_until,
+                       c.valid_until, c.own_decision_due,
                        latest.status, sl.source_id, sl.surrogate_id
                   from consent c
                   join lateral (select s.status from consent_status s where s.consent_id = c.id

@@ -86,6 +86,7 @@ public final class BundleVerifier {
                 Read read = new Read(item, ReadRecord.read(verifier, item.jws()));
                 records.add(read);
                 signature(read);
+                acting(read);
                 checks.add(inclusion(read.label(), item.logIndex(),
                         MerkleTree.leafHash(item.jws().getBytes(StandardCharsets.US_ASCII)), item.auditPath()));
             }
@@ -184,6 +185,14 @@ public final class BundleVerifier {
                         + read.item().kind().recordType().mediaType() + " the bundle lists it as"));
             } else {
                 checks.add(Check.pass("signature", read.label() + ": " + r.typ() + ", key " + r.kid()));
+            }
+        }
+
+        /** Who made the record, where it names an actor or the person's own decision ({@link ActingCheck}). */
+        private void acting(Read read) {
+            if (ActingCheck.applies(read.record())) {
+                report(ActingCheck.CHECK, read.label(), ActingCheck.problems(read.record()),
+                        ActingCheck.summary(read.record()));
             }
         }
 

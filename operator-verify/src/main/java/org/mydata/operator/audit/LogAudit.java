@@ -80,6 +80,8 @@ public final class LogAudit {
     private final Map<String, Map.Entry<Long, String>> programmeVersions = new HashMap<>();
     private long decisionsChecked;
     private long statusRecords;
+    /** Records that name an actor or the person's own decision (repr: acting for another person). */
+    private long actingRecords;
     private long accessEvents;
     private long consentsRelied;
     private long inclusionsRelied;
@@ -217,7 +219,29 @@ public final class LogAudit {
             checks.add(Check.pass("amendments", "every programme amendment follows its programme's previous version ("
                     + programmeVersions.size() + " programmes amended)"));
         }
+        actingReport(checks);
         return new Report("the log of " + treeSize + " entries", checks);
+    }
+
+    /**
+     * The {@value ActingCheck#CHECK} check, after the others: only in a log where some record names an actor or a
+     * person's own decision (a log without any has nothing to say about it).
+     */
+    private void actingReport(List<Check> checks) {
+        List<String> lines = failures.get(ActingCheck.CHECK);
+        if (lines == null) {
+            if (actingRecords > 0) {
+                checks.add(Check.pass(ActingCheck.CHECK, "every record made for another person names its actor and "
+                        + "the guardianship or mandate relied on, checked before it was made (" + actingRecords
+                        + " records)"));
+            }
+            return;
+        }
+        lines.forEach(line -> checks.add(Check.fail(ActingCheck.CHECK, line)));
+        long more = failureCounts.get(ActingCheck.CHECK) - lines.size();
+        if (more > 0) {
+            checks.add(Check.fail(ActingCheck.CHECK, "... and " + more + " more " + ActingCheck.CHECK + " failures"));
+        }
     }
 
     // ---- per entry -------------------------------------------------------------------------------------
@@ -280,6 +304,10 @@ public final class LogAudit {
             return;
         }
         keys(type.get(), record, label);
+        if (ActingCheck.applies(record)) {
+            actingRecords++;
+            ActingCheck.problems(record).forEach(problem -> fail(ActingCheck.CHECK, label + ": " + problem));
+        }
         switch (type.get()) {
             case SERVICE_LINK -> link(index, record, label);
             case SERVICE_LINK_REMOVAL -> linkRemoval(index, record, label);

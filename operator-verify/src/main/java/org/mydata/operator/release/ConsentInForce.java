@@ -8,7 +8,9 @@ import org.mydata.operator.consent.ConsentStatus;
 /**
  * The release policy's rule on a consent alone: is it <em>in force</em> at {@code t}? It is when its status then
  * is {@code active}, {@code t} lies in its {@link Validity} (from inclusive, until exclusive, in whole seconds)
- * and one of its service links is live.
+ * and one of its service links is live; and, for a consent a guardian gave for a minor who has since come of age
+ * and not yet decided themself, {@code t} lies before the end of the grace period for that decision
+ * ({@link Standing#ownDecisionDue()}, refused as {@link Refusal#AWAITING_OWN_DECISION}).
  *
  * <p>It lives in the auditor's module because both sides must judge by the very same rule: the operator asks it
  * through consent-core's {@code ReleasePolicy} (which adds the permit's rules, the purposes and the data period),
@@ -44,6 +46,9 @@ public final class ConsentInForce {
         List<Refusal> refusals = whyNotInForceByTerms(standing.status(), standing.validity(), at);
         if (!standing.linked()) {
             refusals.add(Refusal.NO_LIVE_LINK);
+        }
+        if (standing.ownDecisionDue() != null && !at.isBefore(standing.ownDecisionDue())) {
+            refusals.add(Refusal.AWAITING_OWN_DECISION);
         }
         return refusals;
     }

@@ -26,7 +26,10 @@ public enum Refusal {
     MODE_NOT_ALLOWED("the consent does not allow the permit's access mode (a statistics-only consent releases no "
             + "records)"),
     /** amend: a narrowing amendment of the permit's programme took away a purpose, mode or period the permit asks. */
-    NARROWED_BY_AMENDMENT("an amendment of the programme narrowed its terms below what the permit asks");
+    NARROWED_BY_AMENDMENT("an amendment of the programme narrowed its terms below what the permit asks"),
+    // repr: coming of age
+    AWAITING_OWN_DECISION("a guardian gave the consent for a minor who has come of age, and the grace period for "
+            + "their own decision has passed without one");
 
     private final String text;
 

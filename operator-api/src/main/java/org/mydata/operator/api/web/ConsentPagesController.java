@@ -211,7 +211,8 @@ public class ConsentPagesController {
                           RedirectAttributes redirect) {
         Account account = citizens.account(signedIn);
         try {
-            consents.changeStatus(account, id, next, StatusRecord.ChangedBy.PERSON, null);
+            consents.changeStatus(account, id, next, StatusRecord.ChangedBy.PERSON, null,
+                    citizens.actingFor(signedIn).map(ActingFor.Current::acting).orElse(null));
             redirect.addFlashAttribute("notice", notice);
         } catch (ConflictException refused) {
             redirect.addFlashAttribute("problem", new PageProblem("consent.error.change", refused.getMessage()));

@@ -230,7 +230,11 @@ public class DonationPagesController {
         Language textIn = Language.requested(language);
         Consents.Granted granted;
         try {
-            granted = consents.grantOrFind(account, choice.toConsent(id, shownTextSha256, zone, textIn));
+            // Acting for another person: the records name the actor and the representation checked just now.
+            java.util.Optional<ActingFor.Current> actingFor = citizens.actingFor(signedIn);
+            granted = consents.grantOrFind(account, choice.toConsent(id, shownTextSha256, zone, textIn),
+                    actingFor.map(ActingFor.Current::acting).orElse(null),
+                    actingFor.map(ActingFor.Current::minor).orElse(null));
         } catch (LiveConsentExistsException exists) {
             // Another consent to the programme lives (given in another tab, say): show it and how to change it.
             redirect.addFlashAttribute("problem", new PageProblem("donate.error.exists", null));

@@ -68,6 +68,7 @@ public class OptOutPagesController {
                          @RequestParam(name = CitizenPages.TEXT_LANGUAGE, required = false) String language,
                          Authentication signedIn, RedirectAttributes redirect) {
         Account account = citizens.account(signedIn);
+        ActingFor.refuseOptOuts(citizens, signedIn);
         try {
             optOuts.optOut(account, id, shownNoticeSha256, Language.requested(language));
         } catch (ConflictException refused) {
@@ -88,6 +89,7 @@ public class OptOutPagesController {
 
     @PostMapping("/app/opt-outs/{id}/undo")
     public String undo(@PathVariable UUID id, Authentication signedIn, RedirectAttributes redirect) {
+        ActingFor.refuseOptOuts(citizens, signedIn);
         try {
             optOuts.withdraw(citizens.account(signedIn), id);
         } catch (ConflictException refused) {

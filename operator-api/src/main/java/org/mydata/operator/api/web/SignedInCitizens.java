@@ -19,18 +19,43 @@ import org.springframework.stereotype.Component;
 public class SignedInCitizens {
     private final Accounts accounts;
     private final ObjectProvider<CitizenSubjects> embeddedCitizens;
+    private final ObjectProvider<ActingFor> actingFor;
 
-    public SignedInCitizens(Accounts accounts, ObjectProvider<CitizenSubjects> embeddedCitizens) {
+    public SignedInCitizens(Accounts accounts, ObjectProvider<CitizenSubjects> embeddedCitizens,
+                            ObjectProvider<ActingFor> actingFor) {
         this.accounts = accounts;
         this.embeddedCitizens = embeddedCitizens;
+        this.actingFor = actingFor;
     }
 
-    /** Fails closed: without a signed-in person there is no account, whatever the security set-up. */
+    /**
+     * The account whose data the pages manage: the signed-in person's own, or that of the person they chose to act
+     * for, whose representation is checked with the registry again in every request ({@link ActingFor}). Fails
+     * closed: without a signed-in person there is no account, whatever the security set-up.
+     */
     public Account account(Authentication signedIn) {
+        Account own = ownAccount(signedIn);
+        ActingFor acting = actingFor.getIfAvailable();
+        return acting == null ? own : acting.current(signedIn, own).map(ActingFor.Current::subject).orElse(own);
+    }
+
+    /** The signed-in person's own account, whoever they act for. */
+    public Account ownAccount(Authentication signedIn) {
         if (!isSignedIn(signedIn)) {
             throw new AccessDeniedException("sign in first");
         }
-        return accounts.forSubject(subject(signedIn));
+        ActingFor acting = actingFor.getIfAvailable();
+        java.util.Optional<Account> bound = acting == null ? java.util.Optional.empty() : acting.boundAccount(signedIn);
+        return bound.orElseGet(() -> accounts.forSubject(subject(signedIn)));
+    }
+
+    /**
+     * Whom the signed-in person acts for in this request, checked now; empty when they manage their own data.
+     * Writes pass its {@link ActingFor.Current#acting()} on, so the signed records name the actor.
+     */
+    public java.util.Optional<ActingFor.Current> actingFor(Authentication signedIn) {
+        ActingFor acting = actingFor.getIfAvailable();
+        return acting == null ? java.util.Optional.empty() : acting.current(signedIn, ownAccount(signedIn));
     }
 
     /** A form-login citizen of the embedded server is known by the pseudonym their access tokens carry. */

@@ -66,7 +66,9 @@ public class SourcePagesController {
     @PostMapping("/app/sources/{sourceId}/link")
     public String link(@PathVariable UUID sourceId, Authentication signedIn, RedirectAttributes redirect) {
         Account account = citizens.account(signedIn);
-        PersonIdentifier person = personIdentifiers.of(signedIn).orElse(null);
+        // Acting for another person, their record is found by their identifier (from the representation).
+        PersonIdentifier person = citizens.actingFor(signedIn).map(a -> a.representation().subject())
+                .or(() -> personIdentifiers.of(signedIn)).orElse(null);
         if (person == null) {
             redirect.addFlashAttribute("problem", new PageProblem("sources.error.noIdentifier", null));
             return "redirect:/app/sources";

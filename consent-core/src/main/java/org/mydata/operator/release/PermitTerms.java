@@ -24,11 +24,6 @@ public record PermitTerms(UUID permitId, List<Purpose> purposes, DataScope scope
         Objects.requireNonNull(mode, "mode");
     }
 
-    /** A records permit of a programme resting on consent (what every permit was before access modes). */
-    public PermitTerms(UUID permitId, List<Purpose> purposes, DataScope scope, Validity validity, boolean revoked) {
-        this(permitId, purposes, scope, validity, revoked, LegalBasis.CONSENT, AccessMode.RECORDS);
-    }
-
     public static PermitTerms of(Permit permit) {
         return new PermitTerms(permit.id(), permit.purposes(), permit.scope(),
                 new Validity(permit.validFrom(), permit.validUntil()), permit.revokedAt() != null,

@@ -51,7 +51,7 @@ import org.mydata.operator.testing.TestOperator;
  * The broker's decisions without HTTP: on each resource a source returns ({@link Broker#decide}), again on a
  * page decided earlier ({@link Broker#stillReleasable}), and last, when the access event is written
  * ({@link Broker#recordRelease}). Real objects on a fresh database of the embedded PostgreSQL; nothing is read
- * upstream.
+ * upstream, so resources are de-identified with true dates and no release plan.
  */
 class BrokerDecisionTest {
     private static final String RESEARCHER = "researcher@uni.example";
@@ -128,6 +128,9 @@ class BrokerDecisionTest {
         Observation observation = new Observation();
         observation.setId(id);
         observation.setStatus(Observation.ObservationStatus.FINAL);
+        observation.addCategory().addCoding()
+                .setSystem("http://terminology.hl7.org/CodeSystem/observation-category").setCode("vital-signs");
+        observation.getCode().addCoding().setSystem("http://loinc.org").setCode("8867-4").setDisplay("Heart rate");
         observation.setSubject(new Reference(subject));
         observation.setEffective(new DateTimeType(effective));
         return observation;
@@ -135,9 +138,11 @@ class BrokerDecisionTest {
 
     private Optional<Released> decide(Resource resource, Map<SourcePatient, CohortMember> members,
                                       SearchCriteria criteria) {
+        // True dates and no release plan (the statistics store's pseudonymiser): a records permit's plan is made
+        // from the sources, and this test reads none.
         return Broker.decide(resource, hospital, members, PermitTerms.of(permit.permit()), op.clock.instant(),
-                BrokeredTypes.of("Observation"), new Pseudonymiser(permit.key(), List.of("Observation"), op.clock),
-                criteria);
+                BrokeredTypes.of("Observation"), Pseudonymiser.withTrueDates(permit.key(), List.of("Observation"),
+                        DataScope.DEFAULT_OBSERVATION_CATEGORIES), criteria);
     }
 
     @Test

@@ -145,6 +145,12 @@ class BrokerDecisionTest {
                         DataScope.DEFAULT_OBSERVATION_CATEGORIES), criteria);
     }
 
+    /** An observation of the consent's person, as decided now: it goes. */
+    private Released released(String id, Consent consent, String effective, Map<SourcePatient, CohortMember> members) {
+        return decide(observation(id, "Patient/" + surrogateOf(consent), effective), members,
+                SearchCriteria.everything()).orElseThrow();
+    }
+
     @Test
     void aResourceOfAPersonInTheCohortGoesPseudonymisedUnderTheirConsent() {
         Consent consent = consenting();
@@ -184,11 +190,8 @@ class BrokerDecisionTest {
         Consent staying = consenting();
         Consent leaving = consenting();
         Map<SourcePatient, CohortMember> members = cohort();
-        List<Released> page = List.of(
-                decide(observation("a", "Patient/" + surrogateOf(staying), "2021-01-01"), members,
-                        SearchCriteria.everything()).orElseThrow(),
-                decide(observation("b", "Patient/" + surrogateOf(leaving), "2021-01-01"), members,
-                        SearchCriteria.everything()).orElseThrow());
+        List<Released> page = List.of(released("a", staying, "2021-01-01", members),
+                released("b", leaving, "2021-01-01", members));
 
         assertThat(broker.stillReleasable(permit, "Observation", page)).hasSize(2);
         withdraw(leaving);
@@ -202,13 +205,8 @@ class BrokerDecisionTest {
         Consent staying = consenting();
         Consent leaving = consenting();
         Map<SourcePatient, CohortMember> members = cohort();
-        List<Released> page = List.of(
-                decide(observation("a", "Patient/" + surrogateOf(staying), "2021-01-01"), members,
-                        SearchCriteria.everything()).orElseThrow(),
-                decide(observation("b", "Patient/" + surrogateOf(staying), "2021-02-01"), members,
-                        SearchCriteria.everything()).orElseThrow(),
-                decide(observation("c", "Patient/" + surrogateOf(leaving), "2021-01-01"), members,
-                        SearchCriteria.everything()).orElseThrow());
+        List<Released> page = List.of(released("a", staying, "2021-01-01", members),
+                released("b", staying, "2021-02-01", members), released("c", leaving, "2021-01-01", members));
         withdraw(leaving);
 
         List<Released> released = broker.recordRelease(permit, RESEARCHER, "Observation", "search-type", page);

@@ -221,16 +221,7 @@ public final class AuditBundles {
                  order by sl.log_index nulls last, sl.id
                 """)) {
             ps.setObject(1, consentId);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    records.add(new Found(AuditBundle.Kind.SLR, rs.getObject("log_index", Long.class),
-                            rs.getString("record")));
-                    if (rs.getString("removal_record") != null) {
-                        records.add(new Found(AuditBundle.Kind.SLR_REMOVAL,
-                                rs.getObject("removal_log_index", Long.class), rs.getString("removal_record")));
-                    }
-                }
-            }
+            addLinks(ps, records);
         }
         // The permits the events relied on, so the verifier sees which legal basis each rests on.
         permits(c, records, "select distinct p.record, p.log_index, p.revocation_record, p.revocation_log_index "
@@ -300,16 +291,7 @@ public final class AuditBundles {
                 """)) {
             ps.setObject(1, programmeId);
             ps.setObject(2, accountId);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    records.add(new Found(AuditBundle.Kind.SLR, rs.getObject("log_index", Long.class),
-                            rs.getString("record")));
-                    if (rs.getString("removal_record") != null) {
-                        records.add(new Found(AuditBundle.Kind.SLR_REMOVAL,
-                                rs.getObject("removal_log_index", Long.class), rs.getString("removal_record")));
-                    }
-                }
-            }
+            addLinks(ps, records);
         }
         try (PreparedStatement ps = c.prepareStatement("select record, log_index from opt_out_record "
                 + "where account_id = ? and programme_id = ? order by seq")) {
@@ -338,5 +320,19 @@ public final class AuditBundles {
                     ps.setObject(2, accountId);
                 });
         return new Gathered(records, events);
+    }
+
+    /** Each service link record the query finds, and its removal record if it was removed, in the query's order. */
+    private static void addLinks(PreparedStatement ps, List<Found> records) throws SQLException {
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                records.add(new Found(AuditBundle.Kind.SLR, rs.getObject("log_index", Long.class),
+                        rs.getString("record")));
+                if (rs.getString("removal_record") != null) {
+                    records.add(new Found(AuditBundle.Kind.SLR_REMOVAL,
+                            rs.getObject("removal_log_index", Long.class), rs.getString("removal_record")));
+                }
+            }
+        }
     }
 }

@@ -41,8 +41,7 @@ public final class PollingThread implements AutoCloseable {
             throw new IllegalStateException(name + " was closed");
         }
         if (thread == null) {
-            thread = new Thread(this::loop, name);
-            thread.setDaemon(true);
+            thread = DaemonThreads.daemon(this::loop, name);
             thread.start();
         }
     }

@@ -7,7 +7,7 @@ import org.mydata.operator.programme.DataScope;
 import org.mydata.operator.programme.Purpose;
 import org.mydata.operator.release.AccessMode;
 import org.mydata.operator.release.ConsentModes;
-import org.mydata.operator.release.ReleasePolicy;
+import org.mydata.operator.release.ConsentInForce;
 import org.mydata.operator.release.Validity;
 
 /**
@@ -74,7 +74,7 @@ public record Consent(UUID id, UUID accountId, UUID programmeId, List<Purpose> p
      * is the cohort's question, not the consent's.
      */
     public boolean isInForce(Instant now) {
-        return ReleasePolicy.whyNotInForceByTerms(status(), validity(), now).isEmpty();
+        return ConsentInForce.whyNotInForceByTerms(status(), validity(), now).isEmpty();
     }
 
     /** Whether the person allowed pseudonymised records, not only statistics. */

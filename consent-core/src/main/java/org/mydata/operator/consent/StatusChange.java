@@ -2,7 +2,7 @@ package org.mydata.operator.consent;
 
 import java.time.Instant;
 import java.util.UUID;
-import org.mydata.operator.release.ReleasePolicy;
+import org.mydata.operator.release.ConsentInForce;
 import org.mydata.operator.release.Validity;
 
 /**
@@ -17,6 +17,6 @@ public record StatusChange(UUID consentId, UUID accountId, UUID programmeId, Val
 
     /** As {@link Consent#isInForce}: active and inside its validity. */
     public boolean isInForce(Instant now) {
-        return ReleasePolicy.whyNotInForceByTerms(status(), validity, now).isEmpty();
+        return ConsentInForce.whyNotInForceByTerms(status(), validity, now).isEmpty();
     }
 }

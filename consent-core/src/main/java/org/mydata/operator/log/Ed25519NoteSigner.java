@@ -1,7 +1,5 @@
 package org.mydata.operator.log;
 
-import com.google.crypto.tink.subtle.Ed25519Sign;
-import java.security.GeneralSecurityException;
 import java.util.Arrays;
 import java.util.Objects;
 import org.mydata.operator.signing.PayloadSigner;
@@ -29,34 +27,6 @@ public final class Ed25519NoteSigner implements NoteSigner {
     /** Signs with whichever key the signer holds at each signature (the key ring's active key). */
     public static Ed25519NoteSigner over(String keyName, PayloadSigner signer) {
         return new Ed25519NoteSigner(keyName, signer);
-    }
-
-    /** From the 32-byte RFC 8032 private key (the seed), for tools and tests that hold a key of their own. */
-    public static Ed25519NoteSigner fromSeed(String keyName, byte[] seed) {
-        if (seed.length != 32) {
-            throw new IllegalArgumentException("an Ed25519 private key (seed) has 32 bytes");
-        }
-        try {
-            byte[] publicKey = Ed25519Sign.KeyPair.newKeyPairFromSeed(seed.clone()).getPublicKey();
-            Ed25519Sign sign = new Ed25519Sign(seed.clone());
-            return new Ed25519NoteSigner(keyName, new PayloadSigner() {
-                @Override
-                public byte[] publicKey() {
-                    return publicKey.clone();
-                }
-
-                @Override
-                public byte[] sign(byte[] payload) {
-                    try {
-                        return sign.sign(payload);
-                    } catch (GeneralSecurityException e) {
-                        throw new IllegalStateException("Ed25519 signing failed", e);
-                    }
-                }
-            });
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("Ed25519 is not available", e);
-        }
     }
 
     @Override

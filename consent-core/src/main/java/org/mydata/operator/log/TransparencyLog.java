@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.LongFunction;
 import java.util.function.UnaryOperator;
 import org.mydata.operator.failure.InvalidRequestException;
 import org.mydata.operator.failure.NotFoundException;
@@ -20,16 +19,15 @@ import org.mydata.operator.store.Transactions;
  *
  * <h2>How an entry gets in</h2>
  * The operator's services append through {@link LogAppender}, which sequences a whole batch of requests'
- * writes at once ({@link #lockHead}, {@link #insertLocked}); {@link #append} sequences one transaction's
- * entries, for tools and tests. Either way, two steps, split where the costs differ.
+ * writes at once. Two steps, split where the costs differ.
  * <ol>
- * <li><b>Sequencing, in the caller's transaction.</b> {@link #append} takes the next index from the
- * single {@code log_head} row ({@code UPDATE ... RETURNING}) and inserts the entry and its leaf hash. The
- * row lock that UPDATE takes is held until the caller commits or rolls back, so no second transaction
- * can take an index before the first has ended: a rollback hands its index back, and the committed
- * entries are always exactly 0..n-1. The record and its log entry commit together or not at all, so an
- * acknowledged record can never be missing from the log, and the index is known before commit, so a
- * record can carry its own {@code log_index} ({@link #append(Connection, LongFunction)}).</li>
+ * <li><b>Sequencing, in the batch's transaction.</b> {@link #lockHead} locks the single {@code log_head} row
+ * and returns the next index; {@link #insertLocked} inserts the entries and their leaf hashes and moves the
+ * head. The row lock is held until the batch commits or rolls back, so no second transaction can take an
+ * index before the first has ended: a rollback hands its indexes back, and the committed entries are always
+ * exactly 0..n-1. The record and its log entry commit together or not at all, so an acknowledged record can
+ * never be missing from the log, and the index is known before commit, so a record can carry its own
+ * {@code log_index}.</li>
  * <li><b>Integration, in batches, by one writer.</b> {@link LogWriter}, elected with a PostgreSQL
  * advisory lock, reads the entries past the last checkpoint, stores the subtree hashes they complete,
  * and signs one checkpoint for the whole batch in one transaction. A crash between the two steps loses
@@ -55,8 +53,6 @@ public final class TransparencyLog {
     public static final int MAX_ENTRY_BYTES = 1 << 20;
     /** The most entries one {@link #entries} call returns. */
     public static final int MAX_PAGE = 1000;
-    /** The advisory lock appenders queue on: the ASCII bytes of "mydatapp" (the writer's is "mydatlog"). */
-    private static final long APPEND_QUEUE_KEY = 0x6d79646174617070L;
 
     private final Transactions tx;
     private final UnaryOperator<SubtreeHashes> observe;
@@ -74,58 +70,6 @@ public final class TransparencyLog {
     // ---- appending, inside the caller's transaction -------------------------------------------------
 
     /**
-     * Appends an entry inside the caller's open transaction and returns its index. Call it last before
-     * commit: from here to commit, other appenders wait (see the class comment).
-     *
-     * @throws IllegalStateException when the connection is in auto-commit mode, where the index and
-     *                               the entry could not commit together
-     */
-    public long append(Connection c, byte[] entry) throws SQLException {
-        Objects.requireNonNull(entry, "entry");
-        return append(c, index -> entry);
-    }
-
-    /**
-     * Appends the entry that {@code entryAt} makes for the index it is given, for records that carry
-     * their own {@code log_index}: the index is reserved first, then the record is signed with it.
-     */
-    public long append(Connection c, LongFunction<byte[]> entryAt) throws SQLException {
-        requireTransaction(c);
-        long index = reserve(c, 1);
-        byte[] entry = requireEntry(entryAt.apply(index));
-        try (PreparedStatement ps = c.prepareStatement(
-                "insert into log_entry (idx, entry, leaf_hash) values (?, ?, ?)")) {
-            ps.setLong(1, index);
-            ps.setBytes(2, entry);
-            ps.setBytes(3, MerkleTree.leafHash(entry).raw());
-            ps.executeUpdate();
-        }
-        return index;
-    }
-
-    /** Appends several entries in order inside the caller's transaction; returns the first one's index. */
-    public long appendAll(Connection c, List<byte[]> entries) throws SQLException {
-        requireTransaction(c);
-        if (entries.isEmpty()) {
-            throw new IllegalArgumentException("nothing to append");
-        }
-        entries.forEach(TransparencyLog::requireEntry);
-        long first = reserve(c, entries.size());
-        try (PreparedStatement ps = c.prepareStatement(
-                "insert into log_entry (idx, entry, leaf_hash) values (?, ?, ?)")) {
-            long index = first;
-            for (byte[] entry : entries) {
-                ps.setLong(1, index++);
-                ps.setBytes(2, entry);
-                ps.setBytes(3, MerkleTree.leafHash(entry).raw());
-                ps.addBatch();
-            }
-            ps.executeBatch();
-        }
-        return first;
-    }
-
-    /**
      * Erases an entry's bytes, keeping its index and leaf hash, inside the caller's transaction (the one
      * that erases the account). Roots, proofs and checkpoints are unchanged; the entry reads as erased.
      *
@@ -137,28 +81,6 @@ public final class TransparencyLog {
                 "update log_entry set entry = null where idx = ? and entry is not null")) {
             ps.setLong(1, index);
             return ps.executeUpdate() == 1;
-        }
-    }
-
-    private static long reserve(Connection c, int count) throws SQLException {
-        // Queue for the head first. Waiters for a row lock wait on the holder's transaction id, so every one of
-        // them wakes at each commit, re-reads the row and all but one sleep again: with 16 appenders that herd
-        // cost PostgreSQL a core (docs/benchmarks.md). An exclusive advisory lock, held to the same commit,
-        // queues them in the lock manager and wakes one at a time. The row lock still gives the correctness.
-        try (PreparedStatement ps = c.prepareStatement("select pg_advisory_xact_lock(?)")) {
-            ps.setLong(1, APPEND_QUEUE_KEY);
-            ps.execute();
-        }
-        try (PreparedStatement ps = c.prepareStatement(
-                "update log_head set next_index = next_index + ? returning next_index - ?")) {
-            ps.setLong(1, count);
-            ps.setLong(2, count);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw new IllegalStateException("the log_head row is missing; the schema is not migrated");
-                }
-                return rs.getLong(1);
-            }
         }
     }
 

@@ -19,6 +19,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.mydata.operator.background.DaemonThreads;
 import org.mydata.operator.background.PollingThread;
 import org.mydata.operator.json.Json;
 import org.mydata.operator.signing.KeyRing;
@@ -108,12 +109,7 @@ public final class Deliveries implements AutoCloseable {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.transport = Objects.requireNonNull(transport, "transport");
         this.settings = Objects.requireNonNull(settings, "settings");
-        AtomicInteger n = new AtomicInteger();
-        this.workers = Executors.newFixedThreadPool(settings.workers(), r -> {
-            Thread t = new Thread(r, "webhook-delivery-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.workers = Executors.newFixedThreadPool(settings.workers(), DaemonThreads.numbered("webhook-delivery-"));
         this.rounds = new PollingThread("webhook-deliveries", settings.pollInterval(), () -> {
             runOnce();
             return false;

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import org.mydata.operator.consent.ConsentStatus;
@@ -125,18 +126,7 @@ public final class Cohorts {
                     }
                 }
             }
-            Map<UUID, List<Inclusion>> inclusionsByProgramme = new LinkedHashMap<>();
-            // Under an opt-out basis: the person's live links at the programme's sources, as the cohort query reads them.
-            try (PreparedStatement ps = c.prepareStatement(INCLUDED_SELECT
-                    + " where p.legal_basis <> 'consent' and sl.account_id = ? order by sl.created_at, sl.id")) {
-                ps.setObject(1, accountId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        inclusionsByProgramme.computeIfAbsent(Sql.uuid(rs, "programme_id"), k -> new ArrayList<>())
-                                .add(inclusion(rs));
-                    }
-                }
-            }
+            Map<UUID, List<Inclusion>> inclusionsByProgramme = inclusionsByProgramme(c, accountId);
             Set<UUID> programmeIds = new LinkedHashSet<>(grantsByProgramme.keySet());
             programmeIds.addAll(inclusionsByProgramme.keySet());
             if (programmeIds.isEmpty()) {
@@ -153,37 +143,62 @@ public final class Cohorts {
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         Permit permit = Permits.map(rs);
-                        PermitTerms terms = PermitTerms.of(permit);
-                        List<String> types = new ArrayList<>();
-                        Set<Grant> reliedOn = new LinkedHashSet<>();
                         List<Grant> candidates = new ArrayList<>(grantsByProgramme.getOrDefault(permit.programmeId(),
                                 List.of()));
                         candidates.addAll(inclusionsByProgramme.getOrDefault(permit.programmeId(), List.of()));
-                        for (String type : permit.scope().resourceTypes()) {
-                            if (ReleasePolicy.whyNotForType(terms, type, now).isPresent()) {
-                                continue;
-                            }
-                            for (Grant grant : candidates) {
-                                if (ReleasePolicy.whyNotReliable(grant, terms, type, now).isEmpty()) {
-                                    if (!types.contains(type)) {
-                                        types.add(type);
-                                    }
-                                    reliedOn.add(grant);
-                                }
-                            }
-                        }
-                        if (!types.isEmpty()) {
-                            reaches.add(new Reach(permit, rs.getString("title"), rs.getString("decided_by"), types,
-                                    reliedOn.stream().filter(g -> g instanceof ConsentGrant)
-                                            .map(g -> (ConsentGrant) g).toList(),
-                                    reliedOn.stream().filter(g -> g instanceof Inclusion)
-                                            .map(g -> (Inclusion) g).toList()));
-                        }
+                        reach(permit, rs.getString("title"), rs.getString("decided_by"), candidates, now)
+                                .ifPresent(reaches::add);
                     }
                 }
             }
             return List.copyOf(reaches);
         });
+    }
+
+    /**
+     * What the permit may read of the person now, as the release policy decides it from the person's candidate
+     * consents and inclusions in the permit's programme: empty when nothing.
+     */
+    private static Optional<Reach> reach(Permit permit, String title, String decidedBy, List<Grant> candidates,
+                                         Instant now) {
+        PermitTerms terms = PermitTerms.of(permit);
+        List<String> types = new ArrayList<>();
+        Set<Grant> reliedOn = new LinkedHashSet<>();
+        for (String type : permit.scope().resourceTypes()) {
+            if (ReleasePolicy.whyNotForType(terms, type, now).isPresent()) {
+                continue;
+            }
+            for (Grant grant : candidates) {
+                if (ReleasePolicy.whyNotReliable(grant, terms, type, now).isEmpty()) {
+                    if (!types.contains(type)) {
+                        types.add(type);
+                    }
+                    reliedOn.add(grant);
+                }
+            }
+        }
+        if (types.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new Reach(permit, title, decidedBy, types,
+                reliedOn.stream().filter(g -> g instanceof ConsentGrant).map(g -> (ConsentGrant) g).toList(),
+                reliedOn.stream().filter(g -> g instanceof Inclusion).map(g -> (Inclusion) g).toList()));
+    }
+
+    /** Under an opt-out basis: the person's live links at the programme's sources, as the cohort query reads them. */
+    private static Map<UUID, List<Inclusion>> inclusionsByProgramme(Connection c, UUID accountId) throws SQLException {
+        Map<UUID, List<Inclusion>> inclusionsByProgramme = new LinkedHashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(INCLUDED_SELECT
+                + " where p.legal_basis <> 'consent' and sl.account_id = ? order by sl.created_at, sl.id")) {
+            ps.setObject(1, accountId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    inclusionsByProgramme.computeIfAbsent(Sql.uuid(rs, "programme_id"), k -> new ArrayList<>())
+                            .add(inclusion(rs));
+                }
+            }
+        }
+        return inclusionsByProgramme;
     }
 
     /** A candidate row as the release policy reads it: its links are live, which the queries make sure of. */

@@ -27,6 +27,7 @@ import org.mydata.operator.programme.Programme;
 import org.mydata.operator.programme.ProgrammeRegistry;
 import org.mydata.operator.programme.Purpose;
 import org.mydata.operator.release.AccessMode;
+import org.mydata.operator.release.TermsOfUse;
 import org.mydata.operator.signing.RecordType;
 import org.mydata.operator.store.Sql;
 import org.mydata.operator.store.Transactions;
@@ -144,7 +145,7 @@ public final class DataRequests {
                         + "data request " + requestId + " was made by you; another steward of the programme must "
                         + "decide it");
             }
-            if (sameOrganisation(stewardOrganisation, request.organisation())) {
+            if (TermsOfUse.sameOrganisation(stewardOrganisation, request.organisation())) {
                 throw new ForbiddenException(ForbiddenException.SEPARATION_OF_DUTIES, "separation of duties: "
                         + "data request " + requestId + " was made from your own organisation; a steward of "
                         + "another organisation must decide it");
@@ -348,12 +349,6 @@ public final class DataRequests {
             ps.setString(15, request.accessMode().wireName());
             ps.executeUpdate();
         }
-    }
-
-    /** Organisations are free text from different sources: compared without case and outer blanks. */
-    static boolean sameOrganisation(String a, String b) {
-        return a != null && b != null && !a.isBlank()
-                && a.strip().toLowerCase(java.util.Locale.ROOT).equals(b.strip().toLowerCase(java.util.Locale.ROOT));
     }
 
     private static java.time.LocalDate later(java.time.LocalDate a, java.time.LocalDate b) {

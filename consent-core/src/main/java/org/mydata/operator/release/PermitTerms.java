@@ -32,11 +32,6 @@ public record PermitTerms(UUID permitId, List<Purpose> purposes, DataScope scope
         this(permitId, purposes, scope, validity, revoked, basis, mode, null);
     }
 
-    /** A records permit of a programme resting on consent (what every permit was before access modes). */
-    public PermitTerms(UUID permitId, List<Purpose> purposes, DataScope scope, Validity validity, boolean revoked) {
-        this(permitId, purposes, scope, validity, revoked, LegalBasis.CONSENT, AccessMode.RECORDS);
-    }
-
     /** The permit's terms, read within its programme's current terms when the permit was loaded with them. */
     public static PermitTerms of(Permit permit) {
         PermitTerms signed = new PermitTerms(permit.id(), permit.purposes(), permit.scope(),

@@ -5,7 +5,6 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.mydata.operator.consent.ConsentStatus;
 import org.mydata.operator.programme.DataScope;
 import org.mydata.operator.programme.Purpose;
 
@@ -53,20 +52,6 @@ public final class ReleasePolicy {
     private ReleasePolicy() {
     }
 
-    /** See {@link ConsentInForce#whyNotInForceByTerms}: the rule the auditors judge by too. */
-    public static List<Refusal> whyNotInForceByTerms(ConsentStatus status, Validity validity, Instant at) {
-        return ConsentInForce.whyNotInForceByTerms(status, validity, at);
-    }
-
-    /** See {@link ConsentInForce#whyNotInForce}: the rule the auditors judge by too. */
-    public static List<Refusal> whyNotInForce(Standing standing, Instant at) {
-        return ConsentInForce.whyNotInForce(standing, at);
-    }
-
-    public static boolean isInForce(Standing standing, Instant at) {
-        return ConsentInForce.isInForce(standing, at);
-    }
-
     /** What keeps a permit from being used at {@code at}; empty when it may be. */
     public static Optional<Refusal> whyNotUsable(PermitTerms permit, Instant at) {
         if (permit.revoked()) {
@@ -102,7 +87,7 @@ public final class ReleasePolicy {
             return refusals;
         }
         ConsentGrant consent = (ConsentGrant) grant;
-        List<Refusal> refusals = whyNotInForce(consent.standing(), at);
+        List<Refusal> refusals = ConsentInForce.whyNotInForce(consent.standing(), at);
         if (permit.basis().isOptOut()) {
             refusals.add(0, Refusal.BASIS_MISMATCH);
         }

@@ -29,6 +29,7 @@ import org.mydata.operator.consent.NewConsent;
 import org.mydata.operator.consent.StatusRecord;
 import org.mydata.operator.log.Checkpoint;
 import org.mydata.operator.log.CheckpointSigner;
+import org.mydata.operator.log.LogAppends;
 import org.mydata.operator.log.LogEntry;
 import org.mydata.operator.log.LogWriter;
 import org.mydata.operator.log.TransparencyLog;
@@ -112,7 +113,7 @@ final class AuditFixture implements AutoCloseable {
         AccessEvent event = new AccessEvent(UUID.randomUUID(), permitId, "researcher@uni.example", "search-type",
                 types, resources, List.of(new PersonAccess(consent.accountId(), consent.id(), resources)), at);
         op.tx.inTransaction(c -> {
-            long index = op.log.append(c, AccessLog.canonicalEntry(event));
+            long index = LogAppends.append(c, AccessLog.canonicalEntry(event));
             try (PreparedStatement ps = c.prepareStatement("insert into access_event (id, permit_id, client, "
                     + "interaction, resource_types, resource_count, person_count, consent_ids, created_at, log_index) "
                     + "values (?,?,?,?,?,?,?,?,?,?)")) {

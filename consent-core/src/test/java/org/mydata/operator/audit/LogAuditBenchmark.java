@@ -27,6 +27,7 @@ import org.mydata.operator.log.Checkpoint;
 import org.mydata.operator.log.CheckpointSigner;
 import org.mydata.operator.log.ConsistencyProof;
 import org.mydata.operator.log.InclusionProof;
+import org.mydata.operator.log.LogAppends;
 import org.mydata.operator.log.LogEntry;
 import org.mydata.operator.log.LogVerifier;
 import org.mydata.operator.log.LogWriter;
@@ -331,7 +332,7 @@ class LogAuditBenchmark {
             if (batch.isEmpty()) {
                 return;
             }
-            long first = tx.inTransaction(c -> log.appendAll(c, batch));
+            long first = tx.inTransaction(c -> LogAppends.appendAll(c, batch));
             if (first != next) {
                 throw new IllegalStateException("expected to append at " + next + ", got " + first);
             }

@@ -43,12 +43,12 @@ class ConcurrentAppendTest {
                             int kind = i % 7;
                             if (kind == 3) {
                                 List<byte[]> two = List.of(bytes(name + " a"), bytes(name + " b"));
-                                long first = f.log.appendAll(c, two);
+                                long first = LogAppends.appendAll(c, two);
                                 appended.put(first, two.get(0));
                                 appended.put(first + 1, two.get(1));
                             } else {
                                 byte[] entry = bytes(name);
-                                appended.put(f.log.append(c, entry), entry);
+                                appended.put(LogAppends.append(c, entry), entry);
                             }
                             if (kind == 5) {
                                 // rolled back: its index must go to the next appender

@@ -48,7 +48,7 @@ class GroupCommitBenchmark {
             Transactions tx = new Transactions(ds);
             byte[] entry = "{\"type\":\"bench\"}".getBytes(StandardCharsets.UTF_8);
             run("warm-up", i -> op.appender.append(entry));
-            run("one transaction per entry", i -> tx.inTransaction(c -> log.append(c, entry)));
+            run("one transaction per entry", i -> tx.inTransaction(c -> LogAppends.append(c, entry)));
             run("LogAppender group commit", i -> op.appender.append(entry));
         }
     }

@@ -31,7 +31,7 @@ final class LogFixture implements AutoCloseable {
     final KeystoreKeyRing keyRing = keyRing();
     static final byte[] NOTE_SEED = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23,
             24, 25, 26, 27, 28, 29, 30, 31, 32};
-    final Ed25519NoteSigner noteSigner = Ed25519NoteSigner.fromSeed(ORIGIN, NOTE_SEED);
+    final Ed25519NoteSigner noteSigner = TestNoteSigners.fromSeed(ORIGIN, NOTE_SEED);
     final TransparencyLog log;
     private final List<LogWriter> writers = new ArrayList<>();
 
@@ -73,7 +73,7 @@ final class LogFixture implements AutoCloseable {
     }
 
     long append(byte[] entry) {
-        return tx.inTransaction(c -> log.append(c, entry));
+        return tx.inTransaction(c -> LogAppends.append(c, entry));
     }
 
     /** Runs the writer until it has nothing left; returns every checkpoint it issued on the way. */

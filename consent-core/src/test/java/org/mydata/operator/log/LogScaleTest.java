@@ -46,7 +46,7 @@ class LogScaleTest {
             }
             for (int i = 0; i < N; i += 1000) {
                 List<byte[]> chunk = entries.subList(i, i + 1000);
-                f.tx.inTransaction(c -> f.log.appendAll(c, chunk));
+                f.tx.inTransaction(c -> LogAppends.appendAll(c, chunk));
             }
             List<Checkpoint> issued = LogFixture.integrateAll(f.writer(4096));
             assertThat(issued).extracting(Checkpoint::treeSize).containsExactly(4096L, 8192L, 10_000L);

@@ -14,7 +14,7 @@ class LogTilesTest {
         try (LogFixture f = new LogFixture()) {
             LogWriter writer = f.writer(1000);
             List<byte[]> entries = new ArrayList<>(NaiveMerkle.entries(257));
-            f.tx.inTransaction(c -> f.log.appendAll(c, entries.subList(0, 255)));
+            f.tx.inTransaction(c -> LogAppends.appendAll(c, entries.subList(0, 255)));
             LogFixture.integrateAll(writer);
             assertTilesMatch(f, entries.subList(0, 255));
             assertThat(f.log.hashTile(Tile.full(0, 0))).as("not full before 256").isEmpty();
@@ -42,7 +42,7 @@ class LogTilesTest {
     void anErasedEntryIsEmptyInItsBundleAndKeepsItsLeafHashInTheTile() throws Exception {
         try (LogFixture f = new LogFixture()) {
             List<byte[]> entries = NaiveMerkle.entries(3);
-            f.tx.inTransaction(c -> f.log.appendAll(c, entries));
+            f.tx.inTransaction(c -> LogAppends.appendAll(c, entries));
             LogFixture.integrateAll(f.writer(10));
             byte[] before = f.log.hashTile(new Tile(0, 0, 3)).orElseThrow();
             boolean erased = f.tx.inTransaction(c -> f.log.erase(c, 1));

@@ -24,12 +24,12 @@ class LogWitnessesTest {
             LogWriter writer = f.writer(100);
             LogWitnesses.Witness w1 = new LogWitnesses.Witness(server.url(), server.witness().key());
             LogWitnesses witnesses = new LogWitnesses(f.tx, f.log, List.of(w1), LogWitnesses.Settings.defaults(), f.clock);
-            f.tx.inTransaction(c -> f.log.appendAll(c, NaiveMerkle.entries(5)));
+            f.tx.inTransaction(c -> LogAppends.appendAll(c, NaiveMerkle.entries(5)));
             LogFixture.integrateAll(writer);
 
             assertThat(witnesses.submit(w1)).isInstanceOf(LogWitnesses.Cosigned.class);
             assertThat(witnesses.submit(w1)).isEqualTo(new LogWitnesses.UpToDate(5));
-            f.tx.inTransaction(c -> f.log.appendAll(c, NaiveMerkle.entries(7).subList(5, 7)));
+            f.tx.inTransaction(c -> LogAppends.appendAll(c, NaiveMerkle.entries(7).subList(5, 7)));
             LogFixture.integrateAll(writer);
             assertThat(witnesses.submit(w1)).as("a proof from 5 to 7").isInstanceOf(LogWitnesses.Cosigned.class);
 
@@ -66,7 +66,7 @@ class LogWitnessesTest {
                     new LogWitnesses.Settings(java.time.Duration.ofSeconds(2), java.time.Duration.ofMillis(50)), f.clock);
             witnesses.start();
             try {
-                f.tx.inTransaction(c -> f.log.appendAll(c, NaiveMerkle.entries(3)));
+                f.tx.inTransaction(c -> LogAppends.appendAll(c, NaiveMerkle.entries(3)));
                 LogFixture.integrateAll(f.writer(10));
                 for (int i = 0; i < 200 && f.count("select count(*) from log_cosignature where tree_size = 3") == 0; i++) {
                     Thread.sleep(50);
@@ -87,6 +87,6 @@ class LogWitnessesTest {
 
     /** The key LogFixture's writer signs its notes with. */
     private static NoteVerifier verifier() {
-        return Ed25519NoteSigner.fromSeed(LogFixture.ORIGIN, LogFixture.NOTE_SEED).verifier();
+        return TestNoteSigners.fromSeed(LogFixture.ORIGIN, LogFixture.NOTE_SEED).verifier();
     }
 }

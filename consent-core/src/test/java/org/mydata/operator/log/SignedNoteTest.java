@@ -25,7 +25,7 @@ class SignedNoteTest {
     private static Ed25519NoteSigner goSigner() {
         byte[] typed = Base64.getDecoder().decode(GO_SKEY_KEY);
         assertThat(typed[0]).isEqualTo((byte) 1);
-        return Ed25519NoteSigner.fromSeed("PeterNeumann", Arrays.copyOfRange(typed, 1, typed.length));
+        return TestNoteSigners.fromSeed("PeterNeumann", Arrays.copyOfRange(typed, 1, typed.length));
     }
 
     @Test
@@ -46,7 +46,7 @@ class SignedNoteTest {
 
     @Test
     void theKeyIdIsTheFirstFourBytesOfTheHashOfNameNewlineTypeAndKey() throws Exception {
-        Ed25519NoteSigner signer = Ed25519NoteSigner.fromSeed("operator.example/log", new byte[32]);
+        Ed25519NoteSigner signer = TestNoteSigners.fromSeed("operator.example/log", new byte[32]);
         byte[] input = ByteBuffer.allocate("operator.example/log".length() + 2 + 32)
                 .put("operator.example/log".getBytes(StandardCharsets.US_ASCII)).put((byte) 0x0A).put((byte) 0x01)
                 .put(signer.publicKey()).array();
@@ -83,7 +83,7 @@ class SignedNoteTest {
 
     @Test
     void otherKeysSignaturesAreIgnoredLikeAWitnessCosignature() throws Exception {
-        Ed25519NoteSigner witness = Ed25519NoteSigner.fromSeed("witness.example/w1", new byte[32]);
+        Ed25519NoteSigner witness = TestNoteSigners.fromSeed("witness.example/w1", new byte[32]);
         String cosigned = GO_NOTE + SignedNote.sign(GO_TEXT, witness).substring(GO_TEXT.length() + 1);
         assertThat(SignedNote.open(cosigned, NoteVerifier.fromVerifierKey(GO_VKEY))).isEqualTo(GO_TEXT);
         assertThat(SignedNote.open(cosigned, witness.verifier())).isEqualTo(GO_TEXT);
@@ -92,11 +92,11 @@ class SignedNoteTest {
 
     @Test
     void invalidKeyNamesTextsAndVerifierKeysAreRefused() {
-        assertThatThrownBy(() -> Ed25519NoteSigner.fromSeed("has space", new byte[32]))
+        assertThatThrownBy(() -> TestNoteSigners.fromSeed("has space", new byte[32]))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> Ed25519NoteSigner.fromSeed("has+plus", new byte[32]))
+        assertThatThrownBy(() -> TestNoteSigners.fromSeed("has+plus", new byte[32]))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> Ed25519NoteSigner.fromSeed("", new byte[32])).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> TestNoteSigners.fromSeed("", new byte[32])).isInstanceOf(IllegalArgumentException.class);
         Ed25519NoteSigner signer = goSigner();
         assertThatThrownBy(() -> SignedNote.sign("no final newline", signer)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> SignedNote.sign("bell\u0007\n", signer)).isInstanceOf(IllegalArgumentException.class);
@@ -111,7 +111,7 @@ class SignedNoteTest {
     @Test
     void aNimbusEd25519KeySignsNotesThatItsPublicJwkVerifies() throws Exception {
         OctetKeyPair key = new OctetKeyPairGenerator(Curve.Ed25519).generate();
-        Ed25519NoteSigner signer = Ed25519NoteSigner.fromSeed("operator.example/log", key.getDecodedD());
+        Ed25519NoteSigner signer = TestNoteSigners.fromSeed("operator.example/log", key.getDecodedD());
         String note = SignedNote.sign("a\nb\n", signer);
         assertThat(SignedNote.open(note, NoteVerifier.fromJwk("operator.example/log", key.toPublicJWK())))
                 .isEqualTo("a\nb\n");
@@ -121,7 +121,7 @@ class SignedNoteTest {
 
     @Test
     void checkpointNotesFollowTlogCheckpoint() throws Exception {
-        Ed25519NoteSigner signer = Ed25519NoteSigner.fromSeed("operator.example/log", new byte[32]);
+        Ed25519NoteSigner signer = TestNoteSigners.fromSeed("operator.example/log", new byte[32]);
         Hash root = MemoryTree.of(NaiveMerkle.entries(3)).root();
         String note = new CheckpointNote("operator.example/log", 3, root).sign(signer);
         assertThat(note).startsWith("operator.example/log\n3\n" + root.base64() + "\n\n\u2014 operator.example/log ");

@@ -86,7 +86,7 @@ class ReleasePolicyTest {
 
     static PermitTerms permit(List<Purpose> purposes, DataScope scope, boolean revoked, Instant until) {
         return new PermitTerms(UUID.randomUUID(), purposes, scope, new Validity(T.minus(Duration.ofDays(1)), until),
-                revoked);
+                revoked, LegalBasis.CONSENT, AccessMode.RECORDS);
     }
 
     static PermitTerms permitIn(AccessMode mode) {
@@ -311,9 +311,9 @@ class ReleasePolicyTest {
     @Test
     void everyReasonAConsentIsNotInForceIsNamedForTheAuditors() {
         Standing worst = new Standing(WITHDRAWN, new Validity(T.minusSeconds(10), T), false);
-        assertThat(ReleasePolicy.whyNotInForce(worst, T)).containsExactly(Refusal.WITHDRAWN,
+        assertThat(ConsentInForce.whyNotInForce(worst, T)).containsExactly(Refusal.WITHDRAWN,
                 Refusal.CONSENT_EXPIRED, Refusal.NO_LIVE_LINK);
-        assertThat(ReleasePolicy.whyNotInForce(new Standing(ACTIVE, new Validity(T, null), true), T)).isEmpty();
+        assertThat(ConsentInForce.whyNotInForce(new Standing(ACTIVE, new Validity(T, null), true), T)).isEmpty();
     }
 
     @Test

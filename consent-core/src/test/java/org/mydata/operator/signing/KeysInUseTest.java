@@ -13,6 +13,7 @@ import java.util.Set;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mydata.operator.log.LogAppends;
 import org.mydata.operator.log.TransparencyLog;
 import org.mydata.operator.store.Transactions;
 import org.mydata.operator.testing.TestPostgres;
@@ -36,11 +37,11 @@ class KeysInUseTest {
         String record = ring.sign(RecordType.KEY_ROTATION, Map.of("kid", first, "iat", 1));
         // An access event's entry is JSON, not a JWS: it names no key.
         byte[] json = "{\"type\":\"access\",\"n\":1.5}".getBytes(StandardCharsets.UTF_8);
-        tx.inTransaction(c -> log.appendAll(c, List.of(record.getBytes(StandardCharsets.US_ASCII), json)));
+        tx.inTransaction(c -> LogAppends.appendAll(c, List.of(record.getBytes(StandardCharsets.US_ASCII), json)));
         assertThat(KeysInUse.read(db)).containsExactly(first);
 
         String second = ring.rotate().keyId();
-        tx.inTransaction(c -> log.append(c, ring.sign(RecordType.KEY_ROTATION, Map.of("kid", second, "iat", 2))
+        tx.inTransaction(c -> LogAppends.append(c, ring.sign(RecordType.KEY_ROTATION, Map.of("kid", second, "iat", 2))
                 .getBytes(StandardCharsets.US_ASCII)));
         assertThat(KeysInUse.read(db)).containsExactlyInAnyOrder(first, second);
 

@@ -33,17 +33,28 @@ import java.time.Duration;
  * @param runningExports bulk exports that run at once on a node
  * @param maxExports bulk exports that may run or wait on a node
  * @param exportRetention how long a finished export's files are kept
+ * @param exportHeartbeat how often a node says that it still runs its exports; at most 30 s, a third of the
+ *     90 s after which another node takes a quiet node's export up
+ * @param exportSweep how often a node removes expired exports and their files
+ * @param exportPollRetryAfter the {@code Retry-After} a poll of a running export is answered with
+ * @param exportBusyRetryAfter the {@code Retry-After} of a kick-off refused because the node runs its most exports
  */
 public record GatewaySettings(Duration connectTimeout, Duration readTimeout, Duration deadline,
                               long maxResponseBytes, int maxPagesPerCall, int sourceConcurrency, int sourceQueue,
                               int upstreamPageSize, int patientsPerRequest, int exportPatientsPerRequest,
                               int exportReadAhead, int defaultPageSize, int maxPageSize, int rememberedResources,
-                              Duration rememberedFor, int runningExports, int maxExports, Duration exportRetention) {
+                              Duration rememberedFor, int runningExports, int maxExports, Duration exportRetention,
+                              Duration exportHeartbeat, Duration exportSweep, Duration exportPollRetryAfter,
+                              Duration exportBusyRetryAfter) {
 
     public GatewaySettings {
         positive(connectTimeout, "connectTimeout");
         positive(readTimeout, "readTimeout");
         positive(deadline, "deadline");
+        positive(exportHeartbeat, "exportHeartbeat");
+        positive(exportSweep, "exportSweep");
+        positive(exportPollRetryAfter, "exportPollRetryAfter");
+        positive(exportBusyRetryAfter, "exportBusyRetryAfter");
         if (rememberedFor == null || rememberedFor.isNegative() || rememberedFor.isZero()
                 || exportRetention == null || exportRetention.isNegative() || exportRetention.isZero()) {
             throw new IllegalArgumentException("rememberedFor and exportRetention must be positive");
@@ -75,7 +86,8 @@ public record GatewaySettings(Duration connectTimeout, Duration readTimeout, Dur
     public GatewaySettings(Duration connectTimeout, Duration readTimeout, Duration deadline, long maxResponseBytes,
                            int maxPagesPerCall, int sourceConcurrency, int sourceQueue) {
         this(connectTimeout, readTimeout, deadline, maxResponseBytes, maxPagesPerCall, sourceConcurrency, sourceQueue,
-                500, 40, 10, 4, 50, 500, 50_000, Duration.ofMinutes(30), 2, 8, Duration.ofHours(24));
+                500, 40, 10, 4, 50, 500, 50_000, Duration.ofMinutes(30), 2, 8, Duration.ofHours(24),
+                Duration.ofSeconds(10), Duration.ofMinutes(10), Duration.ofSeconds(2), Duration.ofSeconds(60));
     }
 
     /**
@@ -93,7 +105,7 @@ public record GatewaySettings(Duration connectTimeout, Duration readTimeout, Dur
         return new GatewaySettings(connectTimeout, readTimeout, deadline, maxResponseBytes, maxPagesPerCall,
                 sourceConcurrency, sourceQueue, upstreamPageSize, patientsPerRequest, exportPatientsPerRequest,
                 exportReadAhead, defaultPageSize, maxPageSize, rememberedResources, rememberedFor, runningExports,
-                maxExports, exportRetention);
+                maxExports, exportRetention, exportHeartbeat, exportSweep, exportPollRetryAfter, exportBusyRetryAfter);
     }
 
     private static void atLeastOne(int value, String name) {

@@ -70,6 +70,24 @@ class InputHardeningTest extends OperatorTestBase {
         assertThat(page.statusCode()).isEqualTo(413);
     }
 
+    /**
+     * A chunked body declares no length: with an Idempotency-Key it is read whole to fingerprint it, counted as it
+     * is read, and answered past the same limit with the same problem as any other.
+     */
+    @Test
+    void aChunkedKeyedBodyOverTheLimitIsTheSame413() throws Exception {
+        String alice = alice();
+        byte[] big = ("{\"programmeId\":\"" + "x".repeat(1024 * 1024) + "\"}")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        HttpRequest request = HttpRequest.newBuilder(URI.create(http.base() + "/api/v1/me/consents"))
+                .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + alice).header("Idempotency-Key", UUID.randomUUID().toString())
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(big))).build();
+        HttpResponse<String> reply = RAW.send(request, HttpResponse.BodyHandlers.ofString());
+        assertThat(reply.statusCode()).isEqualTo(413);
+        assertThat(reply.body()).contains("urn:mydata-operator:problem:too-large").contains("limit of 1048576 bytes");
+    }
+
     @Test
     void echoedValuesInErrorsAreCut() {
         String alice = alice();

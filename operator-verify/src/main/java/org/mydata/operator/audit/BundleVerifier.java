@@ -417,14 +417,11 @@ public final class BundleVerifier {
         private static String liveLinkAt(long index, Map<String, Read> links, List<Read> records) {
             for (Read link : links.values()) {
                 Long made = link.item().logIndex();
-                if (made == null || made >= index) {
-                    continue;
-                }
                 String slrId = link.record().string("slr_id");
-                boolean removedBefore = records.stream().anyMatch(r -> r.item().kind() == AuditBundle.Kind.SLR_REMOVAL
-                        && Objects.equals(slrId, r.record().string("slr_id")) && r.item().logIndex() != null
-                        && r.item().logIndex() < index);
-                if (!removedBefore) {
+                Long removed = records.stream().filter(r -> r.item().kind() == AuditBundle.Kind.SLR_REMOVAL
+                        && Objects.equals(slrId, r.record().string("slr_id")) && r.item().logIndex() != null)
+                        .map(r -> r.item().logIndex()).min(Long::compare).orElse(null);
+                if (ReliedOn.linkLiveAt(made, removed, index)) {
                     return "slr #" + made;
                 }
             }
@@ -576,7 +573,7 @@ public final class BundleVerifier {
                 Run.Read link = links.get(person.slrId().toString());
                 Long made = link == null ? null : link.item().logIndex();
                 Long removed = removedAt.get(person.slrId().toString());
-                boolean linked = made != null && made < index && (removed == null || removed > index)
+                boolean linked = ReliedOn.linkLiveAt(made, removed, index)
                         && permit.sourceIds().contains(link.record().string("service_id"));
                 problems.addAll(ReliedOn.inclusionProblems("account " + subject.accountId(), chain.liveBefore(index),
                         linked));

@@ -26,6 +26,7 @@ import org.mydata.operator.log.MerkleTree;
 import org.mydata.operator.log.TreeFrontier;
 import org.mydata.operator.release.ConsentModes;
 import org.mydata.operator.release.AccessMode;
+import org.mydata.operator.release.TermsOfUse;
 import org.mydata.operator.signing.RecordType;
 import org.mydata.operator.signing.RecordVerifier;
 
@@ -380,8 +381,8 @@ public final class LogAudit {
         decisionsChecked++;
         if (requester.equals(decidedBy)) {
             fail("duties", label + ": requested and decided by the same subject " + decidedBy);
-        } else if (organisation != null && deciderOrganisation instanceof String theirs
-                && organisation.strip().equalsIgnoreCase(theirs.strip())) {
+        } else if (deciderOrganisation instanceof String theirs
+                && TermsOfUse.sameOrganisation(organisation, theirs)) {
             fail("duties", label + ": requested and decided within the same organisation " + theirs);
         }
     }
@@ -536,8 +537,8 @@ public final class LogAudit {
                 problems.add("it counts account " + account + " under slr " + person.slrId() + " of account "
                         + link.accountId);
             }
-            boolean linked = link != null && Objects.equals(link.accountId, account) && link.logIndex < index
-                    && (link.removedAt == null || link.removedAt > index)
+            boolean linked = link != null && Objects.equals(link.accountId, account)
+                    && ReliedOn.linkLiveAt(link.logIndex, link.removedAt, index)
                     && permit.basis.sourceIds().contains(link.serviceId);
             OptOutChain chain = optOuts.get(account + "|" + permit.basis.programmeId());
             problems.addAll(ReliedOn.inclusionProblems("account " + account,
@@ -603,7 +604,7 @@ public final class LogAudit {
                         + consent.accountId());
             }
             boolean live = consent.slrIds().stream().map(links::get)
-                    .anyMatch(l -> l != null && l.logIndex < index && (l.removedAt == null || l.removedAt > index));
+                    .anyMatch(l -> l != null && ReliedOn.linkLiveAt(l.logIndex, l.removedAt, index));
             problems.addAll(ReliedOn.problems("consent " + crId, consent.chain().inForceBefore(index),
                     consent.validFrom(), consent.validUntil(), live, event.at()));
             problems.addAll(ReliedOn.modeProblems("consent " + crId, consent.accessModes(), event));

@@ -26,7 +26,7 @@ final class OptOutChain {
     private final String accountId;
     private final String programmeId;
     private final List<Step> steps = new ArrayList<>();
-    private String previousHash;
+    private String previousRecord;
     private Long previousIndex;
     private String liveOptOutId;
 
@@ -56,16 +56,16 @@ final class OptOutChain {
             problems.add("it withdraws opt-out " + optOutId + ", but the live one is " + liveOptOutId);
         }
         String prev = record.string("prev_hash");
-        if (previousHash == null && prev != null) {
+        if (previousRecord == null && prev != null) {
             problems.add("it is the first opt-out record given but names a predecessor: an earlier record is missing");
-        } else if (previousHash != null && !previousHash.equals(prev)) {
+        } else if (previousRecord != null && !RecordHash.chainsTo(prev, previousRecord)) {
             problems.add("its prev_hash does not match the opt-out record before it (#" + previousIndex
                     + "): a record is missing, swapped or altered");
         }
         if (previousIndex != null && logIndex <= previousIndex) {
             problems.add("it is out of log order after #" + previousIndex);
         }
-        previousHash = RecordHash.sha256(record.jws());
+        previousRecord = record.jws();
         previousIndex = logIndex;
         if (OPTED_OUT.equals(status) || WITHDRAWN.equals(status)) {
             steps.add(new Step(logIndex, status));

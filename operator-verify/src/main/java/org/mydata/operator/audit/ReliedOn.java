@@ -25,6 +25,17 @@ final class ReliedOn {
     }
 
     /**
+     * Whether a service link was live at a log position: made before it and not removed before it. The auditors'
+     * one rule for it, whatever they hold the link's history in.
+     *
+     * @param madeAt    the link record's log index; null when unknown (then it was not live)
+     * @param removedAt the log index of its first removal; null when not removed
+     */
+    static boolean linkLiveAt(Long madeAt, Long removedAt, long index) {
+        return madeAt != null && madeAt < index && (removedAt == null || removedAt > index);
+    }
+
+    /**
      * @param consent   how to name the consent in a report: "consent {id}" or "the consent"
      * @param status    the status record in force just before the event's log position, if any
      * @param validFrom the record's {@code valid_from}, seconds since the epoch; null if it states none

@@ -32,7 +32,7 @@ final class StatusChain {
     private final String consentId;
     private final Long consentLogIndex;
     private final List<Step> steps = new ArrayList<>();
-    private String previousHash;
+    private String previousRecord;
     private Long previousIndex;
     private Long withdrawnAt;
 
@@ -69,7 +69,7 @@ final class StatusChain {
                     + "withdrawn"));
         }
         String prev = csr.string("prev_csr_hash");
-        if (previousHash == null) {
+        if (previousRecord == null) {
             if (prev != null) {
                 problems.add(new Problem(CHAIN, "it is the first status record given but names a predecessor "
                         + "(prev_csr_hash " + prev + "): an earlier record is missing"));
@@ -83,7 +83,7 @@ final class StatusChain {
         } else {
             if (prev == null) {
                 problems.add(new Problem(CHAIN, "it names no predecessor, but follows csr #" + previousIndex));
-            } else if (!prev.equals(previousHash)) {
+            } else if (!RecordHash.chainsTo(prev, previousRecord)) {
                 problems.add(new Problem(CHAIN, "its prev_csr_hash does not match the status record before it "
                         + "(csr #" + previousIndex + "): a record is missing, swapped or altered"));
             }
@@ -96,7 +96,7 @@ final class StatusChain {
             problems.add(new Problem(WITHDRAWAL_FINAL, "it changes the status after the withdrawal at csr #"
                     + withdrawnAt));
         }
-        previousHash = RecordHash.sha256(csr.jws());
+        previousRecord = csr.jws();
         previousIndex = logIndex;
         // A withdrawal is final: whatever follows it is reported above and changes nothing in force.
         if (status.isPresent() && withdrawnAt == null) {

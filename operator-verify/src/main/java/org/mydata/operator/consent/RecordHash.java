@@ -18,4 +18,15 @@ public final class RecordHash {
             throw new IllegalStateException("SHA-256 is missing from this JVM", e);
         }
     }
+
+    /**
+     * The link rule of every chain of signed records (status records, opt-out records): the first names no
+     * predecessor, each later one names the hash of the record before it.
+     *
+     * @param prevHash       the record's {@code prev_csr_hash} (or {@code prev_hash}); null when it names none
+     * @param previousRecord the compact JWS of the record before it in the chain; null for the first
+     */
+    public static boolean chainsTo(String prevHash, String previousRecord) {
+        return previousRecord == null ? prevHash == null : sha256(previousRecord).equals(prevHash);
+    }
 }

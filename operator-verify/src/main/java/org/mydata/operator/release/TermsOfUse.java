@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -117,5 +118,16 @@ public final class TermsOfUse {
 
     private static LocalDate earlier(LocalDate a, LocalDate b) {
         return a == null ? b : b == null || a.isBefore(b) ? a : b;
+    }
+
+    /**
+     * Separation of duties, as the operator applies it when a steward decides a data request and the full-log
+     * audit when it checks the decision: is the decider's organisation the requester's? Organisations are free
+     * text from different sources, compared without case and outer blanks; an unknown (null or blank)
+     * organisation is nobody's, so it is never the same.
+     */
+    public static boolean sameOrganisation(String a, String b) {
+        return a != null && b != null && !a.isBlank()
+                && a.strip().toLowerCase(Locale.ROOT).equals(b.strip().toLowerCase(Locale.ROOT));
     }
 }

@@ -33,6 +33,7 @@ import org.mydata.operator.access.PersonAccess;
 import org.mydata.operator.access.PersonConsent;
 import org.mydata.operator.failure.SourceUnavailableException;
 import org.mydata.operator.gateway.GatewaySettings;
+import org.mydata.operator.gateway.SourceReference;
 import org.mydata.operator.gateway.pseudonym.Pseudonymiser;
 import org.mydata.operator.gateway.registry.BrokeredType;
 import org.mydata.operator.gateway.registry.BrokeredTypes;
@@ -349,10 +350,10 @@ public final class Broker {
      * release policy must let it go at {@code at} under one of the member's consents, and (pseudonymised) it
      * must match the criteria. Pseudonymises the resource in place when it is released.
      */
-    private static Optional<Released> decide(Resource resource, FhirSource source,
-                                             Map<SourcePatient, CohortMember> members, PermitTerms permit, Instant at,
-                                             BrokeredType brokered, Pseudonymiser pseudonymiser,
-                                             SearchCriteria criteria) {
+    static Optional<Released> decide(Resource resource, FhirSource source,
+                                     Map<SourcePatient, CohortMember> members, PermitTerms permit, Instant at,
+                                     BrokeredType brokered, Pseudonymiser pseudonymiser,
+                                     SearchCriteria criteria) {
         Optional<String> subject = subjectOf(resource, brokered, source);
         CohortMember member = subject.map(s -> members.get(new SourcePatient(source.id(), s))).orElse(null);
         if (member == null) {
@@ -391,16 +392,9 @@ public final class Broker {
         if (subject == null || !subject.hasReference()) {
             return Optional.empty();
         }
-        String reference = subject.getReference();
-        String absolutePrefix = source.fhirBaseUrl() + "/Patient/";
-        if (reference.startsWith(absolutePrefix)) {
-            reference = "Patient/" + reference.substring(absolutePrefix.length());
-        }
-        String[] parts = reference.split("/");
-        if (parts.length == 2 && parts[0].equals("Patient") && !parts[1].isBlank()) {
-            return Optional.of(parts[1]);
-        }
-        return Optional.empty();
+        return SourceReference.parse(subject.getReference(), source.fhirBaseUrl().toString())
+                .filter(patient -> patient.type().equals("Patient") && !patient.versioned())
+                .map(SourceReference::id);
     }
 
     /**

@@ -53,7 +53,7 @@ abstract class BrokeredTypeProvider implements IResourceProvider {
             }
         }
         GatewayContext.Current current = permitted();
-        List<String> scope = current.permit().permit().scope().resourceTypes();
+        List<String> scope = current.issued().scope().resourceTypes();
         List<SearchParser.Include> includes = new ArrayList<>();
         for (SearchParser.Include include : parsed.includes()) {
             List<String> targets = include.targets().stream().filter(scope::contains).toList();
@@ -68,7 +68,7 @@ abstract class BrokeredTypeProvider implements IResourceProvider {
             results = new ArrayList<>(results);
             results.sort(parsed.order());
         }
-        return new ReleasingBundleProvider(broker, current.permit().permit().id(), typeName(), results,
+        return new ReleasingBundleProvider(broker, current.issued().id(), typeName(), results,
                 Date.from(clock.instant()), includes);
     }
 
@@ -90,7 +90,7 @@ abstract class BrokeredTypeProvider implements IResourceProvider {
     private GatewayContext.Current permitted() {
         GatewayContext.Current current = GatewayContext.get()
                 .orElseThrow(() -> new ResourceNotFoundException("No FHIR base at this address."));
-        if (!current.permit().permit().scope().resourceTypes().contains(typeName())) {
+        if (!current.issued().scope().resourceTypes().contains(typeName())) {
             throw new InvalidRequestException("This permit does not cover " + typeName() + " resources.");
         }
         return current;

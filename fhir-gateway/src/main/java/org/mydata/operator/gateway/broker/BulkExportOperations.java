@@ -25,16 +25,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -119,9 +118,9 @@ public final class BulkExportOperations {
     @Operation(name = "$export", typeName = "Group", idempotent = true, manualRequest = true,
             manualResponse = true, canonicalUrl = IG + "/OperationDefinition/group-export")
     public void groupExport(@IdParam IdType group, ServletRequestDetails details) throws IOException {
-        if (!group.getIdPart().equals(current().permit().permit().id().toString())) {
+        if (!group.getIdPart().equals(current().issued().id().toString())) {
             throw new ResourceNotFoundException("No such Group: this base's one Group is its permit's cohort, "
-                    + "Group/" + current().permit().permit().id() + ".");
+                    + "Group/" + current().issued().id() + ".");
         }
         kickOff(details);
     }
@@ -140,7 +139,7 @@ public final class BulkExportOperations {
             case RUNNING -> {
                 response.setStatus(202);
                 response.setHeader("X-Progress", job.progress());
-                response.setHeader("Retry-After", "2");
+                response.setHeader("Retry-After", retryAfter(broker.settings().exportPollRetryAfter()));
             }
             case FAILED -> outcome(response, job.failure().status(), IssueSeverity.FATAL,
                     job.failure().status() == 404 ? IssueType.NOTFOUND : IssueType.EXCEPTION, job.failure().message());
@@ -227,11 +226,7 @@ public final class BulkExportOperations {
     private void kickOff(ServletRequestDetails details) throws IOException {
         GatewayContext.Current current = current();
         HttpServletRequest request = details.getServletRequest();
-        Set<String> prefer = new LinkedHashSet<>();
-        for (String header : Collections.list(request.getHeaders("Prefer"))) {
-            Arrays.stream(header.split("[,;]")).map(t -> t.trim().toLowerCase(Locale.ROOT).replace(" ", ""))
-                    .forEach(prefer::add);
-        }
+        Set<String> prefer = StrictSearch.preferences(details);
         if (!prefer.contains("respond-async")) {
             throw new InvalidRequestException("A bulk export needs the header Prefer: respond-async.");
         }
@@ -239,7 +234,29 @@ public final class BulkExportOperations {
         UsablePermit permit = current.permit();
         List<String> permitted = permit.permit().scope().resourceTypes().stream()
                 .filter(BrokeredTypes.names()::contains).toList();
-        Map<String, List<String>> parameters = parameters(details);
+        Asked asked = asked(parameters(details), permitted, lenient);
+        List<String> exported = asked.types() == null ? permitted : asked.types();
+        checkAnswerable(exported, asked);
+        String query = request.getQueryString();
+        String kickOff = publicBase.url(request.getRequestURI()) + (query == null ? "" : "?" + query);
+        ExportJob job = start(permit, current.caller(), new ExportRequest(kickOff, exported, asked.since(),
+                asked.filters(), asked.elements()));
+        HttpServletResponse response = details.getServletResponse();
+        response.setHeader("Content-Location", details.getFhirServerBase() + "/" + STATUS + "?_jobId=" + job.id());
+        outcome(response, 202, IssueSeverity.INFORMATION, IssueType.INFORMATIONAL, "The export has started; poll "
+                + "the Content-Location for its result.");
+    }
+
+    /**
+     * What a kick-off asks, as its parameters say it.
+     *
+     * @param types the types asked ({@code _type}), null for all the permit covers
+     */
+    private record Asked(List<String> types, Instant since, Map<String, String> filters, List<String> elements) {
+    }
+
+    /** Reads the kick-off's parameters; what the gateway does not offer is refused, unless lenient. */
+    private static Asked asked(Map<String, List<String>> parameters, List<String> permitted, boolean lenient) {
         List<String> types = null;
         Instant since = null;
         Map<String, String> filters = new LinkedHashMap<>();
@@ -293,36 +310,41 @@ public final class BulkExportOperations {
                 }
             }
         }
-        List<String> exported = types == null ? permitted : types;
-        for (Map.Entry<String, String> filter : filters.entrySet()) {
+        return new Asked(types, since, filters, elements);
+    }
+
+    /** Checked at kick-off, so that what cannot be answered is a 400 here and never a failed job later. */
+    private void checkAnswerable(List<String> exported, Asked asked) {
+        for (Map.Entry<String, String> filter : asked.filters().entrySet()) {
             if (!exported.contains(filter.getKey())) {
                 throw new InvalidRequestException("The _typeFilter for " + filter.getKey() + " is for a type this "
                         + "export does not include; it exports " + String.join(", ", exported) + ".");
             }
-            // Checked now, so that what cannot be answered is a 400 here and never a failed job later.
-            ExportFilters.criteria(BrokeredTypes.of(filter.getKey()), filter.getValue(), since);
+            ExportFilters.criteria(BrokeredTypes.of(filter.getKey()), filter.getValue(), asked.since());
         }
-        for (String element : elements) {
+        for (String element : asked.elements()) {
             if (!ExportFilters.knownElement(fhirContext, exported, element)) {
                 throw new InvalidRequestException("_elements takes top-level elements of the exported types, as "
                         + "element or Type.element; " + element + " is not one.");
             }
         }
-        String query = request.getQueryString();
-        String kickOff = publicBase.url(request.getRequestURI()) + (query == null ? "" : "?" + query);
-        ExportJob job;
+    }
+
+    /** Starts the job; a node running its most exports answers 429 with {@code Retry-After}. */
+    private ExportJob start(UsablePermit permit, String caller, ExportRequest request) {
         try {
-            job = jobs.start(permit, current.caller(), new ExportRequest(kickOff, exported, since, filters, elements));
+            return jobs.start(permit, caller, request);
         } catch (ExportRunner.TooBusyException e) {
             UnclassifiedServerFailureException busy = new UnclassifiedServerFailureException(429,
                     "Too many exports are running on this server; try again later.");
-            busy.addResponseHeader("Retry-After", "60");
+            busy.addResponseHeader("Retry-After", retryAfter(broker.settings().exportBusyRetryAfter()));
             throw busy;
         }
-        HttpServletResponse response = details.getServletResponse();
-        response.setHeader("Content-Location", details.getFhirServerBase() + "/" + STATUS + "?_jobId=" + job.id());
-        outcome(response, 202, IssueSeverity.INFORMATION, IssueType.INFORMATIONAL, "The export has started; poll "
-                + "the Content-Location for its result.");
+    }
+
+    /** A {@code Retry-After} in whole seconds, at least one. */
+    private static String retryAfter(Duration wait) {
+        return String.valueOf(Math.max(1, wait.toSeconds()));
     }
 
     /** The kick-off's parameters: from the query, and for a POST also from its Parameters body. */
@@ -397,7 +419,7 @@ public final class BulkExportOperations {
         } catch (IllegalArgumentException e) {
             throw new ResourceNotFoundException("No such export job.");
         }
-        return jobs.find(current.permit().permit().id(), current.caller(), jobId)
+        return jobs.find(current.issued().id(), current.caller(), jobId)
                 .orElseThrow(() -> new ResourceNotFoundException("No such export job."));
     }
 

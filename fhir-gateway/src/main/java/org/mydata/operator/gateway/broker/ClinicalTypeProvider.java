@@ -11,7 +11,8 @@ import org.hl7.fhir.r4.model.Resource;
 import org.mydata.operator.gateway.registry.BrokeredType;
 
 /**
- * Read and search for one clinical resource type. The search takes any parameter: which of them the type
+ * Read and search for one brokered resource type, the cohort's Patient resources (stripped of everything that
+ * names them) as much as each clinical type. The search takes any parameter: which of them the type
  * answers is {@link SearchSupport}'s word, applied by {@link StrictSearch} before the search runs, so a
  * parameter is answered exactly or refused (or, under lenient handling, ignored and said so), never ignored
  * silently.

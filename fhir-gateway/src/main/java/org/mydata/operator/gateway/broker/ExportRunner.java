@@ -26,10 +26,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.mydata.operator.background.DaemonThreads;
+import org.mydata.operator.background.PollingThread;
 import org.mydata.operator.export.ExportFailure;
 import org.mydata.operator.export.ExportJob;
 import org.mydata.operator.export.ExportJobs;
@@ -61,21 +61,21 @@ import org.slf4j.LoggerFactory;
  * file is never served, and holds nothing that the NDJSON line does not already say to the researcher:
  * no source id, no true date.
  *
- * <p>A node says every {@link #HEARTBEAT_EVERY} that it still runs its jobs. One that stops lets go of them;
+ * <p>A node says every {@code heartbeatEvery} that it still runs its jobs. One that stops lets go of them;
  * one that dies goes quiet. Either way another node (or the same one, started again) takes the job up within
  * seconds, or once it has been quiet for {@link #QUIET_AFTER}, and runs it again from the start, in a
  * directory of its own. Finished jobs and their files are removed {@code retention} after they finish, at once
- * when deleted, and soon after their permit stops being usable.
+ * when deleted, and soon after their permit stops being usable (the sweep, every {@code sweepEvery}).
+ *
+ * <p>Looking for work, the heartbeat and the sweep take turns on one {@link PollingThread}.
  */
 public final class ExportRunner implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ExportRunner.class);
     static final String DATA_SUFFIX = ".ndjson";
     static final String KEYS_SUFFIX = ".keys";
-    private static final Duration HEARTBEAT_EVERY = Duration.ofSeconds(10);
     /** Several missed heartbeats, and longer than a chunk's deadline: a node this quiet is taken for dead. */
     static final Duration QUIET_AFTER = Duration.ofSeconds(90);
     private static final Duration LOOK_FOR_WORK_EVERY = Duration.ofSeconds(2);
-    private static final Duration SWEEP_EVERY = Duration.ofMinutes(10);
 
     private final Broker broker;
     private final Permits permits;
@@ -86,10 +86,15 @@ public final class ExportRunner implements AutoCloseable {
     private final int concurrentJobs;
     private final int maxJobs;
     private final Duration retention;
+    private final Duration heartbeatEvery;
+    private final Duration sweepEvery;
     /** This node, as the jobs it runs name their owner: new at every start. */
     private final String node = UUID.randomUUID().toString();
     private final ExecutorService runner;
-    private final ScheduledExecutorService scheduler;
+    private final PollingThread rounds;
+    /** When the next heartbeat and sweep are due, on {@link System#nanoTime()}; read by the rounds' thread only. */
+    private long nextHeartbeat;
+    private long nextSweep;
     private final Map<UUID, Future<?>> running = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
@@ -105,9 +110,21 @@ public final class ExportRunner implements AutoCloseable {
      * @param concurrentJobs how many jobs run at once on this node; the others wait
      * @param maxJobs how many may wait or run at once on this node before new ones are refused
      * @param retention how long a finished job and its files are kept
+     * @param heartbeatEvery how often this node says that it still runs its jobs; at most a third of
+     *     {@link #QUIET_AFTER}, so that a late heartbeat or two never hands a job to another node
+     * @param sweepEvery how often this node removes expired jobs and their files
      */
     public ExportRunner(Broker broker, Permits permits, ExportJobs store, FhirContext fhirContext, Clock clock,
-                        Path root, int concurrentJobs, int maxJobs, Duration retention) {
+                        Path root, int concurrentJobs, int maxJobs, Duration retention, Duration heartbeatEvery,
+                        Duration sweepEvery) {
+        if (heartbeatEvery.isNegative() || heartbeatEvery.isZero()
+                || heartbeatEvery.multipliedBy(3).compareTo(QUIET_AFTER) > 0) {
+            throw new IllegalArgumentException("the export heartbeat must be positive and at most " + QUIET_AFTER
+                    .dividedBy(3) + ", a third of the quiet time after which another node takes a job up");
+        }
+        if (sweepEvery.isNegative() || sweepEvery.isZero()) {
+            throw new IllegalArgumentException("the export sweep interval must be positive");
+        }
         this.broker = broker;
         this.permits = permits;
         this.store = store;
@@ -117,18 +134,35 @@ public final class ExportRunner implements AutoCloseable {
         this.concurrentJobs = concurrentJobs;
         this.maxJobs = maxJobs;
         this.retention = retention;
+        this.heartbeatEvery = heartbeatEvery;
+        this.sweepEvery = sweepEvery;
         try {
             PrivateFiles.directory(root);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot make the export directory " + root, e);
         }
-        this.runner = Executors.newFixedThreadPool(concurrentJobs, daemon("gateway-export"));
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("gateway-export-jobs"));
-        scheduler.scheduleWithFixedDelay(this::heartbeat, HEARTBEAT_EVERY.toSeconds(), HEARTBEAT_EVERY.toSeconds(),
-                TimeUnit.SECONDS);
-        scheduler.scheduleWithFixedDelay(this::takeUpWaitingJobs, 0, LOOK_FOR_WORK_EVERY.toMillis(),
-                TimeUnit.MILLISECONDS);
-        scheduler.scheduleWithFixedDelay(this::sweep, 0, SWEEP_EVERY.toSeconds(), TimeUnit.SECONDS);
+        this.runner = Executors.newFixedThreadPool(concurrentJobs, DaemonThreads.named("gateway-export"));
+        long now = System.nanoTime();
+        this.nextHeartbeat = now + heartbeatEvery.toNanos();
+        this.nextSweep = now;
+        this.rounds = new PollingThread("gateway-export-jobs", LOOK_FOR_WORK_EVERY, this::round,
+                e -> log.warn("an export round failed; trying again in {}", LOOK_FOR_WORK_EVERY, e));
+        rounds.start();
+    }
+
+    /** One round of the rounds' thread: look for work; beat and sweep when due. */
+    private boolean round() {
+        takeUpWaitingJobs();
+        long now = System.nanoTime();
+        if (now - nextHeartbeat >= 0) {
+            heartbeat();
+            nextHeartbeat = System.nanoTime() + heartbeatEvery.toNanos();
+        }
+        if (now - nextSweep >= 0) {
+            sweep();
+            nextSweep = System.nanoTime() + sweepEvery.toNanos();
+        }
+        return false;
     }
 
     Duration retention() {
@@ -243,7 +277,7 @@ public final class ExportRunner implements AutoCloseable {
         try {
             store.heartbeat(node, clock.instant());
         } catch (RuntimeException e) {
-            log.warn("the export heartbeat failed; trying again in {}", HEARTBEAT_EVERY, e);
+            log.warn("the export heartbeat failed; trying again in {}", heartbeatEvery, e);
         }
     }
 
@@ -446,7 +480,7 @@ public final class ExportRunner implements AutoCloseable {
                 }
             }
         } catch (IOException | RuntimeException e) {
-            log.warn("the export sweep failed; it runs again in {}", SWEEP_EVERY, e);
+            log.warn("the export sweep failed; it runs again in {}", sweepEvery, e);
         }
     }
 
@@ -463,14 +497,6 @@ public final class ExportRunner implements AutoCloseable {
         }
     }
 
-    private static ThreadFactory daemon(String name) {
-        return r -> {
-            Thread t = new Thread(r, name);
-            t.setDaemon(true);
-            return t;
-        };
-    }
-
     /**
      * Stops this node's runs and lets go of their jobs, which another node (or this one, started again) takes
      * up at once; a job is never left looking as if it still ran.
@@ -478,7 +504,7 @@ public final class ExportRunner implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        scheduler.shutdownNow();
+        rounds.close();
         runner.shutdownNow();
         try {
             runner.awaitTermination(10, TimeUnit.SECONDS);

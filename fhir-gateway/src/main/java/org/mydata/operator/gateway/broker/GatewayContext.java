@@ -1,6 +1,7 @@
 package org.mydata.operator.gateway.broker;
 
 import java.util.Optional;
+import org.mydata.operator.permit.Permit;
 import org.mydata.operator.permit.Permits.UsablePermit;
 
 /**
@@ -9,6 +10,10 @@ import org.mydata.operator.permit.Permits.UsablePermit;
  */
 final class GatewayContext {
     record Current(UsablePermit permit, String caller) {
+        /** The data permit itself, as the steward issued it: its id, project, purposes and scope. */
+        Permit issued() {
+            return permit.permit();
+        }
     }
 
     private static final ThreadLocal<Current> CURRENT = new ThreadLocal<>();

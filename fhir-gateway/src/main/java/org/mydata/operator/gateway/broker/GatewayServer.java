@@ -36,10 +36,6 @@ import org.slf4j.LoggerFactory;
 public final class GatewayServer extends RestfulServer {
     private static final Logger log = LoggerFactory.getLogger(GatewayServer.class);
 
-    public GatewayServer(FhirContext fhirContext, Broker broker, PermitGuard guard, Clock clock) {
-        this(fhirContext, broker, guard, clock, null, null);
-    }
-
     /**
      * @param bulkExport the bulk export operations, registered as the server's own; null for a gateway without
      *     export
@@ -58,8 +54,7 @@ public final class GatewayServer extends RestfulServer {
         SearchSupport.check();
         List<ca.uhn.fhir.rest.server.IResourceProvider> providers = new ArrayList<>();
         for (BrokeredType type : BrokeredTypes.all()) {
-            providers.add(type.isPatient() ? new PatientTypeProvider(broker, clock)
-                    : new ClinicalTypeProvider(type, broker, clock));
+            providers.add(new ClinicalTypeProvider(type, broker, clock));
         }
         setResourceProviders(providers);
         setServerConformanceProvider(new PerPermitCapabilityStatement(this));
@@ -175,7 +170,7 @@ public final class GatewayServer extends RestfulServer {
             if (!(conformance instanceof CapabilityStatement statement)) {
                 return;
             }
-            List<String> allowed = GatewayContext.get().map(c -> c.permit().permit().scope().resourceTypes())
+            List<String> allowed = GatewayContext.get().map(c -> c.issued().scope().resourceTypes())
                     .orElse(BrokeredTypes.names());
             statement.getRest().forEach(rest -> {
                 rest.getSearchParam().clear();

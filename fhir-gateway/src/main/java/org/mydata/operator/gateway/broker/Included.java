@@ -15,6 +15,7 @@ import org.hl7.fhir.instance.model.api.IBase;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
+import org.mydata.operator.gateway.SourceReference;
 import org.mydata.operator.gateway.registry.BrokeredType;
 import org.mydata.operator.gateway.registry.BrokeredTypes;
 
@@ -38,7 +39,7 @@ final class Included {
             if (type.isPatient()) {
                 persons.add(resource.getIdElement().getIdPart());
             } else {
-                target(type.subject().apply(resource), List.of("Patient")).ifPresent(t -> persons.add(t[1]));
+                target(type.subject().apply(resource), List.of("Patient")).ifPresent(t -> persons.add(t.id()));
             }
             for (SearchParser.Include include : includes) {
                 List<Reference> references = new ArrayList<>();
@@ -54,7 +55,7 @@ final class Included {
                     }
                 }
                 references.forEach(reference -> target(reference, include.targets()).ifPresent(t ->
-                        idsByType.computeIfAbsent(t[0], k -> new HashSet<>()).add(t[1])));
+                        idsByType.computeIfAbsent(t.type(), k -> new HashSet<>()).add(t.id())));
             }
         }
         List<IBaseResource> included = new ArrayList<>();
@@ -71,11 +72,11 @@ final class Included {
     }
 
     /** The type and id a released reference points to, if it is one of the target types. */
-    private static Optional<String[]> target(Reference reference, List<String> targets) {
+    private static Optional<SourceReference> target(Reference reference, List<String> targets) {
         if (reference == null || !reference.hasReference()) {
             return Optional.empty();
         }
-        String[] parts = reference.getReference().split("/");
-        return parts.length == 2 && targets.contains(parts[0]) ? Optional.of(parts) : Optional.empty();
+        return SourceReference.parse(reference.getReference(), null)
+                .filter(target -> !target.versioned() && targets.contains(target.type()));
     }
 }

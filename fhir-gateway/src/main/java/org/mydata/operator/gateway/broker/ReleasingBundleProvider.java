@@ -41,7 +41,7 @@ final class ReleasingBundleProvider implements IBundleProvider {
     @Override
     public List<IBaseResource> getResources(int from, int to, ResponsePage.ResponsePageBuilder page) {
         GatewayContext.Current current = GatewayContext.get()
-                .filter(c -> c.permit().permit().id().equals(permitId))
+                .filter(c -> c.issued().id().equals(permitId))
                 .orElseThrow(() -> new ResourceNotFoundException("No such search result."));
         List<Released> slice = results.subList(Math.min(from, results.size()), Math.min(to, results.size()));
         boolean first = firstPage.getAndSet(false);

@@ -54,6 +54,13 @@ final class SearchParser {
     private final List<Issue> issues = new ArrayList<>();
     private final List<Include> includes = new ArrayList<>();
     private final Set<String> unanswered = new LinkedHashSet<>();
+    /** What the parameters read so far ask: the criteria and order being built. */
+    private Set<String> ids;
+    private Set<String> patients;
+    private final Map<String, List<String>> passThrough = new LinkedHashMap<>();
+    private final List<Predicate<Resource>> filters = new ArrayList<>();
+    private Comparator<Released> order;
+    private boolean countOnly;
 
     private SearchParser(BrokeredType type, int maxPageSize) {
         this.type = type;
@@ -65,159 +72,22 @@ final class SearchParser {
     }
 
     private Parsed run(Map<String, String[]> parameters) {
-        Set<String> ids = null;
-        Set<String> patients = null;
-        Map<String, List<String>> passThrough = new LinkedHashMap<>();
-        List<Predicate<Resource>> filters = new ArrayList<>();
-        Comparator<Released> order = null;
-        boolean countOnly = false;
         for (Map.Entry<String, String[]> entry : parameters.entrySet()) {
             String key = entry.getKey();
             String[] values = entry.getValue();
             int colon = key.indexOf(':');
             String name = colon < 0 ? key : key.substring(0, colon);
             String modifier = colon < 0 ? "" : key.substring(colon + 1);
-            switch (name) {
-                case "_format", "_pretty" -> {
-                    if (!modifier.isEmpty()) {
-                        issue(key, IssueType.NOTSUPPORTED, "The gateway does not answer " + key + ".");
-                    }
-                    continue;
-                }
-                case "_count" -> {
-                    Integer count = single(key, modifier, values);
-                    if (count != null) {
-                        if (count == 0) {
-                            countOnly = true;
-                        } else if (count < 0 || count > maxPageSize) {
-                            issue(key, IssueType.VALUE, "_count must be between 1 and " + maxPageSize
-                                    + " (or 0, which answers the count only), not " + count + ".");
-                        }
-                    }
-                    continue;
-                }
-                case "_summary" -> {
-                    if (!modifier.isEmpty() || values.length != 1 || !SUMMARY.contains(values[0])) {
-                        issue(key, IssueType.VALUE, "_summary takes one of " + String.join(", ", new TreeSet<>(SUMMARY))
-                                + ".");
-                    }
-                    continue;
-                }
-                case "_elements" -> {
-                    elements(key, modifier, values);
-                    continue;
-                }
-                case "_include" -> {
-                    include(key, modifier, values);
-                    continue;
-                }
-                case "_sort" -> {
-                    Comparator<Released> sort = sort(key, modifier, values);
-                    if (sort != null) {
-                        order = sort;
-                    }
-                    continue;
-                }
-                default -> {
-                }
-            }
-            if (name.contains(".")) {
-                issue(key, IssueType.NOTSUPPORTED, "The gateway does not answer chained searches (" + key + "): the "
-                        + "resources a chain would search are judged after release, one type at a time.");
+            if (resultParameter(key, name, modifier, values)) {
                 continue;
             }
-            SearchSupport.Parameter parameter = SearchSupport.parameter(type, name).orElse(null);
+            SearchSupport.Parameter parameter = answered(key, name, modifier);
             if (parameter == null) {
-                issue(key, IssueType.NOTSUPPORTED, "The gateway does not answer " + name + " on " + type.name()
-                        + "; it answers " + SearchSupport.of(type).stream().map(SearchSupport.Parameter::name)
-                        .collect(Collectors.joining(", ")) + " and " + String.join(", ", SearchSupport.RESULT_PARAMETERS)
-                        + ".");
                 continue;
             }
-            if (!parameter.modifiers().contains(modifier)) {
-                issue(key, IssueType.NOTSUPPORTED, "The gateway does not answer the modifier :" + modifier + " on "
-                        + name + (parameter.modifiers().size() > 1 ? "; it answers :not." : "."));
-                continue;
-            }
-            List<List<String>> and = new ArrayList<>();
-            boolean empty = false;
-            for (String value : values) {
-                List<String> or = QualifiedParamList.splitQueryStringByCommasIgnoreEscape(null, value);
-                if (value.isEmpty() || or.isEmpty() || or.stream().anyMatch(String::isEmpty)) {
-                    empty = true;
-                }
-                and.add(or);
-            }
-            if (empty) {
-                issue(key, IssueType.VALUE, key + " has an empty value.");
-                continue;
-            }
-            boolean not = modifier.equals("not");
-            // Each parameter is committed only when all its values were read: one bad value leaves all of it out.
-            List<Predicate<Resource>> keyFilters = new ArrayList<>();
-            Set<String> keyIds = ids == null ? null : new HashSet<>(ids);
-            Set<String> keyPatients = patients == null ? null : new HashSet<>(patients);
-            try {
-                switch (parameter.kind()) {
-                    case ID -> {
-                        for (List<String> or : and) {
-                            if (not) {
-                                Set<String> excluded = Set.copyOf(or);
-                                keyFilters.add(r -> !excluded.contains(r.getIdElement().getIdPart()));
-                            } else {
-                                keyIds = intersect(keyIds, or);
-                            }
-                        }
-                    }
-                    case PATIENT -> {
-                        for (List<String> or : and) {
-                            List<String> wanted = new ArrayList<>();
-                            for (String value : or) {
-                                wanted.add(patientId(value));
-                            }
-                            keyPatients = intersect(keyPatients, wanted);
-                        }
-                    }
-                    case DATE -> {
-                        for (List<String> or : and) {
-                            List<DateParam> dates = new ArrayList<>();
-                            for (String value : or) {
-                                dates.add(date(value));
-                            }
-                            keyFilters.add(r -> ReleasedMatch.date(type, r, dates));
-                        }
-                    }
-                    case TOKEN -> {
-                        for (List<String> or : and) {
-                            List<TokenParam> tokens = new ArrayList<>();
-                            for (String value : or) {
-                                TokenParam token = new TokenParam();
-                                token.setValueAsQueryToken(R4, name, null, value);
-                                tokens.add(token);
-                            }
-                            Predicate<Resource> any = r -> ReleasedMatch.token(parameter, r, tokens);
-                            keyFilters.add(not ? any.negate() : any);
-                        }
-                    }
-                    case REFERENCE -> {
-                        for (List<String> or : and) {
-                            List<String> references = new ArrayList<>();
-                            for (String value : or) {
-                                references.add(reference(value));
-                            }
-                            keyFilters.add(r -> ReleasedMatch.reference(parameter, r, references));
-                        }
-                    }
-                    default -> throw new IllegalStateException(parameter.kind().name());
-                }
-                filters.addAll(keyFilters);
-                ids = keyIds;
-                patients = keyPatients;
-                if (parameter.kind() == SearchSupport.Kind.TOKEN && !not && type.tokenParameters().contains(name)) {
-                    passThrough.computeIfAbsent(name, n -> new ArrayList<>()).addAll(List.of(values));
-                }
-            } catch (BadValue | DataFormatException e) {
-                issue(key, IssueType.VALUE, key + ": " + e.getMessage());
+            List<List<String>> and = valueLists(key, values);
+            if (and != null) {
+                criterion(key, name, modifier, parameter, and, values);
             }
         }
         if (type.isPatient() && ids != null) {
@@ -226,6 +96,161 @@ final class SearchParser {
         Predicate<Resource> released = filters.isEmpty() ? null : filters.stream().reduce(x -> true, Predicate::and);
         return new Parsed(new SearchCriteria(ids, patients, Map.copyOf(passThrough), released), order,
                 List.copyOf(issues), Set.copyOf(unanswered), countOnly, List.copyOf(includes));
+    }
+
+    /** The result parameters ({@code _count}, {@code _sort}, ...): true when the key is one, read here. */
+    private boolean resultParameter(String key, String name, String modifier, String[] values) {
+        switch (name) {
+            case "_format", "_pretty" -> {
+                if (!modifier.isEmpty()) {
+                    issue(key, IssueType.NOTSUPPORTED, "The gateway does not answer " + key + ".");
+                }
+            }
+            case "_count" -> {
+                Integer count = single(key, modifier, values);
+                if (count != null) {
+                    if (count == 0) {
+                        countOnly = true;
+                    } else if (count < 0 || count > maxPageSize) {
+                        issue(key, IssueType.VALUE, "_count must be between 1 and " + maxPageSize
+                                + " (or 0, which answers the count only), not " + count + ".");
+                    }
+                }
+            }
+            case "_summary" -> {
+                if (!modifier.isEmpty() || values.length != 1 || !SUMMARY.contains(values[0])) {
+                    issue(key, IssueType.VALUE, "_summary takes one of " + String.join(", ", new TreeSet<>(SUMMARY))
+                            + ".");
+                }
+            }
+            case "_elements" -> elements(key, modifier, values);
+            case "_include" -> include(key, modifier, values);
+            case "_sort" -> {
+                Comparator<Released> sort = sort(key, modifier, values);
+                if (sort != null) {
+                    order = sort;
+                }
+            }
+            default -> {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The search parameter the key names, if the gateway answers it with that modifier; else null, and an issue. */
+    private SearchSupport.Parameter answered(String key, String name, String modifier) {
+        if (name.contains(".")) {
+            issue(key, IssueType.NOTSUPPORTED, "The gateway does not answer chained searches (" + key + "): the "
+                    + "resources a chain would search are judged after release, one type at a time.");
+            return null;
+        }
+        SearchSupport.Parameter parameter = SearchSupport.parameter(type, name).orElse(null);
+        if (parameter == null) {
+            issue(key, IssueType.NOTSUPPORTED, "The gateway does not answer " + name + " on " + type.name()
+                    + "; it answers " + SearchSupport.of(type).stream().map(SearchSupport.Parameter::name)
+                    .collect(Collectors.joining(", ")) + " and " + String.join(", ", SearchSupport.RESULT_PARAMETERS)
+                    + ".");
+            return null;
+        }
+        if (!parameter.modifiers().contains(modifier)) {
+            issue(key, IssueType.NOTSUPPORTED, "The gateway does not answer the modifier :" + modifier + " on "
+                    + name + (parameter.modifiers().size() > 1 ? "; it answers :not." : "."));
+            return null;
+        }
+        return parameter;
+    }
+
+    /** The values as FHIR reads them: repetitions ANDed, comma-separated alternatives ORed; null if one is empty. */
+    private List<List<String>> valueLists(String key, String[] values) {
+        List<List<String>> and = new ArrayList<>();
+        boolean empty = false;
+        for (String value : values) {
+            List<String> or = QualifiedParamList.splitQueryStringByCommasIgnoreEscape(null, value);
+            if (value.isEmpty() || or.isEmpty() || or.stream().anyMatch(String::isEmpty)) {
+                empty = true;
+            }
+            and.add(or);
+        }
+        if (empty) {
+            issue(key, IssueType.VALUE, key + " has an empty value.");
+            return null;
+        }
+        return and;
+    }
+
+    /**
+     * Adds what one search parameter asks to the criteria. It is committed only when all its values were read:
+     * one bad value leaves all of it out, with an issue.
+     */
+    private void criterion(String key, String name, String modifier, SearchSupport.Parameter parameter,
+                           List<List<String>> and, String[] values) {
+        boolean not = modifier.equals("not");
+        List<Predicate<Resource>> keyFilters = new ArrayList<>();
+        Set<String> keyIds = ids == null ? null : new HashSet<>(ids);
+        Set<String> keyPatients = patients == null ? null : new HashSet<>(patients);
+        try {
+            switch (parameter.kind()) {
+                case ID -> {
+                    for (List<String> or : and) {
+                        if (not) {
+                            Set<String> excluded = Set.copyOf(or);
+                            keyFilters.add(r -> !excluded.contains(r.getIdElement().getIdPart()));
+                        } else {
+                            keyIds = intersect(keyIds, or);
+                        }
+                    }
+                }
+                case PATIENT -> {
+                    for (List<String> or : and) {
+                        List<String> wanted = new ArrayList<>();
+                        for (String value : or) {
+                            wanted.add(patientId(value));
+                        }
+                        keyPatients = intersect(keyPatients, wanted);
+                    }
+                }
+                case DATE -> {
+                    for (List<String> or : and) {
+                        List<DateParam> dates = new ArrayList<>();
+                        for (String value : or) {
+                            dates.add(date(value));
+                        }
+                        keyFilters.add(r -> ReleasedMatch.date(type, r, dates));
+                    }
+                }
+                case TOKEN -> {
+                    for (List<String> or : and) {
+                        List<TokenParam> tokens = new ArrayList<>();
+                        for (String value : or) {
+                            TokenParam token = new TokenParam();
+                            token.setValueAsQueryToken(R4, name, null, value);
+                            tokens.add(token);
+                        }
+                        Predicate<Resource> any = r -> ReleasedMatch.token(parameter, r, tokens);
+                        keyFilters.add(not ? any.negate() : any);
+                    }
+                }
+                case REFERENCE -> {
+                    for (List<String> or : and) {
+                        List<String> references = new ArrayList<>();
+                        for (String value : or) {
+                            references.add(reference(value));
+                        }
+                        keyFilters.add(r -> ReleasedMatch.reference(parameter, r, references));
+                    }
+                }
+                default -> throw new IllegalStateException(parameter.kind().name());
+            }
+            filters.addAll(keyFilters);
+            ids = keyIds;
+            patients = keyPatients;
+            if (parameter.kind() == SearchSupport.Kind.TOKEN && !not && type.tokenParameters().contains(name)) {
+                passThrough.computeIfAbsent(name, n -> new ArrayList<>()).addAll(List.of(values));
+            }
+        } catch (BadValue | DataFormatException e) {
+            issue(key, IssueType.VALUE, key + ": " + e.getMessage());
+        }
     }
 
     private Integer single(String key, String modifier, String[] values) {

@@ -210,18 +210,25 @@ public final class StrictSearch {
 
     /** {@code Prefer: handling=lenient}; strict is the default (and what {@code handling=strict} asks). */
     static boolean lenient(RequestDetails details) {
-        List<String> prefer = details.getHeaders("Prefer");
-        if (prefer == null) {
-            return false;
-        }
-        for (String header : prefer) {
-            for (String token : header.split("[,;]")) {
-                if (token.trim().toLowerCase(Locale.ROOT).replace(" ", "").equals("handling=lenient")) {
-                    return true;
+        return preferences(details).contains("handling=lenient");
+    }
+
+    /**
+     * The request's {@code Prefer} preferences, the gateway's one reading of the header: every token of every
+     * {@code Prefer} header, split at commas and semicolons, lower case, without spaces
+     * ({@code respond-async}, {@code handling=lenient}).
+     */
+    static Set<String> preferences(RequestDetails details) {
+        Set<String> preferences = new LinkedHashSet<>();
+        List<String> headers = details.getHeaders("Prefer");
+        if (headers != null) {
+            for (String header : headers) {
+                for (String token : header.split("[,;]")) {
+                    preferences.add(token.trim().toLowerCase(Locale.ROOT).replace(" ", ""));
                 }
             }
         }
-        return false;
+        return preferences;
     }
 
     static InvalidRequestException refused(List<SearchParser.Issue> issues) {

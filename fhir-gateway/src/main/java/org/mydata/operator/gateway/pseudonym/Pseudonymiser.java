@@ -28,6 +28,7 @@ import org.hl7.fhir.r4.model.Range;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.StringType;
+import org.mydata.operator.gateway.SourceReference;
 import org.mydata.operator.gateway.registry.BrokeredTypes;
 import org.mydata.operator.permit.PermitPseudonyms;
 import org.mydata.operator.permit.Permits.PseudonymKey;
@@ -454,24 +455,19 @@ public final class Pseudonymiser {
             if (target == null) {
                 return false;
             }
-            if (target.startsWith(person.sourceBaseUrl() + "/")) {
-                target = target.substring(person.sourceBaseUrl().length() + 1);
-            }
-            String[] parts = target.split("/");
-            boolean relative = (parts.length == 2 || (parts.length == 4 && parts[2].equals("_history")))
-                    && !target.contains(":") && !target.startsWith("#") && !parts[1].isBlank();
-            if (!relative) {
+            Optional<SourceReference> relative = SourceReference.parse(target, person.sourceBaseUrl());
+            if (relative.isEmpty()) {
                 return false;
             }
-            String type = parts[0];
+            String type = relative.get().type();
             String pseudonym;
             if (type.equals("Patient")) {
-                if (!parts[1].equals(person.surrogateId())) {
+                if (!relative.get().id().equals(person.surrogateId())) {
                     return false;
                 }
                 pseudonym = person(person.accountId());
             } else if (releasedTypes.contains(type) && BrokeredTypes.named(type).isPresent()) {
-                pseudonym = id(type, person.sourceId(), parts[1]);
+                pseudonym = id(type, person.sourceId(), relative.get().id());
             } else {
                 return false;
             }

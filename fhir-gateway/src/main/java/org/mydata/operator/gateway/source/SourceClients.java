@@ -19,6 +19,7 @@ import org.apache.http.conn.socket.PlainConnectionSocketFactory;
 import org.apache.http.conn.ssl.SSLConnectionSocketFactory;
 import org.apache.http.impl.client.HttpClientBuilder;
 import org.apache.http.impl.conn.PoolingHttpClientConnectionManager;
+import org.mydata.operator.background.DaemonThreads;
 import org.mydata.operator.failure.SourceUnavailableException;
 import org.mydata.operator.gateway.GatewaySettings;
 import org.mydata.operator.source.FhirSource;
@@ -90,11 +91,7 @@ public final class SourceClients implements AutoCloseable {
         this.timeouts = SourceExchange.timeouts(settings.connectTimeout(), settings.readTimeout());
         this.tokens = new ClientCredentialsTokens(settings.connectTimeout(), settings.readTimeout(), clock,
                 resolver != null ? resolver : InetAddress::getAllByName);
-        this.deadlines = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "source-deadlines");
-            t.setDaemon(true);
-            return t;
-        });
+        this.deadlines = new ScheduledThreadPoolExecutor(1, DaemonThreads.named("source-deadlines"));
         deadlines.setRemoveOnCancelPolicy(true);
     }
 

@@ -12,8 +12,8 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import org.mydata.operator.background.DaemonThreads;
 import org.mydata.operator.failure.SourceUnavailableException;
 import org.mydata.operator.gateway.GatewaySettings;
 import org.mydata.operator.source.FhirSource;
@@ -83,16 +83,12 @@ public final class UpstreamReads implements AutoCloseable {
 
     private ThreadPoolExecutor bulkhead(FhirSource source) {
         return bulkheads.computeIfAbsent(source.id(), id -> {
-            AtomicInteger threads = new AtomicInteger();
             String name = "gateway-upstream-" + id.toString().substring(0, 8) + "-";
             BlockingQueue<Runnable> queue = settings.sourceQueue() == 0
                     ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(settings.sourceQueue());
             ThreadPoolExecutor executor = new ThreadPoolExecutor(settings.sourceConcurrency(),
-                    settings.sourceConcurrency(), IDLE.toSeconds(), TimeUnit.SECONDS, queue, r -> {
-                        Thread t = new Thread(r, name + threads.incrementAndGet());
-                        t.setDaemon(true);
-                        return t;
-                    });
+                    settings.sourceConcurrency(), IDLE.toSeconds(), TimeUnit.SECONDS, queue,
+                    DaemonThreads.numbered(name));
             executor.allowCoreThreadTimeOut(true);
             if (closed) {
                 executor.shutdown();

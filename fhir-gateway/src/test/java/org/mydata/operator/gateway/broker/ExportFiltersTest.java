@@ -4,6 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.hl7.fhir.r4.model.Condition;
+import org.hl7.fhir.r4.model.DateTimeType;
+import org.hl7.fhir.r4.model.MedicationRequest;
+import org.hl7.fhir.r4.model.Observation;
 import org.junit.jupiter.api.Test;
 import org.mydata.operator.gateway.registry.BrokeredType;
 import org.mydata.operator.gateway.registry.BrokeredTypes;
@@ -14,11 +21,48 @@ class ExportFiltersTest {
         return BrokeredTypes.named(name).orElseThrow();
     }
 
+    private static Observation observation(String effective) {
+        return new Observation().setEffective(new DateTimeType(effective));
+    }
+
+    private static Condition condition(String onset) {
+        return new Condition().setOnset(new DateTimeType(onset));
+    }
+
+    private static MedicationRequest prescription(String authoredOn) {
+        return new MedicationRequest().setAuthoredOnElement(new DateTimeType(authoredOn));
+    }
+
     @Test
     void eachTypeFiltersByItsOwnDateParameter() {
-        assertThat(ExportFilters.criteria(type("Observation"), "date=ge2020-01-01", null)).isNotNull();
-        assertThat(ExportFilters.criteria(type("Condition"), "onset-date=ge2020-01-01", null)).isNotNull();
-        assertThat(ExportFilters.criteria(type("MedicationRequest"), "authoredon=lt2021-01-01", null)).isNotNull();
+        SearchCriteria observations = ExportFilters.criteria(type("Observation"), "date=ge2020-01-01", null);
+        assertThat(observations.passThrough()).as("a date is judged on the shifted date, never upstream").isEmpty();
+        assertThat(observations.released()).accepts(observation("2020-01-01"), observation("2021-06-01"))
+                .rejects(observation("2019-12-31"));
+        assertThat(ExportFilters.criteria(type("Condition"), "onset-date=ge2020-01-01", null).released())
+                .accepts(condition("2020-03-01")).rejects(condition("2019-03-01"));
+        assertThat(ExportFilters.criteria(type("MedicationRequest"), "authoredon=lt2021-01-01", null).released())
+                .accepts(prescription("2020-12-31")).rejects(prescription("2021-01-01"), prescription("2022-05-05"));
+    }
+
+    @Test
+    void aRangeOfTwoDatesKeepsWhatLiesInBoth() {
+        SearchCriteria range = ExportFilters.criteria(type("Observation"), "date=ge2020-01-01&date=lt2021-01-01", null);
+        assertThat(range.released()).accepts(observation("2020-07-01"))
+                .rejects(observation("2019-07-01"), observation("2021-07-01"));
+    }
+
+    @Test
+    void codesGoUpstreamAndSinceAsksForWhatChangedSince() {
+        SearchCriteria criteria = ExportFilters.criteria(type("Observation"), "code=http://loinc.org|8867-4",
+                Instant.parse("2024-05-01T10:00:00Z"));
+        assertThat(criteria.passThrough()).containsExactly(
+                Map.entry("code", List.of("http://loinc.org|8867-4")),
+                Map.entry("_lastUpdated", List.of("ge2024-05-01T10:00:00Z")));
+        assertThat(criteria.released()).as("no date asked, none judged").isNull();
+        assertThat(criteria.ids()).isNull();
+        assertThat(criteria.patients()).isNull();
+        assertThat(ExportFilters.criteria(type("Observation"), null, null).passThrough()).isEmpty();
     }
 
     @Test

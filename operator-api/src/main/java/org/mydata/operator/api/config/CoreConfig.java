@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -295,14 +294,10 @@ public class CoreConfig {
         return new LogWitnesses(tx, log, witnesses, LogWitnesses.Settings.defaults(), clock);
     }
 
-    /**
-     * Consent audit bundles. A request waits at most this long for the writer to cover the consent's newest
-     * records with a checkpoint (it integrates within about a second); past it, the bundle says what is
-     * not covered yet rather than leave it out.
-     */
+    /** Consent audit bundles, waiting at most {@code operator.log.audit-bundle-wait} for a covering checkpoint. */
     @Bean
-    AuditBundles auditBundles(Transactions tx, TransparencyLog log, LogWriter logWriter) {
-        return new AuditBundles(tx, log, logWriter::wakeUp, Duration.ofSeconds(5));
+    AuditBundles auditBundles(Transactions tx, TransparencyLog log, LogWriter logWriter, OperatorProperties properties) {
+        return new AuditBundles(tx, log, logWriter::wakeUp, properties.log().auditBundleWait());
     }
 
     /** The embedded default's keystore password: random, made once, readable by the operator's user only. */

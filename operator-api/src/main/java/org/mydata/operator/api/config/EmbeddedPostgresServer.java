@@ -21,9 +21,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.mydata.operator.background.PollingThread;
 import org.mydata.operator.files.PrivateFiles;
 import org.postgresql.PGConnection;
 import org.slf4j.Logger;
@@ -73,7 +72,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     private final String password;
     private final EmbeddedPostgres server;
     private final List<String> postmasterCommand;
-    private final ScheduledExecutorService watchdog;
+    private final PollingThread watchdog;
     private final Object lifecycle = new Object();
     private volatile long postmasterPid;
     private volatile boolean closing;
@@ -95,13 +94,11 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             }
             return;
         }
-        watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread thread = new Thread(r, "embedded-postgres-watchdog");
-            thread.setDaemon(true);
-            return thread;
-        });
-        watchdog.scheduleWithFixedDelay(this::watch, watchInterval.toMillis(), watchInterval.toMillis(),
-                TimeUnit.MILLISECONDS);
+        watchdog = new PollingThread("embedded-postgres-watchdog", watchInterval, () -> {
+            watch();
+            return false;
+        }, e -> log.warn("The embedded PostgreSQL's watchdog failed ({}); it looks again shortly", e.toString()));
+        watchdog.start();
     }
 
     /**
@@ -232,7 +229,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     public void close() throws IOException {
         closing = true;
         if (watchdog != null) {
-            watchdog.shutdownNow();
+            watchdog.close();
         }
         synchronized (lifecycle) {
             server.close();

@@ -86,9 +86,13 @@ public record OperatorProperties(@DefaultValue("./data") Path dataDir, @DefaultV
      * @param maxBatch the most writes (signed records, access events) one group commit of the node's log
      *     appender carries; there is no linger, a batch takes what queued while the one before committed
      * @param witnesses the C2SP tlog-witnesses each new checkpoint is submitted to (docs/operating.md, Witnesses)
+     * @param auditBundleWait how long a request for a consent's audit bundle waits for a checkpoint that covers
+     *     the consent's newest records (the writer integrates within about a second); past it, the bundle says
+     *     what is not covered yet rather than leave it out
      */
     public record Log(@DefaultValue("mydata-consent-operator.local/log") String origin,
-                      @DefaultValue("256") int maxBatch, List<Witness> witnesses) {
+                      @DefaultValue("256") int maxBatch, List<Witness> witnesses,
+                      @DefaultValue("5s") Duration auditBundleWait) {
         public Log {
             witnesses = witnesses == null ? List.of() : List.copyOf(witnesses);
         }
@@ -121,7 +125,9 @@ public record OperatorProperties(@DefaultValue("./data") Path dataDir, @DefaultV
                           Integer upstreamPageSize, Integer patientsPerRequest, Integer exportPatientsPerRequest,
                           Integer exportReadAhead, Integer defaultPageSize, Integer maxPageSize,
                           Integer rememberedResources, Duration rememberedFor, Integer runningExports,
-                          Integer maxExports, Duration exportRetention, Integer smallCohortK) {
+                          Integer maxExports, Duration exportRetention, Integer smallCohortK,
+                          Duration exportHeartbeat, Duration exportSweep, Duration exportPollRetryAfter,
+                          Duration exportBusyRetryAfter) {
 
         public GatewaySettings settings() {
             GatewaySettings d = GatewaySettings.defaults();
@@ -134,7 +140,9 @@ public record OperatorProperties(@DefaultValue("./data") Path dataDir, @DefaultV
                     or(defaultPageSize, d.defaultPageSize()), or(maxPageSize, d.maxPageSize()),
                     or(rememberedResources, d.rememberedResources()), or(rememberedFor, d.rememberedFor()),
                     or(runningExports, d.runningExports()), or(maxExports, d.maxExports()),
-                    or(exportRetention, d.exportRetention()));
+                    or(exportRetention, d.exportRetention()), or(exportHeartbeat, d.exportHeartbeat()),
+                    or(exportSweep, d.exportSweep()), or(exportPollRetryAfter, d.exportPollRetryAfter()),
+                    or(exportBusyRetryAfter, d.exportBusyRetryAfter()));
         }
 
         private static <T> T or(T value, T otherwise) {
@@ -172,8 +180,10 @@ public record OperatorProperties(@DefaultValue("./data") Path dataDir, @DefaultV
     /**
      * @param maxRequestSize the largest request body accepted by the REST API, the citizen pages and the FHIR
      *     gateway; a larger one is answered 413 without being read
+     * @param maxParameterCount the most request parameters (query and form) Tomcat parses for one request
      */
-    public record Limits(@DefaultValue("1MB") DataSize maxRequestSize) {
+    public record Limits(@DefaultValue("1MB") DataSize maxRequestSize,
+                         @DefaultValue("1000") int maxParameterCount) {
     }
 
     /**

@@ -80,7 +80,8 @@ public class GatewayConfig {
                               OperatorProperties properties) {
         GatewaySettings settings = properties.gateway().settings();
         return new ExportRunner(broker, permits, store, fhirContext, clock, properties.dataDir().resolve(EXPORTS_DIR),
-                settings.runningExports(), settings.maxExports(), settings.exportRetention());
+                settings.runningExports(), settings.maxExports(), settings.exportRetention(), settings.exportHeartbeat(),
+                settings.exportSweep());
     }
 
     /**

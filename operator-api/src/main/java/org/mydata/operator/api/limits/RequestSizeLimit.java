@@ -38,8 +38,15 @@ public final class RequestSizeLimit extends OncePerRequestFilter {
 
     /** Thrown by the counted stream at the limit; an IOException, so readers report it as a failed read. */
     public static final class TooLarge extends IOException {
+        private final long maxBytes;
+
         public TooLarge(long maxBytes) {
             super("the request body is larger than the limit of " + maxBytes + " bytes", null);
+            this.maxBytes = maxBytes;
+        }
+
+        public long maxBytes() {
+            return maxBytes;
         }
     }
 
@@ -96,8 +103,7 @@ public final class RequestSizeLimit extends OncePerRequestFilter {
             return;
         }
         response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-        json.writeValue(response.getOutputStream(), Problems.of(HttpStatus.CONTENT_TOO_LARGE, "too-large",
-                "Request too large", detail));
+        json.writeValue(response.getOutputStream(), Problems.tooLarge(maxBytes));
     }
 
     /** A refused request as the error page sees it: without its body, so without form parameters. */

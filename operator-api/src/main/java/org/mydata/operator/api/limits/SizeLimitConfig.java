@@ -21,13 +21,16 @@ public class SizeLimitConfig {
         return registration;
     }
 
-    /** Tomcat parses form bodies itself, outside the filter's counted stream: the same bound applies there. */
+    /**
+     * Tomcat parses form bodies itself, outside the filter's counted stream: the same bound applies there, and
+     * {@code operator.limits.max-parameter-count} bounds how many parameters it parses.
+     */
     @Bean
     TomcatConnectorCustomizer formSizeLimit(OperatorProperties properties) {
         int max = (int) Math.min(Integer.MAX_VALUE, properties.limits().maxRequestSize().toBytes());
         return connector -> {
             connector.setMaxPostSize(max);
-            connector.setMaxParameterCount(1000);
+            connector.setMaxParameterCount(properties.limits().maxParameterCount());
         };
     }
 }

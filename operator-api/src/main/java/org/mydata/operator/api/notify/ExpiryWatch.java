@@ -1,9 +1,7 @@
 package org.mydata.operator.api.notify;
 
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import org.mydata.operator.background.PollingThread;
 import org.mydata.operator.notify.PermitExpiries;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,37 +10,23 @@ import org.slf4j.LoggerFactory;
 public final class ExpiryWatch implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ExpiryWatch.class);
 
-    private final PermitExpiries expiries;
-    private final Duration interval;
-    private final Runnable written;
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "permit-expiries");
-        t.setDaemon(true);
-        return t;
-    });
+    private final PollingThread rounds;
 
     public ExpiryWatch(PermitExpiries expiries, Duration interval, Runnable written) {
-        this.expiries = expiries;
-        this.interval = interval;
-        this.written = written;
-    }
-
-    public void start() {
-        timer.scheduleWithFixedDelay(this::round, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    private void round() {
-        try {
+        this.rounds = new PollingThread("permit-expiries", interval, () -> {
             if (expiries.notifyExpired() > 0) {
                 written.run();
             }
-        } catch (RuntimeException e) {
-            log.warn("looking for expired permits failed; trying again in {}: {}", interval, e.toString());
-        }
+            return false;
+        }, e -> log.warn("looking for expired permits failed; trying again in {}: {}", interval, e.toString()));
+    }
+
+    public void start() {
+        rounds.start();
     }
 
     @Override
     public void close() {
-        timer.shutdownNow();
+        rounds.close();
     }
 }

@@ -21,6 +21,7 @@ import org.apache.http.entity.ContentType;
 import org.apache.http.impl.client.CloseableHttpClient;
 import org.apache.http.impl.client.HttpClientBuilder;
 import org.apache.http.impl.conn.PoolingHttpClientConnectionManager;
+import org.mydata.operator.background.DaemonThreads;
 import org.mydata.operator.notify.Deliveries;
 import org.mydata.operator.source.SourceHosts;
 
@@ -56,11 +57,7 @@ public final class WebhookTransport implements Deliveries.Transport, AutoCloseab
                 .setDefaultRequestConfig(RequestConfig.custom().setConnectTimeout(connect)
                         .setConnectionRequestTimeout(connect).setSocketTimeout(total).build())
                 .build();
-        this.deadlines = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "webhook-deadlines");
-            t.setDaemon(true);
-            return t;
-        });
+        this.deadlines = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("webhook-deadlines"));
     }
 
     @Override

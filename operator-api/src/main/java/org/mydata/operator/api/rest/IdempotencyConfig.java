@@ -22,7 +22,8 @@ public class IdempotencyConfig {
     FilterRegistrationBean<IdempotencyFilter> idempotencyFilter(IdempotencyKeys keys, Clock clock,
                                                                 OperatorProperties properties, JsonMapper json) {
         FilterRegistrationBean<IdempotencyFilter> registration = new FilterRegistrationBean<>(
-                new IdempotencyFilter(keys, clock, properties.idempotency().timeToLive(), json));
+                new IdempotencyFilter(keys, clock, properties.idempotency().timeToLive(), json,
+                        properties.limits().maxRequestSize().toBytes()));
         registration.addUrlPatterns("/api/v1/*");
         registration.setOrder(0);
         return registration;

@@ -23,6 +23,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
+import org.mydata.operator.api.limits.RequestSizeLimit;
 import org.mydata.operator.store.IdempotencyKeys;
 import org.mydata.operator.store.IdempotencyScope;
 import org.mydata.operator.store.StoreException;
@@ -57,19 +58,21 @@ public final class IdempotencyFilter extends OncePerRequestFilter {
     private static final Logger log = LoggerFactory.getLogger(IdempotencyFilter.class);
     private static final Set<String> STATE_CHANGING = Set.of("POST", "PUT", "PATCH", "DELETE");
     private static final int MAX_KEY_LENGTH = 255;
-    /** The API's bodies are small JSON documents; the fingerprint needs the whole body in memory. */
-    private static final int MAX_BODY = 1 << 20;
     private static final Duration PURGE_EVERY = Duration.ofHours(1);
 
     private final IdempotencyKeys keys;
     private final Clock clock;
     private final Duration timeToLive;
     private final JsonMapper json;
+    /** {@code operator.limits.max-request-size}, which RequestSizeLimit enforces before this filter runs. */
+    private final int maxBody;
     /** Keys whose first request is running on this node; another node's shows up as a key its commit took. */
     private final Set<String> running = ConcurrentHashMap.newKeySet();
     private final AtomicReference<Instant> lastPurge = new AtomicReference<>(Instant.EPOCH);
 
-    public IdempotencyFilter(IdempotencyKeys keys, Clock clock, Duration timeToLive, JsonMapper json) {
+    /** @param maxBody the largest body read (the fingerprint needs the whole body in memory) */
+    public IdempotencyFilter(IdempotencyKeys keys, Clock clock, Duration timeToLive, JsonMapper json, long maxBody) {
+        this.maxBody = (int) Math.min(Integer.MAX_VALUE - 1, maxBody);
         this.keys = keys;
         this.clock = clock;
         this.timeToLive = timeToLive;
@@ -97,10 +100,15 @@ public final class IdempotencyFilter extends OncePerRequestFilter {
             chain.doFilter(request, response); // no caller to keep keys for; the API refuses such requests anyway
             return;
         }
-        byte[] body = request.getInputStream().readNBytes(MAX_BODY + 1);
-        if (body.length > MAX_BODY) {
-            problem(response, Problems.of(HttpStatus.CONTENT_TOO_LARGE, "content-too-large", "Content too large",
-                    "a request body may have at most " + MAX_BODY + " bytes"), null);
+        byte[] body;
+        try {
+            body = request.getInputStream().readNBytes(maxBody + 1);
+        } catch (RequestSizeLimit.TooLarge e) {
+            body = null; // a chunked body counted past the limit
+        }
+        if (body == null || body.length > maxBody) {
+            response.setHeader(HttpHeaders.CONNECTION, "close");
+            problem(response, Problems.tooLarge(maxBody), null);
             return;
         }
         String path = request.getRequestURI() + (request.getQueryString() == null ? "" : "?" + request.getQueryString());

@@ -110,8 +110,7 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof RequestSizeLimit.TooLarge tooLarge) {
                 return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE).header(HttpHeaders.CONNECTION, "close")
-                        .body(Problems.of(HttpStatus.CONTENT_TOO_LARGE, "too-large", "Request too large",
-                                tooLarge.getMessage()));
+                        .body(Problems.tooLarge(tooLarge.maxBytes()));
             }
         }
         String detail = "the request body is not valid JSON";

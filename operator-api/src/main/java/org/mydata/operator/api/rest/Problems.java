@@ -40,6 +40,15 @@ public final class Problems {
         return cut.length() > MAX_DETAIL ? cut.substring(0, MAX_DETAIL) + "…" : cut;
     }
 
+    /**
+     * A request body over {@code operator.limits.max-request-size}: the one 413 problem, whichever filter or
+     * reader finds it ({@link org.mydata.operator.api.limits.RequestSizeLimit}, {@link IdempotencyFilter}).
+     */
+    public static ProblemDetail tooLarge(long maxBytes) {
+        return of(HttpStatus.CONTENT_TOO_LARGE, "too-large", "Request too large",
+                "the request body is larger than the limit of " + maxBytes + " bytes");
+    }
+
     /** A transient database failure: 503 with {@code Retry-After}, saying only what is known of the change. */
     public static ResponseEntity<ProblemDetail> databaseFailure(StoreException e) {
         ProblemDetail problem = e.kind() == StoreException.Kind.OUTCOME_UNKNOWN

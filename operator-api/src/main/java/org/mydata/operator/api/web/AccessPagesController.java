@@ -19,6 +19,7 @@ import org.mydata.operator.access.AccessLog;
 import org.mydata.operator.access.CitizenAccess;
 import org.mydata.operator.account.Account;
 import org.mydata.operator.api.rest.ExportController;
+import org.mydata.operator.api.rest.PersonExports;
 import org.mydata.operator.consent.Consents;
 import org.mydata.operator.permit.Cohorts;
 import org.mydata.operator.programme.Programme;
@@ -43,13 +44,13 @@ public class AccessPagesController {
     private final Consents consents;
     private final SignedInCitizens citizens;
     private final CitizenPages pages;
-    private final ExportController export;
+    private final PersonExports export;
     private final Cohorts cohorts;
     private final ProgrammeRegistry programmes;
     private final Clock clock;
 
     public AccessPagesController(AccessLog accessLog, Consents consents, SignedInCitizens citizens, CitizenPages pages,
-                                 ExportController export, Cohorts cohorts, ProgrammeRegistry programmes, Clock clock) {
+                                 PersonExports export, Cohorts cohorts, ProgrammeRegistry programmes, Clock clock) {
         this.accessLog = accessLog;
         this.consents = consents;
         this.citizens = citizens;
@@ -117,7 +118,7 @@ public class AccessPagesController {
      */
     @GetMapping("/app/export")
     public ResponseEntity<ExportController.PersonExport> download(Authentication signedIn) {
-        return ExportController.download(export.exportOf(citizens.account(signedIn)));
+        return PersonExports.download(export.exportOf(citizens.account(signedIn)));
     }
 
     /**

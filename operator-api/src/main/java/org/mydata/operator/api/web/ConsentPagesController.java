@@ -131,6 +131,40 @@ public class ConsentPagesController {
         return change(id, ConsentStatus.ACTIVE, "consent.notice.resumed", signedIn, redirect);
     }
 
+    /**
+     * The pages that ask for a consent's pause, resume or erasure once more, when the form that asked first came
+     * after the session had ended ({@link StaleForms}): reached by GET after signing in again.
+     */
+    @GetMapping("/{id}/pause")
+    public String pauseAgain(@PathVariable UUID id, Authentication signedIn, Model model) {
+        return again(id, ConsentStatus.ACTIVE, "pause", signedIn, model);
+    }
+
+    @GetMapping("/{id}/resume")
+    public String resumeAgain(@PathVariable UUID id, Authentication signedIn, Model model) {
+        return again(id, ConsentStatus.PAUSED, "resume", signedIn, model);
+    }
+
+    /** Asking for erasure once more: only of a withdrawn consent, and only while it has not been asked. */
+    @GetMapping("/{id}/erasure")
+    public String erasureAgain(@PathVariable UUID id, Authentication signedIn, Model model) {
+        if (erasureRequests.of(citizens.account(signedIn), id).isPresent()) {
+            return "redirect:/app/consents/" + id;
+        }
+        return again(id, ConsentStatus.WITHDRAWN, "erasure", signedIn, model);
+    }
+
+    private String again(UUID id, ConsentStatus from, String action, Authentication signedIn, Model model) {
+        Account account = citizens.account(signedIn);
+        Consent consent = consents.get(account, id);
+        if (consent.status() != from) {
+            return "redirect:/app/consents/" + id;
+        }
+        model.addAttribute("card", pages.card(account, consent));
+        model.addAttribute("action", action);
+        return "signin/again";
+    }
+
     @GetMapping("/{id}/withdraw")
     public String confirmWithdrawal(@PathVariable UUID id, Authentication signedIn, Model model) {
         Account account = citizens.account(signedIn);
@@ -161,9 +195,8 @@ public class ConsentPagesController {
         List<StatusCheck> chain = new ArrayList<>();
         String previous = null;
         for (StatusRecord record : consent.statusRecords()) {
-            String expected = previous == null ? null : RecordHash.sha256(previous);
-            boolean linked = expected == null ? record.prevHash() == null : expected.equals(record.prevHash());
-            chain.add(new StatusCheck(record, check(verifier, record.record()), linked));
+            chain.add(new StatusCheck(record, check(verifier, record.record()),
+                    RecordHash.chainsTo(record.prevHash(), previous)));
             previous = record.record();
         }
         model.addAttribute("chain", chain);

@@ -63,7 +63,9 @@ import org.mydata.operator.statistics.StatisticsStore;
  *       is read from the sources as an export reads ({@link Broker#readForStatistics}) and stored de-identified
  *       with true dates;</li>
  *   <li>each ViewDefinition's rows are made once per person and kept by the view's hash, so a repeated request
- *       parses nothing;</li>
+ *       parses nothing; the rows of a person read now are made from the resources as they are read (each
+ *       resource is parsed once, by the read), those of a view new to a person already stored from what is
+ *       stored;</li>
  *   <li>the engine aggregates and protects; the answer is an access event of the persons counted and a signed
  *       record, logged together ({@link StatisticalAnswers}). A consent that ended meanwhile takes its person out
  *       and the answer is made again.</li>
@@ -151,17 +153,27 @@ public final class StatisticsAnswering {
         store.keepOnly(permit.id(), counted);
         Map<UUID, UUID> personKeys = store.personKeys(permit.id(), counted);
 
-        // 2. Read whoever is new, or changed, since they were read.
+        // 2. Read whoever is new, or changed, since they were read; their views' rows are made as they are read.
+        Map<String, List<CompiledView>> viewsByType = new LinkedHashMap<>();
+        Set<String> hashes = new HashSet<>();
+        for (CompiledView view : query.views()) {
+            if (hashes.add(view.hash())) {
+                viewsByType.computeIfAbsent(view.resourceType(), t -> new ArrayList<>()).add(view);
+            }
+        }
         Map<UUID, Map<String, Integer>> resourceCounts = new HashMap<>();
+        Map<String, Map<UUID, List<Map<String, Object>>>> madeWhileRead = new HashMap<>();
         for (String type : types) {
-            readWhatIsMissing(usable, type, membersByType.get(type), counted, personKeys, resourceCounts, now);
+            readWhatIsMissing(usable, type, membersByType.get(type), counted, personKeys, resourceCounts, now,
+                    viewsByType.getOrDefault(type, List.of()), madeWhileRead);
         }
 
         // 3. Each view's rows, made once per person and view.
         Map<String, Map<UUID, List<Map<String, Object>>>> rowsByView = new LinkedHashMap<>();
         for (CompiledView view : query.views()) {
             if (!rowsByView.containsKey(view.hash())) {
-                rowsByView.put(view.hash(), viewRows(view, personKeys.values()));
+                rowsByView.put(view.hash(), viewRows(view, personKeys.values(),
+                        madeWhileRead.getOrDefault(view.hash(), Map.of())));
             }
         }
 
@@ -232,10 +244,15 @@ public final class StatisticsAnswering {
     /**
      * Reads from the sources every counted person the store holds nothing of for the type, or holds under other
      * grants or from other sources than their cohort membership now names; counts what is held of everyone.
+     * The rows of the type's {@code views} are made of each resource as it is read, into {@code madeWhileRead}
+     * (by view hash, then person key; a person read now with nothing of the type has no rows), so that the
+     * resources just stored need not be read back and parsed again.
      */
     private void readWhatIsMissing(UsablePermit permit, String type, Map<UUID, List<CohortMember>> byAccount,
                                    Set<UUID> counted, Map<UUID, UUID> personKeys,
-                                   Map<UUID, Map<String, Integer>> resourceCounts, Instant now) {
+                                   Map<UUID, Map<String, Integer>> resourceCounts, Instant now,
+                                   List<CompiledView> views,
+                                   Map<String, Map<UUID, List<Map<String, Object>>>> madeWhileRead) {
         Map<UUID, List<StatisticsStore.Held>> held = store.held(type, personKeys.values());
         List<CohortMember> toRead = new ArrayList<>();
         List<UUID> stale = new ArrayList<>();
@@ -257,6 +274,12 @@ public final class StatisticsAnswering {
             return;
         }
         store.forget(type, stale);
+        for (CompiledView view : views) {
+            Map<UUID, List<Map<String, Object>>> rows = madeWhileRead.computeIfAbsent(view.hash(), h -> new HashMap<>());
+            for (CohortMember member : toRead) {
+                rows.computeIfAbsent(personKeys.get(member.accountId()), k -> new ArrayList<>());
+            }
+        }
         IParser parser = fhir.newJsonParser();
         Map<StoredKey, Accumulated> pending = new LinkedHashMap<>();
         Set<StoredKey> stored = new HashSet<>();
@@ -266,6 +289,10 @@ public final class StatisticsAnswering {
                 StoredKey key = new StoredKey(member.accountId(), member.sourceId());
                 pending.computeIfAbsent(key, k -> new Accumulated(grantIds(member)))
                         .add(parser.encodeResourceToString(released.resource()));
+                UUID personKey = personKeys.get(member.accountId());
+                for (CompiledView view : views) {
+                    madeWhileRead.get(view.hash()).get(personKey).addAll(view.rows(released.resource()));
+                }
             }
         }, () -> {
             flush(type, pending, personKeys, now, false);
@@ -352,11 +379,17 @@ public final class StatisticsAnswering {
     }
 
     /**
-     * The view's rows of each person, from the store where they were made before; made now, from the stored
-     * resources, for the persons who have none yet (and then stored for the next answer).
+     * The view's rows of each person: those made while the person was read now ({@code madeWhileRead}), from the
+     * store where they were made before; made now, from the stored resources, for the persons who have none yet.
+     * Rows made now are stored for the next answer, and all are taken as stored (numbers as the store gives them).
      */
-    private Map<UUID, List<Map<String, Object>>> viewRows(CompiledView view, Collection<UUID> personKeys) {
+    private Map<UUID, List<Map<String, Object>>> viewRows(CompiledView view, Collection<UUID> personKeys,
+                                                          Map<UUID, List<Map<String, Object>>> madeWhileRead) {
         Map<UUID, String> stored = new HashMap<>(store.viewRows(view.hash(), personKeys));
+        Map<UUID, String> justRead = new HashMap<>();
+        madeWhileRead.forEach((personKey, rows) -> justRead.put(personKey, RowCodec.write(rows)));
+        store.putViewRows(view.hash(), justRead);
+        stored.putAll(justRead);
         List<UUID> missing = personKeys.stream().filter(k -> !stored.containsKey(k)).toList();
         IParser parser = fhir.newJsonParser();
         // In batches of persons: what is held in memory at once follows the batch, not the cohort.

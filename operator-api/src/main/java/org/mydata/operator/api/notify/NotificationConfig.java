@@ -40,7 +40,8 @@ public class NotificationConfig {
     @Bean(destroyMethod = "close")
     WebhookTransport webhookTransport(WebhookHosts hosts, OperatorProperties properties) {
         OperatorProperties.Notifications n = properties.notifications();
-        return new WebhookTransport(hosts.hosts(), n.connectTimeout(), n.requestTimeout());
+        // A connection for every worker: webhooks on one host never wait for each other's connections.
+        return new WebhookTransport(hosts.hosts(), n.connectTimeout(), n.requestTimeout(), n.workers());
     }
 
     /** Every node delivers; leases in PostgreSQL keep two nodes from sending one delivery at once. */

@@ -31,6 +31,12 @@ import org.mydata.operator.source.SourceHosts;
  * re-pointed after registration is refused too); no redirects are followed (a redirect could lead anywhere);
  * the whole attempt is aborted at {@code requestTimeout}, whatever the receiver does, and at most a few bytes
  * of its answer are read. Never throws: every failure is a {@link Deliveries.Result}.
+ *
+ * <p>Endpoints share no connection limit. The pool holds a connection for every attempt that can be in flight at
+ * once ({@code maxInFlight}, the dispatcher's workers), for any one host as for all hosts together, so an attempt
+ * never waits for a connection that another endpoint's attempt holds: receivers that hang on one host cannot delay
+ * a healthy receiver on the same host. The dispatcher keeps each webhook to one attempt in flight, so a hanging
+ * endpoint holds at most one connection, for at most {@code requestTimeout}.
  */
 public final class WebhookTransport implements Deliveries.Transport, AutoCloseable {
     public static final String MEDIA_TYPE = "application/jose";
@@ -40,15 +46,23 @@ public final class WebhookTransport implements Deliveries.Transport, AutoCloseab
     private final Duration requestTimeout;
     private final ScheduledExecutorService deadlines;
 
-    public WebhookTransport(SourceHosts hosts, Duration connectTimeout, Duration requestTimeout) {
+    /**
+     * @param maxInFlight how many attempts may run at once through this transport (the dispatcher's workers): as
+     *                    many connections are kept, per host and in all
+     */
+    public WebhookTransport(SourceHosts hosts, Duration connectTimeout, Duration requestTimeout, int maxInFlight) {
+        if (maxInFlight < 1) {
+            throw new IllegalArgumentException("maxInFlight must be at least 1");
+        }
         this.requestTimeout = requestTimeout;
         PoolingHttpClientConnectionManager connections = new PoolingHttpClientConnectionManager(
                 RegistryBuilder.<ConnectionSocketFactory>create()
                         .register("http", PlainConnectionSocketFactory.getSocketFactory())
                         .register("https", SSLConnectionSocketFactory.getSystemSocketFactory()).build(),
                 null, null, hosts::resolve, 30, TimeUnit.SECONDS);
-        connections.setMaxTotal(64);
-        connections.setDefaultMaxPerRoute(2);
+        // Not a per-host limit below the workers: one attempt, one connection, whichever host it goes to.
+        connections.setMaxTotal(maxInFlight);
+        connections.setDefaultMaxPerRoute(maxInFlight);
         int connect = (int) connectTimeout.toMillis();
         int total = (int) requestTimeout.toMillis();
         this.client = HttpClientBuilder.create().useSystemProperties().disableCookieManagement()

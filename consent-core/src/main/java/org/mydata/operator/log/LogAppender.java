@@ -46,6 +46,14 @@ import org.mydata.operator.store.Transactions;
  * <p>A request's Idempotency-Key ({@link IdempotencyScope}) is recorded in the batch transaction, after the
  * write's check and before its step, so the key is stored if and only if the write is.
  *
+ * <p>A write may share a {@link Part} with the batch's other writes of its kind ({@link Shared}): the part reads
+ * ahead for all of them in one statement, their steps fix their records' indexes and defer the signatures
+ * ({@link Batch#signLater}) and the rows, and the batch <em>settles</em> (signs the deferred records on several
+ * threads, then lets each part store its rows in a few batched statements) at its end, before any write that
+ * shares no part runs its check, and where a part asks. So a batch of such writes costs a handful of round trips
+ * whatever its size. When storing a part's rows fails, the batch runs again serially (each write's rows stored
+ * right after its step), so that the failure names its write. docs/transparency-log.md (Group commit).
+ *
  * <p>Callers must not hold a transaction of their own while they submit: the batch could wait for their locks.
  */
 public final class LogAppender {

@@ -232,6 +232,24 @@ final class ConsentBatch implements LogAppender.Part {
 
     @Override
     public void flush(Connection c) throws SQLException {
+        // Withdrawals first: a grant that ended its person's expired consent inserts the new one right after, and
+        // the one-live-consent index must find the old one ended by then.
+        if (!withdrawn.isEmpty()) {
+            List<Object> ids = new ArrayList<>();
+            List<Object> at = new ArrayList<>();
+            withdrawn.forEach((id, when) -> {
+                ids.add(id);
+                at.add(when.toString());
+            });
+            try (PreparedStatement ps = c.prepareStatement("update consent set withdrawn_at = w.at::timestamptz "
+                    + "from unnest(?::uuid[], ?::text[]) as w(id, at) where consent.id = w.id "
+                    + "and consent.withdrawn_at is null")) {
+                ps.setArray(1, c.createArrayOf("uuid", ids.toArray()));
+                ps.setArray(2, c.createArrayOf("text", at.toArray()));
+                ps.executeUpdate();
+            }
+            withdrawn.clear();
+        }
         if (!consents.isEmpty()) {
             try (PreparedStatement ps = c.prepareStatement("insert into consent (id, account_id, programme_id, "
                     + "purposes, scope, valid_from, valid_until, terms, proposal, record, created_at, log_index, "
@@ -312,22 +330,6 @@ final class ConsentBatch implements LogAppender.Part {
                 ps.executeUpdate();
             }
             statuses.clear();
-        }
-        if (!withdrawn.isEmpty()) {
-            List<Object> ids = new ArrayList<>();
-            List<Object> at = new ArrayList<>();
-            withdrawn.forEach((id, when) -> {
-                ids.add(id);
-                at.add(when.toString());
-            });
-            try (PreparedStatement ps = c.prepareStatement("update consent set withdrawn_at = w.at::timestamptz "
-                    + "from unnest(?::uuid[], ?::text[]) as w(id, at) where consent.id = w.id "
-                    + "and consent.withdrawn_at is null")) {
-                ps.setArray(1, c.createArrayOf("uuid", ids.toArray()));
-                ps.setArray(2, c.createArrayOf("text", at.toArray()));
-                ps.executeUpdate();
-            }
-            withdrawn.clear();
         }
         if (!events.isEmpty()) {
             List<Outbox.ConsentChange> changes = new ArrayList<>(events.size());

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Supplier;
 import org.mydata.operator.account.Account;
 import org.mydata.operator.failure.ConflictException;
 import org.mydata.operator.failure.InvalidRequestException;
@@ -26,7 +27,6 @@ import org.mydata.operator.link.ServiceLink;
 import org.mydata.operator.log.LogAppender;
 import org.mydata.operator.link.ServiceLinks;
 import org.mydata.operator.notify.NotificationType;
-import org.mydata.operator.notify.Outbox;
 import org.mydata.operator.programme.DataScope;
 import org.mydata.operator.programme.Language;
 import org.mydata.operator.programme.Programme;
@@ -130,16 +130,73 @@ public final class Consents {
         // In the order the database lists them (uuid order is the order of the text form), as a read gives them.
         List<UUID> linkIds = plan.links().stream().map(ServiceLink::id)
                 .sorted(java.util.Comparator.comparing(UUID::toString)).toList();
-        return appender.submit(c -> {
-            requireLive(c, linkIds);
-            Optional<Consent> live = liveConsent(c, account.id(), plan.programme().id(), true);
+        return appender.submit(new GrantWrite(account, plan, validUntil, now, id, terms, linkIds, acting, minor)).get();
+    }
+
+    /**
+     * A grant, checked and stored with the batch's other consent writes ({@link ConsentBatch}): its links and the
+     * person's live consent to the programme are read ahead for all of the batch's grants, and its rows stored
+     * with theirs once the records are signed.
+     */
+    private final class GrantWrite implements LogAppender.Shared<Supplier<Granted>, ConsentBatch> {
+        private final Account account;
+        private final Plan plan;
+        private final Instant validUntil;
+        private final Instant now;
+        private final UUID id;
+        private final Terms terms;
+        private final List<UUID> linkIds;
+        private final Acting acting;
+        private final OwnDecision minor;
+        private ConsentBatch batchPart;
+
+        GrantWrite(Account account, Plan plan, Instant validUntil, Instant now, UUID id, Terms terms,
+                   List<UUID> linkIds, Acting acting, OwnDecision minor) {
+            this.acting = acting;
+            this.minor = minor;
+            this.account = account;
+            this.plan = plan;
+            this.validUntil = validUntil;
+            this.now = now;
+            this.id = id;
+            this.terms = terms;
+            this.linkIds = linkIds;
+        }
+
+        @Override
+        public LogAppender.PartKey<ConsentBatch> part() {
+            return ConsentBatch.KEY;
+        }
+
+        @Override
+        public void join(ConsentBatch part) {
+            batchPart = part;
+            part.wantGrant(account.id(), plan.programme().id(), linkIds);
+        }
+
+        @Override
+        public LogAppender.Step<Supplier<Granted>> check(Connection c) throws SQLException {
+            ConsentBatch part = batchPart;
+            UUID programmeId = plan.programme().id();
+            if (!part.linksLive(c, linkIds)) {
+                throw new ConflictException("a link this consent would rely on was removed meanwhile; ask again");
+            }
+            Optional<Consent> live;
+            if (part.touched(account.id(), programmeId)) {
+                // This batch already wrote a consent of the person's to the programme: read it from the database.
+                part.batch().settle();
+                live = liveConsent(c, account.id(), programmeId, true);
+            } else {
+                UUID liveId = part.liveConsentId(c, account.id(), programmeId);
+                live = liveId == null ? Optional.empty() : Optional.of(load(c, account.id(), liveId));
+            }
             Consent expired = null;
             if (live.isPresent()) {
                 Consent existing = live.get();
                 if (existing.validUntil() != null && !existing.validUntil().isAfter(now)) {
                     expired = existing;
                 } else if (repeats(existing, plan, linkIds, validUntil)) {
-                    return b -> new Granted(existing, false);
+                    return b -> () -> new Granted(existing, false);
                 } else {
                     throw alreadyConsented(existing);
                 }
@@ -148,16 +205,16 @@ public final class Consents {
             return b -> {
                 if (ended != null) {
                     StatusRecord last = ended.latestStatus();
-                    appendStatus(b, account, ended.id(), ConsentStatus.WITHDRAWN, StatusRecord.ChangedBy.OPERATOR,
-                            "its end date had passed when you consented to the programme again (consent " + id + ")",
+                    appendStatus(b, part, null, account, ended.programmeId(), ended.id(), ConsentStatus.WITHDRAWN,
+                            StatusRecord.ChangedBy.OPERATOR, "its end date had passed when you consented to the "
+                                    + "programme again (consent " + id + ")",
                             RecordHash.sha256(last.record()), last.sequence() + 1, now, null);
-                    markWithdrawn(b.connection(), ended.id(), now);
                 }
                 Map<String, Object> claims = new LinkedHashMap<>();
                 claims.put("cr_id", id.toString());
                 claims.put("account_id", account.id().toString());
                 claims.put("slr_ids", plan.links().stream().map(l -> l.id().toString()).toList());
-                claims.put("programme_id", plan.programme().id().toString());
+                claims.put("programme_id", programmeId.toString());
                 claims.put("purposes", plan.purposes().stream().map(Purpose::code).toList());
                 claims.put("scope", plan.scope().toJson());
                 claims.put(ConsentModes.CLAIM, ConsentModes.toClaim(plan.accessModes()));
@@ -171,42 +228,19 @@ public final class Consents {
                 claims.put("programme_version", plan.version());
                 claims.put("programme_terms_sha256", plan.termsSha256());
                 Acting.addTo(claims, acting);
-                LogAppender.Appended cr = b.sign(RecordType.CONSENT, claims);
-                Connection c2 = b.connection();
-                try (PreparedStatement ps = c2.prepareStatement("insert into consent (id, account_id, programme_id, "
-                        + "purposes, scope, valid_from, valid_until, terms, proposal, record, created_at, log_index, "
-                        + "access_modes) values (?,?,?,?,?::jsonb,?,?,?::jsonb,?,?,?,?,?)")) {
-                    ps.setObject(1, id);
-                    ps.setObject(2, account.id());
-                    ps.setObject(3, plan.programme().id());
-                    ps.setArray(4, Sql.textArray(c2, plan.purposes().stream().map(Purpose::code).toList()));
-                    ps.setString(5, Json.write(plan.scope().toJson()));
-                    ps.setTimestamp(6, Sql.timestamp(now));
-                    ps.setTimestamp(7, Sql.timestamp(validUntil));
-                    ps.setString(8, Json.write(termsJson(terms)));
-                    ps.setString(9, plan.text());
-                    ps.setString(10, cr.record());
-                    ps.setTimestamp(11, Sql.timestamp(now));
-                    ps.setLong(12, cr.logIndex());
-                    ps.setArray(13, Sql.textArray(c2, ConsentModes.toClaim(plan.accessModes())));
-                    ps.executeUpdate();
-                }
-                setVersion(c2, id, plan.version(), plan.termsSha256(), null);
-                OwnDecision.store(c2, id, acting, minor);
-                try (PreparedStatement ps = c2.prepareStatement(
-                        "insert into consent_link (consent_id, link_id) select ?, unnest(?::uuid[])")) {
-                    ps.setObject(1, id);
-                    ps.setArray(2, c2.createArrayOf("uuid", linkIds.toArray()));
-                    ps.executeUpdate();
-                }
-                StatusRecord first = appendStatus(b, account, id, ConsentStatus.ACTIVE, StatusRecord.ChangedBy.PERSON,
-                        null, null, 1, now, acting);
-                return new Granted(new Consent(id, account.id(), plan.programme().id(), plan.purposes(), plan.scope(),
+                LogAppender.Later cr = b.signLater(RecordType.CONSENT, claims);
+                part.consent(id, account.id(), programmeId, plan.purposes().stream().map(Purpose::code).toList(),
+                        plan.scope().toJson(), now, validUntil, termsJson(terms), plan.text(), cr, now,
+                        ConsentModes.toClaim(plan.accessModes()), linkIds, plan.version(), plan.termsSha256(), acting,
+                        minor);
+                Supplier<StatusRecord> first = appendStatus(b, part, null, account, programmeId, id,
+                        ConsentStatus.ACTIVE, StatusRecord.ChangedBy.PERSON, null, null, 1, now, acting);
+                return () -> new Granted(new Consent(id, account.id(), programmeId, plan.purposes(), plan.scope(),
                         plan.accessModes(), linkIds, now, validUntil, terms, plan.text(), cr.record(), now,
-                        List.of(first), cr.logIndex(), plan.version(), plan.termsSha256(), null),
+                        List.of(first.get()), cr.logIndex(), plan.version(), plan.termsSha256(), null),
                         true);
             };
-        });
+        }
     }
 
     public Prospect prospect(Account account, NewConsent request) {
@@ -266,15 +300,6 @@ public final class Consents {
                 + "new choices");
     }
 
-    static void markWithdrawn(Connection c, UUID consentId, Instant at) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "update consent set withdrawn_at = ? where id = ? and withdrawn_at is null")) {
-            ps.setTimestamp(1, Sql.timestamp(at));
-            ps.setObject(2, consentId);
-            ps.executeUpdate();
-        }
-    }
-
     /**
      * Withdraws, with signed operator records, the live consents the V9 migration found beside a newer live consent
      * of the same person to the same programme (a database written before the one-consent rule). Run at start-up;
@@ -326,51 +351,70 @@ public final class Consents {
         if (by == StatusRecord.ChangedBy.OPERATOR && (reason == null || reason.isBlank())) {
             throw new InvalidRequestException("reason", "the operator must give a reason when it changes a consent");
         }
-        return appender.submit(c -> {
-            UUID programmeId;
-            Validity validity;
-            int sequence;
-            ConsentStatus status;
-            String previous;
-            try (PreparedStatement ps = c.prepareStatement("select c.programme_id, c.valid_from, c.valid_until, s.seq, "
-                    + "s.status, s.record from consent c join lateral (select seq, status, record from consent_status "
-                    + "where consent_id = c.id order by seq desc limit 1) s on true "
-                    + "where c.id = ? and c.account_id = ? for update of c")) {
-                ps.setObject(1, consentId);
-                ps.setObject(2, account.id());
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        throw new NotFoundException("no consent " + consentId);
-                    }
-                    programmeId = Sql.uuid(rs, "programme_id");
-                    validity = new Validity(Sql.instant(rs, "valid_from"), Sql.instant(rs, "valid_until"));
-                    sequence = rs.getInt("seq");
-                    status = ConsentStatus.fromWire(rs.getString("status")).orElseThrow();
-                    previous = rs.getString("record");
-                }
-            }
-            if (status == ConsentStatus.WITHDRAWN) {
+        return appender.submit(new StatusWrite(account, consentId, next, by, reason, acting)).get();
+    }
+
+    /**
+     * A status change, checked and stored with the batch's other consent writes ({@link ConsentBatch}): its
+     * consent's row is locked and its latest status read in the one statement that reads all of the batch's.
+     */
+    private final class StatusWrite implements LogAppender.Shared<Supplier<StatusChange>, ConsentBatch> {
+        private final Account account;
+        private final UUID consentId;
+        private final ConsentStatus next;
+        private final StatusRecord.ChangedBy by;
+        private final String reason;
+        private final Acting acting;
+        private ConsentBatch batchPart;
+
+        StatusWrite(Account account, UUID consentId, ConsentStatus next, StatusRecord.ChangedBy by, String reason,
+                    Acting acting) {
+            this.acting = acting;
+            this.account = account;
+            this.consentId = consentId;
+            this.next = next;
+            this.by = by;
+            this.reason = reason;
+        }
+
+        @Override
+        public LogAppender.PartKey<ConsentBatch> part() {
+            return ConsentBatch.KEY;
+        }
+
+        @Override
+        public void join(ConsentBatch part) {
+            batchPart = part;
+            part.wantStatus(consentId);
+        }
+
+        @Override
+        public LogAppender.Step<Supplier<StatusChange>> check(Connection c) throws SQLException {
+            ConsentBatch part = batchPart;
+            ConsentBatch.Row row = part.row(c, consentId, account.id())
+                    .orElseThrow(() -> new NotFoundException("no consent " + consentId));
+            if (row.status == ConsentStatus.WITHDRAWN) {
                 throw new ConflictException("consent " + consentId + " was withdrawn; a withdrawal is final");
             }
-            if (!status.mayBecome(next)) {
+            if (!row.status.mayBecome(next)) {
                 throw new ConflictException("consent " + consentId + " is already " + next.wire());
             }
             return b -> {
                 Instant now = Instant.now(clock).truncatedTo(ChronoUnit.MICROS);
-                StatusRecord record = appendStatus(b, account, consentId, next, by, reason,
-                        RecordHash.sha256(previous), sequence + 1, now, acting);
-                if (next == ConsentStatus.WITHDRAWN) {
-                    markWithdrawn(b.connection(), consentId, now);
-                }
+                String previous = part.previousRecord(row);
+                Supplier<StatusRecord> record = appendStatus(b, part, row, account, row.programmeId, consentId, next,
+                        by, reason, RecordHash.sha256(previous), row.sequence + 1, now, acting);
                 // The permit holders' events, in this same transaction: stored with the change or not at all.
                 NotificationType event = next == ConsentStatus.WITHDRAWN ? NotificationType.CONSENT_WITHDRAWN
                         : next == ConsentStatus.PAUSED ? NotificationType.CONSENT_PAUSED : null;
                 if (event != null) {
-                    Outbox.consentChanged(b.connection(), consentId, event, record.logIndex(), now);
+                    part.event(row, event, ((LaterStatus) record).csr, now);
                 }
-                return new StatusChange(consentId, account.id(), programmeId, validity, record);
+                UUID programmeId = row.programmeId;
+                Validity validity = row.validity;
+                return () -> new StatusChange(consentId, account.id(), programmeId, validity, record.get());
             };
-        });
+        }
     }
 
     /**
@@ -441,6 +485,15 @@ public final class Consents {
         }
         if (live != linkIds.size()) {
             throw new ConflictException("a link this consent would rely on was removed meanwhile; ask again");
+        }
+    }
+
+    static void markWithdrawn(Connection c, UUID consentId, Instant at) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "update consent set withdrawn_at = ? where id = ? and withdrawn_at is null")) {
+            ps.setTimestamp(1, Sql.timestamp(at));
+            ps.setObject(2, consentId);
+            ps.executeUpdate();
         }
     }
 
@@ -572,6 +625,52 @@ public final class Consents {
         return ConsentModes.normalised(modes);
     }
 
+    /** A status record signed later, in the batch ({@link LogAppender.Later}); there once the batch committed. */
+    private record LaterStatus(UUID id, UUID consentId, int sequence, ConsentStatus status, StatusRecord.ChangedBy by,
+                               String reason, String prevHash, Instant at, LogAppender.Later csr)
+            implements Supplier<StatusRecord> {
+        @Override
+        public StatusRecord get() {
+            return new StatusRecord(id, consentId, sequence, status, by, reason, prevHash, csr.record(), at,
+                    csr.logIndex());
+        }
+    }
+
+    /**
+     * Appends a status record to the batch: its index now, its signature with the batch's others, its row with the
+     * batch's other rows ({@link ConsentBatch}). {@code row} is the consent as the batch knows it, if read ahead.
+     */
+    private static Supplier<StatusRecord> appendStatus(LogAppender.Batch b, ConsentBatch part, ConsentBatch.Row row,
+                                                       Account account, UUID programmeId, UUID consentId,
+                                                       ConsentStatus status, StatusRecord.ChangedBy by, String reason,
+                                                       String prevHash, int sequence, Instant now, Acting acting) {
+        UUID id = UUID.randomUUID();
+        String why = reason == null || reason.isBlank() ? null : reason.strip();
+        Map<String, Object> claims = new LinkedHashMap<>();
+        claims.put("csr_id", id.toString());
+        claims.put("cr_id", consentId.toString());
+        claims.put("account_id", account.id().toString());
+        claims.put("status", status.wire());
+        claims.put("changed_by", by.wire());
+        if (why != null) {
+            claims.put("reason", why);
+        }
+        if (prevHash != null) {
+            claims.put("prev_csr_hash", prevHash);
+        }
+        claims.put("iat", now.getEpochSecond());
+        Acting.addTo(claims, acting);
+        // The status record carries its own place in the log.
+        LogAppender.Later csr = b.signAtIndexLater(RecordType.CONSENT_STATUS, claims);
+        part.status(row, account.id(), programmeId, id, consentId, sequence, status, by, why, prevHash, csr, now,
+                acting);
+        return new LaterStatus(id, consentId, sequence, status, by, why, prevHash, now, csr);
+    }
+
+    /**
+     * Appends a status record at once (signed, stored) in a write of its own: for the writes that are not shared
+     * with the batch ({@link #confirmOwnDecision}, {@link Reconsents}); the batch has settled before they run.
+     */
     static StatusRecord appendStatus(LogAppender.Batch b, Account account, UUID consentId, ConsentStatus status,
                                              StatusRecord.ChangedBy by, String reason, String prevHash, int sequence,
                                              Instant now, Acting acting) throws SQLException {

@@ -8,6 +8,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
@@ -41,6 +46,14 @@ import org.mydata.operator.store.Transactions;
  * <p>A request's Idempotency-Key ({@link IdempotencyScope}) is recorded in the batch transaction, after the
  * write's check and before its step, so the key is stored if and only if the write is.
  *
+ * <p>A write may share a {@link Part} with the batch's other writes of its kind ({@link Shared}): the part reads
+ * ahead for all of them in one statement, their steps fix their records' indexes and defer the signatures
+ * ({@link Batch#signLater}) and the rows, and the batch <em>settles</em> (signs the deferred records on several
+ * threads, then lets each part store its rows in a few batched statements) at its end, before any write that
+ * shares no part runs its check, and where a part asks. So a batch of such writes costs a handful of round trips
+ * whatever its size. When storing a part's rows fails, the batch runs again serially (each write's rows stored
+ * right after its step), so that the failure names its write. docs/transparency-log.md (Group commit).
+ *
  * <p>Callers must not hold a transaction of their own while they submit: the batch could wait for their locks.
  */
 public final class LogAppender {
@@ -71,10 +84,103 @@ public final class LogAppender {
 
         /** Appends an entry that is not a signed record (an access event); returns its index. */
         long append(byte[] entry);
+
+        /**
+         * As {@link #sign}, but the signature is made later, in parallel with the batch's other deferred ones: the
+         * index is fixed now, the record is there once the batch settles. The claims must be complete: they are
+         * copied now.
+         */
+        Later signLater(RecordType type, Map<String, Object> claims);
+
+        /** As {@link #signLater}, adding the record's own {@code log_index} to the claims first. */
+        Later signAtIndexLater(RecordType type, Map<String, Object> claims);
+
+        /** Signs every deferred record (on several threads) and flushes every part, in the order they were made. */
+        void settle() throws SQLException;
     }
 
     /** A signed record and its index in the log. */
     public record Appended(String record, long logIndex) {
+    }
+
+    /**
+     * A record whose place in the log is fixed ({@link #logIndex}) and whose signature the batch makes later, with
+     * the batch's other deferred signatures, on several threads ({@link Batch#signLater}). Its {@link #record} is
+     * there once the batch has {@linkplain Batch#settle settled}: before any write that does not share a
+     * {@link Part} runs its check, before any part flushes, and before the batch's log entries are stored.
+     */
+    public static final class Later {
+        private final RecordType type;
+        private final Map<String, Object> claims;
+        private final long logIndex;
+        private volatile String record;
+
+        private Later(RecordType type, Map<String, Object> claims, long logIndex) {
+            this.type = type;
+            this.claims = claims;
+            this.logIndex = logIndex;
+        }
+
+        public long logIndex() {
+            return logIndex;
+        }
+
+        /** The signed record; only once the batch has settled. */
+        public String record() {
+            String signed = record;
+            if (signed == null) {
+                throw new IllegalStateException("the record at " + logIndex + " is not signed yet: read it in a "
+                        + "part's flush or after the batch committed");
+            }
+            return signed;
+        }
+
+        public boolean signed() {
+            return record != null;
+        }
+    }
+
+    /**
+     * What the writes of one kind share in one batch (one instance per batch and {@link PartKey}): the reads they
+     * make ahead, all at once, and the rows they store behind, all at once. Made for each attempt of a batch, so a
+     * batch that runs again without a failed write starts from a fresh part.
+     */
+    public interface Part {
+        /**
+         * Stores the rows this part's writes deferred since the last flush (their {@link Later} records are signed
+         * by now), in as few statements as it can. Runs when the batch {@linkplain Batch#settle settles}.
+         */
+        void flush(Connection c) throws SQLException;
+
+        /**
+         * A write that shares no part with this one ran its step: what this part read ahead may no longer be true,
+         * so it reads again before it answers from it. Its own deferred rows were flushed before that write ran.
+         */
+        default void stale() {
+        }
+    }
+
+    /** Names a kind of {@link Part}; one instance per batch and key. Keys are compared by identity. */
+    public static final class PartKey<P extends Part> {
+        private final java.util.function.Function<Batch, P> factory;
+
+        public PartKey(java.util.function.Function<Batch, P> factory) {
+            this.factory = Objects.requireNonNull(factory, "factory");
+        }
+    }
+
+    /**
+     * A write that shares a {@link Part} with the batch's other writes of its kind. Before any check of the batch
+     * runs, every such write {@linkplain #join joins} its part (and tells it what it will read, so that one
+     * statement reads ahead for all of them). Its check then answers from the part; the part settles the batch
+     * itself where it needs to see its own deferred rows in the database. Unlike other writes, it does not make
+     * the batch settle before its check, which is what lets many of them share a handful of statements.
+     */
+    public interface Shared<T, P extends Part> extends Write<T> {
+        PartKey<P> part();
+
+        /** Called once per attempt of the batch, before any check: this write's part for this attempt. */
+        void join(P part);
     }
 
     private final DataSource dataSource;
@@ -84,6 +190,8 @@ public final class LogAppender {
     private final Condition batchEnded = lock.newCondition();
     private final ArrayDeque<Pending<?>> queue = new ArrayDeque<>();
     private boolean leading;
+    /** The running batch stores each write's deferred rows right after its step (after a failed flush). */
+    private boolean serial;
 
     public LogAppender(DataSource dataSource, KeyRing keyRing) {
         this(dataSource, keyRing, DEFAULT_MAX_BATCH);
@@ -161,6 +269,7 @@ public final class LogAppender {
     }
 
     private void run(List<Pending<?>> batch) {
+        serial = false;
         List<Pending<?>> remaining = new ArrayList<>(batch);
         try {
             while (!remaining.isEmpty()) {
@@ -198,12 +307,24 @@ public final class LogAppender {
             c.setAutoCommit(false);
             State state = new State(c, TransparencyLog.lockHead(c));
             for (Pending<?> p : writes) {
+                if (p.write instanceof Shared<?, ?> shared) {
+                    state.join(shared);
+                }
+            }
+            for (Pending<?> p : writes) {
+                boolean shared = p.write instanceof Shared<?, ?>;
                 Step<?> step;
                 try {
+                    if (!shared) {
+                        // A write that shares no part reads the database: it must find the deferred rows there.
+                        state.settle();
+                    }
                     step = p.write.check(c);
                     if (p.scope != null) {
                         p.scope.record(c);
                     }
+                } catch (SettleFailed f) {
+                    return settleFailed(c, writes, p, f);
                 } catch (RuntimeException refused) {
                     // A check only reads and locks, and a taken key inserts nothing: the transaction is intact.
                     p.failure = refused;
@@ -213,6 +334,14 @@ public final class LogAppender {
                 }
                 try {
                     p.accept(step, state);
+                    if (serial) {
+                        state.settle();
+                    }
+                    if (!shared) {
+                        state.stale();
+                    }
+                } catch (SettleFailed f) {
+                    return settleFailed(c, writes, p, f);
                 } catch (SQLException e) {
                     return lost(c, writes, p, e);
                 } catch (RuntimeException e) {
@@ -223,8 +352,13 @@ public final class LogAppender {
                 }
                 applied.add(p);
             }
+            try {
+                state.settle();
+            } catch (SettleFailed f) {
+                return settleFailed(c, writes, null, f);
+            }
             if (!state.entries.isEmpty()) {
-                TransparencyLog.insertLocked(c, state.first, state.entries);
+                TransparencyLog.insertLocked(c, state.first, state.entryBytes());
             }
             committing = true;
             c.commit();
@@ -247,6 +381,116 @@ public final class LogAppender {
             }
             closeQuietly(c);
         }
+    }
+
+    /**
+     * Signing the deferred records or storing a part's rows failed. Those rows belong to several writes, so the
+     * batch runs again serially: every write's rows stored right after its step, where a failure names its write.
+     * In serial mode it was {@code current}'s rows.
+     */
+    private List<Pending<?>> settleFailed(Connection c, List<Pending<?>> writes, Pending<?> current, SettleFailed f) {
+        Throwable cause = f.getCause();
+        rollbackQuietly(c, cause);
+        if (cause instanceof SQLException e && DatabaseFailures.connectionLost(e)) {
+            failAll(writes, e, false);
+            return List.of();
+        }
+        if (!serial || current == null) {
+            if (serial) {
+                // Serial mode leaves nothing deferred to the end; a failure there is a bug of a part.
+                throw new IllegalStateException("a part failed at the end of a serial batch", cause);
+            }
+            serial = true;
+            return again(writes, null);
+        }
+        current.failure = cause instanceof SQLException e ? Transactions.failureOf(e, false)
+                : cause instanceof RuntimeException r ? r : new IllegalStateException(cause);
+        return again(writes, current);
+    }
+
+    /** Why settling failed: a part's statement, or a deferred signature. */
+    private static final class SettleFailed extends RuntimeException {
+        SettleFailed(Throwable cause) {
+            super(cause.getMessage(), cause, false, false);
+        }
+    }
+
+    /** Signs the records on this thread and the signing pool's, in chunks; each record's signature is its own. */
+    private void signAll(List<Later> unsigned) {
+        if (unsigned.size() == 1 || SIGNING_THREADS == 1) {
+            for (Later later : unsigned) {
+                later.record = keyRing.sign(later.type, later.claims);
+            }
+            return;
+        }
+        int chunks = Math.min(unsigned.size(), SIGNING_THREADS);
+        int size = (unsigned.size() + chunks - 1) / chunks;
+        List<Future<?>> futures = new ArrayList<>(chunks - 1);
+        for (int from = size; from < unsigned.size(); from += size) {
+            List<Later> chunk = unsigned.subList(from, Math.min(unsigned.size(), from + size));
+            futures.add(signers().submit(() -> {
+                for (Later later : chunk) {
+                    later.record = keyRing.sign(later.type, later.claims);
+                }
+            }));
+        }
+        RuntimeException failure = null;
+        try {
+            for (Later later : unsigned.subList(0, Math.min(size, unsigned.size()))) {
+                later.record = keyRing.sign(later.type, later.claims);
+            }
+        } catch (RuntimeException e) {
+            failure = e;
+        }
+        for (Future<?> future : futures) {
+            try {
+                future.get();
+            } catch (ExecutionException e) {
+                RuntimeException cause = e.getCause() instanceof RuntimeException r ? r
+                        : new IllegalStateException("signing failed", e.getCause());
+                if (failure == null) {
+                    failure = cause;
+                } else {
+                    failure.addSuppressed(cause);
+                }
+            } catch (InterruptedException e) {
+                // The batch must finish: wait on, and keep the interrupt for the leader's request.
+                Thread.currentThread().interrupt();
+                try {
+                    future.get();
+                } catch (InterruptedException | ExecutionException again) {
+                    if (failure == null) {
+                        failure = new IllegalStateException("signing was interrupted", again);
+                    }
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /** Threads that sign a batch's deferred records beside its leader; daemons, shared by every appender. */
+    private static final int SIGNING_THREADS = Math.max(1, Runtime.getRuntime().availableProcessors());
+    private static volatile ExecutorService signers;
+
+    private static ExecutorService signers() {
+        ExecutorService pool = signers;
+        if (pool == null) {
+            synchronized (LogAppender.class) {
+                pool = signers;
+                if (pool == null) {
+                    AtomicInteger n = new AtomicInteger();
+                    pool = Executors.newFixedThreadPool(SIGNING_THREADS - 1, r -> {
+                        Thread t = new Thread(r, "log-appender-signer-" + n.incrementAndGet());
+                        t.setDaemon(true);
+                        return t;
+                    });
+                    signers = pool;
+                }
+            }
+        }
+        return pool;
     }
 
     /**
@@ -327,15 +571,27 @@ public final class LogAppender {
         }
     }
 
-    /** The open batch: its connection, the head's index when it was locked, and the entries so far. */
+    /**
+     * The open batch: its connection, the head's index when it was locked, the entries so far (bytes, or records
+     * signed later), the records still to sign, and the parts of its shared writes.
+     */
     private final class State implements Batch {
         final Connection connection;
         final long first;
-        final List<byte[]> entries = new ArrayList<>();
+        final List<Object> entries = new ArrayList<>();
+        final List<Later> unsigned = new ArrayList<>();
+        final Map<PartKey<?>, Part> parts = new java.util.LinkedHashMap<>();
 
         State(Connection connection, long first) {
             this.connection = connection;
             this.first = first;
+        }
+
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        void join(Shared<?, ?> write) {
+            PartKey key = write.part();
+            Part part = parts.computeIfAbsent(key, k -> (Part) ((PartKey<?>) k).factory.apply(this));
+            ((Shared) write).join(part);
         }
 
         @Override
@@ -362,6 +618,55 @@ public final class LogAppender {
             TransparencyLog.checkEntry(entry);
             entries.add(entry);
             return first + entries.size() - 1;
+        }
+
+        @Override
+        public Later signLater(RecordType type, Map<String, Object> claims) {
+            Later later = new Later(type, new java.util.LinkedHashMap<>(claims), first + entries.size());
+            entries.add(later);
+            unsigned.add(later);
+            return later;
+        }
+
+        @Override
+        public Later signAtIndexLater(RecordType type, Map<String, Object> claims) {
+            claims.put("log_index", first + entries.size());
+            return signLater(type, claims);
+        }
+
+        @Override
+        public void settle() {
+            try {
+                if (!unsigned.isEmpty()) {
+                    signAll(unsigned);
+                    unsigned.clear();
+                }
+                for (Part part : parts.values()) {
+                    part.flush(connection);
+                }
+            } catch (SQLException | RuntimeException e) {
+                throw e instanceof SettleFailed f ? f : new SettleFailed(e);
+            }
+        }
+
+        void stale() {
+            for (Part part : parts.values()) {
+                part.stale();
+            }
+        }
+
+        List<byte[]> entryBytes() {
+            List<byte[]> bytes = new ArrayList<>(entries.size());
+            for (Object entry : entries) {
+                if (entry instanceof Later later) {
+                    byte[] record = later.record().getBytes(StandardCharsets.US_ASCII);
+                    TransparencyLog.checkEntry(record);
+                    bytes.add(record);
+                } else {
+                    bytes.add((byte[]) entry);
+                }
+            }
+            return bytes;
         }
     }
 }

@@ -64,6 +64,41 @@ public final class Outbox {
     }
 
     /**
+     * A consent the log appender's batch paused or withdrew, with what the batch already read of it: the
+     * consent's row as {@link #consentChanged} reads it.
+     */
+    public record ConsentChange(UUID consentId, UUID accountId, UUID programmeId, List<Purpose> purposes,
+                                DataScope scope, List<org.mydata.operator.release.AccessMode> accessModes,
+                                Validity validity, NotificationType type, long logIndex, Instant at) {
+    }
+
+    /**
+     * As {@link #consentChanged} for each change, in order, with one statement for the permits of all their
+     * programmes: a batch of status changes reads them once.
+     *
+     * @return the events written
+     */
+    public static List<UUID> consentsChanged(Connection c, List<ConsentChange> changes) throws SQLException {
+        List<UUID> events = new ArrayList<>();
+        if (changes.isEmpty()) {
+            return events;
+        }
+        Map<UUID, List<Permit>> permits = Permits.ofProgrammes(c,
+                changes.stream().map(ConsentChange::programmeId).collect(java.util.stream.Collectors.toSet()));
+        for (ConsentChange change : changes) {
+            ConsentRow consent = new ConsentRow(change.consentId(), change.accountId(), change.programmeId(),
+                    change.purposes(), change.scope(), change.accessModes(), change.validity());
+            for (Permit permit : permits.getOrDefault(change.programmeId(), List.of())) {
+                if (concerns(permit, consent, change.type().erasureRequested(), change.at())) {
+                    events.add(write(c, permit, change.type(), change.logIndex(), change.at(),
+                            List.of(new Subject(change.accountId(), change.consentId()))));
+                }
+            }
+        }
+        return events;
+    }
+
+    /**
      * A link was removed: every consent not withdrawn that named it concerns the permits that could still read
      * under it, one event per permit.
      */

@@ -91,6 +91,26 @@ public final class Permits {
         }
     }
 
+    /** The permits of each of these programmes, in one statement (the log appender's batches ask for many). */
+    public static java.util.Map<UUID, List<Permit>> ofProgrammes(Connection c, java.util.Collection<UUID> programmeIds)
+            throws SQLException {
+        java.util.Map<UUID, List<Permit>> permits = new java.util.HashMap<>();
+        if (programmeIds.isEmpty()) {
+            return permits;
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "select * from permit where programme_id = any (?) order by created_at, id")) {
+            ps.setArray(1, c.createArrayOf("uuid", programmeIds.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Permit permit = map(rs);
+                    permits.computeIfAbsent(permit.programmeId(), k -> new ArrayList<>()).add(permit);
+                }
+            }
+        }
+        return permits;
+    }
+
     /** The permit's pseudonyms, for naming persons to its holder as the gateway names them. */
     public static PermitPseudonyms pseudonyms(Connection c, UUID permitId) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("select pseudonym_key from permit where id = ?")) {

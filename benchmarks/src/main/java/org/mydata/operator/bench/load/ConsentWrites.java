@@ -125,6 +125,13 @@ final class ConsentWrites {
     /** The in-process loops' persons are the demo dataset's 4th to 6th; the export scenario's come after. */
     static final int IN_PROCESS_PERSONS_UNTIL = 6;
 
+    /**
+     * How many citizens 1c draws from: persons of the demo dataset, each linked to one of {@code POPULATION / 40}
+     * sources registered for the run on the demo source's FHIR endpoint (a patient belongs to one live link per
+     * source), so that every citizen is another account with another link.
+     */
+    static final int POPULATION = 1000;
+
     private static void inProcess(Driver.Ctx ctx, String[] programmes, String sourceId) throws Exception {
         UUID source = UUID.fromString(sourceId);
         // Persons of their own: a source patient belongs to one account, and the first three are the REST loops'
@@ -132,71 +139,151 @@ final class ConsentWrites {
         List<DemoPerson> persons = DemoFhirSource.demoPersons(IN_PROCESS_PERSONS_UNTIL)
                 .subList(CITIZENS.length, IN_PROCESS_PERSONS_UNTIL);
         try (Core core = Core.open(ctx, LOOPS)) {
-            Account[] accounts = new Account[persons.size()];
+            Account[] hotSpot = new Account[persons.size()];
             for (int i = 0; i < persons.size(); i++) {
-                accounts[i] = core.accounts.forSubject("bench-in-process-" + persons.get(i).patientId());
-                if (core.links.list(accounts[i]).stream().noneMatch(l -> l.sourceId().equals(source) && l.isLive())) {
-                    core.links.link(accounts[i], persons.get(i).identifier(), source);
+                hotSpot[i] = core.accounts.forSubject("bench-in-process-" + persons.get(i).patientId());
+                if (core.links.list(hotSpot[i]).stream().noneMatch(l -> l.sourceId().equals(source) && l.isLive())) {
+                    core.links.link(hotSpot[i], persons.get(i).identifier(), source);
                 }
             }
+            // ---- writes: a population of 1,000 citizens (issue 27) ----
+            Account[] population = population(ctx, core);
             NewConsent[] grants = new NewConsent[LOOPS];
             for (int i = 0; i < LOOPS; i++) {
-                grants[i] = new NewConsent(UUID.fromString(programmes[i]), null, null, List.of(source), null, null);
+                grants[i] = new NewConsent(UUID.fromString(programmes[i]), null, null, null, null, null);
             }
-            Loop[] loops = new Loop[LOOPS];
-            for (int i = 0; i < LOOPS; i++) {
-                loops[i] = new Loop();
+            measureInProcess(ctx, core, population, grants, "s1.in_process", "consent-writes-in-process");
+            Progress.say("(the in-process loops above drew from %d citizens; now the %d-citizen hot spot)",
+                    population.length, hotSpot.length);
+            measureInProcess(ctx, core, hotSpot, grants, "s1.in_process_hot", "consent-writes-in-process-hot");
+            ctx.metrics().put("s1.in_process_citizens", population.length);
+            ctx.metrics().put("s1.in_process_hot_citizens", hotSpot.length);
+        }
+    }
+
+    /**
+     * The population's accounts, made for the run with consent-core and linked as any link is (the source is
+     * asked for the person's Patient), eight at a time, before any measured window.
+     */
+    private static Account[] population(Driver.Ctx ctx, Core core) throws Exception {
+        long started = System.nanoTime();
+        List<DemoPerson> persons = DemoFhirSource.demoPersons(40);
+        Api api = ctx.api();
+        String admin = api.admin();
+        String demoUrl = null;
+        for (com.fasterxml.jackson.databind.JsonNode s : api.get("/api/v1/sources", admin).expect(200).json()) {
+            if (s.get("name").asText().equals(Api.DEMO_SOURCE_NAME)) {
+                demoUrl = s.get("fhirBaseUrl").asText();
             }
-            Cpu cpu = new Cpu(ctx.pid(), ctx.pgData());
-            PgWaits waits = new PgWaits(ctx.pgUrl("postgres"), "postgres");
-            // Here consent-core runs in this JVM, so this JVM is the one to profile (the operator idles).
-            jdk.jfr.Recording recording = ctx.option("profile") != null
-                    ? new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("profile")) : null;
-            Load.Result r = Load.run("consent-writes-in-process", LOOPS, ctx.warmup(3, 40), ctx.warmup(12, 30), (w, rec) -> {
-                Loop loop = loops[w];
-                Account account = accounts[w % accounts.length];
-                if (loop.consent == null) {
-                    loop.consent = rec.time("grant", () -> core.consents.grant(account, grants[w]).id().toString());
-                    loop.step = 0;
-                    rec.count("csr", 1);
-                    return;
-                }
-                ConsentStatus next = loop.step == 0 ? ConsentStatus.PAUSED : loop.step == 1 ? ConsentStatus.ACTIVE
-                        : ConsentStatus.WITHDRAWN;
+        }
+        if (demoUrl == null) {
+            throw new IllegalStateException("the demo source is not registered");
+        }
+        int sourcesNeeded = (POPULATION + persons.size() - 1) / persons.size();
+        UUID[] sources = new UUID[sourcesNeeded];
+        for (int s = 0; s < sourcesNeeded; s++) {
+            sources[s] = UUID.fromString(api.registerSource(admin, "Benchmark population " + s, demoUrl));
+        }
+        Account[] accounts = new Account[POPULATION];
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            List<java.util.concurrent.Future<?>> made = new java.util.ArrayList<>();
+            for (int i = 0; i < POPULATION; i++) {
+                int n = i;
+                made.add(pool.submit(() -> {
+                    accounts[n] = core.accounts.forSubject("bench-population-" + UUID.randomUUID());
+                    core.links.link(accounts[n], persons.get(n % persons.size()).identifier(),
+                            sources[n / persons.size()]);
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : made) {
+                f.get();
+            }
+        } finally {
+            pool.shutdown();
+        }
+        Progress.say("consent writes: %d citizens made and linked (%d sources) in %.0f s", POPULATION, sourcesNeeded,
+                (System.nanoTime() - started) / 1e9);
+        return accounts;
+    }
+
+    /**
+     * The 16 loops on consent-core. Each consent a loop gives is a citizen drawn at random from {@code citizens}
+     * (the loops' programmes differ, so two loops never hold the same person's consent to one programme), and
+     * that citizen then pauses, resumes and withdraws it.
+     */
+    private static void measureInProcess(Driver.Ctx ctx, Core core, Account[] citizens, NewConsent[] grants,
+                                         String prefix, String name) throws Exception {
+        Loop[] loops = new Loop[LOOPS];
+        Account[] holder = new Account[LOOPS];
+        for (int i = 0; i < LOOPS; i++) {
+            loops[i] = new Loop();
+        }
+        Cpu cpu = new Cpu(ctx.pid(), ctx.pgData());
+        PgWaits waits = new PgWaits(ctx.pgUrl("postgres"), "postgres");
+        // Here consent-core runs in this JVM, so this JVM is the one to profile (the operator idles).
+        jdk.jfr.Recording recording = ctx.option("profile") != null
+                ? new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("profile")) : null;
+        Load.Result r = Load.run(name, LOOPS, ctx.warmup(3, 40), ctx.warmup(12, 30), (w, rec) -> {
+            Loop loop = loops[w];
+            if (loop.consent == null) {
+                Account account = citizens[java.util.concurrent.ThreadLocalRandom.current().nextInt(citizens.length)];
+                holder[w] = account;
+                loop.consent = rec.time("grant", () -> core.consents.grant(account, grants[w]).id().toString());
+                loop.step = 0;
+                rec.count("csr", 1);
+                return;
+            }
+            Account account = holder[w];
+            ConsentStatus next = loop.step == 0 ? ConsentStatus.PAUSED : loop.step == 1 ? ConsentStatus.ACTIVE
+                    : ConsentStatus.WITHDRAWN;
+            try {
                 rec.time("status", () -> core.consents.changeStatus(account, UUID.fromString(loop.consent), next,
                         StatusRecord.ChangedBy.PERSON, null));
-                rec.count("csr", 1);
-                loop.step++;
-                if (next == ConsentStatus.WITHDRAWN) {
-                    loop.consent = null;
+            } catch (RuntimeException e) {
+                // As in scenario 1: a consent left live would answer the next grant of this pair. End it first.
+                try {
+                    core.consents.changeStatus(account, UUID.fromString(loop.consent), ConsentStatus.WITHDRAWN,
+                            StatusRecord.ChangedBy.PERSON, null);
+                } catch (RuntimeException alreadyEnded) {
+                    // withdrawn already
                 }
-            }, () -> {
-                cpu.start();
-                waits.start();
-                if (recording != null) {
-                    recording.start();
+                loop.consent = null;
+                throw e;
+            }
+            rec.count("csr", 1);
+            loop.step++;
+            if (next == ConsentStatus.WITHDRAWN) {
+                loop.consent = null;
+            }
+        }, () -> {
+            cpu.start();
+            waits.start();
+            if (recording != null) {
+                recording.start();
+            }
+        }, () -> {
+            cpu.stop();
+            ctx.metrics().put(prefix + ".pg_waits", waits.stop());
+            if (recording != null) {
+                recording.stop();
+                try {
+                    recording.dump(ctx.out().resolve(name + ".jfr"));
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                } finally {
+                    recording.close();
                 }
-            }, () -> {
-                cpu.stop();
-                ctx.metrics().put("s1.in_process.pg_waits", waits.stop());
-                if (recording != null) {
-                    recording.stop();
-                    try {
-                        recording.dump(ctx.out().resolve("consent-writes-in-process.jfr"));
-                    } catch (java.io.IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    } finally {
-                        recording.close();
-                    }
-                }
-            });
-            Metrics m = ctx.metrics();
-            m.put("s1.in_process_csr_per_s", r.rate("csr"));
-            m.put("s1.in_process_p50_ms", r.percentileMs(null, 50));
-            m.put("s1.in_process_p99_ms", r.percentileMs(null, 99));
-            cpu.record(m, "s1.in_process");
-            Progress.say("consent writes in process: %.0f CSR/s, p50 %.1f ms, p99 %.1f ms", r.rate("csr"),
-                    r.percentileMs(null, 50), r.percentileMs(null, 99));
-        }
+            }
+        });
+        Metrics m = ctx.metrics();
+        m.put(prefix + "_csr_per_s", r.rate("csr"));
+        m.put(prefix + "_p50_ms", r.percentileMs(null, 50));
+        m.put(prefix + "_p99_ms", r.percentileMs(null, 99));
+        m.put(prefix + "_errors", r.errors());
+        cpu.record(m, prefix);
+        Progress.say("consent writes in process (%d citizens): %.0f CSR/s, p50 %.1f ms, p99 %.1f ms, %d errors",
+                citizens.length, r.rate("csr"), r.percentileMs(null, 50), r.percentileMs(null, 99), r.errors());
     }
 }

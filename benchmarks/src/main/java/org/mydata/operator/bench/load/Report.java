@@ -259,6 +259,17 @@ final class Report {
                     "durable single-row inserts " + f0(inserts) + "/s (1b)",
                     f2(inProcess / inserts));
         }
+        // ---- writes (issue 27): 1c draws from a population; the 3-citizen run is the hot-spot figure ----
+        double hot = num("s1.in_process_hot_csr_per_s");
+        if (!Double.isNaN(hot)) {
+            row("1c hot spot: the same in-process loops over " + str("s1.in_process_hot_citizens", "3")
+                            + " citizens (1c above: each consent's citizen drawn from " + str("s1.in_process_citizens", "?")
+                            + ")",
+                    f0(hot) + " CSR/s; p50 " + f1(num("s1.in_process_hot_p50_ms")) + " ms, p99 "
+                            + f1(num("s1.in_process_hot_p99_ms")) + " ms",
+                    "durable single-row inserts " + f0(inserts) + "/s (1b)",
+                    f2(hot / inserts));
+        }
 
         // 2. gateway
         for (String kind : List.of("cohort", "patient")) {

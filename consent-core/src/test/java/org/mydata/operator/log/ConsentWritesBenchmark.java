@@ -1,0 +1,224 @@
+package org.mydata.operator.log;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.lang.reflect.Proxy;
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+import org.mydata.operator.account.Account;
+import org.mydata.operator.consent.ConsentStatus;
+import org.mydata.operator.consent.NewConsent;
+import org.mydata.operator.consent.StatusRecord;
+import org.mydata.operator.programme.Programme;
+import org.mydata.operator.source.FhirSource;
+import org.mydata.operator.store.OperatorSchema;
+import org.mydata.operator.testing.TestOperator;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/**
+ * Consent writes in process against durable single-row inserts, on one durable PostgreSQL of its own (fsync,
+ * synchronous commit and full page writes on), as benchmarks/ scenario 1c and 1b measure them but without the
+ * operator and its demo around them, so that it can run before and after a change of consent-core on a busy
+ * machine. Not a test (surefire runs *Test only):
+ * {@code ./mvnw -B -o -pl consent-core -am test -Dtest=ConsentWritesBenchmark -Dsurefire.failIfNoSpecifiedTests=false}.
+ * 16 loops, each on a programme of its own, grant, pause, resume and withdraw; each consent's citizen is drawn from
+ * 1,000 accounts, then from 3 (the hot spot). Prints CSR/s, p50, p99 and the ratio to the inserts.
+ */
+class ConsentWritesBenchmark {
+    private static final int LOOPS = 16;
+    private static final long WARM_UP_S = Long.getLong("bench.warmup", 8);
+    private static final long MEASURE_S = Long.getLong("bench.seconds", 12);
+
+    @Test
+    void consentWritesAgainstInserts() throws Exception {
+        try (EmbeddedPostgres pg = EmbeddedPostgres.builder().setServerConfig("fsync", "on")
+                .setServerConfig("synchronous_commit", "on").setServerConfig("full_page_writes", "on")
+                .setServerConfig("max_connections", "100").start()) {
+            try (Connection c = pg.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+                s.execute("create database bench");
+            }
+            PGSimpleDataSource ds = new PGSimpleDataSource();
+            ds.setServerNames(new String[] {"localhost"});
+            ds.setPortNumbers(new int[] {pg.getPort()});
+            ds.setDatabaseName("bench");
+            ds.setUser("postgres");
+            OperatorSchema.migrate(ds);
+            DataSource pool = pooled(ds, 24);
+            TestOperator op = new TestOperator(Files.createTempDirectory("consent-writes"), pool);
+            FhirSource hospital = op.source("Hospital A");
+            NewConsent[] grants = new NewConsent[LOOPS];
+            for (int i = 0; i < LOOPS; i++) {
+                Programme programme = op.heartStudy();
+                grants[i] = new NewConsent(programme.id(), null, null, null, null, null);
+            }
+            Account[] population = new Account[1000];
+            ExecutorService makers = Executors.newFixedThreadPool(8);
+            List<Future<?>> made = new ArrayList<>();
+            for (int i = 0; i < population.length; i++) {
+                int n = i;
+                made.add(makers.submit(() -> {
+                    population[n] = op.newAccount();
+                    op.link(population[n], hospital);
+                    return null;
+                }));
+            }
+            for (Future<?> f : made) {
+                f.get();
+            }
+            makers.shutdown();
+            Account[] hotSpot = Arrays.copyOf(population, 3);
+
+            double inserts = inserts(pool);
+            writes(op, grants, population, "warm-up", WARM_UP_S);
+            double spread = writes(op, grants, population, "1,000 citizens", MEASURE_S);
+            double hot = writes(op, grants, hotSpot, "3 citizens (hot spot)", MEASURE_S);
+            System.out.printf("RESULT inserts %.0f/s; consent writes %.0f CSR/s = %.3f of inserts (1,000 citizens), "
+                    + "%.0f CSR/s = %.3f (hot spot); load average %s%n", inserts, spread, spread / inserts, hot,
+                    hot / inserts, Files.readString(java.nio.file.Path.of("/proc/loadavg")).strip());
+        }
+    }
+
+    /** 16 connections, single-row autocommit inserts of a status record's size, as 1b. */
+    private static double inserts(DataSource pool) throws Exception {
+        try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
+            s.execute("create table bench_insert (id uuid primary key, consent_id uuid, seq int, record text, "
+                    + "created_at timestamptz)");
+        }
+        String record = "x".repeat(650);
+        return loop("single-row inserts", MEASURE_S, w -> {
+            try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(
+                    "insert into bench_insert values (?, ?, 1, ?, now())")) {
+                ps.setObject(1, UUID.randomUUID());
+                ps.setObject(2, UUID.randomUUID());
+                ps.setString(3, record);
+                ps.executeUpdate();
+            }
+        });
+    }
+
+    private static double writes(TestOperator op, NewConsent[] grants, Account[] citizens, String name, long seconds)
+            throws Exception {
+        UUID[] consents = new UUID[LOOPS];
+        Account[] holders = new Account[LOOPS];
+        int[] steps = new int[LOOPS];
+        double rate = loop("consent writes, " + name, seconds, w -> {
+            if (consents[w] == null) {
+                holders[w] = citizens[ThreadLocalRandom.current().nextInt(citizens.length)];
+                consents[w] = op.consents.grant(holders[w], grants[w]).id();
+                steps[w] = 0;
+                return;
+            }
+            ConsentStatus next = steps[w] == 0 ? ConsentStatus.PAUSED : steps[w] == 1 ? ConsentStatus.ACTIVE
+                    : ConsentStatus.WITHDRAWN;
+            op.consents.changeStatus(holders[w], consents[w], next, StatusRecord.ChangedBy.PERSON, null);
+            steps[w]++;
+            if (next == ConsentStatus.WITHDRAWN) {
+                consents[w] = null;
+            }
+        });
+        // End what the loops left live, so that the next run's grants start clean.
+        for (int w = 0; w < LOOPS; w++) {
+            if (consents[w] != null) {
+                op.consents.changeStatus(holders[w], consents[w], ConsentStatus.WITHDRAWN,
+                        StatusRecord.ChangedBy.PERSON, null);
+                consents[w] = null;
+            }
+        }
+        return rate;
+    }
+
+    interface Step {
+        void run(int worker) throws Exception;
+    }
+
+    /** Closed loop on 16 threads for the given time; prints and returns operations per second, p50 and p99. */
+    private static double loop(String name, long seconds, Step step) throws Exception {
+        AtomicBoolean stop = new AtomicBoolean();
+        ExecutorService threads = Executors.newFixedThreadPool(LOOPS);
+        List<Future<long[]>> results = new ArrayList<>();
+        long start = System.nanoTime();
+        for (int w = 0; w < LOOPS; w++) {
+            int worker = w;
+            results.add(threads.submit(() -> {
+                long[] latencies = new long[1 << 20];
+                int n = 0;
+                while (!stop.get()) {
+                    long t0 = System.nanoTime();
+                    step.run(worker);
+                    if (n < latencies.length) {
+                        latencies[n++] = System.nanoTime() - t0;
+                    }
+                }
+                return Arrays.copyOf(latencies, n);
+            }));
+        }
+        Thread.sleep(seconds * 1000);
+        stop.set(true);
+        List<Long> all = new ArrayList<>();
+        for (Future<long[]> f : results) {
+            for (long l : f.get()) {
+                all.add(l);
+            }
+        }
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        threads.shutdown();
+        all.sort(null);
+        double rate = all.size() / elapsed;
+        System.out.printf("RESULT %s: %.0f/s, p50 %.1f ms, p99 %.1f ms%n", name, rate,
+                all.isEmpty() ? Double.NaN : all.get(all.size() / 2) / 1e6,
+                all.isEmpty() ? Double.NaN : all.get((int) (all.size() * 0.99)) / 1e6);
+        return rate;
+    }
+
+    /** A fixed set of connections handed out again on close: the driver's cost per connection stays out. */
+    private static DataSource pooled(PGSimpleDataSource ds, int size) throws SQLException {
+        BlockingQueue<Connection> idle = new ArrayBlockingQueue<>(size);
+        for (int i = 0; i < size; i++) {
+            idle.add(ds.getConnection());
+        }
+        return (DataSource) Proxy.newProxyInstance(DataSource.class.getClassLoader(), new Class<?>[] {DataSource.class},
+                (proxy, method, args) -> {
+                    if (!method.getName().equals("getConnection")) {
+                        return method.invoke(ds, args);
+                    }
+                    Connection real = idle.take();
+                    AtomicBoolean closed = new AtomicBoolean();
+                    return Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
+                            (p, m, a) -> {
+                                if (m.getName().equals("close")) {
+                                    if (closed.compareAndSet(false, true)) {
+                                        if (!real.getAutoCommit()) {
+                                            real.rollback();
+                                            real.setAutoCommit(true);
+                                        }
+                                        idle.add(real);
+                                    }
+                                    return null;
+                                }
+                                if (m.getName().equals("isClosed")) {
+                                    return closed.get();
+                                }
+                                try {
+                                    return m.invoke(real, a);
+                                } catch (java.lang.reflect.InvocationTargetException e) {
+                                    throw e.getCause();
+                                }
+                            });
+                });
+    }
+}

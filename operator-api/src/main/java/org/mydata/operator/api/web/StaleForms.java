@@ -27,7 +27,7 @@ import org.springframework.web.util.UriComponentsBuilder;
 final class StaleForms implements AccessDeniedHandler {
     private static final String ID = "([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})";
     private static final Pattern CONSENT_ACTION = Pattern.compile("/app/consents/" + ID
-            + "/(pause|resume|withdraw|erasure)");
+            + "/(pause|resume|withdraw|erasure|new-version)");
     private static final Pattern OPT_OUT = Pattern.compile("/app/programmes/" + ID + "/opt-out");
     private static final Pattern UNDO_OPT_OUT = Pattern.compile("/app/opt-outs/" + ID + "/undo");
     private static final Pattern REMOVE_LINK = Pattern.compile("/app/links/" + ID + "/remove");

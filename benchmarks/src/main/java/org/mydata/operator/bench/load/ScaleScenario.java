@@ -90,7 +90,7 @@ import org.postgresql.ds.PGSimpleDataSource;
  * <li>then 10^5 persons (quick: 10^4), each an account, a service link and a consent to one programme, written
  * through consent-core's own write path (real signed records in the log, 16 writers); every tenth person also
  * opts out of an opt-out programme over the same source;</li>
- * <li>the log COPY-loaded to 10^7 entries (quick: 10^6) with access events (RFC 8785 JSON, unsigned, as the
+ * <li>the log COPY-loaded to 10^7 entries in stages (10^6, 2x10^6, 4x10^6, 10^7; quick: 2x10^5) with access events (RFC 8785 JSON, unsigned, as the
  * operator logs them) of the cohort's persons, then integrated by a {@link LogWriter} (signed checkpoints);</li>
  * <li>at that size: the consent check of one gateway request (Permits.forUse + Cohorts.of + the access log's
  * last check of a page of 20 persons), of a full export (Cohorts.of per type + the last check of the cohort),
@@ -176,7 +176,7 @@ final class ScaleScenario {
 
     static void run(Driver.Ctx ctx) throws Exception {
         int persons = Integer.parseInt(ctx.options().getOrDefault("scale-persons", ctx.quick() ? "10000" : "100000"));
-        long logSize = Long.parseLong(ctx.options().getOrDefault("scale-log", ctx.quick() ? "1000000" : "10000000"));
+        long logSize = Long.parseLong(ctx.options().getOrDefault("scale-log", ctx.quick() ? "200000" : "10000000"));
         String database = "bench_scale";
         try (Connection c = DriverManager.getConnection(ctx.pgUrl("postgres"), "postgres", "");
              Statement s = c.createStatement()) {
@@ -599,6 +599,7 @@ final class ScaleScenario {
         long[] cohortNanos = new long[samples];
         long[] lastNanos = new long[samples];
         long[] requestNanos = new long[samples];
+        long[] checkNanos = new long[samples];
         long[] sqlNanos = new long[samples];
         long[] optOutNanos = new long[samples];
         int cohortSize = 0;
@@ -629,6 +630,7 @@ final class ScaleScenario {
                 cohortNanos[i] = t2 - t1;
                 lastNanos[i] = t3 - t2;
                 requestNanos[i] = t3 - t0;
+                checkNanos[i] = t2 - t0;
                 sqlNanos[i] = t4 - t3;
                 optOutNanos[i] = t5 - t4;
             }
@@ -637,6 +639,7 @@ final class ScaleScenario {
         m.put(k + "cohort_size", cohortSize);
         m.put(k + "optout_cohort_size", optOutSize);
         put(k + "request", requestNanos);
+        put(k + "check", checkNanos);
         put(k + "permit", permitNanos);
         put(k + "cohort", cohortNanos);
         put(k + "cohort_sql", sqlNanos);

@@ -178,23 +178,35 @@ final class ScaleScenario {
         int persons = Integer.parseInt(ctx.options().getOrDefault("scale-persons", ctx.quick() ? "10000" : "100000"));
         long logSize = Long.parseLong(ctx.options().getOrDefault("scale-log", ctx.quick() ? "200000" : "10000000"));
         String database = "bench_scale";
+        String smallDatabase = "bench_scale_small";
         try (Connection c = DriverManager.getConnection(ctx.pgUrl("postgres"), "postgres", "");
              Statement s = c.createStatement()) {
-            s.execute("drop database if exists " + database);
-            s.execute("create database " + database);
+            for (String d : List.of(database, smallDatabase)) {
+                s.execute("drop database if exists " + d);
+                s.execute("create database " + d);
+            }
         }
         Metrics m = ctx.metrics();
         m.put("s7.persons", persons);
         m.put("s7.log_target", logSize);
-        try (HikariDataSource ds = new HikariDataSource()) {
+        try (HikariDataSource ds = new HikariDataSource(); HikariDataSource smallDs = new HikariDataSource()) {
             ds.setJdbcUrl(ctx.pgUrl(database));
             ds.setUsername("postgres");
             ds.setMaximumPoolSize(WRITERS + 2);
             OperatorSchema.migrate(ds);
+            // A small database beside it, on the same server, that stays small: on a shared machine the writes are
+            // compared with writes to it made in turn with them, so that both see the same load.
+            smallDs.setJdbcUrl(ctx.pgUrl(smallDatabase));
+            smallDs.setUsername("postgres");
+            smallDs.setMaximumPoolSize(WRITERS + 2);
+            OperatorSchema.migrate(smallDs);
+            ScaleScenario small = new ScaleScenario(ctx, smallDs, Files.createTempDirectory("bench-scale-small-keys"));
+            small.seed(SMALL);
+            small.integrate("small");
             ScaleScenario s = new ScaleScenario(ctx, ds, Files.createTempDirectory("bench-scale-keys"));
             s.seed(SMALL);
             s.integrate("small");
-            s.writes("small", 300);
+            s.writes("small", small, ctx.quick() ? 100 : 200);
             s.checks("small", 100);
 
             s.bulkSeed(persons);
@@ -221,7 +233,7 @@ final class ScaleScenario {
                     s.explain();
                     s.exportCheck();
                 }
-                s.writes("log." + stage, ctx.quick() ? 100 : 200);
+                s.writes("log." + stage, small, ctx.quick() ? 100 : 200);
                 s.integrate("written." + stage);
                 s.proofs(s.log.sequencedSize(), "log." + stage);
                 s.sizes("log." + stage);
@@ -747,25 +759,39 @@ final class ScaleScenario {
     }
 
     /** A consent write, one at a time: pause and resume of seeded persons' consents, each its own signed status record. */
-    private void writes(String phase, int samples) {
+    /**
+     * A consent write at this size, one at a time, each followed by the same write on the small database (so both
+     * see the same load on a shared machine): the time of the pause, then a resume (untimed) to keep it active.
+     */
+    private void writes(String phase, ScaleScenario small, int samples) {
         SplittableRandom random = new SplittableRandom(phase.hashCode());
         long[] nanos = new long[samples];
-        int warm = 100;
+        long[] smallNanos = new long[samples];
+        int warm = 50;
         for (int i = -warm; i < samples; i++) {
-            // Never the last person: the write path's template for the bulk clones keeps its one status record.
-            Person c = seeded.get(random.nextInt(seeded.size() - 1));
-            Account account = new Account(c.accountId(), null, null);
-            long t0 = System.nanoTime();
-            consents.changeStatus(account, c.consentId(), ConsentStatus.PAUSED, StatusRecord.ChangedBy.PERSON, null);
-            long t1 = System.nanoTime();
-            consents.changeStatus(account, c.consentId(), ConsentStatus.ACTIVE, StatusRecord.ChangedBy.PERSON, null);
+            long here = write(random);
+            long there = small.write(random);
             if (i >= 0) {
-                nanos[i] = t1 - t0;
+                nanos[i] = here;
+                smallNanos[i] = there;
             }
         }
         put("s7." + phase + ".write", nanos);
-        Progress.say("scale (%s): consent write (status record, one at a time) p50 %.2f ms, p99 %.2f ms", phase,
-                Stats.percentileMs(nanos, 50), Stats.percentileMs(nanos, 99));
+        put("s7." + phase + ".write_small", smallNanos);
+        Progress.say("scale (%s): consent write (status record, one at a time) p50 %.2f ms, p99 %.2f ms; on the small "
+                        + "database in turn with them p50 %.2f ms, p99 %.2f ms", phase, Stats.percentileMs(nanos, 50),
+                Stats.percentileMs(nanos, 99), Stats.percentileMs(smallNanos, 50), Stats.percentileMs(smallNanos, 99));
+    }
+
+    private long write(SplittableRandom random) {
+        // Never the last person: the write path's template for the bulk clones keeps its one status record.
+        Person c = seeded.get(random.nextInt(seeded.size() - 1));
+        Account account = new Account(c.accountId(), null, null);
+        long t0 = System.nanoTime();
+        consents.changeStatus(account, c.consentId(), ConsentStatus.PAUSED, StatusRecord.ChangedBy.PERSON, null);
+        long t1 = System.nanoTime();
+        consents.changeStatus(account, c.consentId(), ConsentStatus.ACTIVE, StatusRecord.ChangedBy.PERSON, null);
+        return t1 - t0;
     }
 
     private void proofs(long size, String phase) throws Exception {

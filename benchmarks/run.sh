@@ -237,7 +237,7 @@ else
 fi
 
 # ---- scale (issue 27 item 4): scenario 7, national scale, on a database of its own on node 1's PostgreSQL --------
-# Full run: 10^5 persons, the log grown in stages to 10^7 entries (about an hour on 2 quiet cores; more on a busy
+# Full run: 10^5 persons, the log grown in stages to 10^7 entries (about half an hour on 2 quiet cores, estimated; over an hour on a busy
 # machine); --quick: 10^4 persons and 2x10^5 entries (indicative only). --scale-persons N / --scale-log N through SCALE_ARGS.
 if wanted scale; then
   say "scenario 7: national scale (load average: $(cut -d' ' -f1-3 /proc/loadavg))"

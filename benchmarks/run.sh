@@ -10,7 +10,7 @@
 #   --no-build    use the jars already built
 #   --no-profile  no JFR recordings (the full run records the operator during scenarios 1, 2 and 3)
 #   --keep        keep the work directory (operator logs, GC logs, JFR files, JMH output)
-#   --only LIST   only these of jmh,consent,gateway,export,revocation,log (comma-separated); the table goes
+#   --only LIST   only these of jmh,consent,gateway,export,revocation,log,scale (comma-separated); the table goes
 #                 to benchmarks/target/benchmarks-partial.md unless --doc says otherwise
 #   --population FILE
 #                 the full run's export population (default ~/.cache/mydata-operator/synthea-2000.ndjson.gz;
@@ -234,6 +234,15 @@ else
     say "scenario 5: transparency log"
     driver log "${COMMON[@]}"
   fi
+fi
+
+# ---- scale (issue 27 item 4): scenario 7, national scale, on a database of its own on node 1's PostgreSQL --------
+# Full run: 10^5 persons, the log grown in stages to 10^7 entries (about half an hour on 2 quiet cores, estimated; over an hour on a busy
+# machine); --quick: 10^4 persons and 2x10^5 entries (indicative only). --scale-persons N / --scale-log N through SCALE_ARGS.
+if wanted scale; then
+  say "scenario 7: national scale (load average: $(cut -d' ' -f1-3 /proc/loadavg))"
+  # shellcheck disable=SC2086
+  driver scale "${COMMON[@]}" ${SCALE_ARGS:-}
 fi
 
 for jfr in "$WORK"/*.jfr; do

@@ -15,7 +15,7 @@ import java.util.Map;
  *     [--pid PID] [--data-dir DIR] [--node2 URL] [--floor-base URL --floor-pid PID --floor-key FILE]
  *     [--source-base URL --source-pid PID]
  * SCENARIO: consent-writes | insert-limit | floor | gateway | export | revocation | statistics-withdrawal | verify-log
- *     | log | report | jfr-top FILE
+ *     | log | scale | report | jfr-top FILE
  * </pre>
  */
 public final class Driver {
@@ -98,6 +98,7 @@ public final class Driver {
             case "revocation" -> Revocation.run(ctx);
             case "statistics-withdrawal" -> StatisticsScenario.withdrawalRounds(ctx);
             case "log" -> LogScenario.run(ctx);
+            case "scale" -> ScaleScenario.run(ctx); // scale: issue 27 item 4
             case "verify-log" -> VerifyLog.run(ctx);
             case "report" -> Report.run(ctx);
             case "jfr-top" -> System.out.print(Jfr.top(Path.of(positional), 12));

@@ -198,6 +198,7 @@ final class Report {
 
     private void build() {
         issueGoals();
+        scaleRows(); // scale: issue 27 item 4
         double signEd1 = jmh(jmh1, "SigningBenchmark.sign", "EdDSA");
         double signEs1 = jmh(jmh1, "SigningBenchmark.sign", "ES256");
         double verifyEd1 = jmh(jmh1, "SigningBenchmark.verify", "EdDSA");
@@ -556,5 +557,79 @@ final class Report {
             // not Linux
         }
         return "memory unknown";
+    }
+
+    // ---- scale: scenario 7, national scale (issue 27 item 4) ---------------------------------------------
+
+    /** The largest log stage scenario 7 finished, or null. */
+    private String scaleStage() {
+        String done = m.getProperty("s7.stage_done");
+        return done == null ? null : done;
+    }
+
+    private void scaleRows() {
+        if (m.getProperty("s7.scale.cohort_p50_ms") == null) {
+            return;
+        }
+        String persons = f0(num("s7.persons"));
+        double check = num("s7.scale.check_p50_ms");
+        if (Double.isNaN(check)) {
+            check = num("s7.scale.permit_p50_ms") + num("s7.scale.cohort_p50_ms");
+        }
+        row("7a Consent check of one gateway request at " + persons + " consents in the programme (Permits.forUse + "
+                        + "Cohorts.of, " + f0(num("s7.scale.cohort_size")) + " members)",
+                "p50 " + f1(check) + " ms (permit " + f2(num("s7.scale.permit_p50_ms")) + ", Cohorts.of "
+                        + f1(num("s7.scale.cohort_p50_ms")) + " of which its SQL " + f1(num("s7.scale.cohort_sql_p50_ms"))
+                        + "); then the last check and event of a 20-person page " + f1(num("s7.scale.last_check_p50_ms"))
+                        + " ms; opt-out programme's cohort (" + f0(num("s7.scale.optout_cohort_size")) + ") "
+                        + f1(num("s7.scale.optout_cohort_p50_ms")) + " ms",
+                "the same at " + f0(num("s7.small.cohort_size")) + " consents: p50 "
+                        + f1(num("s7.small.permit_p50_ms") + num("s7.small.cohort_p50_ms")) + " ms",
+                f1(check / (num("s7.small.permit_p50_ms") + num("s7.small.cohort_p50_ms"))) + "x");
+        row("7b Consent check of a full export at " + persons + " consents (cohort of each of 3 types, then each "
+                        + "download's last check and access event)",
+                f0(num("s7.export.check_p50_ms")) + " ms (cohorts " + f0(num("s7.export.cohorts_p50_ms"))
+                        + " ms, last checks and events " + f0(num("s7.export.last_checks_p50_ms")) + " ms)"
+                        + (m.getProperty("s7.export.failure") == null ? "" : "; refused: " + str("s7.export.failure", "")),
+                "", "");
+        String stage = scaleStage();
+        if (stage == null) {
+            return;
+        }
+        String at = "s7.log." + stage + ".";
+        double write = num(at + "write_p50_ms");
+        double small = num(at + "write_small_p50_ms");
+        row("7c Consent write (pause, one at a time, Consents.changeStatus) at " + persons + " persons and a log of "
+                        + f0(num(at + "proof_log_size")) + " entries",
+                "p50 " + f1(write) + " ms, p99 " + f1(num(at + "write_p99_ms")) + " ms",
+                "the same on a small database (100 persons, a few hundred entries), each write in turn with one above: "
+                        + "p50 " + f1(small) + " ms",
+                f2(write / small));
+        row("7d Proofs at " + f0(num(at + "proof_log_size")) + " entries (TransparencyLog, random leaves)",
+                "inclusion p50 " + f3(num(at + "inclusion_p50_ms")) + " ms, p99 " + f3(num(at + "inclusion_p99_ms"))
+                        + " ms; consistency p50 " + f3(num(at + "consistency_p50_ms")) + " ms, p99 "
+                        + f3(num(at + "consistency_p99_ms")) + " ms", "", "");
+        row("7e Verify the whole log of " + f0(num(at + "verify.entries")) + " entries (read all, hash, fold, compare "
+                        + "with the signed checkpoint; every 20th of " + f0(num(at + "verify.signed_records"))
+                        + " signed records' signature checked)",
+                f0(num(at + "verify.seconds")) + " s (" + f0(num(at + "verify.per_s")) + " entries/s); all signatures "
+                        + "would add " + f0(num(at + "verify.all_signatures_s")) + " s", "", "");
+        row("7f Database at " + persons + " persons and " + f0(num(at + "proof_log_size")) + " log entries "
+                        + "(pg_total_relation_size / rows)",
+                f2(num(at + "database_bytes") / 1e9) + " GB; bytes per row: consent "
+                        + f0(num(at + "table.consent.bytes_per_row")) + ", consent_status "
+                        + f0(num(at + "table.consent_status.bytes_per_row")) + ", service_link "
+                        + f0(num(at + "table.service_link.bytes_per_row")) + ", log_entry "
+                        + f0(num(at + "table.log_entry.bytes_per_row")) + ", log_subtree "
+                        + f0(num(at + "table.log_subtree.bytes_per_row")) + ", access_event_person "
+                        + f0(num(at + "table.access_event_person.bytes_per_row")), "", "");
+        goal("7  consent check of one request p50 <= 5 ms at " + persons + " consents", true, check <= 5,
+                f1(check) + " ms");
+        double proof = Math.max(num(at + "inclusion_p50_ms"), num(at + "consistency_p50_ms"));
+        boolean full = num(at + "proof_log_size") >= 1e7;
+        goal("7  proofs p50 <= 1 ms at 10^7 entries" + (full ? "" : " (measured at " + f0(num(at + "proof_log_size"))
+                + " entries only)"), full, proof <= 1, f3(proof) + " ms");
+        goal("7  consent write p50 at scale within 1.5x of the small database", true, write <= 1.5 * small,
+                f2(write / small) + "x");
     }
 }

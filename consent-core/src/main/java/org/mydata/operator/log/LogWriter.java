@@ -226,7 +226,7 @@ public final class LogWriter implements AutoCloseable {
         try (PreparedStatement ps = c.prepareStatement(
                 "insert into log_checkpoint (tree_size, root_hash, issued_at, jws, note) values (?, ?, ?, ?, ?)")) {
             ps.setLong(1, checkpoint.treeSize());
-            ps.setBytes(2, checkpoint.rootHash().raw());
+            ps.setBytes(2, checkpoint.rootHash().bytes());
             ps.setTimestamp(3, Sql.timestamp(checkpoint.issuedAt()));
             ps.setString(4, checkpoint.jws());
             ps.setString(5, issued.note());
@@ -244,7 +244,7 @@ public final class LogWriter implements AutoCloseable {
             for (SubtreeHash s : subtrees) {
                 ps.setInt(1, s.subtree().level());
                 ps.setLong(2, s.subtree().index());
-                ps.setBytes(3, s.hash().raw());
+                ps.setBytes(3, s.hash().bytes());
                 ps.addBatch();
                 if (++pending == 1000) {
                     ps.executeBatch();

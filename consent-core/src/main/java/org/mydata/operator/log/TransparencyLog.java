@@ -109,7 +109,7 @@ public final class TransparencyLog {
         byte[][] leafHashes = new byte[entries.size()][];
         for (int i = 0; i < bytes.length; i++) {
             bytes[i] = requireEntry(entries.get(i));
-            leafHashes[i] = MerkleTree.leafHash(bytes[i]).raw();
+            leafHashes[i] = MerkleTree.leafHash(bytes[i]).bytes();
         }
         try (PreparedStatement ps = c.prepareStatement("with head as (update log_head set next_index = ?) "
                 + "insert into log_entry (idx, entry, leaf_hash) select ? + t.n - 1, t.e, t.h "

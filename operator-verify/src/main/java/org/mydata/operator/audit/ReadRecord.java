@@ -17,7 +17,7 @@ import org.mydata.operator.signing.VerifiedRecord;
  * @param claims         the payload's claims; empty when the JWS cannot even be parsed
  * @param signatureError null when the signature and kid check out against the JWKS, else why not
  */
-record ReadRecord(String jws, String typ, String kid, Map<String, Object> claims, String signatureError) {
+public record ReadRecord(String jws, String typ, String kid, Map<String, Object> claims, String signatureError) {
 
     static ReadRecord read(RecordVerifier verifier, String jws) {
         try {
@@ -32,7 +32,7 @@ record ReadRecord(String jws, String typ, String kid, Map<String, Object> claims
      * The claims without checking the signature, for entries whose signatures an earlier audit verified
      * (a full-log audit that resumes where the last one ended).
      */
-    static ReadRecord unchecked(String jws) {
+    public static ReadRecord unchecked(String jws) {
         return unverified(jws, null);
     }
 
@@ -47,17 +47,17 @@ record ReadRecord(String jws, String typ, String kid, Map<String, Object> claims
         }
     }
 
-    boolean signed() {
+    public boolean signed() {
         return signatureError == null;
     }
 
     /** A claim as a string, or null when absent or not a string. */
-    String string(String name) {
+    public String string(String name) {
         return claims.get(name) instanceof String s ? s : null;
     }
 
     /** A claim as a whole number, or null when absent or not one. */
-    Long wholeNumber(String name) {
+    public Long wholeNumber(String name) {
         Object value = claims.get(name);
         if (value instanceof Long || value instanceof Integer) {
             return ((Number) value).longValue();

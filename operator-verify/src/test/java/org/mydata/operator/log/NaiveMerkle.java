@@ -10,11 +10,11 @@ import java.util.List;
  * hashing, so the production code is checked against something that shares none of its shortcuts.
  * Quadratic and slow on purpose; fine for trees of a few dozen leaves.
  */
-final class NaiveMerkle {
+public final class NaiveMerkle {
     private NaiveMerkle() {
     }
 
-    static byte[] sha256(byte[]... parts) {
+    public static byte[] sha256(byte[]... parts) {
         try {
             MessageDigest d = MessageDigest.getInstance("SHA-256");
             for (byte[] p : parts) {
@@ -26,15 +26,15 @@ final class NaiveMerkle {
         }
     }
 
-    static byte[] leaf(byte[] entry) {
+    public static byte[] leaf(byte[] entry) {
         return sha256(new byte[] {0x00}, entry);
     }
 
-    static byte[] node(byte[] left, byte[] right) {
+    public static byte[] node(byte[] left, byte[] right) {
         return sha256(new byte[] {0x01}, left, right);
     }
 
-    static int k(int n) {
+    public static int k(int n) {
         int k = 1;
         while (k * 2 < n) {
             k *= 2;
@@ -42,7 +42,7 @@ final class NaiveMerkle {
         return k;
     }
 
-    static byte[] mth(List<byte[]> d) {
+    public static byte[] mth(List<byte[]> d) {
         int n = d.size();
         if (n == 0) {
             return sha256();
@@ -54,7 +54,7 @@ final class NaiveMerkle {
         return node(mth(d.subList(0, k)), mth(d.subList(k, n)));
     }
 
-    static List<byte[]> path(int m, List<byte[]> d) {
+    public static List<byte[]> path(int m, List<byte[]> d) {
         int n = d.size();
         List<byte[]> out = new ArrayList<>();
         if (n == 1) {
@@ -71,11 +71,11 @@ final class NaiveMerkle {
         return out;
     }
 
-    static List<byte[]> proof(int m, List<byte[]> d) {
+    public static List<byte[]> proof(int m, List<byte[]> d) {
         return subproof(m, d, true);
     }
 
-    static List<byte[]> subproof(int m, List<byte[]> d, boolean b) {
+    public static List<byte[]> subproof(int m, List<byte[]> d, boolean b) {
         int n = d.size();
         List<byte[]> out = new ArrayList<>();
         if (m == n) {
@@ -95,7 +95,7 @@ final class NaiveMerkle {
         return out;
     }
 
-    static List<byte[]> entries(int n) {
+    public static List<byte[]> entries(int n) {
         List<byte[]> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             out.add(("entry " + i).getBytes(StandardCharsets.UTF_8));
@@ -103,7 +103,7 @@ final class NaiveMerkle {
         return out;
     }
 
-    static List<Hash> hashes(List<byte[]> raw) {
+    public static List<Hash> hashes(List<byte[]> raw) {
         return raw.stream().map(Hash::new).toList();
     }
 }

@@ -1,5 +1,7 @@
 package org.mydata.operator.access;
 
+import org.mydata.operator.verify.access.PersonAccess;
+
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;

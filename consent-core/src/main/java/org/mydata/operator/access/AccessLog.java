@@ -1,5 +1,7 @@
 package org.mydata.operator.access;
 
+import org.mydata.operator.verify.access.PersonAccess;
+
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -16,7 +18,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import org.erdtman.jcs.JsonCanonicalizer;
-import org.mydata.operator.consent.ConsentStatus;
+import org.mydata.operator.verify.consent.ConsentStatus;
 import org.mydata.operator.json.Json;
 import org.mydata.operator.log.LogAppender;
 import org.mydata.operator.permit.Permits;
@@ -25,10 +27,10 @@ import org.mydata.operator.programme.Purpose;
 import org.mydata.operator.release.ConsentGrant;
 import org.mydata.operator.release.Inclusion;
 import org.mydata.operator.release.PermitTerms;
-import org.mydata.operator.release.Refusal;
+import org.mydata.operator.verify.release.Refusal;
 import org.mydata.operator.release.ReleasePolicy;
-import org.mydata.operator.release.Standing;
-import org.mydata.operator.release.Validity;
+import org.mydata.operator.verify.release.Standing;
+import org.mydata.operator.verify.release.Validity;
 import org.mydata.operator.store.Sql;
 import org.mydata.operator.store.Transactions;
 

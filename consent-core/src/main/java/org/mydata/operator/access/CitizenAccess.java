@@ -10,7 +10,7 @@ import java.util.UUID;
  * @param consentId     the consent it relied on; null when the person was included under an opt-out basis
  * @param programmeName the permit's programme
  * @param interaction   what the access was: a record read (search, read, export...) or a statistical answer
- *                      ({@link org.mydata.operator.release.AccessMode#STATISTICS_INTERACTION}), in which the person
+ *                      ({@link org.mydata.operator.verify.release.AccessMode#STATISTICS_INTERACTION}), in which the person
  *                      was counted and nothing of theirs was released
  */
 public record CitizenAccess(UUID eventId, UUID permitId, UUID projectId, String projectTitle, String organisation,
@@ -19,6 +19,6 @@ public record CitizenAccess(UUID eventId, UUID permitId, UUID projectId, String 
 
     /** Whether the person was counted in a statistical answer rather than their records read. */
     public boolean isStatistic() {
-        return org.mydata.operator.release.AccessMode.STATISTICS_INTERACTION.equals(interaction);
+        return org.mydata.operator.verify.release.AccessMode.STATISTICS_INTERACTION.equals(interaction);
     }
 }

@@ -1,7 +1,7 @@
 package org.mydata.operator.access;
 
 import java.util.UUID;
-import org.mydata.operator.release.Refusal;
+import org.mydata.operator.verify.release.Refusal;
 
 /**
  * The permit an access would be logged under may not be used for it at the moment its event would enter the log:

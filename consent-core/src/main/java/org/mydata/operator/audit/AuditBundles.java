@@ -1,5 +1,7 @@
 package org.mydata.operator.audit;
 
+import org.mydata.operator.verify.audit.AuditBundle;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -9,11 +11,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
-import org.mydata.operator.access.AccessEntry;
-import org.mydata.operator.access.PersonAccess;
+import org.mydata.operator.verify.access.AccessEntry;
+import org.mydata.operator.verify.access.PersonAccess;
 import org.mydata.operator.failure.NotFoundException;
-import org.mydata.operator.log.Checkpoint;
-import org.mydata.operator.log.Hash;
+import org.mydata.operator.verify.log.Checkpoint;
+import org.mydata.operator.verify.log.Hash;
 import org.mydata.operator.log.TransparencyLog;
 import org.mydata.operator.store.Transactions;
 

@@ -1,14 +1,16 @@
 package org.mydata.operator.consent;
 
+import org.mydata.operator.verify.consent.ConsentStatus;
+
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import org.mydata.operator.programme.DataScope;
 import org.mydata.operator.programme.Purpose;
-import org.mydata.operator.release.AccessMode;
-import org.mydata.operator.release.ConsentModes;
-import org.mydata.operator.release.ConsentInForce;
-import org.mydata.operator.release.Validity;
+import org.mydata.operator.verify.release.AccessMode;
+import org.mydata.operator.verify.release.ConsentModes;
+import org.mydata.operator.verify.release.ConsentInForce;
+import org.mydata.operator.verify.release.Validity;
 
 /**
  * A consent record (CR) with its status chain, oldest first. The CR itself never changes; every

@@ -1,5 +1,7 @@
 package org.mydata.operator.consent;
 
+import org.mydata.operator.verify.consent.ConsentStatus;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -21,8 +23,8 @@ import org.mydata.operator.representation.Acting;
 import org.mydata.operator.representation.OwnDecision;
 import org.mydata.operator.programme.DataScope;
 import org.mydata.operator.programme.Purpose;
-import org.mydata.operator.release.AccessMode;
-import org.mydata.operator.release.Validity;
+import org.mydata.operator.verify.release.AccessMode;
+import org.mydata.operator.verify.release.Validity;
 import org.mydata.operator.store.Sql;
 
 /**

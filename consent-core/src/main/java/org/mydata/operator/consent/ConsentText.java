@@ -8,8 +8,8 @@ import org.mydata.operator.programme.DataScope;
 import org.mydata.operator.programme.Language;
 import org.mydata.operator.programme.Programme;
 import org.mydata.operator.programme.Purpose;
-import org.mydata.operator.release.AccessMode;
-import org.mydata.operator.release.ConsentModes;
+import org.mydata.operator.verify.release.AccessMode;
+import org.mydata.operator.verify.release.ConsentModes;
 import org.mydata.operator.source.FhirSource;
 
 /**

@@ -1,5 +1,8 @@
 package org.mydata.operator.consent;
 
+import org.mydata.operator.verify.consent.ConsentStatus;
+import org.mydata.operator.verify.consent.RecordHash;
+
 import java.net.URI;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -35,13 +38,13 @@ import org.mydata.operator.programme.ProgrammeRegistry;
 import org.mydata.operator.programme.ProgrammeTerms;
 import org.mydata.operator.programme.ProgrammeVersion;
 import org.mydata.operator.programme.Purpose;
-import org.mydata.operator.release.AccessMode;
-import org.mydata.operator.release.ConsentModes;
-import org.mydata.operator.release.Validity;
+import org.mydata.operator.verify.release.AccessMode;
+import org.mydata.operator.verify.release.ConsentModes;
+import org.mydata.operator.verify.release.Validity;
 import org.mydata.operator.representation.Acting;
 import org.mydata.operator.representation.OwnDecision;
 import org.mydata.operator.failure.Require;
-import org.mydata.operator.signing.RecordType;
+import org.mydata.operator.verify.signing.RecordType;
 import org.mydata.operator.source.FhirSource;
 import org.mydata.operator.source.SourceRegistry;
 import org.mydata.operator.store.Sql;

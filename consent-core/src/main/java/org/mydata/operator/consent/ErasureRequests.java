@@ -1,5 +1,7 @@
 package org.mydata.operator.consent;
 
+import org.mydata.operator.verify.consent.ConsentStatus;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -18,7 +20,7 @@ import org.mydata.operator.account.Account;
 import org.mydata.operator.failure.ConflictException;
 import org.mydata.operator.failure.NotFoundException;
 import org.mydata.operator.log.LogAppender;
-import org.mydata.operator.signing.RecordType;
+import org.mydata.operator.verify.signing.RecordType;
 import org.mydata.operator.store.Sql;
 import org.mydata.operator.store.Transactions;
 

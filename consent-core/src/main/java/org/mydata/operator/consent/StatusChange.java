@@ -1,9 +1,11 @@
 package org.mydata.operator.consent;
 
+import org.mydata.operator.verify.consent.ConsentStatus;
+
 import java.time.Instant;
 import java.util.UUID;
-import org.mydata.operator.release.ConsentInForce;
-import org.mydata.operator.release.Validity;
+import org.mydata.operator.verify.release.ConsentInForce;
+import org.mydata.operator.verify.release.Validity;
 
 /**
  * What a status change answers: the new status record and where the consent now stands. Not the consent's

@@ -1,5 +1,7 @@
 package org.mydata.operator.consent;
 
+import org.mydata.operator.verify.consent.ConsentStatus;
+
 import java.time.Instant;
 import java.util.UUID;
 

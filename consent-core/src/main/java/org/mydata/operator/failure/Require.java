@@ -67,13 +67,13 @@ public final class Require {
     }
 
     /** An access mode by its name in requests and records ({@code statistics}, {@code records}). */
-    public static org.mydata.operator.release.AccessMode accessMode(String field, String name) {
-        return org.mydata.operator.release.AccessMode.fromWireName(name).orElseThrow(() -> new InvalidRequestException(
+    public static org.mydata.operator.verify.release.AccessMode accessMode(String field, String name) {
+        return org.mydata.operator.verify.release.AccessMode.fromWireName(name).orElseThrow(() -> new InvalidRequestException(
                 field, "'" + name + "' is not an access mode: statistics or records"));
     }
 
     /** Access modes by name, each known, at least one; in the order given, without repeats. */
-    public static List<org.mydata.operator.release.AccessMode> accessModes(String field, List<String> names) {
+    public static List<org.mydata.operator.verify.release.AccessMode> accessModes(String field, List<String> names) {
         return nonEmpty(field, names).stream().map(name -> accessMode(field, name)).distinct().toList();
     }
 

@@ -8,14 +8,14 @@ import java.util.UUID;
 import org.hl7.fhir.r4.model.Consent.ConsentProvisionType;
 import org.hl7.fhir.r4.model.Consent.ConsentState;
 import org.mydata.operator.consent.Consent;
-import org.mydata.operator.consent.ConsentStatus;
+import org.mydata.operator.verify.consent.ConsentStatus;
 import org.mydata.operator.consent.StatusRecord;
 import org.mydata.operator.consent.Terms;
 import org.mydata.operator.programme.DataScope;
 import org.mydata.operator.programme.Programme;
 import org.mydata.operator.programme.Purpose;
-import org.mydata.operator.release.AccessMode;
-import org.mydata.operator.release.ConsentModes;
+import org.mydata.operator.verify.release.AccessMode;
+import org.mydata.operator.verify.release.ConsentModes;
 
 /**
  * One signed choice a person made about a programme, as every standard format reads it. ISO/IEC TS 27560 (with

@@ -18,7 +18,7 @@ import org.mydata.operator.failure.ConflictException;
 import org.mydata.operator.failure.NotFoundException;
 import org.mydata.operator.log.LogAppender;
 import org.mydata.operator.notify.Outbox;
-import org.mydata.operator.signing.RecordType;
+import org.mydata.operator.verify.signing.RecordType;
 import org.mydata.operator.source.FhirSource;
 import org.mydata.operator.source.SourceRegistry;
 import org.mydata.operator.store.Sql;

@@ -1,11 +1,17 @@
 package org.mydata.operator.log;
 
+import org.mydata.operator.verify.log.Checkpoint;
+import org.mydata.operator.verify.log.CheckpointNote;
+import org.mydata.operator.verify.log.Hash;
+import org.mydata.operator.verify.log.NoteKeys;
+import org.mydata.operator.verify.log.NoteSigner;
+
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Objects;
 import org.mydata.operator.signing.KeyRing;
-import org.mydata.operator.signing.RecordType;
+import org.mydata.operator.verify.signing.RecordType;
 
 /**
  * Signs tree heads in both forms the log publishes: the JWS checkpoint with the operator's key ring, and,

@@ -1,5 +1,9 @@
 package org.mydata.operator.log;
 
+import org.mydata.operator.verify.log.NoteKeys;
+import org.mydata.operator.verify.log.NoteSigner;
+import org.mydata.operator.verify.log.NoteVerifier;
+
 import java.util.Arrays;
 import java.util.Objects;
 import org.mydata.operator.signing.PayloadSigner;

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 import org.mydata.operator.signing.KeystoreKeyRing;
 import org.mydata.operator.signing.PublishedKey;
-import org.mydata.operator.signing.RecordType;
+import org.mydata.operator.verify.signing.RecordType;
 
 /**
  * Rotates the operator's signing key and writes the rotation into the log, so an auditor sees in the

@@ -17,7 +17,7 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
 import org.mydata.operator.signing.KeyRing;
-import org.mydata.operator.signing.RecordType;
+import org.mydata.operator.verify.signing.RecordType;
 import org.mydata.operator.store.DatabaseFailures;
 import org.mydata.operator.store.IdempotencyScope;
 import org.mydata.operator.store.StoreException;

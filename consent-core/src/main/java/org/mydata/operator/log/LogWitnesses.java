@@ -1,5 +1,10 @@
 package org.mydata.operator.log;
 
+import org.mydata.operator.verify.log.Checkpoint;
+import org.mydata.operator.verify.log.InvalidProofException;
+import org.mydata.operator.verify.log.SignedNote;
+import org.mydata.operator.verify.log.WitnessKey;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;

@@ -1,5 +1,14 @@
 package org.mydata.operator.log;
 
+import org.mydata.operator.verify.log.Checkpoint;
+import org.mydata.operator.verify.log.Hash;
+import org.mydata.operator.verify.log.InvalidProofException;
+import org.mydata.operator.verify.log.LogVerifier;
+import org.mydata.operator.verify.log.MerkleTree;
+import org.mydata.operator.verify.log.SubtreeHash;
+import org.mydata.operator.verify.log.SubtreeHashes;
+import org.mydata.operator.verify.log.TreeFrontier;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -1,5 +1,9 @@
 package org.mydata.operator.log;
 
+import org.mydata.operator.verify.log.Hash;
+import org.mydata.operator.verify.log.Subtree;
+import org.mydata.operator.verify.log.SubtreeHashes;
+
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -1,5 +1,16 @@
 package org.mydata.operator.log;
 
+import org.mydata.operator.verify.log.Checkpoint;
+import org.mydata.operator.verify.log.ConsistencyProof;
+import org.mydata.operator.verify.log.EntryBundle;
+import org.mydata.operator.verify.log.Hash;
+import org.mydata.operator.verify.log.InclusionProof;
+import org.mydata.operator.verify.log.LogEntry;
+import org.mydata.operator.verify.log.MerkleTree;
+import org.mydata.operator.verify.log.SubtreeHashes;
+import org.mydata.operator.verify.log.Tile;
+import org.mydata.operator.verify.log.TileHashes;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

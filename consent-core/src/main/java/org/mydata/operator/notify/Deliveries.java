@@ -23,7 +23,7 @@ import org.mydata.operator.background.DaemonThreads;
 import org.mydata.operator.background.PollingThread;
 import org.mydata.operator.json.Json;
 import org.mydata.operator.signing.KeyRing;
-import org.mydata.operator.signing.RecordType;
+import org.mydata.operator.verify.signing.RecordType;
 import org.mydata.operator.store.Sql;
 import org.mydata.operator.store.Transactions;
 import org.slf4j.Logger;

@@ -18,7 +18,7 @@ import org.mydata.operator.failure.NotFoundException;
 import org.mydata.operator.failure.Require;
 import org.mydata.operator.log.LogAppender;
 import org.mydata.operator.permit.Permits;
-import org.mydata.operator.signing.RecordType;
+import org.mydata.operator.verify.signing.RecordType;
 import org.mydata.operator.store.Sql;
 
 /**

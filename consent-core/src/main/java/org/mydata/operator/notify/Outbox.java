@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.UUID;
-import org.mydata.operator.consent.ConsentStatus;
+import org.mydata.operator.verify.consent.ConsentStatus;
 import org.mydata.operator.consent.ErasureRequest;
 import org.mydata.operator.consent.ErasureRequested;
 import org.mydata.operator.json.Json;
@@ -24,8 +24,8 @@ import org.mydata.operator.programme.Purpose;
 import org.mydata.operator.release.ConsentGrant;
 import org.mydata.operator.release.PermitTerms;
 import org.mydata.operator.release.ReleasePolicy;
-import org.mydata.operator.release.Standing;
-import org.mydata.operator.release.Validity;
+import org.mydata.operator.verify.release.Standing;
+import org.mydata.operator.verify.release.Validity;
 import org.mydata.operator.store.Sql;
 
 /**
@@ -68,7 +68,7 @@ public final class Outbox {
      * consent's row as {@link #consentChanged} reads it.
      */
     public record ConsentChange(UUID consentId, UUID accountId, UUID programmeId, List<Purpose> purposes,
-                                DataScope scope, List<org.mydata.operator.release.AccessMode> accessModes,
+                                DataScope scope, List<org.mydata.operator.verify.release.AccessMode> accessModes,
                                 Validity validity, NotificationType type, long logIndex, Instant at) {
     }
 
@@ -254,7 +254,7 @@ public final class Outbox {
     }
 
     private record ConsentRow(UUID id, UUID accountId, UUID programmeId, List<Purpose> purposes, DataScope scope,
-                              List<org.mydata.operator.release.AccessMode> accessModes, Validity validity) {
+                              List<org.mydata.operator.verify.release.AccessMode> accessModes, Validity validity) {
     }
 
     private static ConsentRow consent(Connection c, UUID consentId) throws SQLException {

@@ -3,7 +3,7 @@ package org.mydata.operator.optout;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
-import org.mydata.operator.release.LegalBasis;
+import org.mydata.operator.verify.release.LegalBasis;
 
 /**
  * A person's objection to one programme that rests on an opt-out basis: live from {@code createdAt} until the

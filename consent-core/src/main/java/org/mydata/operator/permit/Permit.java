@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.UUID;
 import org.mydata.operator.programme.DataScope;
 import org.mydata.operator.programme.Purpose;
-import org.mydata.operator.release.AccessMode;
-import org.mydata.operator.release.LegalBasis;
+import org.mydata.operator.verify.release.AccessMode;
+import org.mydata.operator.verify.release.LegalBasis;
 import org.mydata.operator.release.PermitTerms;
 import org.mydata.operator.release.ReleasePolicy;
 

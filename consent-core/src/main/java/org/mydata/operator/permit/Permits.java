@@ -13,8 +13,8 @@ import org.mydata.operator.failure.NotFoundException;
 import org.mydata.operator.json.Json;
 import org.mydata.operator.programme.DataScope;
 import org.mydata.operator.programme.Purpose;
-import org.mydata.operator.release.AccessMode;
-import org.mydata.operator.release.LegalBasis;
+import org.mydata.operator.verify.release.AccessMode;
+import org.mydata.operator.verify.release.LegalBasis;
 import org.mydata.operator.store.Sql;
 import org.mydata.operator.store.Transactions;
 

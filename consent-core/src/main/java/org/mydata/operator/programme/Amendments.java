@@ -10,8 +10,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
-import org.mydata.operator.release.AccessMode;
-import org.mydata.operator.release.ConsentModes;
+import org.mydata.operator.verify.release.AccessMode;
+import org.mydata.operator.verify.release.ConsentModes;
 
 /**
  * The rules on amending a programme's terms, in plain Java: which way each change goes, and what a person's own

@@ -11,8 +11,8 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.mydata.operator.failure.InvalidRequestException;
-import org.mydata.operator.release.AccessMode;
-import org.mydata.operator.release.LegalBasis;
+import org.mydata.operator.verify.release.AccessMode;
+import org.mydata.operator.verify.release.LegalBasis;
 
 /**
  * A data-donor programme: who runs it, for what, which data, on which terms, who decides its requests, what

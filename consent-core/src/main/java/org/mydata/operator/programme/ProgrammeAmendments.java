@@ -19,8 +19,8 @@ import org.mydata.operator.failure.NotFoundException;
 import org.mydata.operator.failure.Require;
 import org.mydata.operator.json.Json;
 import org.mydata.operator.log.LogAppender;
-import org.mydata.operator.release.AccessMode;
-import org.mydata.operator.signing.RecordType;
+import org.mydata.operator.verify.release.AccessMode;
+import org.mydata.operator.verify.signing.RecordType;
 import org.mydata.operator.store.Sql;
 import org.mydata.operator.store.Transactions;
 

@@ -8,10 +8,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import org.mydata.operator.consent.RecordHash;
+import org.mydata.operator.verify.consent.RecordHash;
 import org.mydata.operator.json.Json;
-import org.mydata.operator.release.AccessMode;
-import org.mydata.operator.release.LegalBasis;
+import org.mydata.operator.verify.release.AccessMode;
+import org.mydata.operator.verify.release.LegalBasis;
 
 /**
  * One version of a programme's terms: everything a person agrees to when they consent to it (purposes, data kinds

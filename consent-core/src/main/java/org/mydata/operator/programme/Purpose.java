@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import org.mydata.operator.release.TermsOfUse;
+import org.mydata.operator.verify.release.TermsOfUse;
 
 /**
  * Purposes of processing, as W3C Data Privacy Vocabulary terms. Each knows the broader purpose it

@@ -1,5 +1,9 @@
 package org.mydata.operator.release;
 
+import org.mydata.operator.verify.release.AccessMode;
+import org.mydata.operator.verify.release.ConsentModes;
+import org.mydata.operator.verify.release.Standing;
+
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
@@ -29,7 +33,7 @@ public record ConsentGrant(UUID consentId, UUID accountId, List<Purpose> purpose
     }
 
     @Override
-    public org.mydata.operator.access.PersonAccess access(int resourceCount) {
-        return new org.mydata.operator.access.PersonAccess(accountId, consentId, resourceCount);
+    public org.mydata.operator.verify.access.PersonAccess access(int resourceCount) {
+        return new org.mydata.operator.verify.access.PersonAccess(accountId, consentId, resourceCount);
     }
 }

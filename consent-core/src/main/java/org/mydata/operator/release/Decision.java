@@ -1,5 +1,7 @@
 package org.mydata.operator.release;
 
+import org.mydata.operator.verify.release.Refusal;
+
 import java.util.Objects;
 import java.util.Optional;
 

@@ -1,7 +1,7 @@
 package org.mydata.operator.release;
 
 import java.util.UUID;
-import org.mydata.operator.access.PersonAccess;
+import org.mydata.operator.verify.access.PersonAccess;
 
 /**
  * What a release relies on for one person: a consent of theirs ({@link ConsentGrant}) when the permit's programme

@@ -27,7 +27,7 @@ public record Inclusion(UUID linkId, UUID accountId, boolean linked, boolean opt
     }
 
     @Override
-    public org.mydata.operator.access.PersonAccess access(int resourceCount) {
-        return org.mydata.operator.access.PersonAccess.underOptOut(accountId, linkId, resourceCount);
+    public org.mydata.operator.verify.access.PersonAccess access(int resourceCount) {
+        return org.mydata.operator.verify.access.PersonAccess.underOptOut(accountId, linkId, resourceCount);
     }
 }

@@ -1,5 +1,10 @@
 package org.mydata.operator.release;
 
+import org.mydata.operator.verify.release.AccessMode;
+import org.mydata.operator.verify.release.LegalBasis;
+import org.mydata.operator.verify.release.Refusal;
+import org.mydata.operator.verify.release.Validity;
+
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;

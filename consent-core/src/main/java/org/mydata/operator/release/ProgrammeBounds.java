@@ -1,5 +1,7 @@
 package org.mydata.operator.release;
 
+import org.mydata.operator.verify.release.AccessMode;
+
 import java.util.List;
 import java.util.Objects;
 import org.mydata.operator.programme.DataScope;

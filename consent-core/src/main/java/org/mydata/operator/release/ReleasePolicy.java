@@ -1,5 +1,15 @@
 package org.mydata.operator.release;
 
+import org.mydata.operator.verify.release.AccessMode;
+import org.mydata.operator.verify.release.ConsentInForce;
+import org.mydata.operator.verify.release.ConsentModes;
+import org.mydata.operator.verify.release.LegalBasis;
+import org.mydata.operator.verify.release.OptOutInclusion;
+import org.mydata.operator.verify.release.Refusal;
+import org.mydata.operator.verify.release.Standing;
+import org.mydata.operator.verify.release.TermsOfUse;
+import org.mydata.operator.verify.release.Validity;
+
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;

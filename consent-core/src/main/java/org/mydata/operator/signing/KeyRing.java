@@ -1,5 +1,7 @@
 package org.mydata.operator.signing;
 
+import org.mydata.operator.verify.signing.RecordType;
+
 import java.util.List;
 import java.util.Map;
 

@@ -1,5 +1,7 @@
 package org.mydata.operator.signing;
 
+import org.mydata.operator.verify.signing.RecordType;
+
 import com.google.crypto.tink.subtle.Ed25519Sign;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;

@@ -15,7 +15,7 @@ import org.mydata.operator.access.AccessLog;
 import org.mydata.operator.failure.LimitReachedException;
 import org.mydata.operator.json.Json;
 import org.mydata.operator.log.LogAppender;
-import org.mydata.operator.signing.RecordType;
+import org.mydata.operator.verify.signing.RecordType;
 import org.mydata.operator.store.Sql;
 import org.mydata.operator.store.Transactions;
 

@@ -38,10 +38,10 @@ public final class Sql {
     }
 
     /** Access modes stored by their names (a programme's offer, a consent's). */
-    public static List<org.mydata.operator.release.AccessMode> accessModes(ResultSet rs, String column)
+    public static List<org.mydata.operator.verify.release.AccessMode> accessModes(ResultSet rs, String column)
             throws SQLException {
         return strings(rs, column).stream()
-                .map(name -> org.mydata.operator.release.AccessMode.fromWireName(name).orElseThrow()).toList();
+                .map(name -> org.mydata.operator.verify.release.AccessMode.fromWireName(name).orElseThrow()).toList();
     }
 
     public static List<UUID> uuids(ResultSet rs, String column) throws SQLException {

@@ -1,5 +1,10 @@
 package org.mydata.operator.audit;
 
+import org.mydata.operator.verify.audit.AuditBundle;
+import org.mydata.operator.verify.audit.BundleVerifier;
+import org.mydata.operator.verify.audit.LogAudit;
+import org.mydata.operator.verify.audit.Report;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jose.jwk.JWKSet;
@@ -21,16 +26,16 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.mydata.operator.access.AccessEvent;
 import org.mydata.operator.access.AccessLog;
-import org.mydata.operator.access.PersonAccess;
-import org.mydata.operator.consent.RecordHash;
+import org.mydata.operator.verify.access.PersonAccess;
+import org.mydata.operator.verify.consent.RecordHash;
 import org.mydata.operator.json.Json;
-import org.mydata.operator.log.Checkpoint;
-import org.mydata.operator.log.LogEntry;
-import org.mydata.operator.log.MemoryTree;
-import org.mydata.operator.log.MerkleTree;
+import org.mydata.operator.verify.log.Checkpoint;
+import org.mydata.operator.verify.log.LogEntry;
+import org.mydata.operator.verify.log.MemoryTree;
+import org.mydata.operator.verify.log.MerkleTree;
 import org.mydata.operator.signing.Jwks;
 import org.mydata.operator.signing.KeystoreKeyRing;
-import org.mydata.operator.signing.RecordType;
+import org.mydata.operator.verify.signing.RecordType;
 import org.mydata.operator.signing.SigningAlgorithm;
 import org.mydata.operator.testing.MutableClock;
 

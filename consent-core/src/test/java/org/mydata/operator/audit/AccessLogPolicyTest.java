@@ -1,5 +1,7 @@
 package org.mydata.operator.audit;
 
+import org.mydata.operator.verify.audit.Report;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -15,16 +17,16 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mydata.operator.access.AccessEvent;
 import org.mydata.operator.access.ConsentsEndedException;
 import org.mydata.operator.access.PermitEndedException;
-import org.mydata.operator.access.PersonAccess;
+import org.mydata.operator.verify.access.PersonAccess;
 import org.mydata.operator.account.Account;
 import org.mydata.operator.consent.Consent;
 import org.mydata.operator.consent.NewConsent;
 import org.mydata.operator.link.ServiceLink;
 import org.mydata.operator.testing.TestOperator;
-import org.mydata.operator.permit.DataRequests;
-import org.mydata.operator.permit.NewDataRequest;
+import org.mydata.operator.request.DataRequests;
+import org.mydata.operator.request.NewDataRequest;
 import org.mydata.operator.programme.DataScope;
-import org.mydata.operator.release.Refusal;
+import org.mydata.operator.verify.release.Refusal;
 
 /**
  * {@code AccessLog}'s last check before an event is written asks the release policy, on PostgreSQL: it refuses
@@ -161,7 +163,7 @@ class AccessLogPolicyTest {
                     "export-download", List.of("Observation"), 5, List.of(
                     new PersonAccess(staying.accountId(), staying.id(), 2),
                     new PersonAccess(leaving.accountId(), leaving.id(), 3)), f.op.clock.instant());
-            f.change(leaving, org.mydata.operator.consent.ConsentStatus.WITHDRAWN);
+            f.change(leaving, org.mydata.operator.verify.consent.ConsentStatus.WITHDRAWN);
 
             assertThat(f.accessLog.recordOfThoseStillIn(read)).containsExactly(leaving.id());
 

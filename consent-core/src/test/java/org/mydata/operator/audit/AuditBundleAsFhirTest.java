@@ -1,5 +1,9 @@
 package org.mydata.operator.audit;
 
+import org.mydata.operator.formats.AuditBundleAsFhir;
+
+import org.mydata.operator.verify.audit.AuditBundle;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ca.uhn.fhir.context.FhirContext;
@@ -26,9 +30,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mydata.operator.consent.Consent;
-import org.mydata.operator.consent.ConsentStatus;
-import org.mydata.operator.signing.RecordType;
-import org.mydata.operator.signing.VerifiedRecord;
+import org.mydata.operator.verify.consent.ConsentStatus;
+import org.mydata.operator.verify.signing.RecordType;
+import org.mydata.operator.verify.signing.VerifiedRecord;
 
 class AuditBundleAsFhirTest {
     @TempDir

@@ -1,5 +1,9 @@
 package org.mydata.operator.audit;
 
+import org.mydata.operator.verify.audit.AuditBundle;
+import org.mydata.operator.verify.audit.LogAudit;
+import org.mydata.operator.verify.audit.Report;
+
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
@@ -21,24 +25,24 @@ import java.util.Map;
 import java.util.UUID;
 import org.mydata.operator.access.AccessEvent;
 import org.mydata.operator.access.AccessLog;
-import org.mydata.operator.access.PersonAccess;
+import org.mydata.operator.verify.access.PersonAccess;
 import org.mydata.operator.account.Account;
 import org.mydata.operator.consent.Consent;
-import org.mydata.operator.consent.ConsentStatus;
+import org.mydata.operator.verify.consent.ConsentStatus;
 import org.mydata.operator.consent.NewConsent;
 import org.mydata.operator.consent.StatusRecord;
-import org.mydata.operator.log.Checkpoint;
+import org.mydata.operator.verify.log.Checkpoint;
 import org.mydata.operator.log.CheckpointSigner;
 import org.mydata.operator.log.LogAppends;
-import org.mydata.operator.log.LogEntry;
+import org.mydata.operator.verify.log.LogEntry;
 import org.mydata.operator.log.LogWriter;
 import org.mydata.operator.log.TransparencyLog;
-import org.mydata.operator.permit.DataRequests;
-import org.mydata.operator.permit.NewDataRequest;
+import org.mydata.operator.request.DataRequests;
+import org.mydata.operator.request.NewDataRequest;
 import org.mydata.operator.programme.DataScope;
 import org.mydata.operator.programme.Programme;
 import org.mydata.operator.signing.Jwks;
-import org.mydata.operator.signing.RecordType;
+import org.mydata.operator.verify.signing.RecordType;
 import org.mydata.operator.source.FhirSource;
 import org.mydata.operator.testing.TestOperator;
 

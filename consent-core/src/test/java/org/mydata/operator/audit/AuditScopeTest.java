@@ -1,5 +1,9 @@
 package org.mydata.operator.audit;
 
+import org.mydata.operator.verify.audit.BundleVerifier;
+import org.mydata.operator.verify.audit.Check;
+import org.mydata.operator.verify.audit.Report;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
@@ -14,12 +18,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mydata.operator.access.AccessEvent;
-import org.mydata.operator.access.PersonAccess;
+import org.mydata.operator.verify.access.PersonAccess;
 import org.mydata.operator.account.Account;
 import org.mydata.operator.consent.Consent;
 import org.mydata.operator.consent.NewConsent;
-import org.mydata.operator.permit.DataRequests;
-import org.mydata.operator.permit.NewDataRequest;
+import org.mydata.operator.request.DataRequests;
+import org.mydata.operator.request.NewDataRequest;
 import org.mydata.operator.programme.DataScope;
 import org.mydata.operator.testing.TestOperator;
 

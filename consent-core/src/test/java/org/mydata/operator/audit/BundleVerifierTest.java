@@ -1,5 +1,12 @@
 package org.mydata.operator.audit;
 
+import org.mydata.operator.verify.audit.AuditBundle;
+import org.mydata.operator.verify.audit.AuditJson;
+import org.mydata.operator.verify.audit.BundleVerifier;
+import org.mydata.operator.verify.audit.Check;
+import org.mydata.operator.verify.audit.KeptCheckpoint;
+import org.mydata.operator.verify.audit.Report;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -17,13 +24,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mydata.operator.access.ConsentsEndedException;
 import org.mydata.operator.consent.Consent;
-import org.mydata.operator.consent.ConsentStatus;
+import org.mydata.operator.verify.consent.ConsentStatus;
 import org.mydata.operator.consent.StatusRecord;
-import org.mydata.operator.log.Checkpoint;
-import org.mydata.operator.log.ConsistencyProof;
-import org.mydata.operator.log.Hash;
-import org.mydata.operator.log.MerkleTree;
-import org.mydata.operator.signing.RecordType;
+import org.mydata.operator.verify.log.Checkpoint;
+import org.mydata.operator.verify.log.ConsistencyProof;
+import org.mydata.operator.verify.log.Hash;
+import org.mydata.operator.verify.log.MerkleTree;
+import org.mydata.operator.verify.signing.RecordType;
 
 /**
  * The consent bundle verifier on bundles the real assembly made from PostgreSQL, honest and then tampered

@@ -1,5 +1,9 @@
 package org.mydata.operator.audit;
 
+import org.mydata.operator.verify.audit.Check;
+import org.mydata.operator.verify.audit.LogAudit;
+import org.mydata.operator.verify.audit.Report;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jose.jwk.JWKSet;
@@ -21,24 +25,24 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.mydata.operator.access.AccessEvent;
 import org.mydata.operator.access.AccessLog;
-import org.mydata.operator.access.PersonAccess;
-import org.mydata.operator.consent.RecordHash;
-import org.mydata.operator.log.Checkpoint;
+import org.mydata.operator.verify.access.PersonAccess;
+import org.mydata.operator.verify.consent.RecordHash;
+import org.mydata.operator.verify.log.Checkpoint;
 import org.mydata.operator.log.CheckpointSigner;
-import org.mydata.operator.log.ConsistencyProof;
-import org.mydata.operator.log.InclusionProof;
+import org.mydata.operator.verify.log.ConsistencyProof;
+import org.mydata.operator.verify.log.InclusionProof;
 import org.mydata.operator.log.LogAppends;
-import org.mydata.operator.log.LogEntry;
-import org.mydata.operator.log.LogVerifier;
+import org.mydata.operator.verify.log.LogEntry;
+import org.mydata.operator.verify.log.LogVerifier;
 import org.mydata.operator.log.LogWriter;
-import org.mydata.operator.log.MerkleTree;
-import org.mydata.operator.log.Tile;
-import org.mydata.operator.log.TileReader;
-import org.mydata.operator.log.TiledSubtrees;
+import org.mydata.operator.verify.log.MerkleTree;
+import org.mydata.operator.verify.log.Tile;
+import org.mydata.operator.verify.log.TileReader;
+import org.mydata.operator.verify.log.TiledSubtrees;
 import org.mydata.operator.log.TransparencyLog;
 import org.mydata.operator.signing.Jwks;
 import org.mydata.operator.signing.KeystoreKeyRing;
-import org.mydata.operator.signing.RecordType;
+import org.mydata.operator.verify.signing.RecordType;
 import org.mydata.operator.signing.SigningAlgorithm;
 import org.mydata.operator.store.Transactions;
 import org.mydata.operator.testing.MutableClock;

@@ -1,5 +1,9 @@
 package org.mydata.operator.audit;
 
+import org.mydata.operator.verify.audit.Check;
+import org.mydata.operator.verify.audit.LogAudit;
+import org.mydata.operator.verify.audit.Report;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
@@ -21,17 +25,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mydata.operator.access.AccessEvent;
 import org.mydata.operator.access.AccessLog;
-import org.mydata.operator.access.PersonAccess;
+import org.mydata.operator.verify.access.PersonAccess;
 import org.mydata.operator.consent.Consent;
-import org.mydata.operator.consent.ConsentStatus;
-import org.mydata.operator.consent.RecordHash;
-import org.mydata.operator.log.Checkpoint;
-import org.mydata.operator.log.Hash;
-import org.mydata.operator.log.LogEntry;
-import org.mydata.operator.log.MemoryTree;
-import org.mydata.operator.log.MerkleTree;
+import org.mydata.operator.verify.consent.ConsentStatus;
+import org.mydata.operator.verify.consent.RecordHash;
+import org.mydata.operator.verify.log.Checkpoint;
+import org.mydata.operator.verify.log.Hash;
+import org.mydata.operator.verify.log.LogEntry;
+import org.mydata.operator.verify.log.MemoryTree;
+import org.mydata.operator.verify.log.MerkleTree;
 import org.mydata.operator.log.TransparencyLog;
-import org.mydata.operator.signing.RecordType;
+import org.mydata.operator.verify.signing.RecordType;
 
 /**
  * The full-log audit over a log the operator really wrote, then over logs altered after the fact and logs

@@ -1,5 +1,7 @@
 package org.mydata.operator.audit;
 
+import org.mydata.operator.verify.audit.LogAudit;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -14,20 +16,20 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mydata.operator.account.Account;
 import org.mydata.operator.consent.Consent;
-import org.mydata.operator.consent.ConsentStatus;
+import org.mydata.operator.verify.consent.ConsentStatus;
 import org.mydata.operator.consent.ErasureRequest;
 import org.mydata.operator.consent.ErasureRequested;
 import org.mydata.operator.consent.ErasureRequests;
 import org.mydata.operator.failure.ConflictException;
 import org.mydata.operator.failure.NotFoundException;
-import org.mydata.operator.log.Checkpoint;
-import org.mydata.operator.log.LogEntry;
+import org.mydata.operator.verify.log.Checkpoint;
+import org.mydata.operator.verify.log.LogEntry;
 import org.mydata.operator.log.TransparencyLog;
 import org.mydata.operator.permit.Cohorts;
 import org.mydata.operator.permit.Permit;
 import org.mydata.operator.permit.Permits;
-import org.mydata.operator.signing.RecordType;
-import org.mydata.operator.signing.VerifiedRecord;
+import org.mydata.operator.verify.signing.RecordType;
+import org.mydata.operator.verify.signing.VerifiedRecord;
 
 /**
  * A person's side of the release policy, on PostgreSQL: "who may read my data now" is exactly the permits whose

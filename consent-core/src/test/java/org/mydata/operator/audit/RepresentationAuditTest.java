@@ -1,5 +1,8 @@
 package org.mydata.operator.audit;
 
+import org.mydata.operator.verify.audit.BundleVerifier;
+import org.mydata.operator.verify.audit.Report;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -21,17 +24,17 @@ import org.mydata.operator.access.ConsentsEndedException;
 import org.mydata.operator.account.Account;
 import org.mydata.operator.account.PersonIdentifier;
 import org.mydata.operator.consent.Consent;
-import org.mydata.operator.consent.ConsentStatus;
+import org.mydata.operator.verify.consent.ConsentStatus;
 import org.mydata.operator.consent.NewConsent;
-import org.mydata.operator.consent.RecordHash;
+import org.mydata.operator.verify.consent.RecordHash;
 import org.mydata.operator.consent.StatusRecord;
 import org.mydata.operator.failure.ForbiddenException;
 import org.mydata.operator.json.Json;
 import org.mydata.operator.log.LogAppender;
-import org.mydata.operator.release.Refusal;
-import org.mydata.operator.release.Standing;
-import org.mydata.operator.release.ConsentInForce;
-import org.mydata.operator.release.Validity;
+import org.mydata.operator.verify.release.Refusal;
+import org.mydata.operator.verify.release.Standing;
+import org.mydata.operator.verify.release.ConsentInForce;
+import org.mydata.operator.verify.release.Validity;
 import org.mydata.operator.representation.ComingOfAge;
 import org.mydata.operator.representation.DemoRepresentations;
 import org.mydata.operator.representation.Representation;
@@ -39,7 +42,7 @@ import org.mydata.operator.representation.RepresentationKind;
 import org.mydata.operator.representation.RepresentationSource;
 import org.mydata.operator.representation.RepresentationUnavailableException;
 import org.mydata.operator.representation.Representations;
-import org.mydata.operator.signing.RecordType;
+import org.mydata.operator.verify.signing.RecordType;
 import org.mydata.operator.store.Sql;
 import org.mydata.operator.testing.TestOperator;
 

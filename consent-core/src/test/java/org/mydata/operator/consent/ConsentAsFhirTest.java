@@ -1,5 +1,9 @@
 package org.mydata.operator.consent;
 
+import org.mydata.operator.formats.ConsentAsFhir;
+
+import org.mydata.operator.verify.consent.ConsentStatus;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ca.uhn.fhir.context.FhirContext;
@@ -31,8 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mydata.operator.account.Account;
 import org.mydata.operator.programme.DataScope;
 import org.mydata.operator.programme.Programme;
-import org.mydata.operator.signing.RecordType;
-import org.mydata.operator.signing.VerifiedRecord;
+import org.mydata.operator.verify.signing.RecordType;
+import org.mydata.operator.verify.signing.VerifiedRecord;
 import org.mydata.operator.testing.TestOperator;
 
 /** Runs first: the FHIR validator takes longest to start, and overlaps the other classes while it does. */
@@ -134,7 +138,7 @@ class ConsentAsFhirTest {
     @Test
     void aStatisticsOnlyConsentSaysSoInEveryFormat() {
         Consent consent = grant(new NewConsent(heartStudy.id(), null, null, null, null, null, List.of("statistics"), null));
-        assertThat(consent.accessModes()).containsExactly(org.mydata.operator.release.AccessMode.STATISTICS);
+        assertThat(consent.accessModes()).containsExactly(org.mydata.operator.verify.release.AccessMode.STATISTICS);
 
         org.hl7.fhir.r4.model.Consent resource = ConsentAsFhir.toFhir(consent, heartStudy);
         assertValidR4(resource);

@@ -1,5 +1,8 @@
 package org.mydata.operator.consent;
 
+import org.mydata.operator.verify.consent.ConsentStatus;
+import org.mydata.operator.verify.consent.RecordHash;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
@@ -20,8 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mydata.operator.account.Account;
 import org.mydata.operator.failure.ConflictException;
 import org.mydata.operator.programme.Programme;
-import org.mydata.operator.signing.RecordVerifier;
-import org.mydata.operator.signing.VerifiedRecord;
+import org.mydata.operator.verify.signing.RecordVerifier;
+import org.mydata.operator.verify.signing.VerifiedRecord;
 import org.mydata.operator.testing.TestOperator;
 
 /** Many writers on one consent: the row lock must serialise them into one unforked, hash-linked chain. */

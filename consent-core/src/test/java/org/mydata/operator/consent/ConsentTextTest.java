@@ -1,5 +1,7 @@
 package org.mydata.operator.consent;
 
+import org.mydata.operator.verify.consent.RecordHash;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
@@ -11,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.mydata.operator.programme.DataScope;
 import org.mydata.operator.programme.Programme;
 import org.mydata.operator.programme.Purpose;
-import org.mydata.operator.release.AccessMode;
+import org.mydata.operator.verify.release.AccessMode;
 import org.mydata.operator.source.FhirSource;
 import org.mydata.operator.source.SourceAuth;
 

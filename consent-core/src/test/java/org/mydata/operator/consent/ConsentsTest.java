@@ -1,5 +1,8 @@
 package org.mydata.operator.consent;
 
+import org.mydata.operator.verify.consent.ConsentStatus;
+import org.mydata.operator.verify.consent.RecordHash;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -24,8 +27,8 @@ import org.mydata.operator.link.ServiceLink;
 import org.mydata.operator.programme.DataScope;
 import org.mydata.operator.programme.Programme;
 import org.mydata.operator.programme.Purpose;
-import org.mydata.operator.signing.RecordType;
-import org.mydata.operator.signing.VerifiedRecord;
+import org.mydata.operator.verify.signing.RecordType;
+import org.mydata.operator.verify.signing.VerifiedRecord;
 import org.mydata.operator.source.FhirSource;
 import org.mydata.operator.testing.TestOperator;
 

@@ -1,5 +1,8 @@
 package org.mydata.operator.consent;
 
+import org.mydata.operator.verify.consent.ConsentStatus;
+import org.mydata.operator.verify.consent.RecordHash;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;

@@ -1,5 +1,9 @@
 package org.mydata.operator.consent;
 
+import org.mydata.operator.formats.ConsentAsFhir;
+
+import org.mydata.operator.verify.consent.RecordHash;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 

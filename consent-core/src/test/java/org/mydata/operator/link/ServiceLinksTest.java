@@ -26,8 +26,8 @@ import org.mydata.operator.account.PersonIdentifier;
 import org.mydata.operator.failure.ConflictException;
 import org.mydata.operator.failure.NotFoundException;
 import org.mydata.operator.failure.SourceUnavailableException;
-import org.mydata.operator.signing.RecordType;
-import org.mydata.operator.signing.VerifiedRecord;
+import org.mydata.operator.verify.signing.RecordType;
+import org.mydata.operator.verify.signing.VerifiedRecord;
 import org.mydata.operator.source.FhirSource;
 import org.mydata.operator.testing.TestOperator;
 

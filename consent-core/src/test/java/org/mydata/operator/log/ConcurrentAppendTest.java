@@ -1,5 +1,12 @@
 package org.mydata.operator.log;
 
+import org.mydata.operator.verify.log.Checkpoint;
+import org.mydata.operator.verify.log.Hash;
+import org.mydata.operator.verify.log.LogEntry;
+import org.mydata.operator.verify.log.LogVerifier;
+import org.mydata.operator.verify.log.MemoryTree;
+import org.mydata.operator.verify.testing.NaiveMerkle;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;

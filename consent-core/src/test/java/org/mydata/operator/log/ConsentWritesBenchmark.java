@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.mydata.operator.account.Account;
-import org.mydata.operator.consent.ConsentStatus;
+import org.mydata.operator.verify.consent.ConsentStatus;
 import org.mydata.operator.consent.NewConsent;
 import org.mydata.operator.consent.StatusRecord;
 import org.mydata.operator.programme.Programme;

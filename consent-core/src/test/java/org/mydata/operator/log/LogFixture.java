@@ -1,5 +1,8 @@
 package org.mydata.operator.log;
 
+import org.mydata.operator.verify.log.Checkpoint;
+import org.mydata.operator.verify.log.SubtreeHashes;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -14,7 +17,7 @@ import javax.sql.DataSource;
 import org.mydata.operator.signing.Jwks;
 import org.mydata.operator.signing.KeyRing;
 import org.mydata.operator.signing.KeystoreKeyRing;
-import org.mydata.operator.signing.RecordVerifier;
+import org.mydata.operator.verify.signing.RecordVerifier;
 import org.mydata.operator.signing.SigningAlgorithm;
 import org.mydata.operator.store.Transactions;
 import org.mydata.operator.testing.MutableClock;

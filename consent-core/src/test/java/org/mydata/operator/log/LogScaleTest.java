@@ -1,5 +1,16 @@
 package org.mydata.operator.log;
 
+import org.mydata.operator.verify.log.Checkpoint;
+import org.mydata.operator.verify.log.ConsistencyProof;
+import org.mydata.operator.verify.log.Hash;
+import org.mydata.operator.verify.log.InclusionProof;
+import org.mydata.operator.verify.log.InvalidProofException;
+import org.mydata.operator.verify.log.LogVerifier;
+import org.mydata.operator.verify.log.MemoryTree;
+import org.mydata.operator.verify.log.MerkleTree;
+import org.mydata.operator.verify.log.Subtree;
+import org.mydata.operator.verify.log.SubtreeHashes;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.sql.Connection;

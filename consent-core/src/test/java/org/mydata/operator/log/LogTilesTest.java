@@ -1,5 +1,13 @@
 package org.mydata.operator.log;
 
+import org.mydata.operator.verify.log.EntryBundle;
+import org.mydata.operator.verify.log.LogEntry;
+import org.mydata.operator.verify.log.MemoryTree;
+import org.mydata.operator.verify.log.MerkleTree;
+import org.mydata.operator.verify.testing.NaiveMerkle;
+import org.mydata.operator.verify.log.Tile;
+import org.mydata.operator.verify.log.TileHashes;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;

@@ -1,5 +1,10 @@
 package org.mydata.operator.log;
 
+import org.mydata.operator.verify.log.CheckpointNote;
+import org.mydata.operator.verify.testing.NaiveMerkle;
+import org.mydata.operator.verify.log.NoteVerifier;
+import org.mydata.operator.verify.log.WitnessPolicy;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,14 @@
 package org.mydata.operator.log;
 
+import org.mydata.operator.verify.log.CheckpointNote;
+import org.mydata.operator.verify.log.Hash;
+import org.mydata.operator.verify.log.InvalidProofException;
+import org.mydata.operator.verify.log.MemoryTree;
+import org.mydata.operator.verify.log.MerkleTree;
+import org.mydata.operator.verify.testing.NaiveMerkle;
+import org.mydata.operator.verify.log.NoteVerifier;
+import org.mydata.operator.verify.log.SignedNote;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

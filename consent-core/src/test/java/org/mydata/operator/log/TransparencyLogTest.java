@@ -1,5 +1,15 @@
 package org.mydata.operator.log;
 
+import org.mydata.operator.verify.log.Checkpoint;
+import org.mydata.operator.verify.log.CheckpointNote;
+import org.mydata.operator.verify.log.Hash;
+import org.mydata.operator.verify.log.InclusionProof;
+import org.mydata.operator.verify.log.LogEntry;
+import org.mydata.operator.verify.log.LogVerifier;
+import org.mydata.operator.verify.log.MemoryTree;
+import org.mydata.operator.verify.log.MerkleTree;
+import org.mydata.operator.verify.testing.NaiveMerkle;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -14,8 +24,8 @@ import org.mydata.operator.failure.InvalidRequestException;
 import org.mydata.operator.failure.NotFoundException;
 import org.mydata.operator.signing.KeyRing;
 import org.mydata.operator.signing.PublishedKey;
-import org.mydata.operator.signing.RecordType;
-import org.mydata.operator.signing.VerifiedRecord;
+import org.mydata.operator.verify.signing.RecordType;
+import org.mydata.operator.verify.signing.VerifiedRecord;
 
 class TransparencyLogTest {
 

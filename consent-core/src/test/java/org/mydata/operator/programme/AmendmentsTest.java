@@ -7,8 +7,8 @@ import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.mydata.operator.release.AccessMode;
-import org.mydata.operator.release.LegalBasis;
+import org.mydata.operator.verify.release.AccessMode;
+import org.mydata.operator.verify.release.LegalBasis;
 
 /** The narrowing/widening rule and the carrying over of a person's choices, in plain Java. */
 class AmendmentsTest {

@@ -1,9 +1,17 @@
 package org.mydata.operator.release;
 
+import org.mydata.operator.verify.release.AccessMode;
+import org.mydata.operator.verify.release.ConsentInForce;
+import org.mydata.operator.verify.release.ConsentModes;
+import org.mydata.operator.verify.release.LegalBasis;
+import org.mydata.operator.verify.release.Refusal;
+import org.mydata.operator.verify.release.Standing;
+import org.mydata.operator.verify.release.Validity;
+
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.mydata.operator.consent.ConsentStatus.ACTIVE;
-import static org.mydata.operator.consent.ConsentStatus.PAUSED;
-import static org.mydata.operator.consent.ConsentStatus.WITHDRAWN;
+import static org.mydata.operator.verify.consent.ConsentStatus.ACTIVE;
+import static org.mydata.operator.verify.consent.ConsentStatus.PAUSED;
+import static org.mydata.operator.verify.consent.ConsentStatus.WITHDRAWN;
 import static org.mydata.operator.programme.Purpose.ACADEMIC_RESEARCH;
 import static org.mydata.operator.programme.Purpose.COMMERCIAL_RESEARCH;
 import static org.mydata.operator.programme.Purpose.DATA_ALTRUISM;
@@ -21,7 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.mydata.operator.consent.ConsentStatus;
+import org.mydata.operator.verify.consent.ConsentStatus;
 import org.mydata.operator.programme.DataScope;
 import org.mydata.operator.programme.Purpose;
 

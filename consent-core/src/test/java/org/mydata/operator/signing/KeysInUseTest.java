@@ -1,5 +1,7 @@
 package org.mydata.operator.signing;
 
+import org.mydata.operator.verify.signing.RecordType;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

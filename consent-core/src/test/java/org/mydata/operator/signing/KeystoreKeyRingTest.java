@@ -1,5 +1,10 @@
 package org.mydata.operator.signing;
 
+import org.mydata.operator.verify.signing.InvalidRecordException;
+import org.mydata.operator.verify.signing.RecordType;
+import org.mydata.operator.verify.signing.RecordVerifier;
+import org.mydata.operator.verify.signing.VerifiedRecord;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

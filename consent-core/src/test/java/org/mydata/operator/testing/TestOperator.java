@@ -27,7 +27,7 @@ import org.mydata.operator.programme.Programme;
 import org.mydata.operator.programme.ProgrammeRegistry;
 import org.mydata.operator.signing.Jwks;
 import org.mydata.operator.signing.KeystoreKeyRing;
-import org.mydata.operator.signing.RecordVerifier;
+import org.mydata.operator.verify.signing.RecordVerifier;
 import org.mydata.operator.signing.SigningAlgorithm;
 import org.mydata.operator.source.FhirSource;
 import org.mydata.operator.source.NewSource;

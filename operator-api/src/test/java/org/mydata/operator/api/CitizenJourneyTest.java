@@ -9,10 +9,10 @@ import java.util.List;
 import java.util.Map;
 import org.hl7.fhir.r4.model.Consent;
 import org.junit.jupiter.api.Test;
-import org.mydata.operator.consent.RecordHash;
-import org.mydata.operator.signing.RecordType;
-import org.mydata.operator.signing.RecordVerifier;
-import org.mydata.operator.signing.VerifiedRecord;
+import org.mydata.operator.verify.consent.RecordHash;
+import org.mydata.operator.verify.signing.RecordType;
+import org.mydata.operator.verify.signing.RecordVerifier;
+import org.mydata.operator.verify.signing.VerifiedRecord;
 import tools.jackson.databind.JsonNode;
 
 /** The citizen's core journey through the API, checked the way an outsider would: by the signatures. */

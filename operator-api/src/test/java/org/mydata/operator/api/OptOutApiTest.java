@@ -8,12 +8,12 @@ import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.mydata.operator.api.demo.DemoConfig;
-import org.mydata.operator.audit.AuditJson;
-import org.mydata.operator.audit.BundleVerifier;
-import org.mydata.operator.audit.Report;
-import org.mydata.operator.signing.RecordType;
-import org.mydata.operator.signing.RecordVerifier;
-import org.mydata.operator.signing.VerifiedRecord;
+import org.mydata.operator.verify.audit.AuditJson;
+import org.mydata.operator.verify.audit.BundleVerifier;
+import org.mydata.operator.verify.audit.Report;
+import org.mydata.operator.verify.signing.RecordType;
+import org.mydata.operator.verify.signing.RecordVerifier;
+import org.mydata.operator.verify.signing.VerifiedRecord;
 import tools.jackson.databind.JsonNode;
 
 /**

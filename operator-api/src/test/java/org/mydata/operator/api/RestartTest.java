@@ -15,7 +15,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.mydata.operator.account.PersonIdentifier;
 import org.mydata.operator.gateway.demo.DemoFhirSource;
-import org.mydata.operator.signing.RecordVerifier;
+import org.mydata.operator.verify.signing.RecordVerifier;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;

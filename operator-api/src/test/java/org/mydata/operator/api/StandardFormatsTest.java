@@ -29,9 +29,9 @@ import org.hl7.fhir.common.hapi.validation.validator.FhirInstanceValidator;
 import org.hl7.fhir.r4.model.Consent;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.mydata.operator.signing.RecordType;
-import org.mydata.operator.signing.RecordVerifier;
-import org.mydata.operator.signing.VerifiedRecord;
+import org.mydata.operator.verify.signing.RecordType;
+import org.mydata.operator.verify.signing.RecordVerifier;
+import org.mydata.operator.verify.signing.VerifiedRecord;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 

@@ -11,15 +11,15 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.mydata.operator.log.Checkpoint;
-import org.mydata.operator.log.CheckpointNote;
-import org.mydata.operator.log.Hash;
-import org.mydata.operator.log.LogVerifier;
-import org.mydata.operator.log.MerkleTree;
-import org.mydata.operator.log.NoteVerifier;
-import org.mydata.operator.signing.RecordType;
-import org.mydata.operator.signing.RecordVerifier;
-import org.mydata.operator.signing.VerifiedRecord;
+import org.mydata.operator.verify.log.Checkpoint;
+import org.mydata.operator.verify.log.CheckpointNote;
+import org.mydata.operator.verify.log.Hash;
+import org.mydata.operator.verify.log.LogVerifier;
+import org.mydata.operator.verify.log.MerkleTree;
+import org.mydata.operator.verify.log.NoteVerifier;
+import org.mydata.operator.verify.signing.RecordType;
+import org.mydata.operator.verify.signing.RecordVerifier;
+import org.mydata.operator.verify.signing.VerifiedRecord;
 import tools.jackson.databind.JsonNode;
 
 /** An auditor, with only the JWKS, checks that a citizen's status records are in the operator's signed log. */

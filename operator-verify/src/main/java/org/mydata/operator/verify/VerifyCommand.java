@@ -21,26 +21,26 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.mydata.operator.audit.AuditBundle;
-import org.mydata.operator.audit.AuditJson;
-import org.mydata.operator.audit.BundleVerifier;
-import org.mydata.operator.audit.Check;
-import org.mydata.operator.audit.CheckpointNotes;
-import org.mydata.operator.audit.KeptCheckpoint;
-import org.mydata.operator.audit.LogAudit;
-import org.mydata.operator.audit.MalformedAuditDataException;
-import org.mydata.operator.audit.Report;
-import org.mydata.operator.audit.StatisticVerifier;
-import org.mydata.operator.audit.Witnessed;
-import org.mydata.operator.log.Checkpoint;
-import org.mydata.operator.log.CheckpointNote;
-import org.mydata.operator.log.ConsistencyProof;
-import org.mydata.operator.log.InvalidProofException;
-import org.mydata.operator.log.Tile;
-import org.mydata.operator.log.TileReader;
-import org.mydata.operator.log.TiledSubtrees;
-import org.mydata.operator.log.WitnessKey;
-import org.mydata.operator.log.WitnessPolicy;
+import org.mydata.operator.verify.audit.AuditBundle;
+import org.mydata.operator.verify.audit.AuditJson;
+import org.mydata.operator.verify.audit.BundleVerifier;
+import org.mydata.operator.verify.audit.Check;
+import org.mydata.operator.verify.audit.CheckpointNotes;
+import org.mydata.operator.verify.audit.KeptCheckpoint;
+import org.mydata.operator.verify.audit.LogAudit;
+import org.mydata.operator.verify.audit.MalformedAuditDataException;
+import org.mydata.operator.verify.audit.Report;
+import org.mydata.operator.verify.audit.StatisticVerifier;
+import org.mydata.operator.verify.audit.Witnessed;
+import org.mydata.operator.verify.log.Checkpoint;
+import org.mydata.operator.verify.log.CheckpointNote;
+import org.mydata.operator.verify.log.ConsistencyProof;
+import org.mydata.operator.verify.log.InvalidProofException;
+import org.mydata.operator.verify.log.Tile;
+import org.mydata.operator.verify.log.TileReader;
+import org.mydata.operator.verify.log.TiledSubtrees;
+import org.mydata.operator.verify.log.WitnessKey;
+import org.mydata.operator.verify.log.WitnessPolicy;
 
 /**
  * {@code java -jar operator-verify.jar ...}: an auditor's check of a consent, or of the whole log, with nothing
@@ -233,7 +233,7 @@ public final class VerifyCommand {
         if (!(records instanceof List<?> list) || list.stream().anyMatch(r -> !(r instanceof String))) {
             throw new MalformedAuditDataException("the chain has no list of records (compact JWS strings)");
         }
-        return print(org.mydata.operator.audit.ReconsentChain.verify(jwks,
+        return print(org.mydata.operator.verify.audit.ReconsentChain.verify(jwks,
                 list.stream().map(String.class::cast).toList()), out, false);
     }
 

@@ -29,9 +29,9 @@ class AuditorJarTest {
             assertThat(jar.getManifest().getMainAttributes().getValue("Main-Class"))
                     .isEqualTo(VerifyCommand.class.getName());
         }
-        assertThat(entries).contains("org/mydata/operator/audit/BundleVerifier.class",
-                "org/mydata/operator/audit/LogAudit.class", "org/mydata/operator/log/LogVerifier.class",
-                "org/mydata/operator/log/NoteVerifier.class", "com/nimbusds/jose/crypto/Ed25519Verifier.class",
+        assertThat(entries).contains("org/mydata/operator/verify/audit/BundleVerifier.class",
+                "org/mydata/operator/verify/audit/LogAudit.class", "org/mydata/operator/verify/log/LogVerifier.class",
+                "org/mydata/operator/verify/log/NoteVerifier.class", "com/nimbusds/jose/crypto/Ed25519Verifier.class",
                 "com/google/crypto/tink/subtle/Ed25519Verify.class");
         assertThat(entries).noneMatch(e -> e.startsWith("org/springframework/") || e.startsWith("org/postgresql/")
                 || e.startsWith("org/flywaydb/") || e.startsWith("ca/uhn/") || e.startsWith("org/hl7/")

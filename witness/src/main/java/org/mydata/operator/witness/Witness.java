@@ -24,14 +24,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import org.mydata.operator.log.CheckpointNote;
-import org.mydata.operator.log.Hash;
-import org.mydata.operator.log.InvalidProofException;
-import org.mydata.operator.log.LogVerifier;
-import org.mydata.operator.log.MerkleTree;
-import org.mydata.operator.log.NoteVerifier;
-import org.mydata.operator.log.SignedNote;
-import org.mydata.operator.log.WitnessKey;
+import org.mydata.operator.verify.log.CheckpointNote;
+import org.mydata.operator.verify.log.Hash;
+import org.mydata.operator.verify.log.InvalidProofException;
+import org.mydata.operator.verify.log.LogVerifier;
+import org.mydata.operator.verify.log.MerkleTree;
+import org.mydata.operator.verify.log.NoteVerifier;
+import org.mydata.operator.verify.log.SignedNote;
+import org.mydata.operator.verify.log.WitnessKey;
 
 /**
  * A C2SP tlog-witness (https://c2sp.org/tlog-witness) for the logs it is told to trust: {@code add-checkpoint}

@@ -1,8 +1,8 @@
 package org.mydata.operator.bench.jmh;
 
 import java.util.concurrent.TimeUnit;
-import org.mydata.operator.log.Hash;
-import org.mydata.operator.log.MerkleTree;
+import org.mydata.operator.verify.log.Hash;
+import org.mydata.operator.verify.log.MerkleTree;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
 import org.mydata.operator.account.Account;
-import org.mydata.operator.consent.ConsentStatus;
+import org.mydata.operator.verify.consent.ConsentStatus;
 import org.mydata.operator.consent.NewConsent;
 import org.mydata.operator.consent.StatusRecord;
 import org.mydata.operator.gateway.demo.DemoFhirSource;

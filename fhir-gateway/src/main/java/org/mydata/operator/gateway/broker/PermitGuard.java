@@ -13,7 +13,7 @@ import java.util.UUID;
 import java.util.function.Function;
 import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
 import org.hl7.fhir.r4.model.OperationOutcome;
-import org.mydata.operator.release.AccessMode;
+import org.mydata.operator.verify.release.AccessMode;
 import org.mydata.operator.permit.Permits;
 import org.mydata.operator.permit.Permits.UsablePermit;
 

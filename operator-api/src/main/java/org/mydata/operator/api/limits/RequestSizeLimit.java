@@ -11,7 +11,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import org.mydata.operator.api.gateway.GatewayConfig;
-import org.mydata.operator.api.rest.Problems;
+import org.mydata.operator.api.errors.Problems;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.web.filter.OncePerRequestFilter;
@@ -87,7 +87,7 @@ public final class RequestSizeLimit extends OncePerRequestFilter {
         response.setHeader("Connection", "close");
         String detail = "the request body is larger than the limit of " + maxBytes + " bytes";
         String path = request.getRequestURI().substring(request.getContextPath().length());
-        if (org.mydata.operator.api.web.CitizenPageErrors.isPagePath(path)) {
+        if (org.mydata.operator.api.errors.CitizenPageErrors.isPagePath(path)) {
             // The error page, reached as Tomcat's error dispatch would, but with the body out of sight: on the
             // way there Spring Security reads parameters, and parsing a form this large fails.
             request.setAttribute(RequestDispatcher.ERROR_STATUS_CODE, HttpStatus.CONTENT_TOO_LARGE.value());

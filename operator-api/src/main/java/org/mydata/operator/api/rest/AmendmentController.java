@@ -17,7 +17,7 @@ import org.mydata.operator.programme.ProgrammeTexts;
 import org.mydata.operator.programme.ProgrammeVersion;
 import org.mydata.operator.programme.Promise;
 import org.mydata.operator.programme.Purpose;
-import org.mydata.operator.release.AccessMode;
+import org.mydata.operator.verify.release.AccessMode;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.mydata.operator.account.Account;
-import org.mydata.operator.audit.AuditBundleAsFhir;
+import org.mydata.operator.formats.AuditBundleAsFhir;
 import org.mydata.operator.consent.Consent;
 import org.mydata.operator.formats.ChoiceRecord;
 import org.mydata.operator.formats.DataAltruismForm;

@@ -6,7 +6,7 @@ import java.util.Locale;
 import java.util.UUID;
 import org.mydata.operator.account.Account;
 import org.mydata.operator.consent.Consent;
-import org.mydata.operator.consent.ConsentAsFhir;
+import org.mydata.operator.formats.ConsentAsFhir;
 import org.mydata.operator.consent.Consents;
 import org.mydata.operator.failure.InvalidRequestException;
 import org.mydata.operator.formats.ChoiceRecord;

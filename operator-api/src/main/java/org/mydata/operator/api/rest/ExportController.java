@@ -56,7 +56,7 @@ public class ExportController {
                              String interaction) {
         /** Whether the person was counted in a statistical answer rather than their records read. */
         public boolean isStatistic() {
-            return org.mydata.operator.release.AccessMode.STATISTICS_INTERACTION.equals(interaction);
+            return org.mydata.operator.verify.release.AccessMode.STATISTICS_INTERACTION.equals(interaction);
         }
     }
 

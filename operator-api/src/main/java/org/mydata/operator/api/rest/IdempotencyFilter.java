@@ -1,5 +1,7 @@
 package org.mydata.operator.api.rest;
 
+import org.mydata.operator.api.errors.Problems;
+
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;

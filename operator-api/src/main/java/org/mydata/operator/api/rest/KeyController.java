@@ -5,7 +5,7 @@ import java.util.Map;
 import org.mydata.operator.api.config.EmbeddedWitness;
 import org.mydata.operator.api.config.OperatorProperties;
 import org.mydata.operator.log.KeyRotations;
-import org.mydata.operator.log.NoteVerifier;
+import org.mydata.operator.verify.log.NoteVerifier;
 import org.mydata.operator.signing.Jwks;
 import org.mydata.operator.signing.KeystoreKeyRing;
 import org.mydata.operator.signing.PublishedKey;

@@ -6,7 +6,7 @@ import java.time.Duration;
 import java.util.Optional;
 import org.mydata.operator.failure.NotFoundException;
 import org.mydata.operator.log.LogWitnesses;
-import org.mydata.operator.log.Tile;
+import org.mydata.operator.verify.log.Tile;
 import org.mydata.operator.log.TransparencyLog;
 import org.springframework.http.CacheControl;
 import org.springframework.http.MediaType;

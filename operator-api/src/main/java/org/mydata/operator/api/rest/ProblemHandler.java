@@ -1,5 +1,7 @@
 package org.mydata.operator.api.rest;
 
+import org.mydata.operator.api.errors.Problems;
+
 import java.util.UUID;
 import org.mydata.operator.api.limits.RequestSizeLimit;
 import org.mydata.operator.failure.ConflictException;

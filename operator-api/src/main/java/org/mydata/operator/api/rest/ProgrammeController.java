@@ -12,7 +12,7 @@ import org.mydata.operator.programme.Programme;
 import org.mydata.operator.programme.ProgrammeTexts;
 import org.mydata.operator.programme.ProgrammeRegistry;
 import org.mydata.operator.programme.Purpose;
-import org.mydata.operator.release.AccessMode;
+import org.mydata.operator.verify.release.AccessMode;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;

@@ -8,7 +8,7 @@ import java.util.MissingResourceException;
 import java.util.ResourceBundle;
 import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.Response;
-import org.mydata.operator.api.web.CitizenPageErrors;
+import org.mydata.operator.api.errors.CitizenPageErrors;
 import org.springframework.web.util.HtmlUtils;
 
 /**

@@ -4,7 +4,7 @@ import java.io.IOException;
 import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.Response;
 import org.apache.catalina.valves.ErrorReportValve;
-import org.mydata.operator.api.rest.ErrorDocuments;
+import org.mydata.operator.api.errors.ErrorDocuments;
 
 /**
  * Tomcat's last word on an error nobody else answered (a malformed URL refused before any servlet ran, a

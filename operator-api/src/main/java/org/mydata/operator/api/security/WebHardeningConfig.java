@@ -3,7 +3,7 @@ package org.mydata.operator.api.security;
 import jakarta.servlet.DispatcherType;
 import org.apache.catalina.core.StandardHost;
 import org.mydata.operator.api.config.OperatorProperties;
-import org.mydata.operator.api.rest.ErrorDocuments;
+import org.mydata.operator.api.errors.ErrorDocuments;
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.security.web.firewall.RequestRejectedHandler;
@@ -80,7 +80,7 @@ public class WebHardeningConfig {
             if (path != null && !context.isEmpty() && path.startsWith(context)) {
                 path = path.substring(context.length());
             }
-            if (org.mydata.operator.api.web.CitizenPageErrors.isPagePath(path)) {
+            if (org.mydata.operator.api.errors.CitizenPageErrors.isPagePath(path)) {
                 response.resetBuffer();
                 response.sendError(400);
                 return;

@@ -2,7 +2,7 @@ package org.mydata.operator.api.web;
 
 import jakarta.servlet.http.HttpServletResponse;
 import java.util.UUID;
-import org.mydata.operator.api.rest.Problems;
+import org.mydata.operator.api.errors.Problems;
 import org.mydata.operator.failure.ConflictException;
 import org.mydata.operator.failure.InvalidRequestException;
 import org.mydata.operator.failure.NotFoundException;

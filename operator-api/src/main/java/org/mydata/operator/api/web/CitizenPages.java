@@ -160,7 +160,7 @@ public class CitizenPages {
 
         /** Not withdrawn, yet every source it relied on is unlinked: it shares nothing now. */
         public boolean sharesNothing() {
-            return consent.status() != org.mydata.operator.consent.ConsentStatus.WITHDRAWN && liveSources().isEmpty();
+            return consent.status() != org.mydata.operator.verify.consent.ConsentStatus.WITHDRAWN && liveSources().isEmpty();
         }
     }
 

@@ -1,5 +1,7 @@
 package org.mydata.operator.api.web;
 
+import org.mydata.operator.api.errors.CitizenPageErrors;
+
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.net.URI;

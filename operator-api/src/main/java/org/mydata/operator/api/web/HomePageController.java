@@ -3,7 +3,7 @@ package org.mydata.operator.api.web;
 import java.util.List;
 import org.mydata.operator.account.Account;
 import org.mydata.operator.consent.Consent;
-import org.mydata.operator.consent.ConsentStatus;
+import org.mydata.operator.verify.consent.ConsentStatus;
 import org.mydata.operator.consent.Consents;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.core.Authentication;

@@ -3,7 +3,7 @@ package org.mydata.operator.api.web;
 import java.util.Optional;
 import java.util.UUID;
 import org.mydata.operator.account.Account;
-import org.mydata.operator.consent.RecordHash;
+import org.mydata.operator.verify.consent.RecordHash;
 import org.mydata.operator.failure.ConflictException;
 import org.mydata.operator.optout.OptOut;
 import org.mydata.operator.optout.OptOuts;

@@ -5,7 +5,10 @@ import org.mydata.operator.verify.signing.RecordType;
 import java.util.List;
 import java.util.Map;
 
-/** Signs records with the operator's active key, and names every key it has ever signed with. */
+/**
+ * Signs records with the operator's active key, and names every key it has ever signed with. Only code that
+ * signs receives one; code that only reads the public keys receives {@link PublicKeys}.
+ */
 public interface KeyRing {
 
     /**

@@ -195,6 +195,25 @@ public final class KeystoreKeyRing implements KeyRing {
     }
 
     /**
+     * The ring's public keys without the ring: a view that reads the current keys at every call (so it follows
+     * a rotation) and has no way to sign.
+     */
+    public PublicKeys publicKeySet() {
+        return new PublicKeys() {
+            @Override
+            public List<PublishedKey> publicKeys() {
+                return KeystoreKeyRing.this.publicKeys();
+            }
+
+            @Override
+            public Optional<byte[]> notePublicKey() {
+                Entry active = active();
+                return active.rawSigner() == null ? Optional.empty() : Optional.of(active.rawPublicKey().clone());
+            }
+        };
+    }
+
+    /**
      * A signer over raw bytes with whichever key is active at each signature, when the active key is Ed25519:
      * the transparency log's C2SP checkpoint notes need it. Empty with an ES256 key ring, which then
      * publishes no notes. The key never leaves the ring; only signatures do.

@@ -334,6 +334,29 @@ class KeystoreKeyRingTest {
     }
 
     @Test
+    void thePublicKeySetFollowsARotationAndCannotSign() {
+        KeystoreKeyRing ring = newRing("operator.p12", SigningAlgorithm.EDDSA);
+        PublicKeys view = ring.publicKeySet();
+        assertThat(view).isNotInstanceOf(KeyRing.class);
+        assertThat(view.publicKeys()).isEqualTo(ring.publicKeys());
+        assertThat(view.notePublicKey()).get().isEqualTo(ring.ed25519Signer().orElseThrow().publicKey());
+
+        clock.advance(Duration.ofDays(90));
+        ring.rotate();
+
+        assertThat(view.publicKeys()).extracting(PublishedKey::keyId).endsWith(ring.activeKeyId()).hasSize(2);
+        assertThat(view.notePublicKey()).get().isEqualTo(ring.ed25519Signer().orElseThrow().publicKey());
+        assertThat(view.publicKeys()).allSatisfy(key -> assertThat(key.publicJwk().isPrivate()).isFalse());
+    }
+
+    @Test
+    void anEs256RingHasNoNoteKeyInItsPublicKeySet() {
+        KeystoreKeyRing ring = newRing("es256.p12", SigningAlgorithm.ES256);
+        assertThat(ring.publicKeySet().notePublicKey()).isEmpty();
+        assertThat(ring.publicKeySet().publicKeys()).extracting(PublishedKey::keyId).containsExactly(ring.activeKeyId());
+    }
+
+    @Test
     void repeatedRotationKeepsEveryKeyInGenerationOrder() throws Exception {
         Path file = dir.resolve("operator.p12");
         KeystoreKeyRing ring = KeystoreKeyRing.openOrCreate(file, PASSWORD, ALIAS, SigningAlgorithm.EDDSA, clock);

@@ -41,6 +41,7 @@ import org.mydata.operator.permit.Permits;
 import org.mydata.operator.programme.ProgrammeRegistry;
 import org.mydata.operator.signing.KeysInUse;
 import org.mydata.operator.signing.KeystoreKeyRing;
+import org.mydata.operator.signing.PublicKeys;
 import org.mydata.operator.signing.MissingSigningKeysException;
 import org.mydata.operator.signing.PayloadSigner;
 import org.mydata.operator.signing.SigningAlgorithm;
@@ -110,6 +111,12 @@ public class CoreConfig {
         log.info("Signing key ring: {} key(s), active {}; the database's records were signed by {}", ring.keyIds().size(),
                 ring.activeKeyId(), inUse.isEmpty() ? "none yet" : String.join(", ", inUse));
         return ring;
+    }
+
+    /** The key ring's public keys alone, for the beans that only publish or check them and never sign. */
+    @Bean
+    PublicKeys publicKeys(KeystoreKeyRing keyRing) {
+        return keyRing.publicKeySet();
     }
 
     @Bean

@@ -8,7 +8,7 @@ import org.mydata.operator.gateway.PublicBaseUrl;
 import org.mydata.operator.link.ServiceLinks;
 import org.mydata.operator.optout.OptOuts;
 import org.mydata.operator.programme.ProgrammeRegistry;
-import org.mydata.operator.signing.KeyRing;
+import org.mydata.operator.signing.PublicKeys;
 import org.mydata.operator.source.SourceRegistry;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -24,10 +24,10 @@ public class FormatsConfig {
 
     /** The personal export, for the API and the citizen pages. */
     @Bean
-    PersonExports personExports(ServiceLinks links, Consents consents, KeyRing keyRing, Clock clock,
+    PersonExports personExports(ServiceLinks links, Consents consents, PublicKeys keys, Clock clock,
                                 ProgrammeRegistry programmes, SourceRegistry sources, AccessLog accessLog,
                                 ErasureRequests erasureRequests, ConsentFormats formats, OptOuts optOuts) {
-        return new PersonExports(links, consents, keyRing, clock, programmes, sources, accessLog, erasureRequests,
+        return new PersonExports(links, consents, keys, clock, programmes, sources, accessLog, erasureRequests,
                 formats, optOuts);
     }
 }

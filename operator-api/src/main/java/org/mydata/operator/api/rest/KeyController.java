@@ -7,7 +7,7 @@ import org.mydata.operator.api.config.OperatorProperties;
 import org.mydata.operator.log.KeyRotations;
 import org.mydata.operator.verify.log.NoteVerifier;
 import org.mydata.operator.signing.Jwks;
-import org.mydata.operator.signing.KeystoreKeyRing;
+import org.mydata.operator.signing.PublicKeys;
 import org.mydata.operator.signing.PublishedKey;
 import org.springframework.http.CacheControl;
 import org.springframework.http.ResponseEntity;
@@ -18,14 +18,14 @@ import org.springframework.web.bind.annotation.RestController;
 /** The operator's record-signing keys: the public JWKS, and rotation (scope {@code admin}). */
 @RestController
 public class KeyController {
-    private final KeystoreKeyRing keyRing;
+    private final PublicKeys keys;
     private final KeyRotations rotations;
     private final EmbeddedWitness embeddedWitness;
     private final String logOrigin;
 
-    public KeyController(KeystoreKeyRing keyRing, KeyRotations rotations, EmbeddedWitness embeddedWitness,
+    public KeyController(PublicKeys keys, KeyRotations rotations, EmbeddedWitness embeddedWitness,
                          OperatorProperties properties) {
-        this.keyRing = keyRing;
+        this.keys = keys;
         this.rotations = rotations;
         this.embeddedWitness = embeddedWitness;
         this.logOrigin = properties.log().origin();
@@ -40,15 +40,15 @@ public class KeyController {
 
     @GetMapping("/.well-known/jwks.json")
     public ResponseEntity<Map<String, Object>> jwks() {
-        return ResponseEntity.ok().cacheControl(CacheControl.noCache()).body(Jwks.document(keyRing.publicKeys()));
+        return ResponseEntity.ok().cacheControl(CacheControl.noCache()).body(Jwks.document(keys.publicKeys()));
     }
 
     @PostMapping("/api/v1/admin/keys/rotate")
     public KeyView rotate() {
         PublishedKey rotated = rotations.rotate();
         // Checkpoints are signed with the new key from now on: the operator's own witness follows it.
-        keyRing.ed25519Signer().ifPresent(notes -> embeddedWitness.trust(
-                NoteVerifier.ed25519(logOrigin, notes.publicKey()).verifierKey()));
+        keys.notePublicKey().ifPresent(notes -> embeddedWitness.trust(
+                NoteVerifier.ed25519(logOrigin, notes).verifierKey()));
         return KeyView.of(rotated);
     }
 }

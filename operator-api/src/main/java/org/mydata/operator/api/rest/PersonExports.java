@@ -26,7 +26,7 @@ import org.mydata.operator.programme.Programme;
 import org.mydata.operator.programme.ProgrammeRegistry;
 import org.mydata.operator.programme.Purpose;
 import org.mydata.operator.signing.Jwks;
-import org.mydata.operator.signing.KeyRing;
+import org.mydata.operator.signing.PublicKeys;
 import org.mydata.operator.source.FhirSource;
 import org.mydata.operator.source.SourceRegistry;
 import org.springframework.http.HttpHeaders;
@@ -40,7 +40,7 @@ import org.springframework.http.ResponseEntity;
 public final class PersonExports {
     private final ServiceLinks links;
     private final Consents consents;
-    private final KeyRing keyRing;
+    private final PublicKeys keys;
     private final Clock clock;
     private final ProgrammeRegistry programmes;
     private final SourceRegistry sources;
@@ -49,13 +49,13 @@ public final class PersonExports {
     private final ConsentFormats formats;
     private final OptOuts optOuts;
 
-    public PersonExports(ServiceLinks links, Consents consents, KeyRing keyRing, Clock clock,
+    public PersonExports(ServiceLinks links, Consents consents, PublicKeys keys, Clock clock,
                          ProgrammeRegistry programmes, SourceRegistry sources, AccessLog accessLog,
                          ErasureRequests erasureRequests, ConsentFormats formats, OptOuts optOuts) {
         this.optOuts = optOuts;
         this.links = links;
         this.consents = consents;
-        this.keyRing = keyRing;
+        this.keys = keys;
         this.clock = clock;
         this.programmes = programmes;
         this.sources = sources;
@@ -96,7 +96,7 @@ public final class PersonExports {
         return new PersonExport(ExportController.FORMAT, now, new AccountView(account.id(), account.createdAt()),
                 links.list(account).stream().map(l -> new ExportedLink(LinkController.LinkView.of(l),
                         sourceName.get(l.sourceId()))).toList(),
-                exportedConsents, accesses, erasures, Jwks.document(keyRing.publicKeys()),
+                exportedConsents, accesses, erasures, Jwks.document(keys.publicKeys()),
                 formats.forDownload(account, theirs),
                 optOuts.list(account).stream().map(OptOutController.OptOutView::of).toList());
     }

@@ -35,7 +35,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.mydata.operator.api.config.OperatorProperties;
-import org.mydata.operator.signing.KeystoreKeyRing;
+import org.mydata.operator.signing.PublicKeys;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.security.authentication.AuthenticationProvider;
 import org.springframework.security.authentication.dao.DaoAuthenticationProvider;
@@ -220,8 +220,9 @@ public class EmbeddedAuthorizationServerConfig {
 
     /**
      * The server's keys, kept in {@code <data-dir>/keys/authorization-server.p12} under the signing keystore's
-     * password, so tokens and pseudonymous subjects outlive a restart. The key ring is a parameter only so
-     * that its keystore password exists (it makes the embedded default's on first start) before it is read.
+     * password, so tokens and pseudonymous subjects outlive a restart. The record keys' public view is a
+     * parameter only so that the key ring, and so its keystore password (it makes the embedded default's on
+     * first start), exists before the password is read; the server never signs with the ring.
      */
     @Bean
     SingleUseAssertions singleUseAssertions(Transactions tx, Clock clock) {
@@ -229,7 +230,7 @@ public class EmbeddedAuthorizationServerConfig {
     }
 
     @Bean
-    EmbeddedIssuerKeys embeddedIssuerKeys(OperatorProperties properties, Clock clock, KeystoreKeyRing keyRing)
+    EmbeddedIssuerKeys embeddedIssuerKeys(OperatorProperties properties, Clock clock, PublicKeys recordKeys)
             throws IOException {
         Path keys = properties.dataDir().resolve("keys");
         char[] password = properties.signing().password() != null ? properties.signing().password().toCharArray()

@@ -19,7 +19,7 @@ import org.mydata.operator.failure.ConflictException;
 import org.mydata.operator.failure.NotFoundException;
 import org.mydata.operator.verify.signing.InvalidRecordException;
 import org.mydata.operator.signing.Jwks;
-import org.mydata.operator.signing.KeyRing;
+import org.mydata.operator.signing.PublicKeys;
 import org.mydata.operator.verify.signing.RecordVerifier;
 import org.mydata.operator.verify.signing.VerifiedRecord;
 import org.springframework.http.ContentDisposition;
@@ -48,18 +48,18 @@ public class ConsentPagesController {
     private final Consents consents;
     private final SignedInCitizens citizens;
     private final CitizenPages pages;
-    private final KeyRing keyRing;
+    private final PublicKeys keys;
     private final Clock clock;
     private final ErasureRequests erasureRequests;
     private final Notices notices;
 
-    public ConsentPagesController(Consents consents, SignedInCitizens citizens, CitizenPages pages, KeyRing keyRing,
+    public ConsentPagesController(Consents consents, SignedInCitizens citizens, CitizenPages pages, PublicKeys keys,
                                   Clock clock, ErasureRequests erasureRequests, Notices notices) {
         this.erasureRequests = erasureRequests;
         this.consents = consents;
         this.citizens = citizens;
         this.pages = pages;
-        this.keyRing = keyRing;
+        this.keys = keys;
         this.clock = clock;
         this.notices = notices;
     }
@@ -186,7 +186,7 @@ public class ConsentPagesController {
     public String receipt(@PathVariable UUID id, Authentication signedIn, Model model) {
         Account account = citizens.account(signedIn);
         Consent consent = consents.get(account, id);
-        RecordVerifier verifier = new RecordVerifier(Jwks.toJwkSet(keyRing.publicKeys()));
+        RecordVerifier verifier = new RecordVerifier(Jwks.toJwkSet(keys.publicKeys()));
         model.addAttribute("card", pages.card(account, consent));
         SignatureCheck consentCheck = check(verifier, consent.record());
         boolean textMatches = RecordHash.sha256(consent.proposal()).equals(consent.terms().shownTextSha256());

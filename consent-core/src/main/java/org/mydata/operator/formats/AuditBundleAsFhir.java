@@ -20,11 +20,9 @@ import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.Signature;
 import org.mydata.operator.verify.access.AccessEntry;
 import org.mydata.operator.consent.Consent;
-import org.mydata.operator.formats.ConsentAsFhir;
 import org.mydata.operator.notify.Erasures;
 import org.mydata.operator.notify.Notices;
 import org.mydata.operator.optout.OptOut;
-import org.mydata.operator.formats.OptOutAsFhir;
 import org.mydata.operator.programme.Programme;
 
 /**
@@ -43,7 +41,7 @@ public final class AuditBundleAsFhir {
     public static final String RECORD_KIND_SYSTEM = "urn:mydata-operator:record-kind";
     public static final String PERMIT_SYSTEM = "urn:mydata-operator:permit";
     public static final String ACCESS_EVENT_SYSTEM = "urn:mydata-operator:access-event";
-    public static final String LOG_SYSTEM = "urn:mydata-operator:log";
+    public static final String LOG_SYSTEM = ConsentAsFhir.LOG_SYSTEM;
     public static final String SIGNATURE_TYPE_SYSTEM = "urn:iso-astm:E1762-95:2013";
     public static final String VERIFICATION_SIGNATURE = "1.2.840.10065.1.12.1.5";
     public static final String JOSE = "application/jose";

@@ -12,8 +12,6 @@ import org.hl7.fhir.r4.model.DateTimeType;
 import org.hl7.fhir.r4.model.Identifier;
 import org.hl7.fhir.r4.model.Period;
 import org.hl7.fhir.r4.model.Reference;
-import org.mydata.operator.formats.AuditBundleAsFhir;
-import org.mydata.operator.formats.ChoiceRecord;
 import org.mydata.operator.programme.Programme;
 import org.mydata.operator.programme.Purpose;
 import org.mydata.operator.verify.release.AccessMode;
@@ -29,6 +27,8 @@ public final class ConsentAsFhir {
     public static final String ACCOUNT_SYSTEM = "urn:mydata-operator:account";
     public static final String CONSENT_SYSTEM = "urn:mydata-operator:consent";
     public static final String STATUS_SYSTEM = "urn:mydata-operator:consent-status";
+    /** A record's index in the transparency log; the audit bundle names the same entries with it. */
+    public static final String LOG_SYSTEM = "urn:mydata-operator:log";
     /** The access modes a consent allows, as the provision's actions ({@code statistics}, {@code records}). */
     public static final String ACCESS_MODE_SYSTEM = "urn:mydata-operator:access-mode";
 
@@ -48,7 +48,7 @@ public final class ConsentAsFhir {
         fhir.setId(choice.id().toString());
         fhir.addIdentifier(new Identifier().setSystem(CONSENT_SYSTEM).setValue(choice.id().toString()));
         if (choice.signed().logIndex() != null) {
-            fhir.addIdentifier(new Identifier().setSystem(AuditBundleAsFhir.LOG_SYSTEM).setValue(choice.signed().logIndex().toString()));
+            fhir.addIdentifier(new Identifier().setSystem(LOG_SYSTEM).setValue(choice.signed().logIndex().toString()));
         }
         ChoiceRecord.EventType latest = choice.latest().type();
         // FHIR has no "paused": a paused or withdrawn consent is not in force (inactive); the tag keeps the difference.

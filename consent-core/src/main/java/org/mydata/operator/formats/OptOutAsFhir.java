@@ -12,7 +12,6 @@ import org.hl7.fhir.r4.model.DateTimeType;
 import org.hl7.fhir.r4.model.Identifier;
 import org.hl7.fhir.r4.model.Period;
 import org.hl7.fhir.r4.model.Reference;
-import org.mydata.operator.formats.ConsentAsFhir;
 import org.mydata.operator.programme.Programme;
 import org.mydata.operator.programme.Purpose;
 

@@ -12,8 +12,6 @@ import java.util.Map;
 import java.util.TreeSet;
 import java.util.UUID;
 import org.mydata.operator.verify.consent.ConsentStatus;
-import org.mydata.operator.consent.ErasureRequest;
-import org.mydata.operator.consent.ErasureRequested;
 import org.mydata.operator.json.Json;
 import org.mydata.operator.permit.Cohorts;
 import org.mydata.operator.permit.Permit;
@@ -150,16 +148,19 @@ public final class Outbox {
     }
 
     /**
-     * A person asked for erasure after withdrawing ({@link ErasureRequest}): one event per permit that read under
-     * the consent, on the connection of the batch that signs the request. Wired as the {@link ErasureRequested}.
+     * A person asked for erasure after withdrawing (a {@code consent.ErasureRequest}, signed at log index
+     * {@code logIndex}): one event per permit that read under the consent, on the connection of the batch that
+     * signs the request. Wired as the {@code consent.ErasureRequested} (the operator's configuration passes the
+     * request's fields, so this package does not depend on the consent package, which depends on it).
      */
-    public static List<UUID> erasureRequested(Connection c, ErasureRequest request) throws SQLException {
+    public static List<UUID> erasureRequested(Connection c, UUID accountId, UUID consentId, List<UUID> permitIds,
+                                              long logIndex, Instant at) throws SQLException {
         List<UUID> events = new ArrayList<>();
-        for (UUID permitId : request.permitIds()) {
+        for (UUID permitId : permitIds) {
             Permit permit = Permits.find(c, permitId).orElse(null);
             if (permit != null) {
-                events.add(write(c, permit, NotificationType.ERASURE_REQUESTED, request.logIndex(),
-                        request.createdAt(), List.of(new Subject(request.accountId(), request.consentId()))));
+                events.add(write(c, permit, NotificationType.ERASURE_REQUESTED, logIndex, at,
+                        List.of(new Subject(accountId, consentId))));
             }
         }
         return events;

@@ -7,6 +7,7 @@ import org.mydata.operator.programme.DataScope;
 import org.mydata.operator.programme.Purpose;
 import org.mydata.operator.verify.release.AccessMode;
 import org.mydata.operator.verify.release.LegalBasis;
+import org.mydata.operator.release.PermitRecord;
 import org.mydata.operator.release.PermitTerms;
 import org.mydata.operator.release.ReleasePolicy;
 
@@ -22,7 +23,8 @@ import org.mydata.operator.release.ReleasePolicy;
 public record Permit(UUID id, UUID projectId, UUID programmeId, String researcher, String organisation,
                      List<Purpose> purposes, DataScope scope, Instant validFrom, Instant validUntil, String record,
                      Instant revokedAt, String revocationRecord, Instant createdAt, LegalBasis legalBasis,
-                     AccessMode accessMode, org.mydata.operator.release.ProgrammeBounds programmeNow) {
+                     AccessMode accessMode, org.mydata.operator.release.ProgrammeBounds programmeNow)
+        implements PermitRecord {
 
     public Permit {
         purposes = List.copyOf(purposes);

@@ -6,7 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import org.hl7.fhir.r4.model.ResourceType;
+import org.mydata.operator.formats.fhir.R4ResourceTypes;
 import org.mydata.operator.failure.InvalidRequestException;
 import org.mydata.operator.failure.Require;
 
@@ -73,7 +73,7 @@ public record DataScope(List<String> resourceTypes, LocalDate dataFrom, LocalDat
             throw new InvalidRequestException(field + ".resourceTypes", "name at least one FHIR resource type");
         }
         for (String type : resourceTypes) {
-            if (!isR4ResourceType(type)) {
+            if (!R4ResourceTypes.isResourceType(type)) {
                 throw new InvalidRequestException(field + ".resourceTypes", "'" + type + "' is not a FHIR R4 resource type");
             }
         }
@@ -138,14 +138,5 @@ public record DataScope(List<String> resourceTypes, LocalDate dataFrom, LocalDat
         LocalDate start = period == null || period.get("start") == null ? null : LocalDate.parse((String) period.get("start"));
         LocalDate end = period == null || period.get("end") == null ? null : LocalDate.parse((String) period.get("end"));
         return new DataScope(types, start, end, (List<String>) json.get("observation_categories"));
-    }
-
-    private static boolean isR4ResourceType(String type) {
-        try {
-            ResourceType.fromCode(type);
-            return true;
-        } catch (Exception e) {
-            return false;
-        }
     }
 }

@@ -8,7 +8,6 @@ import org.mydata.operator.verify.release.Validity;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
-import org.mydata.operator.permit.Permit;
 import org.mydata.operator.programme.DataScope;
 import org.mydata.operator.programme.Purpose;
 
@@ -38,7 +37,7 @@ public record PermitTerms(UUID permitId, List<Purpose> purposes, DataScope scope
     }
 
     /** The permit's terms, read within its programme's current terms when the permit was loaded with them. */
-    public static PermitTerms of(Permit permit) {
+    public static PermitTerms of(PermitRecord permit) {
         PermitTerms signed = new PermitTerms(permit.id(), permit.purposes(), permit.scope(),
                 new Validity(permit.validFrom(), permit.validUntil()), permit.revokedAt() != null,
                 permit.legalBasis(), permit.accessMode());

@@ -210,7 +210,9 @@ public class CoreConfig {
      */
     @Bean
     ErasureRequests erasureRequests(Transactions tx, LogAppender appender, Clock clock) {
-        return new ErasureRequests(tx, appender, clock, Outbox::erasureRequested);
+        return new ErasureRequests(tx, appender, clock, (c, request) -> Outbox.erasureRequested(c,
+                request.accountId(), request.consentId(), request.permitIds(), request.logIndex(),
+                request.createdAt()));
     }
 
     @Bean

@@ -5,7 +5,6 @@ import org.mydata.operator.api.web.CitizenPageAdvice;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import org.mydata.operator.api.errors.ErrorDocuments;
 import org.springframework.core.Ordered;
 import org.springframework.web.ErrorResponse;
 import org.springframework.web.method.HandlerMethod;

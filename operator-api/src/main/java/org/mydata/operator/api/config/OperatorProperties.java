@@ -121,7 +121,13 @@ public record OperatorProperties(@DefaultValue("./data") Path dataDir, @DefaultV
                           Integer upstreamPageSize, Integer patientsPerRequest, Integer exportPatientsPerRequest,
                           Integer exportReadAhead, Integer defaultPageSize, Integer maxPageSize,
                           Integer rememberedResources, Duration rememberedFor, Integer runningExports,
-                          Integer maxExports, Duration exportRetention, Integer smallCohortK) {
+                          Integer maxExports, Duration exportRetention, Integer smallCohortK,
+                          Boolean compressResponses) {
+
+        /** Whether the gateway gzips its answers for clients that accept it; off unless set (docs/operating.md). */
+        public boolean compress() {
+            return Boolean.TRUE.equals(compressResponses);
+        }
 
         public GatewaySettings settings() {
             GatewaySettings d = GatewaySettings.defaults();

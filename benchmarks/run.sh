@@ -180,7 +180,8 @@ fi
 # ---- jpabase: scenario 2j, a real FHIR server as the gateway's source (issue 27, item 2) -------------------
 # HAPI FHIR JPA 8.8.0 built from benchmarks/jpa-source (its own pom: HAPI's Spring and Hibernate, not the
 # parent's Spring Boot 4 BOM; not a module of the reactor), on an embedded PostgreSQL of its own, in its own JVM,
-# loaded with the demo population NdjsonSource serves in scenario 2.
+# loaded with the demo population NdjsonSource serves in scenario 2 (its Patients and Observations: the types
+# the scenario's programme covers).
 if wanted gateway-jpa; then
   JPA_DIR="$ROOT/benchmarks/jpa-source"
   if [ "$BUILD" = 1 ] || [ ! -f "$JPA_DIR/target/classpath.txt" ]; then
@@ -191,7 +192,7 @@ if wanted gateway-jpa; then
   say "scenario 2j: starting HAPI FHIR JPA on port $JPA_PORT and loading the demo population into it"
   java -Xmx1g -XX:+UseParallelGC -cp "$JPA_DIR/target/classes:$(cat "$JPA_DIR/target/classpath.txt")" \
     org.mydata.operator.bench.jpa.JpaSource "$ROOT/fhir-gateway/src/main/resources/demo-source/synthea-patients.ndjson.gz" \
-    "$JPA_PORT" "$WORK/jpa-source" > "$WORK/source-jpa.log" 2>&1 &
+    "$JPA_PORT" "$WORK/jpa-source" Patient,Observation > "$WORK/source-jpa.log" 2>&1 &
   SOURCE_PID=$!
   wait_for "$WORK/source-jpa.log" "JPA source serving" "HAPI FHIR JPA source" 1200
   say "$(grep 'JPA source' "$WORK/source-jpa.log" | tail -2 | tr '\n' ' ')"

@@ -145,6 +145,9 @@ public final class JpaSource {
         int n = 0;
         for (Future<Integer> f : batches) {
             n += f.get();
+            if (n % (BATCH * 8) == 0) {
+                System.out.printf("JPA source: %d of %d resources loaded%n", n, lines.size());
+            }
         }
         pool.shutdown();
         return n;

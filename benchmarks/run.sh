@@ -10,7 +10,7 @@
 #   --no-build    use the jars already built
 #   --no-profile  no JFR recordings (the full run records the operator during scenarios 1, 2 and 3)
 #   --keep        keep the work directory (operator logs, GC logs, JFR files, JMH output)
-#   --only LIST   only these of jmh,consent,gateway,export,revocation,log,scale (comma-separated); the table goes
+#   --only LIST   only these of jmh,consent,gateway,gateway-jpa,export,revocation,log,scale (comma-separated); the table goes
 #                 to benchmarks/target/benchmarks-partial.md unless --doc says otherwise
 #   --population FILE
 #                 the full run's export population (default ~/.cache/mydata-operator/synthea-2000.ndjson.gz;
@@ -176,6 +176,30 @@ if wanted gateway; then
   driver gateway "${COMMON[@]}" "${PROF[@]}" --source-base "http://127.0.0.1:$SOURCE_PORT/fhir" --source-pid "$SOURCE_PID"
   stop_node "$SOURCE_PID"; SOURCE_PID=""
 fi
+
+# ---- jpabase: scenario 2j, a real FHIR server as the gateway's source (issue 27, item 2) -------------------
+# HAPI FHIR JPA 8.8.0 built from benchmarks/jpa-source (its own pom: HAPI's Spring and Hibernate, not the
+# parent's Spring Boot 4 BOM; not a module of the reactor), on an embedded PostgreSQL of its own, in its own JVM,
+# loaded with the demo population NdjsonSource serves in scenario 2 (its Patients and Observations: the types
+# the scenario's programme covers).
+if wanted gateway-jpa; then
+  JPA_DIR="$ROOT/benchmarks/jpa-source"
+  if [ "$BUILD" = 1 ] || [ ! -f "$JPA_DIR/target/classpath.txt" ]; then
+    say "scenario 2j: building the HAPI FHIR JPA source (benchmarks/jpa-source)"
+    ./mvnw -B -q -f "$JPA_DIR/pom.xml" -DskipTests package
+  fi
+  JPA_PORT=$(free_port)
+  say "scenario 2j: starting HAPI FHIR JPA on port $JPA_PORT and loading the demo population into it"
+  java -Xmx1g -XX:+UseParallelGC -cp "$JPA_DIR/target/classes:$(cat "$JPA_DIR/target/classpath.txt")" \
+    org.mydata.operator.bench.jpa.JpaSource "$ROOT/fhir-gateway/src/main/resources/demo-source/synthea-patients.ndjson.gz" \
+    "$JPA_PORT" "$WORK/jpa-source" Patient,Observation > "$WORK/source-jpa.log" 2>&1 &
+  SOURCE_PID=$!
+  wait_for "$WORK/source-jpa.log" "JPA source serving" "HAPI FHIR JPA source" 1200
+  say "$(grep 'JPA source' "$WORK/source-jpa.log" | tail -2 | tr '\n' ' ')"
+  driver gateway-jpa "${COMMON[@]}" "${PROF[@]}" --source-base "http://127.0.0.1:$JPA_PORT/fhir" --source-pid "$SOURCE_PID"
+  stop_node "$SOURCE_PID"; SOURCE_PID=""
+fi
+# ---- end jpabase ----------------------------------------------------------------------------------------------
 
 if wanted export; then
   if [ "$QUICK" = 1 ]; then

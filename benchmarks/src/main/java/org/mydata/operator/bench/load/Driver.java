@@ -94,6 +94,8 @@ public final class Driver {
             case "insert-limit" -> InsertLimit.run(ctx);
             case "floor" -> FloorWrites.run(ctx);
             case "gateway" -> GatewayOverhead.run(ctx);
+            case "gateway-jpa" -> JpaBaseline.run(ctx); // jpabase: a real FHIR server as the baseline
+            case "release-cost" -> ReleaseCost.run(ctx); // jpabase: the release path per resource
             case "export" -> ExportScenario.run(ctx);
             case "revocation" -> Revocation.run(ctx);
             case "statistics-withdrawal" -> StatisticsScenario.withdrawalRounds(ctx);

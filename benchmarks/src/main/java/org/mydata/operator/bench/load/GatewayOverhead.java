@@ -91,7 +91,7 @@ final class GatewayOverhead {
         Progress.say("gateway: code %s, cohort search %d/%d resources (direct/gateway), per patient %d/%d", code, d[0],
                 g[0], perPatientDirect, perPatientGateway);
 
-        hapiAlone(ctx, directClient, patients);
+        hapiAlone(ctx, "s2", directClient, patients);
 
         List<IGenericClient> directs = new ArrayList<>();
         List<IGenericClient> gateways = new ArrayList<>();
@@ -117,7 +117,7 @@ final class GatewayOverhead {
         return counts.values().stream().mapToInt(Integer::intValue).sum();
     }
 
-    private static void measure(Driver.Ctx ctx, String prefix, long sourcePid, Load.Op op) {
+    static void measure(Driver.Ctx ctx, String prefix, long sourcePid, Load.Op op) {
         Cpu cpu = new Cpu(ctx.pid(), ctx.pgData(), sourcePid);
         boolean profile = ctx.option("profile") != null && prefix.endsWith("gateway");
         String name = prefix.replace("s2.", "").replace('.', '-');
@@ -152,7 +152,7 @@ final class GatewayOverhead {
      * gateway cannot skip (it reads every resource before it may release it) and the direct path never does
      * (NdjsonSource sends the lines it stored), so it bounds how close 2b can come to direct.
      */
-    private static void hapiAlone(Driver.Ctx ctx, IGenericClient directClient, List<String> patients) {
+    static void hapiAlone(Driver.Ctx ctx, String prefix, IGenericClient directClient, List<String> patients) {
         List<String> lines = new ArrayList<>();
         ca.uhn.fhir.parser.IParser writer = Fhir.CONTEXT.newJsonParser();
         for (String p : patients) {
@@ -181,7 +181,7 @@ final class GatewayOverhead {
             rounds++;
         }
         double usPerResource = (threads.getCurrentThreadCpuTime() - cpuStart) / 1e3 / Math.max(1, parsed);
-        ctx.metrics().put("s2.hapi_alone_us_per_resource", usPerResource);
+        ctx.metrics().put(prefix + ".hapi_alone_us_per_resource", usPerResource);
         Progress.say("gateway: HAPI alone, parse + encode of the per-patient Observations: %.1f us CPU per resource "
                 + "(%d rounds of %d)", usPerResource, rounds, lines.size());
     }

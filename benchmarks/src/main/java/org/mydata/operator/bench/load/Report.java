@@ -148,6 +148,24 @@ final class Report {
                             + (m.getProperty("s2.mismatch") == null ? "" : " (different answers: " + str("s2.mismatch", "")
                             + ")"));
         }
+        // jpabase (issue 27, items 2 and 3): the gateway against a real FHIR server, and the gateway's own cost.
+        for (String kind : List.of("cohort", "patient")) {
+            double gw = rate("s2j." + kind + ".gateway");
+            double direct = rate("s2j." + kind + ".direct");
+            goal("2j gateway " + kind + " search vs HAPI FHIR JPA (own JVM, own PostgreSQL) read directly >= 0.8",
+                    !Double.isNaN(gw) && !Double.isNaN(direct) && m.getProperty("s2j.mismatch") == null,
+                    gw / direct >= 0.8, ratio(gw / direct) + " (resources/s)" + (m.getProperty("s2j.mismatch") == null
+                            ? "" : " (different answers: " + str("s2j.mismatch", "") + ")"));
+        }
+        for (String s : List.of("s2", "s2j")) {
+            double own = num(s + ".patient.gateway.operator_cpu_us_per_resource");
+            double hapi = num(s + ".hapi_alone_us_per_resource");
+            goal((s.equals("s2") ? "2b" : "2j") + " gateway CPU per released resource <= 2x HAPI's parse + encode of the "
+                    + "same resources (per patient" + (s.equals("s2") ? ", NDJSON source)" : ", JPA source)"),
+                    !Double.isNaN(own) && !Double.isNaN(hapi), own / hapi <= 2.0,
+                    ratio(own / hapi) + "x (" + f0(own) + " vs " + f0(hapi) + " us)");
+        }
+        // end jpabase
         if (m.getProperty("s3.available") != null) {
             List<String> sizes = List.of(str("s3.sizes", "10,40").split(","));
             boolean fast = true;
@@ -302,6 +320,29 @@ final class Report {
                             + str("s2.mismatch", "")),
                     f2(rate(p + ".gateway") / rate(p + ".direct")) + " (resources/s)");
         }
+
+        // jpabase: 2j, the same searches with HAPI FHIR JPA as the source (issue 27, item 2)
+        for (String kind : List.of("cohort", "patient")) {
+            String p = "s2j." + kind;
+            if (Double.isNaN(num(p + ".gateway.ops_per_s"))) {
+                continue;
+            }
+            row("2j Gateway search, " + (kind.equals("cohort") ? "cohort-wide Observation?code=" + str("s2j.code", "?")
+                            + "&_count=20" : "per patient Observation?patient=...&_count=100") + ", "
+                            + str("s2j.concurrency", "8") + " clients; source: " + str("s2j.source", "?"),
+                    "gateway " + f1(num(p + ".gateway.ops_per_s")) + " searches/s (" + f0(rate(p + ".gateway"))
+                            + " resources/s); p50 " + f1(num(p + ".gateway.p50_ms")) + " ms, p99 "
+                            + f1(num(p + ".gateway.p99_ms")) + " ms; operator JVM CPU "
+                            + f0(num(p + ".gateway.operator_cpu_us_per_resource")) + " us per released resource",
+                    "HAPI FHIR JPA directly " + f1(num(p + ".direct.ops_per_s")) + " searches/s ("
+                            + f0(rate(p + ".direct")) + " resources/s); p50 " + f1(num(p + ".direct.p50_ms"))
+                            + " ms, p99 " + f1(num(p + ".direct.p99_ms")) + " ms; source JVM CPU "
+                            + f0(num(p + ".direct.cpu.source") * 1e6 / rate(p + ".direct")) + " us per resource"
+                            + (m.getProperty("s2j.mismatch") == null ? "" : "; NOT the same answers: "
+                            + str("s2j.mismatch", "")),
+                    f2(rate(p + ".gateway") / rate(p + ".direct")) + " (resources/s)");
+        }
+        // end jpabase
 
         // 3. export
         if ("false".equals(m.getProperty("s3.available"))) {
@@ -496,7 +537,7 @@ final class Report {
         md.append("CPU over each measured window (from /proc: cores busy, the operator JVM, its PostgreSQL server, "
                 + "the load driver, and other processes on the machine, such as other builds):\n\n");
         List<String> windows = new ArrayList<>(List.of("s1", "s1.in_process", "s1.floor", "s2.cohort.direct", "s2.cohort.gateway", "s2.patient.direct",
-                "s2.patient.gateway"));
+                "s2.patient.gateway", "s2j.cohort.direct", "s2j.cohort.gateway", "s2j.patient.direct", "s2j.patient.gateway"));
         for (String size : str("s3.sizes", "").split(",")) {
             windows.add("s3.size." + size + ".export");
             windows.add("s3.size." + size + ".limit");

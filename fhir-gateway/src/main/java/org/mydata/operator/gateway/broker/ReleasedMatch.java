@@ -12,6 +12,7 @@ import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Enumeration;
 import org.hl7.fhir.r4.model.Identifier;
 import org.hl7.fhir.r4.model.PrimitiveType;
+import org.hl7.fhir.r4.model.Property;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 import org.mydata.operator.gateway.registry.BrokeredType;
@@ -68,6 +69,15 @@ final class ReleasedMatch {
      */
     private static List<IBase> values(Resource resource, String path) {
         int as = path.indexOf(" as ");
+        int dot = path.indexOf('.');
+        if (as < 0 && dot > 0 && path.indexOf('.', dot + 1) < 0 && path.startsWith(resource.fhirType() + ".")) {
+            // A child of the resource itself (Observation.code): the model's own accessor, not the terser's
+            // reflection, which showed on the release path's profile once for every resource a search matched.
+            Property property = resource.getNamedProperty(path.substring(dot + 1));
+            if (property != null) {
+                return List.copyOf(property.getValues());
+            }
+        }
         return TERSER.getValues(resource, as < 0 ? path : path.substring(0, as) + path.substring(as + 4));
     }
 

@@ -320,8 +320,14 @@ public final class Pseudonymiser {
                     : band != null ? band[0] : plan.referenceYear() - ReleasePlan.TOP_CODED_AGE;
         }
 
-        /** Keeps of the element's children what the rules release, each as its rule says; removes the rest. */
-        void children(Base element, Rule.Children rules) throws Withheld {
+        /**
+         * Keeps of the element's children what the rules release, each as its rule says; removes the rest. Returns
+         * whether any child is left: every child is listed by {@link Base#children()} and each one left was
+         * released non-empty, so this is {@code !element.isEmpty()} without walking the element again (HAPI's
+         * {@code isEmpty} walks the whole subtree, and asking it at every level made the walk quadratic in depth).
+         */
+        boolean children(Base element, Rule.Children rules) throws Withheld {
+            boolean kept = false;
             for (Property property : element.children()) {
                 if (!property.hasValues()) {
                     continue;
@@ -330,16 +336,21 @@ public final class Pseudonymiser {
                 if (name.equals("modifierExtension") || name.equals("implicitRules")) {
                     throw new Withheld();
                 }
-                for (Base value : new ArrayList<>(property.getValues())) {
+                List<Base> values = property.getValues();
+                // Removing from the element changes its list, which the property may hold: a copy only then.
+                for (Base value : values.size() == 1 ? List.of(values.get(0)) : new ArrayList<>(values)) {
                     if (value == null) {
                         continue;
                     }
                     Rule rule = rules.rules().get(concreteName(name, value));
                     if (rule == null || !release(value, rule, element)) {
                         element.removeChild(name, value);
+                    } else {
+                        kept = true;
                     }
                 }
             }
+            return kept;
         }
 
         /** Applies the rule to the value in place; false when the value must go instead. */
@@ -352,7 +363,7 @@ public final class Pseudonymiser {
                     counts.droppedAges.incrementAndGet();
                     return false;
                 }
-                children(value, nested);
+                boolean kept = children(value, nested);
                 if (value instanceof Coding coding && !socialHistory && socialContext(coding)) {
                     counts.droppedCodes.incrementAndGet();
                     return false;
@@ -363,7 +374,7 @@ public final class Pseudonymiser {
                 if (value instanceof CodeableConcept concept && concept.getCoding().isEmpty()) {
                     emptiedCodes++;
                 }
-                return !value.isEmpty();
+                return kept;
             }
             return switch ((Rule.Action) rule) {
                 case KEEP -> value instanceof PrimitiveType<?> primitive && bare(primitive);

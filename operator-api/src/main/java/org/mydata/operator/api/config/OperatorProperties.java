@@ -127,7 +127,12 @@ public record OperatorProperties(@DefaultValue("./data") Path dataDir, @DefaultV
                           Integer rememberedResources, Duration rememberedFor, Integer runningExports,
                           Integer maxExports, Duration exportRetention, Integer smallCohortK,
                           Duration exportHeartbeat, Duration exportSweep, Duration exportPollRetryAfter,
-                          Duration exportBusyRetryAfter) {
+                          Duration exportBusyRetryAfter, Boolean compressResponses) {
+
+        /** Whether the gateway gzips its answers for clients that accept it; off unless set (docs/operating.md). */
+        public boolean compress() {
+            return Boolean.TRUE.equals(compressResponses);
+        }
 
         public GatewaySettings settings() {
             GatewaySettings d = GatewaySettings.defaults();

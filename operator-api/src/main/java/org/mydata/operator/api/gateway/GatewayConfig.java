@@ -118,7 +118,8 @@ public class GatewayConfig {
     @Bean
     ServletRegistrationBean<GatewayServer> fhirGateway(FhirContext fhirContext, Broker broker, Permits permits,
                                                        ExportRunner exportRunner, SmartConfiguration smart,
-                                                       Clock clock, PublicBaseUrl publicBase) {
+                                                       Clock clock, PublicBaseUrl publicBase,
+                                                       OperatorProperties properties) {
         // Spring Security authenticated the bearer token before the request reached the servlet.
         Function<HttpServletRequest, Optional<String>> callers =
                 request -> Optional.ofNullable(request.getUserPrincipal()).map(Principal::getName);
@@ -126,6 +127,7 @@ public class GatewayConfig {
         BulkExportOperations bulkExport = new BulkExportOperations(fhirContext, exportRunner, broker, clock,
                 publicBase);
         GatewayServer server = new GatewayServer(fhirContext, broker, guard, clock, bulkExport, smart);
+        server.setCompressResponses(properties.gateway() != null && properties.gateway().compress());
         // HAPI's base URLs (bundle links, fullUrl) on the public origin, never the request's Host; the tenant
         // strategy appends the permit id to it.
         server.setServerAddressStrategy(new IServerAddressStrategy() {

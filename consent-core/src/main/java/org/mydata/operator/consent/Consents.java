@@ -649,6 +649,18 @@ public final class Consents {
                                                        String prevHash, int sequence, Instant now, Acting acting) {
         UUID id = UUID.randomUUID();
         String why = reason == null || reason.isBlank() ? null : reason.strip();
+        Map<String, Object> claims = statusClaims(id, consentId, account, status, by, why, prevHash, now, acting);
+        // The status record carries its own place in the log.
+        LogAppender.Later csr = b.signAtIndexLater(RecordType.CONSENT_STATUS, claims);
+        part.status(row, account.id(), programmeId, id, consentId, sequence, status, by, why, prevHash, csr, now,
+                acting);
+        return new LaterStatus(id, consentId, sequence, status, by, why, prevHash, now, csr);
+    }
+
+    /** A status record's claims, in the order every status record has them. */
+    private static Map<String, Object> statusClaims(UUID id, UUID consentId, Account account, ConsentStatus status,
+                                                    StatusRecord.ChangedBy by, String why, String prevHash,
+                                                    Instant now, Acting acting) {
         Map<String, Object> claims = new LinkedHashMap<>();
         claims.put("csr_id", id.toString());
         claims.put("cr_id", consentId.toString());
@@ -663,11 +675,7 @@ public final class Consents {
         }
         claims.put("iat", now.getEpochSecond());
         Acting.addTo(claims, acting);
-        // The status record carries its own place in the log.
-        LogAppender.Later csr = b.signAtIndexLater(RecordType.CONSENT_STATUS, claims);
-        part.status(row, account.id(), programmeId, id, consentId, sequence, status, by, why, prevHash, csr, now,
-                acting);
-        return new LaterStatus(id, consentId, sequence, status, by, why, prevHash, now, csr);
+        return claims;
     }
 
     /**
@@ -685,20 +693,7 @@ public final class Consents {
                                              Instant now, Acting acting, String ownDecision) throws SQLException {
         UUID id = UUID.randomUUID();
         String why = reason == null || reason.isBlank() ? null : reason.strip();
-        Map<String, Object> claims = new LinkedHashMap<>();
-        claims.put("csr_id", id.toString());
-        claims.put("cr_id", consentId.toString());
-        claims.put("account_id", account.id().toString());
-        claims.put("status", status.wire());
-        claims.put("changed_by", by.wire());
-        if (why != null) {
-            claims.put("reason", why);
-        }
-        if (prevHash != null) {
-            claims.put("prev_csr_hash", prevHash);
-        }
-        claims.put("iat", now.getEpochSecond());
-        Acting.addTo(claims, acting);
+        Map<String, Object> claims = statusClaims(id, consentId, account, status, by, why, prevHash, now, acting);
         if (ownDecision != null) {
             claims.put(OwnDecision.CLAIM, ownDecision);
         }

@@ -20,6 +20,8 @@ import org.mydata.operator.log.LogAppender;
 import org.mydata.operator.programme.Language;
 import org.mydata.operator.programme.Programme;
 import org.mydata.operator.programme.ProgrammeRegistry;
+import org.mydata.operator.representation.Acting;
+import org.mydata.operator.representation.OwnDecision;
 import org.mydata.operator.verify.release.LegalBasis;
 import org.mydata.operator.verify.signing.RecordType;
 import org.mydata.operator.source.FhirSource;
@@ -71,6 +73,17 @@ public final class OptOuts {
      *                           person has a live opt-out of it already
      */
     public OptOut optOut(Account account, UUID programmeId, String shownNoticeSha256, Language language) {
+        return optOut(account, programmeId, shownNoticeSha256, language, null);
+    }
+
+    /**
+     * As {@link #optOut(Account, UUID, String, Language)}, made by someone acting for the person: the opt-out
+     * record names the actor and the representation relied on ({@link Acting#addTo}), as a consent's records do.
+     *
+     * @param acting who acted for the person and on what representation; null when the person acted themself
+     */
+    public OptOut optOut(Account account, UUID programmeId, String shownNoticeSha256, Language language,
+                         Acting acting) {
         record Plan(Programme programme, String notice) {
         }
         Plan plan = tx.read(c -> {
@@ -92,11 +105,12 @@ public final class OptOuts {
             return b -> {
                 Instant now = Instant.now(clock).truncatedTo(ChronoUnit.MICROS);
                 try (PreparedStatement ps = b.connection().prepareStatement("insert into opt_out (id, account_id, "
-                        + "programme_id, created_at) values (?,?,?,?)")) {
+                        + "programme_id, created_at, acted_by) values (?,?,?,?,?::jsonb)")) {
                     ps.setObject(1, optOutId);
                     ps.setObject(2, account.id());
                     ps.setObject(3, programmeId);
                     ps.setTimestamp(4, Sql.timestamp(now));
+                    ps.setString(5, OwnDecision.actedBy(acting));
                     ps.executeUpdate();
                 }
                 Map<String, Object> notice = new LinkedHashMap<>();
@@ -105,7 +119,7 @@ public final class OptOuts {
                 notice.put("shown_text_sha256", noticeHash);
                 notice.put("language", language.tag());
                 append(b, account.id(), programme.id(), programme.legalBasis(), optOutId, OptOutRecord.OPTED_OUT,
-                        latest, notice, now);
+                        latest, notice, now, acting);
                 return load(b.connection(), account.id(), optOutId);
             };
         });
@@ -118,6 +132,16 @@ public final class OptOuts {
      * @throws ConflictException when it was withdrawn already
      */
     public OptOut withdraw(Account account, UUID optOutId) {
+        return withdraw(account, optOutId, null);
+    }
+
+    /**
+     * As {@link #withdraw(Account, UUID)}, made by someone acting for the person: the withdrawal record names the
+     * actor and the representation relied on.
+     *
+     * @param acting who acted for the person and on what representation; null when the person acted themself
+     */
+    public OptOut withdraw(Account account, UUID optOutId, Acting acting) {
         return appender.submit(c -> {
             UUID programmeId;
             LegalBasis basis;
@@ -140,7 +164,8 @@ public final class OptOuts {
             OptOutRecord latest = latest(c, account.id(), programmeId);
             return b -> {
                 Instant now = Instant.now(clock).truncatedTo(ChronoUnit.MICROS);
-                append(b, account.id(), programmeId, basis, optOutId, OptOutRecord.WITHDRAWN, latest, null, now);
+                append(b, account.id(), programmeId, basis, optOutId, OptOutRecord.WITHDRAWN, latest, null, now,
+                        acting);
                 try (PreparedStatement ps = b.connection().prepareStatement(
                         "update opt_out set withdrawn_at = ? where id = ?")) {
                     ps.setTimestamp(1, Sql.timestamp(now));
@@ -224,8 +249,8 @@ public final class OptOuts {
 
     /** Signs the next record of the person's chain for the programme and stores it. */
     private static void append(LogAppender.Batch b, UUID accountId, UUID programmeId, LegalBasis basis, UUID optOutId,
-                               String status, OptOutRecord previous, Map<String, Object> notice, Instant now)
-            throws SQLException {
+                               String status, OptOutRecord previous, Map<String, Object> notice, Instant now,
+                               Acting acting) throws SQLException {
         UUID id = UUID.randomUUID();
         String prevHash = previous == null ? null : RecordHash.sha256(previous.record());
         Map<String, Object> claims = new LinkedHashMap<>();
@@ -241,10 +266,11 @@ public final class OptOuts {
             claims.put("prev_hash", prevHash);
         }
         claims.put("iat", now.getEpochSecond());
+        Acting.addTo(claims, acting);
         LogAppender.Appended signed = b.signAtIndex(RecordType.OPT_OUT, claims);
         try (PreparedStatement ps = b.connection().prepareStatement("insert into opt_out_record (id, opt_out_id, "
-                + "account_id, programme_id, seq, status, prev_hash, notice_sha256, record, created_at, log_index) "
-                + "values (?,?,?,?,?,?,?,?,?,?,?)")) {
+                + "account_id, programme_id, seq, status, prev_hash, notice_sha256, record, created_at, log_index, "
+                + "acted_by) values (?,?,?,?,?,?,?,?,?,?,?,?::jsonb)")) {
             ps.setObject(1, id);
             ps.setObject(2, optOutId);
             ps.setObject(3, accountId);
@@ -256,6 +282,7 @@ public final class OptOuts {
             ps.setString(9, signed.record());
             ps.setTimestamp(10, Sql.timestamp(now));
             ps.setLong(11, signed.logIndex());
+            ps.setString(12, OwnDecision.actedBy(acting));
             ps.executeUpdate();
         }
     }

@@ -145,17 +145,6 @@ public class ActingFor {
                 .findFirst().map(c -> citizens.subjectOf(c.username())).orElse(null);
     }
 
-    /**
-     * Opt-outs are made by the person themself for now: their records do not yet name an actor, so nobody signs one
-     * for another person (docs/representation.md).
-     */
-    static void refuseOptOuts(SignedInCitizens citizens, Authentication signedIn) {
-        if (citizens.actingFor(signedIn).isPresent()) {
-            throw new ForbiddenException(Representations.REFUSED, "an opt-out is made by the person themself; "
-                    + "switch back to your own data to change yours");
-        }
-    }
-
     private static HttpServletRequest request() {
         return RequestContextHolder.getRequestAttributes() instanceof ServletRequestAttributes attributes
                 ? attributes.getRequest() : null;

@@ -10,6 +10,7 @@ import org.mydata.operator.optout.OptOuts;
 import org.mydata.operator.programme.Language;
 import org.mydata.operator.programme.Programme;
 import org.mydata.operator.programme.ProgrammeRegistry;
+import org.mydata.operator.representation.Acting;
 import org.springframework.security.core.Authentication;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
@@ -22,7 +23,8 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 /**
  * Opting out of a programme on an opt-out basis, and undoing it, each through a confirmation page. The opt-out
  * page shows the exact notice whose SHA-256 the signed record carries; the POST sends that hash back, so a notice
- * that changed in between is shown again, never signed.
+ * that changed in between is shown again, never signed. Someone acting for another person opts out (and back in)
+ * for that person: the signed records name the actor and the representation (docs/representation.md).
  */
 @Controller
 public class OptOutPagesController {
@@ -68,9 +70,9 @@ public class OptOutPagesController {
                          @RequestParam(name = CitizenPages.TEXT_LANGUAGE, required = false) String language,
                          Authentication signedIn, RedirectAttributes redirect) {
         Account account = citizens.account(signedIn);
-        ActingFor.refuseOptOuts(citizens, signedIn);
         try {
-            optOuts.optOut(account, id, shownNoticeSha256, Language.requested(language));
+            // Acting for another person: the record names the actor and the representation, as a consent's does.
+            optOuts.optOut(account, id, shownNoticeSha256, Language.requested(language), acting(signedIn));
         } catch (ConflictException refused) {
             redirect.addFlashAttribute("problem", new PageProblem("optout.error.refused", refused.getMessage()));
             return "redirect:/app/programmes";
@@ -89,14 +91,18 @@ public class OptOutPagesController {
 
     @PostMapping("/app/opt-outs/{id}/undo")
     public String undo(@PathVariable UUID id, Authentication signedIn, RedirectAttributes redirect) {
-        ActingFor.refuseOptOuts(citizens, signedIn);
         try {
-            optOuts.withdraw(citizens.account(signedIn), id);
+            optOuts.withdraw(citizens.account(signedIn), id, acting(signedIn));
         } catch (ConflictException refused) {
             redirect.addFlashAttribute("problem", new PageProblem("optout.error.refused", refused.getMessage()));
             return "redirect:/app/programmes";
         }
         redirect.addFlashAttribute("notice", "optout.notice.undone");
         return "redirect:/app/programmes";
+    }
+
+    /** Who acts for the person, checked with the registry in this request; null when the person acts themself. */
+    private Acting acting(Authentication signedIn) {
+        return citizens.actingFor(signedIn).map(ActingFor.Current::acting).orElse(null);
     }
 }

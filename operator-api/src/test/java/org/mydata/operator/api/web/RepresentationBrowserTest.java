@@ -154,6 +154,36 @@ class RepresentationBrowserTest {
         assertThat(http.get("/api/v1/me/consents", http.citizenToken("alice", "alice-demo-password")).json())
                 .isEmpty();
 
+        // repr2: alice opts carol out of the opt-out programme and undoes it; both records are carol's and name alice
+        // as the actor on the guardianship.
+        open("/app/programmes");
+        chromium.heading("Data-donor programmes");
+        assertThat(whoseData()).contains("Carol");
+        browser.findElement(By.cssSelector("article[data-programme='" + DemoConfig.DEMO_OPT_OUT_PROGRAMME_NAME + "']"))
+                .findElement(By.linkText("Opt out of " + DemoConfig.DEMO_OPT_OUT_PROGRAMME_NAME)).click();
+        chromium.heading("Opt out of " + DemoConfig.DEMO_OPT_OUT_PROGRAMME_NAME + "?");
+        assertThat(whoseData()).contains("Carol");
+        browser.findElement(By.id("opt-out-confirm")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector(".notice"), "You have opted out"));
+        browser.findElement(By.cssSelector("article[data-programme='" + DemoConfig.DEMO_OPT_OUT_PROGRAMME_NAME + "']"))
+                .findElement(By.linkText("Undo opt-out of " + DemoConfig.DEMO_OPT_OUT_PROGRAMME_NAME)).click();
+        chromium.heading("Undo your opt-out of " + DemoConfig.DEMO_OPT_OUT_PROGRAMME_NAME + "?");
+        browser.findElement(By.id("undo-confirm")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector(".notice"),
+                "Your opt-out is undone"));
+        JsonNode carolsOptOuts = http.get("/api/v1/me/opt-outs", http.citizenToken("carol", "carol-demo-password"))
+                .json();
+        assertThat(carolsOptOuts).singleElement().satisfies(o -> assertThat(o.get("history")).hasSize(2)
+                .allSatisfy(r -> {
+                    JsonNode signed = claims(r.get("record").asText());
+                    assertThat(signed.get("actor").get("representation").get("reference").asText())
+                            .isEqualTo("guardianship-alice-carol");
+                    assertThat(signed.get("actor").get("account_id").asText())
+                            .isEqualTo(claims.get("actor").get("account_id").asText());
+                }));
+        assertThat(http.get("/api/v1/me/opt-outs", http.citizenToken("alice", "alice-demo-password")).json())
+                .isEmpty();
+
         // Back to her own data: the pages say so.
         browser.findElement(By.linkText("Whose data")).click();
         chromium.heading("Whose data you manage");
@@ -200,6 +230,15 @@ class RepresentationBrowserTest {
         open("/app/consents");
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(".problem")));
         assertThat(browser.getPageSource()).doesNotContain("You are managing the data of Carol");
+    }
+
+    private static JsonNode claims(String jws) {
+        try {
+            return OperatorHttp.JSON.readTree(new String(Base64.getUrlDecoder().decode(jws.split("\\.")[1]),
+                    StandardCharsets.UTF_8));
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
     }
 
     private String whoseData() {

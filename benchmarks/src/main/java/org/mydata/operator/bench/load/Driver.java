@@ -64,8 +64,24 @@ public final class Driver {
             return Duration.ofSeconds(quick ? quickSeconds : fullSeconds);
         }
 
+        /**
+         * The operator's embedded PostgreSQL asks every connection for the superuser's password (SCRAM), which it
+         * keeps 0600 beside its data ({@code postgres.secret}, docs/operating.md); the URL carries it, so that every
+         * scenario's connection, whatever user and password it passes besides, authenticates.
+         */
         String pgUrl(String database) {
-            return "jdbc:postgresql://localhost:" + pgPort() + "/" + database;
+            String url = "jdbc:postgresql://localhost:" + pgPort() + "/" + database;
+            java.nio.file.Path secret = options.containsKey("data-dir") ? dataDir().resolve("postgres.secret") : null;
+            if (secret == null || !java.nio.file.Files.isReadable(secret)) {
+                return url;
+            }
+            try {
+                String password = java.nio.file.Files.readString(secret).strip();
+                return url + "?user=postgres&password="
+                        + java.net.URLEncoder.encode(password, java.nio.charset.StandardCharsets.UTF_8);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
         }
     }
 

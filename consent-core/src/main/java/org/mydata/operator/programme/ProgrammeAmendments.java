@@ -272,23 +272,7 @@ public final class ProgrammeAmendments {
                 .map(s -> Require.text("stewards", s, 200)).distinct().toList();
         java.net.URI termsUri = r.termsUri() == null ? null : Require.linkUri("termsUri", r.termsUri());
         String termsVersion = r.termsVersion() == null ? null : Require.text("termsVersion", r.termsVersion(), 50);
-        Map<Language, ProgrammeTexts> texts = null;
-        if (r.texts() != null) {
-            texts = new EnumMap<>(Language.class);
-            for (Map.Entry<String, ProgrammeTexts> entry : r.texts().entrySet()) {
-                String field = "texts." + entry.getKey();
-                Language language = Language.fromTag(entry.getKey()).filter(l -> l.tag().equals(entry.getKey()))
-                        .orElseThrow(() -> new InvalidRequestException(field, "'" + entry.getKey()
-                                + "' is not a language the operator writes its texts in (en, fi, sv)"));
-                ProgrammeTexts words = entry.getValue();
-                if (words == null) {
-                    throw new InvalidRequestException(field, field + " needs a name, a description and an organisation");
-                }
-                texts.put(language, new ProgrammeTexts(Require.text(field + ".name", words.name(), 200),
-                        Require.text(field + ".description", words.description(), 4000),
-                        Require.text(field + ".organisation", words.organisation(), 200)));
-            }
-        }
+        Map<Language, ProgrammeTexts> texts = r.texts() == null ? null : ProgrammeRegistry.requestedTexts(r.texts());
         return new Requested(purposes, scope, modes, promises, stewards, termsUri, termsVersion, texts);
     }
 }

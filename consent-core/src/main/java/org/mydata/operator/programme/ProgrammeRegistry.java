@@ -124,22 +124,8 @@ public final class ProgrammeRegistry {
      * and its {@code texts}. Every language it offers has all three texts; one language at least.
      */
     private static Map<Language, ProgrammeTexts> texts(NewProgramme request) {
-        Map<Language, ProgrammeTexts> texts = new EnumMap<>(Language.class);
-        if (request.texts() != null) {
-            for (Map.Entry<String, ProgrammeTexts> entry : request.texts().entrySet()) {
-                String field = "texts." + entry.getKey();
-                Language language = Language.fromTag(entry.getKey()).filter(l -> l.tag().equals(entry.getKey()))
-                        .orElseThrow(() -> new InvalidRequestException(field, "'" + entry.getKey()
-                                + "' is not a language the operator writes its texts in (en, fi, sv)"));
-                ProgrammeTexts words = entry.getValue();
-                if (words == null) {
-                    throw new InvalidRequestException(field, field + " needs a name, a description and an organisation");
-                }
-                texts.put(language, new ProgrammeTexts(Require.text(field + ".name", words.name(), 200),
-                        Require.text(field + ".description", words.description(), 4000),
-                        Require.text(field + ".organisation", words.organisation(), 200)));
-            }
-        }
+        Map<Language, ProgrammeTexts> texts = request.texts() == null ? new EnumMap<>(Language.class)
+                : requestedTexts(request.texts());
         if (request.name() != null || request.description() != null || request.organisation() != null
                 || texts.isEmpty()) {
             ProgrammeTexts english = new ProgrammeTexts(Require.text("name", request.name(), 200),
@@ -201,6 +187,28 @@ public final class ProgrammeRegistry {
     }
 
     /** Null for a programme registered before programmes held translations: it offers English alone. */
+    /**
+     * A request's texts by language tag (a new programme's or an amendment's), checked: each tag one the operator
+     * writes in, each language with all three texts.
+     */
+    static Map<Language, ProgrammeTexts> requestedTexts(Map<String, ProgrammeTexts> requested) {
+        Map<Language, ProgrammeTexts> texts = new EnumMap<>(Language.class);
+        for (Map.Entry<String, ProgrammeTexts> entry : requested.entrySet()) {
+            String field = "texts." + entry.getKey();
+            Language language = Language.fromTag(entry.getKey()).filter(l -> l.tag().equals(entry.getKey()))
+                    .orElseThrow(() -> new InvalidRequestException(field, "'" + entry.getKey()
+                            + "' is not a language the operator writes its texts in (en, fi, sv)"));
+            ProgrammeTexts words = entry.getValue();
+            if (words == null) {
+                throw new InvalidRequestException(field, field + " needs a name, a description and an organisation");
+            }
+            texts.put(language, new ProgrammeTexts(Require.text(field + ".name", words.name(), 200),
+                    Require.text(field + ".description", words.description(), 4000),
+                    Require.text(field + ".organisation", words.organisation(), 200)));
+        }
+        return texts;
+    }
+
     private static Map<Language, ProgrammeTexts> texts(String json) {
         if (json == null) {
             return null;

@@ -260,7 +260,7 @@ public class CoreConfig {
         String origin = properties.log().origin();
         NoteSigner notes = keyRing.ed25519Signer().map(signer -> Ed25519NoteSigner.over(origin, signer)).orElse(null);
         return new LogWriter(dataSource, new CheckpointSigner(keyRing, clock, origin, notes),
-                LogWriter.Settings.defaults());
+                new LogWriter.Settings(properties.log().checkpointMaxEntries(), properties.log().checkpointInterval()));
     }
 
     /**

@@ -89,10 +89,16 @@ public record OperatorProperties(@DefaultValue("./data") Path dataDir, @DefaultV
      * @param auditBundleWait how long a request for a consent's audit bundle waits for a checkpoint that covers
      *     the consent's newest records (the writer integrates within about a second); past it, the bundle says
      *     what is not covered yet rather than leave it out
+     * @param checkpointInterval how often the elected writer integrates new entries and signs a checkpoint
+     *     while the log grows: the longest an acknowledged record waits for a checkpoint under light load, and
+     *     one checkpoint row per interval under steady traffic (docs/operating.md, sizing)
+     * @param checkpointMaxEntries the most entries one checkpoint's transaction integrates and signs
      */
     public record Log(@DefaultValue("mydata-consent-operator.local/log") String origin,
                       @DefaultValue("256") int maxBatch, List<Witness> witnesses,
-                      @DefaultValue("5s") Duration auditBundleWait) {
+                      @DefaultValue("5s") Duration auditBundleWait,
+                      @DefaultValue("500ms") Duration checkpointInterval,
+                      @DefaultValue("10000") int checkpointMaxEntries) {
         public Log {
             witnesses = witnesses == null ? List.of() : List.copyOf(witnesses);
         }

@@ -84,7 +84,10 @@ public class DemoComingOfAgeSeeder implements ApplicationListener<ApplicationRea
             return;
         }
         if (representations.boundAccount(childId).map(a -> !consents.list(a).isEmpty()).orElse(false)) {
-            return; // seeded at an earlier start
+            log.info("The demo's coming of age: {}, {}'s ward, comes of age at {}; his consents are there already "
+                    + "(an earlier start seeded them)", DemoComingOfAge.CHILD, DemoComingOfAge.GUARDIAN,
+                    majority.comesOfAge());
+            return;
         }
         if (!clock.instant().isBefore(majority.comesOfAge())) {
             log.info("The demo's coming of age was not seeded: {} came of age at {} before the guardian's consent "

@@ -26,11 +26,8 @@ public record OwnDecision(Instant majorityAt, Instant due) {
 
     /** What a consent the guardian gives now carries, by the rule, for a representation; null when none applies. */
     public static OwnDecision of(Representation representation, ComingOfAge rule) {
-        if (representation.kind() != RepresentationKind.GUARDIAN || representation.subjectBirthDate() == null) {
-            return null;
-        }
-        Instant majority = rule.majorityAt(representation.subjectBirthDate());
-        return new OwnDecision(majority, rule.ownDecisionDue(majority));
+        Instant majority = representation.comesOfAge(rule);
+        return majority == null ? null : new OwnDecision(majority, rule.ownDecisionDue(majority));
     }
 
     /** Stores who gave the consent and, for a minor, when it comes to await their decision (same transaction). */

@@ -100,8 +100,8 @@ public final class Representations {
         if (!r.isValidAt(at)) {
             return false;
         }
-        return r.kind() != RepresentationKind.GUARDIAN || r.subjectBirthDate() == null
-                || at.isBefore(rule.majorityAt(r.subjectBirthDate()));
+        Instant majority = r.comesOfAge(rule);
+        return majority == null || at.isBefore(majority);
     }
 
     /**

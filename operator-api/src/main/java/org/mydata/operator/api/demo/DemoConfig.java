@@ -12,13 +12,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.text.ParseException;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import org.mydata.operator.api.config.OperatorProperties;
 import org.mydata.operator.api.security.DemoIdentities;
 import org.mydata.operator.gateway.demo.DemoFhirSource;
 import org.mydata.operator.gateway.demo.DemoPerson;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -54,17 +58,41 @@ public class DemoConfig {
         return registration;
     }
 
-    /** Demo citizens alice, bob and carol are the first three persons of the demo dataset. */
+    /**
+     * majority: the demo's child who comes of age minutes after the first start ({@link DemoComingOfAge}); with the
+     * demo and the embedded authorization server, unless {@code operator.embedded.demo-coming-of-age} is set empty.
+     */
+    @Bean
+    @ConditionalOnExpression("${operator.embedded.demo:true} and ${operator.embedded.authorization-server:true} "
+            + "and '${operator.embedded.demo-coming-of-age:3m}' != ''")
+    DemoComingOfAge demoComingOfAge(OperatorProperties properties, Clock clock,
+                                    @Value("${operator.embedded.demo-coming-of-age:3m}") Duration after) {
+        if (after.isNegative()) {
+            throw new IllegalStateException("operator.embedded.demo-coming-of-age must not be negative");
+        }
+        return DemoComingOfAge.keptIn(properties.dataDir(), after, clock);
+    }
+
+    /**
+     * Demo citizens alice, bob and carol are the first three persons of the demo dataset; with the demo's coming of
+     * age, dave is the third-last (the last two are the amended programme's donors, and tests and benchmarks link
+     * the persons after the first three from the front).
+     */
     @Bean
     @ConditionalOnBooleanProperty(name = "operator.embedded.authorization-server", matchIfMissing = true)
-    DemoIdentities demoIdentities(ObjectProvider<DemoFhirSource> source, OperatorProperties properties) {
+    DemoIdentities demoIdentities(ObjectProvider<DemoFhirSource> source, OperatorProperties properties,
+                                  ObjectProvider<DemoComingOfAge> comingOfAge) {
         DemoFhirSource loaded = source.getIfAvailable();
-        List<DemoPerson> persons = loaded != null ? loaded.persons(3) : DemoFhirSource.demoPersons(3);
+        List<DemoPerson> persons = loaded != null ? loaded.persons(Integer.MAX_VALUE) : DemoFhirSource.demoPersons(3);
         List<String> names = List.of("alice", "bob", "carol");
         List<DemoIdentities.Citizen> citizens = new java.util.ArrayList<>();
         for (int i = 0; i < Math.min(names.size(), persons.size()); i++) {
             citizens.add(new DemoIdentities.Citizen(names.get(i), names.get(i) + "-demo-password",
                     persons.get(i).identifier().asToken()));
+        }
+        if (comingOfAge.getIfAvailable() != null && persons.size() >= names.size() + 3) {
+            citizens.add(new DemoIdentities.Citizen(DemoComingOfAge.CHILD, DemoComingOfAge.CHILD + "-demo-password",
+                    persons.get(persons.size() - 3).identifier().asToken()));
         }
         return new DemoIdentities(citizens, List.of(
                 new DemoIdentities.Client("admin-demo", "admin-demo-secret", "admin"),

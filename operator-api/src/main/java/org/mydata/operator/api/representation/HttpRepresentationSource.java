@@ -26,7 +26,8 @@ import org.mydata.operator.representation.RepresentationUnavailableException;
  *
  * <pre>
  * {"representations": [{"kind": "guardian", "reference": "…", "actor": "system|value", "subject": "system|value",
- *   "subjectName": "…", "subjectBirthDate": "2015-06-01", "validFrom": "…Z", "validUntil": "…Z"}]}
+ *   "subjectName": "…", "subjectBirthDate": "2015-06-01", "validFrom": "…Z", "validUntil": "…Z",
+ *   "subjectComesOfAge": "…Z"}]}
  * </pre>
  *
  * An adapter in front of Suomi.fi e-Authorizations (or any other registry) answers in this form. Fail closed:
@@ -95,6 +96,7 @@ public final class HttpRepresentationSource implements RepresentationSource {
                 (String) e.get("subjectName"),
                 e.get("subjectBirthDate") == null ? null : LocalDate.parse((String) e.get("subjectBirthDate")),
                 e.get("validFrom") == null ? null : Instant.parse((String) e.get("validFrom")),
-                e.get("validUntil") == null ? null : Instant.parse((String) e.get("validUntil")));
+                e.get("validUntil") == null ? null : Instant.parse((String) e.get("validUntil")),
+                e.get("subjectComesOfAge") == null ? null : Instant.parse((String) e.get("subjectComesOfAge")));
     }
 }

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.mydata.operator.account.Accounts;
 import org.mydata.operator.account.PersonIdentifier;
+import org.mydata.operator.api.demo.DemoComingOfAge;
 import org.mydata.operator.api.security.DemoIdentities;
 import org.mydata.operator.representation.ComingOfAge;
 import org.mydata.operator.representation.DemoRepresentations;
@@ -30,7 +31,8 @@ public class RepresentationConfig {
 
     @Bean
     RepresentationSource representationSource(RepresentationProperties properties,
-                                              ObjectProvider<DemoIdentities> demo) {
+                                              ObjectProvider<DemoIdentities> demo,
+                                              ObjectProvider<DemoComingOfAge> comingOfAge) {
         if (properties.registryUrl() != null) {
             return new HttpRepresentationSource(properties.registryUrl(), properties.registryTimeout());
         }
@@ -50,6 +52,16 @@ public class RepresentationConfig {
                         r.reference(), PersonIdentifier.parse(actor.get().personIdentifier()),
                         PersonIdentifier.parse(subject.get().personIdentifier()), r.subjectName(),
                         r.subjectBirthDate(), null, r.validUntil()));
+            }
+            // majority: the demo's child who comes of age minutes after the first start (DemoComingOfAge).
+            DemoComingOfAge majority = comingOfAge.getIfAvailable();
+            var guardian = identities.citizen(DemoComingOfAge.GUARDIAN);
+            var child = identities.citizen(DemoComingOfAge.CHILD);
+            if (majority != null && guardian.isPresent() && child.isPresent()) {
+                relations.add(new Representation(RepresentationKind.GUARDIAN, DemoComingOfAge.REFERENCE,
+                        PersonIdentifier.parse(guardian.get().personIdentifier()),
+                        PersonIdentifier.parse(child.get().personIdentifier()), DemoComingOfAge.CHILD_NAME, null,
+                        null, null, majority.comesOfAge()));
             }
         }
         return new DemoRepresentations(relations);

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.mydata.operator.account.PersonIdentifier;
+import org.mydata.operator.representation.ComingOfAge;
 import org.mydata.operator.representation.RepresentationKind;
 import org.mydata.operator.representation.RepresentationUnavailableException;
 
@@ -76,6 +77,28 @@ class HttpRepresentationSourceTest {
         assertThat(found.get(1).kind()).isEqualTo(RepresentationKind.MANDATE);
         registry.verify(getRequestedFor(urlPathEqualTo("/registry/representations"))
                 .withQueryParam("actor", WireMock.equalTo("urn:oid:1.2.246.21|010180-123A")));
+    }
+
+    /** majority: a registry that states when a guardian's subject comes of age; the earlier instant counts. */
+    @Test
+    void readsWhenAGuardiansSubjectComesOfAge() {
+        answer(200, """
+                {"representations": [
+                  {"kind": "guardian", "reference": "g-2", "actor": "urn:oid:1.2.246.21|010180-123A",
+                   "subject": "urn:oid:1.2.246.21|010108A123B", "subjectBirthDate": "2008-06-01",
+                   "subjectComesOfAge": "2026-05-31T21:00:00Z"}
+                ]}""");
+        var found = source.forActor(GUARDIAN, NOW);
+        assertThat(found).singleElement().satisfies(r -> {
+            assertThat(r.subjectComesOfAge()).isEqualTo(Instant.parse("2026-05-31T21:00:00Z"));
+            // The rule on the birth date says the same instant in Helsinki; in a zone where the day begins later,
+            // the registry's earlier instant ends the guardian's right.
+            assertThat(r.comesOfAge(ComingOfAge.DEFAULT)).isEqualTo(Instant.parse("2026-05-31T21:00:00Z"));
+            assertThat(r.comesOfAge(new ComingOfAge(18, Duration.ofDays(90), java.time.ZoneOffset.UTC)))
+                    .isEqualTo(Instant.parse("2026-05-31T21:00:00Z"));
+            assertThat(r.comesOfAge(new ComingOfAge(17, Duration.ofDays(90), java.time.ZoneOffset.UTC)))
+                    .isEqualTo(Instant.parse("2025-06-01T00:00:00Z"));
+        });
     }
 
     @Test

@@ -205,7 +205,7 @@ public final class AccessLog {
         }
         Set<UUID> ended = new HashSet<>(consentIds);
         try (PreparedStatement ps = c.prepareStatement("select c.id, c.account_id, c.purposes, c.scope, "
-                + "c.access_modes, c.valid_from, c.valid_until, c.own_decision_due, (select s.status from consent_status s where s.consent_id = c.id "
+                + "c.access_modes, c.programme_version, c.valid_from, c.valid_until, c.own_decision_due, (select s.status from consent_status s where s.consent_id = c.id "
                 + "order by s.seq desc limit 1) as status from consent c where c.id = any (?) for share of c")) {
             ps.setArray(1, c.createArrayOf("uuid", consentIds.toArray()));
             try (ResultSet rs = ps.executeQuery()) {
@@ -214,6 +214,7 @@ public final class AccessLog {
                     ConsentGrant grant = new ConsentGrant(id, Sql.uuid(rs, "account_id"),
                             Sql.strings(rs, "purposes").stream().map(p -> Purpose.fromCode(p).orElseThrow()).toList(),
                             DataScope.fromJson(Json.read(rs.getString("scope"))), Sql.accessModes(rs, "access_modes"),
+                            ConsentGrant.version(rs.getObject("programme_version", Integer.class)),
                             new Standing(ConsentStatus.fromWire(rs.getString("status")).orElse(null),
                                     new Validity(Sql.instant(rs, "valid_from"), Sql.instant(rs, "valid_until")),
                                     linked.contains(id), Sql.instant(rs, "own_decision_due")));

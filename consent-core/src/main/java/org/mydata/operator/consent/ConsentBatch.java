@@ -48,13 +48,15 @@ final class ConsentBatch implements LogAppender.Part {
         final List<Purpose> purposes;
         final DataScope scope;
         final List<AccessMode> accessModes;
+        /** permitver: the programme version the consent is on (which permits may rely on it). */
+        final int programmeVersion;
         int sequence;
         ConsentStatus status;
         String record;
         LogAppender.Later pending;
 
         Row(UUID id, UUID accountId, UUID programmeId, Validity validity, List<Purpose> purposes, DataScope scope,
-            List<AccessMode> accessModes, int sequence, ConsentStatus status, String record) {
+            List<AccessMode> accessModes, int programmeVersion, int sequence, ConsentStatus status, String record) {
             this.id = id;
             this.accountId = accountId;
             this.programmeId = programmeId;
@@ -62,6 +64,7 @@ final class ConsentBatch implements LogAppender.Part {
             this.purposes = purposes;
             this.scope = scope;
             this.accessModes = accessModes;
+            this.programmeVersion = programmeVersion;
             this.sequence = sequence;
             this.status = status;
             this.record = record;
@@ -356,7 +359,7 @@ final class ConsentBatch implements LogAppender.Part {
             for (Event e : events) {
                 Row r = e.row();
                 changes.add(new Outbox.ConsentChange(r.id, r.accountId, r.programmeId, r.purposes, r.scope,
-                        r.accessModes, r.validity, e.type(), e.record().logIndex(), e.at()));
+                        r.accessModes, r.validity, e.type(), e.record().logIndex(), e.at(), r.programmeVersion));
             }
             Outbox.consentsChanged(c, changes);
             events.clear();
@@ -378,7 +381,8 @@ final class ConsentBatch implements LogAppender.Part {
         }
         // Locked in id order, so that two nodes' batches never wait for each other in a cycle.
         try (PreparedStatement ps = c.prepareStatement("select c.id, c.account_id, c.programme_id, c.valid_from, "
-                + "c.valid_until, c.purposes, c.scope, c.access_modes, s.seq, s.status, s.record from consent c "
+                + "c.valid_until, c.purposes, c.scope, c.access_modes, c.programme_version, s.seq, s.status, "
+                + "s.record from consent c "
                 + "join lateral (select seq, status, record from consent_status where consent_id = c.id "
                 + "order by seq desc limit 1) s on true where c.id = any (?) order by c.id for update of c")) {
             ps.setArray(1, c.createArrayOf("uuid", ids.toArray()));
@@ -389,7 +393,8 @@ final class ConsentBatch implements LogAppender.Part {
                             new Validity(Sql.instant(rs, "valid_from"), Sql.instant(rs, "valid_until")),
                             Sql.strings(rs, "purposes").stream().map(p -> Purpose.fromCode(p).orElseThrow()).toList(),
                             DataScope.fromJson(Json.read(rs.getString("scope"))), Sql.accessModes(rs, "access_modes"),
-                            rs.getInt("seq"), ConsentStatus.fromWire(rs.getString("status")).orElseThrow(),
+                            org.mydata.operator.release.ConsentGrant.version(
+                                    rs.getObject("programme_version", Integer.class)), rs.getInt("seq"), ConsentStatus.fromWire(rs.getString("status")).orElseThrow(),
                             rs.getString("record")));
                 }
             }

@@ -35,8 +35,6 @@ import org.mydata.operator.programme.Language;
 import org.mydata.operator.programme.Programme;
 import org.mydata.operator.programme.ProgrammeAmendments;
 import org.mydata.operator.programme.ProgrammeRegistry;
-import org.mydata.operator.programme.ProgrammeTerms;
-import org.mydata.operator.programme.ProgrammeVersion;
 import org.mydata.operator.programme.Purpose;
 import org.mydata.operator.verify.release.AccessMode;
 import org.mydata.operator.verify.release.ConsentModes;
@@ -604,9 +602,7 @@ public final class Consents {
 
     /** amend: the hash of the programme's current terms, as its version's row states it (or as registered). */
     static String currentTermsSha256(Connection c, Programme programme) throws SQLException {
-        int version = ProgrammeAmendments.currentVersion(c, programme.id());
-        return ProgrammeAmendments.version(c, programme.id(), version).map(ProgrammeVersion::termsSha256)
-                .orElseGet(() -> ProgrammeTerms.of(programme).sha256());
+        return ProgrammeAmendments.currentTermsSha256(c, programme);
     }
 
     /**

@@ -76,6 +76,14 @@ public final class Reconsents {
         public String newTextSha256() {
             return newText == null ? null : RecordHash.sha256(newText);
         }
+
+        /**
+         * permitver: whether one of the amendments since the consent's version widened what a release does not
+         * intersect: then permits issued under the new terms reach the person only once they accept them.
+         */
+        public boolean newPermitsNeedAcceptance() {
+            return amendments.stream().anyMatch(ProgrammeVersion::widensBeyondRelease);
+        }
     }
 
     /**

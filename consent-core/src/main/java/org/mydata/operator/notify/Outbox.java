@@ -67,7 +67,8 @@ public final class Outbox {
      */
     public record ConsentChange(UUID consentId, UUID accountId, UUID programmeId, List<Purpose> purposes,
                                 DataScope scope, List<org.mydata.operator.verify.release.AccessMode> accessModes,
-                                Validity validity, NotificationType type, long logIndex, Instant at) {
+                                Validity validity, NotificationType type, long logIndex, Instant at,
+                                int programmeVersion) {
     }
 
     /**
@@ -85,7 +86,8 @@ public final class Outbox {
                 changes.stream().map(ConsentChange::programmeId).collect(java.util.stream.Collectors.toSet()));
         for (ConsentChange change : changes) {
             ConsentRow consent = new ConsentRow(change.consentId(), change.accountId(), change.programmeId(),
-                    change.purposes(), change.scope(), change.accessModes(), change.validity());
+                    change.purposes(), change.scope(), change.accessModes(), change.validity(),
+                    change.programmeVersion());
             for (Permit permit : permits.getOrDefault(change.programmeId(), List.of())) {
                 if (concerns(permit, consent, change.type().erasureRequested(), change.at())) {
                     events.add(write(c, permit, change.type(), change.logIndex(), change.at(),
@@ -175,7 +177,8 @@ public final class Outbox {
             return false;
         }
         ConsentGrant asActive = new ConsentGrant(consent.id(), consent.accountId(), consent.purposes(),
-                consent.scope(), consent.accessModes(), new Standing(ConsentStatus.ACTIVE, consent.validity(), true));
+                consent.scope(), consent.accessModes(), consent.programmeVersion(),
+                new Standing(ConsentStatus.ACTIVE, consent.validity(), true));
         for (String type : permit.scope().resourceTypes()) {
             if (ReleasePolicy.whyNotReliable(asActive, terms, type, at).isEmpty()) {
                 return true;
@@ -255,12 +258,13 @@ public final class Outbox {
     }
 
     private record ConsentRow(UUID id, UUID accountId, UUID programmeId, List<Purpose> purposes, DataScope scope,
-                              List<org.mydata.operator.verify.release.AccessMode> accessModes, Validity validity) {
+                              List<org.mydata.operator.verify.release.AccessMode> accessModes, Validity validity,
+                              int programmeVersion) {
     }
 
     private static ConsentRow consent(Connection c, UUID consentId) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("select account_id, programme_id, purposes, scope, "
-                + "access_modes, valid_from, valid_until from consent where id = ?")) {
+                + "access_modes, valid_from, valid_until, programme_version from consent where id = ?")) {
             ps.setObject(1, consentId);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
@@ -269,7 +273,8 @@ public final class Outbox {
                 return new ConsentRow(consentId, Sql.uuid(rs, "account_id"), Sql.uuid(rs, "programme_id"),
                         Sql.strings(rs, "purposes").stream().map(p -> Purpose.fromCode(p).orElseThrow()).toList(),
                         DataScope.fromJson(Json.read(rs.getString("scope"))), Sql.accessModes(rs, "access_modes"),
-                        new Validity(Sql.instant(rs, "valid_from"), Sql.instant(rs, "valid_until")));
+                        new Validity(Sql.instant(rs, "valid_from"), Sql.instant(rs, "valid_until")),
+                        ConsentGrant.version(rs.getObject("programme_version", Integer.class)));
             }
         }
     }

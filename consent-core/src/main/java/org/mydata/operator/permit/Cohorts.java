@@ -105,7 +105,7 @@ public final class Cohorts {
             // The same candidates as the cohort query, for one person: active, not ended, with a live link.
             try (PreparedStatement ps = c.prepareStatement("""
                     select c.id as consent_id, c.account_id, c.programme_id, c.purposes, c.scope, c.access_modes,
-                           c.valid_from,
+                           c.programme_version, c.valid_from,
                            c.valid_until, latest.status, c.own_decision_due
                       from consent c
                       join lateral (select s.status from consent_status s where s.consent_id = c.id
@@ -134,7 +134,8 @@ public final class Cohorts {
             }
             List<Reach> reaches = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("""
-                    select p.*, r.title, r.decided_by, """ + Permits.programmeColumns("g") + """
+                    select p.*, r.title, r.decided_by, """ + Permits.programmeColumns("g") + ", "
+                    + Permits.reachColumn("p") + """
                       from permit p join data_request r on r.id = p.request_id join programme g on g.id = p.programme_id
                      where p.programme_id = any (?) and p.revoked_at is null
                      order by p.created_at, p.id
@@ -206,7 +207,7 @@ public final class Cohorts {
         return new ConsentGrant(Sql.uuid(rs, "consent_id"), Sql.uuid(rs, "account_id"),
                 Sql.strings(rs, "purposes").stream().map(p -> Purpose.fromCode(p).orElseThrow()).toList(),
                 DataScope.fromJson(Json.read(rs.getString("scope"))), Sql.accessModes(rs, "access_modes"),
-                new Standing(ConsentStatus.fromWire(rs.getString("status")).orElse(null),
+                ConsentGrant.version(rs.getObject("programme_version", Integer.class)), new Standing(ConsentStatus.fromWire(rs.getString("status")).orElse(null),
                         new Validity(Sql.instant(rs, "valid_from"), Sql.instant(rs, "valid_until")), true,
                         Sql.instant(rs, "own_decision_due")));
     }
@@ -245,7 +246,7 @@ public final class Cohorts {
         List<Candidate> candidates = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("""
                 select c.id as consent_id, c.account_id, c.purposes, c.scope, c.access_modes, c.valid_from,
-                       c.valid_until, c.own_decision_due,
+                       c.valid_until, c.own_decision_due, c.programme_version,
                        latest.status, sl.source_id, sl.surrogate_id
                   from consent c
                   join lateral (select s.status from consent_status s where s.consent_id = c.id

@@ -12,7 +12,9 @@ import java.util.UUID;
 import org.mydata.operator.failure.NotFoundException;
 import org.mydata.operator.json.Json;
 import org.mydata.operator.programme.DataScope;
+import org.mydata.operator.programme.ProgrammeAmendments;
 import org.mydata.operator.programme.Purpose;
+import org.mydata.operator.release.IssuedUnder;
 import org.mydata.operator.verify.release.AccessMode;
 import org.mydata.operator.verify.release.LegalBasis;
 import org.mydata.operator.store.Sql;
@@ -98,8 +100,8 @@ public final class Permits {
         if (programmeIds.isEmpty()) {
             return permits;
         }
-        try (PreparedStatement ps = c.prepareStatement(
-                "select * from permit where programme_id = any (?) order by created_at, id")) {
+        try (PreparedStatement ps = c.prepareStatement("select permit.*, " + reachColumn("permit")
+                + " from permit where programme_id = any (?) order by created_at, id")) {
             ps.setArray(1, c.createArrayOf("uuid", programmeIds.toArray()));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -150,8 +152,17 @@ public final class Permits {
      * A permit with its programme's current terms beside it ({@link #programmeColumns}), so that every release
      * reads the permit within them (amend: a narrowing amendment applies at once).
      */
-    static final String SELECT = "select permit.*, " + programmeColumns("g") + " from permit join programme g "
-            + "on g.id = permit.programme_id";
+    static final String SELECT = "select permit.*, " + programmeColumns("g") + ", " + reachColumn("permit")
+            + " from permit join programme g on g.id = permit.programme_id";
+
+    /**
+     * permitver: the oldest programme version whose consents the permit (the permit table aliased {@code alias}) may
+     * rely on, as {@link #map} reads it: every query that maps permits selects it.
+     */
+    static String reachColumn(String alias) {
+        return ProgrammeAmendments.OLDEST_REACHABLE.formatted(alias + ".programme_id", alias + ".programme_version")
+                + " as oldest_reachable_version";
+    }
 
     /** The programme's current terms as {@link #map} reads them, from the programme table aliased {@code alias}. */
     static String programmeColumns(String alias) {
@@ -180,7 +191,9 @@ public final class Permits {
                 Sql.instant(rs, "valid_until"), rs.getString("record"), Sql.instant(rs, "revoked_at"),
                 rs.getString("revocation_record"), Sql.instant(rs, "created_at"),
                 LegalBasis.fromWire(rs.getString("legal_basis")).orElseThrow(),
-                AccessMode.fromWireName(rs.getString("access_mode")).orElseThrow(), programmeNow(rs));
+                AccessMode.fromWireName(rs.getString("access_mode")).orElseThrow(),
+                new IssuedUnder(rs.getInt("programme_version"), rs.getString("programme_terms_sha256"),
+                        rs.getInt("oldest_reachable_version")), programmeNow(rs));
     }
 
 }

@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.function.Function;
 import org.mydata.operator.verify.release.AccessMode;
 import org.mydata.operator.verify.release.ConsentModes;
+import org.mydata.operator.verify.release.ProgrammeVersions;
 
 /**
  * The rules on amending a programme's terms, in plain Java: which way each change goes, and what a person's own
@@ -98,6 +99,20 @@ public final class Amendments {
         public boolean widens() {
             return direction == Direction.WIDENING;
         }
+
+        /**
+         * permitver: whether a change widens what a release does not intersect (stewards, promises, texts,
+         * Observation categories; {@link ProgrammeVersions}): then a permit issued under the new version reaches
+         * no consent on an older one.
+         */
+        public boolean widensBeyondRelease() {
+            return Amendments.widensBeyondRelease(changes);
+        }
+    }
+
+    /** permitver: whether any of the changes widens beyond what a release intersects ({@link ProgrammeVersions}). */
+    public static boolean widensBeyondRelease(List<Change> changes) {
+        return changes.stream().anyMatch(c -> ProgrammeVersions.widensBeyondRelease(c.field(), c.direction().wire()));
     }
 
     /** Every change from {@code before} to {@code after}, and which way the amendment goes. */

@@ -140,6 +140,36 @@ public final class ProgrammeAmendments {
         }
     }
 
+    /** amend: the hash of the programme's current terms, as its version's row states it (or as registered). */
+    public static String currentTermsSha256(Connection c, Programme programme) throws SQLException {
+        int version = currentVersion(c, programme.id());
+        return version(c, programme.id(), version).map(ProgrammeVersion::termsSha256)
+                .orElseGet(() -> ProgrammeTerms.of(programme).sha256());
+    }
+
+    /**
+     * permitver: the oldest version of the programme whose consents a permit issued under {@code version} may rely
+     * on, as the permit store's queries compute it ({@code Permits.SELECT}).
+     */
+    public static int oldestReachable(Connection c, UUID programmeId, int version) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select " + OLDEST_REACHABLE.formatted("?", "?"))) {
+            ps.setObject(1, programmeId);
+            ps.setInt(2, version);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
+
+    /**
+     * permitver: an SQL expression for the oldest version whose consents a permit of programme {@code %1$s} issued
+     * under version {@code %2$s} may rely on: the latest version up to it whose amendment widened beyond a release,
+     * or 1. {@code verify.release.ProgrammeVersions#oldestReachable} states the rule.
+     */
+    public static final String OLDEST_REACHABLE = "(select coalesce(max(wv.version), 1) from programme_version wv "
+            + "where wv.programme_id = %1$s and wv.widens_beyond_release and wv.version <= %2$s)";
+
     /** One version as stored; empty for a programme never amended (its version 1 is the programme itself). */
     public static Optional<ProgrammeVersion> version(Connection c, UUID programmeId, int version) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
@@ -166,8 +196,8 @@ public final class ProgrammeAmendments {
 
     private static void insert(Connection c, ProgrammeVersion v) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("insert into programme_version (programme_id, version, terms, "
-                + "terms_sha256, change, changes, reason, amended_by, record, log_index, created_at) "
-                + "values (?,?,?::jsonb,?,?,?::jsonb,?,?,?,?,?)")) {
+                + "terms_sha256, change, changes, reason, amended_by, record, log_index, created_at, "
+                + "widens_beyond_release) values (?,?,?::jsonb,?,?,?::jsonb,?,?,?,?,?,?)")) {
             ps.setObject(1, v.programmeId());
             ps.setInt(2, v.version());
             ps.setString(3, Json.write(v.terms().toJson()));
@@ -181,6 +211,7 @@ public final class ProgrammeAmendments {
             ps.setString(9, v.record());
             ps.setObject(10, v.logIndex(), java.sql.Types.BIGINT);
             ps.setTimestamp(11, Sql.timestamp(v.createdAt()));
+            ps.setBoolean(12, v.widensBeyondRelease());
             ps.executeUpdate();
         }
     }

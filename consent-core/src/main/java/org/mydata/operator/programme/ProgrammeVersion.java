@@ -25,4 +25,12 @@ public record ProgrammeVersion(UUID programmeId, int version, ProgrammeTerms ter
     public boolean isAmendment() {
         return version > 1;
     }
+
+    /**
+     * permitver: whether this version's amendment widened what a release does not intersect: a permit issued under
+     * it or later reaches no consent on an earlier version ({@code verify.release.ProgrammeVersions}).
+     */
+    public boolean widensBeyondRelease() {
+        return Amendments.widensBeyondRelease(changes);
+    }
 }

@@ -31,6 +31,9 @@ public interface PermitRecord {
 
     AccessMode accessMode();
 
+    /** permitver: the version of its programme's terms the permit was issued under; never null. */
+    IssuedUnder issuedUnder();
+
     /** What the permit's programme allows now (amendments); null when the permit was loaded without it. */
     ProgrammeBounds programmeNow();
 }

@@ -19,10 +19,17 @@ import org.mydata.operator.programme.Purpose;
  * @param mode  how its researcher receives the data: statistical answers or pseudonymised records
  * @param narrowedAway why an amendment of its programme leaves the permit nothing to read ({@link
  *                     Refusal#NARROWED_BY_AMENDMENT}); null when the programme's current terms still hold it
+ * @param oldestConsentVersion the oldest version of its programme whose consents it may rely on (permitver,
+ *                             {@link IssuedUnder#oldestReachable}): a consent on an older one is refused
+ *                             {@link Refusal#WIDENING_NOT_ACCEPTED}
  */
 public record PermitTerms(UUID permitId, List<Purpose> purposes, DataScope scope, Validity validity,
-                          boolean revoked, LegalBasis basis, AccessMode mode, Refusal narrowedAway) {
+                          boolean revoked, LegalBasis basis, AccessMode mode, Refusal narrowedAway,
+                          int oldestConsentVersion) {
     public PermitTerms {
+        if (oldestConsentVersion < 1) {
+            throw new IllegalArgumentException("oldest consent version " + oldestConsentVersion);
+        }
         purposes = List.copyOf(purposes);
         Objects.requireNonNull(scope, "scope");
         Objects.requireNonNull(validity, "validity");
@@ -30,17 +37,20 @@ public record PermitTerms(UUID permitId, List<Purpose> purposes, DataScope scope
         Objects.requireNonNull(mode, "mode");
     }
 
-    /** A permit's terms as signed, not (yet) read within its programme's current terms. */
+    /**
+     * A permit's terms as signed, not (yet) read within its programme's current terms, reaching consents on every
+     * version of its programme.
+     */
     public PermitTerms(UUID permitId, List<Purpose> purposes, DataScope scope, Validity validity,
                        boolean revoked, LegalBasis basis, AccessMode mode) {
-        this(permitId, purposes, scope, validity, revoked, basis, mode, null);
+        this(permitId, purposes, scope, validity, revoked, basis, mode, null, 1);
     }
 
     /** The permit's terms, read within its programme's current terms when the permit was loaded with them. */
     public static PermitTerms of(PermitRecord permit) {
         PermitTerms signed = new PermitTerms(permit.id(), permit.purposes(), permit.scope(),
                 new Validity(permit.validFrom(), permit.validUntil()), permit.revokedAt() != null,
-                permit.legalBasis(), permit.accessMode());
+                permit.legalBasis(), permit.accessMode(), null, permit.issuedUnder().oldestReachable());
         return permit.programmeNow() == null ? signed : signed.within(permit.programmeNow());
     }
 
@@ -60,7 +70,8 @@ public record PermitTerms(UUID permitId, List<Purpose> purposes, DataScope scope
         DataScope narrowed = periodKept ? new DataScope(types, from, until, scope.observationCategories()) : scope;
         Refusal away = narrowedAway != null ? narrowedAway
                 : purposesKept && modeKept && periodKept ? null : Refusal.NARROWED_BY_AMENDMENT;
-        return new PermitTerms(permitId, purposes, narrowed, validity, revoked, basis, mode, away);
+        return new PermitTerms(permitId, purposes, narrowed, validity, revoked, basis, mode, away,
+                oldestConsentVersion);
     }
 
     private static java.time.LocalDate later(java.time.LocalDate a, java.time.LocalDate b) {

@@ -5,6 +5,7 @@ import org.mydata.operator.verify.release.ConsentInForce;
 import org.mydata.operator.verify.release.ConsentModes;
 import org.mydata.operator.verify.release.LegalBasis;
 import org.mydata.operator.verify.release.OptOutInclusion;
+import org.mydata.operator.verify.release.ProgrammeVersions;
 import org.mydata.operator.verify.release.Refusal;
 import org.mydata.operator.verify.release.Standing;
 import org.mydata.operator.verify.release.TermsOfUse;
@@ -40,7 +41,11 @@ import org.mydata.operator.programme.Purpose;
  * cover every purpose of the permit (a broader DPV purpose covers its narrower ones, see
  * {@link org.mydata.operator.programme.Purpose#covers}), its scope names the type, and its access modes allow
  * the permit's ({@link AccessMode#isAllowedBy}: a consent to records allows statistics, a statistics-only consent
- * allows no records permit; a consent given before access modes allows both, see {@link ConsentModes}).</li>
+ * allows no records permit; a consent given before access modes allows both, see {@link ConsentModes}), and it
+ * is on a version of the programme the permit may reach: a permit issued under a version whose amendment (or an
+ * earlier one's, after the consent's version) widened what a release does not intersect (stewards, promises,
+ * texts) reaches only consents on that version or later ({@link ProgrammeVersions},
+ * {@link Refusal#WIDENING_NOT_ACCEPTED}).</li>
  * <li>A resource is released when the permit is usable and names the type, and one of the person's consents
  * may be relied on; and, unless it is the {@value #PERSON} resource itself, when its clinical day lies in the
  * permit's data period and in that consent's. A data period is calendar days, both ends inclusive; a resource
@@ -104,6 +109,7 @@ public final class ReleasePolicy {
         refusals.addAll(TermsOfUse.whyNotCovered(codes(consent.purposes()), consent.scope().resourceTypes(),
                 codes(permit.purposes()), type));
         ConsentModes.whyNot(permit.mode(), consent.accessModes()).ifPresent(refusals::add);
+        ProgrammeVersions.whyNot(consent.programmeVersion(), permit.oldestConsentVersion()).ifPresent(refusals::add);
         return refusals;
     }
 

@@ -27,8 +27,10 @@ import org.mydata.operator.notify.NotificationType;
 import org.mydata.operator.notify.Outbox;
 import org.mydata.operator.programme.DataScope;
 import org.mydata.operator.programme.Programme;
+import org.mydata.operator.programme.ProgrammeAmendments;
 import org.mydata.operator.programme.ProgrammeRegistry;
 import org.mydata.operator.programme.Purpose;
+import org.mydata.operator.release.IssuedUnder;
 import org.mydata.operator.verify.release.AccessMode;
 import org.mydata.operator.verify.release.TermsOfUse;
 import org.mydata.operator.verify.signing.RecordType;
@@ -211,7 +213,8 @@ public final class DataRequests {
             Instant now = Instant.now(clock);
             return new Permit(UUID.randomUUID(), request.id(), programme.id(), request.requester(),
                     request.organisation(), List.of(request.purpose()), permitScope(request, programme), now,
-                    request.validUntil(), "", null, null, now, programme.legalBasis(), request.accessMode());
+                    request.validUntil(), "", null, null, now, programme.legalBasis(), request.accessMode(),
+                    issuedNow(c, programme));
         });
     }
 
@@ -231,6 +234,17 @@ public final class DataRequests {
             }
             return null;
         });
+    }
+
+    /**
+     * permitver: the version a permit issued now is issued under (the programme's current one), that version's
+     * terms hash, and the oldest version whose consents it may rely on: the latest version up to it whose amendment
+     * widened what a release does not intersect ({@code verify.release.ProgrammeVersions}).
+     */
+    private static IssuedUnder issuedNow(Connection c, Programme programme) throws SQLException {
+        int version = ProgrammeAmendments.currentVersion(c, programme.id());
+        return new IssuedUnder(version, ProgrammeAmendments.currentTermsSha256(c, programme),
+                ProgrammeAmendments.oldestReachable(c, programme.id(), version));
     }
 
     /** The scope of the permit a request gets: the request's, within the programme's. */
@@ -290,6 +304,7 @@ public final class DataRequests {
     private static void issuePermit(LogAppender.Batch b, DataRequest request, Programme programme, String steward,
                                     String stewardOrganisation, Instant now) throws SQLException {
         DataScope scope = permitScope(request, programme);
+        IssuedUnder issuedUnder = issuedNow(b.connection(), programme);
         UUID id = UUID.randomUUID();
         Map<String, Object> claims = new LinkedHashMap<>();
         claims.put("permit_id", id.toString());
@@ -305,6 +320,10 @@ public final class DataRequests {
         claims.put("access_mode", request.accessMode().wireName());
         // What the auditors judge its access events by: whom it may include, and through which sources.
         claims.put("legal_basis", programme.legalBasis().wire());
+        // permitver: the version of the programme's terms the steward decided under, and their hash; the auditors
+        // hold the permit's reach to it (a consent on an older version that a widening since left behind is not).
+        claims.put("programme_version", issuedUnder.version());
+        claims.put("programme_terms_sha256", issuedUnder.termsSha256());
         if (programme.isOptOut()) {
             claims.put("source_ids", programme.sourceIds().stream().map(UUID::toString).toList());
         }
@@ -334,7 +353,8 @@ public final class DataRequests {
         Connection c = b.connection();
         try (PreparedStatement ps = c.prepareStatement("insert into permit (id, request_id, programme_id, researcher, "
                 + "organisation, purposes, scope, valid_from, valid_until, record, pseudonym_key, created_at, log_index, "
-                + "legal_basis, access_mode) values (?,?,?,?,?,?,?::jsonb,?,?,?,?,?,?,?,?)")) {
+                + "legal_basis, access_mode, programme_version, programme_terms_sha256) "
+                + "values (?,?,?,?,?,?,?::jsonb,?,?,?,?,?,?,?,?,?,?)")) {
             ps.setObject(1, id);
             ps.setObject(2, request.id());
             ps.setObject(3, programme.id());
@@ -350,6 +370,8 @@ public final class DataRequests {
             ps.setLong(13, permit.logIndex());
             ps.setString(14, programme.legalBasis().wire());
             ps.setString(15, request.accessMode().wireName());
+            ps.setInt(16, issuedUnder.version());
+            ps.setString(17, issuedUnder.termsSha256());
             ps.executeUpdate();
         }
     }

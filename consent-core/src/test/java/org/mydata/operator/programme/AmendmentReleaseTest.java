@@ -34,8 +34,12 @@ import org.mydata.operator.request.DataRequests;
 import org.mydata.operator.request.NewDataRequest;
 import org.mydata.operator.permit.Permit;
 import org.mydata.operator.permit.Permits;
+import org.mydata.operator.release.ConsentGrant;
+import org.mydata.operator.release.IssuedUnder;
 import org.mydata.operator.release.PermitTerms;
 import org.mydata.operator.verify.release.Refusal;
+import org.mydata.operator.verify.release.Standing;
+import org.mydata.operator.verify.release.Validity;
 import org.mydata.operator.release.ReleasePolicy;
 import org.mydata.operator.signing.Jwks;
 import org.mydata.operator.source.FhirSource;
@@ -189,6 +193,107 @@ class AmendmentReleaseTest {
         List<String> otherConsent = new ArrayList<>(chain);
         otherConsent.set(otherConsent.indexOf(bobV1.record()), aliceV1.record());
         assertThat(ReconsentChain.verify(jwks, otherConsent).ok()).isFalse();
+    }
+
+    /** permitver: the permit's signed record's claims. */
+    private static Map<String, Object> claims(Permit permit) throws Exception {
+        return op.verifier().verify(permit.record()).claims();
+    }
+
+    /** permitver: why the release policy would not let the permit rely on the consent for the type now. */
+    private static List<Refusal> whyNot(Permit permit, Consent consent, String type) {
+        ConsentGrant grant = new ConsentGrant(consent.id(), consent.accountId(), consent.purposes(), consent.scope(),
+                consent.accessModes(), consent.version(), new Standing(ConsentStatus.ACTIVE, new Validity(
+                consent.validFrom(), consent.validUntil()), true));
+        return ReleasePolicy.whyNotReliable(grant, PermitTerms.of(reload(permit.id())), type, op.clock.instant());
+    }
+
+    @Test
+    void aPermitIssuedAfterAWideningOfStewardsReachesOnlyThoseWhoAcceptedIt() throws Exception {
+        Programme programme = op.heartStudy();
+        Account alice = op.newAccount();
+        Account bob = op.newAccount();
+        Consent aliceV1 = consent(alice, programme);
+        Consent bobV1 = consent(bob, programme);
+        Permit underV1 = permit(programme, "dpv:AcademicResearch", "Observation");
+        assertThat(underV1.issuedUnder().version()).isEqualTo(1);
+        assertThat(claims(underV1)).containsEntry("programme_version", 1L)
+                .containsEntry("programme_terms_sha256", aliceV1.programmeTermsSha256());
+
+        // A second steward: a new party decides on requests. Nothing a release intersects changed.
+        ProgrammeVersion v2 = amendments.amend(programme.id(), "admin-1", new NewAmendment(
+                "the regional biobank joins as a steward", null, null, null, null,
+                List.of("steward@research.example", "steward@biobank.example"), null, null, null));
+        assertThat(v2.direction()).isEqualTo(Amendments.Direction.WIDENING);
+        assertThat(v2.widensBeyondRelease()).isTrue();
+
+        // A permit the stewards of version 2 decided, asking only for what version 1 covers, reaches nobody on 1.
+        Permit underV2 = permit(programme, "dpv:AcademicResearch", "Observation");
+        assertThat(underV2.issuedUnder()).isEqualTo(new IssuedUnder(2, v2.termsSha256(), 2));
+        assertThat(claims(underV2)).containsEntry("programme_version", 2L)
+                .containsEntry("programme_terms_sha256", v2.termsSha256());
+        assertThat(cohort(underV2, "Observation")).isEmpty();
+        assertThat(cohort(underV2, "Patient")).isEmpty();
+        assertThat(whyNot(underV2, aliceV1, "Observation")).containsExactly(Refusal.WIDENING_NOT_ACCEPTED);
+        assertThat(cohorts.reaching(alice.id(), op.clock.instant())).extracting(r -> r.permit().id())
+                .containsExactly(underV1.id());
+        // The permit issued under version 1 still reaches both: the widening came after it.
+        assertThat(cohort(underV1, "Observation")).containsExactlyInAnyOrder(alice.id(), bob.id());
+
+        // Alice accepts version 2: she is reached again, by both permits; Bob, who kept his terms, by the first.
+        Consent aliceV2 = reconsents.accept(alice, aliceV1.id(), "en",
+                reconsents.offer(alice, aliceV1.id(), Language.EN).orElseThrow().newTextSha256());
+        assertThat(aliceV2.version()).isEqualTo(2);
+        assertThat(cohort(underV2, "Observation")).containsExactly(alice.id());
+        assertThat(cohort(underV1, "Observation")).containsExactlyInAnyOrder(alice.id(), bob.id());
+        assertThat(whyNot(underV2, aliceV2, "Observation")).isEmpty();
+
+        // A narrowing after it (a promise added) blocks nobody; the version 2 widening still lies between Bob and
+        // a permit issued under version 3.
+        ProgrammeVersion v3 = amendments.amend(programme.id(), "admin-1", new NewAmendment(
+                "we promise to stay non-commercial", null, null, null, List.of("non-commercial"), null, null, null,
+                null));
+        assertThat(v3.direction()).isEqualTo(Amendments.Direction.NARROWING);
+        assertThat(v3.widensBeyondRelease()).isFalse();
+        Permit underV3 = permit(programme, "dpv:AcademicResearch", "Observation");
+        assertThat(underV3.issuedUnder()).isEqualTo(new IssuedUnder(3, v3.termsSha256(), 2));
+        assertThat(cohort(underV3, "Observation")).containsExactly(alice.id());
+        assertThat(whyNot(underV3, bobV1, "Observation")).containsExactly(Refusal.WIDENING_NOT_ACCEPTED);
+    }
+
+    @Test
+    void aNarrowingOrAWideningAReleaseIntersectsLeavesNobodyBehind() {
+        Programme programme = op.heartStudy();
+        Account carol = op.newAccount();
+        Consent carolV1 = consent(carol, programme);
+
+        // A promise added narrows: a permit issued under version 2 reaches Carol on version 1.
+        ProgrammeVersion v2 = amendments.amend(programme.id(), "admin-1", new NewAmendment(
+                "results will be published", null, null, null, List.of("results-published"), null, null, null, null));
+        assertThat(v2.direction()).isEqualTo(Amendments.Direction.NARROWING);
+        Permit underV2 = permit(programme, "dpv:AcademicResearch", "Observation");
+        assertThat(underV2.issuedUnder()).isEqualTo(new IssuedUnder(2, v2.termsSha256(), 1));
+        assertThat(cohort(underV2, "Observation")).containsExactly(carol.id());
+
+        // A kind of data added widens, but a release intersects it with each consent's own kinds: a permit issued
+        // under version 3 still reaches Carol for what she signed, and only that.
+        ProgrammeVersion v3 = amendments.amend(programme.id(), "admin-1",
+                types("we add medication", "Patient", "Observation", "Condition", "MedicationRequest"));
+        assertThat(v3.direction()).isEqualTo(Amendments.Direction.WIDENING);
+        assertThat(v3.widensBeyondRelease()).isFalse();
+        Permit underV3 = permit(programme, "dpv:AcademicResearch", "Observation");
+        assertThat(underV3.issuedUnder().oldestReachable()).isEqualTo(1);
+        assertThat(cohort(underV3, "Observation")).containsExactly(carol.id());
+        Permit medication = permit(programme, "dpv:AcademicResearch", "MedicationRequest");
+        assertThat(whyNot(medication, carolV1, "MedicationRequest")).containsExactly(Refusal.TYPE_OUTSIDE_CONSENT);
+
+        // A reworded description widens beyond a release (a text is never assumed to say less).
+        ProgrammeVersion v4 = amendments.amend(programme.id(), "admin-1", new NewAmendment("clearer words", null,
+                null, null, null, null, null, "2.2", null));
+        assertThat(v4.widensBeyondRelease()).isTrue();
+        Permit underV4 = permit(programme, "dpv:AcademicResearch", "Observation");
+        assertThat(cohort(underV4, "Observation")).isEmpty();
+        assertThat(cohort(underV3, "Observation")).containsExactly(carol.id());
     }
 
     @Test

@@ -66,6 +66,32 @@ class AmendmentsTest {
         assertThat(Amendments.assess(statisticsOnly, V1).widens()).isTrue();
     }
 
+    /**
+     * permitver: which widenings a release cannot intersect with a consent's own terms, so that a permit issued under
+     * them reaches no consent on an earlier version: stewards, promises, texts; not purposes, kinds, period, modes.
+     */
+    @Test
+    void aWideningOfStewardsPromisesOrTextsGoesBeyondARelease() {
+        ProgrammeTerms reworded = new ProgrammeTerms(V1.purposes(), V1.scope(), V1.accessModes(), V1.promises(),
+                V1.stewards(), V1.termsUri(), "2", V1.legalBasis(), V1.texts());
+        for (ProgrammeTerms beyond : List.of(reworded, with(null, null, null, List.of(), null),
+                with(null, null, null, null, List.of("steward@research.example", "new@pharma.example")))) {
+            assertThat(Amendments.assess(V1, beyond).widensBeyondRelease()).as(beyond.toString()).isTrue();
+        }
+        List<ProgrammeTerms> intersected = List.of(
+                with(List.of("dpv:ScientificResearch", "dpv:DataAltruism", "dpv:ResearchAndDevelopment"), null, null,
+                        null, null),
+                with(null, new DataScope(List.of("Patient", "Observation", "Condition", "MedicationRequest"),
+                        LocalDate.parse("2010-01-01"), null), null, null, null),
+                // Narrowings never go beyond a release: a steward removed, a promise added.
+                with(null, null, null, List.of(Promise.NON_COMMERCIAL, Promise.RESULTS_PUBLISHED), List.of()));
+        for (ProgrammeTerms after : intersected) {
+            assertThat(Amendments.assess(V1, after).widensBeyondRelease()).as(after.toString()).isFalse();
+        }
+        assertThat(Amendments.assess(with(null, null, List.of(AccessMode.STATISTICS), null, null), V1)
+                .widensBeyondRelease()).isFalse();
+    }
+
     @Test
     void aRewordedTextWidensAndANewLanguageIsNeutral() {
         ProgrammeTerms reworded = new ProgrammeTerms(V1.purposes(), V1.scope(), V1.accessModes(), V1.promises(),

@@ -78,8 +78,13 @@ class ReleasePolicyTest {
         }
 
         ConsentGrant grant(UUID id) {
-            return new ConsentGrant(id, ACCOUNT, purposes, scope, modes, new Standing(status, new Validity(from, until),
-                    linked));
+            return grant(id, 1);
+        }
+
+        /** permitver: the consent signed on this version of the programme. */
+        ConsentGrant grant(UUID id, int version) {
+            return new ConsentGrant(id, ACCOUNT, purposes, scope, modes, version, new Standing(status,
+                    new Validity(from, until), linked));
         }
     }
 
@@ -307,6 +312,32 @@ class ReleasePolicyTest {
         } else {
             assertThat(decision).isEqualTo(new Decision.Refuse((Refusal) expected));
         }
+    }
+
+    /** permitver: the permit reaching consents from version 3 on (an amendment to 3 widened a steward, say). */
+    static PermitTerms permitReachingFrom(int oldest) {
+        PermitTerms p = permit();
+        return new PermitTerms(p.permitId(), p.purposes(), p.scope(), p.validity(), false, LegalBasis.CONSENT,
+                p.mode(), null, oldest);
+    }
+
+    @Test
+    void aPermitReachesOnlyConsentsOnVersionsNoWideningBeyondAReleaseLeftBehind() {
+        PermitTerms fromV3 = permitReachingFrom(3);
+        assertThat(ReleasePolicy.whyNotReliable(C.fine().grant(FIRST, 2), fromV3, "Observation", T))
+                .containsExactly(Refusal.WIDENING_NOT_ACCEPTED);
+        assertThat(ReleasePolicy.whyNotReliable(C.fine().grant(FIRST, 3), fromV3, "Observation", T)).isEmpty();
+        assertThat(ReleasePolicy.whyNotReliable(C.fine().grant(FIRST, 4), fromV3, "Observation", T)).isEmpty();
+        // The Patient resource too: the person themself is not reached by terms they did not accept.
+        assertThat(ReleasePolicy.decide(fromV3, List.of(C.fine().grant(FIRST, 1)), "Patient", null, T))
+                .isEqualTo(new Decision.Refuse(Refusal.WIDENING_NOT_ACCEPTED));
+        // The first consent that may be relied on is: the person's re-consent on the new version.
+        ConsentGrant reconsented = C.fine().grant(SECOND, 3);
+        assertThat(ReleasePolicy.decide(fromV3, List.of(C.fine().grant(FIRST, 1), reconsented), "Observation", DAY,
+                T)).isEqualTo(new Decision.Release(reconsented));
+        // A permit read within its programme's current terms keeps its reach.
+        assertThat(fromV3.within(new ProgrammeBounds(List.of(SCIENTIFIC_RESEARCH), fromV3.scope(), BOTH))
+                .oldestConsentVersion()).isEqualTo(3);
     }
 
     @Test

@@ -69,12 +69,13 @@ public class DataRequestController {
     public record PermitView(UUID id, UUID projectId, UUID programmeId, String researcher, String organisation,
                              List<String> purposes, ScopeJson scope, Instant validFrom, Instant validUntil,
                              String status, String record, Instant revokedAt, String revocationRecord, String fhirBase,
-                             String accessMode) {
+                             String accessMode, int programmeVersion) {
         static PermitView of(Permit p, Instant now) {
             return new PermitView(p.id(), p.projectId(), p.programmeId(), p.researcher(), p.organisation(),
                     p.purposes().stream().map(x -> x.code()).toList(), ScopeJson.of(p.scope()), p.validFrom(),
                     p.validUntil(), p.revokedAt() != null ? "revoked" : p.isUsable(now) ? "active" : "expired",
-                    p.record(), p.revokedAt(), p.revocationRecord(), "/fhir/" + p.id(), p.accessMode().wireName());
+                    p.record(), p.revokedAt(), p.revocationRecord(), "/fhir/" + p.id(), p.accessMode().wireName(),
+                    p.issuedUnder().version());
         }
     }
 

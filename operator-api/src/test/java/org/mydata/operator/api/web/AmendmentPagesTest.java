@@ -44,7 +44,9 @@ class AmendmentPagesTest extends OperatorTestBase {
         String id = consent.json().get("id").asText();
         assertThat(http.post("/api/v1/admin/programmes/" + programme + "/amendments", admin(), Map.of(
                 "reason", "Lisäämme diagnoosit", "scope", Map.of("resourceTypes",
-                        List.of("Patient", "Observation", "Condition")))).status()).isEqualTo(201);
+                        List.of("Patient", "Observation", "Condition")),
+                // permitver: a steward added too, which a release cannot intersect: the page says what that means.
+                "stewards", List.of("steward-demo", "steward-biobank"))).status()).isEqualTo(201);
 
         WebSession browser = new WebSession(http.base(), "fi");
         browser.signIn("alice", "alice-demo-password");
@@ -60,7 +62,8 @@ class AmendmentPagesTest extends OperatorTestBase {
         assertThat(offer.statusCode()).as(offer.body()).isEqualTo(200);
         assertThat(offer.body()).contains("Uudet ehdot", "Lisäämme diagnoosit", "data-direction=\"widening\"",
                 "Lisätty: Condition", "diff-added", "Hyväksy uudet ehdot", "Pidä nykyiset ehtoni",
-                "Peru suostumukseni");
+                "Peru suostumukseni", "id=\"amend-keep-reach\"",
+                "Tutkimushankkeet, joiden luvan vastuuhenkilö hyväksyy uusilla ehdoilla, eivät saa tietojasi");
         Matcher sha = SHA256.matcher(offer.body());
         assertThat(sha.find()).isTrue();
 

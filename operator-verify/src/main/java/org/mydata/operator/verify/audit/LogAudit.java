@@ -26,6 +26,7 @@ import org.mydata.operator.verify.log.MerkleTree;
 import org.mydata.operator.verify.log.TreeFrontier;
 import org.mydata.operator.verify.release.ConsentModes;
 import org.mydata.operator.verify.release.AccessMode;
+import org.mydata.operator.verify.release.ProgrammeVersions;
 import org.mydata.operator.verify.release.TermsOfUse;
 import org.mydata.operator.verify.signing.RecordType;
 import org.mydata.operator.verify.signing.RecordVerifier;
@@ -51,7 +52,10 @@ import org.mydata.operator.verify.signing.RecordVerifier;
  * types lie in the permit's scope and each consent's, each consent's purposes cover the permit's and its data
  * period shares a day with the permit's (see {@link SignedTerms}); under a permit whose
  * programme rests on an opt-out basis, on persons included through a live link of theirs at one of the
- * permit's sources and without a live opt-out of the programme at that position.</li>
+ * permit's sources and without a live opt-out of the programme at that position; and on no consent on a version
+ * of its programme older than one whose amendment, up to the permit's version, widened what a release does not
+ * intersect ({@link ProgrammeVersions}; a permit names the version it was issued under, which must be its
+ * programme's at its place in the log, see {@code amendments}).</li>
  * </ul>
  *
  * Feed it with {@link #add} page by page and call {@link #finish}; it keeps the tree's frontier
@@ -79,6 +83,9 @@ public final class LogAudit {
     private final Set<String> announcedKeys = new LinkedHashSet<>();
     /** amend: per programme, its latest version in the log and that version's terms hash. */
     private final Map<String, Map.Entry<Long, String>> programmeVersions = new HashMap<>();
+    /** permitver: per programme, its amendment records' terms hashes by version, and the versions that widened beyond a release. */
+    private final Map<String, Map<Long, String>> termsByVersion = new HashMap<>();
+    private final Map<String, List<Integer>> widenedBeyondRelease = new HashMap<>();
     private long decisionsChecked;
     private long statusRecords;
     /** Records that name an actor or the person's own decision (repr: acting for another person). */
@@ -94,9 +101,12 @@ public final class LogAudit {
     private AccessEntry previousEvent;
     private long previousEventIndex = -1;
 
-    /** @param accessModes the record's {@code access_modes} claim as signed, null when absent */
+    /**
+     * @param accessModes the record's {@code access_modes} claim as signed, null when absent
+     * @param programmeVersion the version of its programme the consent was signed on (1 without the claim)
+     */
     private record ConsentState(long logIndex, String accountId, List<String> slrIds, Long validFrom, Long validUntil,
-                                Object accessModes, StatusChain chain, SignedTerms terms) {
+                                Object accessModes, StatusChain chain, SignedTerms terms, int programmeVersion) {
     }
 
     private static final class LinkState {
@@ -116,12 +126,17 @@ public final class LogAudit {
         final long logIndex;
         final PermitBasis basis;
         final SignedTerms terms;
+        /** permitver: the programme version it was issued under, and the oldest whose consents it may rely on. */
+        final int version;
+        final int oldestReachable;
         Long revokedAt;
 
-        PermitState(long logIndex, PermitBasis basis, SignedTerms terms) {
+        PermitState(long logIndex, PermitBasis basis, SignedTerms terms, int version, int oldestReachable) {
             this.logIndex = logIndex;
             this.basis = basis;
             this.terms = terms;
+            this.version = version;
+            this.oldestReachable = oldestReachable;
         }
     }
 
@@ -217,7 +232,8 @@ public final class LogAudit {
         if (amendmentFailures != null) {
             amendmentFailures.forEach(line -> checks.add(Check.fail("amendments", line)));
         } else if (!programmeVersions.isEmpty()) {
-            checks.add(Check.pass("amendments", "every programme amendment follows its programme's previous version ("
+            checks.add(Check.pass("amendments", "every programme amendment follows its programme's previous version, "
+                    + "and every permit that names a version names its programme's at its place ("
                     + programmeVersions.size() + " programmes amended)"));
         }
         actingReport(checks);
@@ -316,7 +332,7 @@ public final class LogAudit {
             case CONSENT_STATUS -> status(index, record, label);
             case PERMIT -> {
                 if (permits.putIfAbsent(String.valueOf(record.string("permit_id")),
-                        new PermitState(index, PermitBasis.of(record), SignedTerms.of(record))) != null) {
+                        permitState(index, record, label)) != null) {
                     fail("access", label + ": a second permit with the same id");
                 }
                 Map<?, ?> decision = record.claims().get("decision") instanceof Map<?, ?> m ? m : Map.of();
@@ -365,7 +381,43 @@ public final class LogAudit {
         }
         if (version != null) {
             programmeVersions.put(programme, Map.entry(version, String.valueOf(record.string("terms_sha256"))));
+            termsByVersion.computeIfAbsent(programme, k -> new HashMap<>()).put(version,
+                    String.valueOf(record.string("terms_sha256")));
+            // permitver: whether this version left consents on earlier ones behind for the permits issued under it.
+            if (record.claims().get("changes") instanceof List<?> changes && changes.stream()
+                    .anyMatch(c -> c instanceof Map<?, ?> change && ProgrammeVersions.widensBeyondRelease(
+                            String.valueOf(change.get("field")), String.valueOf(change.get("direction"))))) {
+                widenedBeyondRelease.computeIfAbsent(programme, k -> new ArrayList<>()).add(version.intValue());
+            }
         }
+    }
+
+    /**
+     * permitver: a permit as the access events rely on it, with the version of its programme it was issued under:
+     * the {@code programme_version} it states, which must be its programme's version at its place in the log (and,
+     * where the log holds that version's amendment, name its terms hash); a permit without the claim (issued before
+     * permits stated it) was issued under the version at its place. The oldest version whose consents it may rely on
+     * follows from the amendments before it ({@link ProgrammeVersions#oldestReachable}).
+     */
+    private PermitState permitState(long index, ReadRecord record, String label) {
+        String programme = String.valueOf(record.string("programme_id"));
+        Map.Entry<Long, String> current = programmeVersions.get(programme);
+        long atItsPlace = current == null ? 1 : current.getKey();
+        Long stated = record.wholeNumber("programme_version");
+        long version = stated == null ? atItsPlace : stated;
+        if (stated != null && stated != atItsPlace) {
+            fail("amendments", label + ": it states version " + stated + " of its programme, which was at version "
+                    + atItsPlace + " at that position");
+        } else if (stated != null && record.string("programme_terms_sha256") != null) {
+            String signed = termsByVersion.getOrDefault(programme, Map.of()).get(stated);
+            if (signed != null && !signed.equals(record.string("programme_terms_sha256"))) {
+                fail("amendments", label + ": it names terms " + record.string("programme_terms_sha256")
+                        + ", version " + stated + "'s amendment signed " + signed);
+            }
+        }
+        int issuedUnder = (int) Math.max(1, Math.min(version, Integer.MAX_VALUE));
+        return new PermitState(index, PermitBasis.of(record), SignedTerms.of(record), issuedUnder,
+                ProgrammeVersions.oldestReachable(issuedUnder, widenedBeyondRelease.getOrDefault(programme, List.of())));
     }
 
     /**
@@ -481,7 +533,13 @@ public final class LogAudit {
         }
         consents.put(crId, new ConsentState(index, account, slrIds, record.wholeNumber("valid_from"),
                 record.wholeNumber("valid_until"), record.claims().get(ConsentModes.CLAIM),
-                new StatusChain(crId, index), SignedTerms.of(record)));
+                new StatusChain(crId, index), SignedTerms.of(record), consentVersion(record)));
+    }
+
+    /** permitver: the version of its programme a consent record was signed on: 1 without the claim. */
+    private static int consentVersion(ReadRecord record) {
+        Long version = record.wholeNumber("programme_version");
+        return version == null || version < 1 ? 1 : (int) Math.min(version, Integer.MAX_VALUE);
     }
 
     private void status(long index, ReadRecord record, String label) {
@@ -611,6 +669,8 @@ public final class LogAudit {
             if (permit != null) {
                 problems.addAll(consent.terms().problemsAsConsent("consent " + crId, permit.terms,
                         event.resourceTypes()));
+                problems.addAll(ReliedOn.versionProblems("consent " + crId, consent.programmeVersion(),
+                        permit.version, permit.oldestReachable));
             }
         }
         if (!problems.isEmpty()) {

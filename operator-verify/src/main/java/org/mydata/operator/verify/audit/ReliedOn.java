@@ -10,6 +10,7 @@ import org.mydata.operator.verify.release.AccessMode;
 import org.mydata.operator.verify.release.ConsentModes;
 import org.mydata.operator.verify.release.ConsentInForce;
 import org.mydata.operator.verify.release.OptOutInclusion;
+import org.mydata.operator.verify.release.ProgrammeVersions;
 import org.mydata.operator.verify.release.Refusal;
 import org.mydata.operator.verify.release.Standing;
 import org.mydata.operator.verify.release.Validity;
@@ -80,6 +81,21 @@ final class ReliedOn {
         return ConsentModes.whyNot(used, allowed.get()).map(refusal -> List.of(consent + " allows only "
                 + String.join(" and ", allowed.get().stream().map(AccessMode::wireName).toList()) + ", and the event "
                 + "read records (" + event.interaction() + ")")).orElse(List.of());
+    }
+
+    /**
+     * permitver: whether a permit issued under {@code permitVersion} of its programme could rely on a consent on
+     * {@code consentVersion}: not when an amendment after the consent's version, up to the permit's, widened what a
+     * release does not intersect ({@link ProgrammeVersions}). Empty when it could.
+     *
+     * @param consent         how to name the consent in a report
+     * @param oldestReachable the oldest version whose consents the permit may rely on
+     */
+    static List<String> versionProblems(String consent, int consentVersion, int permitVersion, int oldestReachable) {
+        return ProgrammeVersions.whyNot(consentVersion, oldestReachable).map(refusal -> List.of(consent
+                + " is on version " + consentVersion + " of its programme, and its permit was issued under version "
+                + permitVersion + ", after version " + oldestReachable + " widened what a release does not intersect "
+                + "(stewards, promises or texts), which the consent's person had not accepted")).orElse(List.of());
     }
 
     /** Whether the event is of a kind its permit's mode allows: a statistics permit reads no records. */

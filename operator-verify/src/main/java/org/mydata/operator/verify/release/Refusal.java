@@ -29,7 +29,14 @@ public enum Refusal {
     NARROWED_BY_AMENDMENT("an amendment of the programme narrowed its terms below what the permit asks"),
     // repr: coming of age
     AWAITING_OWN_DECISION("a guardian gave the consent for a minor who has come of age, and the grace period for "
-            + "their own decision has passed without one");
+            + "their own decision has passed without one"),
+    /**
+     * permitver: the permit was issued under a version of the programme that an amendment widened after the
+     * consent's version, in what a release does not intersect (stewards, promises, texts, Observation categories;
+     * see {@link ProgrammeVersions}), and the person has not accepted that version.
+     */
+    WIDENING_NOT_ACCEPTED("the permit was issued under a later version of the programme whose widened terms the "
+            + "consent's person has not accepted");
 
     private final String text;
 

@@ -53,7 +53,7 @@ public final class Webhooks {
     }
 
     /** One attempt to deliver, and what came of it. */
-    public record Attempt(int number, Instant startedAt, Instant endedAt, Integer httpStatus, String outcome,
+    record Attempt(int number, Instant startedAt, Instant endedAt, Integer httpStatus, String outcome,
                           String error) {
     }
 

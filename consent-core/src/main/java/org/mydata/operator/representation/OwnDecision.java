@@ -25,7 +25,7 @@ public record OwnDecision(Instant majorityAt, Instant due) {
     }
 
     /** What a consent the guardian gives now carries, by the rule, for a representation; null when none applies. */
-    public static OwnDecision of(Representation representation, ComingOfAge rule) {
+    static OwnDecision of(Representation representation, ComingOfAge rule) {
         if (representation.kind() != RepresentationKind.GUARDIAN || representation.subjectBirthDate() == null) {
             return null;
         }
@@ -34,7 +34,7 @@ public record OwnDecision(Instant majorityAt, Instant due) {
     }
 
     /** Stores who gave the consent and, for a minor, when it comes to await their decision (same transaction). */
-    public static void store(Connection c, UUID consentId, Acting acting, OwnDecision minor) throws SQLException {
+    static void store(Connection c, UUID consentId, Acting acting, OwnDecision minor) throws SQLException {
         if (acting == null && minor == null) {
             return;
         }

@@ -480,16 +480,8 @@ public final class Consents {
 
     public List<Consent> list(Account account) {
         return tx.read(c -> {
-            List<UUID> ids = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(
-                    "select id from consent where account_id = ? order by created_at, id")) {
-                ps.setObject(1, account.id());
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        ids.add(Sql.uuid(rs, "id"));
-                    }
-                }
-            }
+            List<UUID> ids = Sql.list(c, "select id from consent where account_id = ? order by created_at, id",
+                    rs -> Sql.uuid(rs, "id"), account.id());
             List<Consent> result = new ArrayList<>();
             for (UUID id : ids) {
                 result.add(load(c, account.id(), id));
@@ -735,35 +727,17 @@ public final class Consents {
     }
 
     private static List<UUID> linkIds(Connection c, UUID consentId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "select link_id from consent_link where consent_id = ? order by link_id")) {
-            ps.setObject(1, consentId);
-            try (ResultSet rs = ps.executeQuery()) {
-                List<UUID> ids = new ArrayList<>();
-                while (rs.next()) {
-                    ids.add(Sql.uuid(rs, "link_id"));
-                }
-                return ids;
-            }
-        }
+        return Sql.list(c, "select link_id from consent_link where consent_id = ? order by link_id",
+                rs -> Sql.uuid(rs, "link_id"), consentId);
     }
 
     private static List<StatusRecord> statusChain(Connection c, UUID consentId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "select * from consent_status where consent_id = ? order by seq")) {
-            ps.setObject(1, consentId);
-            try (ResultSet rs = ps.executeQuery()) {
-                List<StatusRecord> chain = new ArrayList<>();
-                while (rs.next()) {
-                    chain.add(new StatusRecord(Sql.uuid(rs, "id"), consentId, rs.getInt("seq"),
-                            ConsentStatus.fromWire(rs.getString("status")).orElseThrow(),
-                            StatusRecord.ChangedBy.valueOf(rs.getString("changed_by").toUpperCase(java.util.Locale.ROOT)),
-                            rs.getString("reason"), rs.getString("prev_hash"), rs.getString("record"),
-                            Sql.instant(rs, "created_at"), rs.getObject("log_index", Long.class)));
-                }
-                return chain;
-            }
-        }
+        return Sql.list(c, "select * from consent_status where consent_id = ? order by seq",
+                rs -> new StatusRecord(Sql.uuid(rs, "id"), consentId, rs.getInt("seq"),
+                        ConsentStatus.fromWire(rs.getString("status")).orElseThrow(),
+                        StatusRecord.ChangedBy.valueOf(rs.getString("changed_by").toUpperCase(java.util.Locale.ROOT)),
+                        rs.getString("reason"), rs.getString("prev_hash"), rs.getString("record"),
+                        Sql.instant(rs, "created_at"), rs.getObject("log_index", Long.class)), consentId);
     }
 
     static Map<String, Object> termsJson(Terms terms) {

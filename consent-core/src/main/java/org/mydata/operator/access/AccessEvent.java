@@ -19,7 +19,7 @@ public record AccessEvent(UUID id, UUID permitId, String client, String interact
     }
 
     /** The consents relied on; none under an opt-out basis. */
-    public List<UUID> consentIds() {
+    List<UUID> consentIds() {
         return persons.stream().map(PersonAccess::consentId).filter(java.util.Objects::nonNull).distinct().toList();
     }
 
@@ -28,7 +28,7 @@ public record AccessEvent(UUID id, UUID permitId, String client, String interact
         return persons.stream().map(PersonAccess::slrId).filter(java.util.Objects::nonNull).distinct().toList();
     }
 
-    public int personCount() {
+    int personCount() {
         return (int) persons.stream().map(PersonAccess::accountId).distinct().count();
     }
 }

@@ -12,7 +12,7 @@ import java.util.UUID;
 public final class ConsentsEndedException extends RuntimeException {
     private final Set<UUID> consentIds;
 
-    public ConsentsEndedException(Set<UUID> consentIds) {
+    ConsentsEndedException(Set<UUID> consentIds) {
         super("consents no longer in force: " + consentIds);
         this.consentIds = Set.copyOf(consentIds);
     }

@@ -12,7 +12,7 @@ public final class PermitEndedException extends RuntimeException {
     private final UUID permitId;
     private final Refusal refusal;
 
-    public PermitEndedException(UUID permitId, Refusal refusal) {
+    PermitEndedException(UUID permitId, Refusal refusal) {
         super("permit " + permitId + " may not be used: " + refusal.text());
         this.permitId = permitId;
         this.refusal = refusal;

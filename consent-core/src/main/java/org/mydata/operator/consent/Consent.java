@@ -50,14 +50,14 @@ public record Consent(UUID id, UUID accountId, UUID programmeId, List<Purpose> p
     }
 
     /** This consent with one more status record at the end of its chain. */
-    public Consent withStatus(StatusRecord added) {
+    Consent withStatus(StatusRecord added) {
         List<StatusRecord> chain = new java.util.ArrayList<>(statusRecords);
         chain.add(added);
         return new Consent(id, accountId, programmeId, purposes, scope, accessModes, linkIds, validFrom, validUntil,
                 terms, proposal, record, createdAt, chain, logIndex, programmeVersion, programmeTermsSha256, replaces);
     }
 
-    public Consent withLogIndex(long index) {
+    Consent withLogIndex(long index) {
         return new Consent(id, accountId, programmeId, purposes, scope, accessModes, linkIds, validFrom, validUntil,
                 terms, proposal, record, createdAt, statusRecords, index, programmeVersion, programmeTermsSha256,
                 replaces);
@@ -85,7 +85,7 @@ public record Consent(UUID id, UUID accountId, UUID programmeId, List<Purpose> p
     }
 
     /** Its validity as the release policy reads it (whole seconds, as the record states it). */
-    public Validity validity() {
+    Validity validity() {
         return new Validity(validFrom, validUntil);
     }
 }

@@ -23,13 +23,13 @@ public final class ConsentText {
     }
 
     /** The English text. */
-    public static String render(Programme programme, List<Purpose> purposes, DataScope scope, List<FhirSource> sources,
+    static String render(Programme programme, List<Purpose> purposes, DataScope scope, List<FhirSource> sources,
                                 Instant validUntil, List<AccessMode> accessModes) {
         return render(programme, Language.EN, purposes, scope, sources, validUntil, accessModes);
     }
 
     /** @throws org.mydata.operator.failure.InvalidRequestException when the programme does not offer the language */
-    public static String render(Programme registered, Language language, List<Purpose> purposes, DataScope scope,
+    static String render(Programme registered, Language language, List<Purpose> purposes, DataScope scope,
                                 List<FhirSource> sources, Instant validUntil, List<AccessMode> accessModes) {
         Programme programme = registered.wordedIn(language);
         StringBuilder text = new StringBuilder();

@@ -426,37 +426,14 @@ public final class Consents {
      */
     public StatusChange confirmOwnDecision(Account account, UUID consentId) {
         return appender.submit(c -> {
-            UUID programmeId;
-            Validity validity;
-            int sequence;
-            ConsentStatus status;
-            String previous;
-            Instant majorityAt;
-            Instant decidedAt;
-            try (PreparedStatement ps = c.prepareStatement("select c.programme_id, c.valid_from, c.valid_until, "
-                    + "c.majority_at, c.own_decision_at, s.seq, s.status, s.record from consent c join lateral "
-                    + "(select seq, status, record from consent_status where consent_id = c.id order by seq desc "
-                    + "limit 1) s on true where c.id = ? and c.account_id = ? for update of c")) {
-                ps.setObject(1, consentId);
-                ps.setObject(2, account.id());
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        throw new NotFoundException("no consent " + consentId);
-                    }
-                    programmeId = Sql.uuid(rs, "programme_id");
-                    validity = new Validity(Sql.instant(rs, "valid_from"), Sql.instant(rs, "valid_until"));
-                    sequence = rs.getInt("seq");
-                    status = ConsentStatus.fromWire(rs.getString("status")).orElseThrow();
-                    previous = rs.getString("record");
-                    majorityAt = Sql.instant(rs, "majority_at");
-                    decidedAt = Sql.instant(rs, "own_decision_at");
-                }
-            }
+            LockedConsent consent = LockedConsent.lock(c, account.id(), consentId);
+            ConsentStatus status = consent.status();
+            Instant majorityAt = consent.majorityAt();
             Instant now = Instant.now(clock).truncatedTo(ChronoUnit.MICROS);
             if (status == ConsentStatus.WITHDRAWN) {
                 throw new ConflictException("consent " + consentId + " was withdrawn; a withdrawal is final");
             }
-            if (majorityAt == null || decidedAt != null) {
+            if (majorityAt == null || consent.ownDecisionAt() != null) {
                 throw new ConflictException("consent " + consentId + " awaits no decision of yours");
             }
             if (now.isBefore(majorityAt)) {
@@ -465,9 +442,10 @@ public final class Consents {
             }
             return b -> {
                 StatusRecord record = appendStatus(b, account, consentId, status, StatusRecord.ChangedBy.PERSON,
-                        null, RecordHash.sha256(previous), sequence + 1, now, null, OwnDecision.CONFIRMED);
+                        null, RecordHash.sha256(consent.record()), consent.sequence() + 1, now, null,
+                        OwnDecision.CONFIRMED);
                 OwnDecision.confirmed(b.connection(), consentId, now);
-                return new StatusChange(consentId, account.id(), programmeId, validity, record);
+                return new StatusChange(consentId, account.id(), consent.programmeId(), consent.validity(), record);
             };
         });
     }
@@ -500,16 +478,8 @@ public final class Consents {
 
     public List<Consent> list(Account account) {
         return tx.read(c -> {
-            List<UUID> ids = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(
-                    "select id from consent where account_id = ? order by created_at, id")) {
-                ps.setObject(1, account.id());
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        ids.add(Sql.uuid(rs, "id"));
-                    }
-                }
-            }
+            List<UUID> ids = Sql.list(c, "select id from consent where account_id = ? order by created_at, id",
+                    rs -> Sql.uuid(rs, "id"), account.id());
             List<Consent> result = new ArrayList<>();
             for (UUID id : ids) {
                 result.add(load(c, account.id(), id));
@@ -753,35 +723,17 @@ public final class Consents {
     }
 
     private static List<UUID> linkIds(Connection c, UUID consentId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "select link_id from consent_link where consent_id = ? order by link_id")) {
-            ps.setObject(1, consentId);
-            try (ResultSet rs = ps.executeQuery()) {
-                List<UUID> ids = new ArrayList<>();
-                while (rs.next()) {
-                    ids.add(Sql.uuid(rs, "link_id"));
-                }
-                return ids;
-            }
-        }
+        return Sql.list(c, "select link_id from consent_link where consent_id = ? order by link_id",
+                rs -> Sql.uuid(rs, "link_id"), consentId);
     }
 
     private static List<StatusRecord> statusChain(Connection c, UUID consentId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "select * from consent_status where consent_id = ? order by seq")) {
-            ps.setObject(1, consentId);
-            try (ResultSet rs = ps.executeQuery()) {
-                List<StatusRecord> chain = new ArrayList<>();
-                while (rs.next()) {
-                    chain.add(new StatusRecord(Sql.uuid(rs, "id"), consentId, rs.getInt("seq"),
-                            ConsentStatus.fromWire(rs.getString("status")).orElseThrow(),
-                            StatusRecord.ChangedBy.valueOf(rs.getString("changed_by").toUpperCase(java.util.Locale.ROOT)),
-                            rs.getString("reason"), rs.getString("prev_hash"), rs.getString("record"),
-                            Sql.instant(rs, "created_at"), rs.getObject("log_index", Long.class)));
-                }
-                return chain;
-            }
-        }
+        return Sql.list(c, "select * from consent_status where consent_id = ? order by seq",
+                rs -> new StatusRecord(Sql.uuid(rs, "id"), consentId, rs.getInt("seq"),
+                        ConsentStatus.fromWire(rs.getString("status")).orElseThrow(),
+                        StatusRecord.ChangedBy.valueOf(rs.getString("changed_by").toUpperCase(java.util.Locale.ROOT)),
+                        rs.getString("reason"), rs.getString("prev_hash"), rs.getString("record"),
+                        Sql.instant(rs, "created_at"), rs.getObject("log_index", Long.class)), consentId);
     }
 
     static Map<String, Object> termsJson(Terms terms) {

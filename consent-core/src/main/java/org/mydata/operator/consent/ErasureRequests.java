@@ -52,27 +52,13 @@ public final class ErasureRequests {
      */
     public ErasureRequest request(Account account, UUID consentId) {
         return appender.submit(c -> {
-            UUID programmeId;
-            String status;
-            // The consent's row lock orders this after any status change of the same consent in the batch.
-            try (PreparedStatement ps = c.prepareStatement("select c.programme_id, (select s.status from consent_status s "
-                    + "where s.consent_id = c.id order by s.seq desc limit 1) as status from consent c "
-                    + "where c.id = ? and c.account_id = ? for update of c")) {
-                ps.setObject(1, consentId);
-                ps.setObject(2, account.id());
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        throw new NotFoundException("no consent " + consentId);
-                    }
-                    programmeId = Sql.uuid(rs, "programme_id");
-                    status = rs.getString("status");
-                }
-            }
+            LockedConsent consent = LockedConsent.lock(c, account.id(), consentId);
+            UUID programmeId = consent.programmeId();
             Optional<ErasureRequest> earlier = find(c, consentId);
             if (earlier.isPresent()) {
                 return b -> earlier.get();
             }
-            if (!ConsentStatus.WITHDRAWN.wire().equals(status)) {
+            if (consent.status() != ConsentStatus.WITHDRAWN) {
                 throw new ConflictException("consent " + consentId + " is not withdrawn; withdraw it before asking "
                         + "for erasure");
             }

@@ -97,17 +97,9 @@ public final class Reconsents {
     /** The offers for every live consent of the caller that is on an older version of its programme. */
     public List<Offer> offers(Account account, Language language) {
         return tx.read(c -> {
-            List<UUID> ids = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("select c.id from consent c join programme p "
-                    + "on p.id = c.programme_id where c.account_id = ? and c.withdrawn_at is null "
-                    + "and coalesce(c.programme_version, 1) < p.version order by c.created_at, c.id")) {
-                ps.setObject(1, account.id());
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        ids.add(Sql.uuid(rs, "id"));
-                    }
-                }
-            }
+            List<UUID> ids = Sql.list(c, "select c.id from consent c join programme p on p.id = c.programme_id "
+                    + "where c.account_id = ? and c.withdrawn_at is null and coalesce(c.programme_version, 1) "
+                    + "< p.version order by c.created_at, c.id", rs -> Sql.uuid(rs, "id"), account.id());
             List<Offer> offers = new ArrayList<>();
             for (UUID id : ids) {
                 offer(c, account, id, language).ifPresent(offers::add);

@@ -18,6 +18,7 @@ import org.hl7.fhir.r4.model.Provenance;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.Signature;
+import org.hl7.fhir.r4.model.StringType;
 import org.mydata.operator.verify.access.AccessEntry;
 import org.mydata.operator.consent.Consent;
 import org.mydata.operator.notify.Erasures;
@@ -143,13 +144,9 @@ public final class AuditBundleAsFhir {
         audit.addAgent().setRequestor(true).setWho(new Reference().setDisplay(OPERATOR));
         audit.addAgent().setRequestor(false).setWho(new Reference().setDisplay(notice.researcher()
                 + " (" + notice.organisation() + ")"));
-        audit.getSource().setObserver(new Reference().setDisplay(OPERATOR));
-        AuditEvent.AuditEventEntityComponent consent = audit.addEntity();
-        consent.setWhat(new Reference(consentUrl));
-        consent.addDetail().setType("event_id").setValue(new org.hl7.fhir.r4.model.StringType(
-                notice.eventId().toString()));
-        consent.addDetail().setType("erasure_requested").setValue(new org.hl7.fhir.r4.model.StringType(
-                Boolean.toString(notice.erasureRequested())));
+        AuditEvent.AuditEventEntityComponent consent = aboutTheConsent(audit, OPERATOR, consentUrl);
+        detail(consent, "event_id", notice.eventId().toString());
+        detail(consent, "erasure_requested", Boolean.toString(notice.erasureRequested()));
         audit.addEntity().setWhat(permit(notice.permitId().toString()));
         return audit;
     }
@@ -164,18 +161,25 @@ public final class AuditBundleAsFhir {
         audit.setOutcome(AuditEvent.AuditEventOutcome._0);
         audit.addAgent().setRequestor(true).setWho(new Reference().setDisplay(ack.acknowledgedBy()
                 + " (" + notice.organisation() + ")"));
-        audit.getSource().setObserver(new Reference().setDisplay(OPERATOR));
-        AuditEvent.AuditEventEntityComponent consent = audit.addEntity();
-        consent.setWhat(new Reference(consentUrl));
-        consent.addDetail().setType("event_id").setValue(new org.hl7.fhir.r4.model.StringType(
-                notice.eventId().toString()));
-        consent.addDetail().setType("log_index").setValue(new org.hl7.fhir.r4.model.StringType(
-                Long.toString(ack.logIndex())));
+        AuditEvent.AuditEventEntityComponent consent = aboutTheConsent(audit, OPERATOR, consentUrl);
+        detail(consent, "event_id", notice.eventId().toString());
+        detail(consent, "log_index", Long.toString(ack.logIndex()));
         // The signed acknowledgement itself, checkable against the JWKS like every record.
         consent.addDetail().setType(JOSE).setValue(new org.hl7.fhir.r4.model.Base64BinaryType(
                 ack.record().getBytes(StandardCharsets.US_ASCII)));
         audit.addEntity().setWhat(permit(notice.permitId().toString()));
         return audit;
+    }
+
+    /** The event's observer and its first entity, the consent the bundle is about; the details are the caller's. */
+    private static AuditEvent.AuditEventEntityComponent aboutTheConsent(AuditEvent audit, String observer,
+                                                                        String consentUrl) {
+        audit.getSource().setObserver(new Reference().setDisplay(observer));
+        return audit.addEntity().setWhat(new Reference(consentUrl));
+    }
+
+    private static void detail(AuditEvent.AuditEventEntityComponent entity, String type, String value) {
+        entity.addDetail().setType(type).setValue(new StringType(value));
     }
 
     private static Reference permit(String permitId) {
@@ -251,24 +255,16 @@ public final class AuditBundleAsFhir {
         }
         String client = entry != null ? entry.client() : "unknown client";
         audit.addAgent().setRequestor(true).setWho(new Reference().setDisplay(client));
-        audit.getSource().setObserver(new Reference().setDisplay(GATEWAY));
 
-        AuditEvent.AuditEventEntityComponent consent = audit.addEntity();
-        consent.setWhat(new Reference(consentUrl));
-        consent.addDetail().setType("log_index").setValue(new org.hl7.fhir.r4.model.StringType(
-                Long.toString(event.logIndex())));
+        AuditEvent.AuditEventEntityComponent consent = aboutTheConsent(audit, GATEWAY, consentUrl);
+        detail(consent, "log_index", Long.toString(event.logIndex()));
         if (entry != null) {
-            consent.addDetail().setType("event_id").setValue(new org.hl7.fhir.r4.model.StringType(
-                    entry.eventId().toString()));
+            detail(consent, "event_id", entry.eventId().toString());
             if (!entry.resourceTypes().isEmpty()) {
-                consent.addDetail().setType("resource_types").setValue(new org.hl7.fhir.r4.model.StringType(
-                        String.join(",", entry.resourceTypes())));
+                detail(consent, "resource_types", String.join(",", entry.resourceTypes()));
             }
-            consent.addDetail().setType("resource_count").setValue(new org.hl7.fhir.r4.model.StringType(
-                    Long.toString(entry.resourceCount())));
-            String permit = entry.permitId().toString();
-            audit.addEntity().setWhat(new Reference().setIdentifier(
-                    new Identifier().setSystem(PERMIT_SYSTEM).setValue(permit)).setDisplay("permit " + permit));
+            detail(consent, "resource_count", Long.toString(entry.resourceCount()));
+            audit.addEntity().setWhat(permit(entry.permitId().toString()));
         }
         return audit;
     }

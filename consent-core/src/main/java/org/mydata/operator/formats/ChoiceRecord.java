@@ -46,14 +46,14 @@ public record ChoiceRecord(Kind kind, UUID id, UUID accountId, Programme program
     }
 
     /** A compact JWS and where it sits in the transparency log (null while it is not in the log). */
-    public record Signed(String jws, Long logIndex) {
+    record Signed(String jws, Long logIndex) {
         public Signed {
             Objects.requireNonNull(jws, "jws");
         }
     }
 
     /** One change of standing, as its signed status record states it. */
-    public record Event(UUID id, int sequence, EventType type, Instant at, StatusRecord.ChangedBy by, String reason,
+    record Event(UUID id, int sequence, EventType type, Instant at, StatusRecord.ChangedBy by, String reason,
                         Signed signed) {
     }
 
@@ -62,7 +62,7 @@ public record ChoiceRecord(Kind kind, UUID id, UUID accountId, Programme program
      * terms. An opt-out record (an objection under GDPR Art. 21) is the next constant here, with
      * {@code ConsentProvisionType.DENY} and its own basis (e.g. {@code eu-gdpr:A6-1-e}); the formats switch on this.
      */
-    public enum Kind {
+    enum Kind {
         /**
          * Explicit consent to special-category (health) data: GDPR Art. 6(1)(a) with Art. 9(2)(a), given by a
          * direct action about this consent alone (the person confirms the shown text), hence "explicitly expressed".
@@ -93,7 +93,7 @@ public record ChoiceRecord(Kind kind, UUID id, UUID accountId, Programme program
      * DPV has no "paused": a paused consent is in a state DPV files under "invalid for processing", and our own
      * term says which; resuming is DPV's "renewed consent given" (the person reaffirms the same consent).
      */
-    public enum EventType {
+    enum EventType {
         GIVEN(List.of("dpv:ConsentGiven"), ConsentState.ACTIVE, ConsentStatus.ACTIVE, "given"),
         PAUSED(List.of("dpv:ConsentStatusInvalidForProcessing", "mydata:ConsentPaused"), ConsentState.INACTIVE,
                 ConsentStatus.PAUSED, "paused"),
@@ -169,7 +169,7 @@ public record ChoiceRecord(Kind kind, UUID id, UUID accountId, Programme program
         return AccessMode.RECORDS.isAllowedBy(accessModes);
     }
 
-    public Event latest() {
+    Event latest() {
         return events.get(events.size() - 1);
     }
 }

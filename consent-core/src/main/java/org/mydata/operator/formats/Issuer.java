@@ -19,17 +19,17 @@ public record Issuer(String name, String origin) {
         }
     }
 
-    public String url(String path) {
+    String url(String path) {
         return origin + path;
     }
 
     /** Where the person pauses, resumes or withdraws this consent (the citizen pages). */
-    public String consentPage(UUID consentId) {
+    String consentPage(UUID consentId) {
         return url("/app/consents/" + consentId);
     }
 
     /** The keys that verify every signed record. */
-    public String jwks() {
+    String jwks() {
         return url("/.well-known/jwks.json");
     }
 }

@@ -188,17 +188,8 @@ public final class ServiceLinks {
     }
 
     public static List<ServiceLink> ofAccount(Connection c, UUID accountId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "select * from service_link where account_id = ? order by created_at, id")) {
-            ps.setObject(1, accountId);
-            try (ResultSet rs = ps.executeQuery()) {
-                List<ServiceLink> result = new ArrayList<>();
-                while (rs.next()) {
-                    result.add(map(rs));
-                }
-                return result;
-            }
-        }
+        return Sql.list(c, "select * from service_link where account_id = ? order by created_at, id",
+                ServiceLinks::map, accountId);
     }
 
     private static ServiceLink lockOwned(Connection c, Account account, UUID linkId) throws SQLException {

@@ -37,7 +37,7 @@ public final class CheckpointSigner {
         this.noteSigner = noteSigner;
     }
 
-    public String origin() {
+    String origin() {
         return origin;
     }
 

@@ -54,12 +54,12 @@ public final class Ed25519NoteSigner implements NoteSigner {
         return signer.sign(text);
     }
 
-    public byte[] publicKey() {
+    byte[] publicKey() {
         return signer.publicKey();
     }
 
     /** The verifier that checks this signer's notes (with the key it holds now). */
-    public NoteVerifier verifier() {
+    NoteVerifier verifier() {
         return NoteVerifier.ed25519(keyName, signer.publicKey());
     }
 }

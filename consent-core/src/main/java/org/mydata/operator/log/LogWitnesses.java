@@ -56,21 +56,21 @@ public final class LogWitnesses implements AutoCloseable {
     }
 
     /** What one submission came to. */
-    public sealed interface Outcome {
+    sealed interface Outcome {
     }
 
     /** Nothing new to submit. */
-    public record UpToDate(long size) implements Outcome {
+    record UpToDate(long size) implements Outcome {
     }
 
-    public record Cosigned(long size, String signatureLine) implements Outcome {
+    record Cosigned(long size, String signatureLine) implements Outcome {
     }
 
     /** The witness knows another size; the next submission proves from it. */
-    public record Resync(long witnessSize) implements Outcome {
+    record Resync(long witnessSize) implements Outcome {
     }
 
-    public record Refused(int status, String reason) implements Outcome {
+    record Refused(int status, String reason) implements Outcome {
     }
 
     private final TransparencyLog log;
@@ -95,7 +95,7 @@ public final class LogWitnesses implements AutoCloseable {
     }
 
     /** One thread per witness, each polling on its own. */
-    public synchronized void start() {
+    synchronized void start() {
         if (!threads.isEmpty()) {
             return;
         }
@@ -110,7 +110,7 @@ public final class LogWitnesses implements AutoCloseable {
     }
 
     /** Asks every witness thread for a round now (after a checkpoint was signed). */
-    public void wakeUp() {
+    void wakeUp() {
         threads.forEach(PollingThread::wakeUp);
     }
 

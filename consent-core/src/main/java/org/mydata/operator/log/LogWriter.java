@@ -75,7 +75,7 @@ public final class LogWriter implements AutoCloseable {
     }
 
     /** Another node's writer holds the lock. */
-    public record NotLeader() implements Outcome {
+    record NotLeader() implements Outcome {
     }
 
     /** Nothing new since the latest checkpoint. */

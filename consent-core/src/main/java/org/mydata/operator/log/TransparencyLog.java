@@ -234,7 +234,7 @@ public final class TransparencyLog {
     }
 
     /** The C2SP signed note of the checkpoint issued for this tree size. */
-    public Optional<String> checkpointNote(long treeSize) {
+    Optional<String> checkpointNote(long treeSize) {
         return tx.read(c -> note(c, "select note from log_checkpoint where tree_size = ?", treeSize));
     }
 
@@ -404,7 +404,7 @@ public final class TransparencyLog {
     }
 
     /** The stored hashes seen through one connection, for callers that combine several lookups in one snapshot. */
-    public static SubtreeHashes subtreeHashes(Connection c) {
+    static SubtreeHashes subtreeHashes(Connection c) {
         return new StoredSubtrees(c);
     }
 

@@ -56,7 +56,7 @@ public final class Deliveries implements AutoCloseable {
 
     /** What an attempt came to: a 2xx status is delivered; anything else, or no status, failed. */
     public record Result(Integer httpStatus, String error) {
-        public boolean delivered() {
+        boolean delivered() {
             return httpStatus != null && httpStatus >= 200 && httpStatus < 300;
         }
     }
@@ -86,7 +86,7 @@ public final class Deliveries implements AutoCloseable {
          * 10 s, 20 s, 40 s, ... up to an hour between attempts, for three days: about 80 attempts, enough to ride
          * out a receiver's long weekend.
          */
-        public static Settings defaults() {
+        static Settings defaults() {
             return new Settings(Duration.ofSeconds(10), Duration.ofHours(1), Duration.ofDays(3), Duration.ofMinutes(1),
                     8, Duration.ofSeconds(1));
         }
@@ -120,7 +120,7 @@ public final class Deliveries implements AutoCloseable {
         });
     }
 
-    public void start() {
+    void start() {
         if (closed) {
             throw new IllegalStateException("the deliveries were closed");
         }
@@ -133,7 +133,7 @@ public final class Deliveries implements AutoCloseable {
     }
 
     /** One round: claims what is due, as far as free workers go, and starts sending it. Returns how many. */
-    public int runOnce() {
+    int runOnce() {
         int free = settings.workers() - inFlight.get();
         if (free <= 0 || closed) {
             return 0;

@@ -44,7 +44,7 @@ public enum NotificationType {
         return erasureRequested;
     }
 
-    public static Optional<NotificationType> fromWire(String wire) {
+    static Optional<NotificationType> fromWire(String wire) {
         return Arrays.stream(values()).filter(t -> t.wire.equals(wire)).findFirst();
     }
 }

@@ -38,7 +38,7 @@ public final class Outbox {
     }
 
     /** A person an event is about, through one of their consents. */
-    public record Subject(UUID accountId, UUID consentId) {
+    record Subject(UUID accountId, UUID consentId) {
     }
 
     /**

@@ -53,7 +53,7 @@ public final class Webhooks {
     }
 
     /** One attempt to deliver, and what came of it. */
-    public record Attempt(int number, Instant startedAt, Instant endedAt, Integer httpStatus, String outcome,
+    record Attempt(int number, Instant startedAt, Instant endedAt, Integer httpStatus, String outcome,
                           String error) {
     }
 
@@ -157,19 +157,10 @@ public final class Webhooks {
     }
 
     private static List<Attempt> attempts(Connection c, UUID deliveryId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "select * from webhook_attempt where delivery_id = ? order by attempt")) {
-            ps.setObject(1, deliveryId);
-            try (ResultSet rs = ps.executeQuery()) {
-                List<Attempt> attempts = new ArrayList<>();
-                while (rs.next()) {
-                    attempts.add(new Attempt(rs.getInt("attempt"), Sql.instant(rs, "started_at"),
-                            Sql.instant(rs, "ended_at"), rs.getObject("http_status", Integer.class),
-                            rs.getString("outcome"), rs.getString("error")));
-                }
-                return attempts;
-            }
-        }
+        return Sql.list(c, "select * from webhook_attempt where delivery_id = ? order by attempt",
+                rs -> new Attempt(rs.getInt("attempt"), Sql.instant(rs, "started_at"), Sql.instant(rs, "ended_at"),
+                        rs.getObject("http_status", Integer.class), rs.getString("outcome"), rs.getString("error")),
+                deliveryId);
     }
 
     private URI checkUrl(String url) {

@@ -41,11 +41,11 @@ public final class OptOutNotice {
     }
 
     /** The basis as a person reads it, with the law it rests on, in English. */
-    public static String basisInWords(Programme programme) {
+    static String basisInWords(Programme programme) {
         return basisInWords(programme, Language.EN);
     }
 
-    public static String basisInWords(Programme programme, Language language) {
+    static String basisInWords(Programme programme, Language language) {
         return language.words("basis." + programme.legalBasis().wire());
     }
 }

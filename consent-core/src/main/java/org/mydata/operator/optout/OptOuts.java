@@ -180,16 +180,8 @@ public final class OptOuts {
     /** The person's opt-outs, live and withdrawn, oldest first. */
     public List<OptOut> list(Account account) {
         return tx.read(c -> {
-            List<UUID> ids = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(
-                    "select id from opt_out where account_id = ? order by created_at, id")) {
-                ps.setObject(1, account.id());
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        ids.add(Sql.uuid(rs, "id"));
-                    }
-                }
-            }
+            List<UUID> ids = Sql.list(c, "select id from opt_out where account_id = ? order by created_at, id",
+                    rs -> Sql.uuid(rs, "id"), account.id());
             List<OptOut> result = new ArrayList<>();
             for (UUID id : ids) {
                 result.add(load(c, account.id(), id));

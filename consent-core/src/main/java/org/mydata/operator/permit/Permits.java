@@ -40,7 +40,7 @@ public final class Permits {
             this.bytes = bytes.clone();
         }
 
-        public byte[] bytes() {
+        byte[] bytes() {
             return bytes.clone();
         }
 

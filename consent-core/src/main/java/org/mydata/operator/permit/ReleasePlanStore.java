@@ -50,7 +50,7 @@ public final class ReleasePlanStore {
     }
 
     /** The k of a programme's records permits, its {@code disclosure.recordsK} setting. */
-    public int kOf(UUID programmeId) {
+    int kOf(UUID programmeId) {
         return tx.read(c -> kOf(ProgrammeRegistry.find(c, programmeId).orElseThrow()));
     }
 

@@ -42,7 +42,7 @@ public final class Amendments {
             return name().toLowerCase(Locale.ROOT);
         }
 
-        public static Optional<Direction> fromWire(String wire) {
+        static Optional<Direction> fromWire(String wire) {
             for (Direction d : values()) {
                 if (d.wire().equals(wire)) {
                     return Optional.of(d);
@@ -70,7 +70,7 @@ public final class Amendments {
             removed = List.copyOf(removed);
         }
 
-        public Map<String, Object> toJson() {
+        Map<String, Object> toJson() {
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("field", field);
             json.put("direction", direction.wire());
@@ -80,7 +80,7 @@ public final class Amendments {
         }
 
         @SuppressWarnings("unchecked")
-        public static Change fromJson(Map<String, Object> json) {
+        static Change fromJson(Map<String, Object> json) {
             return new Change((String) json.get("field"), Direction.fromWire((String) json.get("direction"))
                     .orElseThrow(), (List<String>) json.get("added"), (List<String>) json.get("removed"));
         }
@@ -92,7 +92,7 @@ public final class Amendments {
             changes = List.copyOf(changes);
         }
 
-        public boolean changesNothing() {
+        boolean changesNothing() {
             return changes.isEmpty();
         }
 
@@ -173,7 +173,7 @@ public final class Amendments {
     }
 
     /** A period as {@code start..end}, an open end left empty. */
-    public static String periodText(DataScope scope) {
+    static String periodText(DataScope scope) {
         return (scope.dataFrom() == null ? "" : scope.dataFrom().toString()) + ".."
                 + (scope.dataUntil() == null ? "" : scope.dataUntil().toString());
     }

@@ -59,7 +59,7 @@ public record DataScope(List<String> resourceTypes, LocalDate dataFrom, LocalDat
     }
 
     /** This scope, releasing the given Observation categories (null: the default ones). */
-    public DataScope withObservationCategories(List<String> categories) {
+    DataScope withObservationCategories(List<String> categories) {
         return new DataScope(resourceTypes, dataFrom, dataUntil, categories);
     }
 

@@ -70,7 +70,7 @@ public enum Language {
     }
 
     /** A sentence this language may lack (the base file may not have it either): empty then. */
-    public Optional<String> optionalWords(String key) {
+    Optional<String> optionalWords(String key) {
         try {
             return Optional.of(bundle().getString(key));
         } catch (MissingResourceException absent) {

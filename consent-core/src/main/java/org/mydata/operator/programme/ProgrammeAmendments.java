@@ -217,25 +217,11 @@ public final class ProgrammeAmendments {
     }
 
     private static void update(Connection c, UUID programmeId, ProgrammeTerms t, int version) throws SQLException {
-        ProgrammeTexts first = t.texts().values().iterator().next();
-        try (PreparedStatement ps = c.prepareStatement("update programme set name = ?, description = ?, "
-                + "organisation = ?, purposes = ?, scope = ?::jsonb, terms_uri = ?, terms_version = ?, stewards = ?, "
-                + "promises = ?, access_modes = ?, texts = ?::jsonb, version = ? where id = ?")) {
-            ps.setString(1, first.name());
-            ps.setString(2, first.description());
-            ps.setString(3, first.organisation());
-            ps.setArray(4, Sql.textArray(c, t.purposes().stream().map(Purpose::code).toList()));
-            ps.setString(5, Json.write(t.scope().toJson()));
-            ps.setString(6, t.termsUri().toString());
-            ps.setString(7, t.termsVersion());
-            ps.setArray(8, Sql.textArray(c, t.stewards()));
-            ps.setArray(9, Sql.textArray(c, t.promises().stream().map(Promise::code).toList()));
-            ps.setArray(10, Sql.textArray(c, t.accessModes().stream().map(AccessMode::wireName).toList()));
-            Map<String, Object> texts = new LinkedHashMap<>();
-            t.texts().forEach((language, words) -> texts.put(language.tag(), words.toJson()));
-            ps.setString(11, Json.write(texts));
-            ps.setInt(12, version);
-            ps.setObject(13, programmeId);
+        try (PreparedStatement ps = c.prepareStatement("update programme set (" + ProgrammeRegistry.TERMS_COLUMNS
+                + ", version) = (" + ProgrammeRegistry.TERMS_PARAMETERS + ", ?) where id = ?")) {
+            int next = ProgrammeRegistry.bindTerms(c, ps, t);
+            ps.setInt(next++, version);
+            ps.setObject(next, programmeId);
             ps.executeUpdate();
         }
     }

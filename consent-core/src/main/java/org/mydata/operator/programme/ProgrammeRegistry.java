@@ -86,37 +86,54 @@ public final class ProgrammeRegistry {
                     throw new InvalidRequestException("sourceIds", "there is no source " + sourceId);
                 }
             }
-            try (PreparedStatement ps = c.prepareStatement("insert into programme (id, name, description, organisation, "
-                    + "purposes, scope, terms_uri, terms_version, stewards, created_at, promises, legal_basis, "
-                    + "source_ids, access_modes, minimum_cell_size, dominance_share, answers_per_day, records_k, "
-                    + "texts) values (?,?,?,?,?,?::jsonb,?,?,?,?,?,?,?,?,?,?,?,?,?::jsonb)")) {
-                ps.setObject(1, programme.id());
-                ps.setString(2, programme.name());
-                ps.setString(3, programme.description());
-                ps.setString(4, programme.organisation());
-                ps.setArray(5, Sql.textArray(c, programme.purposes().stream().map(Purpose::code).toList()));
-                ps.setString(6, Json.write(programme.scope().toJson()));
-                ps.setString(7, programme.termsUri().toString());
-                ps.setString(8, programme.termsVersion());
-                ps.setArray(9, Sql.textArray(c, programme.stewards()));
-                ps.setTimestamp(10, Sql.timestamp(programme.createdAt()));
-                ps.setArray(11, Sql.textArray(c, programme.promises().stream().map(Promise::code).toList()));
-                ps.setString(12, programme.legalBasis().wire());
-                ps.setArray(13, c.createArrayOf("uuid", programme.sourceIds().toArray()));
-                ps.setArray(14, Sql.textArray(c, programme.accessModes().stream().map(AccessMode::wireName).toList()));
+            try (PreparedStatement ps = c.prepareStatement("insert into programme (" + TERMS_COLUMNS + ", id, "
+                    + "created_at, legal_basis, source_ids, minimum_cell_size, dominance_share, answers_per_day, "
+                    + "records_k) values (" + TERMS_PARAMETERS + ",?,?,?,?,?,?,?,?)")) {
+                int next = bindTerms(c, ps, ProgrammeTerms.of(programme));
+                ps.setObject(next++, programme.id());
+                ps.setTimestamp(next++, Sql.timestamp(programme.createdAt()));
+                ps.setString(next++, programme.legalBasis().wire());
+                ps.setArray(next++, c.createArrayOf("uuid", programme.sourceIds().toArray()));
                 DisclosureSettings disclosure = programme.disclosure();
-                ps.setInt(15, disclosure.minimumCellSize());
-                ps.setDouble(16, disclosure.dominanceShare());
-                ps.setInt(17, disclosure.answersPerDay());
-                ps.setInt(18, disclosure.recordsK());
-                Map<String, Object> json = new LinkedHashMap<>();
-                programme.texts().forEach((language, words) -> json.put(language.tag(), words.toJson()));
-                ps.setString(19, Json.write(json));
+                ps.setInt(next++, disclosure.minimumCellSize());
+                ps.setDouble(next++, disclosure.dominanceShare());
+                ps.setInt(next++, disclosure.answersPerDay());
+                ps.setInt(next, disclosure.recordsK());
                 ps.executeUpdate();
             }
             return null;
         });
         return programme;
+    }
+
+    /** The programme columns its terms fill, which creating a programme and amending it both write. */
+    static final String TERMS_COLUMNS = "name, description, organisation, purposes, scope, terms_uri, terms_version, "
+            + "stewards, promises, access_modes, texts";
+    /** The parameters of {@link #TERMS_COLUMNS}, in their order. */
+    static final String TERMS_PARAMETERS = "?,?,?,?,?::jsonb,?,?,?,?,?,?::jsonb";
+
+    /**
+     * Binds the terms to the first parameters of a statement, as {@link #TERMS_COLUMNS} names them: the name,
+     * description and organisation of the terms' first language, the rest as the row keeps them.
+     *
+     * @return the next parameter's index
+     */
+    static int bindTerms(Connection c, PreparedStatement ps, ProgrammeTerms t) throws SQLException {
+        ProgrammeTexts first = t.texts().values().iterator().next();
+        ps.setString(1, first.name());
+        ps.setString(2, first.description());
+        ps.setString(3, first.organisation());
+        ps.setArray(4, Sql.textArray(c, t.purposes().stream().map(Purpose::code).toList()));
+        ps.setString(5, Json.write(t.scope().toJson()));
+        ps.setString(6, t.termsUri().toString());
+        ps.setString(7, t.termsVersion());
+        ps.setArray(8, Sql.textArray(c, t.stewards()));
+        ps.setArray(9, Sql.textArray(c, t.promises().stream().map(Promise::code).toList()));
+        ps.setArray(10, Sql.textArray(c, t.accessModes().stream().map(AccessMode::wireName).toList()));
+        Map<String, Object> texts = new LinkedHashMap<>();
+        t.texts().forEach((language, words) -> texts.put(language.tag(), words.toJson()));
+        ps.setString(11, Json.write(texts));
+        return 12;
     }
 
     /**

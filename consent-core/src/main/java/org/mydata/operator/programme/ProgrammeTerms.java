@@ -51,7 +51,7 @@ public record ProgrammeTerms(List<Purpose> purposes, DataScope scope, List<Acces
     }
 
     /** The terms as the amendment record signs them: fixed key order, so equal terms have equal JSON. */
-    public Map<String, Object> toJson() {
+    Map<String, Object> toJson() {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("purposes", purposes.stream().map(Purpose::code).toList());
         json.put("scope", scope.toJson());
@@ -68,7 +68,7 @@ public record ProgrammeTerms(List<Purpose> purposes, DataScope scope, List<Acces
     }
 
     @SuppressWarnings("unchecked")
-    public static ProgrammeTerms fromJson(Map<String, Object> json) {
+    static ProgrammeTerms fromJson(Map<String, Object> json) {
         Map<Language, ProgrammeTexts> texts = new EnumMap<>(Language.class);
         ((Map<String, Object>) json.get("texts")).forEach((tag, t) -> Language.fromTag(tag)
                 .ifPresent(l -> texts.put(l, ProgrammeTexts.fromJson((Map<String, Object>) t))));

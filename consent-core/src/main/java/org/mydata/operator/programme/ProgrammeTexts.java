@@ -9,7 +9,7 @@ import java.util.Map;
  */
 public record ProgrammeTexts(String name, String description, String organisation) {
 
-    public Map<String, Object> toJson() {
+    Map<String, Object> toJson() {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("name", name);
         json.put("description", description);
@@ -17,7 +17,7 @@ public record ProgrammeTexts(String name, String description, String organisatio
         return json;
     }
 
-    public static ProgrammeTexts fromJson(Map<String, Object> json) {
+    static ProgrammeTexts fromJson(Map<String, Object> json) {
         return new ProgrammeTexts((String) json.get("name"), (String) json.get("description"),
                 (String) json.get("organisation"));
     }

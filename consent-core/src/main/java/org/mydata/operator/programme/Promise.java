@@ -33,7 +33,7 @@ public enum Promise {
         return language.words("promise." + code);
     }
 
-    public static Optional<Promise> fromCode(String code) {
+    static Optional<Promise> fromCode(String code) {
         return Arrays.stream(values()).filter(p -> p.code.equals(code)).findFirst();
     }
 }

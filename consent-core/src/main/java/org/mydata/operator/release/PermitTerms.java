@@ -60,7 +60,7 @@ public record PermitTerms(UUID permitId, List<Purpose> purposes, DataScope scope
      * longer covers one of the permit's purposes or its access mode, or the periods share no day. A narrowing
      * amendment thus applies to every release at once, without touching the signed permit.
      */
-    public PermitTerms within(ProgrammeBounds now) {
+    PermitTerms within(ProgrammeBounds now) {
         boolean purposesKept = purposes.stream().allMatch(p -> now.purposes().stream().anyMatch(q -> q.covers(p)));
         boolean modeKept = mode.isAllowedBy(now.accessModes());
         java.time.LocalDate from = later(scope.dataFrom(), now.scope().dataFrom());

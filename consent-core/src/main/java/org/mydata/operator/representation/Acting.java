@@ -28,7 +28,7 @@ public record Acting(UUID actorAccountId, RepresentationKind kind, String refere
     }
 
     /** The claim's value. */
-    public Map<String, Object> claim() {
+    Map<String, Object> claim() {
         Map<String, Object> representation = new LinkedHashMap<>();
         representation.put("kind", kind.wire());
         representation.put("reference", reference);
@@ -48,7 +48,7 @@ public record Acting(UUID actorAccountId, RepresentationKind kind, String refere
 
     /** Reads the claim back from what the database keeps (the claim's JSON); null when the subject acted. */
     @SuppressWarnings("unchecked")
-    public static Acting fromClaim(Object claim) {
+    static Acting fromClaim(Object claim) {
         if (!(claim instanceof Map<?, ?> actor) || !(actor.get("representation") instanceof Map<?, ?> rep)) {
             return null;
         }

@@ -25,13 +25,13 @@ public record OwnDecision(Instant majorityAt, Instant due) {
     }
 
     /** What a consent the guardian gives now carries, by the rule, for a representation; null when none applies. */
-    public static OwnDecision of(Representation representation, ComingOfAge rule) {
+    static OwnDecision of(Representation representation, ComingOfAge rule) {
         Instant majority = representation.comesOfAge(rule);
         return majority == null ? null : new OwnDecision(majority, rule.ownDecisionDue(majority));
     }
 
     /** Stores who gave the consent and, for a minor, when it comes to await their decision (same transaction). */
-    public static void store(Connection c, UUID consentId, Acting acting, OwnDecision minor) throws SQLException {
+    static void store(Connection c, UUID consentId, Acting acting, OwnDecision minor) throws SQLException {
         if (acting == null && minor == null) {
             return;
         }

@@ -50,7 +50,7 @@ public final class Representations {
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
-    public ComingOfAge rule() {
+    ComingOfAge rule() {
         return rule;
     }
 

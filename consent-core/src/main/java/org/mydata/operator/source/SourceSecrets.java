@@ -78,11 +78,11 @@ public final class SourceSecrets {
     }
 
     /** Whether the keyset holds more than one key, so that secrets sealed by an older one should be sealed anew. */
-    public boolean rotated() {
+    boolean rotated() {
         return keys > 1;
     }
 
-    public String seal(String secret, UUID sourceId, String field) {
+    String seal(String secret, UUID sourceId, String field) {
         try {
             return Base64.getEncoder().encodeToString(aead.encrypt(secret.getBytes(StandardCharsets.UTF_8),
                     context(sourceId, field)));

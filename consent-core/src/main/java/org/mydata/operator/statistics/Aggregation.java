@@ -164,7 +164,7 @@ public record Aggregation(List<Criterion> cohort, List<Grouping> groupBy, List<M
     }
 
     /** The columns of the answer: group columns, then measures. */
-    public List<AnswerColumn> columns() {
+    List<AnswerColumn> columns() {
         List<AnswerColumn> columns = new ArrayList<>();
         groupBy.forEach(g -> columns.add(new AnswerColumn(g.as(), "string")));
         for (Measure m : measures) {

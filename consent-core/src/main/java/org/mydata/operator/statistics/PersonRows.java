@@ -23,7 +23,7 @@ public record PersonRows(UUID personKey, double recordKey, Map<String, List<Map<
     }
 
     /** The person's rows of one view; none when the view was not evaluated for them. */
-    public List<Map<String, Object>> rows(String viewHash) {
+    List<Map<String, Object>> rows(String viewHash) {
         return rowsByViewHash.getOrDefault(viewHash, List.of());
     }
 }

@@ -41,29 +41,29 @@ public final class PerturbationTable {
     }
 
     /** The noise of any count, for a cell key in [0,1). */
-    public static int countNoise(double cellKey) {
+    static int countNoise(double cellKey) {
         return COUNT_NOISE[bucket(cellKey)];
     }
 
     /** The count as released: perturbed first, then null (suppressed) when the perturbed count is under the threshold. */
-    public static Long releasedCount(long count, int threshold, double cellKey) {
+    static Long releasedCount(long count, int threshold, double cellKey) {
         long perturbed = count + countNoise(cellKey);
         return perturbed < threshold ? null : perturbed;
     }
 
     /** The scale the magnitude multiplier applies to: the standard error, or the floor when the values hardly spread. */
-    public static double magnitudeScale(double standardError, double meanAbsoluteValue) {
+    static double magnitudeScale(double standardError, double meanAbsoluteValue) {
         return Math.max(standardError, Math.max(MAGNITUDE_FLOOR_SHARE * meanAbsoluteValue, MAGNITUDE_FLOOR_MINIMUM));
     }
 
     /** The multiplier of a magnitude's standard error, for a cell key in [0,1). */
-    public static double magnitudeMultiplier(double cellKey) {
+    static double magnitudeMultiplier(double cellKey) {
         double within = cellKey * BUCKETS - Math.floor(cellKey * BUCKETS);
         return MAGNITUDE_MULTIPLIERS[Math.min((int) (within * MAGNITUDE_MULTIPLIERS.length), MAGNITUDE_MULTIPLIERS.length - 1)];
     }
 
     /** The sum of keys modulo 1: adding or removing one person moves the key by that person's random key. */
-    public static double cellKey(double sumOfRecordKeys) {
+    static double cellKey(double sumOfRecordKeys) {
         return sumOfRecordKeys - Math.floor(sumOfRecordKeys);
     }
 

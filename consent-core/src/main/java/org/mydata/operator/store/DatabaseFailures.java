@@ -27,7 +27,7 @@ public final class DatabaseFailures {
      * @param e         the failure
      * @param atCommit  whether it happened while COMMIT was sent or awaited
      */
-    public static StoreException.Kind classify(SQLException e, boolean atCommit) {
+    static StoreException.Kind classify(SQLException e, boolean atCommit) {
         if (!connectionLost(e)) {
             return StoreException.Kind.FAILED;
         }

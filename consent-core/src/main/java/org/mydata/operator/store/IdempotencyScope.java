@@ -66,7 +66,7 @@ public final class IdempotencyScope implements AutoCloseable {
         return state;
     }
 
-    public IdempotencyKeys.Claim claim() {
+    IdempotencyKeys.Claim claim() {
         return claim;
     }
 

@@ -2,10 +2,12 @@ package org.mydata.operator.store;
 
 import java.sql.Array;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
@@ -13,6 +15,31 @@ import java.util.UUID;
 /** Small conversions between JDBC and the domain's values, so stores read the same way everywhere. */
 public final class Sql {
     private Sql() {
+    }
+
+    /** Reads one value from the row a result set stands on. */
+    @FunctionalInterface
+    public interface Row<T> {
+        T read(ResultSet rs) throws SQLException;
+    }
+
+    /**
+     * The rows a query returns, each read by {@code row}, in the query's order: the one way a store lists what a
+     * statement finds. The parameters are bound in their order ({@code setObject}: UUIDs, numbers, strings).
+     */
+    public static <T> List<T> list(Connection c, String sql, Row<T> row, Object... parameters) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                ps.setObject(i + 1, parameters[i]);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                List<T> rows = new ArrayList<>();
+                while (rs.next()) {
+                    rows.add(row.read(rs));
+                }
+                return rows;
+            }
+        }
     }
 
     public static Timestamp timestamp(Instant instant) {

@@ -26,7 +26,6 @@ import org.springframework.web.bind.annotation.RestController;
  */
 @RestController
 public class ConsentAuditController {
-    private static final String FHIR_JSON = "application/fhir+json";
 
     private final AuditBundles bundles;
     private final Callers callers;
@@ -56,14 +55,12 @@ public class ConsentAuditController {
      * signed record (the JWS as its signature), an {@code AuditEvent} per access event, and one per notification
      * to a permit holder and per erasure it acknowledged (docs/notifications.md).
      */
-    @GetMapping(value = "/api/v1/audit/consents/{id}/fhir", produces = {FHIR_JSON, "application/json"})
+    @GetMapping(value = "/api/v1/audit/consents/{id}/fhir", produces = {FhirResponses.FHIR_JSON, "application/json"})
     public ResponseEntity<String> forAuditorAsFhir(@PathVariable UUID id) {
         AuditBundle bundle = bundles.ofConsent(id);
         Consent consent = consents.getForAudit(id);
-        String body = fhir.newJsonParser().setPrettyPrint(true).encodeResourceToString(
-                AuditBundleAsFhir.toFhir(bundle, consent, programmes.get(consent.programmeId()),
-                        notices.ofConsentForAudit(id)));
-        return ResponseEntity.ok().header("Content-Type", FHIR_JSON).body(body);
+        return FhirResponses.ok(fhir, AuditBundleAsFhir.toFhir(bundle, consent, programmes.get(consent.programmeId()),
+                notices.ofConsentForAudit(id)));
     }
 
     /** Scope {@code citizen}; another person's consent is not found. */

@@ -33,7 +33,6 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 @RequestMapping("/api/v1/me/consents")
 public class ConsentController {
-    private static final String FHIR_JSON = "application/fhir+json";
     private final Consents consents;
     private final ProgrammeRegistry programmes;
     private final Callers callers;
@@ -151,12 +150,10 @@ public class ConsentController {
                 StatusRecord.ChangedBy.PERSON, null), clock.instant());
     }
 
-    @GetMapping(value = "/{id}/fhir", produces = {FHIR_JSON, "application/json"})
+    @GetMapping(value = "/{id}/fhir", produces = {FhirResponses.FHIR_JSON, "application/json"})
     public ResponseEntity<String> asFhir(@AuthenticationPrincipal Jwt token, @PathVariable UUID id) {
         Account account = callers.account(token);
         Consent consent = consents.get(account, id);
-        String body = fhir.newJsonParser().setPrettyPrint(true)
-                .encodeResourceToString(ConsentAsFhir.toFhir(consent, programmes.get(consent.programmeId())));
-        return ResponseEntity.ok().header("Content-Type", FHIR_JSON).body(body);
+        return FhirResponses.ok(fhir, ConsentAsFhir.toFhir(consent, programmes.get(consent.programmeId())));
     }
 }

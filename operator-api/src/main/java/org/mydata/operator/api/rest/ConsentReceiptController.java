@@ -28,7 +28,7 @@ import org.springframework.web.bind.annotation.RestController;
 public class ConsentReceiptController {
     static final MediaType JOSE = MediaType.parseMediaType("application/jose");
     static final MediaType JSON_LD = MediaType.parseMediaType("application/ld+json");
-    static final MediaType FHIR_JSON = MediaType.parseMediaType("application/fhir+json");
+    static final MediaType FHIR_JSON = MediaType.parseMediaType(FhirResponses.FHIR_JSON);
 
     /** The values of {@code format}. */
     enum Format {
@@ -78,8 +78,8 @@ public class ConsentReceiptController {
             case ISO27560 -> ResponseEntity.ok().contentType(JSON_LD).body(formats.receipt(choice));
             case ISO27560_RECORD -> ResponseEntity.ok().contentType(JSON_LD).body(formats.record(choice));
             case DGA_ALTRUISM -> ResponseEntity.ok().contentType(JSON_LD).body(formats.altruismForm(choice));
-            case FHIR -> ResponseEntity.ok().contentType(FHIR_JSON).body(fhir.newJsonParser().setPrettyPrint(true)
-                    .encodeResourceToString(ConsentAsFhir.toFhir(choice)));
+            case FHIR -> ResponseEntity.ok().contentType(FHIR_JSON).body(FhirResponses.json(fhir,
+                    ConsentAsFhir.toFhir(choice)));
             case JWS -> throw new IllegalStateException("answered above");
         };
     }

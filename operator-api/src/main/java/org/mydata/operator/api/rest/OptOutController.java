@@ -36,7 +36,6 @@ import org.springframework.web.bind.annotation.RestController;
  */
 @RestController
 public class OptOutController {
-    private static final String FHIR_JSON = "application/fhir+json";
     private final OptOuts optOuts;
     private final ProgrammeRegistry programmes;
     private final AuditBundles bundles;
@@ -119,13 +118,11 @@ public class OptOutController {
     }
 
     /** The opt-out as a FHIR R4 {@code Consent} whose provision denies ({@code provision.type = deny}). */
-    @GetMapping(value = "/api/v1/me/opt-outs/{id}/fhir", produces = {FHIR_JSON, "application/json"})
+    @GetMapping(value = "/api/v1/me/opt-outs/{id}/fhir", produces = {FhirResponses.FHIR_JSON, "application/json"})
     public ResponseEntity<String> asFhir(@AuthenticationPrincipal Jwt token, @PathVariable UUID id) {
         Account account = callers.account(token);
         OptOut optOut = optOuts.get(account, id);
-        String body = fhir.newJsonParser().setPrettyPrint(true)
-                .encodeResourceToString(OptOutAsFhir.toFhir(optOut, programmes.get(optOut.programmeId())));
-        return ResponseEntity.ok().header("Content-Type", FHIR_JSON).body(body);
+        return FhirResponses.ok(fhir, OptOutAsFhir.toFhir(optOut, programmes.get(optOut.programmeId())));
     }
 
     /** The person's own inclusion bundle for an opt-out programme: what the {@code verify} command checks. */

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.mydata.operator.verify.json.JsonNumbers;
 
 /**
  * An access event as its log entry states it: the reading side of consent-core's
@@ -76,7 +77,7 @@ public record AccessEntry(UUID eventId, UUID permitId, String client, String int
             if (iat == null) {
                 throw new Bad("it has no iat, so its consents' validity cannot be judged");
             }
-            Long seconds = wholeNumber(iat);
+            Long seconds = JsonNumbers.wholeNumber(iat);
             if (seconds == null) {
                 throw new Bad("its iat " + iat + " is not whole seconds since the epoch");
             }
@@ -133,21 +134,10 @@ public record AccessEntry(UUID eventId, UUID permitId, String client, String int
     }
 
     private static long count(Map<?, ?> json, String path, boolean asInt) throws Bad {
-        Long n = wholeNumber(json.get(name(path)));
+        Long n = JsonNumbers.wholeNumber(json.get(name(path)));
         if (n == null || n < 0 || (asInt && n > Integer.MAX_VALUE)) {
             throw new Bad("its " + path + " is missing or not a count");
         }
         return n;
-    }
-
-    private static Long wholeNumber(Object value) {
-        if (value instanceof Long || value instanceof Integer) {
-            return ((Number) value).longValue();
-        }
-        if (value instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())
-                && Math.abs(n.doubleValue()) < 0x1p53) {
-            return n.longValue();
-        }
-        return null;
     }
 }

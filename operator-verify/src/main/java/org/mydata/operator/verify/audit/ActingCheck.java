@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.mydata.operator.verify.json.JsonNumbers;
 
 /**
  * Who made a record, when it was not its subject. A record names its subject ({@code account_id}); one made by
@@ -76,7 +77,7 @@ final class ActingCheck {
         if (!(representation.get("reference") instanceof String reference) || reference.isBlank()) {
             problems.add("its representation names no reference");
         }
-        Long checkedAt = wholeNumber(representation.get("checked_at"));
+        Long checkedAt = JsonNumbers.wholeNumber(representation.get("checked_at"));
         Long iat = record.wholeNumber("iat");
         if (checkedAt == null) {
             problems.add("its representation does not say when it was checked");
@@ -96,15 +97,5 @@ final class ActingCheck {
         }
         return "account " + actor.get("account_id") + " acted for account " + record.string("account_id") + " as "
                 + representation.get("kind") + " (" + representation.get("reference") + ")";
-    }
-
-    private static Long wholeNumber(Object value) {
-        if (value instanceof Long || value instanceof Integer) {
-            return ((Number) value).longValue();
-        }
-        if (value instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())) {
-            return n.longValue();
-        }
-        return null;
     }
 }

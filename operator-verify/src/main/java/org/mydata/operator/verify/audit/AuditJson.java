@@ -17,6 +17,7 @@ import org.mydata.operator.verify.log.Checkpoint;
 import org.mydata.operator.verify.log.ConsistencyProof;
 import org.mydata.operator.verify.log.Hash;
 import org.mydata.operator.verify.log.LogEntry;
+import org.mydata.operator.verify.json.JsonNumbers;
 
 /**
  * The wire form of audit data, written and read in one place so that what the operator serves and what
@@ -308,17 +309,11 @@ public final class AuditJson {
     private static Long optionalWholeNumber(Map<String, Object> json, String name, String at)
             throws MalformedAuditDataException {
         Object value = json.get(name);
-        if (value == null) {
-            return null;
+        Long number = JsonNumbers.wholeNumber(value);
+        if (value != null && number == null) {
+            throw new MalformedAuditDataException(at + "." + name + " is not a whole number");
         }
-        if (value instanceof Long || value instanceof Integer) {
-            return ((Number) value).longValue();
-        }
-        if (value instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())
-                && Math.abs(n.doubleValue()) < 0x1p53) {
-            return n.longValue();
-        }
-        throw new MalformedAuditDataException(at + "." + name + " is not a whole number");
+        return number;
     }
 
     private static List<Hash> optionalHashes(Map<String, Object> json, String name, String at)

@@ -12,6 +12,7 @@ import java.util.UUID;
 import org.mydata.operator.verify.access.AccessEntry;
 import org.mydata.operator.verify.access.PersonAccess;
 import org.mydata.operator.verify.access.ReadAccessEntry;
+import org.mydata.operator.verify.consent.ConsentStatus;
 import org.mydata.operator.verify.log.Checkpoint;
 import org.mydata.operator.verify.log.ConsistencyProof;
 import org.mydata.operator.verify.log.Hash;
@@ -363,7 +364,7 @@ public final class BundleVerifier {
             if (consentIndex == null || consentIndex >= index) {
                 problems.add("the consent record (#" + consentIndex + ") does not precede it");
             }
-            Optional<StatusChain.Step> inForce = chain.inForceBefore(index);
+            Optional<RecordChain.Step<ConsentStatus>> inForce = chain.inForceBefore(index);
             String liveLink = liveLinkAt(index, links, records);
             problems.addAll(ReliedOn.problems("the consent", inForce, consent.record().wholeNumber("valid_from"),
                     consent.record().wholeNumber("valid_until"), liveLink != null, entry.at()));

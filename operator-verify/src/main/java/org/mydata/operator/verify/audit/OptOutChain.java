@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import org.mydata.operator.verify.consent.RecordHash;
 
 /**
  * The rules of one person's opt-out records for one programme ({@code opt-out+jwt}), applied one record at a
@@ -19,15 +18,10 @@ final class OptOutChain {
     static final String OPTED_OUT = "opted-out";
     static final String WITHDRAWN = "withdrawn";
 
-    /** An opt-out that was live from one log index (and, when withdrawn, until another). */
-    record Step(long logIndex, String status) {
-    }
-
     private final String accountId;
     private final String programmeId;
-    private final List<Step> steps = new ArrayList<>();
-    private String previousRecord;
-    private Long previousIndex;
+    /** Each step an opt-out that was live from one log index (and, when withdrawn, until another). */
+    private final RecordChain<String> chain = new RecordChain<>();
     private String liveOptOutId;
 
     OptOutChain(String accountId, String programmeId) {
@@ -43,9 +37,9 @@ final class OptOutChain {
             problems.add("it is for account " + record.string("account_id") + " and programme "
                     + record.string("programme_id") + ", not account " + accountId + " and programme " + programmeId);
         }
-        Long claimed = record.wholeNumber("log_index");
-        if (claimed == null || claimed != logIndex) {
-            problems.add("it claims log_index " + claimed + " but sits at log index " + logIndex);
+        String logIndexProblem = RecordChain.logIndexProblem(record, logIndex);
+        if (logIndexProblem != null) {
+            problems.add(logIndexProblem);
         }
         String status = record.string("status");
         String optOutId = record.string("opt_out_id");
@@ -56,37 +50,30 @@ final class OptOutChain {
             problems.add("it withdraws opt-out " + optOutId + ", but the live one is " + liveOptOutId);
         }
         String prev = record.string("prev_hash");
-        if (previousRecord == null && prev != null) {
+        if (chain.isEmpty() && prev != null) {
             problems.add("it is the first opt-out record given but names a predecessor: an earlier record is missing");
-        } else if (previousRecord != null && !RecordHash.chainsTo(prev, previousRecord)) {
-            problems.add("its prev_hash does not match the opt-out record before it (#" + previousIndex
+        } else if (!chain.isEmpty() && !chain.linksBack(prev)) {
+            problems.add("its prev_hash does not match the opt-out record before it (#" + chain.previousIndex()
                     + "): a record is missing, swapped or altered");
         }
-        if (previousIndex != null && logIndex <= previousIndex) {
-            problems.add("it is out of log order after #" + previousIndex);
+        if (chain.outOfOrder(logIndex)) {
+            problems.add("it is out of log order after #" + chain.previousIndex());
         }
-        previousRecord = record.jws();
-        previousIndex = logIndex;
+        chain.took(logIndex, record);
         if (OPTED_OUT.equals(status) || WITHDRAWN.equals(status)) {
-            steps.add(new Step(logIndex, status));
+            chain.step(logIndex, status);
             liveOptOutId = OPTED_OUT.equals(status) ? optOutId : null;
         }
         return problems;
     }
 
     /** The opt-out live just before the log reached this index: its record, if the latest one then opted out. */
-    Optional<Step> liveBefore(long logIndex) {
-        Step best = null;
-        for (Step step : steps) {
-            if (step.logIndex() < logIndex && (best == null || step.logIndex() > best.logIndex())) {
-                best = step;
-            }
-        }
-        return best != null && OPTED_OUT.equals(best.status()) ? Optional.of(best) : Optional.empty();
+    Optional<RecordChain.Step<String>> liveBefore(long logIndex) {
+        return chain.before(logIndex).filter(step -> OPTED_OUT.equals(step.status()));
     }
 
     int size() {
-        return steps.size();
+        return chain.steps();
     }
 
     boolean live() {

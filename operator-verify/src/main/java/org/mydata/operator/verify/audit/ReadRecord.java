@@ -6,6 +6,7 @@ import java.util.Map;
 import org.mydata.operator.verify.signing.InvalidRecordException;
 import org.mydata.operator.verify.signing.RecordVerifier;
 import org.mydata.operator.verify.signing.VerifiedRecord;
+import org.mydata.operator.verify.json.JsonNumbers;
 
 /**
  * A record as the verifiers read it, whether or not its signature holds. A record whose signature fails
@@ -58,14 +59,6 @@ public record ReadRecord(String jws, String typ, String kid, Map<String, Object>
 
     /** A claim as a whole number, or null when absent or not one. */
     public Long wholeNumber(String name) {
-        Object value = claims.get(name);
-        if (value instanceof Long || value instanceof Integer) {
-            return ((Number) value).longValue();
-        }
-        if (value instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())
-                && Math.abs(n.doubleValue()) < 0x1p53) {
-            return n.longValue();
-        }
-        return null;
+        return JsonNumbers.wholeNumber(claims.get(name));
     }
 }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Optional;
 import org.mydata.operator.verify.access.AccessEntry;
 import org.mydata.operator.verify.access.PersonAccess;
+import org.mydata.operator.verify.consent.ConsentStatus;
 import org.mydata.operator.verify.release.AccessMode;
 import org.mydata.operator.verify.release.ConsentModes;
 import org.mydata.operator.verify.release.ConsentInForce;
@@ -45,9 +46,9 @@ final class ReliedOn {
      * @param at        the event's time ({@code iat})
      * @return every reason the event could not rely on it; empty when it could
      */
-    static List<String> problems(String consent, Optional<StatusChain.Step> status, Long validFrom, Long validUntil,
+    static List<String> problems(String consent, Optional<RecordChain.Step<ConsentStatus>> status, Long validFrom, Long validUntil,
                                  boolean linked, Instant at) {
-        Standing standing = new Standing(status.map(StatusChain.Step::status).orElse(null),
+        Standing standing = new Standing(status.map(RecordChain.Step::status).orElse(null),
                 Validity.ofEpochSeconds(validFrom, validUntil), linked);
         List<String> problems = new ArrayList<>();
         for (Refusal refusal : ConsentInForce.whyNotInForce(standing, at)) {
@@ -137,7 +138,7 @@ final class ReliedOn {
      * @param linked   whether the link the row names was the person's, live at that position, and at one of the
      *                 permit's sources
      */
-    static List<String> inclusionProblems(String person, Optional<OptOutChain.Step> optOut, boolean linked) {
+    static List<String> inclusionProblems(String person, Optional<RecordChain.Step<String>> optOut, boolean linked) {
         List<String> problems = new ArrayList<>();
         for (Refusal refusal : OptOutInclusion.whyNot(linked, optOut.isPresent())) {
             problems.add(switch (refusal) {

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.mydata.operator.verify.consent.ConsentStatus;
-import org.mydata.operator.verify.consent.RecordHash;
 
 /**
  * The rules of one consent's status chain, applied one status record at a time in the order given (the
@@ -25,15 +24,10 @@ final class StatusChain {
     record Problem(String check, String reason) {
     }
 
-    /** A status that came into force at a log index. */
-    record Step(long logIndex, ConsentStatus status) {
-    }
-
     private final String consentId;
     private final Long consentLogIndex;
-    private final List<Step> steps = new ArrayList<>();
-    private String previousRecord;
-    private Long previousIndex;
+    /** Each step a status that came into force at a log index. */
+    private final RecordChain<ConsentStatus> chain = new RecordChain<>();
     private Long withdrawnAt;
 
     /**
@@ -57,11 +51,9 @@ final class StatusChain {
         if (!consentId.equals(crId)) {
             problems.add(new Problem(CLAIMS, "its cr_id " + crId + " is not consent " + consentId));
         }
-        Long claimed = csr.wholeNumber("log_index");
-        if (claimed == null) {
-            problems.add(new Problem(CLAIMS, "it carries no log_index claim"));
-        } else if (claimed != logIndex) {
-            problems.add(new Problem(CLAIMS, "it claims log_index " + claimed + " but sits at log index " + logIndex));
+        String logIndexProblem = RecordChain.logIndexProblem(csr, logIndex);
+        if (logIndexProblem != null) {
+            problems.add(new Problem(CLAIMS, logIndexProblem));
         }
         Optional<ConsentStatus> status = ConsentStatus.fromWire(csr.string("status"));
         if (status.isEmpty()) {
@@ -69,7 +61,7 @@ final class StatusChain {
                     + "withdrawn"));
         }
         String prev = csr.string("prev_csr_hash");
-        if (previousRecord == null) {
+        if (chain.isEmpty()) {
             if (prev != null) {
                 problems.add(new Problem(CHAIN, "it is the first status record given but names a predecessor "
                         + "(prev_csr_hash " + prev + "): an earlier record is missing"));
@@ -82,25 +74,24 @@ final class StatusChain {
             }
         } else {
             if (prev == null) {
-                problems.add(new Problem(CHAIN, "it names no predecessor, but follows csr #" + previousIndex));
-            } else if (!RecordHash.chainsTo(prev, previousRecord)) {
+                problems.add(new Problem(CHAIN, "it names no predecessor, but follows csr #" + chain.previousIndex()));
+            } else if (!chain.linksBack(prev)) {
                 problems.add(new Problem(CHAIN, "its prev_csr_hash does not match the status record before it "
-                        + "(csr #" + previousIndex + "): a record is missing, swapped or altered"));
+                        + "(csr #" + chain.previousIndex() + "): a record is missing, swapped or altered"));
             }
-            if (logIndex <= previousIndex) {
+            if (chain.outOfOrder(logIndex)) {
                 problems.add(new Problem(CHAIN, "it is out of log order: log #" + logIndex + " comes after csr #"
-                        + previousIndex));
+                        + chain.previousIndex()));
             }
         }
         if (withdrawnAt != null) {
             problems.add(new Problem(WITHDRAWAL_FINAL, "it changes the status after the withdrawal at csr #"
                     + withdrawnAt));
         }
-        previousRecord = csr.jws();
-        previousIndex = logIndex;
+        chain.took(logIndex, csr);
         // A withdrawal is final: whatever follows it is reported above and changes nothing in force.
         if (status.isPresent() && withdrawnAt == null) {
-            steps.add(new Step(logIndex, status.get()));
+            chain.step(logIndex, status.get());
             if (status.get() == ConsentStatus.WITHDRAWN) {
                 withdrawnAt = logIndex;
             }
@@ -109,23 +100,17 @@ final class StatusChain {
     }
 
     /** The status record in force just before the log reached this index: the latest one below it. */
-    Optional<Step> inForceBefore(long logIndex) {
-        Step best = null;
-        for (Step step : steps) {
-            if (step.logIndex() < logIndex && (best == null || step.logIndex() > best.logIndex())) {
-                best = step;
-            }
-        }
-        return Optional.ofNullable(best);
+    Optional<RecordChain.Step<ConsentStatus>> inForceBefore(long logIndex) {
+        return chain.before(logIndex);
     }
 
     /** The most recent status record taken, in the order given. */
-    Optional<Step> latest() {
-        return steps.isEmpty() ? Optional.empty() : Optional.of(steps.get(steps.size() - 1));
+    Optional<RecordChain.Step<ConsentStatus>> latest() {
+        return chain.latest();
     }
 
     boolean isEmpty() {
-        return previousIndex == null;
+        return chain.isEmpty();
     }
 
     Long withdrawnAt() {

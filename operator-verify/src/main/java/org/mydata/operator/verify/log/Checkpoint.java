@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import org.mydata.operator.verify.json.JsonNumbers;
 import org.mydata.operator.verify.signing.InvalidRecordException;
 import org.mydata.operator.verify.signing.RecordType;
 import org.mydata.operator.verify.signing.VerifiedRecord;
@@ -59,14 +60,10 @@ public record Checkpoint(long treeSize, Hash rootHash, Instant issuedAt, String 
     }
 
     private static long wholeNumber(Map<String, Object> claims, String name) throws InvalidRecordException {
-        Object value = claims.get(name);
-        if (value instanceof Long || value instanceof Integer) {
-            return ((Number) value).longValue();
+        Long value = JsonNumbers.wholeNumber(claims.get(name));
+        if (value == null) {
+            throw new InvalidRecordException("the checkpoint's " + name + " is not a whole number");
         }
-        if (value instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())
-                && Math.abs(n.doubleValue()) < 0x1p53) {
-            return n.longValue();
-        }
-        throw new InvalidRecordException("the checkpoint's " + name + " is not a whole number");
+        return value;
     }
 }

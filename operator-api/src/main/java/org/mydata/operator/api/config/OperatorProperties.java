@@ -89,10 +89,14 @@ public record OperatorProperties(@DefaultValue("./data") Path dataDir, @DefaultV
      * @param auditBundleWait how long a request for a consent's audit bundle waits for a checkpoint that covers
      *     the consent's newest records (the writer integrates within about a second); past it, the bundle says
      *     what is not covered yet rather than leave it out
+     * @param accessEventChunkBytes the most bytes one log entry of an access event takes; an event whose entry would
+     *     be larger (an export download of hundreds of persons or more) is logged as several entries, its chunks
+     *     (docs/records.md, Access event). The default, 65535, is what a C2SP tile's entry bundle carries
      */
     public record Log(@DefaultValue("mydata-consent-operator.local/log") String origin,
                       @DefaultValue("256") int maxBatch, List<Witness> witnesses,
-                      @DefaultValue("5s") Duration auditBundleWait) {
+                      @DefaultValue("5s") Duration auditBundleWait,
+                      @DefaultValue("65535") int accessEventChunkBytes) {
         public Log {
             witnesses = witnesses == null ? List.of() : List.copyOf(witnesses);
         }

@@ -52,8 +52,11 @@ public final class AccessLog {
      * tiles. {@code operator.log.access-event-chunk-bytes}.
      */
     public static final int DEFAULT_MAX_ENTRY_BYTES = EntryBundle.MAX_ENTRY_BYTES;
-    /** The least a chunk may be bounded to: a header and a person's rows must fit. */
-    public static final int MIN_ENTRY_BYTES = 1024;
+    /**
+     * The least an entry may be bounded to. Each chunk must hold the event's header (about 450 bytes) and one
+     * person's rows (about 165 bytes each): a bound that leaves no room for them refuses every large event.
+     */
+    public static final int MIN_ENTRY_BYTES = 512;
     /** Person rows per insert statement. */
     private static final int PERSONS_PER_STATEMENT = 20_000;
 

@@ -113,6 +113,42 @@ class AccessChunksTest {
                 .singleElement().satisfies(e -> assertThat(e).isEqualTo(AccessLog.canonicalEntry(export)));
     }
 
+    /**
+     * The scale scenario's event, 10^5 persons, under the default bound: every chunk fits a tile's entry bundle,
+     * reads back as its part of the event, and together they name every person once. No database: the chunking alone.
+     */
+    @Test
+    void anEventOfTenToTheFivePersonsFitsEntryBundles() {
+        int n = 100_000;
+        List<PersonAccess> persons = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            persons.add(i % 10 == 0 ? PersonAccess.underOptOut(UUID.randomUUID(), UUID.randomUUID(), 1000 + i)
+                    : new PersonAccess(UUID.randomUUID(), UUID.randomUUID(), i % 7));
+        }
+        AccessEvent large = new AccessEvent(UUID.randomUUID(), UUID.randomUUID(), "researcher-demo",
+                "export-download", List.of("Observation"), persons.stream().mapToInt(PersonAccess::resourceCount).sum(),
+                persons, Instant.parse("2026-12-07T12:00:00Z"));
+        List<byte[]> entries = AccessLog.canonicalEntries(large, AccessLog.DEFAULT_MAX_ENTRY_BYTES);
+        long bytes = 0;
+        int named = 0;
+        for (int k = 0; k < entries.size(); k++) {
+            byte[] entry = entries.get(k);
+            assertThat(entry.length).isLessThanOrEqualTo(org.mydata.operator.verify.log.EntryBundle.MAX_ENTRY_BYTES);
+            AccessEntry read = (AccessEntry) AccessEntry.parse(entry);
+            assertThat(read.chunk()).isEqualTo(new AccessEntry.Chunk(k, entries.size()));
+            assertThat(read.personCount()).isEqualTo(n);
+            named += read.persons().size();
+            bytes += entry.length;
+        }
+        assertThat(named).isEqualTo(n);
+        // The chunks are filled: none but the last is more than a row short of the bound.
+        for (int k = 0; k < entries.size() - 1; k++) {
+            assertThat(entries.get(k).length).isGreaterThan(AccessLog.DEFAULT_MAX_ENTRY_BYTES - 2 * 170);
+        }
+        System.out.printf("an access event of %,d persons: %,d bytes in one piece, %,d chunks of %,d bytes in all%n",
+                n, AccessLog.canonicalEntry(large).length, entries.size(), bytes);
+    }
+
     @Test
     void theFullLogAuditPasses() {
         Report report = f.auditWholeLog();

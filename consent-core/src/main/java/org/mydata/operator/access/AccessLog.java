@@ -39,7 +39,7 @@ import org.mydata.operator.store.Transactions;
 /**
  * Durable records of data released through the gateway, and each person's view of them.
  *
- * <p>An event is one log entry when its canonical JSON fits in {@link #maxEntryBytes}; a larger one (an export
+ * <p>An event is one log entry when its canonical JSON fits in the bound on an entry; a larger one (an export
  * download of thousands of persons) is logged as several entries, its <em>chunks</em>, appended one after the
  * other in the same transaction: each states the whole event's header (ids, client, interaction, types, counts,
  * {@code iat}) and {@code chunk: {index, count}}, and names a part of its persons (never splitting one person's

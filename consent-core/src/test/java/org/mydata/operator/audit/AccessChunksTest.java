@@ -289,6 +289,18 @@ class AccessChunksTest {
                     .isInstanceOf(ConsentsEndedException.class);
             assertThat(g.op.log.sequencedSize()).isEqualTo(before);
             assertThat(access.ofAccount(some.get(0).accountId())).isEmpty();
+            // A statement failing after the chunks were appended (a row naming an account the database does not
+            // hold, which the last check does not look at) takes every chunk back with it.
+            List<PersonAccess> broken = new ArrayList<>(some.subList(0, 7).stream()
+                    .map(c -> new PersonAccess(c.accountId(), c.id(), 1)).toList());
+            broken.set(6, new PersonAccess(UUID.randomUUID(), some.get(6).id(), 1));
+            AccessEvent failing = new AccessEvent(UUID.randomUUID(), g.permitId, "researcher@uni.example",
+                    "export-download", List.of("Observation"), 7, broken, Instant.now(g.op.clock));
+            assertThat(AccessLog.canonicalEntries(failing, BOUND)).hasSizeGreaterThan(1);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> access.record(failing))
+                    .isInstanceOf(RuntimeException.class);
+            assertThat(g.op.log.sequencedSize()).isEqualTo(before);
+            assertThat(access.ofAccount(some.get(0).accountId())).isEmpty();
             // Of those still in, the event is written whole: every chunk, every row.
             assertThat(access.recordOfThoseStillIn(event)).containsExactly(withdrawn.id());
             long written = g.op.log.sequencedSize() - before;

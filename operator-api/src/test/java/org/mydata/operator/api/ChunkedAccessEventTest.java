@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
@@ -20,17 +22,26 @@ import tools.jackson.databind.JsonNode;
  * tiles; each person sees the export in their access log and their export of their records, and their consent's
  * bundle verifies.
  */
-class ChunkedAccessEventTest extends OperatorTestBase {
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class ChunkedAccessEventTest {
 
+    /** An operator of its own (not {@link OperatorTestBase}'s shared one), whose entries are small. */
     @DynamicPropertySource
     static void ownOperatorWithSmallEntries(DynamicPropertyRegistry registry) throws IOException {
         String dataDir = Files.createTempDirectory("operator-chunked-access").toString();
         registry.add("operator.data-dir", () -> dataDir);
         registry.add("operator.log.access-event-chunk-bytes", () -> "700");
+        // Three persons, fewer than any k: the release plan keeps the Patient resources as they are.
+        registry.add("operator.gateway.small-cohort-k", () -> "1");
     }
+
+    @LocalServerPort
+    int port;
 
     @Test
     void anExportDownloadLoggedInChunksIsReleasedAndVerifies() throws Exception {
+        OperatorHttp http = new OperatorHttp(port);
+        ResearchFixtures.issuer = http.base();
         ResearchFixtures fixtures = new ResearchFixtures(http);
         String programme = fixtures.programme(List.of("Patient"));
         List<String> names = List.of("alice", "bob", "carol");

@@ -21,6 +21,8 @@ import org.erdtman.jcs.JsonCanonicalizer;
 import org.mydata.operator.verify.consent.ConsentStatus;
 import org.mydata.operator.json.Json;
 import org.mydata.operator.log.LogAppender;
+import org.mydata.operator.log.TransparencyLog;
+import org.mydata.operator.verify.log.EntryBundle;
 import org.mydata.operator.permit.Permits;
 import org.mydata.operator.programme.DataScope;
 import org.mydata.operator.programme.Purpose;
@@ -34,14 +36,47 @@ import org.mydata.operator.verify.release.Validity;
 import org.mydata.operator.store.Sql;
 import org.mydata.operator.store.Transactions;
 
-/** Durable records of data released through the gateway, and each person's view of them. */
+/**
+ * Durable records of data released through the gateway, and each person's view of them.
+ *
+ * <p>An event is one log entry when its canonical JSON fits in the bound on an entry; a larger one (an export
+ * download of thousands of persons) is logged as several entries, its <em>chunks</em>, appended one after the
+ * other in the same transaction: each states the whole event's header (ids, client, interaction, types, counts,
+ * {@code iat}) and {@code chunk: {index, count}}, and names a part of its persons (never splitting one person's
+ * rows). docs/records.md ("Access event"), docs/auditing.md.
+ */
 public final class AccessLog {
+    /**
+     * The default bound on one access event entry: what a C2SP tlog-tiles entry bundle can carry
+     * ({@link EntryBundle#MAX_ENTRY_BYTES}), so that every access event can also be audited from a mirror of the
+     * tiles. {@code operator.log.access-event-chunk-bytes}.
+     */
+    public static final int DEFAULT_MAX_ENTRY_BYTES = EntryBundle.MAX_ENTRY_BYTES;
+    /**
+     * The least an entry may be bounded to. Each chunk must hold the event's header (about 450 bytes) and one
+     * person's rows (about 165 bytes each): a bound that leaves no room for them refuses every large event.
+     */
+    public static final int MIN_ENTRY_BYTES = 512;
+    /** Person rows per insert statement. */
+    private static final int PERSONS_PER_STATEMENT = 20_000;
+
     private final Transactions tx;
     private final LogAppender appender;
+    private final int maxEntryBytes;
 
     public AccessLog(Transactions tx, LogAppender appender) {
+        this(tx, appender, DEFAULT_MAX_ENTRY_BYTES);
+    }
+
+    /** @param maxEntryBytes the most bytes of one log entry of an event; a larger event is logged in chunks */
+    public AccessLog(Transactions tx, LogAppender appender, int maxEntryBytes) {
+        if (maxEntryBytes < MIN_ENTRY_BYTES || maxEntryBytes > TransparencyLog.MAX_ENTRY_BYTES) {
+            throw new IllegalArgumentException("an access event's entry is bounded to between " + MIN_ENTRY_BYTES
+                    + " and " + TransparencyLog.MAX_ENTRY_BYTES + " bytes, not " + maxEntryBytes);
+        }
         this.tx = tx;
         this.appender = appender;
+        this.maxEntryBytes = maxEntryBytes;
     }
 
     /**
@@ -80,10 +115,15 @@ public final class AccessLog {
     /**
      * As {@link #record(AccessEvent)}, with a write of the caller's that stands or falls with the event: its
      * {@code precondition} runs at the event's place in the log before the event's checks, and {@code after}
-     * right after the event is appended (a statistical answer's signed record, which names the event).
+     * right after the event is appended (a statistical answer's signed record, which names the event), given the
+     * index of the event's last entry (its only one, unless it was logged in chunks).
+     *
+     * <p>An event logged in chunks is checked once, at its first chunk's place: its chunks follow one another in
+     * the log with nothing between them, so every chunk's position sees the same consents and permit. All of its
+     * chunks, its rows and the caller's write commit in one transaction, or none of them.
      */
     public <T> T record(AccessEvent event, Precondition precondition, After<T> after) {
-        byte[] entry = canonicalEntry(event);
+        List<Chunk> chunks = chunks(event, maxEntryBytes);
         return appender.submit(c -> {
             precondition.check(c);
             PermitTerms permit = Permits.findShareLocked(c, event.permitId()).map(PermitTerms::of)
@@ -100,11 +140,15 @@ public final class AccessLog {
                 throw new ConsentsEndedException(ended);
             }
             return b -> {
-                long logIndex = b.append(entry);
+                long[] indexes = new long[chunks.size()];
+                for (int i = 0; i < indexes.length; i++) {
+                    indexes[i] = b.append(chunks.get(i).entry());
+                }
+                long logIndex = indexes[0];
                 Connection w = b.connection();
                 try (PreparedStatement ps = w.prepareStatement("insert into access_event (id, permit_id, client, "
                         + "interaction, resource_types, resource_count, person_count, consent_ids, created_at, "
-                        + "log_index) values (?,?,?,?,?,?,?,?,?,?)")) {
+                        + "log_index, chunk_count) values (?,?,?,?,?,?,?,?,?,?,?)")) {
                     ps.setObject(1, event.id());
                     ps.setObject(2, event.permitId());
                     ps.setString(3, event.client());
@@ -115,12 +159,11 @@ public final class AccessLog {
                     ps.setArray(8, w.createArrayOf("uuid", event.consentIds().toArray()));
                     ps.setTimestamp(9, Sql.timestamp(event.at()));
                     ps.setLong(10, logIndex);
+                    ps.setInt(11, chunks.size());
                     ps.executeUpdate();
                 }
-                if (!event.persons().isEmpty()) {
-                    insertPersons(w, event);
-                }
-                return after.write(b, logIndex);
+                insertPersons(w, event.id(), chunks, indexes);
+                return after.write(b, indexes[indexes.length - 1]);
             };
         });
     }
@@ -154,29 +197,51 @@ public final class AccessLog {
         }
     }
 
-    /** The event's persons in one statement, however many. */
-    private static void insertPersons(Connection c, AccessEvent event) throws SQLException {
-        int n = event.persons().size();
+    /** The event's persons, each with the index of the entry that names them, in a statement per many thousands. */
+    private static void insertPersons(Connection c, UUID eventId, List<Chunk> chunks, long[] indexes)
+            throws SQLException {
+        List<PersonAccess> rows = new ArrayList<>();
+        List<Long> rowIndexes = new ArrayList<>();
+        for (int k = 0; k < chunks.size(); k++) {
+            for (PersonAccess person : chunks.get(k).persons()) {
+                rows.add(person);
+                rowIndexes.add(indexes[k]);
+                if (rows.size() == PERSONS_PER_STATEMENT) {
+                    insertPersons(c, eventId, rows, rowIndexes);
+                    rows.clear();
+                    rowIndexes.clear();
+                }
+            }
+        }
+        if (!rows.isEmpty()) {
+            insertPersons(c, eventId, rows, rowIndexes);
+        }
+    }
+
+    private static void insertPersons(Connection c, UUID eventId, List<PersonAccess> rows, List<Long> rowIndexes)
+            throws SQLException {
+        int n = rows.size();
         Object[] accounts = new Object[n];
         Object[] consents = new Object[n];
         Object[] links = new Object[n];
         Object[] counts = new Object[n];
         for (int i = 0; i < n; i++) {
-            PersonAccess person = event.persons().get(i);
+            PersonAccess person = rows.get(i);
             accounts[i] = person.accountId();
             consents[i] = person.consentId();
             links[i] = person.slrId();
             counts[i] = person.resourceCount();
         }
         try (PreparedStatement ps = c.prepareStatement("insert into access_event_person (event_id, account_id, "
-                + "consent_id, link_id, resource_count) select ?, a, k, l, n "
-                + "from unnest(?::uuid[], ?::uuid[], ?::uuid[], ?::int[]) as t(a, k, l, n) "
+                + "consent_id, link_id, resource_count, log_index) select ?, a, k, l, n, x "
+                + "from unnest(?::uuid[], ?::uuid[], ?::uuid[], ?::int[], ?::bigint[]) as t(a, k, l, n, x) "
                 + "on conflict (event_id, account_id, (coalesce(consent_id, link_id))) do nothing")) {
-            ps.setObject(1, event.id());
+            ps.setObject(1, eventId);
             ps.setArray(2, c.createArrayOf("uuid", accounts));
             ps.setArray(3, c.createArrayOf("uuid", consents));
             ps.setArray(4, c.createArrayOf("uuid", links));
             ps.setArray(5, c.createArrayOf("int4", counts));
+            ps.setArray(6, c.createArrayOf("int8", rowIndexes.toArray()));
             ps.executeUpdate();
         }
     }
@@ -277,8 +342,106 @@ public final class AccessLog {
         return ended;
     }
 
-    /** The log entry of an event: its JSON form, canonicalised per RFC 8785 so anyone can rebuild the bytes. */
+    /**
+     * The log entry of an event in one piece: its JSON form, canonicalised per RFC 8785 so anyone can rebuild the
+     * bytes. An event too large for one entry is logged as {@link #canonicalEntries}.
+     */
     public static byte[] canonicalEntry(AccessEvent event) {
+        return canonical(header(event), event.consentIds(), event.persons());
+    }
+
+    /**
+     * The log entries of an event, each at most {@code maxEntryBytes}: its {@link #canonicalEntry} when that fits,
+     * else its chunks in order. The chunks share the event's header and state {@code chunk: {index, count}}; each
+     * names the rows of whole persons (a person's rows are never split), in the order the event names them, and the
+     * consents of those rows.
+     *
+     * @throws IllegalArgumentException when one person's rows alone do not fit in an entry of that size
+     */
+    public static List<byte[]> canonicalEntries(AccessEvent event, int maxEntryBytes) {
+        return chunks(event, maxEntryBytes).stream().map(Chunk::entry).toList();
+    }
+
+    /** One log entry of an event and the person rows it names. */
+    private record Chunk(byte[] entry, List<PersonAccess> persons) {
+    }
+
+    /** The canonical bytes of a JSON object with an ASCII UUID string member, beside what the rest takes: {@code "":"",}. */
+    private static final int UUID_STRING = 36 + 2;
+
+    private static List<Chunk> chunks(AccessEvent event, int maxEntryBytes) {
+        // Exact for what the writer writes (UUIDs, counts and keys are ASCII); the entries are measured again below.
+        long estimate = 0;
+        for (PersonAccess person : event.persons()) {
+            estimate += rowBytes(person) + UUID_STRING + 2;
+        }
+        if (estimate < maxEntryBytes) {
+            byte[] whole = canonicalEntry(event);
+            if (whole.length <= maxEntryBytes) {
+                return List.of(new Chunk(whole, event.persons()));
+            }
+        }
+        Map<String, Object> header = header(event);
+        // The largest the chunk member can be: its index and count as large as an int.
+        header.put("chunk", Map.of("index", Integer.MAX_VALUE, "count", Integer.MAX_VALUE));
+        long room = maxEntryBytes - (long) canonical(header, List.of(), List.of()).length;
+        Map<UUID, List<PersonAccess>> byAccount = new LinkedHashMap<>();
+        for (PersonAccess person : event.persons()) {
+            byAccount.computeIfAbsent(person.accountId(), a -> new ArrayList<>()).add(person);
+        }
+        List<List<PersonAccess>> parts = new ArrayList<>();
+        List<PersonAccess> part = new ArrayList<>();
+        long used = 0;
+        for (List<PersonAccess> rows : byAccount.values()) {
+            long bytes = 0;
+            for (PersonAccess row : rows) {
+                // The row and its comma; its consent id (or none, under an opt-out basis) and its comma.
+                bytes += rowBytes(row) + 1 + (row.consentId() == null ? 0 : UUID_STRING + 1);
+            }
+            if (bytes > room) {
+                throw new IllegalArgumentException("one person's rows of an access event take " + bytes
+                        + " bytes, more than an entry of " + maxEntryBytes + " bytes holds beside its header");
+            }
+            if (used + bytes > room) {
+                parts.add(part);
+                part = new ArrayList<>();
+                used = 0;
+            }
+            part.addAll(rows);
+            used += bytes;
+        }
+        parts.add(part);
+        List<Chunk> chunks = new ArrayList<>(parts.size());
+        for (int k = 0; k < parts.size(); k++) {
+            List<PersonAccess> rows = parts.get(k);
+            Map<String, Object> json = header(event);
+            Map<String, Object> chunk = new LinkedHashMap<>();
+            chunk.put("index", k);
+            chunk.put("count", parts.size());
+            json.put("chunk", chunk);
+            byte[] entry = canonical(json, rows.stream().map(PersonAccess::consentId)
+                    .filter(java.util.Objects::nonNull).distinct().toList(), rows);
+            if (entry.length > maxEntryBytes) {
+                throw new IllegalStateException("chunk " + k + " of an access event came to " + entry.length
+                        + " bytes, more than " + maxEntryBytes);
+            }
+            chunks.add(new Chunk(entry, rows));
+        }
+        return chunks;
+    }
+
+    /** The canonical length of a person's row ({@link PersonAccess#toJson}): every member is ASCII. */
+    private static long rowBytes(PersonAccess person) {
+        long bytes = 2 + 2;                                        // {} and the commas between three members
+        bytes += "\"account_id\":".length() + UUID_STRING;
+        bytes += person.consentId() != null ? "\"consent_id\":".length() + UUID_STRING
+                : "\"slr_id\":".length() + UUID_STRING;
+        bytes += "\"resource_count\":".length() + Integer.toString(person.resourceCount()).length();
+        return bytes;
+    }
+
+    /** What every entry of the event states, whole or chunked: all but its consents and persons. */
+    private static Map<String, Object> header(AccessEvent event) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("type", "access-event");
         json.put("event_id", event.id().toString());
@@ -288,9 +451,14 @@ public final class AccessLog {
         json.put("resource_types", event.resourceTypes());
         json.put("resource_count", event.resourceCount());
         json.put("person_count", event.personCount());
-        json.put("consent_ids", event.consentIds().stream().map(UUID::toString).sorted().toList());
-        json.put("persons", event.persons().stream().map(PersonAccess::toJson).toList());
         json.put("iat", event.at().getEpochSecond());
+        return json;
+    }
+
+    private static byte[] canonical(Map<String, Object> header, List<UUID> consentIds, List<PersonAccess> persons) {
+        Map<String, Object> json = new LinkedHashMap<>(header);
+        json.put("consent_ids", consentIds.stream().map(UUID::toString).sorted().toList());
+        json.put("persons", persons.stream().map(PersonAccess::toJson).toList());
         try {
             return new JsonCanonicalizer(Json.write(json)).getEncodedUTF8();
         } catch (IOException e) {

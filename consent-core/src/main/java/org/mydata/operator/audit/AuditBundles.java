@@ -230,13 +230,20 @@ public final class AuditBundles {
                 + "from access_event e join permit p on p.id = e.permit_id where ? = any (e.consent_ids) "
                 + "order by p.log_index", ps -> ps.setObject(1, consentId));
         List<FoundEvent> events = new ArrayList<>();
-        // The entry is read from the log itself: for an access event, the canonical JSON there is the record.
+        // The entry is read from the log itself: for an access event, the canonical JSON there is the record. Of an
+        // event logged in chunks, the chunk that names this consent (rows before chunks existed name none).
         events(c, events, """
-                select e.log_index, le.entry, le.leaf_hash
-                  from access_event e join log_entry le on le.idx = e.log_index
-                 where ? = any (e.consent_ids)
-                 order by e.log_index
-                """, ps -> ps.setObject(1, consentId));
+                select x.log_index, le.entry, le.leaf_hash
+                  from (select coalesce(ep.log_index, e.log_index) as log_index
+                          from access_event e
+                          left join access_event_person ep on ep.event_id = e.id and ep.consent_id = ?
+                         where ? = any (e.consent_ids)) x
+                  join log_entry le on le.idx = x.log_index
+                 order by x.log_index
+                """, ps -> {
+                    ps.setObject(1, consentId);
+                    ps.setObject(2, consentId);
+                });
         return new Gathered(records, events);
     }
 
@@ -316,8 +323,16 @@ public final class AuditBundles {
                     ps.setObject(2, accountId);
                 });
         List<FoundEvent> events = new ArrayList<>();
-        events(c, events, "select e.log_index, le.entry, le.leaf_hash from log_entry le join (select e.log_index "
-                + included + ") e on le.idx = e.log_index order by e.log_index", ps -> {
+        // Of an event logged in chunks, the chunk that names the person.
+        events(c, events, """
+                select x.log_index, le.entry, le.leaf_hash
+                  from (select distinct coalesce(ep.log_index, e.log_index) as log_index
+                          from access_event e join permit p on p.id = e.permit_id
+                          join access_event_person ep on ep.event_id = e.id
+                         where p.programme_id = ? and ep.account_id = ? and ep.link_id is not null) x
+                  join log_entry le on le.idx = x.log_index
+                 order by x.log_index
+                """, ps -> {
                     ps.setObject(1, programmeId);
                     ps.setObject(2, accountId);
                 });

@@ -112,14 +112,33 @@ public final class TransparencyLog {
     }
 
     /**
-     * Inserts a batch's entries at {@code first}, {@code first + 1}, ... and moves the head past them, in one
-     * statement. The caller holds the head ({@link #lockHead}).
+     * Inserts a batch's entries at {@code first}, {@code first + 1}, ... and moves the head past them: in one
+     * statement, or, for a batch of more than {@value #MAX_STATEMENT_BYTES} bytes (an access event of a national
+     * export is logged as thousands of entries, docs/records.md), in one statement per slice of about that many,
+     * all in the caller's transaction. The caller holds the head ({@link #lockHead}).
      */
     static void insertLocked(Connection c, long first, List<byte[]> entries) throws SQLException {
+        int from = 0;
+        long bytes = 0;
+        for (int i = 0; i < entries.size(); i++) {
+            bytes += requireEntry(entries.get(i)).length;
+            if (bytes >= MAX_STATEMENT_BYTES && i + 1 < entries.size()) {
+                insertSlice(c, first + from, entries.subList(from, i + 1));
+                from = i + 1;
+                bytes = 0;
+            }
+        }
+        insertSlice(c, first + from, entries.subList(from, entries.size()));
+    }
+
+    /** About the most entry bytes one insert sends: far below PostgreSQL's 1 GB per value, whatever the driver's encoding. */
+    static final int MAX_STATEMENT_BYTES = 32 << 20;
+
+    private static void insertSlice(Connection c, long first, List<byte[]> entries) throws SQLException {
         byte[][] bytes = new byte[entries.size()][];
         byte[][] leafHashes = new byte[entries.size()][];
         for (int i = 0; i < bytes.length; i++) {
-            bytes[i] = requireEntry(entries.get(i));
+            bytes[i] = entries.get(i);
             leafHashes[i] = MerkleTree.leafHash(bytes[i]).bytes();
         }
         try (PreparedStatement ps = c.prepareStatement("with head as (update log_head set next_index = ?) "

@@ -70,7 +70,7 @@ public final class StatisticalAnswers {
         }
     }
 
-    /** An answer as logged: its record, and the log index of its access event (the answer's checkpoint). */
+    /** An answer as logged: its record, and the log index of its access event's (last) entry (the answer's checkpoint). */
     public record Signed(Map<String, Object> answer, String record, long eventLogIndex) {
     }
 

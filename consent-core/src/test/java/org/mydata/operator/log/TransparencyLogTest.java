@@ -48,6 +48,32 @@ class TransparencyLogTest {
         }
     }
 
+    /**
+     * accesschunk: a batch of more entry bytes than one insert should send (an access event of a national export,
+     * thousands of chunks) goes in slices, one transaction, the indexes gap-free and the head past them all.
+     */
+    @Test
+    void aBatchLargerThanOneStatementIsInsertedInSlices() {
+        try (LogFixture f = new LogFixture()) {
+            f.append(bytes("before"));
+            int n = TransparencyLog.MAX_STATEMENT_BYTES / TransparencyLog.MAX_ENTRY_BYTES + 8;
+            List<byte[]> large = new java.util.ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                byte[] entry = new byte[TransparencyLog.MAX_ENTRY_BYTES];
+                java.util.Arrays.fill(entry, (byte) ('a' + i % 26));
+                entry[0] = (byte) i;
+                large.add(entry);
+            }
+            long first = f.tx.inTransaction(c -> LogAppends.appendAll(c, large));
+            assertThat(first).isEqualTo(1);
+            assertThat(f.log.sequencedSize()).isEqualTo(n + 1);
+            for (int i = 0; i < n; i++) {
+                assertThat(f.log.entry(i + 1).orElseThrow().leafHash()).isEqualTo(MerkleTree.leafHash(large.get(i)));
+            }
+            assertThat(f.append(bytes("after"))).isEqualTo(n + 1);
+        }
+    }
+
     @Test
     void anAppendOutsideATransactionIsRefused() throws SQLException {
         try (LogFixture f = new LogFixture(); var c = f.dataSource.getConnection()) {

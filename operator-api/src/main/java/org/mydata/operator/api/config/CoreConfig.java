@@ -235,9 +235,10 @@ public class CoreConfig {
         return new Cohorts(tx);
     }
 
+    /** Access events in log entries of at most {@code operator.log.access-event-chunk-bytes} each. */
     @Bean
-    AccessLog accessLog(Transactions tx, LogAppender appender) {
-        return new AccessLog(tx, appender);
+    AccessLog accessLog(Transactions tx, LogAppender appender, OperatorProperties properties) {
+        return new AccessLog(tx, appender, properties.log().accessEventChunkBytes());
     }
 
     @Bean

@@ -93,12 +93,16 @@ public record OperatorProperties(@DefaultValue("./data") Path dataDir, @DefaultV
      *     while the log grows: the longest an acknowledged record waits for a checkpoint under light load, and
      *     one checkpoint row per interval under steady traffic (docs/operating.md, sizing)
      * @param checkpointMaxEntries the most entries one checkpoint's transaction integrates and signs
+     * @param accessEventChunkBytes the most bytes one log entry of an access event takes; an event whose entry would
+     *     be larger (an export download of hundreds of persons or more) is logged as several entries, its chunks
+     *     (docs/records.md, Access event). The default, 65535, is what a C2SP tile's entry bundle carries
      */
     public record Log(@DefaultValue("mydata-consent-operator.local/log") String origin,
                       @DefaultValue("256") int maxBatch, List<Witness> witnesses,
                       @DefaultValue("5s") Duration auditBundleWait,
                       @DefaultValue("500ms") Duration checkpointInterval,
-                      @DefaultValue("10000") int checkpointMaxEntries) {
+                      @DefaultValue("10000") int checkpointMaxEntries,
+                      @DefaultValue("65535") int accessEventChunkBytes) {
         public Log {
             witnesses = witnesses == null ? List.of() : List.copyOf(witnesses);
         }

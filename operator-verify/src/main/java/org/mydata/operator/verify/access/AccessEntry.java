@@ -14,6 +14,10 @@ import org.mydata.operator.verify.json.JsonNumbers;
  * An access event as its log entry states it: the reading side of consent-core's
  * {@code AccessLog.canonicalEntry}, which names this parser so the two cannot drift. The auditors and the FHIR view read entries only through {@link #parse}.
  *
+ * <p>An event too large for one entry is logged as several, its chunks ({@link Chunk}, the {@code chunk} member);
+ * each chunk reads as an access event of its own (the whole event's header, a part of its persons), and the full-log
+ * audit checks that an event's chunks are all there, in a row, with one header.
+ *
  * <p>The parser takes what the writer writes and nothing less: every member present with its type, ids as UUIDs,
  * counts as whole numbers, and {@code iat} as whole seconds since the epoch. An entry without a readable
  * {@code iat} is malformed, since the time is what its consents' validity is judged by. It never throws on bad
@@ -21,7 +25,7 @@ import org.mydata.operator.verify.json.JsonNumbers;
  */
 public record AccessEntry(UUID eventId, UUID permitId, String client, String interaction,
                           List<String> resourceTypes, long resourceCount, long personCount, List<UUID> consentIds,
-                          List<PersonAccess> persons, Instant at) implements ReadAccessEntry {
+                          List<PersonAccess> persons, Instant at, Chunk chunk) implements ReadAccessEntry {
 
     public static final String TYPE = "access-event";
 
@@ -29,6 +33,37 @@ public record AccessEntry(UUID eventId, UUID permitId, String client, String int
         resourceTypes = List.copyOf(resourceTypes);
         consentIds = List.copyOf(consentIds);
         persons = List.copyOf(persons);
+    }
+
+    /** An event logged in one entry, as every event was before events could be chunked. */
+    public AccessEntry(UUID eventId, UUID permitId, String client, String interaction, List<String> resourceTypes,
+                       long resourceCount, long personCount, List<UUID> consentIds, List<PersonAccess> persons,
+                       Instant at) {
+        this(eventId, permitId, client, interaction, resourceTypes, resourceCount, personCount, consentIds, persons,
+                at, null);
+    }
+
+    /**
+     * Which part of its event an entry is, when the event was logged as several entries (its {@code chunk} member):
+     * chunk {@code index} of {@code count}, counted from 0. The chunks of an event follow one another in the log;
+     * each states the whole event's header ({@code resource_count} and {@code person_count} included) and names a
+     * part of its persons and their consents.
+     */
+    public record Chunk(int index, int count) {
+        public boolean last() {
+            return index == count - 1;
+        }
+    }
+
+    /**
+     * Whether {@code other} states this entry's header: every member but its chunk's index, its persons and its
+     * consents. The chunks of one event all do.
+     */
+    public boolean sameHeader(AccessEntry other) {
+        return eventId.equals(other.eventId) && permitId.equals(other.permitId) && client.equals(other.client)
+                && interaction.equals(other.interaction) && resourceTypes.equals(other.resourceTypes)
+                && resourceCount == other.resourceCount && personCount == other.personCount && at.equals(other.at)
+                && (chunk == null ? other.chunk == null : other.chunk != null && chunk.count == other.chunk.count);
     }
 
     /** The entry's bytes read as an access event, or what keeps them from being one. */
@@ -81,9 +116,22 @@ public record AccessEntry(UUID eventId, UUID permitId, String client, String int
             if (seconds == null) {
                 throw new Bad("its iat " + iat + " is not whole seconds since the epoch");
             }
+            Chunk chunk = null;
+            if (json.containsKey("chunk")) {
+                if (!(json.get("chunk") instanceof Map<?, ?> part)) {
+                    throw new Bad("its chunk is not an object");
+                }
+                int index = (int) count(part, "chunk.index", true);
+                int total = (int) count(part, "chunk.count", true);
+                if (total < 2 || index >= total) {
+                    throw new Bad("its chunk " + index + " of " + total + " is not a part of an event in several "
+                            + "entries");
+                }
+                chunk = new Chunk(index, total);
+            }
             return new AccessEntry(uuid(json, "event_id"), uuid(json, "permit_id"), string(json, "client"),
                     string(json, "interaction"), types, count(json, "resource_count", false),
-                    count(json, "person_count", false), consentIds, persons, Instant.ofEpochSecond(seconds));
+                    count(json, "person_count", false), consentIds, persons, Instant.ofEpochSecond(seconds), chunk);
         } catch (Bad bad) {
             return new Malformed(eventId, bad.getMessage());
         }

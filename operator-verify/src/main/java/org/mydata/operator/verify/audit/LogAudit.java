@@ -100,6 +100,20 @@ public final class LogAudit {
     /** The access event just before the entry being read, if the entry before it was one: what an answer names. */
     private AccessEntry previousEvent;
     private long previousEventIndex = -1;
+    /** accesschunk: the event whose chunks are being read, if the last entry was one of them and not its last. */
+    private OpenChunks openChunks;
+    private long chunkedEvents;
+    private long accessEntriesChunked;
+
+    /**
+     * An event logged in chunks, read up to chunk {@code next} (exclusive).
+     *
+     * @param persons the persons its chunks so far name
+     * @param whole   whether every chunk so far came in its place with the first one's header (else the persons are
+     *                not counted against the header: a chunk is missing already)
+     */
+    private record OpenChunks(AccessEntry first, long firstIndex, int next, long persons, boolean whole) {
+    }
 
     /**
      * @param accessModes the record's {@code access_modes} claim as signed, null when absent
@@ -211,7 +225,9 @@ public final class LogAudit {
         passes.put("access", "every access event relied on an unrevoked permit valid at its time and on consents "
                 + "that were active, linked and valid at its log position, within the purposes, types and data "
                 + "periods of both, and under an opt-out basis on persons linked at the "
-                + "permit's sources who had not opted out (" + accessEvents + " events, " + consentsRelied
+                + "permit's sources who had not opted out (" + accessEvents + " events, " + (chunkedEvents == 0 ? ""
+                : chunkedEvents + " of them logged in " + accessEntriesChunked + " chunks, each chunk in its place, "
+                + (openChunks == null ? "" : "the last event's chunks running past this tree, ")) + consentsRelied
                 + " consent uses" + (inclusionsRelied == 0 ? "" : ", " + inclusionsRelied + " inclusions under an "
                 + "opt-out basis") + (statisticalAnswers == 0 ? "" : ", " + statisticalAnswers + " statistical answers "
                 + "each signed right after its event") + ")");
@@ -294,9 +310,13 @@ public final class LogAudit {
             leafHash = computed;
         }
         frontier.append(leafHash);
+        chunkOrder(index, read);
         if (read instanceof ReadRecord record) {
             record(index, record);
         } else if (read instanceof AccessEntry event) {
+            if (event.chunk() != null) {
+                accessEntriesChunked++;
+            }
             accessEvent(index, event);
             previousEvent = event;
             previousEventIndex = index;
@@ -614,7 +634,8 @@ public final class LogAudit {
         AccessEntry event = previousEventIndex == index - 1 ? previousEvent : null;
         Long eventIndex = record.wholeNumber("event_log_index");
         if (event == null || eventIndex == null || eventIndex != index - 1
-                || !event.eventId().toString().equals(record.string("event_id"))) {
+                || !event.eventId().toString().equals(record.string("event_id"))
+                || (event.chunk() != null && !event.chunk().last())) {
             fail("access", label + ": it does not follow the access event it names (" + record.string("event_id")
                     + " at #" + eventIndex + ")");
         } else if (!event.permitId().toString().equals(record.string("permit_id"))
@@ -627,8 +648,82 @@ public final class LogAudit {
         }
     }
 
+    /**
+     * An event logged in several entries ({@link AccessEntry.Chunk}): its chunks 0..n-1 must follow one another in
+     * the log, each stating the first one's header, and together name as many persons as the header counts (a
+     * person's rows are never split between chunks). A chunk missing, out of place, erased or of another header
+     * fails {@code access}; each chunk is judged as an access event of its own as well. An event whose chunks run
+     * past the end of the audited tree (a checkpoint may end inside it) is checked as far as the tree goes.
+     */
+    private void chunkOrder(long index, Object read) {
+        AccessEntry event = read instanceof AccessEntry e ? e : null;
+        boolean chunk = event != null && event.chunk() != null;
+        if (openChunks != null) {
+            OpenChunks open = openChunks;
+            AccessEntry first = open.first();
+            boolean ofThisEvent = chunk && event.eventId().equals(first.eventId());
+            if (ofThisEvent && !event.sameHeader(first)) {
+                fail("access", chunkLabel(open.firstIndex(), first) + ": chunk " + event.chunk().index() + " at #"
+                        + index + " states another header than its first chunk");
+            }
+            if (ofThisEvent && event.chunk().index() >= open.next()) {
+                if (event.chunk().index() > open.next()) {
+                    fail("access", chunkLabel(open.firstIndex(), first) + ": " + missing(open.next(),
+                            event.chunk().index() - 1, first.chunk().count()) + ": #" + index + " is chunk "
+                            + event.chunk().index());
+                }
+                long persons = open.persons() + accountsOf(event);
+                boolean whole = open.whole() && event.chunk().index() == open.next() && event.sameHeader(first);
+                if (event.chunk().index() >= first.chunk().count() - 1) {
+                    if (whole && persons != first.personCount()) {
+                        fail("access", chunkLabel(open.firstIndex(), first) + ": its chunks name " + persons
+                                + " persons, its header counts " + first.personCount());
+                    }
+                    openChunks = null;
+                } else {
+                    openChunks = new OpenChunks(first, open.firstIndex(), event.chunk().index() + 1, persons, whole);
+                }
+                return;
+            }
+            String found = read == null ? "an erased entry" : event == null ? "not an access event"
+                    : ofThisEvent ? "chunk " + event.chunk().index() + " again" : "another entry";
+            fail("access", chunkLabel(open.firstIndex(), first) + ": " + missing(open.next(),
+                    first.chunk().count() - 1, first.chunk().count()) + ": #" + index + " is " + found);
+            openChunks = null;
+        }
+        if (chunk) {
+            if (event.chunk().index() != 0) {
+                fail("access", chunkLabel(index, event) + ": chunk " + event.chunk().index()
+                        + " without the chunks before it");
+                chunkedEvents++;
+                if (!event.chunk().last()) {
+                    openChunks = new OpenChunks(event, index, event.chunk().index() + 1, 0, false);
+                }
+            } else {
+                chunkedEvents++;
+                openChunks = new OpenChunks(event, index, 1, accountsOf(event), true);
+            }
+        }
+    }
+
+    private static String missing(int from, int to, int count) {
+        return (from == to ? "chunk " + from : "chunks " + from + " to " + to) + " of " + count + " "
+                + (from == to ? "is" : "are") + " missing";
+    }
+
+    private static long accountsOf(AccessEntry event) {
+        return event.persons().stream().map(PersonAccess::accountId).distinct().count();
+    }
+
+    private static String chunkLabel(long index, AccessEntry event) {
+        return Labels.accessEvent(index, event.eventId().toString()) + " (logged in " + event.chunk().count()
+                + " chunks)";
+    }
+
     private void accessEvent(long index, AccessEntry event) {
-        accessEvents++;
+        if (event.chunk() == null || event.chunk().index() == 0) {
+            accessEvents++;
+        }
         String label = Labels.accessEvent(index, event.eventId().toString());
         List<String> problems = new ArrayList<>();
         PermitState permit = permits.get(event.permitId().toString());

@@ -136,9 +136,12 @@ PORT1=$(free_port)
 say "starting the operator on port $PORT1 (data in $WORK/node1)"
 # Every source of the benchmark runs on this machine; the operator refuses loopback sources unless allowed.
 LOOPBACK_SOURCES="localhost,127.0.0.1"
+# Scenario 1 signs in as 1,000 people: the embedded authorization server's generated benchmark citizens
+# (operator.embedded.generated-citizens, off by default; random passwords in node1/keys, see docs/operating.md).
 # shellcheck disable=SC2086
 java $OPERATOR_JVM $NODE1_JFR -Xlog:gc:file="$WORK/gc-node1.log":uptime -jar "$JAR" --server.port="$PORT1" \
-  --operator.data-dir="$WORK/node1" --operator.sources.allowed-hosts="$LOOPBACK_SOURCES" > "$WORK/node1.log" 2>&1 &
+  --operator.data-dir="$WORK/node1" --operator.sources.allowed-hosts="$LOOPBACK_SOURCES" \
+  --operator.embedded.generated-citizens=1000 > "$WORK/node1.log" 2>&1 &
 NODE1_PID=$!
 wait_for "$WORK/node1.log" "Consent Operator is running" "operator"
 PG_PORT=$(grep -o 'Embedded PostgreSQL started on port [0-9]*' "$WORK/node1.log" | grep -o '[0-9]*$' | head -1)

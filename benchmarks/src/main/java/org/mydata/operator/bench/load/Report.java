@@ -232,14 +232,23 @@ final class Report {
         double lower = Math.min(signLimit, inserts);
         double floor = num("s1.floor.per_s");
         if (!Double.isNaN(csr)) {
-            row("1 Consent writes: " + str("s1.loops", "16") + " loops over " + str("s1.citizens", "3")
-                            + " citizens grant/pause/resume/withdraw (REST, real tokens)",
+            row("1 Consent writes: " + str("s1.loops", "16") + " loops grant/pause/resume/withdraw, each grant's "
+                            + "citizen drawn from " + str("s1.citizens", "3") + " (REST, real tokens; warm-up "
+                            + str("s1.warmup_s", "?") + " s)",
                     f0(csr) + " CSR/s (" + f0(num("s1.records_per_s")) + " signed records/s); p50 "
                             + f1(num("s1.p50_ms")) + " ms, p99 " + f1(num("s1.p99_ms")) + " ms (status changes: p99 "
                             + f1(num("s1.status_p99_ms")) + " ms); CPU " + cpuPer("s1", csr)
                             + " ms per CSR (operator JVM + PostgreSQL)",
                     "the stack's floor (1f): " + f0(floor) + " signed writes/s, p99 " + f1(num("s1.floor.p99_ms")) + " ms",
                     f2(csr / floor));
+        }
+        // ---- jpafix: scenario 1's hot spot, the 3 demo citizens over REST (issue 27) ----
+        double restHot = num("s1_hot.csr_per_s");
+        if (!Double.isNaN(restHot)) {
+            row("1 hot spot: the same REST loops over " + str("s1_hot.citizens", "3") + " citizens (alice, bob, carol)",
+                    f0(restHot) + " CSR/s; p50 " + f1(num("s1_hot.p50_ms")) + " ms, p99 " + f1(num("s1_hot.p99_ms"))
+                            + " ms; CPU " + cpuPer("s1_hot", restHot) + " ms per CSR (operator JVM + PostgreSQL)",
+                    "the stack's floor (1f): " + f0(floor) + " signed writes/s", f2(restHot / floor));
         }
         if (!Double.isNaN(floor)) {
             row("1f The stack's floor: a Spring Boot app of the same starters (webmvc, resource server checking an "

@@ -118,10 +118,15 @@ final class GatewayOverhead {
     }
 
     static void measure(Driver.Ctx ctx, String prefix, long sourcePid, Load.Op op) {
+        measure(ctx, prefix, sourcePid, op, ctx.warmup(3, 15), ctx.warmup(9, 40));
+    }
+
+    static void measure(Driver.Ctx ctx, String prefix, long sourcePid, Load.Op op, java.time.Duration warmup,
+                        java.time.Duration window) {
         Cpu cpu = new Cpu(ctx.pid(), ctx.pgData(), sourcePid);
         boolean profile = ctx.option("profile") != null && prefix.endsWith("gateway");
         String name = prefix.replace("s2.", "").replace('.', '-');
-        Load.Result r = Load.run(prefix, CONCURRENCY, ctx.warmup(3, 15), ctx.warmup(9, 40), op, () -> {
+        Load.Result r = Load.run(prefix, CONCURRENCY, warmup, window, op, () -> {
             cpu.start();
             if (profile) {
                 Jfr.start(ctx.pid(), name);

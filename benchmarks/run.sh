@@ -4,7 +4,8 @@
 #
 #   benchmarks/run.sh [--quick] [--no-build] [--no-profile] [--keep] [--doc PATH] [--only LIST] [--population FILE]
 #
-#   --quick       short windows and smaller sizes (under 5 minutes on 2 cores); the table goes to
+#   --quick       short windows and smaller sizes (at most 15 minutes on 2 quiet cores; the windows that measure
+#                 signing warm up as the full run's do, so that its ratios agree with it); the table goes to
 #                 benchmarks/target/benchmarks-quick.md unless --doc says otherwise
 #   (default)     the full run (under 30 minutes on 2 cores); the table goes to docs/benchmarks.md
 #   --no-build    use the jars already built
@@ -35,7 +36,7 @@ while [ $# -gt 0 ]; do
     --only) ONLY=",$2,"; shift ;;
     --population) POPULATION="$2"; shift ;;
     --export-sizes) EXPORT_SIZES="$2"; shift ;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift

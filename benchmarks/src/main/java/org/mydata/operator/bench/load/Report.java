@@ -337,8 +337,10 @@ final class Report {
                 continue;
             }
             row("2j Gateway search, " + (kind.equals("cohort") ? "cohort-wide Observation?code=" + str("s2j.code", "?")
-                            + "&_count=20" : "per patient Observation?patient=...&_count=100") + ", "
-                            + str("s2j.concurrency", "8") + " clients; source: " + str("s2j.source", "?"),
+                            + "&_count=20 (" + f0(num("s2j.cohort.resources.gateway"))
+                            + " resources)" : "per patient Observation?patient=...&category=vital-signs,laboratory"
+                            + "&_count=100 (3 patients, " + f0(num("s2j.patient.resources.gateway")) + " resources)")
+                            + ", " + str("s2j.concurrency", "8") + " clients; source: " + str("s2j.source", "?"),
                     "gateway " + f1(num(p + ".gateway.ops_per_s")) + " searches/s (" + f0(rate(p + ".gateway"))
                             + " resources/s); p50 " + f1(num(p + ".gateway.p50_ms")) + " ms, p99 "
                             + f1(num(p + ".gateway.p99_ms")) + " ms; operator JVM CPU "
@@ -545,7 +547,7 @@ final class Report {
         md.append("## Where the time went\n\n");
         md.append("CPU over each measured window (from /proc: cores busy, the operator JVM, its PostgreSQL server, "
                 + "the load driver, and other processes on the machine, such as other builds):\n\n");
-        List<String> windows = new ArrayList<>(List.of("s1", "s1.in_process", "s1.floor", "s2.cohort.direct", "s2.cohort.gateway", "s2.patient.direct",
+        List<String> windows = new ArrayList<>(List.of("s1", "s1_hot", "s1.in_process", "s1.floor", "s2.cohort.direct", "s2.cohort.gateway", "s2.patient.direct",
                 "s2.patient.gateway", "s2j.cohort.direct", "s2j.cohort.gateway", "s2j.patient.direct", "s2j.patient.gateway"));
         for (String size : str("s3.sizes", "").split(",")) {
             windows.add("s3.size." + size + ".export");

@@ -113,6 +113,12 @@ public class EmbeddedAuthorizationServerConfig {
         return http.build();
     }
 
+    /** Authorizations in memory, safe for concurrent sign-ins (see {@link SerialAuthorizationService}). */
+    @Bean
+    org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationService authorizationService() {
+        return new SerialAuthorizationService();
+    }
+
     @Bean
     PasswordEncoder passwordEncoder() {
         return PasswordEncoderFactories.createDelegatingPasswordEncoder();

@@ -167,7 +167,8 @@ if wanted consent; then
   say "scenario 1: the stack's floor on port $FLOOR_PORT"
   # shellcheck disable=SC2086
   java $OPERATOR_JVM -cp "$CP" org.mydata.operator.bench.floor.FloorApplication --server.port="$FLOOR_PORT" \
-    --floor.pg-port="$PG_PORT" --floor.token-key="$WORK/floor-token-key.json" > "$WORK/floor.log" 2>&1 &
+    --floor.pg-port="$PG_PORT" --floor.pg-secret="$WORK/node1/postgres.secret" \
+    --floor.token-key="$WORK/floor-token-key.json" > "$WORK/floor.log" 2>&1 &
   FLOOR_PID=$!
   wait_for "$WORK/floor.log" "Floor application is running" "floor application"
   driver floor "${COMMON[@]}" --floor-base "http://localhost:$FLOOR_PORT" --floor-pid "$FLOOR_PID" \

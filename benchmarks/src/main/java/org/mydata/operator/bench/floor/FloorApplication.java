@@ -78,9 +78,20 @@ public class FloorApplication {
 
     /** The operator's pool: Hikari, 16 connections (DatabaseConfig), into a database of the floor's own. */
     @Bean(destroyMethod = "close")
-    HikariDataSource dataSource(@Value("${floor.pg-port}") int pgPort) throws SQLException {
+    HikariDataSource dataSource(@Value("${floor.pg-port}") int pgPort,
+                                @Value("${floor.pg-secret:}") String secretFile) throws SQLException {
         String server = "jdbc:postgresql://localhost:" + pgPort + "/";
-        try (Connection c = DriverManager.getConnection(server + "postgres", "postgres", "");
+        // The operator's embedded PostgreSQL asks for the superuser's password (SCRAM), kept 0600 beside its data
+        // (postgres.secret): run.sh passes the file, as the driver reads it (Driver.Ctx.pgUrl).
+        String password = "";
+        if (!secretFile.isBlank()) {
+            try {
+                password = java.nio.file.Files.readString(Path.of(secretFile)).strip();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        try (Connection c = DriverManager.getConnection(server + "postgres", "postgres", password);
              Statement s = c.createStatement()) {
             try (ResultSet rs = s.executeQuery("select 1 from pg_database where datname = '" + DATABASE + "'")) {
                 if (!rs.next()) {
@@ -91,6 +102,7 @@ public class FloorApplication {
         HikariDataSource dataSource = new HikariDataSource();
         dataSource.setJdbcUrl(server + DATABASE);
         dataSource.setUsername("postgres");
+        dataSource.setPassword(password);
         dataSource.setMaximumPoolSize(16);
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
             s.execute("create table if not exists status_record (id uuid primary key, consent_id uuid not null, "

@@ -45,7 +45,8 @@ final class FloorWrites {
         String[] consents = new String[ConsentWrites.LOOPS];
         int[] steps = new int[ConsentWrites.LOOPS];
         Cpu cpu = new Cpu(Long.parseLong(ctx.require("floor-pid")), ctx.pgData());
-        Load.Result r = Load.run("floor", ConsentWrites.LOOPS, ctx.warmup(5, 60), ctx.warmup(12, 60), (w, rec) -> {
+        Load.Result r = Load.run("floor", ConsentWrites.LOOPS, ctx.warmup(ConsentWrites.QUICK_WARMUP_S, 60),
+                ctx.warmup(12, 60), (w, rec) -> {
             if (consents[w] == null || steps[w] == STEPS.length) {
                 consents[w] = UUID.randomUUID().toString();
                 steps[w] = 0;

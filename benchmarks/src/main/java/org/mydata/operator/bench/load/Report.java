@@ -232,14 +232,23 @@ final class Report {
         double lower = Math.min(signLimit, inserts);
         double floor = num("s1.floor.per_s");
         if (!Double.isNaN(csr)) {
-            row("1 Consent writes: " + str("s1.loops", "16") + " loops over " + str("s1.citizens", "3")
-                            + " citizens grant/pause/resume/withdraw (REST, real tokens)",
+            row("1 Consent writes: " + str("s1.loops", "16") + " loops grant/pause/resume/withdraw, each grant's "
+                            + "citizen drawn from " + str("s1.citizens", "3") + " (REST, real tokens; warm-up "
+                            + str("s1.warmup_s", "?") + " s)",
                     f0(csr) + " CSR/s (" + f0(num("s1.records_per_s")) + " signed records/s); p50 "
                             + f1(num("s1.p50_ms")) + " ms, p99 " + f1(num("s1.p99_ms")) + " ms (status changes: p99 "
                             + f1(num("s1.status_p99_ms")) + " ms); CPU " + cpuPer("s1", csr)
                             + " ms per CSR (operator JVM + PostgreSQL)",
                     "the stack's floor (1f): " + f0(floor) + " signed writes/s, p99 " + f1(num("s1.floor.p99_ms")) + " ms",
                     f2(csr / floor));
+        }
+        // ---- jpafix: scenario 1's hot spot, the 3 demo citizens over REST (issue 27) ----
+        double restHot = num("s1_hot.csr_per_s");
+        if (!Double.isNaN(restHot)) {
+            row("1 hot spot: the same REST loops over " + str("s1_hot.citizens", "3") + " citizens (alice, bob, carol)",
+                    f0(restHot) + " CSR/s; p50 " + f1(num("s1_hot.p50_ms")) + " ms, p99 " + f1(num("s1_hot.p99_ms"))
+                            + " ms; CPU " + cpuPer("s1_hot", restHot) + " ms per CSR (operator JVM + PostgreSQL)",
+                    "the stack's floor (1f): " + f0(floor) + " signed writes/s", f2(restHot / floor));
         }
         if (!Double.isNaN(floor)) {
             row("1f The stack's floor: a Spring Boot app of the same starters (webmvc, resource server checking an "
@@ -328,8 +337,10 @@ final class Report {
                 continue;
             }
             row("2j Gateway search, " + (kind.equals("cohort") ? "cohort-wide Observation?code=" + str("s2j.code", "?")
-                            + "&_count=20" : "per patient Observation?patient=...&_count=100") + ", "
-                            + str("s2j.concurrency", "8") + " clients; source: " + str("s2j.source", "?"),
+                            + "&_count=20 (" + f0(num("s2j.cohort.resources.gateway"))
+                            + " resources)" : "per patient Observation?patient=...&category=vital-signs,laboratory"
+                            + "&_count=100 (3 patients, " + f0(num("s2j.patient.resources.gateway")) + " resources)")
+                            + ", " + str("s2j.concurrency", "8") + " clients; source: " + str("s2j.source", "?"),
                     "gateway " + f1(num(p + ".gateway.ops_per_s")) + " searches/s (" + f0(rate(p + ".gateway"))
                             + " resources/s); p50 " + f1(num(p + ".gateway.p50_ms")) + " ms, p99 "
                             + f1(num(p + ".gateway.p99_ms")) + " ms; operator JVM CPU "
@@ -536,7 +547,7 @@ final class Report {
         md.append("## Where the time went\n\n");
         md.append("CPU over each measured window (from /proc: cores busy, the operator JVM, its PostgreSQL server, "
                 + "the load driver, and other processes on the machine, such as other builds):\n\n");
-        List<String> windows = new ArrayList<>(List.of("s1", "s1.in_process", "s1.floor", "s2.cohort.direct", "s2.cohort.gateway", "s2.patient.direct",
+        List<String> windows = new ArrayList<>(List.of("s1", "s1_hot", "s1.in_process", "s1.floor", "s2.cohort.direct", "s2.cohort.gateway", "s2.patient.direct",
                 "s2.patient.gateway", "s2j.cohort.direct", "s2j.cohort.gateway", "s2j.patient.direct", "s2j.patient.gateway"));
         for (String size : str("s3.sizes", "").split(",")) {
             windows.add("s3.size." + size + ".export");

@@ -59,7 +59,7 @@ public class DemoConfig {
     }
 
     /**
-     * majority: the demo's child who comes of age minutes after the first start ({@link DemoComingOfAge}); with the
+     * The demo's child who comes of age minutes after the first start ({@link DemoComingOfAge}); with the
      * demo and the embedded authorization server, unless {@code operator.embedded.demo-coming-of-age} is set empty.
      */
     @Bean
@@ -76,14 +76,17 @@ public class DemoConfig {
     /**
      * Demo citizens alice, bob and carol are the first three persons of the demo dataset; with the demo's coming of
      * age, dave is the third-last (the last two are the amended programme's donors, and tests and benchmarks link
-     * the persons after the first three from the front).
+     * the persons after the first three from the front). With {@code operator.embedded.generated-citizens} = N
+     * (benchmarks only; 0 by default) N more citizens follow, see {@link #generatedCitizens}.
      */
     @Bean
     @ConditionalOnBooleanProperty(name = "operator.embedded.authorization-server", matchIfMissing = true)
     DemoIdentities demoIdentities(ObjectProvider<DemoFhirSource> source, OperatorProperties properties,
-                                  ObjectProvider<DemoComingOfAge> comingOfAge) {
+                                  ObjectProvider<DemoComingOfAge> comingOfAge,
+                                  @Value("${operator.embedded.generated-citizens:0}") int generated) {
         DemoFhirSource loaded = source.getIfAvailable();
-        List<DemoPerson> persons = loaded != null ? loaded.persons(Integer.MAX_VALUE) : DemoFhirSource.demoPersons(3);
+        List<DemoPerson> persons = loaded != null ? loaded.persons(Integer.MAX_VALUE)
+                : DemoFhirSource.demoPersons(generated > 0 ? Integer.MAX_VALUE : 3);
         List<String> names = List.of("alice", "bob", "carol");
         List<DemoIdentities.Citizen> citizens = new java.util.ArrayList<>();
         for (int i = 0; i < Math.min(names.size(), persons.size()); i++) {
@@ -94,12 +97,66 @@ public class DemoConfig {
             citizens.add(new DemoIdentities.Citizen(DemoComingOfAge.CHILD, DemoComingOfAge.CHILD + "-demo-password",
                     persons.get(persons.size() - 3).identifier().asToken()));
         }
+        if (generated > 0) {
+            citizens.addAll(generatedCitizens(generated, persons, generatedCitizensFile(properties.dataDir())));
+        }
         return new DemoIdentities(citizens, List.of(
                 new DemoIdentities.Client("admin-demo", "admin-demo-secret", "admin"),
                 new DemoIdentities.Client(DEMO_STEWARD, "steward-demo-secret", "steward"),
                 new DemoIdentities.Client("researcher-demo", "researcher-demo-secret", "researcher"),
                 new DemoIdentities.Client("auditor-demo", "auditor-demo-secret", "auditor")),
                 List.of(bulkResearcher(properties.dataDir().resolve("keys").resolve(BULK_RESEARCHER + ".jwk.json"))));
+    }
+
+    /** Where the generated citizens' user names and passwords are kept (owner-only), for the benchmark to read. */
+    public static Path generatedCitizensFile(Path dataDir) {
+        return dataDir.resolve("keys").resolve("generated-citizens.properties");
+    }
+
+    /**
+     * Benchmark citizens, so that a load test can sign in as many people with real tokens through the same login
+     * and authorization code journey as anyone: {@code bench-citizen-00000} and on, each with a random password
+     * (24 bytes from SecureRandom, new at every start) written as {@code username=password} to {@code file}
+     * (owner-only, in the data directory beside the keys) and printed nowhere. Person identifiers are the demo
+     * dataset's persons in turn, so each can link to a source serving that dataset (a source patient has one live
+     * link per source, so the N citizens need N / persons sources). Never for a deployment: they are accounts
+     * nobody owns; the setting is off (0) by default and only the benchmark passes it.
+     */
+    static List<DemoIdentities.Citizen> generatedCitizens(int n, List<DemoPerson> persons, Path file) {
+        if (persons.isEmpty()) {
+            throw new IllegalStateException("generated citizens need the demo dataset's persons");
+        }
+        java.security.SecureRandom random = new java.security.SecureRandom();
+        List<DemoIdentities.Citizen> citizens = new java.util.ArrayList<>(n);
+        StringBuilder lines = new StringBuilder("# operator.embedded.generated-citizens: benchmark accounts, "
+                + "new passwords at every start\n");
+        for (int i = 0; i < n; i++) {
+            byte[] secret = new byte[24];
+            random.nextBytes(secret);
+            String username = String.format(java.util.Locale.ROOT, "bench-citizen-%05d", i);
+            String password = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+            citizens.add(new DemoIdentities.Citizen(username, password,
+                    persons.get(i % persons.size()).identifier().asToken(), true));
+            lines.append(username).append('=').append(password).append('\n');
+        }
+        try {
+            Files.createDirectories(file.getParent());
+            Files.deleteIfExists(file);
+            try {
+                Files.createFile(file,
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            } catch (UnsupportedOperationException e) {
+                Files.createFile(file);
+            }
+            Files.writeString(file, lines);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write the generated citizens' passwords to " + file, e);
+        }
+        org.slf4j.LoggerFactory.getLogger(DemoConfig.class).warn("{} generated benchmark citizens "
+                + "(operator.embedded.generated-citizens) can sign in; their passwords are in {}. "
+                + "Never for a deployment.",
+                n, file.toAbsolutePath().normalize());
+        return citizens;
     }
 
     /**

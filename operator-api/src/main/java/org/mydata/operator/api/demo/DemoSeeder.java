@@ -124,8 +124,14 @@ public class DemoSeeder implements ApplicationListener<ApplicationReadyEvent> {
             text.append("  Demo citizens (sign in at ").append(base).append("/login; app client '")
                     .append(DemoIdentities.CITIZEN_APP).append("' with PKCE, redirect ")
                     .append(DemoIdentities.CITIZEN_APP_REDIRECT).append("):\n");
-            demo.citizens().forEach(c -> text.append("    ").append(c.username()).append(" / ").append(c.password())
-                    .append('\n'));
+            demo.citizens().stream().filter(c -> !c.generated()).forEach(c -> text.append("    ")
+                    .append(c.username()).append(" / ").append(c.password()).append('\n'));
+            long generated = demo.citizens().stream().filter(DemoIdentities.Citizen::generated).count();
+            if (generated > 0) {
+                text.append("    and ").append(generated).append(" generated benchmark citizens (operator.embedded."
+                        + "generated-citizens), passwords in ").append(DemoConfig.generatedCitizensFile(
+                        properties.dataDir()).toAbsolutePath().normalize()).append('\n');
+            }
             text.append("  Demo clients (client credentials; scope = role):\n");
             demo.clients().forEach(c -> text.append("    ").append(c.clientId()).append(" / ").append(c.secret())
                     .append("  scope=").append(c.scope()).append('\n'));

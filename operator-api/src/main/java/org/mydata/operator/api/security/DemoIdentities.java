@@ -11,8 +11,17 @@ import java.util.Optional;
  */
 public record DemoIdentities(List<Citizen> citizens, List<Client> clients, List<KeyClient> keyClients) {
 
-    /** A demo person who signs in with a password; {@code personIdentifier} matches a patient at the demo source. */
-    public record Citizen(String username, String password, String personIdentifier) {
+    /**
+     * A demo person who signs in with a password; {@code personIdentifier} matches a patient at the demo source.
+     *
+     * @param generated one of the benchmark's generated citizens ({@code operator.embedded.generated-citizens}):
+     *     a random password kept in the data directory, never printed, and no demo person of its own (its
+     *     identifier is a demo dataset person's, shared with other generated citizens)
+     */
+    public record Citizen(String username, String password, String personIdentifier, boolean generated) {
+        public Citizen(String username, String password, String personIdentifier) {
+            this(username, password, personIdentifier, false);
+        }
     }
 
     /** A demo service client using client credentials; its token's subject is its id. */

@@ -113,6 +113,12 @@ public class EmbeddedAuthorizationServerConfig {
         return http.build();
     }
 
+    /** Authorizations in memory, safe for concurrent sign-ins (see {@link SerialAuthorizationService}). */
+    @Bean
+    org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationService authorizationService() {
+        return new SerialAuthorizationService();
+    }
+
     @Bean
     PasswordEncoder passwordEncoder() {
         return PasswordEncoderFactories.createDelegatingPasswordEncoder();
@@ -133,9 +139,14 @@ public class EmbeddedAuthorizationServerConfig {
     @Bean
     UserDetailsService citizens(DemoIdentities identities, PasswordEncoder encoder) {
         List<UserDetails> users = new ArrayList<>();
+        // Generated (benchmark) citizens have random 192-bit passwords, which a slow hash protects no better:
+        // bcrypt at its lowest cost, checked by the same delegating encoder, so that 10^3 of them start in a second.
+        org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder quick =
+                new org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder(4);
         for (DemoIdentities.Citizen citizen : identities.citizens()) {
-            users.add(User.withUsername(citizen.username()).password(encoder.encode(citizen.password()))
-                    .roles("CITIZEN").build());
+            String hash = citizen.generated() ? "{bcrypt}" + quick.encode(citizen.password())
+                    : encoder.encode(citizen.password());
+            users.add(User.withUsername(citizen.username()).password(hash).roles("CITIZEN").build());
         }
         return new InMemoryUserDetailsManager(users);
     }

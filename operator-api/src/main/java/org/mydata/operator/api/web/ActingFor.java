@@ -141,7 +141,8 @@ public class ActingFor {
         if (identities == null || citizens == null) {
             return null;
         }
-        return identities.citizens().stream().filter(c -> c.personIdentifier().equals(person.asToken()))
+        return identities.citizens().stream()
+                .filter(c -> !c.generated() && c.personIdentifier().equals(person.asToken()))
                 .findFirst().map(c -> citizens.subjectOf(c.username())).orElse(null);
     }
 

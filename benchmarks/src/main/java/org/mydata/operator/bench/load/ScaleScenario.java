@@ -718,7 +718,8 @@ final class ScaleScenario {
         Progress.say("scale: the cohort query's plan:%n%s", plan);
         // The same query for the 20 persons of a page, as Cohorts.ofPersons asks it.
         StringBuilder page = new StringBuilder();
-        String persons = COHORT_SQL.replace(" order by ", " and c.account_id = any (?) order by ");
+        int last = COHORT_SQL.lastIndexOf(" order by ");
+        String persons = COHORT_SQL.substring(0, last) + " and c.account_id = any (?)" + COHORT_SQL.substring(last);
         try (Connection c = ds.getConnection();
              PreparedStatement ps = c.prepareStatement("explain (analyze, buffers) " + persons)) {
             ps.setObject(1, programme.id());

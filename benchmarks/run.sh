@@ -237,6 +237,7 @@ start_node2() {
   # shellcheck disable=SC2086
   java $OPERATOR_JVM -jar "$JAR" --server.port="$PORT2" --operator.data-dir="$WORK/node2" \
     --spring.datasource.url="jdbc:postgresql://localhost:$PG_PORT/postgres" --spring.datasource.username=postgres \
+    --spring.datasource.password="$(cat "$WORK/node1/postgres.secret")" \
     --operator.signing.keystore="$WORK/node1/keys/operator-signing.p12" \
     --operator.signing.password="$(cat "$WORK/node1/keys/keystore.password")" \
     --operator.embedded.demo=false --operator.sources.allowed-hosts="$LOOPBACK_SOURCES" > "$WORK/node2.log" 2>&1 &

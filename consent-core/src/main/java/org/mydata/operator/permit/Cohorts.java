@@ -6,10 +6,13 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -42,33 +45,77 @@ public final class Cohorts {
     /**
      * Persons with a consent to the permit's programme that the release policy lets the permit rely on for
      * {@code resourceType} at {@code now}, each at every source their consent names through a live link. The
-     * query only picks candidates (active, linked, not yet ended); {@link ReleasePolicy} decides.
+     * query only picks candidates (active, linked, not yet ended); {@link ReleasePolicy} decides. This reads the
+     * whole cohort: a request about some persons asks {@link #ofPersons}, a walk over several types {@link #ofTypes}.
      */
     public List<CohortMember> of(Permit permit, String resourceType, Instant now) {
+        return members(permit, List.of(resourceType), now, null).get(resourceType);
+    }
+
+    /**
+     * The members of {@link #of} among the given persons only, by the same rule and in the same order: what one
+     * request about a patient, or one page of results, needs to know. Indexed by person, so it costs the same
+     * whatever the size of the cohort. An empty set of persons has no members.
+     */
+    public List<CohortMember> ofPersons(Permit permit, String resourceType, Instant now, Collection<UUID> accountIds) {
+        return members(permit, List.of(resourceType), now, Objects.requireNonNull(accountIds)).get(resourceType);
+    }
+
+    /**
+     * {@link #of} for each of the types, from one read of the candidates (each type decided by the release policy
+     * on its own): what a walk over all of a permit's types needs, at the cost of one cohort read. Every type asked
+     * is a key of the result.
+     */
+    public Map<String, List<CohortMember>> ofTypes(Permit permit, Collection<String> resourceTypes, Instant now) {
+        return members(permit, resourceTypes, now, null);
+    }
+
+    /** The cohort of each type, of everyone ({@code accountIds} null) or of those persons only. */
+    private Map<String, List<CohortMember>> members(Permit permit, Collection<String> resourceTypes, Instant now,
+                                                    Collection<UUID> accountIds) {
         PermitTerms terms = PermitTerms.of(permit);
-        if (ReleasePolicy.whyNotForType(terms, resourceType, now).isPresent()) {
-            return List.of();
+        Map<String, List<CohortMember>> byType = new LinkedHashMap<>();
+        List<String> usable = new ArrayList<>();
+        for (String type : resourceTypes) {
+            byType.put(type, List.of());
+            if (ReleasePolicy.whyNotForType(terms, type, now).isEmpty() && !usable.contains(type)) {
+                usable.add(type);
+            }
+        }
+        if (usable.isEmpty() || (accountIds != null && accountIds.isEmpty())) {
+            return byType;
         }
         if (terms.basis().isOptOut()) {
-            return included(permit, terms, resourceType, now);
+            byType.putAll(included(permit, terms, usable, now, accountIds));
+            return byType;
         }
-        return tx.read(c -> {
-            // In a stable order, down to a consent's links: a person linked at two sources is read as one Patient
-            // from the first of them, and the export's run and its download must agree on which that is.
-            Map<SourcePatient, CohortMember> members = new LinkedHashMap<>();
-            for (Candidate candidate : candidates(c, permit.programmeId(), now)) {
-                if (!ReleasePolicy.whyNotReliable(candidate.grant(), terms, resourceType, now).isEmpty()) {
-                    continue;
-                }
-                members.merge(candidate.patient(), new CohortMember(candidate.grant().accountId(),
-                        candidate.patient(), List.of(candidate.grant())), (a, b) -> {
-                    List<Grant> grants = new ArrayList<>(a.grants());
-                    grants.addAll(b.grants());
-                    return new CohortMember(a.accountId(), a.patient(), grants);
-                });
+        List<Candidate> candidates = tx.read(c -> candidates(c, permit.programmeId(), now, accountIds));
+        for (String type : usable) {
+            byType.put(type, reliedOn(candidates, terms, type, now));
+        }
+        return byType;
+    }
+
+    /**
+     * The candidates the release policy lets the permit rely on for the type, one member per person and source.
+     * In a stable order, down to a consent's links: a person linked at two sources is read as one Patient from the
+     * first of them, and the export's run and its download must agree on which that is.
+     */
+    private static List<CohortMember> reliedOn(List<Candidate> candidates, PermitTerms terms, String resourceType,
+                                               Instant now) {
+        Map<SourcePatient, CohortMember> members = new LinkedHashMap<>();
+        for (Candidate candidate : candidates) {
+            if (!ReleasePolicy.whyNotReliable(candidate.grant(), terms, resourceType, now).isEmpty()) {
+                continue;
             }
-            return List.copyOf(members.values());
-        });
+            members.merge(candidate.patient(), new CohortMember(candidate.grant().accountId(),
+                    candidate.patient(), List.of(candidate.grant())), (a, b) -> {
+                List<Grant> grants = new ArrayList<>(a.grants());
+                grants.addAll(b.grants());
+                return new CohortMember(a.accountId(), a.patient(), grants);
+            });
+        }
+        return List.copyOf(members.values());
     }
 
     /**
@@ -204,10 +251,25 @@ public final class Cohorts {
 
     /** A candidate row as the release policy reads it: its links are live, which the queries make sure of. */
     private static ConsentGrant candidate(ResultSet rs) throws SQLException {
+        return candidate(rs, new HashMap<>());
+    }
+
+    /**
+     * The same, with the scopes already read in this result: a programme's consents mostly share one scope, and
+     * reading its JSON once per distinct text instead of once per row is most of a cohort read's Java side.
+     */
+    private static ConsentGrant candidate(ResultSet rs, Map<String, DataScope> scopes) throws SQLException {
+        String scope = rs.getString("scope");
+        DataScope read = scopes.get(scope);
+        if (read == null) {
+            read = DataScope.fromJson(Json.read(scope));
+            scopes.put(scope, read);
+        }
         return new ConsentGrant(Sql.uuid(rs, "consent_id"), Sql.uuid(rs, "account_id"),
                 Sql.strings(rs, "purposes").stream().map(p -> Purpose.fromCode(p).orElseThrow()).toList(),
-                DataScope.fromJson(Json.read(rs.getString("scope"))), Sql.accessModes(rs, "access_modes"),
-                ConsentGrant.version(rs.getObject("programme_version", Integer.class)), new Standing(ConsentStatus.fromWire(rs.getString("status")).orElse(null),
+                read, Sql.accessModes(rs, "access_modes"),
+                ConsentGrant.version(rs.getObject("programme_version", Integer.class)),
+                new Standing(ConsentStatus.fromWire(rs.getString("status")).orElse(null),
                         new Validity(Sql.instant(rs, "valid_from"), Sql.instant(rs, "valid_until")), true,
                         Sql.instant(rs, "own_decision_due")));
     }
@@ -219,8 +281,8 @@ public final class Cohorts {
      */
     public static List<ConsentGrant> wholeCohort(Connection c, Permit permit, Instant at) throws SQLException {
         PermitTerms terms = PermitTerms.of(permit);
-        Map<java.util.UUID, ConsentGrant> grants = new LinkedHashMap<>();
-        for (Candidate candidate : candidates(c, permit.programmeId(), at)) {
+        Map<UUID, ConsentGrant> grants = new LinkedHashMap<>();
+        for (Candidate candidate : candidates(c, permit.programmeId(), at, null)) {
             for (String type : permit.scope().resourceTypes()) {
                 if (ReleasePolicy.whyNotForType(terms, type, at).isEmpty()
                         && ReleasePolicy.whyNotReliable(candidate.grant(), terms, type, at).isEmpty()) {
@@ -237,12 +299,13 @@ public final class Cohorts {
     }
 
     /**
-     * The candidates: active, linked, not yet ended consents to the programme; the release policy decides. No
+     * The candidates: active, linked, not yet ended consents to the programme, of everyone or ({@code accountIds}
+     * not null) of those persons only, through the index on the consent's person; the release policy decides. No
      * valid_from condition: the policy judges validity in whole seconds, which can begin up to a second before
      * the stored instant; a candidate too many is harmless, one too few is not.
      */
-    private static List<Candidate> candidates(Connection c, java.util.UUID programmeId, Instant now)
-            throws SQLException {
+    private static List<Candidate> candidates(Connection c, UUID programmeId, Instant now,
+                                              Collection<UUID> accountIds) throws SQLException {
         List<Candidate> candidates = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("""
                 select c.id as consent_id, c.account_id, c.purposes, c.scope, c.access_modes, c.valid_from,
@@ -255,13 +318,20 @@ public final class Cohorts {
                   join service_link sl on sl.id = cl.link_id and sl.removed_at is null
                  where c.programme_id = ? and latest.status = 'active'
                    and (c.valid_until is null or c.valid_until > ?)
+                """ + (accountIds == null ? "" : "   and c.account_id = any (?)\n") + """
                  order by c.created_at, c.id, sl.created_at, sl.id
                 """)) {
             ps.setObject(1, programmeId);
             ps.setTimestamp(2, Sql.timestamp(now));
+            if (accountIds != null) {
+                ps.setArray(3, c.createArrayOf("uuid", accountIds.toArray()));
+            }
+            // A whole cohort is streamed in pages rather than held by the driver all at once.
+            ps.setFetchSize(accountIds == null ? 10_000 : 0);
+            Map<String, DataScope> scopes = new HashMap<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    candidates.add(new Candidate(candidate(rs), new SourcePatient(Sql.uuid(rs, "source_id"),
+                    candidates.add(new Candidate(candidate(rs, scopes), new SourcePatient(Sql.uuid(rs, "source_id"),
                             rs.getString("surrogate_id"))));
                 }
             }
@@ -270,29 +340,39 @@ public final class Cohorts {
     }
 
     /**
-     * Under an opt-out basis: every person with a live link at one of the programme's sources, each at every such
-     * source, unless the release policy finds them opted out. The query reads whether each has a live opt-out
-     * of the programme in the same statement, so an opt-out that has returned is seen by every request that
-     * starts after it.
+     * Under an opt-out basis: every person with a live link at one of the programme's sources (or, with
+     * {@code accountIds}, those persons' links only), each at every such source, unless the release policy finds
+     * them opted out; for each of the types. The query reads whether each has a live opt-out of the programme in
+     * the same statement, so an opt-out that has returned is seen by every request that starts after it.
      */
-    private List<CohortMember> included(Permit permit, PermitTerms terms, String resourceType, Instant now) {
+    private Map<String, List<CohortMember>> included(Permit permit, PermitTerms terms, List<String> resourceTypes,
+                                                     Instant now, Collection<UUID> accountIds) {
         return tx.read(c -> {
-            List<CohortMember> members = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(INCLUDED_SELECT
-                    + " where p.id = ? order by sl.created_at, sl.id")) {
+            Map<String, List<CohortMember>> byType = new LinkedHashMap<>();
+            resourceTypes.forEach(type -> byType.put(type, new ArrayList<>()));
+            try (PreparedStatement ps = c.prepareStatement(INCLUDED_SELECT + " where p.id = ?"
+                    + (accountIds == null ? "" : " and sl.account_id = any (?)") + " order by sl.created_at, sl.id")) {
                 ps.setObject(1, permit.programmeId());
+                if (accountIds != null) {
+                    ps.setArray(2, c.createArrayOf("uuid", accountIds.toArray()));
+                }
+                ps.setFetchSize(accountIds == null ? 10_000 : 0);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         Inclusion inclusion = inclusion(rs);
-                        if (!ReleasePolicy.whyNotReliable(inclusion, terms, resourceType, now).isEmpty()) {
-                            continue;
+                        SourcePatient patient = new SourcePatient(Sql.uuid(rs, "source_id"),
+                                rs.getString("surrogate_id"));
+                        for (String type : resourceTypes) {
+                            if (ReleasePolicy.whyNotReliable(inclusion, terms, type, now).isEmpty()) {
+                                byType.get(type).add(new CohortMember(inclusion.accountId(), patient,
+                                        List.of(inclusion)));
+                            }
                         }
-                        members.add(new CohortMember(inclusion.accountId(), new SourcePatient(
-                                Sql.uuid(rs, "source_id"), rs.getString("surrogate_id")), List.of(inclusion)));
                     }
                 }
             }
-            return List.copyOf(members);
+            byType.replaceAll((type, members) -> List.copyOf(members));
+            return byType;
         });
     }
 

@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.hl7.fhir.r4.model.Consent;
 import org.junit.jupiter.api.AfterAll;
@@ -113,6 +114,18 @@ class OptOutsTest {
         return cohorts.of(permit, "Observation", op.clock.instant()).stream().map(CohortMember::accountId).toList();
     }
 
+    /**
+     * Whether the person is in the cohort when asked of them alone, as a gateway request about them (or a page of
+     * results naming them) asks it: always the same answer as the whole cohort gives.
+     */
+    private static boolean inCohortAlone(Account person) {
+        List<CohortMember> alone = cohorts.ofPersons(permit, "Observation", op.clock.instant(), Set.of(person.id()));
+        assertThat(alone).allSatisfy(m -> assertThat(m.accountId()).isEqualTo(person.id()));
+        assertThat(alone).isEqualTo(cohorts.of(permit, "Observation", op.clock.instant()).stream()
+                .filter(m -> m.accountId().equals(person.id())).toList());
+        return !alone.isEmpty();
+    }
+
     /** The opt-out programme's permits that reach the person now, as their "who may read" page lists them. */
     private static List<Cohorts.Reach> reaching(Account person) {
         return cohorts.reaching(person.id(), op.clock.instant()).stream()
@@ -140,6 +153,9 @@ class OptOutsTest {
         Account elsewhere = op.newAccount();
         op.link(elsewhere, clinic);
         assertThat(cohort()).contains(person.id()).doesNotContain(elsewhere.id());
+        assertThat(inCohortAlone(person)).isTrue();
+        assertThat(inCohortAlone(elsewhere)).isFalse();
+        assertThat(cohorts.ofPersons(permit, "Observation", op.clock.instant(), Set.of())).isEmpty();
         // "Who may read my data now" tells the person the same, through the link that includes them.
         assertThat(reaching(person)).singleElement().satisfies(reach -> {
             assertThat(reach.throughOptOutBasis()).isTrue();
@@ -151,6 +167,7 @@ class OptOutsTest {
         OptOut optOut = optOuts.optOut(person, registry.id(), RecordHash.sha256(optOuts.notice(registry.id())));
         assertThat(optOut.isLive()).isTrue();
         assertThat(cohort()).doesNotContain(person.id());
+        assertThat(inCohortAlone(person)).isFalse();
         assertThat(reaching(person)).isEmpty();
         assertThatThrownBy(() -> optOuts.optOut(person, registry.id(), null)).isInstanceOf(ConflictException.class)
                 .hasMessageContaining("already opted out");
@@ -159,6 +176,7 @@ class OptOutsTest {
         OptOut withdrawn = optOuts.withdraw(person, optOut.id());
         assertThat(withdrawn.isLive()).isFalse();
         assertThat(cohort()).contains(person.id());
+        assertThat(inCohortAlone(person)).isTrue();
         assertThat(reaching(person)).hasSize(1);
         assertThatThrownBy(() -> optOuts.withdraw(person, optOut.id())).isInstanceOf(ConflictException.class);
         assertThatThrownBy(() -> optOuts.withdraw(op.newAccount(), optOut.id())).isInstanceOf(NotFoundException.class);

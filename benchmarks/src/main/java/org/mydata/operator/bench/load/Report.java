@@ -625,25 +625,30 @@ final class Report {
         }
         String persons = f0(num("s7.persons"));
         double check = num("s7.scale.check_p50_ms");
-        if (Double.isNaN(check)) {
-            check = num("s7.scale.permit_p50_ms") + num("s7.scale.cohort_p50_ms");
-        }
+        double before = num("s7.scale.cohort_p50_ms");
         row("7a Consent check of one gateway request at " + persons + " consents in the programme (Permits.forUse + "
-                        + "Cohorts.of, " + f0(num("s7.scale.cohort_size")) + " members)",
-                "p50 " + f1(check) + " ms (permit " + f2(num("s7.scale.permit_p50_ms")) + ", Cohorts.of "
-                        + f1(num("s7.scale.cohort_p50_ms")) + " of which its SQL " + f1(num("s7.scale.cohort_sql_p50_ms"))
-                        + "); then the last check and event of a 20-person page " + f1(num("s7.scale.last_check_p50_ms"))
-                        + " ms; opt-out programme's cohort (" + f0(num("s7.scale.optout_cohort_size")) + ") "
-                        + f1(num("s7.scale.optout_cohort_p50_ms")) + " ms",
-                "the same at " + f0(num("s7.small.cohort_size")) + " consents: p50 "
-                        + f1(num("s7.small.permit_p50_ms") + num("s7.small.cohort_p50_ms")) + " ms",
-                f1(check / (num("s7.small.permit_p50_ms") + num("s7.small.cohort_p50_ms"))) + "x");
-        row("7b Consent check of a full export at " + persons + " consents (cohort of each of 3 types, then each "
-                        + "download's last check and access event)",
-                f0(num("s7.export.check_p50_ms")) + " ms (cohorts " + f0(num("s7.export.cohorts_p50_ms"))
+                        + "Cohorts.ofPersons of the persons the request touches: a page of "
+                        + f0(num("s7.scale.page_members")) + ", or one patient)",
+                "page p50 " + f2(check) + " ms, p99 " + f2(num("s7.scale.check_p99_ms")) + " ms (permit "
+                        + f2(num("s7.scale.permit_p50_ms")) + ", Cohorts.ofPersons " + f2(num("s7.scale.page_p50_ms"))
+                        + "); one patient p50 " + f2(num("s7.scale.person_check_p50_ms")) + " ms, p99 "
+                        + f2(num("s7.scale.person_check_p99_ms")) + " ms; then the last check and event of the page "
+                        + f1(num("s7.scale.last_check_p50_ms")) + " ms",
+                "the whole cohort, as every request read it before (permit + Cohorts.of, "
+                        + f0(num("s7.scale.cohort_size")) + " members): p50 " + f1(before) + " ms, of which its SQL "
+                        + f1(num("s7.scale.cohort_sql_p50_ms")) + "; opt-out programme's cohort ("
+                        + f0(num("s7.scale.optout_cohort_size")) + ") " + f1(num("s7.scale.optout_cohort_p50_ms"))
+                        + " ms; at " + f0(num("s7.small.cohort_size")) + " consents a page p50 "
+                        + f2(num("s7.small.check_p50_ms")) + " ms",
+                f0(before / check) + "x faster");
+        row("7b Consent check of a full export at " + persons + " consents (the run's one read of the cohort for 3 "
+                        + "types, then each download's cohort, last check and access event)",
+                f0(num("s7.export.check_p50_ms")) + " ms (run's read " + f0(num("s7.export.cohorts_p50_ms"))
+                        + " ms, downloads' cohorts " + f0(num("s7.export.download_cohorts_p50_ms"))
                         + " ms, last checks and events " + f0(num("s7.export.last_checks_p50_ms")) + " ms)"
                         + (m.getProperty("s7.export.failure") == null ? "" : "; refused: " + str("s7.export.failure", "")),
-                "", "");
+                "one read per type in the run, as before: " + f0(num("s7.export.cohorts_per_type_p50_ms")) + " ms",
+                f1(num("s7.export.cohorts_per_type_p50_ms") / num("s7.export.cohorts_p50_ms")) + "x");
         String stage = scaleStage();
         if (stage == null) {
             return;
@@ -675,8 +680,8 @@ final class Report {
                         + f0(num(at + "table.log_entry.bytes_per_row")) + ", log_subtree "
                         + f0(num(at + "table.log_subtree.bytes_per_row")) + ", access_event_person "
                         + f0(num(at + "table.access_event_person.bytes_per_row")), "", "");
-        goal("7  consent check of one request p50 <= 5 ms at " + persons + " consents", true, check <= 5,
-                f1(check) + " ms");
+        goal("7  consent check of one request (permit + the persons of a 20-person page) p50 <= 5 ms at " + persons
+                + " consents", true, check <= 5, f2(check) + " ms");
         double proof = Math.max(num(at + "inclusion_p50_ms"), num(at + "consistency_p50_ms"));
         boolean full = num(at + "proof_log_size") >= 1e7;
         goal("7  proofs p50 <= 1 ms at 10^7 entries" + (full ? "" : " (measured at " + f0(num(at + "proof_log_size"))

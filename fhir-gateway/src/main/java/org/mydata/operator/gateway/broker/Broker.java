@@ -38,6 +38,7 @@ import org.mydata.operator.gateway.pseudonym.Pseudonymiser;
 import org.mydata.operator.gateway.registry.BrokeredType;
 import org.mydata.operator.gateway.registry.BrokeredTypes;
 import org.mydata.operator.gateway.source.SourceReader;
+import org.mydata.operator.gateway.source.UpstreamCall;
 import org.mydata.operator.gateway.source.UpstreamReads;
 import org.mydata.operator.permit.CohortMember;
 import org.mydata.operator.permit.Cohorts;
@@ -100,14 +101,15 @@ public final class Broker {
         return settings;
     }
 
-    /** Everything of the type that the permit may see now and that matches the criteria, in a stable order. */
+    /**
+     * Everything of the type that the permit may see now and that matches the criteria, in a stable order. A search
+     * about given patients checks only those persons' consents; a search of the whole cohort reads the cohort once
+     * (it reads every member's data at the sources as well).
+     */
     List<Released> search(UsablePermit permit, String type, SearchCriteria criteria) {
         Pseudonymiser pseudonymiser = pseudonymiser(permit);
-        List<CohortMember> cohort = cohort(permit, type);
-        if (criteria.patients() != null) {
-            cohort = cohort.stream().filter(m -> criteria.patients().contains(pseudonymiser.person(m.accountId())))
-                    .toList();
-        }
+        List<CohortMember> cohort = criteria.patients() == null ? cohort(permit, type)
+                : cohortOf(permit, type, plans.personsNamed(permit, pseudonymiser.plan(), criteria.patients()));
         List<Released> released = new ArrayList<>();
         release(permit, pseudonymiser, type, cohort, criteria, searchPace, decided -> decided,
                 decided -> released.addAll(decided.released()));
@@ -155,7 +157,24 @@ public final class Broker {
      * Patient in a permit: their Patient resource is read from the first of those sources only.
      */
     List<CohortMember> cohort(UsablePermit permit, String type) {
-        List<CohortMember> cohort = cohorts.of(permit.permit(), type, clock.instant());
+        return onePatientEach(type, cohorts.of(permit.permit(), type, clock.instant()));
+    }
+
+    /** {@link #cohort} among the given persons only: indexed by person, whatever the size of the cohort. */
+    List<CohortMember> cohortOf(UsablePermit permit, String type, Set<UUID> accountIds) {
+        return onePatientEach(type, cohorts.ofPersons(permit.permit(), type, clock.instant(), accountIds));
+    }
+
+    /** {@link #cohort} of each of the types, from one read of the cohort: a walk over all of an export's types. */
+    Map<String, List<CohortMember>> cohorts(UsablePermit permit, List<String> types) {
+        Map<String, List<CohortMember>> byType = new LinkedHashMap<>();
+        cohorts.ofTypes(permit.permit(), types, clock.instant())
+                .forEach((type, members) -> byType.put(type, onePatientEach(type, members)));
+        return byType;
+    }
+
+    /** A person's Patient is read from the first of their sources only; other types from every source. */
+    private static List<CohortMember> onePatientEach(String type, List<CohortMember> cohort) {
         if (!BrokeredTypes.of(type).isPatient()) {
             return cohort;
         }
@@ -171,13 +190,16 @@ public final class Broker {
 
     /**
      * What of a page decided earlier may still go now: each resource decided again by the release policy
-     * against the cohort of this moment, under whichever consent covers it now.
+     * against the cohort of this moment, under whichever consent covers it now. Only the page's persons are
+     * looked up: a page costs the same whatever the size of the cohort.
      */
     List<Released> stillReleasable(UsablePermit permit, String type, List<Released> page) {
         Instant at = clock.instant();
         PermitTerms terms = PermitTerms.of(permit.permit());
+        Set<UUID> persons = new HashSet<>();
+        page.forEach(r -> persons.add(r.member().accountId()));
         Map<SourcePatient, CohortMember> members = new HashMap<>();
-        for (CohortMember member : cohorts.of(permit.permit(), type, at)) {
+        for (CohortMember member : cohorts.ofPersons(permit.permit(), type, at, persons)) {
             members.put(member.key(), member);
         }
         List<Released> still = new ArrayList<>(page.size());
@@ -278,26 +300,45 @@ public final class Broker {
      */
     private <T> void release(UsablePermit permit, Pseudonymiser pseudonymiser, String type, List<CohortMember> cohort,
                              SearchCriteria criteria, Pace pace, Function<Decided, T> render, Consumer<T> sink) {
-        BrokeredType brokered = BrokeredTypes.of(type);
+        List<Chunk> chunks = chunks(cohort, pace.patientsPerRequest());
+        ChunkDecision<T> decision = new ChunkDecision<>(BrokeredTypes.of(type), membersByKey(cohort),
+                PermitTerms.of(permit.permit()), clock.instant(), pseudonymiser, criteria, render);
+        inCohortOrder(chunks, pace, decision, sink);
+    }
+
+    /** The cohort's members by who they are at their source: how a resource a source returned finds its member. */
+    private static Map<SourcePatient, CohortMember> membersByKey(List<CohortMember> cohort) {
         Map<SourcePatient, CohortMember> members = new HashMap<>();
-        Map<UUID, List<String>> surrogatesBySource = new LinkedHashMap<>();
         for (CohortMember member : cohort) {
             members.put(member.key(), member);
+        }
+        return members;
+    }
+
+    /** The cohort per source, in cohort order, in chunks of at most {@code patientsPerRequest} patients. */
+    private List<Chunk> chunks(List<CohortMember> cohort, int patientsPerRequest) {
+        Map<UUID, List<String>> surrogatesBySource = new LinkedHashMap<>();
+        for (CohortMember member : cohort) {
             surrogatesBySource.computeIfAbsent(member.sourceId(), s -> new ArrayList<>()).add(member.surrogateId());
         }
         List<Chunk> chunks = new ArrayList<>();
         for (Map.Entry<UUID, List<String>> entry : surrogatesBySource.entrySet()) {
             FhirSource source = sources.get(entry.getKey());
             List<String> ids = entry.getValue();
-            for (int from = 0; from < ids.size(); from += pace.patientsPerRequest()) {
-                int to = Math.min(ids.size(), from + pace.patientsPerRequest());
+            for (int from = 0; from < ids.size(); from += patientsPerRequest) {
+                int to = Math.min(ids.size(), from + patientsPerRequest);
                 chunks.add(new Chunk(source, ids.subList(from, to)));
             }
         }
-        // A Patient search passes nothing on but _lastUpdated (an export's _since): its criteria hold nothing else.
-        Map<String, List<String>> passThrough = criteria.passThrough();
-        PermitTerms terms = PermitTerms.of(permit.permit());
-        Instant at = clock.instant();
+        return chunks;
+    }
+
+    /**
+     * Asks the chunks upstream, no more at a time than the pace's read-ahead and a source's bulkhead allow, and
+     * hands what each renders to {@code sink} in cohort order; cancels what is still in flight when it ends,
+     * however it ends.
+     */
+    private <T> void inCohortOrder(List<Chunk> chunks, Pace pace, ChunkDecision<T> decision, Consumer<T> sink) {
         Deque<Future<List<T>>> inFlight = new ArrayDeque<>();
         Iterator<Chunk> next = chunks.iterator();
         long until = System.nanoTime() + deadline.toNanos();
@@ -308,28 +349,11 @@ public final class Broker {
             while (true) {
                 while (inFlight.size() < readAhead && next.hasNext()) {
                     Chunk chunk = next.next();
-                    // Each chunk is decided, pseudonymised and rendered on the thread that read it, so chunks are
-                    // parsed, decided and (for exports) encoded in parallel; the sink takes them in cohort order.
-                    // Rendered page by page: a chunk's parsed resources are held one upstream page at a time, so
-                    // memory follows the page size and not the heaviest patients' record (an export's chunk of 10
-                    // patients can hold 20,000 Observations).
                     // A search's reads share its one deadline; an export's chunk gets a whole one from when it is asked.
                     Duration within = pace.oneDeadline()
                             ? Duration.ofNanos(Math.max(0, until - System.nanoTime())) : deadline;
-                    inFlight.add(upstream.submit(chunk.source(), within, call -> {
-                        List<T> pages = new ArrayList<>();
-                        reader.read(call, type, brokered.upstreamPatientParameter(),
-                                chunk.surrogateIds(), passThrough, page -> {
-                                    List<Released> released = new ArrayList<>();
-                                    for (Resource resource : page) {
-                                        decide(resource, chunk.source(), members, terms, at, brokered,
-                                                pseudonymiser, criteria).ifPresent(released::add);
-                                    }
-                                    pages.add(render.apply(new Decided(0, released)));
-                                });
-                        pages.add(render.apply(new Decided(chunk.surrogateIds().size(), List.of())));
-                        return pages;
-                    }));
+                    inFlight.add(upstream.submit(chunk.source(), within, call -> decision.readAndDecide(reader, call,
+                            chunk)));
                 }
                 Future<List<T>> head = inFlight.poll();
                 if (head == null) {
@@ -342,6 +366,38 @@ public final class Broker {
             }
         } finally {
             inFlight.forEach(f -> f.cancel(true));
+        }
+    }
+
+    /**
+     * What one walk decides each chunk by: the cohort's members, the permit's terms and the one instant the walk
+     * decides at, the pseudonymiser and the criteria, and how a decided part is rendered.
+     */
+    private record ChunkDecision<T>(BrokeredType brokered, Map<SourcePatient, CohortMember> members,
+                                    PermitTerms terms, Instant at, Pseudonymiser pseudonymiser,
+                                    SearchCriteria criteria, Function<Decided, T> render) {
+
+        /**
+         * Reads one chunk's resources of the type and decides, pseudonymises and renders them on the thread that
+         * read them, so chunks are parsed, decided and (for exports) encoded in parallel. Rendered page by page: a
+         * chunk's parsed resources are held one upstream page at a time, so memory follows the page size and not
+         * the heaviest patients' record (an export's chunk of 10 patients can hold 20,000 Observations). A last,
+         * empty part counts the chunk's patients.
+         */
+        List<T> readAndDecide(SourceReader reader, UpstreamCall call, Chunk chunk) {
+            List<T> pages = new ArrayList<>();
+            // A Patient search passes nothing on but _lastUpdated (an export's _since): its criteria hold nothing else.
+            reader.read(call, brokered.name(), brokered.upstreamPatientParameter(), chunk.surrogateIds(),
+                    criteria.passThrough(), page -> {
+                        List<Released> released = new ArrayList<>();
+                        for (Resource resource : page) {
+                            decide(resource, chunk.source(), members, terms, at, brokered, pseudonymiser, criteria)
+                                    .ifPresent(released::add);
+                        }
+                        pages.add(render.apply(new Decided(0, released)));
+                    });
+            pages.add(render.apply(new Decided(chunk.surrogateIds().size(), List.of())));
+            return pages;
         }
     }
 

@@ -74,8 +74,11 @@ abstract class BrokeredTypeProvider implements IResourceProvider {
 
     protected Resource read(IdType id) {
         GatewayContext.Current current = permitted();
+        // A Patient's id is the person's pseudonym: only that person is checked. Any other type's id names no
+        // person, so its read is a search of the whole cohort.
+        Set<String> ids = Set.of(id.getIdPart());
         List<Released> found = broker.search(current.permit(), typeName(),
-                new SearchCriteria(Set.of(id.getIdPart()), null, Map.of()));
+                new SearchCriteria(ids, brokered.isPatient() ? ids : null, Map.of()));
         if (found.isEmpty()) {
             throw new ResourceNotFoundException(id.toUnqualifiedVersionless());
         }

@@ -288,15 +288,22 @@ public final class ExportRunner implements AutoCloseable {
             ExportRequest request = job.request();
             List<ExportOutput> outputs = new ArrayList<>();
             Map<String, Object> deidentification = new java.util.TreeMap<>();
+            // The cohort is read once for every type of the export, at its start: one read of the cohort per
+            // export, whatever its types. A withdrawal during the run is honoured where data leaves: the download
+            // reads the cohort again and leaves out every line no consent covers then.
+            Map<String, List<CohortMember>> cohorts = null;
             for (int i = 0; i < request.types().size(); i++) {
                 String type = request.types().get(i);
                 String step = type + " (" + (i + 1) + " of " + request.types().size() + " types): ";
                 stillOurs(job, step + "starting");
-                // The permit and the cohort are read again for every type: a revocation or a withdrawal
-                // during a long export is honoured by the rest of it.
+                // The permit is read again for every type: a revocation during a long export is honoured by the
+                // rest of it.
                 UsablePermit permit = permits.forUse(job.permitId(), job.researcher(), clock.instant())
                         .orElseThrow(PermitEndedException::new);
-                long count = write(job, directory, permit, type, step, deidentification);
+                if (cohorts == null) {
+                    cohorts = broker.cohorts(permit, request.types());
+                }
+                long count = write(job, directory, permit, type, cohorts.get(type), step, deidentification);
                 if (count == 0) {
                     Files.deleteIfExists(directory.resolve(type + DATA_SUFFIX));
                     Files.deleteIfExists(directory.resolve(type + KEYS_SUFFIX));
@@ -323,10 +330,9 @@ public final class ExportRunner implements AutoCloseable {
      * Writes one type's file. With {@code _since}, persons whose every consent the permit relies on began
      * after it are new to the researcher: all of their data goes, the rest only what the source changed since.
      */
-    private long write(ExportJob job, Path directory, UsablePermit permit, String type, String step,
-                       Map<String, Object> deidentification) throws IOException {
+    private long write(ExportJob job, Path directory, UsablePermit permit, String type, List<CohortMember> cohort,
+                       String step, Map<String, Object> deidentification) throws IOException {
         ExportRequest request = job.request();
-        List<CohortMember> cohort = broker.cohort(permit, type);
         String filter = request.typeFilters().get(type);
         List<Pass> passes = new ArrayList<>();
         if (request.since() == null) {

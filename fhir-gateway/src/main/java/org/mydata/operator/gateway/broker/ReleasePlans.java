@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
@@ -95,7 +96,8 @@ public final class ReleasePlans {
             if (cached != null && now.isBefore(cached.checkedAt().plus(RECHECK))) {
                 return cached.plan();
             }
-            Map<UUID, CohortMember> members = union(permit.permit(), now);
+            Map<String, List<CohortMember>> byType = byType(permit.permit(), now);
+            Map<UUID, CohortMember> members = union(permit.permit(), byType);
             int k = store.kFor(permit.permit().programmeId(), members.size());
             String fingerprint = fingerprint(members, k, today());
             if (cached == null || !cached.cohort().equals(fingerprint)) {
@@ -103,7 +105,7 @@ public final class ReleasePlans {
                 if (stored.isPresent() && stored.get().cohort().equals(fingerprint)) {
                     cached = new Cached(ReleasePlan.fromJson(stored.get().plan()), fingerprint, now);
                 } else {
-                    ReleasePlan plan = survey(permit.permit(), members, new PermitPseudonyms(permit.key()), k);
+                    ReleasePlan plan = survey(permit.permit(), members, byType, new PermitPseudonyms(permit.key()), k);
                     store.save(id, fingerprint, plan.toJson(), now);
                     cached = new Cached(plan, fingerprint, now);
                 }
@@ -122,8 +124,9 @@ public final class ReleasePlans {
     public ReleasePlan assess(Permit prospective) {
         byte[] key = new byte[32];
         RANDOM.nextBytes(key);
-        Map<UUID, CohortMember> members = union(prospective, clock.instant());
-        return survey(prospective, members, new PermitPseudonyms(new PseudonymKey(key)),
+        Map<String, List<CohortMember>> byType = byType(prospective, clock.instant());
+        Map<UUID, CohortMember> members = union(prospective, byType);
+        return survey(prospective, members, byType, new PermitPseudonyms(new PseudonymKey(key)),
                 store.kFor(prospective.programmeId(), members.size()));
     }
 
@@ -137,18 +140,60 @@ public final class ReleasePlans {
         return clock.instant().atOffset(ZoneOffset.UTC).toLocalDate();
     }
 
+    /** The cohort of each type the permit reads that the gateway brokers, from one read of the cohort. */
+    private Map<String, List<CohortMember>> byType(Permit permit, Instant now) {
+        return cohorts.ofTypes(permit, permit.scope().resourceTypes().stream()
+                .filter(type -> BrokeredTypes.named(type).isPresent()).toList(), now);
+    }
+
     /** Everyone the permit may read any type of now, each at the first source of theirs (their Patient's). */
-    private Map<UUID, CohortMember> union(Permit permit, Instant now) {
+    private static Map<UUID, CohortMember> union(Permit permit, Map<String, List<CohortMember>> byType) {
         Map<UUID, CohortMember> members = new LinkedHashMap<>();
         for (String type : permit.scope().resourceTypes()) {
-            if (BrokeredTypes.named(type).isEmpty()) {
-                continue;
-            }
-            for (CohortMember member : cohorts.of(permit, type, now)) {
+            for (CohortMember member : byType.getOrDefault(type, List.of())) {
                 members.putIfAbsent(member.accountId(), member);
             }
         }
         return members;
+    }
+
+    /** A plan's persons by the pseudonym of their Patient in the permit: computed once per plan. */
+    private record PersonIndex(ReleasePlan plan, Map<String, UUID> byPseudonym) {
+    }
+
+    private final Map<UUID, PersonIndex> personIndexes = new ConcurrentHashMap<>();
+
+    /**
+     * The persons of the plan whose Patient in this permit has one of the pseudonyms: how a search about given
+     * patients finds whom to check without reading the cohort (pseudonyms cannot be reversed, so the plan's
+     * persons are named once, when the plan is new to this node). Only persons the plan covers are found, and only
+     * they could be released: a person the plan does not cover yet is withheld either way.
+     *
+     * @param plan the plan the request's pseudonymiser applies (null: nobody)
+     */
+    public Set<UUID> personsNamed(UsablePermit permit, ReleasePlan plan, Collection<String> pseudonyms) {
+        if (plan == null || pseudonyms.isEmpty()) {
+            return Set.of();
+        }
+        UUID id = permit.permit().id();
+        PersonIndex index = personIndexes.get(id);
+        if (index == null || index.plan() != plan) {
+            PermitPseudonyms names = new PermitPseudonyms(permit.key());
+            Map<String, UUID> byPseudonym = new HashMap<>();
+            for (UUID account : plan.persons().keySet()) {
+                byPseudonym.put(names.person(account), account);
+            }
+            index = new PersonIndex(plan, byPseudonym);
+            personIndexes.put(id, index);
+        }
+        Set<UUID> persons = new HashSet<>();
+        for (String pseudonym : pseudonyms) {
+            UUID account = index.byPseudonym().get(pseudonym);
+            if (account != null) {
+                persons.add(account);
+            }
+        }
+        return persons;
     }
 
     private static String fingerprint(Map<UUID, CohortMember> members, int k, LocalDate today) {
@@ -169,7 +214,8 @@ public final class ReleasePlans {
      * of every type the permit reads, what the release policy would let go (for the codes each person holds; an
      * Observation only in a category the scope names), and computes the plan.
      */
-    private ReleasePlan survey(Permit permit, Map<UUID, CohortMember> members, PermitPseudonyms pseudonyms, int k) {
+    private ReleasePlan survey(Permit permit, Map<UUID, CohortMember> members,
+                               Map<String, List<CohortMember>> cohortOf, PermitPseudonyms pseudonyms, int k) {
         Instant at = clock.instant();
         PermitTerms terms = PermitTerms.of(permit);
         Map<UUID, Patient> patients = new HashMap<>();
@@ -178,14 +224,10 @@ public final class ReleasePlans {
         // Demographics from the Patient at the first source of each person, whatever the permit's types; the days
         // an outsider may know (birth, death) from the Patient at EVERY source the permit reads of them: a death
         // recorded at a second source gives the offset away as well as one at the first.
-        Map<String, List<CohortMember>> cohortOf = new HashMap<>();
         Map<String, CohortMember> everySource = new LinkedHashMap<>();
         members.values().forEach(m -> everySource.put(m.sourceId() + "|" + m.surrogateId(), m));
-        for (String type : permit.scope().resourceTypes()) {
-            if (BrokeredTypes.named(type).isPresent()) {
-                cohortOf.put(type, cohorts.of(permit, type, at));
-                cohortOf.get(type).forEach(m -> everySource.putIfAbsent(m.sourceId() + "|" + m.surrogateId(), m));
-            }
+        for (List<CohortMember> ofType : cohortOf.values()) {
+            ofType.forEach(m -> everySource.putIfAbsent(m.sourceId() + "|" + m.surrogateId(), m));
         }
         Map<UUID, List<LocalDate>> knownDays = new HashMap<>();
         read("Patient", List.copyOf(everySource.values()), (member, resource) -> {

@@ -186,6 +186,28 @@ class BrokerDecisionTest {
     }
 
     @Test
+    void aRequestAboutSomePersonsChecksThemAloneAndFindsWhatTheWholeCohortWouldSay() {
+        Consent one = consenting();
+        Consent other = consenting();
+        Consent leaving = consenting();
+        withdraw(leaving);
+        Account stranger = op.newAccount();
+        op.link(stranger, hospital);
+
+        List<CohortMember> whole = broker.cohort(permit, "Observation");
+        List<CohortMember> some = broker.cohortOf(permit, "Observation",
+                Set.of(one.accountId(), leaving.accountId(), stranger.id()));
+
+        assertThat(whole).extracting(CohortMember::accountId).containsExactly(one.accountId(), other.accountId());
+        assertThat(some).isEqualTo(whole.stream().filter(m -> m.accountId().equals(one.accountId())).toList());
+        assertThat(broker.cohortOf(permit, "Observation", Set.of())).isEmpty();
+        // An export's one read of the cohort for all its types says of each what the cohort of that type says.
+        assertThat(broker.cohorts(permit, List.of("Observation", "Patient")))
+                .containsEntry("Observation", whole).containsEntry("Patient", List.of())
+                .containsEntry("Patient", broker.cohort(permit, "Patient"));
+    }
+
+    @Test
     void aWithdrawalEndsWhatAPageDecidedEarlierMayRelease() {
         Consent staying = consenting();
         Consent leaving = consenting();

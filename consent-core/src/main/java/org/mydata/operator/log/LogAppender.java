@@ -20,6 +20,7 @@ import org.mydata.operator.signing.KeyRing;
 import org.mydata.operator.verify.signing.RecordType;
 import org.mydata.operator.store.DatabaseFailures;
 import org.mydata.operator.store.IdempotencyScope;
+import org.mydata.operator.store.RoundTrip;
 import org.mydata.operator.store.StoreException;
 import org.mydata.operator.store.Transactions;
 
@@ -147,10 +148,20 @@ public final class LogAppender {
      */
     public interface Part {
         /**
-         * Stores the rows this part's writes deferred since the last flush (their {@link Later} records are signed
-         * by now), in as few statements as it can. Runs when the batch {@linkplain Batch#settle settles}.
+         * Adds the statements that read ahead for this part's writes to the batch's first round trip, after the
+         * head's lock (so they lock what they lock after it, as every batch does). Their answers are there before
+         * any check runs. A part that adds none reads when its writes first ask.
          */
-        void flush(Connection c) throws SQLException;
+        default void readAhead(Connection c, RoundTrip trip) throws SQLException {
+        }
+
+        /**
+         * Stores the rows this part's writes deferred since the last flush (their {@link Later} records are signed
+         * by now): adds their statements to {@code trip}, which the batch sends in one round trip, at its end with
+         * the log's entries. A part that must read before it writes may run {@code trip} itself first. Runs when
+         * the batch {@linkplain Batch#settle settles}.
+         */
+        void flush(Connection c, RoundTrip trip) throws SQLException;
 
         /**
          * A write that shares no part with this one ran its step: what this part read ahead may no longer be true,
@@ -292,7 +303,49 @@ public final class LogAppender {
      * One transaction over the writes. Returns the writes to run again (the batch without the write whose
      * statement failed), or none when the batch ended: committed, or failed as a whole.
      */
+    /**
+     * What this appender's committed batches were like, summed since it started (or {@link #resetFigures}): how many
+     * batches and writes, and the wall time of a batch's parts: from taking a connection to the head's lock and
+     * read-ahead coming back, the checks and steps, signing the deferred records, the last round trip (rows and
+     * log entries), COMMIT. For the benchmarks' reading of where a write's time goes; nothing depends on it.
+     */
+    public record Figures(long batches, long writes, long aheadNanos, long checkNanos, long signNanos,
+                          long lastNanos, long commitNanos) {
+        public double writesPerBatch() {
+            return batches == 0 ? 0 : writes / (double) batches;
+        }
+
+        @Override
+        public String toString() {
+            if (batches == 0) {
+                return "no batches";
+            }
+            double n = batches * 1e6;
+            return String.format(java.util.Locale.ROOT, "%d batches, %.1f writes per batch; per batch: head and "
+                    + "read-ahead %.2f ms, checks %.2f ms, signing %.2f ms, rows and entries %.2f ms, commit %.2f ms",
+                    batches, writesPerBatch(), aheadNanos / n, checkNanos / n, signNanos / n, lastNanos / n,
+                    commitNanos / n);
+        }
+    }
+
+    private final java.util.concurrent.atomic.LongAdder[] figures = {new java.util.concurrent.atomic.LongAdder(),
+            new java.util.concurrent.atomic.LongAdder(), new java.util.concurrent.atomic.LongAdder(),
+            new java.util.concurrent.atomic.LongAdder(), new java.util.concurrent.atomic.LongAdder(),
+            new java.util.concurrent.atomic.LongAdder(), new java.util.concurrent.atomic.LongAdder()};
+
+    public Figures figures() {
+        return new Figures(figures[0].sum(), figures[1].sum(), figures[2].sum(), figures[3].sum(), figures[4].sum(),
+                figures[5].sum(), figures[6].sum());
+    }
+
+    public void resetFigures() {
+        for (java.util.concurrent.atomic.LongAdder f : figures) {
+            f.reset();
+        }
+    }
+
     private List<Pending<?>> attempt(List<Pending<?>> writes) {
+        long started = System.nanoTime();
         Connection c;
         try {
             c = dataSource.getConnection();
@@ -305,12 +358,20 @@ public final class LogAppender {
         boolean committed = false;
         try {
             c.setAutoCommit(false);
-            State state = new State(c, TransparencyLog.lockHead(c));
+            State state = new State(c);
             for (Pending<?> p : writes) {
                 if (p.write instanceof Shared<?, ?> shared) {
                     state.join(shared);
                 }
             }
+            // One round trip: BEGIN, the head's lock, and what the parts read ahead for their writes.
+            RoundTrip ahead = new RoundTrip();
+            TransparencyLog.lockHead(c, ahead, head -> state.first = head);
+            for (Part part : state.parts.values()) {
+                part.readAhead(c, ahead);
+            }
+            ahead.run(c);
+            long checking = System.nanoTime();
             for (Pending<?> p : writes) {
                 boolean shared = p.write instanceof Shared<?, ?>;
                 Step<?> step;
@@ -352,17 +413,40 @@ public final class LogAppender {
                 }
                 applied.add(p);
             }
+            long settling = System.nanoTime();
+            // The last round trip before COMMIT: the parts' rows and the log's entries.
+            RoundTrip last = new RoundTrip();
             try {
-                state.settle();
+                state.settle(last);
             } catch (SettleFailed f) {
                 return settleFailed(c, writes, null, f);
             }
+            long storing = System.nanoTime();
             if (!state.entries.isEmpty()) {
-                TransparencyLog.insertLocked(c, state.first, state.entryBytes());
+                TransparencyLog.insertLocked(last, state.first, state.entryBytes());
             }
+            boolean rowsToo = last.size() > 1;
+            try {
+                last.run(c);
+            } catch (SQLException e) {
+                if (rowsToo && !DatabaseFailures.connectionLost(e)) {
+                    // The parts' rows went with the log's entries: which write's row was refused is not known here.
+                    return settleFailed(c, writes, null, new SettleFailed(e));
+                }
+                throw e;
+            }
+            long commitStarted = System.nanoTime();
             committing = true;
             c.commit();
             committed = true;
+            long ended = System.nanoTime();
+            figures[0].increment();
+            figures[1].add(applied.size());
+            figures[2].add(checking - started);
+            figures[3].add(settling - checking);
+            figures[4].add(state.signNanos);
+            figures[5].add(commitStarted - storing);
+            figures[6].add(ended - commitStarted);
             for (Pending<?> p : applied) {
                 p.committed = true;
             }
@@ -577,14 +661,15 @@ public final class LogAppender {
      */
     private final class State implements Batch {
         final Connection connection;
-        final long first;
+        /** The head's index when the batch locked it; set by the batch's first round trip, before any check. */
+        long first = -1;
         final List<Object> entries = new ArrayList<>();
         final List<Later> unsigned = new ArrayList<>();
+        long signNanos;
         final Map<PartKey<?>, Part> parts = new java.util.LinkedHashMap<>();
 
-        State(Connection connection, long first) {
+        State(Connection connection) {
             this.connection = connection;
-            this.first = first;
         }
 
         @SuppressWarnings({"unchecked", "rawtypes"})
@@ -636,13 +721,26 @@ public final class LogAppender {
 
         @Override
         public void settle() {
+            RoundTrip trip = new RoundTrip();
+            settle(trip);
             try {
+                trip.run(connection);
+            } catch (SQLException e) {
+                throw new SettleFailed(e);
+            }
+        }
+
+        /** Signs the deferred records and lets the parts add their rows' statements to {@code trip}, not yet sent. */
+        void settle(RoundTrip trip) {
+            try {
+                long signing = System.nanoTime();
                 if (!unsigned.isEmpty()) {
                     signAll(unsigned);
                     unsigned.clear();
                 }
+                signNanos += System.nanoTime() - signing;
                 for (Part part : parts.values()) {
-                    part.flush(connection);
+                    part.flush(connection, trip);
                 }
             } catch (SQLException | RuntimeException e) {
                 throw e instanceof SettleFailed f ? f : new SettleFailed(e);

@@ -41,6 +41,7 @@ import org.postgresql.ds.PGSimpleDataSource;
  */
 class ConsentWritesBenchmark {
     private static final int LOOPS = 16;
+    private static Object SAMPLER;
     private static final long WARM_UP_S = Long.getLong("bench.warmup", 8);
     private static final long MEASURE_S = Long.getLong("bench.seconds", 12);
 
@@ -59,6 +60,12 @@ class ConsentWritesBenchmark {
             ds.setUser("postgres");
             OperatorSchema.migrate(ds);
             DataSource pool = pooled(ds, 24);
+            PGSimpleDataSource sampler = new PGSimpleDataSource();
+            sampler.setServerNames(new String[] {"localhost"});
+            sampler.setPortNumbers(new int[] {pg.getPort()});
+            sampler.setDatabaseName("postgres");
+            sampler.setUser("postgres");
+            SAMPLER = sampler;
             TestOperator op = new TestOperator(Files.createTempDirectory("consent-writes"), pool);
             FhirSource hospital = op.source("Hospital A");
             NewConsent[] grants = new NewConsent[LOOPS];
@@ -113,6 +120,7 @@ class ConsentWritesBenchmark {
 
     private static double writes(TestOperator op, NewConsent[] grants, Account[] citizens, String name, long seconds)
             throws Exception {
+        op.appender.resetFigures();
         UUID[] consents = new UUID[LOOPS];
         Account[] holders = new Account[LOOPS];
         int[] steps = new int[LOOPS];
@@ -131,6 +139,7 @@ class ConsentWritesBenchmark {
                 consents[w] = null;
             }
         });
+        System.out.println("RESULT batches, " + name + ": " + op.appender.figures());
         // End what the loops left live, so that the next run's grants start clean.
         for (int w = 0; w < LOOPS; w++) {
             if (consents[w] != null) {
@@ -167,8 +176,29 @@ class ConsentWritesBenchmark {
                 return Arrays.copyOf(latencies, n);
             }));
         }
-        Thread.sleep(seconds * 1000);
+        java.util.Map<String, Integer> waits = new java.util.TreeMap<>();
+        int samples = 0;
+        long until = System.nanoTime() + seconds * 1_000_000_000L;
+        try (Connection pg = ((DataSource) SAMPLER).getConnection(); PreparedStatement ps = pg.prepareStatement(
+                "select state, coalesce(wait_event_type, 'CPU') || ':' || coalesce(wait_event, '-') as w "
+                + "from pg_stat_activity where datname = 'bench' and pid <> pg_backend_pid()")) {
+            while (System.nanoTime() < until) {
+                try (java.sql.ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        String k = "active".equals(rs.getString(1)) ? rs.getString(2) : String.valueOf(rs.getString(1));
+                        waits.merge(k, 1, Integer::sum);
+                    }
+                }
+                samples++;
+                Thread.sleep(20);
+            }
+        }
         stop.set(true);
+        StringBuilder wb = new StringBuilder();
+        for (var e : waits.entrySet()) {
+            wb.append(String.format(" %s %.2f;", e.getKey(), e.getValue() / (double) samples));
+        }
+        System.out.println("RESULT pg backends " + name + ":" + wb);
         List<Long> all = new ArrayList<>();
         for (Future<long[]> f : results) {
             for (long l : f.get()) {

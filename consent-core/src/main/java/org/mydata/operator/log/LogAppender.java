@@ -200,9 +200,8 @@ public final class LogAppender {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition batchEnded = lock.newCondition();
     private final ArrayDeque<Pending<?>> queue = new ArrayDeque<>();
+    /** A thread is forming or running a batch that has not yet reached its COMMIT. */
     private boolean leading;
-    /** The running batch stores each write's deferred rows right after its step (after a failed flush). */
-    private boolean serial;
 
     public LogAppender(DataSource dataSource, KeyRing keyRing) {
         this(dataSource, keyRing, DEFAULT_MAX_BATCH);
@@ -229,7 +228,7 @@ public final class LogAppender {
         try {
             queue.addLast(pending);
             while (!pending.done) {
-                if (leading) {
+                if (leading || pending.taken) {
                     // A request must learn what became of its write, so an interrupt does not end the wait.
                     batchEnded.awaitUninterruptibly();
                     continue;
@@ -237,17 +236,22 @@ public final class LogAppender {
                 leading = true;
                 List<Pending<?>> batch = new ArrayList<>(Math.min(queue.size(), maxBatch));
                 while (!queue.isEmpty() && batch.size() < maxBatch) {
-                    batch.add(queue.pollFirst());
+                    Pending<?> next = queue.pollFirst();
+                    next.taken = true;
+                    batch.add(next);
                 }
+                Run run = new Run();
                 lock.unlock();
                 try {
-                    run(batch);
+                    run(batch, run);
                 } finally {
                     lock.lock();
                     for (Pending<?> p : batch) {
                         p.done = true;
                     }
-                    leading = false;
+                    if (!run.handedOff) {
+                        leading = false;
+                    }
                     batchEnded.signalAll();
                 }
             }
@@ -279,12 +283,40 @@ public final class LogAppender {
         }
     }
 
-    private void run(List<Pending<?>> batch) {
-        serial = false;
+    /**
+     * One batch's run: whether it stores each write's deferred rows right after its step (after a failed flush), and
+     * whether it has let the next batch start.
+     */
+    private static final class Run {
+        boolean serial;
+        boolean handedOff;
+    }
+
+    /**
+     * The batch is about to COMMIT: the next batch may start now. Its first statement waits for the head's lock,
+     * which this batch holds until its COMMIT has returned (WAL flushed), so the next batch's checks still see
+     * everything this one stored; what it gains is that its connection, its read-ahead and its first round trip
+     * are already waiting at the server when the lock is free, instead of starting after this batch's
+     * acknowledgements. At most one batch waits so: the next one hands on only at its own COMMIT.
+     */
+    private void handOff(Run run) {
+        lock.lock();
+        try {
+            if (!run.handedOff) {
+                run.handedOff = true;
+                leading = false;
+                batchEnded.signalAll();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void run(List<Pending<?>> batch, Run run) {
         List<Pending<?>> remaining = new ArrayList<>(batch);
         try {
             while (!remaining.isEmpty()) {
-                remaining = attempt(remaining);
+                remaining = attempt(remaining, run);
             }
         } catch (RuntimeException | Error e) {
             // A bug, not a refusal: nothing of this batch commits, and every waiting request hears of it.
@@ -344,7 +376,7 @@ public final class LogAppender {
         }
     }
 
-    private List<Pending<?>> attempt(List<Pending<?>> writes) {
+    private List<Pending<?>> attempt(List<Pending<?>> writes, Run run) {
         long started = System.nanoTime();
         Connection c;
         try {
@@ -385,7 +417,7 @@ public final class LogAppender {
                         p.scope.record(c);
                     }
                 } catch (SettleFailed f) {
-                    return settleFailed(c, writes, p, f);
+                    return settleFailed(c, writes, p, f, run);
                 } catch (RuntimeException refused) {
                     // A check only reads and locks, and a taken key inserts nothing: the transaction is intact.
                     p.failure = refused;
@@ -395,14 +427,14 @@ public final class LogAppender {
                 }
                 try {
                     p.accept(step, state);
-                    if (serial) {
+                    if (run.serial) {
                         state.settle();
                     }
                     if (!shared) {
                         state.stale();
                     }
                 } catch (SettleFailed f) {
-                    return settleFailed(c, writes, p, f);
+                    return settleFailed(c, writes, p, f, run);
                 } catch (SQLException e) {
                     return lost(c, writes, p, e);
                 } catch (RuntimeException e) {
@@ -419,7 +451,7 @@ public final class LogAppender {
             try {
                 state.settle(last);
             } catch (SettleFailed f) {
-                return settleFailed(c, writes, null, f);
+                return settleFailed(c, writes, null, f, run);
             }
             long storing = System.nanoTime();
             if (!state.entries.isEmpty()) {
@@ -431,12 +463,13 @@ public final class LogAppender {
             } catch (SQLException e) {
                 if (rowsToo && !DatabaseFailures.connectionLost(e)) {
                     // The parts' rows went with the log's entries: which write's row was refused is not known here.
-                    return settleFailed(c, writes, null, new SettleFailed(e));
+                    return settleFailed(c, writes, null, new SettleFailed(e), run);
                 }
                 throw e;
             }
             long commitStarted = System.nanoTime();
             committing = true;
+            handOff(run);
             c.commit();
             committed = true;
             long ended = System.nanoTime();
@@ -472,19 +505,20 @@ public final class LogAppender {
      * batch runs again serially: every write's rows stored right after its step, where a failure names its write.
      * In serial mode it was {@code current}'s rows.
      */
-    private List<Pending<?>> settleFailed(Connection c, List<Pending<?>> writes, Pending<?> current, SettleFailed f) {
+    private List<Pending<?>> settleFailed(Connection c, List<Pending<?>> writes, Pending<?> current, SettleFailed f,
+                                          Run run) {
         Throwable cause = f.getCause();
         rollbackQuietly(c, cause);
         if (cause instanceof SQLException e && DatabaseFailures.connectionLost(e)) {
             failAll(writes, e, false);
             return List.of();
         }
-        if (!serial || current == null) {
-            if (serial) {
+        if (!run.serial || current == null) {
+            if (run.serial) {
                 // Serial mode leaves nothing deferred to the end; a failure there is a bug of a part.
                 throw new IllegalStateException("a part failed at the end of a serial batch", cause);
             }
-            serial = true;
+            run.serial = true;
             return again(writes, null);
         }
         current.failure = cause instanceof SQLException e ? Transactions.failureOf(e, false)
@@ -642,6 +676,8 @@ public final class LogAppender {
         RuntimeException failure;
         boolean committed;
         boolean outcomeUnknown;
+        /** In a batch (no longer queued); its requester waits for that batch, and does not lead another. */
+        boolean taken;
         boolean done;
 
         Pending(Write<T> write, IdempotencyScope scope) {

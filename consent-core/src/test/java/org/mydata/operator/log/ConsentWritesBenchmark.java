@@ -90,6 +90,7 @@ class ConsentWritesBenchmark {
             makers.shutdown();
             Account[] hotSpot = Arrays.copyOf(population, 3);
 
+            warmSigning(op);
             double inserts = inserts(pool);
             writes(op, grants, population, "warm-up", WARM_UP_S);
             double spread = writes(op, grants, population, "1,000 citizens", MEASURE_S);
@@ -98,6 +99,34 @@ class ConsentWritesBenchmark {
                     + "%.0f CSR/s = %.3f (hot spot); load average %s%n", inserts, spread, spread / inserts, hot,
                     hot / inserts, Files.readString(java.nio.file.Path.of("/proc/loadavg")).strip());
         }
+    }
+
+    /**
+     * Tink's Ed25519 is pure Java: C2 compiles its field arithmetic only after some 10^4 signatures, which the
+     * full run's long warm-up reaches and this short one would not. Signing first measures the operator as it runs
+     * after its first minutes, not its JIT.
+     */
+    private static void warmSigning(TestOperator op) throws Exception {
+        int n = Integer.getInteger("bench.signatures", 20_000);
+        long started = System.nanoTime();
+        ExecutorService signers = Executors.newFixedThreadPool(2);
+        List<Future<?>> done = new ArrayList<>();
+        for (int t = 0; t < 2; t++) {
+            done.add(signers.submit(() -> {
+                for (int i = 0; i < n / 2; i++) {
+                    java.util.Map<String, Object> claims = new java.util.LinkedHashMap<>();
+                    claims.put("csr_id", UUID.randomUUID().toString());
+                    claims.put("log_index", (long) i);
+                    op.keyRing.sign(org.mydata.operator.verify.signing.RecordType.CONSENT_STATUS, claims);
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : done) {
+            f.get();
+        }
+        signers.shutdown();
+        System.out.printf("RESULT signing warm-up: %d signatures in %.1f s%n", n, (System.nanoTime() - started) / 1e9);
     }
 
     /** 16 connections, single-row autocommit inserts of a status record's size, as 1b. */

@@ -8,10 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -533,58 +531,59 @@ public final class LogAppender {
         }
     }
 
-    /** Signs the records on this thread and the signing pool's, in chunks; each record's signature is its own. */
+    /**
+     * Signs the records on this thread, helped by the signing pool's threads: each takes the next unsigned record
+     * until none is left, so this thread never waits for a helper that has not started (on a busy machine a helper
+     * may get no core for a while): it waits at most for the records helpers are signing at that moment. Each
+     * record's signature is its own.
+     */
     private void signAll(List<Later> unsigned) {
-        if (unsigned.size() == 1 || SIGNING_THREADS == 1) {
+        int n = unsigned.size();
+        if (n == 1 || SIGNING_THREADS == 1) {
             for (Later later : unsigned) {
                 later.record = keyRing.sign(later.type, later.claims);
             }
             return;
         }
-        int chunks = Math.min(unsigned.size(), SIGNING_THREADS);
-        int size = (unsigned.size() + chunks - 1) / chunks;
-        List<Future<?>> futures = new ArrayList<>(chunks - 1);
-        for (int from = size; from < unsigned.size(); from += size) {
-            List<Later> chunk = unsigned.subList(from, Math.min(unsigned.size(), from + size));
-            futures.add(signers().submit(() -> {
-                for (Later later : chunk) {
+        AtomicInteger next = new AtomicInteger();
+        java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(n);
+        java.util.concurrent.atomic.AtomicReference<RuntimeException> failure =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        Runnable work = () -> {
+            for (int i = next.getAndIncrement(); i < n; i = next.getAndIncrement()) {
+                Later later = unsigned.get(i);
+                try {
                     later.record = keyRing.sign(later.type, later.claims);
+                } catch (RuntimeException | Error e) {
+                    RuntimeException cause = e instanceof RuntimeException r ? r
+                            : new IllegalStateException("signing failed", e);
+                    if (!failure.compareAndSet(null, cause)) {
+                        failure.get().addSuppressed(cause);
+                    }
+                } finally {
+                    ended.countDown();
                 }
-            }));
-        }
-        RuntimeException failure = null;
-        try {
-            for (Later later : unsigned.subList(0, Math.min(size, unsigned.size()))) {
-                later.record = keyRing.sign(later.type, later.claims);
             }
-        } catch (RuntimeException e) {
-            failure = e;
+        };
+        for (int helper = 1; helper < Math.min(n, SIGNING_THREADS); helper++) {
+            signers().execute(work);
         }
-        for (Future<?> future : futures) {
+        work.run();
+        boolean interrupted = false;
+        while (true) {
             try {
-                future.get();
-            } catch (ExecutionException e) {
-                RuntimeException cause = e.getCause() instanceof RuntimeException r ? r
-                        : new IllegalStateException("signing failed", e.getCause());
-                if (failure == null) {
-                    failure = cause;
-                } else {
-                    failure.addSuppressed(cause);
-                }
+                ended.await();
+                break;
             } catch (InterruptedException e) {
                 // The batch must finish: wait on, and keep the interrupt for the leader's request.
-                Thread.currentThread().interrupt();
-                try {
-                    future.get();
-                } catch (InterruptedException | ExecutionException again) {
-                    if (failure == null) {
-                        failure = new IllegalStateException("signing was interrupted", again);
-                    }
-                }
+                interrupted = true;
             }
         }
-        if (failure != null) {
-            throw failure;
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (failure.get() != null) {
+            throw failure.get();
         }
     }
 

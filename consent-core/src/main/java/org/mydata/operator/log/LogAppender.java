@@ -30,8 +30,11 @@ import org.mydata.operator.store.Transactions;
  * head once, runs each write in queue order, signs each record at the index it gets, inserts the log entries
  * in one statement and commits once. Every request in the batch is answered when that commit returns. There
  * is no linger: a write that finds no batch running starts one at once, and the writes that arrive while a
- * batch commits form the next one. An idle operator so adds nothing to a person's "withdraw", and under load
- * the batches grow by themselves to what arrived during one commit.
+ * batch runs form the next one, which starts as soon as the running one sends its COMMIT (its first statement
+ * then waits at the server for the head, {@link #handOff}). An idle operator so adds nothing to a person's
+ * "withdraw", and under load the batches grow by themselves to what arrived during one batch. A batch's
+ * statements go in few round trips ({@link RoundTrip}): the head's lock with the parts' read-ahead, then the
+ * parts' rows with the log entries, then COMMIT.
  *
  * <p>A write comes in two parts ({@link Write}): its <em>check</em>, which only reads and locks and refuses
  * by throwing, and the <em>step</em> it returns, which writes and signs. They run at the write's place in the

@@ -25,6 +25,7 @@ import org.mydata.operator.programme.DataScope;
 import org.mydata.operator.programme.Purpose;
 import org.mydata.operator.verify.release.AccessMode;
 import org.mydata.operator.verify.release.Validity;
+import org.mydata.operator.store.RoundTrip;
 import org.mydata.operator.store.Sql;
 
 /**
@@ -98,6 +99,11 @@ final class ConsentBatch implements LogAppender.Part {
     private Map<UUID, Row> rows;
     private Map<Pair, UUID> live;
     private Set<UUID> liveLinks;
+    /**
+     * The programmes of the batch's status changes that have permits, as read ahead; null when not known (then the
+     * events' flush asks the outbox, which reads the permits). No permit, no event: the flush skips the outbox.
+     */
+    private Set<UUID> programmesWithPermits;
     /** Person and programme pairs this batch wrote: a grant to one reads the database, after the batch settled. */
     private final Set<Pair> touched = new HashSet<>();
     // rows to store at the next flush
@@ -128,7 +134,9 @@ final class ConsentBatch implements LogAppender.Part {
     /** The consent and its latest status as this batch sees it; empty when it is not the person's. */
     java.util.Optional<Row> row(Connection c, UUID consentId, UUID accountId) throws SQLException {
         if (rows == null) {
-            rows = readRows(c, wantedConsents);
+            RoundTrip trip = new RoundTrip();
+            readRows(trip, wantedConsents);
+            trip.run(c);
         }
         Row row = rows.get(consentId);
         return row == null || !row.accountId.equals(accountId) ? java.util.Optional.empty() : java.util.Optional.of(row);
@@ -148,20 +156,26 @@ final class ConsentBatch implements LogAppender.Part {
     /** Whether every link is live, as read ahead for all of the batch's grants at once. */
     boolean linksLive(Connection c, List<UUID> links) throws SQLException {
         if (liveLinks == null) {
-            liveLinks = new HashSet<>();
-            if (!wantedLinks.isEmpty()) {
-                try (PreparedStatement ps = c.prepareStatement("select id from service_link where id = any (?) "
-                        + "and removed_at is null order by id for share")) {
-                    ps.setArray(1, c.createArrayOf("uuid", wantedLinks.toArray()));
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) {
-                            liveLinks.add(Sql.uuid(rs, "id"));
-                        }
-                    }
-                }
-            }
+            RoundTrip trip = new RoundTrip();
+            readLinks(trip);
+            trip.run(c);
         }
         return liveLinks.containsAll(links);
+    }
+
+    private void readLinks(RoundTrip trip) {
+        liveLinks = new HashSet<>();
+        if (wantedLinks.isEmpty()) {
+            return;
+        }
+        Object[] ids = wantedLinks.toArray();
+        Set<UUID> found = liveLinks;
+        trip.query("select id from service_link where id = any (?) and removed_at is null order by id for share",
+                (ps, i) -> ps.setArray(i, ps.getConnection().createArrayOf("uuid", ids)), rs -> {
+                    while (rs.next()) {
+                        found.add(Sql.uuid(rs, "id"));
+                    }
+                });
     }
 
     /**
@@ -175,30 +189,65 @@ final class ConsentBatch implements LogAppender.Part {
 
     UUID liveConsentId(Connection c, UUID accountId, UUID programmeId) throws SQLException {
         if (live == null) {
-            live = new HashMap<>();
-            if (!wantedPairs.isEmpty()) {
-                List<UUID> accounts = new ArrayList<>();
-                List<UUID> programmes = new ArrayList<>();
-                for (Pair pair : wantedPairs) {
-                    accounts.add(pair.accountId());
-                    programmes.add(pair.programmeId());
-                }
-                try (PreparedStatement ps = c.prepareStatement("select c.id, c.account_id, c.programme_id "
-                        + "from consent c join unnest(?::uuid[], ?::uuid[]) as w(account_id, programme_id) "
-                        + "on c.account_id = w.account_id and c.programme_id = w.programme_id "
-                        + "where c.withdrawn_at is null and c.duplicate_of is null order by c.id for update of c")) {
-                    ps.setArray(1, c.createArrayOf("uuid", accounts.toArray()));
-                    ps.setArray(2, c.createArrayOf("uuid", programmes.toArray()));
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) {
-                            live.put(new Pair(Sql.uuid(rs, "account_id"), Sql.uuid(rs, "programme_id")),
-                                    Sql.uuid(rs, "id"));
-                        }
-                    }
-                }
-            }
+            RoundTrip trip = new RoundTrip();
+            readLive(trip);
+            trip.run(c);
         }
         return live.get(new Pair(accountId, programmeId));
+    }
+
+    private void readLive(RoundTrip trip) {
+        live = new HashMap<>();
+        if (wantedPairs.isEmpty()) {
+            return;
+        }
+        List<UUID> accounts = new ArrayList<>();
+        List<UUID> programmes = new ArrayList<>();
+        for (Pair pair : wantedPairs) {
+            accounts.add(pair.accountId());
+            programmes.add(pair.programmeId());
+        }
+        Map<Pair, UUID> found = live;
+        trip.query("select c.id, c.account_id, c.programme_id "
+                + "from consent c join unnest(?::uuid[], ?::uuid[]) as w(account_id, programme_id) "
+                + "on c.account_id = w.account_id and c.programme_id = w.programme_id "
+                + "where c.withdrawn_at is null and c.duplicate_of is null order by c.id for update of c", (ps, i) -> {
+                    ps.setArray(i, ps.getConnection().createArrayOf("uuid", accounts.toArray()));
+                    ps.setArray(i + 1, ps.getConnection().createArrayOf("uuid", programmes.toArray()));
+                }, rs -> {
+                    while (rs.next()) {
+                        found.put(new Pair(Sql.uuid(rs, "account_id"), Sql.uuid(rs, "programme_id")),
+                                Sql.uuid(rs, "id"));
+                    }
+                });
+    }
+
+    /**
+     * In the batch's first round trip, right after the head's lock: its status changes' consents (locked, in id
+     * order, with their latest status records), its grants' live consents (locked) and links (shared), and which of
+     * the status changes' programmes have permits (whose holders hear of a pause or withdrawal).
+     */
+    @Override
+    public void readAhead(Connection c, RoundTrip trip) {
+        if (!wantedConsents.isEmpty()) {
+            readRows(trip, wantedConsents);
+            Object[] ids = wantedConsents.toArray();
+            Set<UUID> withPermits = new HashSet<>();
+            programmesWithPermits = withPermits;
+            trip.query("select distinct p.programme_id from permit p where p.programme_id in "
+                    + "(select c.programme_id from consent c where c.id = any (?))",
+                    (ps, i) -> ps.setArray(i, ps.getConnection().createArrayOf("uuid", ids)), rs -> {
+                        while (rs.next()) {
+                            withPermits.add(Sql.uuid(rs, "programme_id"));
+                        }
+                    });
+        }
+        if (!wantedPairs.isEmpty()) {
+            readLive(trip);
+        }
+        if (!wantedLinks.isEmpty()) {
+            readLinks(trip);
+        }
     }
 
     /** A new consent record and its links; its first status record comes through {@link #status}. */
@@ -244,9 +293,10 @@ final class ConsentBatch implements LogAppender.Part {
     }
 
     @Override
-    public void flush(Connection c) throws SQLException {
+    public void flush(Connection c, RoundTrip trip) throws SQLException {
         // Withdrawals first: a grant that ended its person's expired consent inserts the new one right after, and
-        // the one-live-consent index must find the old one ended by then.
+        // the one-live-consent index must find the old one ended by then. Each statement runs on its own, in this
+        // order, in the batch's last round trip.
         if (!withdrawn.isEmpty()) {
             List<Object> ids = new ArrayList<>();
             List<Object> at = new ArrayList<>();
@@ -254,52 +304,49 @@ final class ConsentBatch implements LogAppender.Part {
                 ids.add(id);
                 at.add(when.toString());
             });
-            try (PreparedStatement ps = c.prepareStatement("update consent set withdrawn_at = w.at::timestamptz "
+            trip.update("update consent set withdrawn_at = w.at::timestamptz "
                     + "from unnest(?::uuid[], ?::text[]) as w(id, at) where consent.id = w.id "
-                    + "and consent.withdrawn_at is null")) {
-                ps.setArray(1, c.createArrayOf("uuid", ids.toArray()));
-                ps.setArray(2, c.createArrayOf("text", at.toArray()));
-                ps.executeUpdate();
-            }
+                    + "and consent.withdrawn_at is null", (ps, i) -> {
+                        ps.setArray(i, ps.getConnection().createArrayOf("uuid", ids.toArray()));
+                        ps.setArray(i + 1, ps.getConnection().createArrayOf("text", at.toArray()));
+                    });
             withdrawn.clear();
         }
-        if (!consents.isEmpty()) {
-            try (PreparedStatement ps = c.prepareStatement("insert into consent (id, account_id, programme_id, "
+        for (ConsentInsert r : consents) {
+            // One statement per consent (they are few: a grant each), all in the same round trip.
+            trip.update("insert into consent (id, account_id, programme_id, "
                     + "purposes, scope, valid_from, valid_until, terms, proposal, record, created_at, log_index, "
                     + "access_modes, programme_version, programme_terms_sha256, acted_by, majority_at, own_decision_due) "
-                    + "values (?,?,?,?,?::jsonb,?,?,?::jsonb,?,?,?,?,?,?,?,?::jsonb,?,?)")) {
-                for (ConsentInsert r : consents) {
-                    ps.setObject(1, r.id());
-                    ps.setObject(2, r.accountId());
-                    ps.setObject(3, r.programmeId());
-                    ps.setArray(4, Sql.textArray(c, r.purposes()));
-                    ps.setString(5, r.scope());
-                    ps.setTimestamp(6, Sql.timestamp(r.validFrom()));
-                    ps.setTimestamp(7, Sql.timestamp(r.validUntil()));
-                    ps.setString(8, r.terms());
-                    ps.setString(9, r.proposal());
-                    ps.setString(10, r.record().record());
-                    ps.setTimestamp(11, Sql.timestamp(r.createdAt()));
-                    ps.setLong(12, r.record().logIndex());
-                    ps.setArray(13, Sql.textArray(c, r.accessModes()));
-                    ps.setInt(14, r.programmeVersion());
-                    ps.setString(15, r.programmeTermsSha256());
-                    ps.setString(16, r.actedBy());
-                    ps.setTimestamp(17, Sql.timestamp(r.majorityAt()));
-                    ps.setTimestamp(18, Sql.timestamp(r.ownDecisionDue()));
-                    ps.addBatch();
-                }
-                ps.executeBatch();
-            }
-            consents.clear();
+                    + "values (?,?,?,?,?::jsonb,?,?,?::jsonb,?,?,?,?,?,?,?,?::jsonb,?,?)", (ps, i) -> {
+                        ps.setObject(i, r.id());
+                        ps.setObject(i + 1, r.accountId());
+                        ps.setObject(i + 2, r.programmeId());
+                        ps.setArray(i + 3, Sql.textArray(ps.getConnection(), r.purposes()));
+                        ps.setString(i + 4, r.scope());
+                        ps.setTimestamp(i + 5, Sql.timestamp(r.validFrom()));
+                        ps.setTimestamp(i + 6, Sql.timestamp(r.validUntil()));
+                        ps.setString(i + 7, r.terms());
+                        ps.setString(i + 8, r.proposal());
+                        ps.setString(i + 9, r.record().record());
+                        ps.setTimestamp(i + 10, Sql.timestamp(r.createdAt()));
+                        ps.setLong(i + 11, r.record().logIndex());
+                        ps.setArray(i + 12, Sql.textArray(ps.getConnection(), r.accessModes()));
+                        ps.setInt(i + 13, r.programmeVersion());
+                        ps.setString(i + 14, r.programmeTermsSha256());
+                        ps.setString(i + 15, r.actedBy());
+                        ps.setTimestamp(i + 16, Sql.timestamp(r.majorityAt()));
+                        ps.setTimestamp(i + 17, Sql.timestamp(r.ownDecisionDue()));
+                    });
         }
+        consents.clear();
         if (!linkIds.isEmpty()) {
-            try (PreparedStatement ps = c.prepareStatement("insert into consent_link (consent_id, link_id) "
-                    + "select * from unnest(?::uuid[], ?::uuid[])")) {
-                ps.setArray(1, c.createArrayOf("uuid", linkConsents.toArray()));
-                ps.setArray(2, c.createArrayOf("uuid", linkIds.toArray()));
-                ps.executeUpdate();
-            }
+            Object[] consentIds = linkConsents.toArray();
+            Object[] links = linkIds.toArray();
+            trip.update("insert into consent_link (consent_id, link_id) select * from unnest(?::uuid[], ?::uuid[])",
+                    (ps, i) -> {
+                        ps.setArray(i, ps.getConnection().createArrayOf("uuid", consentIds));
+                        ps.setArray(i + 1, ps.getConnection().createArrayOf("uuid", links));
+                    });
             linkConsents.clear();
             linkIds.clear();
         }
@@ -331,37 +378,45 @@ final class ConsentBatch implements LogAppender.Part {
                 actedBy[i] = s.actedBy();
             }
             // One statement for all: the arrays' rows in order, as many single-row inserts would give them.
-            try (PreparedStatement ps = c.prepareStatement("insert into consent_status (id, consent_id, seq, "
+            trip.update("insert into consent_status (id, consent_id, seq, "
                     + "status, changed_by, reason, prev_hash, record, created_at, log_index, acted_by) "
                     + "select t.id, t.consent_id, t.seq, t.status, t.changed_by, t.reason, t.prev_hash, t.record, "
                     + "t.created_at::timestamptz, t.log_index, t.acted_by::jsonb from unnest(?::uuid[], ?::uuid[], "
                     + "?::int[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[], "
                     + "?::text[]) with ordinality as t(id, consent_id, seq, status, changed_by, reason, prev_hash, "
                     + "record, created_at, log_index, acted_by, n) "
-                    + "order by t.n")) {
-                ps.setArray(1, c.createArrayOf("uuid", ids));
-                ps.setArray(2, c.createArrayOf("uuid", consentIds));
-                ps.setArray(3, c.createArrayOf("int4", sequences));
-                ps.setArray(4, c.createArrayOf("text", states));
-                ps.setArray(5, c.createArrayOf("text", by));
-                ps.setArray(6, c.createArrayOf("text", reasons));
-                ps.setArray(7, c.createArrayOf("text", prevHashes));
-                ps.setArray(8, c.createArrayOf("text", records));
-                ps.setArray(9, c.createArrayOf("text", at));
-                ps.setArray(10, c.createArrayOf("int8", indexes));
-                ps.setArray(11, c.createArrayOf("text", actedBy));
-                ps.executeUpdate();
-            }
+                    + "order by t.n", (ps, i) -> {
+                        Connection pc = ps.getConnection();
+                        ps.setArray(i, pc.createArrayOf("uuid", ids));
+                        ps.setArray(i + 1, pc.createArrayOf("uuid", consentIds));
+                        ps.setArray(i + 2, pc.createArrayOf("int4", sequences));
+                        ps.setArray(i + 3, pc.createArrayOf("text", states));
+                        ps.setArray(i + 4, pc.createArrayOf("text", by));
+                        ps.setArray(i + 5, pc.createArrayOf("text", reasons));
+                        ps.setArray(i + 6, pc.createArrayOf("text", prevHashes));
+                        ps.setArray(i + 7, pc.createArrayOf("text", records));
+                        ps.setArray(i + 8, pc.createArrayOf("text", at));
+                        ps.setArray(i + 9, pc.createArrayOf("int8", indexes));
+                        ps.setArray(i + 10, pc.createArrayOf("text", actedBy));
+                    });
             statuses.clear();
         }
         if (!events.isEmpty()) {
             List<Outbox.ConsentChange> changes = new ArrayList<>(events.size());
+            boolean holders = programmesWithPermits == null;
             for (Event e : events) {
                 Row r = e.row();
                 changes.add(new Outbox.ConsentChange(r.id, r.accountId, r.programmeId, r.purposes, r.scope,
                         r.accessModes, r.validity, e.type(), e.record().logIndex(), e.at(), r.programmeVersion));
+                if (!holders && programmesWithPermits.contains(r.programmeId)) {
+                    holders = true;
+                }
             }
-            Outbox.consentsChanged(c, changes);
+            if (holders) {
+                // The outbox reads the permits and their keys before it writes: the rows so far go first.
+                trip.run(c);
+                Outbox.consentsChanged(c, changes);
+            }
             events.clear();
         }
     }
@@ -372,33 +427,36 @@ final class ConsentBatch implements LogAppender.Part {
         rows = null;
         live = null;
         liveLinks = null;
+        // That write may have been a permit's: ask the outbox from now on.
+        programmesWithPermits = null;
     }
 
-    private static Map<UUID, Row> readRows(Connection c, Set<UUID> ids) throws SQLException {
-        Map<UUID, Row> rows = new HashMap<>();
+    private void readRows(RoundTrip trip, Set<UUID> ids) {
+        Map<UUID, Row> found = new HashMap<>();
+        rows = found;
         if (ids.isEmpty()) {
-            return rows;
+            return;
         }
+        Object[] wanted = ids.toArray();
         // Locked in id order, so that two nodes' batches never wait for each other in a cycle.
-        try (PreparedStatement ps = c.prepareStatement("select c.id, c.account_id, c.programme_id, c.valid_from, "
-                + "c.valid_until, c.purposes, c.scope, c.access_modes, c.programme_version, s.seq, s.status, "
-                + "s.record from consent c "
+        trip.query("select c.id, c.account_id, c.programme_id, c.valid_from, "
+                + "c.valid_until, c.purposes, c.scope, c.access_modes, c.programme_version, s.seq, s.status, s.record "
+                + "from consent c "
                 + "join lateral (select seq, status, record from consent_status where consent_id = c.id "
-                + "order by seq desc limit 1) s on true where c.id = any (?) order by c.id for update of c")) {
-            ps.setArray(1, c.createArrayOf("uuid", ids.toArray()));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    UUID id = Sql.uuid(rs, "id");
-                    rows.put(id, new Row(id, Sql.uuid(rs, "account_id"), Sql.uuid(rs, "programme_id"),
-                            new Validity(Sql.instant(rs, "valid_from"), Sql.instant(rs, "valid_until")),
-                            Sql.strings(rs, "purposes").stream().map(p -> Purpose.fromCode(p).orElseThrow()).toList(),
-                            DataScope.fromJson(Json.read(rs.getString("scope"))), Sql.accessModes(rs, "access_modes"),
-                            org.mydata.operator.release.ConsentGrant.version(
-                                    rs.getObject("programme_version", Integer.class)), rs.getInt("seq"), ConsentStatus.fromWire(rs.getString("status")).orElseThrow(),
-                            rs.getString("record")));
-                }
-            }
-        }
-        return rows;
+                + "order by seq desc limit 1) s on true where c.id = any (?) order by c.id for update of c",
+                (ps, i) -> ps.setArray(i, ps.getConnection().createArrayOf("uuid", wanted)), rs -> {
+                    while (rs.next()) {
+                        UUID id = Sql.uuid(rs, "id");
+                        found.put(id, new Row(id, Sql.uuid(rs, "account_id"), Sql.uuid(rs, "programme_id"),
+                                new Validity(Sql.instant(rs, "valid_from"), Sql.instant(rs, "valid_until")),
+                                Sql.strings(rs, "purposes").stream().map(p -> Purpose.fromCode(p).orElseThrow())
+                                        .toList(),
+                                DataScope.fromJson(Json.read(rs.getString("scope"))),
+                                Sql.accessModes(rs, "access_modes"),
+                                org.mydata.operator.release.ConsentGrant.version(
+                                        rs.getObject("programme_version", Integer.class)), rs.getInt("seq"),
+                                ConsentStatus.fromWire(rs.getString("status")).orElseThrow(), rs.getString("record")));
+                    }
+                });
     }
 }

@@ -8,10 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -20,6 +18,7 @@ import org.mydata.operator.signing.KeyRing;
 import org.mydata.operator.verify.signing.RecordType;
 import org.mydata.operator.store.DatabaseFailures;
 import org.mydata.operator.store.IdempotencyScope;
+import org.mydata.operator.store.RoundTrip;
 import org.mydata.operator.store.StoreException;
 import org.mydata.operator.store.Transactions;
 
@@ -31,8 +30,11 @@ import org.mydata.operator.store.Transactions;
  * head once, runs each write in queue order, signs each record at the index it gets, inserts the log entries
  * in one statement and commits once. Every request in the batch is answered when that commit returns. There
  * is no linger: a write that finds no batch running starts one at once, and the writes that arrive while a
- * batch commits form the next one. An idle operator so adds nothing to a person's "withdraw", and under load
- * the batches grow by themselves to what arrived during one commit.
+ * batch runs form the next one, which starts as soon as the running one sends its COMMIT (its first statement
+ * then waits at the server for the head, {@link #handOff}). An idle operator so adds nothing to a person's
+ * "withdraw", and under load the batches grow by themselves to what arrived during one batch. A batch's
+ * statements go in few round trips ({@link RoundTrip}): the head's lock with the parts' read-ahead, then the
+ * parts' rows with the log entries, then COMMIT.
  *
  * <p>A write comes in two parts ({@link Write}): its <em>check</em>, which only reads and locks and refuses
  * by throwing, and the <em>step</em> it returns, which writes and signs. They run at the write's place in the
@@ -147,10 +149,20 @@ public final class LogAppender {
      */
     public interface Part {
         /**
-         * Stores the rows this part's writes deferred since the last flush (their {@link Later} records are signed
-         * by now), in as few statements as it can. Runs when the batch {@linkplain Batch#settle settles}.
+         * Adds the statements that read ahead for this part's writes to the batch's first round trip, after the
+         * head's lock (so they lock what they lock after it, as every batch does). Their answers are there before
+         * any check runs. A part that adds none reads when its writes first ask.
          */
-        void flush(Connection c) throws SQLException;
+        default void readAhead(Connection c, RoundTrip trip) throws SQLException {
+        }
+
+        /**
+         * Stores the rows this part's writes deferred since the last flush (their {@link Later} records are signed
+         * by now): adds their statements to {@code trip}, which the batch sends in one round trip, at its end with
+         * the log's entries. A part that must read before it writes may run {@code trip} itself first. Runs when
+         * the batch {@linkplain Batch#settle settles}.
+         */
+        void flush(Connection c, RoundTrip trip) throws SQLException;
 
         /**
          * A write that shares no part with this one ran its step: what this part read ahead may no longer be true,
@@ -189,9 +201,8 @@ public final class LogAppender {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition batchEnded = lock.newCondition();
     private final ArrayDeque<Pending<?>> queue = new ArrayDeque<>();
+    /** A thread is forming or running a batch that has not yet reached its COMMIT. */
     private boolean leading;
-    /** The running batch stores each write's deferred rows right after its step (after a failed flush). */
-    private boolean serial;
 
     public LogAppender(DataSource dataSource, KeyRing keyRing) {
         this(dataSource, keyRing, DEFAULT_MAX_BATCH);
@@ -218,7 +229,7 @@ public final class LogAppender {
         try {
             queue.addLast(pending);
             while (!pending.done) {
-                if (leading) {
+                if (leading || pending.taken) {
                     // A request must learn what became of its write, so an interrupt does not end the wait.
                     batchEnded.awaitUninterruptibly();
                     continue;
@@ -226,17 +237,22 @@ public final class LogAppender {
                 leading = true;
                 List<Pending<?>> batch = new ArrayList<>(Math.min(queue.size(), maxBatch));
                 while (!queue.isEmpty() && batch.size() < maxBatch) {
-                    batch.add(queue.pollFirst());
+                    Pending<?> next = queue.pollFirst();
+                    next.taken = true;
+                    batch.add(next);
                 }
+                Run run = new Run();
                 lock.unlock();
                 try {
-                    run(batch);
+                    run(batch, run);
                 } finally {
                     lock.lock();
                     for (Pending<?> p : batch) {
                         p.done = true;
                     }
-                    leading = false;
+                    if (!run.handedOff) {
+                        leading = false;
+                    }
                     batchEnded.signalAll();
                 }
             }
@@ -268,12 +284,40 @@ public final class LogAppender {
         }
     }
 
-    private void run(List<Pending<?>> batch) {
-        serial = false;
+    /**
+     * One batch's run: whether it stores each write's deferred rows right after its step (after a failed flush), and
+     * whether it has let the next batch start.
+     */
+    private static final class Run {
+        boolean serial;
+        boolean handedOff;
+    }
+
+    /**
+     * The batch is about to COMMIT: the next batch may start now. Its first statement waits for the head's lock,
+     * which this batch holds until its COMMIT has returned (WAL flushed), so the next batch's checks still see
+     * everything this one stored; what it gains is that its connection, its read-ahead and its first round trip
+     * are already waiting at the server when the lock is free, instead of starting after this batch's
+     * acknowledgements. At most one batch waits so: the next one hands on only at its own COMMIT.
+     */
+    private void handOff(Run run) {
+        lock.lock();
+        try {
+            if (!run.handedOff) {
+                run.handedOff = true;
+                leading = false;
+                batchEnded.signalAll();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void run(List<Pending<?>> batch, Run run) {
         List<Pending<?>> remaining = new ArrayList<>(batch);
         try {
             while (!remaining.isEmpty()) {
-                remaining = attempt(remaining);
+                remaining = attempt(remaining, run);
             }
         } catch (RuntimeException | Error e) {
             // A bug, not a refusal: nothing of this batch commits, and every waiting request hears of it.
@@ -292,7 +336,49 @@ public final class LogAppender {
      * One transaction over the writes. Returns the writes to run again (the batch without the write whose
      * statement failed), or none when the batch ended: committed, or failed as a whole.
      */
-    private List<Pending<?>> attempt(List<Pending<?>> writes) {
+    /**
+     * What this appender's committed batches were like, summed since it started (or {@link #resetFigures}): how many
+     * batches and writes, and the wall time of a batch's parts: from taking a connection to the head's lock and
+     * read-ahead coming back, the checks and steps, signing the deferred records, the last round trip (rows and
+     * log entries), COMMIT. For the benchmarks' reading of where a write's time goes; nothing depends on it.
+     */
+    public record Figures(long batches, long writes, long aheadNanos, long checkNanos, long signNanos,
+                          long lastNanos, long commitNanos) {
+        public double writesPerBatch() {
+            return batches == 0 ? 0 : writes / (double) batches;
+        }
+
+        @Override
+        public String toString() {
+            if (batches == 0) {
+                return "no batches";
+            }
+            double n = batches * 1e6;
+            return String.format(java.util.Locale.ROOT, "%d batches, %.1f writes per batch; per batch: head and "
+                    + "read-ahead %.2f ms, checks %.2f ms, signing %.2f ms, rows and entries %.2f ms, commit %.2f ms",
+                    batches, writesPerBatch(), aheadNanos / n, checkNanos / n, signNanos / n, lastNanos / n,
+                    commitNanos / n);
+        }
+    }
+
+    private final java.util.concurrent.atomic.LongAdder[] figures = {new java.util.concurrent.atomic.LongAdder(),
+            new java.util.concurrent.atomic.LongAdder(), new java.util.concurrent.atomic.LongAdder(),
+            new java.util.concurrent.atomic.LongAdder(), new java.util.concurrent.atomic.LongAdder(),
+            new java.util.concurrent.atomic.LongAdder(), new java.util.concurrent.atomic.LongAdder()};
+
+    public Figures figures() {
+        return new Figures(figures[0].sum(), figures[1].sum(), figures[2].sum(), figures[3].sum(), figures[4].sum(),
+                figures[5].sum(), figures[6].sum());
+    }
+
+    public void resetFigures() {
+        for (java.util.concurrent.atomic.LongAdder f : figures) {
+            f.reset();
+        }
+    }
+
+    private List<Pending<?>> attempt(List<Pending<?>> writes, Run run) {
+        long started = System.nanoTime();
         Connection c;
         try {
             c = dataSource.getConnection();
@@ -305,12 +391,20 @@ public final class LogAppender {
         boolean committed = false;
         try {
             c.setAutoCommit(false);
-            State state = new State(c, TransparencyLog.lockHead(c));
+            State state = new State(c);
             for (Pending<?> p : writes) {
                 if (p.write instanceof Shared<?, ?> shared) {
                     state.join(shared);
                 }
             }
+            // One round trip: BEGIN, the head's lock, and what the parts read ahead for their writes.
+            RoundTrip ahead = new RoundTrip();
+            TransparencyLog.lockHead(c, ahead, head -> state.first = head);
+            for (Part part : state.parts.values()) {
+                part.readAhead(c, ahead);
+            }
+            ahead.run(c);
+            long checking = System.nanoTime();
             for (Pending<?> p : writes) {
                 boolean shared = p.write instanceof Shared<?, ?>;
                 Step<?> step;
@@ -324,7 +418,7 @@ public final class LogAppender {
                         p.scope.record(c);
                     }
                 } catch (SettleFailed f) {
-                    return settleFailed(c, writes, p, f);
+                    return settleFailed(c, writes, p, f, run);
                 } catch (RuntimeException refused) {
                     // A check only reads and locks, and a taken key inserts nothing: the transaction is intact.
                     p.failure = refused;
@@ -334,14 +428,14 @@ public final class LogAppender {
                 }
                 try {
                     p.accept(step, state);
-                    if (serial) {
+                    if (run.serial) {
                         state.settle();
                     }
                     if (!shared) {
                         state.stale();
                     }
                 } catch (SettleFailed f) {
-                    return settleFailed(c, writes, p, f);
+                    return settleFailed(c, writes, p, f, run);
                 } catch (SQLException e) {
                     return lost(c, writes, p, e);
                 } catch (RuntimeException e) {
@@ -352,17 +446,41 @@ public final class LogAppender {
                 }
                 applied.add(p);
             }
+            long settling = System.nanoTime();
+            // The last round trip before COMMIT: the parts' rows and the log's entries.
+            RoundTrip last = new RoundTrip();
             try {
-                state.settle();
+                state.settle(last);
             } catch (SettleFailed f) {
-                return settleFailed(c, writes, null, f);
+                return settleFailed(c, writes, null, f, run);
             }
+            long storing = System.nanoTime();
             if (!state.entries.isEmpty()) {
-                TransparencyLog.insertLocked(c, state.first, state.entryBytes());
+                TransparencyLog.insertLocked(last, state.first, state.entryBytes());
             }
+            boolean rowsToo = last.size() > 1;
+            try {
+                last.run(c);
+            } catch (SQLException e) {
+                if (rowsToo && !DatabaseFailures.connectionLost(e)) {
+                    // The parts' rows went with the log's entries: which write's row was refused is not known here.
+                    return settleFailed(c, writes, null, new SettleFailed(e), run);
+                }
+                throw e;
+            }
+            long commitStarted = System.nanoTime();
             committing = true;
+            handOff(run);
             c.commit();
             committed = true;
+            long ended = System.nanoTime();
+            figures[0].increment();
+            figures[1].add(applied.size());
+            figures[2].add(checking - started);
+            figures[3].add(settling - checking);
+            figures[4].add(state.signNanos);
+            figures[5].add(commitStarted - storing);
+            figures[6].add(ended - commitStarted);
             for (Pending<?> p : applied) {
                 p.committed = true;
             }
@@ -388,19 +506,20 @@ public final class LogAppender {
      * batch runs again serially: every write's rows stored right after its step, where a failure names its write.
      * In serial mode it was {@code current}'s rows.
      */
-    private List<Pending<?>> settleFailed(Connection c, List<Pending<?>> writes, Pending<?> current, SettleFailed f) {
+    private List<Pending<?>> settleFailed(Connection c, List<Pending<?>> writes, Pending<?> current, SettleFailed f,
+                                          Run run) {
         Throwable cause = f.getCause();
         rollbackQuietly(c, cause);
         if (cause instanceof SQLException e && DatabaseFailures.connectionLost(e)) {
             failAll(writes, e, false);
             return List.of();
         }
-        if (!serial || current == null) {
-            if (serial) {
+        if (!run.serial || current == null) {
+            if (run.serial) {
                 // Serial mode leaves nothing deferred to the end; a failure there is a bug of a part.
                 throw new IllegalStateException("a part failed at the end of a serial batch", cause);
             }
-            serial = true;
+            run.serial = true;
             return again(writes, null);
         }
         current.failure = cause instanceof SQLException e ? Transactions.failureOf(e, false)
@@ -415,58 +534,59 @@ public final class LogAppender {
         }
     }
 
-    /** Signs the records on this thread and the signing pool's, in chunks; each record's signature is its own. */
+    /**
+     * Signs the records on this thread, helped by the signing pool's threads: each takes the next unsigned record
+     * until none is left, so this thread never waits for a helper that has not started (on a busy machine a helper
+     * may get no core for a while): it waits at most for the records helpers are signing at that moment. Each
+     * record's signature is its own.
+     */
     private void signAll(List<Later> unsigned) {
-        if (unsigned.size() == 1 || SIGNING_THREADS == 1) {
+        int n = unsigned.size();
+        if (n == 1 || SIGNING_THREADS == 1) {
             for (Later later : unsigned) {
                 later.record = keyRing.sign(later.type, later.claims);
             }
             return;
         }
-        int chunks = Math.min(unsigned.size(), SIGNING_THREADS);
-        int size = (unsigned.size() + chunks - 1) / chunks;
-        List<Future<?>> futures = new ArrayList<>(chunks - 1);
-        for (int from = size; from < unsigned.size(); from += size) {
-            List<Later> chunk = unsigned.subList(from, Math.min(unsigned.size(), from + size));
-            futures.add(signers().submit(() -> {
-                for (Later later : chunk) {
+        AtomicInteger next = new AtomicInteger();
+        java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(n);
+        java.util.concurrent.atomic.AtomicReference<RuntimeException> failure =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        Runnable work = () -> {
+            for (int i = next.getAndIncrement(); i < n; i = next.getAndIncrement()) {
+                Later later = unsigned.get(i);
+                try {
                     later.record = keyRing.sign(later.type, later.claims);
+                } catch (RuntimeException | Error e) {
+                    RuntimeException cause = e instanceof RuntimeException r ? r
+                            : new IllegalStateException("signing failed", e);
+                    if (!failure.compareAndSet(null, cause)) {
+                        failure.get().addSuppressed(cause);
+                    }
+                } finally {
+                    ended.countDown();
                 }
-            }));
-        }
-        RuntimeException failure = null;
-        try {
-            for (Later later : unsigned.subList(0, Math.min(size, unsigned.size()))) {
-                later.record = keyRing.sign(later.type, later.claims);
             }
-        } catch (RuntimeException e) {
-            failure = e;
+        };
+        for (int helper = 1; helper < Math.min(n, SIGNING_THREADS); helper++) {
+            signers().execute(work);
         }
-        for (Future<?> future : futures) {
+        work.run();
+        boolean interrupted = false;
+        while (true) {
             try {
-                future.get();
-            } catch (ExecutionException e) {
-                RuntimeException cause = e.getCause() instanceof RuntimeException r ? r
-                        : new IllegalStateException("signing failed", e.getCause());
-                if (failure == null) {
-                    failure = cause;
-                } else {
-                    failure.addSuppressed(cause);
-                }
+                ended.await();
+                break;
             } catch (InterruptedException e) {
                 // The batch must finish: wait on, and keep the interrupt for the leader's request.
-                Thread.currentThread().interrupt();
-                try {
-                    future.get();
-                } catch (InterruptedException | ExecutionException again) {
-                    if (failure == null) {
-                        failure = new IllegalStateException("signing was interrupted", again);
-                    }
-                }
+                interrupted = true;
             }
         }
-        if (failure != null) {
-            throw failure;
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (failure.get() != null) {
+            throw failure.get();
         }
     }
 
@@ -558,6 +678,8 @@ public final class LogAppender {
         RuntimeException failure;
         boolean committed;
         boolean outcomeUnknown;
+        /** In a batch (no longer queued); its requester waits for that batch, and does not lead another. */
+        boolean taken;
         boolean done;
 
         Pending(Write<T> write, IdempotencyScope scope) {
@@ -577,14 +699,15 @@ public final class LogAppender {
      */
     private final class State implements Batch {
         final Connection connection;
-        final long first;
+        /** The head's index when the batch locked it; set by the batch's first round trip, before any check. */
+        long first = -1;
         final List<Object> entries = new ArrayList<>();
         final List<Later> unsigned = new ArrayList<>();
+        long signNanos;
         final Map<PartKey<?>, Part> parts = new java.util.LinkedHashMap<>();
 
-        State(Connection connection, long first) {
+        State(Connection connection) {
             this.connection = connection;
-            this.first = first;
         }
 
         @SuppressWarnings({"unchecked", "rawtypes"})
@@ -636,13 +759,26 @@ public final class LogAppender {
 
         @Override
         public void settle() {
+            RoundTrip trip = new RoundTrip();
+            settle(trip);
             try {
+                trip.run(connection);
+            } catch (SQLException e) {
+                throw new SettleFailed(e);
+            }
+        }
+
+        /** Signs the deferred records and lets the parts add their rows' statements to {@code trip}, not yet sent. */
+        void settle(RoundTrip trip) {
+            try {
+                long signing = System.nanoTime();
                 if (!unsigned.isEmpty()) {
                     signAll(unsigned);
                     unsigned.clear();
                 }
+                signNanos += System.nanoTime() - signing;
                 for (Part part : parts.values()) {
-                    part.flush(connection);
+                    part.flush(connection, trip);
                 }
             } catch (SQLException | RuntimeException e) {
                 throw e instanceof SettleFailed f ? f : new SettleFailed(e);

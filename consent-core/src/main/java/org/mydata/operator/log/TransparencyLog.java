@@ -22,6 +22,7 @@ import java.util.Optional;
 import java.util.function.UnaryOperator;
 import org.mydata.operator.failure.InvalidRequestException;
 import org.mydata.operator.failure.NotFoundException;
+import org.mydata.operator.store.RoundTrip;
 import org.mydata.operator.store.Sql;
 import org.mydata.operator.store.Transactions;
 
@@ -102,7 +103,7 @@ public final class TransparencyLog {
      */
     static long lockHead(Connection c) throws SQLException {
         requireTransaction(c);
-        try (PreparedStatement ps = c.prepareStatement("select next_index from log_head for update");
+        try (PreparedStatement ps = c.prepareStatement(LOCK_HEAD);
              ResultSet rs = ps.executeQuery()) {
             if (!rs.next()) {
                 throw new IllegalStateException("the log_head row is missing; the schema is not migrated");
@@ -118,39 +119,64 @@ public final class TransparencyLog {
      * all in the caller's transaction. The caller holds the head ({@link #lockHead}).
      */
     static void insertLocked(Connection c, long first, List<byte[]> entries) throws SQLException {
+        RoundTrip trip = new RoundTrip();
+        insertLocked(trip, first, entries);
+        trip.run(c);
+    }
+
+    /**
+     * As {@link #lockHead(Connection)}, as the first statement of a round trip (the batch's read-ahead follows it):
+     * {@code head} hears the head's index when the round trip came back.
+     */
+    static void lockHead(Connection c, RoundTrip trip, java.util.function.LongConsumer head) throws SQLException {
+        requireTransaction(c);
+        trip.query(LOCK_HEAD, null, rs -> {
+            if (!rs.next()) {
+                throw new IllegalStateException("the log_head row is missing; the schema is not migrated");
+            }
+            head.accept(rs.getLong(1));
+        });
+    }
+
+    /**
+     * As {@link #insertLocked(Connection, long, List)}, as statements of a round trip (after the batch's rows): one
+     * statement, or one per slice of about {@value #MAX_STATEMENT_BYTES} entry bytes.
+     */
+    static void insertLocked(RoundTrip trip, long first, List<byte[]> entries) {
         int from = 0;
         long bytes = 0;
         for (int i = 0; i < entries.size(); i++) {
             bytes += requireEntry(entries.get(i)).length;
             if (bytes >= MAX_STATEMENT_BYTES && i + 1 < entries.size()) {
-                insertSlice(c, first + from, entries.subList(from, i + 1));
+                insertSlice(trip, first + from, entries.subList(from, i + 1));
                 from = i + 1;
                 bytes = 0;
             }
         }
-        insertSlice(c, first + from, entries.subList(from, entries.size()));
+        insertSlice(trip, first + from, entries.subList(from, entries.size()));
     }
 
     /** About the most entry bytes one insert sends: far below PostgreSQL's 1 GB per value, whatever the driver's encoding. */
     static final int MAX_STATEMENT_BYTES = 32 << 20;
 
-    private static void insertSlice(Connection c, long first, List<byte[]> entries) throws SQLException {
+    private static void insertSlice(RoundTrip trip, long first, List<byte[]> entries) {
         byte[][] bytes = new byte[entries.size()][];
         byte[][] leafHashes = new byte[entries.size()][];
         for (int i = 0; i < bytes.length; i++) {
             bytes[i] = entries.get(i);
             leafHashes[i] = MerkleTree.leafHash(bytes[i]).bytes();
         }
-        try (PreparedStatement ps = c.prepareStatement("with head as (update log_head set next_index = ?) "
+        trip.update("with head as (update log_head set next_index = ?) "
                 + "insert into log_entry (idx, entry, leaf_hash) select ? + t.n - 1, t.e, t.h "
-                + "from unnest(?::bytea[], ?::bytea[]) with ordinality as t(e, h, n)")) {
-            ps.setLong(1, first + bytes.length);
-            ps.setLong(2, first);
-            ps.setArray(3, c.createArrayOf("bytea", bytes));
-            ps.setArray(4, c.createArrayOf("bytea", leafHashes));
-            ps.executeUpdate();
-        }
+                + "from unnest(?::bytea[], ?::bytea[]) with ordinality as t(e, h, n)", (ps, i) -> {
+                    ps.setLong(i, first + bytes.length);
+                    ps.setLong(i + 1, first);
+                    ps.setArray(i + 2, ps.getConnection().createArrayOf("bytea", bytes));
+                    ps.setArray(i + 3, ps.getConnection().createArrayOf("bytea", leafHashes));
+                });
     }
+
+    private static final String LOCK_HEAD = "select next_index from log_head for update";
 
     static void checkEntry(byte[] entry) {
         requireEntry(entry);

@@ -41,6 +41,7 @@ import org.postgresql.ds.PGSimpleDataSource;
  */
 class ConsentWritesBenchmark {
     private static final int LOOPS = 16;
+    private static Object SAMPLER;
     private static final long WARM_UP_S = Long.getLong("bench.warmup", 8);
     private static final long MEASURE_S = Long.getLong("bench.seconds", 12);
 
@@ -59,6 +60,12 @@ class ConsentWritesBenchmark {
             ds.setUser("postgres");
             OperatorSchema.migrate(ds);
             DataSource pool = pooled(ds, 24);
+            PGSimpleDataSource sampler = new PGSimpleDataSource();
+            sampler.setServerNames(new String[] {"localhost"});
+            sampler.setPortNumbers(new int[] {pg.getPort()});
+            sampler.setDatabaseName("postgres");
+            sampler.setUser("postgres");
+            SAMPLER = sampler;
             TestOperator op = new TestOperator(Files.createTempDirectory("consent-writes"), pool);
             FhirSource hospital = op.source("Hospital A");
             NewConsent[] grants = new NewConsent[LOOPS];
@@ -83,6 +90,7 @@ class ConsentWritesBenchmark {
             makers.shutdown();
             Account[] hotSpot = Arrays.copyOf(population, 3);
 
+            warmSigning(op);
             double inserts = inserts(pool);
             writes(op, grants, population, "warm-up", WARM_UP_S);
             double spread = writes(op, grants, population, "1,000 citizens", MEASURE_S);
@@ -91,6 +99,34 @@ class ConsentWritesBenchmark {
                     + "%.0f CSR/s = %.3f (hot spot); load average %s%n", inserts, spread, spread / inserts, hot,
                     hot / inserts, Files.readString(java.nio.file.Path.of("/proc/loadavg")).strip());
         }
+    }
+
+    /**
+     * Tink's Ed25519 is pure Java: C2 compiles its field arithmetic only after some 10^4 signatures, which the
+     * full run's long warm-up reaches and this short one would not. Signing first measures the operator as it runs
+     * after its first minutes, not its JIT.
+     */
+    private static void warmSigning(TestOperator op) throws Exception {
+        int n = Integer.getInteger("bench.signatures", 20_000);
+        long started = System.nanoTime();
+        ExecutorService signers = Executors.newFixedThreadPool(2);
+        List<Future<?>> done = new ArrayList<>();
+        for (int t = 0; t < 2; t++) {
+            done.add(signers.submit(() -> {
+                for (int i = 0; i < n / 2; i++) {
+                    java.util.Map<String, Object> claims = new java.util.LinkedHashMap<>();
+                    claims.put("csr_id", UUID.randomUUID().toString());
+                    claims.put("log_index", (long) i);
+                    op.keyRing.sign(org.mydata.operator.verify.signing.RecordType.CONSENT_STATUS, claims);
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : done) {
+            f.get();
+        }
+        signers.shutdown();
+        System.out.printf("RESULT signing warm-up: %d signatures in %.1f s%n", n, (System.nanoTime() - started) / 1e9);
     }
 
     /** 16 connections, single-row autocommit inserts of a status record's size, as 1b. */
@@ -113,6 +149,7 @@ class ConsentWritesBenchmark {
 
     private static double writes(TestOperator op, NewConsent[] grants, Account[] citizens, String name, long seconds)
             throws Exception {
+        op.appender.resetFigures();
         UUID[] consents = new UUID[LOOPS];
         Account[] holders = new Account[LOOPS];
         int[] steps = new int[LOOPS];
@@ -131,6 +168,7 @@ class ConsentWritesBenchmark {
                 consents[w] = null;
             }
         });
+        System.out.println("RESULT batches, " + name + ": " + op.appender.figures());
         // End what the loops left live, so that the next run's grants start clean.
         for (int w = 0; w < LOOPS; w++) {
             if (consents[w] != null) {
@@ -167,8 +205,29 @@ class ConsentWritesBenchmark {
                 return Arrays.copyOf(latencies, n);
             }));
         }
-        Thread.sleep(seconds * 1000);
+        java.util.Map<String, Integer> waits = new java.util.TreeMap<>();
+        int samples = 0;
+        long until = System.nanoTime() + seconds * 1_000_000_000L;
+        try (Connection pg = ((DataSource) SAMPLER).getConnection(); PreparedStatement ps = pg.prepareStatement(
+                "select state, coalesce(wait_event_type, 'CPU') || ':' || coalesce(wait_event, '-') as w "
+                + "from pg_stat_activity where datname = 'bench' and pid <> pg_backend_pid()")) {
+            while (System.nanoTime() < until) {
+                try (java.sql.ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        String k = "active".equals(rs.getString(1)) ? rs.getString(2) : String.valueOf(rs.getString(1));
+                        waits.merge(k, 1, Integer::sum);
+                    }
+                }
+                samples++;
+                Thread.sleep(20);
+            }
+        }
         stop.set(true);
+        StringBuilder wb = new StringBuilder();
+        for (var e : waits.entrySet()) {
+            wb.append(String.format(" %s %.2f;", e.getKey(), e.getValue() / (double) samples));
+        }
+        System.out.println("RESULT pg backends " + name + ":" + wb);
         List<Long> all = new ArrayList<>();
         for (Future<long[]> f : results) {
             for (long l : f.get()) {

@@ -213,12 +213,15 @@ final class ConsentWrites {
         }, () -> {
             cpu.start();
             waits.start();
+            core.appender.resetFigures();
             if (recording != null) {
                 recording.start();
             }
         }, () -> {
             cpu.stop();
             ctx.metrics().put(prefix + ".pg_waits", waits.stop());
+            // Batch sizes achieved and where a batch's time went (LogAppender.Figures).
+            ctx.metrics().put(prefix + ".batches", core.appender.figures().toString());
             if (recording != null) {
                 recording.stop();
                 try {
@@ -236,7 +239,8 @@ final class ConsentWrites {
         m.put(prefix + "_p99_ms", r.percentileMs(null, 99));
         m.put(prefix + "_errors", r.errors());
         cpu.record(m, prefix);
-        Progress.say("consent writes in process (%d citizens): %.0f CSR/s, p50 %.1f ms, p99 %.1f ms, %d errors",
-                citizens.length, r.rate("csr"), r.percentileMs(null, 50), r.percentileMs(null, 99), r.errors());
+        Progress.say("consent writes in process (%d citizens): %.0f CSR/s, p50 %.1f ms, p99 %.1f ms, %d errors; %s",
+                citizens.length, r.rate("csr"), r.percentileMs(null, 50), r.percentileMs(null, 99), r.errors(),
+                core.appender.figures());
     }
 }

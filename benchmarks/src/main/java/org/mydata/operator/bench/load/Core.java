@@ -28,6 +28,8 @@ final class Core implements AutoCloseable {
     final Accounts accounts;
     final ServiceLinks links;
     final Consents consents;
+    /** The node's appender, whose batch figures scenario 1c reports. */
+    final LogAppender appender;
     private final HikariDataSource dataSource;
 
     private Core(HikariDataSource dataSource, KeystoreKeyRing ring, SourceSecrets secrets) {
@@ -35,6 +37,7 @@ final class Core implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         Transactions tx = new Transactions(dataSource);
         LogAppender appender = new LogAppender(dataSource, ring);
+        this.appender = appender;
         this.accounts = new Accounts(tx, clock);
         this.links = new ServiceLinks(tx, new SourceRegistry(tx, clock, SourceHosts.allowing(List.of("localhost")), secrets),
                 new HapiPatientLookup(new SourceClients(Fhir.CONTEXT, Duration.ofSeconds(5), Duration.ofSeconds(30))),

@@ -27,30 +27,61 @@ final class GatewayOverhead {
 
     static void run(Driver.Ctx ctx) {
         Api api = ctx.api();
+        String outOfProcess = ctx.option("source-base");
+        long sourcePid = ctx.option("source-pid") == null ? 0 : Long.parseLong(ctx.option("source-pid"));
+        String admin = api.admin();
+        String source = outOfProcess == null ? api.demoSourceId(admin)
+                : api.registerSource(admin, "Benchmark NDJSON source, scenario 2", outOfProcess);
+        String sourceBase = outOfProcess == null ? api.base() + "/demo-source/fhir" : outOfProcess;
+        compare(ctx, new Comparison("s2", "gateway", outOfProcess == null ? "the demo source inside the operator JVM"
+                : "NdjsonSource over the demo population, in a JVM of its own", source, sourceBase, sourcePid,
+                "Benchmark gateway", "", ctx.warmup(3, 15), ctx.warmup(9, 40)));
+    }
+
+    /**
+     * One comparison of the gateway with its source, as scenarios 2 (NdjsonSource) and 2j (HAPI FHIR JPA) make it.
+     *
+     * @param prefix      the figures' prefix ({@code s2}, {@code s2j})
+     * @param label       how progress lines name the scenario
+     * @param sourceLabel what the source is, for the report
+     * @param sourceId    the source as the operator registered it
+     * @param sourceBase  the source's FHIR base, for the direct path
+     * @param sourcePid   the source's process, whose CPU is counted apart (0: inside the operator)
+     * @param programme   the name of the run's own programme
+     * @param filter      what both paths add to every search ({@code ""} or {@code "&category=..."}), so that both
+     *                    answer the same resources
+     */
+    record Comparison(String prefix, String label, String sourceLabel, String sourceId, String sourceBase,
+                      long sourcePid, String programme, String filter, java.time.Duration warmup,
+                      java.time.Duration window) {
+    }
+
+    /**
+     * The three demo citizens linked to the source and consenting to a programme of the run's own, a permit over
+     * it, and the same searches through the gateway and directly, counted first (the report refuses a ratio of
+     * searches that answer different sets) and then measured at {@link #CONCURRENCY}.
+     */
+    static void compare(Driver.Ctx ctx, Comparison s) {
+        Api api = ctx.api();
         String admin = api.admin();
         String researcher = api.researcher();
         String steward = api.steward();
-        String outOfProcess = ctx.option("source-base");
-        long sourcePid = ctx.option("source-pid") == null ? 0 : Long.parseLong(ctx.option("source-pid"));
-        String source = outOfProcess == null ? api.demoSourceId(admin)
-                : api.registerSource(admin, "Benchmark NDJSON source, scenario 2", outOfProcess);
-        String programme = api.programme(admin, "Benchmark gateway", List.of("Patient", "Observation"));
+        String programme = api.programme(admin, s.programme(), List.of("Patient", "Observation"));
         List<String> patients = new ArrayList<>();
         for (String name : CITIZENS) {
             String token = api.citizen(name);
-            patients.add(api.ensureLinked(token, source));
-            api.consent(token, programme, source);
+            patients.add(api.ensureLinked(token, s.sourceId()));
+            api.consent(token, programme, s.sourceId());
         }
         String permit = api.approvedPermit(researcher, steward, programme, List.of("Patient", "Observation"));
         String gatewayBase = api.base() + "/fhir/" + permit;
-        String sourceBase = outOfProcess == null ? api.base() + "/demo-source/fhir" : outOfProcess;
-        IGenericClient directClient = Fhir.client(sourceBase, null);
+        IGenericClient directClient = Fhir.client(s.sourceBase(), null);
         IGenericClient gatewayClient = Fhir.client(gatewayBase, researcher);
 
         // A code every cohort member has, the most frequent such: a cohort-wide search that pages.
         String cohort = String.join(",", patients);
         Map<String, Map<String, Integer>> byCode = new HashMap<>();
-        for (Resource r : Fhir.readAll(directClient, "Observation?patient=" + cohort + "&_count=500")) {
+        for (Resource r : Fhir.readAll(directClient, "Observation?patient=" + cohort + s.filter() + "&_count=500")) {
             Observation o = (Observation) r;
             byCode.computeIfAbsent(o.getCode().getCodingFirstRep().getCode(), c -> new HashMap<>())
                     .merge(o.getSubject().getReference(), 1, Integer::sum);
@@ -67,58 +98,55 @@ final class GatewayOverhead {
         int perPatientDirect = 0;
         int perPatientGateway = 0;
         for (String p : patients) {
-            perPatientDirect += Fhir.count(directClient, "Observation?patient=" + p + "&_count=100")[0];
+            perPatientDirect += Fhir.count(directClient, "Observation?patient=" + p + s.filter() + "&_count=100")[0];
         }
         for (String p : pseudonyms) {
-            perPatientGateway += Fhir.count(gatewayClient, "Observation?patient=" + p + "&_count=100")[0];
+            perPatientGateway += Fhir.count(gatewayClient, "Observation?patient=" + p + s.filter() + "&_count=100")[0];
         }
+        String prefix = s.prefix();
         Metrics m = ctx.metrics();
-        m.put("s2.code", code);
-        m.put("s2.cohort.resources.direct", d[0]);
-        m.put("s2.cohort.resources.gateway", g[0]);
-        m.put("s2.cohort.requests", g[1]);
-        m.put("s2.patient.resources.direct", perPatientDirect);
-        m.put("s2.patient.resources.gateway", perPatientGateway);
-        m.put("s2.concurrency", CONCURRENCY);
-        m.put("s2.source", outOfProcess == null ? "the demo source inside the operator JVM"
-                : "NdjsonSource over the demo population, in a JVM of its own");
+        m.put(prefix + ".code", code);
+        m.put(prefix + ".cohort.resources.direct", d[0]);
+        m.put(prefix + ".cohort.resources.gateway", g[0]);
+        m.put(prefix + ".cohort.requests", g[1]);
+        m.put(prefix + ".patient.resources.direct", perPatientDirect);
+        m.put(prefix + ".patient.resources.gateway", perPatientGateway);
+        m.put(prefix + ".concurrency", CONCURRENCY);
+        m.put(prefix + ".source", s.sourceLabel());
         if (d[0] != g[0] || perPatientDirect != perPatientGateway) {
             // The report shows it beside the ratio: searches that answer different sets are not the same work.
-            m.put("s2.mismatch", "cohort " + d[0] + "/" + g[0] + ", per patient " + perPatientDirect + "/"
+            m.put(prefix + ".mismatch", "cohort " + d[0] + "/" + g[0] + ", per patient " + perPatientDirect + "/"
                     + perPatientGateway + " resources (direct/gateway)");
-            Progress.say("gateway: WARNING the gateway and the source answered different numbers of resources");
+            Progress.say("%s: WARNING the gateway and the source answered different numbers of resources", s.label());
         }
-        Progress.say("gateway: code %s, cohort search %d/%d resources (direct/gateway), per patient %d/%d", code, d[0],
-                g[0], perPatientDirect, perPatientGateway);
+        Progress.say("%s: code %s, cohort search %d/%d resources (direct/gateway), per patient %d/%d", s.label(), code,
+                d[0], g[0], perPatientDirect, perPatientGateway);
 
-        hapiAlone(ctx, "s2", directClient, patients);
+        hapiAlone(ctx, prefix, directClient, patients);
 
         List<IGenericClient> directs = new ArrayList<>();
         List<IGenericClient> gateways = new ArrayList<>();
         for (int i = 0; i < CONCURRENCY; i++) {
-            directs.add(Fhir.client(sourceBase, null));
+            directs.add(Fhir.client(s.sourceBase(), null));
             gateways.add(Fhir.client(gatewayBase, researcher));
         }
         int[] turn = new int[CONCURRENCY];
         // Resources are counted by page as they arrive, so that a search longer than the window still counts.
-        measure(ctx, "s2.cohort.direct", sourcePid, (w, rec) -> rec.time("op",
-                () -> Fhir.count(directs.get(w), cohortDirect, n -> rec.count("resources", n))));
-        measure(ctx, "s2.cohort.gateway", sourcePid, (w, rec) -> rec.time("op",
-                () -> Fhir.count(gateways.get(w), cohortGateway, n -> rec.count("resources", n))));
-        measure(ctx, "s2.patient.direct", sourcePid, (w, rec) -> rec.time("op",
+        measure(ctx, prefix + ".cohort.direct", s.sourcePid(), (w, rec) -> rec.time("op",
+                () -> Fhir.count(directs.get(w), cohortDirect, n -> rec.count("resources", n))), s.warmup(), s.window());
+        measure(ctx, prefix + ".cohort.gateway", s.sourcePid(), (w, rec) -> rec.time("op",
+                () -> Fhir.count(gateways.get(w), cohortGateway, n -> rec.count("resources", n))), s.warmup(),
+                s.window());
+        measure(ctx, prefix + ".patient.direct", s.sourcePid(), (w, rec) -> rec.time("op",
                 () -> Fhir.count(directs.get(w), "Observation?patient=" + patients.get(turn[w]++ % patients.size())
-                        + "&_count=100", n -> rec.count("resources", n))));
-        measure(ctx, "s2.patient.gateway", sourcePid, (w, rec) -> rec.time("op",
+                        + s.filter() + "&_count=100", n -> rec.count("resources", n))), s.warmup(), s.window());
+        measure(ctx, prefix + ".patient.gateway", s.sourcePid(), (w, rec) -> rec.time("op",
                 () -> Fhir.count(gateways.get(w), "Observation?patient=" + pseudonyms.get(turn[w]++ % pseudonyms.size())
-                        + "&_count=100", n -> rec.count("resources", n))));
+                        + s.filter() + "&_count=100", n -> rec.count("resources", n))), s.warmup(), s.window());
     }
 
     private static int sum(Map<String, Integer> counts) {
         return counts.values().stream().mapToInt(Integer::intValue).sum();
-    }
-
-    static void measure(Driver.Ctx ctx, String prefix, long sourcePid, Load.Op op) {
-        measure(ctx, prefix, sourcePid, op, ctx.warmup(3, 15), ctx.warmup(9, 40));
     }
 
     static void measure(Driver.Ctx ctx, String prefix, long sourcePid, Load.Op op, java.time.Duration warmup,

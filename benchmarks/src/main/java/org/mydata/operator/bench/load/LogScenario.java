@@ -20,10 +20,8 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import org.mydata.operator.log.CheckpointSigner;
-import org.mydata.operator.verify.log.ConsistencyProof;
 import org.mydata.operator.log.Ed25519NoteSigner;
 import org.mydata.operator.verify.log.Hash;
-import org.mydata.operator.verify.log.InclusionProof;
 import org.mydata.operator.verify.log.LogEntry;
 import org.mydata.operator.verify.log.LogVerifier;
 import org.mydata.operator.log.LogWriter;
@@ -303,30 +301,9 @@ final class LogScenario {
 
     private static void proofs(Driver.Ctx ctx, Transactions tx, TransparencyLog log, long size, Metrics m)
             throws Exception {
-        SplittableRandom random = new SplittableRandom(size);
-        int samples = ctx.quick() ? 500 : 2000;
-        long[] inclusion = new long[samples];
-        long[] consistency = new long[samples];
-        Hash root = log.rootHash(size);
-        for (int i = -300; i < samples; i++) {
-            long index = random.nextLong(size);
-            long t0 = System.nanoTime();
-            InclusionProof proof = log.inclusionProof(index, size);
-            long t1 = System.nanoTime();
-            long first = 1 + random.nextLong(size - 1);
-            long t2 = System.nanoTime();
-            ConsistencyProof cp = log.consistencyProof(first, size);
-            long t3 = System.nanoTime();
-            if (i >= 0) {
-                inclusion[i] = t1 - t0;
-                consistency[i] = t3 - t2;
-            }
-            if (i % 100 == 0) {
-                LogEntry entry = log.entry(index).orElseThrow();
-                LogVerifier.verifyInclusion(proof, entry.leafHash(), root);
-                LogVerifier.verifyConsistency(cp, log.rootHash(first), root);
-            }
-        }
+        ProofTimings timings = ProofTimings.measure(log, size, ctx.quick());
+        long[] inclusion = timings.inclusion();
+        long[] consistency = timings.consistency();
         String key = "s5.size." + size;
         m.put(key + ".inclusion_p50_ms", Stats.percentileMs(inclusion, 50));
         m.put(key + ".inclusion_p99_ms", Stats.percentileMs(inclusion, 99));

@@ -44,13 +44,8 @@ import org.mydata.operator.link.PatientMatch;
 import org.mydata.operator.link.ServiceLinks;
 import org.mydata.operator.verify.log.Checkpoint;
 import org.mydata.operator.log.CheckpointSigner;
-import org.mydata.operator.verify.log.ConsistencyProof;
 import org.mydata.operator.log.Ed25519NoteSigner;
-import org.mydata.operator.verify.log.Hash;
-import org.mydata.operator.verify.log.InclusionProof;
 import org.mydata.operator.log.LogAppender;
-import org.mydata.operator.verify.log.LogEntry;
-import org.mydata.operator.verify.log.LogVerifier;
 import org.mydata.operator.log.LogWriter;
 import org.mydata.operator.verify.log.MerkleTree;
 import org.mydata.operator.log.TransparencyLog;
@@ -872,30 +867,9 @@ final class ScaleScenario {
     }
 
     private void proofs(long size, String phase) throws Exception {
-        SplittableRandom random = new SplittableRandom(size);
-        int samples = ctx.quick() ? 500 : 2000;
-        long[] inclusion = new long[samples];
-        long[] consistency = new long[samples];
-        Hash root = log.rootHash(size);
-        for (int i = -300; i < samples; i++) {
-            long index = random.nextLong(size);
-            long t0 = System.nanoTime();
-            InclusionProof proof = log.inclusionProof(index, size);
-            long t1 = System.nanoTime();
-            long first = 1 + random.nextLong(size - 1);
-            long t2 = System.nanoTime();
-            ConsistencyProof cp = log.consistencyProof(first, size);
-            long t3 = System.nanoTime();
-            if (i >= 0) {
-                inclusion[i] = t1 - t0;
-                consistency[i] = t3 - t2;
-            }
-            if (i % 100 == 0) {
-                LogEntry entry = log.entry(index).orElseThrow();
-                LogVerifier.verifyInclusion(proof, entry.leafHash(), root);
-                LogVerifier.verifyConsistency(cp, log.rootHash(first), root);
-            }
-        }
+        ProofTimings timings = ProofTimings.measure(log, size, ctx.quick());
+        long[] inclusion = timings.inclusion();
+        long[] consistency = timings.consistency();
         m.put("s7." + phase + ".proof_log_size", size);
         put("s7." + phase + ".inclusion", inclusion);
         put("s7." + phase + ".consistency", consistency);

@@ -135,11 +135,33 @@ public final class Consents {
     }
 
     /**
+     * A consent write that shares its batch's {@link ConsentBatch}: on joining, it tells the part what it will
+     * read, so that the batch reads (and locks) all of it in one statement before any write checks.
+     */
+    private abstract static class BatchedWrite<T> implements LogAppender.Shared<T, ConsentBatch> {
+        ConsentBatch batchPart;
+
+        @Override
+        public final LogAppender.PartKey<ConsentBatch> part() {
+            return ConsentBatch.KEY;
+        }
+
+        @Override
+        public final void join(ConsentBatch part) {
+            batchPart = part;
+            announce(part);
+        }
+
+        /** Names to the batch's part what this write will read. */
+        abstract void announce(ConsentBatch part);
+    }
+
+    /**
      * A grant, checked and stored with the batch's other consent writes ({@link ConsentBatch}): its links and the
      * person's live consent to the programme are read ahead for all of the batch's grants, and its rows stored
      * with theirs once the records are signed.
      */
-    private final class GrantWrite implements LogAppender.Shared<Supplier<Granted>, ConsentBatch> {
+    private final class GrantWrite extends BatchedWrite<Supplier<Granted>> {
         private final Account account;
         private final Plan plan;
         private final Instant validUntil;
@@ -149,7 +171,6 @@ public final class Consents {
         private final List<UUID> linkIds;
         private final Acting acting;
         private final OwnDecision minor;
-        private ConsentBatch batchPart;
 
         GrantWrite(Account account, Plan plan, Instant validUntil, Instant now, UUID id, Terms terms,
                    List<UUID> linkIds, Acting acting, OwnDecision minor) {
@@ -165,13 +186,7 @@ public final class Consents {
         }
 
         @Override
-        public LogAppender.PartKey<ConsentBatch> part() {
-            return ConsentBatch.KEY;
-        }
-
-        @Override
-        public void join(ConsentBatch part) {
-            batchPart = part;
+        void announce(ConsentBatch part) {
             part.wantGrant(account.id(), plan.programme().id(), linkIds);
         }
 
@@ -359,14 +374,13 @@ public final class Consents {
      * A status change, checked and stored with the batch's other consent writes ({@link ConsentBatch}): its
      * consent's row is locked and its latest status read in the one statement that reads all of the batch's.
      */
-    private final class StatusWrite implements LogAppender.Shared<Supplier<StatusChange>, ConsentBatch> {
+    private final class StatusWrite extends BatchedWrite<Supplier<StatusChange>> {
         private final Account account;
         private final UUID consentId;
         private final ConsentStatus next;
         private final StatusRecord.ChangedBy by;
         private final String reason;
         private final Acting acting;
-        private ConsentBatch batchPart;
 
         StatusWrite(Account account, UUID consentId, ConsentStatus next, StatusRecord.ChangedBy by, String reason,
                     Acting acting) {
@@ -379,13 +393,7 @@ public final class Consents {
         }
 
         @Override
-        public LogAppender.PartKey<ConsentBatch> part() {
-            return ConsentBatch.KEY;
-        }
-
-        @Override
-        public void join(ConsentBatch part) {
-            batchPart = part;
+        void announce(ConsentBatch part) {
             part.wantStatus(consentId);
         }
 
@@ -665,22 +673,10 @@ public final class Consents {
         }
         // The status record carries its own place in the log.
         LogAppender.Appended csr = b.signAtIndex(RecordType.CONSENT_STATUS, claims);
-        try (PreparedStatement ps = b.connection().prepareStatement("insert into consent_status (id, consent_id, seq, "
-                + "status, changed_by, reason, prev_hash, record, created_at, log_index, acted_by) "
-                + "values (?,?,?,?,?,?,?,?,?,?,?::jsonb)")) {
-            ps.setObject(1, id);
-            ps.setObject(2, consentId);
-            ps.setInt(3, sequence);
-            ps.setString(4, status.wire());
-            ps.setString(5, by.wire());
-            ps.setString(6, why);
-            ps.setString(7, prevHash);
-            ps.setString(8, csr.record());
-            ps.setTimestamp(9, Sql.timestamp(now));
-            ps.setLong(10, csr.logIndex());
-            ps.setString(11, OwnDecision.actedBy(acting));
-            ps.executeUpdate();
-        }
+        Sql.update(b.connection(), "insert into consent_status (id, consent_id, seq, status, changed_by, reason, "
+                + "prev_hash, record, created_at, log_index, acted_by) values (?,?,?,?,?,?,?,?,?,?,?::jsonb)", id,
+                consentId, sequence, status.wire(), by.wire(), why, prevHash, csr.record(), Sql.timestamp(now),
+                csr.logIndex(), OwnDecision.actedBy(acting));
         return new StatusRecord(id, consentId, sequence, status, by, why, prevHash, csr.record(), now, csr.logIndex());
     }
 

@@ -102,20 +102,10 @@ public final class Erasures {
                 }
                 claims.put("iat", now.getEpochSecond());
                 LogAppender.Appended signed = b.sign(RecordType.ERASURE_ACKNOWLEDGEMENT, claims);
-                try (PreparedStatement ps = b.connection().prepareStatement("insert into erasure_ack (event_id, id, "
-                        + "permit_id, acknowledged_by, done_at, note, record, log_index, created_at) "
-                        + "values (?,?,?,?,?,?,?,?,?)")) {
-                    ps.setObject(1, eventId);
-                    ps.setObject(2, id);
-                    ps.setObject(3, permitId);
-                    ps.setString(4, researcher);
-                    ps.setTimestamp(5, Sql.timestamp(done));
-                    ps.setString(6, why);
-                    ps.setString(7, signed.record());
-                    ps.setLong(8, signed.logIndex());
-                    ps.setTimestamp(9, Sql.timestamp(now));
-                    ps.executeUpdate();
-                }
+                Sql.update(b.connection(), "insert into erasure_ack (event_id, id, permit_id, acknowledged_by, "
+                        + "done_at, note, record, log_index, created_at) values (?,?,?,?,?,?,?,?,?)", eventId, id,
+                        permitId, researcher, Sql.timestamp(done), why, signed.record(), signed.logIndex(),
+                        Sql.timestamp(now));
                 return new Outcome(new Acknowledgement(id, eventId, permitId, researcher, done, why, signed.record(),
                         signed.logIndex(), now), true);
             };

@@ -260,23 +260,12 @@ public final class OptOuts {
         claims.put("iat", now.getEpochSecond());
         Acting.addTo(claims, acting);
         LogAppender.Appended signed = b.signAtIndex(RecordType.OPT_OUT, claims);
-        try (PreparedStatement ps = b.connection().prepareStatement("insert into opt_out_record (id, opt_out_id, "
-                + "account_id, programme_id, seq, status, prev_hash, notice_sha256, record, created_at, log_index, "
-                + "acted_by) values (?,?,?,?,?,?,?,?,?,?,?,?::jsonb)")) {
-            ps.setObject(1, id);
-            ps.setObject(2, optOutId);
-            ps.setObject(3, accountId);
-            ps.setObject(4, programmeId);
-            ps.setInt(5, previous == null ? 1 : previous.seq() + 1);
-            ps.setString(6, status);
-            ps.setString(7, prevHash);
-            ps.setString(8, notice == null ? null : (String) notice.get("shown_text_sha256"));
-            ps.setString(9, signed.record());
-            ps.setTimestamp(10, Sql.timestamp(now));
-            ps.setLong(11, signed.logIndex());
-            ps.setString(12, OwnDecision.actedBy(acting));
-            ps.executeUpdate();
-        }
+        Sql.update(b.connection(), "insert into opt_out_record (id, opt_out_id, account_id, programme_id, seq, "
+                + "status, prev_hash, notice_sha256, record, created_at, log_index, acted_by) "
+                + "values (?,?,?,?,?,?,?,?,?,?,?,?::jsonb)", id, optOutId, accountId, programmeId,
+                previous == null ? 1 : previous.seq() + 1, status, prevHash,
+                notice == null ? null : (String) notice.get("shown_text_sha256"), signed.record(),
+                Sql.timestamp(now), signed.logIndex(), OwnDecision.actedBy(acting));
     }
 
     private static OptOut load(Connection c, UUID accountId, UUID optOutId) throws SQLException {

@@ -42,6 +42,19 @@ public final class Sql {
         }
     }
 
+    /**
+     * Runs a statement that changes rows, its parameters bound in their order as {@link #list} binds them (a null
+     * is sent untyped, for the server to type by its column); the number of rows changed.
+     */
+    public static int update(Connection c, String sql, Object... parameters) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                ps.setObject(i + 1, parameters[i]);
+            }
+            return ps.executeUpdate();
+        }
+    }
+
     public static Timestamp timestamp(Instant instant) {
         return instant == null ? null : Timestamp.from(instant);
     }

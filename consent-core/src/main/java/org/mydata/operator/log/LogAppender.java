@@ -455,10 +455,11 @@ public final class LogAppender {
                 return settleFailed(c, writes, null, f, run);
             }
             long storing = System.nanoTime();
+            // Counted before the entries join: a batch's entries alone may take several statements (slices).
+            boolean rowsToo = !last.isEmpty();
             if (!state.entries.isEmpty()) {
                 TransparencyLog.insertLocked(last, state.first, state.entryBytes());
             }
-            boolean rowsToo = last.size() > 1;
             try {
                 last.run(c);
             } catch (SQLException e) {

@@ -39,9 +39,10 @@ public record PermitTerms(UUID permitId, List<Purpose> purposes, DataScope scope
 
     /**
      * A permit's terms as signed, not (yet) read within its programme's current terms, reaching consents on every
-     * version of its programme.
+     * version of its programme: for this package's tests only, since anything else skipping the version rule would
+     * fail open ({@link #of} is the way in).
      */
-    public PermitTerms(UUID permitId, List<Purpose> purposes, DataScope scope, Validity validity,
+    PermitTerms(UUID permitId, List<Purpose> purposes, DataScope scope, Validity validity,
                        boolean revoked, LegalBasis basis, AccessMode mode) {
         this(permitId, purposes, scope, validity, revoked, basis, mode, null, 1);
     }

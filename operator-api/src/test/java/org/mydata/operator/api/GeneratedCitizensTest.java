@@ -11,6 +11,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
+import org.mydata.operator.api.security.DemoIdentities;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -66,7 +68,7 @@ class GeneratedCitizensTest {
         }
         assertThat(demoSource).isNotNull();
 
-        // bench-citizen-00001 has the second demo person's identifier (bob's), and is not bob: an account of its own.
+        // bench-citizen-00001 has the fifth demo person's identifier: never a named demo citizen's, an account of its own.
         String generated = http.citizenToken("bench-citizen-00001", passwords.getProperty("bench-citizen-00001"));
         String bob = http.citizenToken("bob", "bob-demo-password");
         OperatorHttp.Reply link = http.post("/api/v1/me/links", generated, Map.of("sourceId", demoSource));
@@ -74,9 +76,23 @@ class GeneratedCitizensTest {
         assertThat(http.get("/api/v1/me/links", generated).json()).hasSize(1);
         assertThat(http.get("/api/v1/me/links", bob).json()).isEmpty();
 
-        // Another generated citizen, another account (the third demo person's identifier, carol's).
+        // Another generated citizen, another account (the sixth demo person's identifier).
         String other = http.citizenToken("bench-citizen-00002", passwords.getProperty("bench-citizen-00002"));
         assertThat(http.get("/api/v1/me/links", other).json()).isEmpty();
+    }
+
+    @Autowired
+    DemoIdentities identities;
+
+    /** A person's identifier finds their account and guardianships: a generated citizen never holds a named one's. */
+    @Test
+    void noGeneratedCitizenHasANamedDemoCitizensPerson() {
+        var named = identities.citizens().stream().filter(c -> !c.generated())
+                .map(DemoIdentities.Citizen::personIdentifier).toList();
+        var generated = identities.citizens().stream().filter(DemoIdentities.Citizen::generated)
+                .map(DemoIdentities.Citizen::personIdentifier).toList();
+        assertThat(named).contains(identities.citizens().get(0).personIdentifier());
+        assertThat(generated).hasSize(3).doesNotContainAnyElementsOf(named);
     }
 
     @Test

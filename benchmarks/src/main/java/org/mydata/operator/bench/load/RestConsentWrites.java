@@ -60,8 +60,9 @@ final class RestConsentWrites {
             throw new IllegalStateException("the operator has " + n + " generated citizens, scenario 1 needs "
                     + POPULATION);
         }
-        // The operator gives generated citizen i the identifier of the demo dataset's person i % persons.
-        int persons = DemoFhirSource.demoPersons(Integer.MAX_VALUE).size();
+        // The operator gives generated citizen i the identifier of the demo dataset's person 3 + i % persons, where
+        // persons leaves out the six the named demo citizens are (DemoConfig.NAMED_AT_FRONT and NAMED_AT_END).
+        int persons = DemoFhirSource.demoPersons(Integer.MAX_VALUE).size() - 6;
         String demoUrl = null;
         for (com.fasterxml.jackson.databind.JsonNode s : api.get("/api/v1/sources", admin).expect(200).json()) {
             if (s.get("name").asText().equals(Api.DEMO_SOURCE_NAME)) {

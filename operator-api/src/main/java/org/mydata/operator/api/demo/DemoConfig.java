@@ -108,6 +108,13 @@ public class DemoConfig {
                 List.of(bulkResearcher(properties.dataDir().resolve("keys").resolve(BULK_RESEARCHER + ".jwk.json"))));
     }
 
+    /**
+     * How many of the demo dataset's persons the named demo citizens take at its front (alice, bob, carol) and at its
+     * end (dave, and the amended programme's two donors); generated citizens are given none of them.
+     */
+    static final int NAMED_AT_FRONT = 3;
+    static final int NAMED_AT_END = 3;
+
     /** Where the generated citizens' user names and passwords are kept (owner-only), for the benchmark to read. */
     public static Path generatedCitizensFile(Path dataDir) {
         return dataDir.resolve("keys").resolve("generated-citizens.properties");
@@ -119,12 +126,16 @@ public class DemoConfig {
      * (24 bytes from SecureRandom, new at every start) written as {@code username=password} to {@code file}
      * (owner-only, in the data directory beside the keys) and printed nowhere. Person identifiers are the demo
      * dataset's persons in turn, so each can link to a source serving that dataset (a source patient has one live
-     * link per source, so the N citizens need N / persons sources). Never for a deployment: they are accounts
-     * nobody owns; the setting is off (0) by default and only the benchmark passes it.
+     * link per source, so the N citizens need N / persons sources), but never a named demo citizen's person
+     * ({@link #NAMED_AT_FRONT}, {@link #NAMED_AT_END}): a person's identifier is what guardianships and accounts are
+     * found by, and a generated citizen must not become alice or act for dave. Never for a deployment: they are
+     * accounts nobody owns; the setting is off (0) by default and only the benchmark passes it.
      */
-    static List<DemoIdentities.Citizen> generatedCitizens(int n, List<DemoPerson> persons, Path file) {
+    static List<DemoIdentities.Citizen> generatedCitizens(int n, List<DemoPerson> all, Path file) {
+        List<DemoPerson> persons = all.size() > NAMED_AT_FRONT + NAMED_AT_END
+                ? all.subList(NAMED_AT_FRONT, all.size() - NAMED_AT_END) : List.of();
         if (persons.isEmpty()) {
-            throw new IllegalStateException("generated citizens need the demo dataset's persons");
+            throw new IllegalStateException("generated citizens need demo persons that no named demo citizen is");
         }
         java.security.SecureRandom random = new java.security.SecureRandom();
         List<DemoIdentities.Citizen> citizens = new java.util.ArrayList<>(n);

@@ -96,7 +96,8 @@ final class ReliedOn {
         return ProgrammeVersions.whyNot(consentVersion, oldestReachable).map(refusal -> List.of(consent
                 + " is on version " + consentVersion + " of its programme, and its permit was issued under version "
                 + permitVersion + ", after version " + oldestReachable + " widened what a release does not intersect "
-                + "(stewards, promises or texts), which the consent's person had not accepted")).orElse(List.of());
+                + "(stewards, promises, texts, the terms document or Observation categories), which the consent's "
+                + "person had not accepted")).orElse(List.of());
     }
 
     /** Whether the event is of a kind its permit's mode allows: a statistics permit reads no records. */

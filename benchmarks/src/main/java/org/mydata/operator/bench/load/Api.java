@@ -172,9 +172,18 @@ public final class Api {
     // ---- the demo world ---------------------------------------------------------------------------
 
     public String demoSourceId(String admin) {
+        return demoSource(admin).get("id").asText();
+    }
+
+    /** The embedded demo source's FHIR base, for registering more sources over the same population. */
+    public String demoSourceUrl(String admin) {
+        return demoSource(admin).get("fhirBaseUrl").asText();
+    }
+
+    private JsonNode demoSource(String admin) {
         for (JsonNode source : get("/api/v1/sources", admin).expect(200).json()) {
             if (source.get("name").asText().equals(DEMO_SOURCE_NAME)) {
-                return source.get("id").asText();
+                return source;
             }
         }
         throw new IllegalStateException("the demo source is not registered");

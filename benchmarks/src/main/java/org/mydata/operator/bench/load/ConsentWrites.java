@@ -123,15 +123,7 @@ final class ConsentWrites {
         List<DemoPerson> persons = DemoFhirSource.demoPersons(40);
         Api api = ctx.api();
         String admin = api.admin();
-        String demoUrl = null;
-        for (com.fasterxml.jackson.databind.JsonNode s : api.get("/api/v1/sources", admin).expect(200).json()) {
-            if (s.get("name").asText().equals(Api.DEMO_SOURCE_NAME)) {
-                demoUrl = s.get("fhirBaseUrl").asText();
-            }
-        }
-        if (demoUrl == null) {
-            throw new IllegalStateException("the demo source is not registered");
-        }
+        String demoUrl = api.demoSourceUrl(admin);
         int sourcesNeeded = (POPULATION + persons.size() - 1) / persons.size();
         UUID[] sources = new UUID[sourcesNeeded];
         for (int s = 0; s < sourcesNeeded; s++) {

@@ -63,15 +63,7 @@ final class RestConsentWrites {
         // The operator gives generated citizen i the identifier of the demo dataset's person 3 + i % persons, where
         // persons leaves out the six the named demo citizens are (DemoConfig.NAMED_AT_FRONT and NAMED_AT_END).
         int persons = DemoFhirSource.demoPersons(Integer.MAX_VALUE).size() - 6;
-        String demoUrl = null;
-        for (com.fasterxml.jackson.databind.JsonNode s : api.get("/api/v1/sources", admin).expect(200).json()) {
-            if (s.get("name").asText().equals(Api.DEMO_SOURCE_NAME)) {
-                demoUrl = s.get("fhirBaseUrl").asText();
-            }
-        }
-        if (demoUrl == null) {
-            throw new IllegalStateException("the demo source is not registered");
-        }
+        String demoUrl = api.demoSourceUrl(admin);
         String[] sourceIds = new String[(n + persons - 1) / persons];
         for (int s = 0; s < sourceIds.length; s++) {
             sourceIds[s] = api.registerSource(admin, "Benchmark REST population " + s, demoUrl);

@@ -99,10 +99,29 @@ class ChunkedAccessEventTest {
         StatisticsTest.Run log = StatisticsTest.verify("log", "--operator", http.base(), "--token", auditor);
         assertThat(log.status()).as(log.output()).isZero();
         assertThat(log.output()).containsPattern("1 of them logged in [2-9] chunks, each chunk in its place");
+        // The tiles publish the newest checkpoint a witness cosigned, which comes a little after the newest one.
+        awaitPublishedCheckpointCovering(http, java.util.Collections.max(chunkIndexes) + 1);
         StatisticsTest.Run tiles = StatisticsTest.verify("log", "--tiles", http.base() + "/api/v1/audit/log/",
                 "--operator", http.base());
         assertThat(tiles.status()).as(tiles.output()).isZero();
         assertThat(tiles.output()).contains("each chunk in its place").doesNotContain("erased");
+    }
+
+    /** Waits until the tiles' checkpoint (a C2SP note: origin, then tree size) covers {@code size} entries. */
+    private static void awaitPublishedCheckpointCovering(OperatorHttp http, long size) throws InterruptedException {
+        long until = System.nanoTime() + 60_000_000_000L;
+        while (true) {
+            OperatorHttp.Reply checkpoint = http.get("/api/v1/audit/log/checkpoint", null);
+            if (checkpoint.status() == 200 && Long.parseLong(checkpoint.body().lines().skip(1).findFirst()
+                    .orElse("0")) >= size) {
+                return;
+            }
+            if (System.nanoTime() > until) {
+                throw new AssertionError("no published checkpoint covers " + size + " entries within 60 s: "
+                        + checkpoint.status() + " " + checkpoint.body());
+            }
+            Thread.sleep(200);
+        }
     }
 
     private static HttpResponse<String> poll(String status, String token) throws InterruptedException {

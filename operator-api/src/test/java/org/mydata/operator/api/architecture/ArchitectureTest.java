@@ -43,6 +43,7 @@ class ArchitectureTest {
             "org.mydata.operator.log.LogWriter$Outcome", "what runOnce returns: benchmarks and the log's tests",
             "org.mydata.operator.log.LogWriter$Integrated", "a sealed Outcome's case: benchmarks and the log's tests",
             "org.mydata.operator.log.LogWriter$UpToDate", "a sealed Outcome's case: benchmarks and the log's tests",
+            "org.mydata.operator.log.LogAppender$Figures", "where a batch's time goes: the benchmarks' scenario 1c",
             "org.mydata.operator.optout.OptOutNotice", "SignedTextLanguageTest checks every signed text in one place",
             "org.mydata.operator.statistics.AnswerColumn", "the gateway's statistics tests build answers",
             "org.mydata.operator.statistics.PerturbationTable", "the gateway's statistics tests check the noise",

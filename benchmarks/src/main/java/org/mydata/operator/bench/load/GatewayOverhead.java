@@ -35,7 +35,7 @@ final class GatewayOverhead {
         String sourceBase = outOfProcess == null ? api.base() + "/demo-source/fhir" : outOfProcess;
         compare(ctx, new Comparison("s2", "gateway", outOfProcess == null ? "the demo source inside the operator JVM"
                 : "NdjsonSource over the demo population, in a JVM of its own", source, sourceBase, sourcePid,
-                "Benchmark gateway", "", ctx.warmup(3, 15), ctx.warmup(9, 40)));
+                "Benchmark gateway", "&" + JpaBaseline.RELEASED, ctx.warmup(3, 15), ctx.warmup(9, 40)));
     }
 
     /**

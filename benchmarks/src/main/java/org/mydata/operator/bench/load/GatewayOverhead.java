@@ -33,9 +33,11 @@ final class GatewayOverhead {
         String source = outOfProcess == null ? api.demoSourceId(admin)
                 : api.registerSource(admin, "Benchmark NDJSON source, scenario 2", outOfProcess);
         String sourceBase = outOfProcess == null ? api.base() + "/demo-source/fhir" : outOfProcess;
+        // Quick: 6 s of warm-up (the operator's release path and HAPI's encoder compiled; 3 s was a few dozen
+        // searches on the loaded machine) and 8 s windows, long enough for a ratio of two rates.
         compare(ctx, new Comparison("s2", "gateway", outOfProcess == null ? "the demo source inside the operator JVM"
                 : "NdjsonSource over the demo population, in a JVM of its own", source, sourceBase, sourcePid,
-                "Benchmark gateway", "&" + JpaBaseline.RELEASED, ctx.warmup(3, 15), ctx.warmup(9, 40)));
+                "Benchmark gateway", "&" + JpaBaseline.RELEASED, ctx.warmup(6, 15), ctx.warmup(8, 40)));
     }
 
     /**

@@ -98,6 +98,7 @@ free_port() {
   done
 }
 
+# The operators get 10 minutes to boot: on the shared 2-core machine at load 20+ node 1 took over the 3 minutes.
 wait_for() { # log file, pattern, what[, seconds]
   for _ in $(seq 1 $(( ${4:-180} * 2 ))); do
     if grep -q "$2" "$1" 2>/dev/null; then return 0; fi
@@ -153,7 +154,7 @@ java $OPERATOR_JVM $NODE1_JFR -Xlog:gc:file="$WORK/gc-node1.log":uptime -jar "$J
   --operator.data-dir="$WORK/node1" --operator.sources.allowed-hosts="$LOOPBACK_SOURCES" \
   --operator.embedded.generated-citizens=1000 $SMALL_COHORT_K ${NODE1_ARGS:-} > "$WORK/node1.log" 2>&1 &
 NODE1_PID=$!
-wait_for "$WORK/node1.log" "Consent Operator is running" "operator"
+wait_for "$WORK/node1.log" "Consent Operator is running" "operator" 600
 PG_PORT=$(grep -o 'Embedded PostgreSQL started on port [0-9]*' "$WORK/node1.log" | grep -o '[0-9]*$' | head -1)
 BASE="http://localhost:$PORT1"
 say "operator up (pid $NODE1_PID), embedded PostgreSQL on port $PG_PORT"
@@ -247,7 +248,7 @@ start_node2() {
   NODE2_PID=$!
 }
 revocation() {
-  wait_for "$WORK/node2.log" "Consent Operator is running" "second operator node"
+  wait_for "$WORK/node2.log" "Consent Operator is running" "second operator node" 600
   say "scenario 4: revocation"
   driver revocation "${COMMON[@]}" --node2 "http://localhost:$PORT2"
   say "scenario 6: statistics withdrawal rounds (withdraw on node 1, answer on node 2)"

@@ -107,7 +107,8 @@ wait_for() { # log file, pattern, what[, seconds]
   echo "the $3 did not start; its log:" >&2; tail -50 "$1" >&2; exit 1
 }
 
-driver() { java -Xmx3g -cp "$CP" org.mydata.operator.bench.load.Driver "$@" --out "$WORK" $([ "$QUICK" = 1 ] && echo --quick); }
+# GC logs of the driver and the floor too: a pause in either JVM lands in the latencies the driver measures (p99).
+driver() { java -Xmx3g -Xlog:gc:file="$WORK/gc-driver-%p.log":uptime -cp "$CP" org.mydata.operator.bench.load.Driver "$@" --out "$WORK" $([ "$QUICK" = 1 ] && echo --quick); }
 
 # ---- JMH: signing and Merkle limits, on a quiet machine ------------------------------------------------
 # Tink's Ed25519 is pure Java and needs ~10^4 signatures before C2 has compiled it: signing gets a long warm-up.
@@ -170,7 +171,7 @@ if wanted consent; then
   FLOOR_PORT=$(free_port)
   say "scenario 1: the stack's floor on port $FLOOR_PORT"
   # shellcheck disable=SC2086
-  java $OPERATOR_JVM -cp "$CP" org.mydata.operator.bench.floor.FloorApplication --server.port="$FLOOR_PORT" \
+  java $OPERATOR_JVM -Xlog:gc:file="$WORK/gc-floor.log":uptime -cp "$CP" org.mydata.operator.bench.floor.FloorApplication --server.port="$FLOOR_PORT" \
     --floor.pg-port="$PG_PORT" --floor.pg-secret="$WORK/node1/postgres.secret" \
     --floor.token-key="$WORK/floor-token-key.json" > "$WORK/floor.log" 2>&1 &
   FLOOR_PID=$!

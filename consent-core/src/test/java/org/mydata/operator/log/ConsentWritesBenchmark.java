@@ -49,9 +49,16 @@ class ConsentWritesBenchmark {
     void consentWritesAgainstInserts() throws Exception {
         try (EmbeddedPostgres pg = EmbeddedPostgres.builder().setServerConfig("fsync", "on")
                 .setServerConfig("synchronous_commit", "on").setServerConfig("full_page_writes", "on")
-                .setServerConfig("max_connections", "100").start()) {
+                .setServerConfig("max_connections", "100")
+                // Where a batch's statements spend their time on the server, triggers' statements included
+                // (printed after each measured window): the appender's own figures see only round trips.
+                .setServerConfig("shared_preload_libraries", "pg_stat_statements")
+                .setServerConfig("pg_stat_statements.track", "all")
+                .setServerConfig("pg_stat_statements.track_planning", "on")
+                .start()) {
             try (Connection c = pg.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
                 s.execute("create database bench");
+                s.execute("create extension pg_stat_statements");
             }
             PGSimpleDataSource ds = new PGSimpleDataSource();
             ds.setServerNames(new String[] {"localhost"});
@@ -150,6 +157,7 @@ class ConsentWritesBenchmark {
     private static double writes(TestOperator op, NewConsent[] grants, Account[] citizens, String name, long seconds)
             throws Exception {
         op.appender.resetFigures();
+        resetServerTimes();
         UUID[] consents = new UUID[LOOPS];
         Account[] holders = new Account[LOOPS];
         int[] steps = new int[LOOPS];
@@ -169,6 +177,7 @@ class ConsentWritesBenchmark {
             }
         });
         System.out.println("RESULT batches, " + name + ": " + op.appender.figures());
+        printServerTimes(name);
         // End what the loops left live, so that the next run's grants start clean.
         for (int w = 0; w < LOOPS; w++) {
             if (consents[w] != null) {
@@ -178,6 +187,33 @@ class ConsentWritesBenchmark {
             }
         }
         return rate;
+    }
+
+    private static void resetServerTimes() throws SQLException {
+        try (Connection c = ((DataSource) SAMPLER).getConnection(); Statement s = c.createStatement()) {
+            s.execute("select pg_stat_statements_reset()");
+        }
+    }
+
+    /**
+     * The server's time per statement during the window (pg_stat_statements, nested statements of triggers
+     * included: they count in their caller's time too), by total time.
+     */
+    private static void printServerTimes(String name) throws SQLException {
+        try (Connection c = ((DataSource) SAMPLER).getConnection(); Statement s = c.createStatement();
+             java.sql.ResultSet rs = s.executeQuery("select calls, total_exec_time, mean_exec_time, rows, "
+                     + "mean_plan_time, "
+                     + "toplevel, left(regexp_replace(query, '\\s+', ' ', 'g'), 150) as q from pg_stat_statements "
+                     + "where dbid = (select oid from pg_database where datname = 'bench') "
+                     + "order by total_exec_time + total_plan_time desc limit 24")) {
+            System.out.println("RESULT server time per statement, " + name
+                    + " (calls, total ms, mean ms, rows, mean planning ms):");
+            while (rs.next()) {
+                System.out.printf("RESULT   %7d %9.1f %7.3f %8d %7.3f %s %s%n", rs.getLong(1), rs.getDouble(2),
+                        rs.getDouble(3), rs.getLong(4), rs.getDouble(5), rs.getBoolean(6) ? "top " : "nest",
+                        rs.getString(7));
+            }
+        }
     }
 
     interface Step {

@@ -45,6 +45,8 @@ final class FloorWrites {
         String[] consents = new String[ConsentWrites.LOOPS];
         int[] steps = new int[ConsentWrites.LOOPS];
         Cpu cpu = new Cpu(Long.parseLong(ctx.require("floor-pid")), ctx.pgData());
+        GcPauses floorGc = new GcPauses(Long.parseLong(ctx.require("floor-pid")), ctx.out().resolve("gc-floor.log"));
+        GcPauses driverGc = GcPauses.thisJvm();
         Load.Result r = Load.run("floor", ConsentWrites.LOOPS, ctx.warmup(ConsentWrites.QUICK_WARMUP_S, 60),
                 ctx.warmup(12, 60), (w, rec) -> {
             if (consents[w] == null || steps[w] == STEPS.length) {
@@ -55,7 +57,15 @@ final class FloorWrites {
             Map<String, String> body = Map.of("status", STEPS[steps[w]++]);
             String token = tokens[w % tokens.length];
             rec.time("write", () -> api.post(path, token, body).expect(200));
-        }, cpu::start, cpu::stop);
+        }, () -> {
+            cpu.start();
+            floorGc.start();
+            driverGc.start();
+        }, () -> {
+            cpu.stop();
+            floorGc.stop();
+            driverGc.stop();
+        });
         Metrics m = ctx.metrics();
         m.put("s1.floor.per_s", r.ops("write"));
         m.put("s1.floor.p50_ms", r.percentileMs("write", 50));
@@ -63,8 +73,11 @@ final class FloorWrites {
         m.put("s1.floor.errors", r.errors());
         m.put("s1.floor.load", Cpu.loadAverage());
         cpu.record(m, "s1.floor");
-        Progress.say("floor: %.0f signed writes/s, p50 %.1f ms, p99 %.1f ms", r.ops("write"), r.percentileMs("write", 50),
-                r.percentileMs("write", 99));
+        floorGc.record(m, "s1.floor.gc.floor");
+        driverGc.record(m, "s1.floor.gc.driver");
+        Progress.say("floor: %.0f signed writes/s, p50 %.1f ms, p99 %.1f ms; GC pauses in the window: floor %s, "
+                + "driver %s", r.ops("write"), r.percentileMs("write", 50), r.percentileMs("write", 99), floorGc,
+                driverGc);
     }
 
     /** An access token of the embedded authorization server's shape, signed with the floor's token key. */

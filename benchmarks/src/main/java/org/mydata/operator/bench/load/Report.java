@@ -119,6 +119,17 @@ final class Report {
         return Double.isNaN(resources) ? num(window + ".ops_per_s") : resources;
     }
 
+    /** A window's GC pauses (GcPauses): how many, their sum and the longest; a pause delays every request in flight. */
+    private String gcPauses(String prefix) {
+        double n = num(prefix + ".pauses");
+        if (Double.isNaN(n)) {
+            return "n/a";
+        }
+        double max = num(prefix + ".pause_ms_max");
+        return f0(n) + " (" + f0(num(prefix + ".pause_ms_sum")) + " ms" + (Double.isNaN(max) ? "" : ", longest "
+                + f0(max) + " ms") + ")";
+    }
+
     private static String ratio(double v) {
         return String.format(Locale.ROOT, "%.2f", v);
     }
@@ -257,7 +268,9 @@ final class Report {
                             + str("s1.warmup_s", "?") + " s)",
                     f0(csr) + " CSR/s (" + f0(num("s1.records_per_s")) + " signed records/s); p50 "
                             + f1(num("s1.p50_ms")) + " ms, p99 " + f1(num("s1.p99_ms")) + " ms (status changes: p99 "
-                            + f1(num("s1.status_p99_ms")) + " ms); CPU " + cpuPer("s1", csr)
+                            + f1(num("s1.status_p99_ms")) + " ms, grants: p99 " + f1(num("s1.grant_p99_ms"))
+                            + " ms; GC pauses in the window: operator " + gcPauses("s1.gc.operator") + ", driver "
+                            + gcPauses("s1.gc.driver") + "); CPU " + cpuPer("s1", csr)
                             + " ms per CSR (operator JVM + PostgreSQL)",
                     "the stack's floor (1f): " + f0(floor) + " signed writes/s, p99 " + f1(num("s1.floor.p99_ms")) + " ms",
                     f2(csr / floor));
@@ -267,7 +280,9 @@ final class Report {
         if (!Double.isNaN(restHot)) {
             row("1 hot spot: the same REST loops over " + str("s1_hot.citizens", "3") + " citizens (alice, bob, carol)",
                     f0(restHot) + " CSR/s; p50 " + f1(num("s1_hot.p50_ms")) + " ms, p99 " + f1(num("s1_hot.p99_ms"))
-                            + " ms; CPU " + cpuPer("s1_hot", restHot) + " ms per CSR (operator JVM + PostgreSQL)",
+                            + " ms (GC pauses in the window: operator " + gcPauses("s1_hot.gc.operator") + ", driver "
+                            + gcPauses("s1_hot.gc.driver") + "); CPU " + cpuPer("s1_hot", restHot)
+                            + " ms per CSR (operator JVM + PostgreSQL)",
                     "the stack's floor (1f): " + f0(floor) + " signed writes/s", f2(restHot / floor));
         }
         if (!Double.isNaN(floor)) {
@@ -275,7 +290,9 @@ final class Report {
                             + "RS256 bearer token, Jackson, Hikari), one Ed25519 JWS (Nimbus + Tink), one durable "
                             + "single-row insert, a small JSON answer; the same 16 loops",
                     f0(floor) + " signed writes/s; p50 " + f1(num("s1.floor.p50_ms")) + " ms, p99 "
-                            + f1(num("s1.floor.p99_ms")) + " ms; CPU " + cpuPer("s1.floor", floor)
+                            + f1(num("s1.floor.p99_ms")) + " ms (GC pauses in the window: floor "
+                            + gcPauses("s1.floor.gc.floor") + ", driver " + gcPauses("s1.floor.gc.driver") + "); CPU "
+                            + cpuPer("s1.floor", floor)
                             + " ms per write (floor JVM + PostgreSQL)",
                     "lower of EdDSA signing " + f0(signLimit) + "/s (JMH, " + (Double.isNaN(signEd2) ? "1 thread"
                             : "best of 1 and 2 threads") + ") and durable single-row inserts " + f0(inserts)

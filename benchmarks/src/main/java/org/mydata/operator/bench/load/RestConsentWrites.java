@@ -117,6 +117,8 @@ final class RestConsentWrites {
             loops[i] = new Loop();
         }
         Cpu cpu = new Cpu(ctx.pid(), ctx.pgData());
+        GcPauses operatorGc = new GcPauses(ctx.pid(), ctx.out().resolve("gc-node1.log"));
+        GcPauses driverGc = GcPauses.thisJvm();
         Load.Result r = Load.run(name, ConsentWrites.LOOPS, warmup, window, (w, rec) -> {
             Loop loop = loops[w];
             if (loop.consent == null) {
@@ -151,9 +153,13 @@ final class RestConsentWrites {
             }
         }, () -> {
             cpu.start();
+            operatorGc.start();
+            driverGc.start();
             onStart.run();
         }, () -> {
             cpu.stop();
+            operatorGc.stop();
+            driverGc.stop();
             onStop.run();
         });
         Metrics m = ctx.metrics();
@@ -172,10 +178,16 @@ final class RestConsentWrites {
         m.put(prefix + ".grant_p99_ms", r.percentileMs("grant", 99));
         m.put(prefix + ".errors", r.errors());
         m.put(prefix + ".load", Cpu.loadAverage());
+        // A pause stops every request in flight (16 loops): one pause of the operator's or the driver's JVM in the
+        // window lands in more than 1% of the requests, i.e. in the p99.
+        operatorGc.record(m, prefix + ".gc.operator");
+        driverGc.record(m, prefix + ".gc.driver");
         cpu.record(m, prefix);
-        Progress.say("consent writes (%d citizens): %.0f CSR/s, %.0f signed records/s, p50 %.1f ms, p99 %.1f ms, "
-                        + "%d errors", citizens.size(), r.rate("csr"), r.rate("records"), r.percentileMs(null, 50),
-                r.percentileMs(null, 99), r.errors());
+        Progress.say("consent writes (%d citizens): %.0f CSR/s, %.0f signed records/s, p50 %.1f ms, p99 %.1f ms "
+                        + "(status p99 %.1f ms, grant p99 %.1f ms), %d errors; GC pauses in the window: operator %s, "
+                        + "driver %s", citizens.size(), r.rate("csr"), r.rate("records"), r.percentileMs(null, 50),
+                r.percentileMs(null, 99), r.percentileMs("status", 99), r.percentileMs("grant", 99), r.errors(),
+                operatorGc, driverGc);
         return r;
     }
 }

@@ -13,7 +13,10 @@ import ca.uhn.fhir.rest.server.exceptions.InternalErrorException;
 import ca.uhn.fhir.rest.server.exceptions.UnclassifiedServerFailureException;
 import ca.uhn.fhir.rest.server.provider.ServerCapabilityStatementProvider;
 import ca.uhn.fhir.rest.server.tenant.UrlBaseTenantIdentificationStrategy;
+import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,6 +77,18 @@ public final class GatewayServer extends RestfulServer {
         setCompressResponses(false);
         setServerName("MyData Consent Operator FHIR gateway");
         setImplementationDescription("Consent-enforcing, pseudonymising FHIR R4 gateway; one base per data permit");
+    }
+
+    /** Every request's answer through a writer that does not send a chunk at each of Jackson's flushes. */
+    @Override
+    protected void service(HttpServletRequest request, HttpServletResponse response)
+            throws ServletException, IOException {
+        CoalescedWrites coalesced = new CoalescedWrites(response);
+        try {
+            super.service(request, coalesced);
+        } finally {
+            coalesced.finish();
+        }
     }
 
     /**
